@@ -1,0 +1,83 @@
+// One backend as a child process (`dataclay backend`), ready when it says so over IPC.
+import { fork, type ChildProcess } from 'node:child_process';
+import { closeSync, openSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { DataClayError } from '../errors.js';
+
+const CLI = fileURLToPath(new URL('../cli/main.js', import.meta.url));
+
+export interface BackendProcessOptions {
+  id: string;
+  natsUrl: string;
+  namespace: string;
+  models: string[];
+  logFile: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+export class BackendProcess {
+  private child: ChildProcess | undefined;
+  constructor(readonly options: BackendProcessOptions) {}
+
+  get id(): string {
+    return this.options.id;
+  }
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  async start(timeoutMs = 20_000): Promise<void> {
+    const { id, natsUrl, namespace, models, logFile } = this.options;
+    const log = openSync(logFile, 'a');
+    const args = ['backend', '--nats', natsUrl, '--namespace', namespace, '--id', id, '--models', ...models];
+    const child = fork(CLI, args, { stdio: ['ignore', log, log, 'ipc'], env: { ...process.env, ...this.options.env } });
+    closeSync(log);
+    this.child = child;
+    await new Promise<void>((resolve, reject) => {
+      const fail = (why: string) => {
+        clearTimeout(timer);
+        reject(new DataClayError(`backend ${id} ${why}; its log (${logFile}):\n${tail(logFile)}`));
+      };
+      const timer = setTimeout(() => fail(`not ready after ${timeoutMs} ms`), timeoutMs);
+      child.once('exit', (code, signal) => fail(`exited (${signal ?? code}) before it was ready`));
+      child.on('message', (msg: { type?: string }) => {
+        if (msg?.type !== 'ready') return;
+        clearTimeout(timer);
+        child.removeAllListeners('exit');
+        child.disconnect();
+        resolve();
+      });
+    });
+  }
+
+  async stop(signal: NodeJS.Signals = 'SIGTERM', graceMs = 5_000): Promise<void> {
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill(signal);
+    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+    await exited;
+    clearTimeout(timer);
+    this.child = undefined;
+  }
+
+  kill(): Promise<void> {
+    return this.stop('SIGKILL');
+  }
+
+  killNow(): void {
+    this.child?.kill('SIGKILL');
+  }
+
+  logTail(): string {
+    return tail(this.options.logFile);
+  }
+}
+
+function tail(file: string, lines = 30): string {
+  try {
+    return readFileSync(file, 'utf8').split('\n').slice(-lines).join('\n');
+  } catch {
+    return '(no log)';
+  }
+}

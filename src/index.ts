@@ -1,0 +1,17 @@
+// The public API of dataclay. Nothing else is public: deep imports may change at any time.
+
+export { Client, type ClientOptions } from './client/client.js';
+export { DataClayObject, type DataFields } from './object/dataclay-object.js';
+export { persistent, activemethod, type PersistentOptions } from './object/decorators.js';
+export type { MakePersistentOptions } from './object/runtime-slot.js';
+export type { ClassMeta, FieldMeta, MethodMeta, ParamMeta } from './object/meta.js';
+export type { BackendInfo, ObjectMetadata } from './metadata/types.js';
+export type { Session } from './runtime/session.js';
+export { Backend, type BackendOptions } from './backend/backend.js';
+export { DevCluster, type DevClusterOptions } from './dev/cluster.js';
+export {
+  DataClayError, AlreadyExistsError, AliasDoesNotExistError, InvalidAliasError, DoesNotExistError,
+  ObjectNotRegisteredError, ObjectIsNotVersionError, ObjectIsMasterError, BackendNotFoundError,
+  BackendUnavailableError, NoBackendsError, NotLocalError, TimeoutError, RemoteError, TransformerNotConfiguredError,
+  ClassNotFoundError, MethodNotFoundError, FieldNotFoundError, ProtocolError, ClientNotStartedError,
+} from './errors.js';

@@ -1,0 +1,32 @@
+// The subject scheme: dc.<ns>.md.<op> (any backend, queue group) and dc.<ns>.be.<backendId>.<op> (one backend).
+import { DataClayError } from '../errors.js';
+
+const TOKEN = /^[A-Za-z0-9_-]+$/;
+
+export const METADATA_QUEUE = 'dc-md';
+
+export type BackendOp = 'persist' | 'call' | 'get' | 'set' | 'ping';
+export type MetadataOp = 'backends' | 'object' | 'alias.get' | 'alias.add' | 'alias.del' | 'alias.list';
+
+export function assertToken(kind: string, value: string): string {
+  if (!TOKEN.test(value)) throw new DataClayError(`${kind} '${value}' must match ${TOKEN}`, { [kind]: value });
+  return value;
+}
+
+export class Subjects {
+  constructor(readonly namespace: string) {
+    assertToken('namespace', namespace);
+  }
+  backend(backendId: string, op: BackendOp): string {
+    return `dc.${this.namespace}.be.${backendId}.${op}`;
+  }
+  backendAll(backendId: string): string {
+    return `dc.${this.namespace}.be.${assertToken('backendId', backendId)}.*`;
+  }
+  metadata(op: MetadataOp): string {
+    return `dc.${this.namespace}.md.${op}`;
+  }
+  metadataAll(): string {
+    return `dc.${this.namespace}.md.>`;
+  }
+}

@@ -1,0 +1,116 @@
+// DataClayObject: the base class of persistent classes and the public per-object API.
+import { randomUUID } from 'node:crypto';
+import { TransformerNotConfiguredError } from '../errors.js';
+import type { ClassInfo } from './meta.js';
+import { ownClassInfo } from './registry.js';
+import { currentRuntime, type MakePersistentOptions } from './runtime-slot.js';
+import { STATE, type ObjectState } from './state.js';
+
+/** Names of the data (non-function) members of T that are not DataClayObject's own API. */
+export type DataFields<T> = {
+  [K in keyof T]: K extends keyof DataClayObject ? never : T[K] extends (...args: never[]) => unknown ? never : K;
+}[keyof T] & string;
+
+type Constructor<T> = abstract new (...args: never[]) => T;
+
+function infoOf(ctor: Function): ClassInfo {
+  const info = ownClassInfo(ctor);
+  if (!info) throw new TransformerNotConfiguredError(`class ${ctor.name} (not decorated with @persistent, or)`);
+  return info;
+}
+
+export class DataClayObject {
+  declare [STATE]: ObjectState;
+
+  constructor() {
+    const state: ObjectState = {
+      id: randomUUID(),
+      info: infoOf(new.target),
+      registered: false,
+      local: true,
+      backendId: undefined,
+      dataset: undefined,
+    };
+    Object.defineProperty(this, STATE, { value: state, writable: true });
+  }
+
+  /** Builds an instance without running constructors: a proxy, or a shell the runtime fills with state. */
+  static materialize(info: ClassInfo, id: string, local: boolean, backendId: string | undefined): DataClayObject {
+    const obj = Object.create(info.ctor.prototype) as DataClayObject;
+    const state: ObjectState = { id, info, registered: true, local, backendId, dataset: undefined };
+    Object.defineProperty(obj, STATE, { value: state, writable: true });
+    return obj;
+  }
+
+  /** Object id (a UUID), assigned at construction, before the object is persistent. */
+  get id(): string {
+    return this[STATE].id;
+  }
+  /** The backend that owns the object, as last known in this process. */
+  get backendId(): string | undefined {
+    return this[STATE].backendId;
+  }
+  get replicaBackendIds(): readonly string[] {
+    return [];
+  }
+  get isRegistered(): boolean {
+    return this[STATE].registered;
+  }
+  /** True when the fields are in this process: a new object, or one owned by this backend. */
+  get isLocal(): boolean {
+    return this[STATE].local;
+  }
+  /** The stable class name shared by client and backend builds. */
+  get className(): string {
+    return this[STATE].info.name;
+  }
+
+  /** Makes this object and every unregistered object it references persistent, on one backend, in one request. */
+  async makePersistent(options: MakePersistentOptions = {}): Promise<void> {
+    await currentRuntime().makePersistent(this, options);
+  }
+
+  async addAlias(alias: string): Promise<void> {
+    await currentRuntime().addAlias(this, alias);
+  }
+
+  async getAliases(): Promise<Set<string>> {
+    return currentRuntime().getAliases(this);
+  }
+
+  /** Reads a persistent field wherever the object lives; a local object answers at once. */
+  async dcGet<K extends DataFields<this>>(field: K): Promise<this[K]> {
+    if (this[STATE].local) return this[field];
+    return (await currentRuntime().getField(this, field)) as this[K];
+  }
+
+  async dcSet<K extends DataFields<this>>(field: K, value: this[K]): Promise<void> {
+    if (this[STATE].local) {
+      this[field] = value;
+      return;
+    }
+    await currentRuntime().setField(this, field, value);
+  }
+
+  /** Same object (same id), whatever process or proxy holds it. */
+  equals(other: unknown): boolean {
+    return other instanceof DataClayObject && other.id === this.id;
+  }
+
+  toString(): string {
+    return `<${this.className} ${this[STATE].registered ? this.id : 'unregistered'}>`;
+  }
+
+  static async getById<T extends DataClayObject>(this: Constructor<T>, id: string): Promise<T> {
+    return (await currentRuntime().getById(id)) as T;
+  }
+
+  static async getByAlias<T extends DataClayObject>(this: Constructor<T>, alias: string, dataset?: string): Promise<T> {
+    return (await currentRuntime().getByAlias(alias, dataset)) as T;
+  }
+
+  /** Removes an alias (never the object). No error when the alias does not exist. */
+  static async deleteAlias(alias: string, dataset?: string): Promise<void> {
+    await currentRuntime().deleteAlias(alias, dataset);
+  }
+}

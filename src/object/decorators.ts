@@ -1,0 +1,51 @@
+// @persistent and @activemethod (TC39 decorators). The transformer rewrites `@persistent` into
+// `@persistent(<class facts>)`; a bare call at run time means the transformer did not run.
+import { TransformerNotConfiguredError } from '../errors.js';
+import type { DataClayObject } from './dataclay-object.js';
+import { installFieldGuards } from './locality.js';
+import { isClassMeta, type ClassMeta } from './meta.js';
+import { registerClass } from './registry.js';
+import { currentRuntime } from './runtime-slot.js';
+import { STATE } from './state.js';
+
+export interface PersistentOptions {
+  /** Overrides the stable class name (default: "<source path from the package root>.<ClassName>"). */
+  name?: string;
+}
+
+type PersistentClass = abstract new (...args: never[]) => DataClayObject;
+type ClassDecorator<C extends PersistentClass> = (cls: C, context: ClassDecoratorContext<C>) => void;
+
+export function persistent<C extends PersistentClass>(cls: C, context: ClassDecoratorContext<C>): void;
+export function persistent<C extends PersistentClass>(options: PersistentOptions): ClassDecorator<C>;
+export function persistent<C extends PersistentClass>(
+  arg: C | PersistentOptions | ClassMeta,
+  context?: ClassDecoratorContext<C>,
+): ClassDecorator<C> | void {
+  if (typeof arg === 'function') throw new TransformerNotConfiguredError(`@persistent class ${context?.name ?? arg.name}`);
+  if (!isClassMeta(arg)) {
+    return (cls) => {
+      throw new TransformerNotConfiguredError(`@persistent class ${cls.name}`);
+    };
+  }
+  const meta = arg;
+  return (cls) => {
+    const info = registerClass(cls, meta);
+    installFieldGuards(cls.prototype, info, meta.fields.map((f) => f.name));
+  };
+}
+
+/**
+ * Marks a method that runs where the object lives: in place on a local object, on its backend otherwise.
+ * It must be `async` (the transformer reports it otherwise), because a remote call is a Promise.
+ */
+export function activemethod<This extends DataClayObject, M extends (this: This, ...args: any[]) => Promise<unknown>>(
+  method: M,
+  context: ClassMethodDecoratorContext<This, M>,
+): M {
+  const name = String(context.name);
+  return function (this: This, ...args: unknown[]): Promise<unknown> {
+    if (this[STATE].local) return method.apply(this, args);
+    return currentRuntime().call(this, name, args);
+  } as M;
+}

@@ -1,0 +1,51 @@
+// Where an object's fields are: own data properties when local, guard accessors on the prototype when not.
+import { NotLocalError } from '../errors.js';
+import type { ClassInfo } from './meta.js';
+import { STATE, type ObjectState, type Stateful } from './state.js';
+
+/**
+ * Installs, per persistent field, a prototype accessor that a local object never reaches (its own data property,
+ * defined by the class field or the constructor, shadows it) and that a non-local proxy always reaches.
+ */
+export function installFieldGuards(proto: object, info: ClassInfo, ownFields: readonly string[]): void {
+  for (const field of ownFields) {
+    Object.defineProperty(proto, field, {
+      configurable: true,
+      enumerable: false,
+      get(this: Stateful) {
+        const state = this[STATE];
+        if (state?.local !== false) return undefined; // local without a value yet (no [[Define]] class fields)
+        throw new NotLocalError(info.ctor.name, field, state.id, state.backendId);
+      },
+      set(this: Stateful, value: unknown) {
+        const state = this[STATE];
+        if (state?.local === false) throw new NotLocalError(info.ctor.name, field, state.id, state.backendId);
+        defineField(this, field, value);
+      },
+    });
+  }
+}
+
+export function defineField(obj: object, field: string, value: unknown): void {
+  Object.defineProperty(obj, field, { value, writable: true, enumerable: true, configurable: true });
+}
+
+/** The persistent state of a local object, field by field. */
+export function readFields(obj: Stateful): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const f of obj[STATE].info.fieldNames) out[f] = (obj as unknown as Record<string, unknown>)[f];
+  return out;
+}
+
+export function writeFields(obj: Stateful, fields: Record<string, unknown>): void {
+  for (const f of obj[STATE].info.fieldNames) if (Object.hasOwn(fields, f)) defineField(obj, f, fields[f]);
+}
+
+/** Turns a local object into a proxy of one living on `backendId`: its field values leave this process. */
+export function becomeRemote(obj: Stateful, backendId: string): void {
+  const state: ObjectState = obj[STATE];
+  for (const f of state.info.fieldNames) delete (obj as unknown as Record<string, unknown>)[f];
+  state.local = false;
+  state.registered = true;
+  state.backendId = backendId;
+}

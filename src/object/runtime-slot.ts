@@ -1,0 +1,30 @@
+// The one runtime of this process (a client's or a backend's), which persistent objects delegate remote work to.
+import { ClientNotStartedError } from '../errors.js';
+import type { DataClayObject } from './dataclay-object.js';
+
+export interface MakePersistentOptions { alias?: string; backendId?: string }
+
+export interface ObjectRuntime {
+  makePersistent(obj: DataClayObject, options: MakePersistentOptions): Promise<void>;
+  call(obj: DataClayObject, method: string, args: unknown[]): Promise<unknown>;
+  getField(obj: DataClayObject, field: string): Promise<unknown>;
+  setField(obj: DataClayObject, field: string, value: unknown): Promise<void>;
+  getById(id: string): Promise<DataClayObject>;
+  getByAlias(alias: string, dataset?: string): Promise<DataClayObject>;
+  deleteAlias(alias: string, dataset?: string): Promise<void>;
+  addAlias(obj: DataClayObject, alias: string): Promise<void>;
+  getAliases(obj: DataClayObject): Promise<Set<string>>;
+}
+
+let current: ObjectRuntime | undefined;
+
+export function currentRuntime(): ObjectRuntime {
+  if (!current) throw new ClientNotStartedError();
+  return current;
+}
+
+export function installRuntime(runtime: ObjectRuntime | undefined): ObjectRuntime | undefined {
+  const previous = current;
+  current = runtime;
+  return previous;
+}

@@ -1,0 +1,236 @@
+// What clients and backends share: remote object operations over NATS, the identity map, stale-owner retries.
+import type { NatsConnection } from '@nats-io/transport-node';
+import {
+  BackendUnavailableError, DataClayError, FieldNotFoundError, InvalidAliasError, NoBackendsError,
+  ObjectNotRegisteredError, WrongBackendError,
+} from '../errors.js';
+import { readReply } from '../messaging/envelope.js';
+import type { AliasAdd, AliasList, AliasQuery, CallRequest, GetRequest, ObjectQuery, PersistRequest, SetRequest } from '../messaging/protocol.js';
+import { NoResponders, request } from '../messaging/rpc.js';
+import { Subjects, type BackendOp, type MetadataOp } from '../messaging/subjects.js';
+import type { BackendInfo, ObjectMetadata } from '../metadata/types.js';
+import { DataClayObject } from '../object/dataclay-object.js';
+import { IdentityMap } from '../object/identity.js';
+import { becomeRemote } from '../object/locality.js';
+import { classInfoByName } from '../object/registry.js';
+import type { MakePersistentOptions, ObjectRuntime } from '../object/runtime-slot.js';
+import { STATE } from '../object/state.js';
+import { encode, type EncodeSink, type RefResolver } from '../serialization/codec.js';
+import { collectUnregistered, type PersistBatch } from '../serialization/graph.js';
+import { sessionStorage, toWire, type Session } from './session.js';
+
+/** A proxy whose owner moved is redirected at most this many times per operation. */
+const MAX_REDIRECTS = 3;
+
+export interface RuntimeOptions {
+  nc: NatsConnection;
+  namespace: string;
+  session: Session;
+  timeoutMs: number;
+}
+
+export abstract class Runtime implements ObjectRuntime {
+  readonly identity = new IdentityMap();
+  readonly subjects: Subjects;
+  readonly nc: NatsConnection;
+  readonly timeoutMs: number;
+  private readonly defaultSession: Session;
+
+  constructor(options: RuntimeOptions) {
+    this.nc = options.nc;
+    this.subjects = new Subjects(options.namespace);
+    this.timeoutMs = options.timeoutMs;
+    this.defaultSession = options.session;
+  }
+
+  session(): Session {
+    return sessionStorage.getStore() ?? this.defaultSession;
+  }
+
+  /** Runs `fn` with a session (dataset, username) that every request made under it carries. */
+  run<T>(session: Partial<Session>, fn: () => T): T {
+    return sessionStorage.run({ ...this.session(), ...session }, fn);
+  }
+
+  // ---- what differs between a client and a backend
+
+  /** Where a new object goes when the caller names no backend. */
+  protected abstract defaultBackend(): Promise<string>;
+  /** Throws BackendNotFoundError for an id that is not a live backend. */
+  protected abstract checkBackend(backendId: string): Promise<void>;
+  /** Makes unregistered objects met in a call's arguments persistent, next to the callee when possible. */
+  protected abstract persistPending(objects: DataClayObject[], calleeBackend: string): Promise<void>;
+
+  // ---- references
+
+  /** The live object for a reference: the identity map's, or a new proxy of the owner given by the hint. */
+  resolveRef(id: string, className: string, backendHint: string | null): DataClayObject {
+    const known = this.identity.get(id);
+    if (known) return known;
+    const proxy = DataClayObject.materialize(classInfoByName(className), id, false, backendHint ?? undefined);
+    this.identity.add(proxy);
+    return proxy;
+  }
+
+  /** resolveRef bound, for the codec. */
+  readonly resolver: RefResolver = (id, className, hint) => this.resolveRef(id, className, hint);
+
+  protected fromMetadata(md: ObjectMetadata): DataClayObject {
+    const obj = this.resolveRef(md.id, md.className, md.master);
+    const state = obj[STATE];
+    if (!state.local) state.backendId = md.master;
+    state.dataset = md.dataset;
+    return obj;
+  }
+
+  // ---- requests
+
+  protected async backendRequest<T>(backendId: string, op: BackendOp, payload: Uint8Array): Promise<T> {
+    try {
+      const bytes = await request(this.nc, this.subjects.backend(backendId, op), payload, { timeoutMs: this.timeoutMs });
+      return readReply<T>(bytes, this.resolver);
+    } catch (err) {
+      if (err instanceof NoResponders) throw new BackendUnavailableError(backendId, { cause: err });
+      throw err;
+    }
+  }
+
+  protected async metadataRequest<T>(op: MetadataOp, body: object): Promise<T> {
+    try {
+      const bytes = await request(this.nc, this.subjects.metadata(op), encode(body), { timeoutMs: this.timeoutMs });
+      return readReply<T>(bytes);
+    } catch (err) {
+      if (err instanceof NoResponders) throw new NoBackendsError({ cause: err });
+      throw err;
+    }
+  }
+
+  /** Sends to the object's owner; a "wrong backend" answer updates the proxy and retries, a bounded number of times. */
+  protected async toOwner<T>(obj: DataClayObject, op: BackendOp, payload: Uint8Array): Promise<T> {
+    const state = obj[STATE];
+    if (!state.registered) throw new ObjectNotRegisteredError(state.id);
+    for (let attempt = 0; ; attempt++) {
+      const owner = state.backendId ?? (await this.getObjectMetadata(state.id)).master;
+      try {
+        return await this.backendRequest<T>(owner, op, payload);
+      } catch (err) {
+        if (!(err instanceof WrongBackendError) || attempt >= MAX_REDIRECTS) throw err;
+        state.backendId = err.data.owner as string;
+      }
+    }
+  }
+
+  /**
+   * Encodes a value whose unregistered objects must become persistent first (they travel by reference only).
+   * The rare second encoding gives their references the owner hint they got.
+   */
+  async encodeWithRefs(encodeFn: (onObject: EncodeSink) => Uint8Array, calleeBackend: string): Promise<Uint8Array> {
+    const pending: DataClayObject[] = [];
+    const bytes = encodeFn((o) => {
+      if (!o[STATE].registered) pending.push(o);
+    });
+    if (pending.length === 0) return bytes;
+    await this.persistPending(pending, calleeBackend);
+    return encodeFn(() => undefined);
+  }
+
+  // ---- ObjectRuntime
+
+  async makePersistent(obj: DataClayObject, options: MakePersistentOptions): Promise<void> {
+    if (options.alias !== undefined) validateAlias(options.alias);
+    if (obj.isRegistered) {
+      if (options.backendId !== undefined && options.backendId !== obj.backendId) {
+        await this.checkBackend(options.backendId);
+        throw new DataClayError('moving a registered object is not supported yet (see move())', { objectId: obj.id });
+      }
+      if (options.alias !== undefined) await this.addAlias(obj, options.alias);
+      return;
+    }
+    const target = options.backendId ?? (await this.defaultBackend());
+    if (options.backendId !== undefined) await this.checkBackend(target);
+    await this.persistBatch(collectUnregistered([obj]), target, options.alias);
+  }
+
+  /** Ships a batch of new objects to `target`, which registers them (and the root's alias) in one request. */
+  protected async persistBatch(batch: PersistBatch, target: string, alias?: string): Promise<void> {
+    const session = this.session();
+    const body: PersistRequest = { s: toWire(session), records: batch.records };
+    if (alias !== undefined) body.alias = alias;
+    await this.backendRequest<void>(target, 'persist', encode(body));
+    for (const o of batch.objects) {
+      becomeRemote(o, target);
+      o[STATE].dataset = session.dataset;
+      this.identity.add(o);
+    }
+  }
+
+  async call(obj: DataClayObject, method: string, args: unknown[]): Promise<unknown> {
+    const owner = obj.backendId ?? (await this.defaultBackend());
+    const body: CallRequest = { s: toWire(this.session()), id: obj.id, m: method, a: args };
+    return this.toOwner(obj, 'call', await this.encodeWithRefs((sink) => encode(body, sink), owner));
+  }
+
+  async getField(obj: DataClayObject, field: string): Promise<unknown> {
+    assertField(obj, field);
+    const body: GetRequest = { s: toWire(this.session()), id: obj.id, f: field };
+    return this.toOwner(obj, 'get', encode(body));
+  }
+
+  async setField(obj: DataClayObject, field: string, value: unknown): Promise<void> {
+    assertField(obj, field);
+    const owner = obj.backendId ?? (await this.defaultBackend());
+    const body: SetRequest = { s: toWire(this.session()), id: obj.id, f: field, v: value };
+    await this.toOwner(obj, 'set', await this.encodeWithRefs((sink) => encode(body, sink), owner));
+  }
+
+  async getObjectMetadata(id: string): Promise<ObjectMetadata> {
+    return this.metadataRequest<ObjectMetadata>('object', { s: toWire(this.session()), id } satisfies ObjectQuery);
+  }
+
+  async getById(id: string): Promise<DataClayObject> {
+    return this.identity.get(id) ?? this.fromMetadata(await this.getObjectMetadata(id));
+  }
+
+  async getByAlias(alias: string, dataset?: string): Promise<DataClayObject> {
+    validateAlias(alias);
+    const session = this.session();
+    const query: AliasQuery = { s: toWire(session), d: dataset ?? session.dataset, a: alias };
+    return this.fromMetadata(await this.metadataRequest<ObjectMetadata>('alias.get', query));
+  }
+
+  async deleteAlias(alias: string, dataset?: string): Promise<void> {
+    validateAlias(alias);
+    const session = this.session();
+    await this.metadataRequest<void>('alias.del', { s: toWire(session), d: dataset ?? session.dataset, a: alias } satisfies AliasQuery);
+  }
+
+  async addAlias(obj: DataClayObject, alias: string): Promise<void> {
+    validateAlias(alias);
+    const state = obj[STATE];
+    if (!state.registered) throw new ObjectNotRegisteredError(state.id);
+    const session = this.session();
+    const body: AliasAdd = { s: toWire(session), d: state.dataset ?? session.dataset, a: alias, id: state.id };
+    await this.metadataRequest<void>('alias.add', body);
+  }
+
+  async getAliases(obj: DataClayObject): Promise<Set<string>> {
+    const state = obj[STATE];
+    if (!state.registered) throw new ObjectNotRegisteredError(state.id);
+    const session = this.session();
+    const body: AliasList = { s: toWire(session), id: state.id, d: state.dataset ?? session.dataset };
+    return new Set(await this.metadataRequest<string[]>('alias.list', body));
+  }
+
+  async listBackends(): Promise<BackendInfo[]> {
+    return this.metadataRequest<BackendInfo[]>('backends', { s: toWire(this.session()) });
+  }
+}
+
+function validateAlias(alias: unknown): asserts alias is string {
+  if (typeof alias !== 'string' || alias.length === 0) throw new InvalidAliasError(alias);
+}
+
+function assertField(obj: DataClayObject, field: string): void {
+  const info = obj[STATE].info;
+  if (!info.fieldNames.has(field)) throw new FieldNotFoundError(info.name, field);
+}

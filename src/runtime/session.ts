@@ -1,0 +1,16 @@
+// Who is calling and in which dataset: carried by AsyncLocalStorage in-process and by every request on the wire.
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { WireSession } from '../messaging/protocol.js';
+
+export interface Session { username: string; dataset: string }
+
+export const sessionStorage = new AsyncLocalStorage<Session>();
+
+export function toWire(s: Session): WireSession {
+  return [s.username, s.dataset];
+}
+
+export function fromWire(w: unknown): Session {
+  if (Array.isArray(w) && typeof w[0] === 'string' && typeof w[1] === 'string') return { username: w[0], dataset: w[1] };
+  throw new TypeError('request without a valid session');
+}

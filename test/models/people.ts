@@ -1,0 +1,62 @@
+// Models for the integration tests (loaded by every backend of the test cluster).
+import { DataClayObject, activemethod, persistent } from '../../src/index.js';
+
+@persistent
+export class Person extends DataClayObject {
+  name: string;
+  age: number;
+  spouse: Person | null = null;
+  friends: Person[] = [];
+  tags = new Set<string>();
+  scores = new Map<string, number>();
+
+  constructor(name: string, age: number) {
+    super();
+    this.name = name;
+    this.age = age;
+  }
+
+  @activemethod
+  async addYear(): Promise<number> {
+    this.age += 1;
+    return this.age;
+  }
+
+  @activemethod
+  async greet(other: Person): Promise<string> {
+    return `${this.name} greets ${await other.dcGet('name')}`;
+  }
+
+  @activemethod
+  async marry(other: Person): Promise<void> {
+    this.spouse = other;
+    await other.dcSet('spouse', this);
+  }
+
+  @activemethod
+  async spouseName(): Promise<string | null> {
+    return this.spouse ? this.spouse.dcGet('name') : null;
+  }
+
+  @activemethod
+  async fail(message: string): Promise<never> {
+    throw new RangeError(message);
+  }
+
+  @activemethod
+  async adopt(name: string): Promise<Person> {
+    const child = new Person(name, 0);
+    this.friends.push(child);
+    return child;
+  }
+
+  @activemethod
+  async whereAmI(): Promise<string | undefined> {
+    return this.backendId;
+  }
+
+  @activemethod
+  async echo<T>(value: T): Promise<T> {
+    return value;
+  }
+}

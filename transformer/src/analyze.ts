@@ -1,0 +1,109 @@
+// Reads a @persistent class: its stable name, persistent fields and active methods, plus what is wrong with it.
+import ts from 'typescript';
+import { stableClassName } from './class-name';
+import { Codes, diagnostic } from './diagnostics';
+import { META_VERSION, type ClassMeta, type FieldMeta, type MethodMeta, type ParamMeta } from './meta';
+
+export interface Analysis { meta: ClassMeta; diagnostics: ts.Diagnostic[] }
+
+/** The name a decorator refers to, following import aliases (`import { persistent as p }`) when a checker is at hand. */
+export function decoratorName(decorator: ts.Decorator, checker: ts.TypeChecker | undefined): string | undefined {
+  let callee = decorator.expression;
+  if (ts.isCallExpression(callee)) callee = callee.expression;
+  const id = ts.isPropertyAccessExpression(callee) ? callee.name : ts.isIdentifier(callee) ? callee : undefined;
+  if (!id) return undefined;
+  let symbol = checker?.getSymbolAtLocation(id);
+  if (symbol && symbol.flags & ts.SymbolFlags.Alias) symbol = checker!.getAliasedSymbol(symbol);
+  return symbol?.name ?? id.text;
+}
+
+export function findDecorator(node: ts.Node, name: string, checker: ts.TypeChecker | undefined): ts.Decorator | undefined {
+  if (!ts.canHaveDecorators(node)) return undefined;
+  return ts.getDecorators(node)?.find((d) => decoratorName(d, checker) === name);
+}
+
+function isStatic(member: ts.ClassElement): boolean {
+  return (ts.getCombinedModifierFlags(member as ts.Declaration) & ts.ModifierFlags.Static) !== 0;
+}
+
+function typeText(node: ts.Node & { type?: ts.TypeNode }, checker: ts.TypeChecker | undefined): string {
+  if (checker) return checker.typeToString(checker.getTypeAtLocation(node), undefined, ts.TypeFormatFlags.NoTruncation);
+  return node.type ? node.type.getText() : 'any';
+}
+
+function returnText(method: ts.MethodDeclaration, checker: ts.TypeChecker | undefined): string {
+  const signature = checker?.getSignatureFromDeclaration(method);
+  if (checker && signature) {
+    return checker.typeToString(checker.getReturnTypeOfSignature(signature), undefined, ts.TypeFormatFlags.NoTruncation);
+  }
+  return method.type ? method.type.getText() : 'any';
+}
+
+function extendsDataClayObject(node: ts.ClassDeclaration, checker: ts.TypeChecker | undefined): boolean {
+  if (!checker) return (node.heritageClauses ?? []).some((h) => h.token === ts.SyntaxKind.ExtendsKeyword);
+  const seen = new Set<ts.Type>();
+  const walk = (type: ts.Type): boolean => {
+    if (seen.has(type)) return false;
+    seen.add(type);
+    if (type.getSymbol()?.name === 'DataClayObject') return true;
+    return (checker.getBaseTypes(type as ts.InterfaceType) ?? []).some(walk);
+  };
+  const symbol = node.name && checker.getSymbolAtLocation(node.name);
+  return symbol ? (checker.getBaseTypes(checker.getDeclaredTypeOfSymbol(symbol) as ts.InterfaceType) ?? []).some(walk) : false;
+}
+
+/** `@persistent({ name: 'x' })` sets the class name explicitly; anything else in the options is an error. */
+function explicitName(decorator: ts.Decorator, diagnostics: ts.Diagnostic[]): string | undefined {
+  const expr = decorator.expression;
+  if (!ts.isCallExpression(expr) || expr.arguments.length === 0) return undefined;
+  const [options] = expr.arguments;
+  if (expr.arguments.length === 1 && ts.isObjectLiteralExpression(options)) {
+    let name: string | undefined;
+    let valid = true;
+    for (const p of options.properties) {
+      if (ts.isPropertyAssignment(p) && p.name.getText() === 'name' && ts.isStringLiteralLike(p.initializer)) name = p.initializer.text;
+      else valid = false;
+    }
+    if (valid) return name;
+  }
+  diagnostics.push(diagnostic(expr, Codes.invalidPersistentOptions,
+    "@persistent accepts only an object literal with a string 'name', e.g. @persistent({ name: 'shop.Order' })."));
+  return undefined;
+}
+
+function param(p: ts.ParameterDeclaration, checker: ts.TypeChecker | undefined): ParamMeta {
+  const meta: ParamMeta = { name: p.name.getText(), type: typeText(p, checker) };
+  if (p.questionToken || p.initializer) meta.optional = true;
+  if (p.dotDotDotToken) meta.rest = true;
+  return meta;
+}
+
+export function analyzeClass(node: ts.ClassDeclaration, decorator: ts.Decorator, checker: ts.TypeChecker | undefined): Analysis {
+  const diagnostics: ts.Diagnostic[] = [];
+  const className = node.name?.text ?? 'default';
+  const name = explicitName(decorator, diagnostics) ?? stableClassName(node.getSourceFile(), className);
+  if (!extendsDataClayObject(node, checker)) {
+    diagnostics.push(diagnostic(node.name ?? node, Codes.persistentNotDataClayObject,
+      `@persistent class '${className}' must extend DataClayObject.`));
+  }
+  const fields: FieldMeta[] = [];
+  const methods: MethodMeta[] = [];
+  for (const member of node.members) {
+    if (isStatic(member)) continue;
+    if (ts.isPropertyDeclaration(member) && ts.isIdentifier(member.name)) {
+      const field: FieldMeta = { name: member.name.text, type: typeText(member, checker) };
+      if (member.questionToken) field.optional = true;
+      fields.push(field);
+    } else if (ts.isMethodDeclaration(member) && ts.isIdentifier(member.name) && findDecorator(member, 'activemethod', checker)) {
+      const methodName = member.name.text;
+      const isAsync = (ts.getCombinedModifierFlags(member) & ts.ModifierFlags.Async) !== 0;
+      if (!isAsync) {
+        diagnostics.push(diagnostic(member.name, Codes.activeMethodNotAsync,
+          `@activemethod '${className}.${methodName}' must be async: on a remote object a call is a Promise. ` +
+          `Declare it 'async ${methodName}(...)'.`));
+      }
+      methods.push({ name: methodName, params: member.parameters.map((p) => param(p, checker)), returns: returnText(member, checker) });
+    }
+  }
+  return { meta: { $dc: META_VERSION, name, fields, methods }, diagnostics };
+}

@@ -1,0 +1,36 @@
+// ts-patch entry point (a "program" transformer): emits class facts for every @persistent class and reports misuse.
+// tsconfig.json: "plugins": [{ "transform": "dataclay/transformer" }] (this package: "./transformer/dist/index.js").
+import ts from 'typescript';
+import { analyzeClass, findDecorator } from './analyze';
+import { decoratorWithMeta } from './emit';
+
+export type { ClassMeta, FieldMeta, MethodMeta, ParamMeta } from './meta';
+export { analyzeClass } from './analyze';
+export { Codes } from './diagnostics';
+
+export interface TransformerExtras { addDiagnostic?: (diagnostic: ts.Diagnostic) => number }
+
+export default function dataclayTransformer(
+  program?: ts.Program,
+  _config?: unknown,
+  extras?: TransformerExtras,
+): ts.TransformerFactory<ts.SourceFile> {
+  const checker = program?.getTypeChecker();
+  const report = (d: ts.Diagnostic) => extras?.addDiagnostic?.(d);
+  return (context) => (sourceFile) => {
+    const f = context.factory;
+    const visit = (node: ts.Node): ts.Node => {
+      if (ts.isClassDeclaration(node)) {
+        const decorator = findDecorator(node, 'persistent', checker);
+        if (decorator) {
+          const { meta, diagnostics } = analyzeClass(node, decorator, checker);
+          diagnostics.forEach(report);
+          const modifiers = node.modifiers?.map((m) => (m === decorator ? decoratorWithMeta(f, decorator, meta) : m));
+          node = f.updateClassDeclaration(node, modifiers, node.name, node.typeParameters, node.heritageClauses, node.members);
+        }
+      }
+      return ts.visitEachChild(node, visit, context);
+    };
+    return ts.visitNode(sourceFile, visit) as ts.SourceFile;
+  };
+}
