@@ -59,4 +59,15 @@ export class Person extends DataClayObject {
   async echo<T>(value: T): Promise<T> {
     return value;
   }
+
+  @activemethod
+  async sleep(ms: number): Promise<number> {
+    await new Promise((resolve) => setTimeout(resolve, ms));
+    return ms;
+  }
+
+  @activemethod
+  async friendNames(): Promise<string[]> {
+    return Promise.all(this.friends.map((f) => f.dcGet('name')));
+  }
 }

@@ -1,0 +1,127 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Client, FieldNotFoundError, NotLocalError, RemoteError, TimeoutError } from '../../src/index.js';
+import { Person } from '../models/index.js';
+import { testClient } from '../setup/helpers.js';
+
+let client: Client;
+beforeAll(async () => {
+  client = await testClient();
+});
+afterAll(() => client.stop());
+
+describe('active methods', () => {
+  it('run in place on a local (new) object', async () => {
+    const p = new Person('Local', 10);
+    expect(await p.addYear()).toBe(11);
+    expect(p.age).toBe(11); // plain field, in this process
+    expect(await p.dcGet('age')).toBe(11);
+    await p.dcSet('age', 20);
+    expect(p.age).toBe(20);
+  });
+
+  it('run on the owning backend once persistent, and change its state there', async () => {
+    const p = new Person('Remote', 10);
+    await p.makePersistent({ backendId: 'backend-3' });
+    expect(await p.whereAmI()).toBe('backend-3');
+    expect(await p.addYear()).toBe(11);
+    expect(await p.addYear()).toBe(12);
+    expect(await p.dcGet('age')).toBe(12);
+  });
+
+  it('a sync read or write of a field on a remote object throws NotLocalError naming dcGet/dcSet', async () => {
+    const p = new Person('Guarded', 1);
+    await p.makePersistent();
+    expect(() => p.age).toThrow(NotLocalError);
+    expect(() => p.age).toThrow(/dcGet\('age'\)/);
+    expect(() => {
+      p.name = 'x';
+    }).toThrow(/dcSet\('name', value\)/);
+    const err = (() => {
+      try {
+        return p.age;
+      } catch (e) {
+        return e as NotLocalError;
+      }
+    })() as NotLocalError;
+    expect(err.data).toMatchObject({ field: 'age', objectId: p.id, backendId: p.backendId });
+    expect(await p.dcGet('name')).toBe('Guarded'); // nothing changed remotely
+  });
+
+  it('dcGet/dcSet read and write remote fields, references included', async () => {
+    const p = new Person('Setter', 1);
+    const q = new Person('Other', 2);
+    await p.makePersistent({ backendId: 'backend-1' });
+    await q.makePersistent({ backendId: 'backend-2' });
+    await p.dcSet('name', 'Renamed');
+    expect(await p.dcGet('name')).toBe('Renamed');
+    await p.dcSet('spouse', q);
+    expect(await p.dcGet('spouse')).toBe(q);
+    expect(await p.spouseName()).toBe('Other');
+    await expect(p.dcGet('nope' as 'name')).rejects.toBeInstanceOf(FieldNotFoundError);
+  });
+
+  it('a returned field value is a copy: mutating it changes nothing until it is set back', async () => {
+    const p = new Person('Copy', 1);
+    await p.makePersistent();
+    const tags = await p.dcGet('tags');
+    tags.add('local-only');
+    expect(await p.dcGet('tags')).toEqual(new Set());
+    await p.dcSet('tags', tags);
+    expect(await p.dcGet('tags')).toEqual(new Set(['local-only']));
+  });
+
+  it('an active method on backend A calls an object on backend B', async () => {
+    const a = new Person('OnA', 1);
+    const b = new Person('OnB', 2);
+    await a.makePersistent({ backendId: 'backend-1' });
+    await b.makePersistent({ backendId: 'backend-2' });
+    expect(await a.greet(b)).toBe('OnA greets OnB');
+    await a.marry(b); // A sets its own field and B's field through B's backend
+    expect(await b.dcGet('spouse')).toBe(a);
+    expect(await b.spouseName()).toBe('OnA');
+  });
+
+  it('objects created by an active method are persistent on that backend', async () => {
+    const parent = new Person('Parent', 40);
+    await parent.makePersistent({ backendId: 'backend-2' });
+    const child = await parent.adopt('Child');
+    expect(child.isRegistered).toBe(true);
+    expect(child.isLocal).toBe(false);
+    expect(child.backendId).toBe('backend-2');
+    expect(await child.dcGet('name')).toBe('Child');
+    expect(await Person.getById(child.id)).toBe(child);
+    expect(await parent.friendNames()).toEqual(['Child']);
+  });
+
+  it('new objects passed as arguments become persistent on the way', async () => {
+    const p = new Person('Host', 1);
+    await p.makePersistent({ backendId: 'backend-3' });
+    const guest = new Person('Guest', 2);
+    expect(await p.greet(guest)).toBe('Host greets Guest');
+    expect(guest.isRegistered).toBe(true);
+    expect(guest.backendId).toBe('backend-3');
+  });
+
+  it('an exception thrown in an active method arrives as RemoteError with its name and message', async () => {
+    const p = new Person('Thrower', 1);
+    await p.makePersistent();
+    const err = await p.fail('out of range!').catch((e) => e);
+    expect(err).toBeInstanceOf(RemoteError);
+    expect(err.remoteName).toBe('RangeError');
+    expect(err.remoteMessage).toBe('out of range!');
+    expect(err.remoteStack).toContain('fail');
+    expect(await p.addYear()).toBe(2); // the backend keeps serving
+  });
+
+  it('a call that outlives its timeout rejects with TimeoutError', async () => {
+    const p = new Person('Slow', 1);
+    await p.makePersistent();
+    await client.stop();
+    client = await new Client({ natsUrl: client.options.natsUrl, timeoutMs: 200 }).start();
+    const slow = await Person.getById(p.id);
+    const err = await slow.sleep(1_000).catch((e) => e);
+    expect(err).toBeInstanceOf(TimeoutError);
+    expect(err.data.timeoutMs).toBe(200);
+    expect(await slow.sleep(10)).toBe(10);
+  });
+});
