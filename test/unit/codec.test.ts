@@ -1,0 +1,81 @@
+import { describe, expect, it } from 'vitest';
+import { ProtocolError } from '../../src/index.js';
+import { DataClayObject } from '../../src/object/dataclay-object.js';
+import { decode, encode } from '../../src/serialization/codec.js';
+import { collectUnregistered } from '../../src/serialization/graph.js';
+import { Person } from '../models/index.js';
+
+const roundTrip = <T>(v: T): T => decode<T>(encode(v));
+
+describe('codec: values', () => {
+  it.each([
+    ['numbers', [0, -1, 1.5, 2 ** 40, -(2 ** 53), Number.MAX_SAFE_INTEGER, NaN, Infinity]],
+    ['strings', ['', 'héllo', 'x'.repeat(10_000)]],
+    ['booleans and nulls', [true, false, null, undefined]],
+    ['bigints', [0n, 5n, -3n, 2n ** 70n, -(2n ** 64n)]],
+    ['dates', [new Date(0), new Date(1_700_000_000_123)]],
+    ['bytes', [new Uint8Array([]), new Uint8Array([0, 255, 7])]],
+  ])('round-trips %s', (_name, values) => {
+    for (const v of values) expect(roundTrip(v)).toEqual(v);
+  });
+
+  it('keeps Map and Set apart from plain objects, with any keys', () => {
+    const value = { plain: { a: 1 }, map: new Map<unknown, unknown>([[1, 'one'], [{ k: 1 }, 'obj'], ['s', new Map()]]), set: new Set(['a', 1]), empty: {} };
+    const back = roundTrip(value);
+    expect(back).toEqual(value);
+    expect(back.plain.constructor).toBe(Object);
+    expect(back.map).toBeInstanceOf(Map);
+    expect([...back.map.keys()][1]).toEqual({ k: 1 });
+    expect(back.set).toBeInstanceOf(Set);
+  });
+
+  it('keeps undefined fields and nested arrays', () => {
+    const back = roundTrip({ u: undefined, nested: [[1, [2, [3, { d: [4] }]]]] });
+    expect(Object.hasOwn(back, 'u')).toBe(true);
+    expect(back.nested).toEqual([[1, [2, [3, { d: [4] }]]]]);
+  });
+
+  it('rejects garbage with a ProtocolError', () => {
+    expect(() => decode(new Uint8Array([0x92, 0x01]))).toThrow(ProtocolError); // array of 2, one element
+    expect(() => decode(new Uint8Array([0x01, 0x02]))).toThrow(ProtocolError); // trailing bytes
+  });
+});
+
+describe('codec: persistent objects travel as references', () => {
+  it('encodes an object as [id, class, backend], never its fields', () => {
+    const p = new Person('Secret Name', 33);
+    const seen: DataClayObject[] = [];
+    const bytes = encode({ who: p, again: [p] }, (o) => seen.push(o));
+    expect(Buffer.from(bytes).includes(Buffer.from('Secret Name'))).toBe(false);
+    expect(seen).toEqual([p, p]);
+    const resolved: unknown[] = [];
+    const back = decode<{ who: unknown; again: unknown[] }>(bytes, (id, cls, hint) => {
+      resolved.push([id, cls, hint]);
+      return p;
+    });
+    expect(resolved[0]).toEqual([p.id, 'test/models/people.Person', null]);
+    expect(back.who).toBe(p);
+    expect(back.again[0]).toBe(p);
+  });
+
+  it('refuses to decode a reference where none is expected', () => {
+    expect(() => decode(encode(new Person('x', 1)))).toThrow(ProtocolError);
+  });
+
+  it('collects the reachable unregistered graph once per object, cycles included', () => {
+    const a = new Person('A', 1);
+    const b = new Person('B', 2);
+    const c = new Person('C', 3);
+    a.spouse = b;
+    b.spouse = a;
+    b.friends = [c, a];
+    c.scores = new Map([['x', 1]]);
+    const { objects, records } = collectUnregistered([a]);
+    expect(objects).toEqual([a, b, c]);
+    expect(records.map((r) => r.id)).toEqual([a.id, b.id, c.id]);
+    const stateOfB = decode<Record<string, unknown>>(records[1].state, (id) => ({ ref: id }) as unknown as DataClayObject);
+    expect(stateOfB.name).toBe('B');
+    expect(stateOfB.spouse).toEqual({ ref: a.id });
+    expect(stateOfB.friends).toEqual([{ ref: c.id }, { ref: a.id }]);
+  });
+});
