@@ -90,6 +90,20 @@ export class TimeoutError extends DataClayError {
   }
 }
 
+/** The caller's AbortSignal fired before the reply came. */
+export class AbortedError extends DataClayError {
+  constructor(operation: string, options?: ErrorOptions) {
+    super(`${operation} was aborted`, { operation }, options);
+  }
+}
+
+/** A message larger than the NATS server's max_payload (chunked transfer is not implemented yet). */
+export class PayloadTooLargeError extends DataClayError {
+  constructor(subject: string, size: number, maxPayload: number, options?: ErrorOptions) {
+    super(`message of ${size} bytes on ${subject} exceeds the NATS max_payload of ${maxPayload} bytes`, { subject, size, maxPayload }, options);
+  }
+}
+
 /** A user exception thrown by an active method, with the remote name, message and stack kept. */
 export class RemoteError extends DataClayError {
   constructor(remoteName: string, message: string, remoteStack?: string, options?: ErrorOptions) {
@@ -159,7 +173,7 @@ export const errorClasses: Record<string, ErrorClass> = Object.fromEntries(
   [
     DataClayError, AlreadyExistsError, AliasDoesNotExistError, InvalidAliasError, DoesNotExistError,
     ObjectNotRegisteredError, ObjectIsNotVersionError, ObjectIsMasterError, BackendNotFoundError,
-    BackendUnavailableError, NoBackendsError, NotLocalError, TimeoutError, RemoteError, TransformerNotConfiguredError,
+    BackendUnavailableError, NoBackendsError, NotLocalError, TimeoutError, AbortedError, PayloadTooLargeError, RemoteError, TransformerNotConfiguredError,
     ClassNotFoundError, MethodNotFoundError, FieldNotFoundError, ProtocolError, WrongBackendError, ClientNotStartedError,
   ].map((c) => [c.name, c as ErrorClass]),
 );

@@ -12,6 +12,6 @@ export { DevCluster, type DevClusterOptions } from './dev/cluster.js';
 export {
   DataClayError, AlreadyExistsError, AliasDoesNotExistError, InvalidAliasError, DoesNotExistError,
   ObjectNotRegisteredError, ObjectIsNotVersionError, ObjectIsMasterError, BackendNotFoundError,
-  BackendUnavailableError, NoBackendsError, NotLocalError, TimeoutError, RemoteError, TransformerNotConfiguredError,
+  BackendUnavailableError, NoBackendsError, NotLocalError, TimeoutError, AbortedError, PayloadTooLargeError, RemoteError, TransformerNotConfiguredError,
   ClassNotFoundError, MethodNotFoundError, FieldNotFoundError, ProtocolError, ClientNotStartedError,
 } from './errors.js';

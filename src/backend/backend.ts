@@ -83,6 +83,7 @@ export class Backend {
       clearInterval(this.heartbeat);
       await this.runtime.store.deleteBackend(this.id).catch((err) => this.log.warn({ err }, 'deregistration failed'));
       await Promise.all(this.subscriptions.map((s) => s.drain()));
+      this.runtime.mux.close();
       await this.nc.drain();
       installRuntime(undefined);
       this.log.info('backend stopped');

@@ -1,7 +1,7 @@
 // The backend's own subjects: persist a batch, call an active method, get or set a field.
 import { DataClayError, MethodNotFoundError, FieldNotFoundError, ProtocolError } from '../errors.js';
 import { encodeOk } from '../messaging/envelope.js';
-import type { CallRequest, GetRequest, PersistRequest, SetRequest } from '../messaging/protocol.js';
+import { isTuple, type CallRequest, type GetRequest, type PersistRequest, type SetRequest } from '../messaging/protocol.js';
 import { DataClayObject } from '../object/dataclay-object.js';
 import { defineField, writeFields } from '../object/locality.js';
 import { classInfoByName } from '../object/registry.js';
@@ -15,46 +15,52 @@ type Op = (data: Uint8Array) => Promise<Uint8Array>;
 export function objectOps(rt: BackendRuntime): Record<string, Op> {
   /** Encodes a result; objects created here that it references become persistent here first. */
   const reply = (value: unknown) => rt.encodeWithRefs((sink) => encodeOk(value, sink), rt.backendId);
+  const ownedField = async (id: string, field: string) => {
+    const obj = await rt.owned(id);
+    const info = obj[STATE].info;
+    if (!info.fieldNames.has(field)) throw new FieldNotFoundError(info.name, field);
+    return obj;
+  };
 
   return {
     async persist(data) {
       const req = decode<PersistRequest>(data);
-      if (!Array.isArray(req?.records) || req.records.length === 0) throw new ProtocolError('persist: no records');
-      const session = fromWire(req.s);
-      const infos = req.records.map((r) => classInfoByName(r.className));
+      if (!isTuple(req, 2, '_a') || req[1].length === 0) throw new ProtocolError('persist: expected [session, records, alias?]');
+      const [s, records, alias] = req;
+      const infos = records.map(([, className]) => classInfoByName(className));
       const shells = new Map<string, DataClayObject>();
-      req.records.forEach((r, i) => shells.set(r.id, DataClayObject.materialize(infos[i], r.id, true, rt.backendId)));
+      records.forEach(([id], i) => shells.set(id, DataClayObject.materialize(infos[i], id, true, rt.backendId)));
       // references between objects of the batch resolve to the new shells, cycles included
       const resolve = (id: string, cls: string, hint: string | null) => shells.get(id) ?? rt.resolveRef(id, cls, hint);
-      for (const r of req.records) writeFields(shells.get(r.id)!, decode<Record<string, unknown>>(r.state, resolve));
-      await rt.register([...shells.values()], session, req.alias);
+      for (const [id, , state] of records) writeFields(shells.get(id)!, decode<Record<string, unknown>>(state, resolve));
+      await rt.register([...shells.values()], fromWire(s), alias);
       return encodeOk(undefined);
     },
 
     async call(data) {
       const req = decode<CallRequest>(data, rt.resolver);
-      if (typeof req?.m !== 'string' || !Array.isArray(req.a)) throw new ProtocolError('call: expected { id, m, a: [] }');
-      const obj = await rt.owned(req.id);
+      if (!isTuple(req, 4, '_ssa')) throw new ProtocolError('call: expected [session, id, method, args[]]');
+      const [s, id, m, args] = req;
+      const obj = await rt.owned(id);
       const info = obj[STATE].info;
-      if (!info.methods.has(req.m)) throw new MethodNotFoundError(info.name, req.m);
-      const method = (obj as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>)[req.m];
-      return sessionStorage.run(fromWire(req.s), async () => reply(await method.apply(obj, req.a)));
+      if (!info.methods.has(m)) throw new MethodNotFoundError(info.name, m);
+      const method = (obj as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>)[m];
+      return sessionStorage.run(fromWire(s), async () => reply(await method.apply(obj, args)));
     },
 
     async get(data) {
       const req = decode<GetRequest>(data);
-      const obj = await rt.owned(req.id);
-      const info = obj[STATE].info;
-      if (!info.fieldNames.has(req.f)) throw new FieldNotFoundError(info.name, req.f);
-      return sessionStorage.run(fromWire(req.s), () => reply((obj as unknown as Record<string, unknown>)[req.f]));
+      if (!isTuple(req, 3, '_ss')) throw new ProtocolError('get: expected [session, id, field]');
+      const [s, id, field] = req;
+      const obj = await ownedField(id, field);
+      return sessionStorage.run(fromWire(s), () => reply((obj as unknown as Record<string, unknown>)[field]));
     },
 
     async set(data) {
       const req = decode<SetRequest>(data, rt.resolver);
-      const obj = await rt.owned(req.id);
-      const info = obj[STATE].info;
-      if (!info.fieldNames.has(req.f)) throw new FieldNotFoundError(info.name, req.f);
-      defineField(obj, req.f, req.v);
+      if (!isTuple(req, 4, '_ss')) throw new ProtocolError('set: expected [session, id, field, value]');
+      const [, id, field, value] = req;
+      defineField(await ownedField(id, field), field, value);
       return encodeOk(undefined);
     },
 

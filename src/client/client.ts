@@ -58,6 +58,7 @@ export class Client implements AsyncDisposable {
   async stop(): Promise<void> {
     if (!this.runtime) return;
     installRuntime(this.previous);
+    this.runtime.mux.close();
     this.runtime = undefined;
     await this.nc?.drain();
     this.nc = undefined;

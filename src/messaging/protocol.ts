@@ -1,15 +1,27 @@
-// Request bodies, one per operation. Every request carries the caller's session as `s`.
-import type { ObjectRecord } from '../serialization/graph.js';
+// Request bodies, one per operation. Every request carries the caller's session first. The per-call operations
+// are tuples (no keys on the wire); the rare metadata ones are records, for readability.
+import type { WireRecord } from '../serialization/graph.js';
 
 /** [username, dataset] */
 export type WireSession = [username: string, dataset: string];
 
-export interface PersistRequest { s: WireSession; alias?: string; records: ObjectRecord[] }
-export interface CallRequest { s: WireSession; id: string; m: string; a: unknown[] }
-export interface GetRequest { s: WireSession; id: string; f: string }
-export interface SetRequest { s: WireSession; id: string; f: string; v: unknown }
+export type PersistRequest = [s: WireSession, records: WireRecord[], alias?: string];
+export type CallRequest = [s: WireSession, id: string, method: string, args: unknown[]];
+export type GetRequest = [s: WireSession, id: string, field: string];
+export type SetRequest = [s: WireSession, id: string, field: string, value: unknown];
 
 export interface ObjectQuery { s: WireSession; id: string }
 export interface AliasQuery { s: WireSession; d: string; a: string }
 export interface AliasAdd extends AliasQuery { id: string }
 export interface AliasList { s: WireSession; id: string; d: string }
+
+/** Checks the shape of a decoded tuple request; a malformed one is a ProtocolError for the caller. */
+export function isTuple(value: unknown, length: number, kinds: string): value is unknown[] {
+  if (!Array.isArray(value) || value.length < length) return false;
+  for (let i = 0; i < kinds.length; i++) {
+    const k = kinds[i];
+    if (k === 's' && typeof value[i] !== 'string') return false;
+    if (k === 'a' && !Array.isArray(value[i])) return false;
+  }
+  return true;
+}

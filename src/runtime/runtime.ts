@@ -6,7 +6,7 @@ import {
 } from '../errors.js';
 import { readReply } from '../messaging/envelope.js';
 import type { AliasAdd, AliasList, AliasQuery, CallRequest, GetRequest, ObjectQuery, PersistRequest, SetRequest } from '../messaging/protocol.js';
-import { NoResponders, request } from '../messaging/rpc.js';
+import { NoResponders, RequestMux } from '../messaging/mux.js';
 import { Subjects, type BackendOp, type MetadataOp } from '../messaging/subjects.js';
 import type { BackendInfo, ObjectMetadata } from '../metadata/types.js';
 import { DataClayObject } from '../object/dataclay-object.js';
@@ -34,10 +34,12 @@ export abstract class Runtime implements ObjectRuntime {
   readonly subjects: Subjects;
   readonly nc: NatsConnection;
   readonly timeoutMs: number;
+  readonly mux: RequestMux;
   private readonly defaultSession: Session;
 
   constructor(options: RuntimeOptions) {
     this.nc = options.nc;
+    this.mux = new RequestMux(options.nc);
     this.subjects = new Subjects(options.namespace);
     this.timeoutMs = options.timeoutMs;
     this.defaultSession = options.session;
@@ -87,7 +89,7 @@ export abstract class Runtime implements ObjectRuntime {
 
   protected async backendRequest<T>(backendId: string, op: BackendOp, payload: Uint8Array): Promise<T> {
     try {
-      const bytes = await request(this.nc, this.subjects.backend(backendId, op), payload, { timeoutMs: this.timeoutMs });
+      const bytes = await this.mux.request(this.subjects.backend(backendId, op), payload, { timeoutMs: this.timeoutMs });
       return readReply<T>(bytes, this.resolver);
     } catch (err) {
       if (err instanceof NoResponders) throw new BackendUnavailableError(backendId, { cause: err });
@@ -97,7 +99,7 @@ export abstract class Runtime implements ObjectRuntime {
 
   protected async metadataRequest<T>(op: MetadataOp, body: object): Promise<T> {
     try {
-      const bytes = await request(this.nc, this.subjects.metadata(op), encode(body), { timeoutMs: this.timeoutMs });
+      const bytes = await this.mux.request(this.subjects.metadata(op), encode(body), { timeoutMs: this.timeoutMs });
       return readReply<T>(bytes);
     } catch (err) {
       if (err instanceof NoResponders) throw new NoBackendsError({ cause: err });
@@ -154,8 +156,7 @@ export abstract class Runtime implements ObjectRuntime {
   /** Ships a batch of new objects to `target`, which registers them (and the root's alias) in one request. */
   protected async persistBatch(batch: PersistBatch, target: string, alias?: string): Promise<void> {
     const session = this.session();
-    const body: PersistRequest = { s: toWire(session), records: batch.records };
-    if (alias !== undefined) body.alias = alias;
+    const body: PersistRequest = alias === undefined ? [toWire(session), batch.records] : [toWire(session), batch.records, alias];
     await this.backendRequest<void>(target, 'persist', encode(body));
     for (const o of batch.objects) {
       becomeRemote(o, target);
@@ -166,20 +167,20 @@ export abstract class Runtime implements ObjectRuntime {
 
   async call(obj: DataClayObject, method: string, args: unknown[]): Promise<unknown> {
     const owner = obj.backendId ?? (await this.defaultBackend());
-    const body: CallRequest = { s: toWire(this.session()), id: obj.id, m: method, a: args };
+    const body: CallRequest = [toWire(this.session()), obj.id, method, args];
     return this.toOwner(obj, 'call', await this.encodeWithRefs((sink) => encode(body, sink), owner));
   }
 
   async getField(obj: DataClayObject, field: string): Promise<unknown> {
     assertField(obj, field);
-    const body: GetRequest = { s: toWire(this.session()), id: obj.id, f: field };
+    const body: GetRequest = [toWire(this.session()), obj.id, field];
     return this.toOwner(obj, 'get', encode(body));
   }
 
   async setField(obj: DataClayObject, field: string, value: unknown): Promise<void> {
     assertField(obj, field);
     const owner = obj.backendId ?? (await this.defaultBackend());
-    const body: SetRequest = { s: toWire(this.session()), id: obj.id, f: field, v: value };
+    const body: SetRequest = [toWire(this.session()), obj.id, field, value];
     await this.toOwner(obj, 'set', await this.encodeWithRefs((sink) => encode(body, sink), owner));
   }
 

@@ -5,10 +5,10 @@ import { STATE } from '../object/state.js';
 import type { DataClayObject } from '../object/dataclay-object.js';
 import { encode } from './codec.js';
 
-/** One object's state as shipped to a backend: its state bytes are what the backend keeps. */
-export interface ObjectRecord { id: string; className: string; state: Uint8Array }
+/** One object's state as shipped to a backend: [id, class name, state bytes]; the bytes are what it keeps. */
+export type WireRecord = [id: string, className: string, state: Uint8Array];
 
-export interface PersistBatch { records: ObjectRecord[]; objects: DataClayObject[] }
+export interface PersistBatch { records: WireRecord[]; objects: DataClayObject[] }
 
 /** Collects the unregistered objects reachable from `roots` (through fields, arrays, maps...) in one batch. */
 export function collectUnregistered(roots: Iterable<DataClayObject>): PersistBatch {
@@ -21,11 +21,11 @@ export function collectUnregistered(roots: Iterable<DataClayObject>): PersistBat
     }
   };
   for (const root of roots) visit(root);
-  const records: ObjectRecord[] = [];
+  const records: WireRecord[] = [];
   // `objects` grows while we encode: each state's encoding reports the objects it references.
   for (let i = 0; i < objects.length; i++) {
     const obj = objects[i];
-    records.push({ id: obj.id, className: obj.className, state: encode(readFields(obj), visit) });
+    records.push([obj.id, obj.className, encode(readFields(obj), visit)]);
   }
   return { records, objects };
 }

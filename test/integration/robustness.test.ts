@@ -34,10 +34,10 @@ describe('bad requests', () => {
     const s = ['admin', 'admin'];
     const be = (op: string) => `dc.default.be.backend-1.${op}`;
     await expect(raw(be('call'), new Uint8Array([0xc1, 0xff, 0x00]))).rejects.toBeInstanceOf(ProtocolError);
-    await expect(raw(be('call'), encode({ s, id: p.id, m: 'addYear', a: 'not-an-array' }))).rejects.toBeInstanceOf(ProtocolError);
-    await expect(raw(be('call'), encode({ s, id: p.id, m: 'constructor', a: [] }))).rejects.toBeInstanceOf(MethodNotFoundError);
+    await expect(raw(be('call'), encode([s, p.id, 'addYear', 'not-an-array']))).rejects.toBeInstanceOf(ProtocolError);
+    await expect(raw(be('call'), encode([s, p.id, 'constructor', []]))).rejects.toBeInstanceOf(MethodNotFoundError);
     await expect(raw(be('frobnicate'), encode({ s }))).rejects.toThrow(/unknown operation 'frobnicate'/);
-    const unknownClass = { s, records: [{ id: 'x', className: 'no/such.Class', state: encode({}) }] };
+    const unknownClass = [s, [['x', 'no/such.Class', encode({})]]];
     await expect(raw(be('persist'), encode(unknownClass))).rejects.toBeInstanceOf(ClassNotFoundError);
     await expect(raw('dc.default.md.object', new Uint8Array([1, 2, 3]))).rejects.toBeInstanceOf(DataClayError);
     expect(await p.addYear()).toBe(2);

@@ -72,8 +72,8 @@ describe('codec: persistent objects travel as references', () => {
     c.scores = new Map([['x', 1]]);
     const { objects, records } = collectUnregistered([a]);
     expect(objects).toEqual([a, b, c]);
-    expect(records.map((r) => r.id)).toEqual([a.id, b.id, c.id]);
-    const stateOfB = decode<Record<string, unknown>>(records[1].state, (id) => ({ ref: id }) as unknown as DataClayObject);
+    expect(records.map(([id]) => id)).toEqual([a.id, b.id, c.id]);
+    const stateOfB = decode<Record<string, unknown>>(records[1][2], (id) => ({ ref: id }) as unknown as DataClayObject);
     expect(stateOfB.name).toBe('B');
     expect(stateOfB.spouse).toEqual({ ref: a.id });
     expect(stateOfB.friends).toEqual([{ ref: c.id }, { ref: a.id }]);

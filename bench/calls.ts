@@ -1,0 +1,55 @@
+// bench/calls: raw NATS request/reply vs an active-method call vs dcGet, same payloads, one run, one machine.
+// Sequential: median latency per operation. Concurrent: throughput with 64 requests in flight.
+import { fileURLToPath } from 'node:url';
+import { connectNats } from '../src/messaging/connection.js';
+import { Client, DevCluster } from '../src/index.js';
+import { Echo } from './model.js';
+import { fmt, forkReady, latencies, median, throughput, type Op } from './lib.js';
+
+const SIZES = [100, 4096];
+const SEQUENTIAL = Number(process.env.BENCH_SEQUENTIAL ?? 3000);
+const CONCURRENT_TOTAL = Number(process.env.BENCH_CONCURRENT ?? 20000);
+const IN_FLIGHT = 64;
+const ROUNDS = 3;
+
+const model = fileURLToPath(new URL('./model.js', import.meta.url));
+await using cluster = await DevCluster.start({ models: [model], backends: 1 });
+await using client = await new Client({ natsUrl: cluster.natsUrl }).start();
+const responder = await forkReady(new URL('./raw-responder.js', import.meta.url), [cluster.natsUrl, 'bench.echo']);
+const nc = await connectNats(cluster.natsUrl, 'bench-raw-client');
+
+try {
+  console.log(`bench/calls: 1 backend, nats-server ${cluster.natsUrl}; medians of ${ROUNDS} rounds\n`);
+  const rows: string[][] = [['payload', 'op', 'seq p50 µs', 'x raw', `${IN_FLIGHT} in flight ops/s`, 'x raw']];
+  for (const size of SIZES) {
+    const payload = new Uint8Array(size).fill(7);
+    const obj = new Echo(payload);
+    await obj.makePersistent();
+    const ops: Record<string, Op> = {
+      'raw NATS request': () => nc.request('bench.echo', payload, { timeout: 5000 }),
+      'active method call': () => obj.echo(payload),
+      dcGet: () => obj.dcGet('payload'),
+    };
+    const seq: Record<string, number[]> = {};
+    const tput: Record<string, number[]> = {};
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const [name, op] of Object.entries(ops)) {
+        (seq[name] ??= []).push(median(await latencies(op, SEQUENTIAL)));
+        (tput[name] ??= []).push(await throughput(op, CONCURRENT_TOTAL, IN_FLIGHT));
+      }
+    }
+    const rawSeq = median(seq['raw NATS request']);
+    const rawTput = median(tput['raw NATS request']);
+    for (const name of Object.keys(ops)) {
+      const s = median(seq[name]);
+      const t = median(tput[name]);
+      rows.push([`${size} B`, name, fmt(s), fmt(s / rawSeq, 2), fmt(t), fmt(t / rawTput, 2)]);
+    }
+  }
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+  for (const r of rows) console.log(r.map((c, i) => (i < 2 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  '));
+  console.log('\ntargets: sequential call <= 1.30x raw; 64-in-flight call throughput >= 0.70x raw');
+} finally {
+  await nc.close();
+  responder.kill();
+}

@@ -1,0 +1,92 @@
+// Request/reply multiplexer: one wildcard reply subscription per connection, an integer id per request and one
+// sweeping timer, instead of nats.js's per-request inbox machinery (measured ~2x the throughput; see
+// docs/architecture.md). Timeouts, AbortSignal and "no responders" all end a request with a typed error.
+import { createInbox, type Msg, type NatsConnection, type Subscription } from '@nats-io/transport-node';
+import { AbortedError, DataClayError, PayloadTooLargeError, TimeoutError } from '../errors.js';
+
+/** Nobody subscribes to the subject: the caller maps it (backend gone, no backends at all). */
+export class NoResponders extends Error {
+  constructor(readonly subject: string) {
+    super(`no responders on ${subject}`);
+  }
+}
+
+export interface RequestOptions { timeoutMs: number; signal?: AbortSignal }
+
+interface Pending {
+  resolve: (data: Uint8Array) => void;
+  reject: (err: Error) => void;
+  deadline: number;
+  subject: string;
+  timeoutMs: number;
+  signal?: AbortSignal;
+  onAbort?: () => void;
+}
+
+const SWEEP_MS = 25;
+
+export class RequestMux {
+  private readonly prefix: string;
+  private readonly pending = new Map<number, Pending>();
+  private readonly subscription: Subscription;
+  private readonly sweeper: NodeJS.Timeout;
+  private seq = 0;
+
+  constructor(private readonly nc: NatsConnection) {
+    this.prefix = `${createInbox()}.`;
+    this.subscription = nc.subscribe(`${this.prefix}*`, { callback: (_err, msg) => this.onReply(msg) });
+    this.sweeper = setInterval(() => this.sweep(), SWEEP_MS).unref();
+  }
+
+  request(subject: string, payload: Uint8Array, options: RequestOptions): Promise<Uint8Array> {
+    const max = this.nc.info?.max_payload;
+    if (max !== undefined && payload.length > max) return Promise.reject(new PayloadTooLargeError(subject, payload.length, max));
+    if (options.signal?.aborted) return Promise.reject(new AbortedError(subject, { cause: options.signal.reason }));
+    const id = ++this.seq;
+    return new Promise<Uint8Array>((resolve, reject) => {
+      const p: Pending = { resolve, reject, deadline: Date.now() + options.timeoutMs, subject, timeoutMs: options.timeoutMs };
+      if (options.signal) {
+        p.signal = options.signal;
+        p.onAbort = () => this.settle(id)?.reject(new AbortedError(subject, { cause: options.signal!.reason }));
+        options.signal.addEventListener('abort', p.onAbort, { once: true });
+      }
+      this.pending.set(id, p);
+      try {
+        this.nc.publish(subject, payload, { reply: `${this.prefix}${id}` });
+      } catch (err) {
+        this.settle(id);
+        reject(err instanceof Error ? err : new DataClayError(String(err)));
+      }
+    });
+  }
+
+  /** Fails every request still waiting (the connection is going away). */
+  close(): void {
+    clearInterval(this.sweeper);
+    this.subscription.unsubscribe();
+    for (const id of [...this.pending.keys()]) this.settle(id)?.reject(new DataClayError('connection closed'));
+  }
+
+  private settle(id: number): Pending | undefined {
+    const p = this.pending.get(id);
+    if (!p) return undefined;
+    this.pending.delete(id);
+    if (p.onAbort) p.signal!.removeEventListener('abort', p.onAbort);
+    return p;
+  }
+
+  private onReply(msg: Msg): void {
+    const p = this.settle(Number(msg.subject.slice(this.prefix.length)));
+    if (!p) return; // late reply to a request that timed out
+    if (msg.data.length === 0 && msg.headers?.code === 503) p.reject(new NoResponders(p.subject));
+    else p.resolve(msg.data);
+  }
+
+  private sweep(): void {
+    if (this.pending.size === 0) return;
+    const now = Date.now();
+    for (const [id, p] of this.pending) {
+      if (p.deadline <= now) this.settle(id)?.reject(new TimeoutError(`request on ${p.subject}`, p.timeoutMs));
+    }
+  }
+}
