@@ -3,7 +3,8 @@ import { connect } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import {
-  BackendUnavailableError, Client, ClassNotFoundError, DataClayError, DevCluster, MethodNotFoundError, ProtocolError,
+  BackendUnavailableError, Client, ClassNotFoundError, DataClayError, DevCluster, MethodNotFoundError, PayloadTooLargeError,
+  ProtocolError,
 } from '../../src/index.js';
 import { encode } from '../../src/serialization/codec.js';
 import { readReply } from '../../src/messaging/envelope.js';
@@ -40,6 +41,22 @@ describe('bad requests', () => {
     const unknownClass = [s, [['x', 'no/such.Class', encode({})]]];
     await expect(raw(be('persist'), encode(unknownClass))).rejects.toBeInstanceOf(ClassNotFoundError);
     await expect(raw('dc.default.md.object', new Uint8Array([1, 2, 3]))).rejects.toBeInstanceOf(DataClayError);
+    expect(await p.addYear()).toBe(2);
+  });
+});
+
+describe('payloads above the NATS max_payload', () => {
+  it('are refused with PayloadTooLargeError both ways, and the backend keeps serving', async () => {
+    await using client = await testClient();
+    const p = new Person('Big', 1);
+    await p.makePersistent({ backendId: 'backend-3' });
+    const big = new Uint8Array(2 * 1024 * 1024);
+    const sent = await p.echo(big).catch((e) => e);
+    expect(sent).toBeInstanceOf(PayloadTooLargeError);
+    expect(sent.data.size).toBeGreaterThan(sent.data.maxPayload);
+    const returned = await p.blob(2 * 1024 * 1024).catch((e) => e);
+    expect(returned).toBeInstanceOf(PayloadTooLargeError);
+    expect(await p.blob(1000)).toHaveLength(1000);
     expect(await p.addYear()).toBe(2);
   });
 });

@@ -67,6 +67,11 @@ export class Person extends DataClayObject {
   }
 
   @activemethod
+  async blob(size: number): Promise<Uint8Array> {
+    return new Uint8Array(size);
+  }
+
+  @activemethod
   async friendNames(): Promise<string[]> {
     return Promise.all(this.friends.map((f) => f.dcGet('name')));
   }

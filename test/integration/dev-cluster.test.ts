@@ -1,0 +1,57 @@
+// The harness itself: `dataclay dev` starts real processes and leaves none behind on Ctrl-C.
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { DataClayError } from '../../src/index.js';
+import { NatsServer } from '../../src/dev/nats-server.js';
+import { TEST_MODELS } from '../setup/models.js';
+
+const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+async function waitFor(check: () => boolean, ms: number): Promise<boolean> {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    if (check()) return true;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return check();
+}
+
+describe('dataclay dev', () => {
+  it('starts nats-server and N backends, and SIGINT stops them all and removes its files', async () => {
+    const child = spawn(process.execPath, [CLI, 'dev', '--backends', '2', '--namespace', 'devtest', '--models', ...TEST_MODELS], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    expect(await waitFor(() => out.includes('Ctrl-C'), 20_000)).toBe(true);
+    const pids = [...out.matchAll(/(?:nats-server|backend-\d) (\d+)/g)].map((m) => Number(m[1]));
+    const dir = /logs: (\S+)/.exec(out)![1];
+    expect(pids).toHaveLength(3);
+    expect(pids.every(alive)).toBe(true);
+    expect(existsSync(dir)).toBe(true);
+
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    child.kill('SIGINT');
+    expect(await exited).toBe(130);
+    expect(await waitFor(() => !pids.some(alive), 5_000)).toBe(true);
+    expect(existsSync(dir)).toBe(false);
+  });
+
+  it('says how to install nats-server when it is missing', async () => {
+    const err = await NatsServer.start({ dir: '/tmp/dc-missing', binary: 'nats-server-that-does-not-exist' }).catch((e) => e);
+    expect(err).toBeInstanceOf(DataClayError);
+    expect(err.message).toMatch(/apt-get install nats-server/);
+    expect(err.message).toMatch(/brew install nats-server/);
+  });
+});
