@@ -150,6 +150,20 @@ export class FieldNotFoundError extends DataClayError {
   }
 }
 
+/** A value that cannot travel: a function, a symbol, an instance of a class that is neither persistent nor a value class. */
+export class UnserializableError extends DataClayError {
+  constructor(path: string, reason: string, options?: ErrorOptions) {
+    super(`${path} cannot be serialized: ${reason}`, { path, reason }, options);
+  }
+}
+
+/** dcUpdate between objects of different classes. */
+export class ClassMismatchError extends DataClayError {
+  constructor(expected: string, actual: string, options?: ErrorOptions) {
+    super(`Objects must be of the same class: expected ${expected}, got ${actual}`, { expected, actual }, options);
+  }
+}
+
 /** The request could not be decoded or is not of a known shape. */
 export class ProtocolError extends DataClayError {}
 
@@ -175,5 +189,6 @@ export const errorClasses: Record<string, ErrorClass> = Object.fromEntries(
     ObjectNotRegisteredError, ObjectIsNotVersionError, ObjectIsMasterError, BackendNotFoundError,
     BackendUnavailableError, NoBackendsError, NotLocalError, TimeoutError, AbortedError, PayloadTooLargeError, RemoteError, TransformerNotConfiguredError,
     ClassNotFoundError, MethodNotFoundError, FieldNotFoundError, ProtocolError, WrongBackendError, ClientNotStartedError,
+    UnserializableError, ClassMismatchError,
   ].map((c) => [c.name, c as ErrorClass]),
 );

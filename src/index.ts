@@ -2,7 +2,10 @@
 
 export { Client, type ClientOptions } from './client/client.js';
 export { DataClayObject, type DataFields } from './object/dataclay-object.js';
-export { persistent, activemethod, type PersistentOptions } from './object/decorators.js';
+export { persistent, activemethod, localOnly, valueclass, type PersistentOptions } from './object/decorators.js';
+export { registerValueClass } from './serialization/value-classes.js';
+export type { StateHooks } from './object/object-state.js';
+export type { ClassDescription } from './runtime/class-info.js';
 export type { MakePersistentOptions } from './object/runtime-slot.js';
 export type { ClassMeta, FieldMeta, MethodMeta, ParamMeta } from './object/meta.js';
 export type { BackendInfo, ObjectMetadata } from './metadata/types.js';
@@ -13,5 +16,6 @@ export {
   DataClayError, AlreadyExistsError, AliasDoesNotExistError, InvalidAliasError, DoesNotExistError,
   ObjectNotRegisteredError, ObjectIsNotVersionError, ObjectIsMasterError, BackendNotFoundError,
   BackendUnavailableError, NoBackendsError, NotLocalError, TimeoutError, AbortedError, PayloadTooLargeError, RemoteError, TransformerNotConfiguredError,
-  ClassNotFoundError, MethodNotFoundError, FieldNotFoundError, ProtocolError, ClientNotStartedError,
+  ClassNotFoundError, MethodNotFoundError, FieldNotFoundError, ProtocolError, ClientNotStartedError, UnserializableError,
+  ClassMismatchError,
 } from './errors.js';

@@ -5,7 +5,7 @@ import type { ObjectMetadata } from '../metadata/types.js';
 import { DataClayObject } from '../object/dataclay-object.js';
 import { STATE } from '../object/state.js';
 import { Runtime, type RuntimeOptions } from '../runtime/runtime.js';
-import type { Session } from '../runtime/session.js';
+import { sessionStorage, type Session } from '../runtime/session.js';
 import { collectUnregistered, type PersistBatch } from '../serialization/graph.js';
 import { Heap } from './heap.js';
 
@@ -34,6 +34,30 @@ export class BackendRuntime extends Runtime {
     if (backendId === this.backendId) return;
     const backends = await this.store.listBackends();
     if (!backends.some((b) => b.id === backendId)) throw new BackendNotFoundError(backendId, backends.map((b) => b.id));
+  }
+
+  /**
+   * An object constructed while this backend serves a request (inside an active method) is persistent here at
+   * once, in the caller's dataset; the reply waits for its metadata write.
+   */
+  adopt(obj: DataClayObject): void {
+    const ctx = sessionStorage.getStore();
+    if (!ctx?.writes) return;
+    const state = obj[STATE];
+    state.registered = true;
+    state.backendId = this.backendId;
+    state.dataset = ctx.dataset;
+    this.heap.add(obj);
+    this.identity.add(obj);
+    const write = this.store.putObject(this.metadataOf(obj));
+    write.catch(() => undefined); // awaited by the reply; this only keeps a late failure from being unhandled
+    ctx.writes.push(write);
+  }
+
+  /** Waits for the metadata writes of the current request (objects it created). */
+  async settleWrites(): Promise<void> {
+    const writes = sessionStorage.getStore()?.writes;
+    while (writes?.length) await Promise.all(writes.splice(0));
   }
 
   /** Objects created here and handed out (arguments, results, field values) become persistent here. */

@@ -1,7 +1,8 @@
 // Metadata requests, answered by whichever backend the queue group picks: there is no metadata server to run.
 import { AliasDoesNotExistError, DoesNotExistError } from '../errors.js';
 import { encodeOk } from '../messaging/envelope.js';
-import type { AliasAdd, AliasList, AliasQuery, ObjectQuery } from '../messaging/protocol.js';
+import type { AliasAdd, AliasList, AliasQuery, ClassQuery, ObjectQuery } from '../messaging/protocol.js';
+import { describeClass } from '../runtime/class-info.js';
 import type { MetadataStore } from '../metadata/store.js';
 import { decode } from '../serialization/codec.js';
 
@@ -16,6 +17,9 @@ export function metadataOps(store: MetadataStore): Record<string, Op> {
   return {
     async backends() {
       return encodeOk(await store.listBackends());
+    },
+    async class(data) {
+      return encodeOk(describeClass(decode<ClassQuery>(data).c));
     },
     async object(data) {
       return encodeOk(await objectOrThrow(decode<ObjectQuery>(data).id));

@@ -1,9 +1,12 @@
 // The backend's own subjects: persist a batch, call an active method, get or set a field.
 import { DataClayError, MethodNotFoundError, FieldNotFoundError, ProtocolError } from '../errors.js';
 import { encodeOk } from '../messaging/envelope.js';
-import { isTuple, type CallRequest, type GetRequest, type PersistRequest, type SetRequest } from '../messaging/protocol.js';
+import {
+  isTuple, type CallRequest, type GetRequest, type PersistRequest, type SetRequest, type StateRequest, type UpdateRequest,
+} from '../messaging/protocol.js';
 import { DataClayObject } from '../object/dataclay-object.js';
-import { defineField, writeFields } from '../object/locality.js';
+import { defineField } from '../object/locality.js';
+import { captureState, restoreState } from '../object/object-state.js';
 import { classInfoByName } from '../object/registry.js';
 import { STATE } from '../object/state.js';
 import { sessionStorage, fromWire } from '../runtime/session.js';
@@ -13,8 +16,12 @@ import type { BackendRuntime } from './backend-runtime.js';
 type Op = (data: Uint8Array) => Promise<Uint8Array>;
 
 export function objectOps(rt: BackendRuntime): Record<string, Op> {
-  /** Encodes a result; objects created here that it references become persistent here first. */
-  const reply = (value: unknown) => rt.encodeWithRefs((sink) => encodeOk(value, sink), rt.backendId);
+  /** Encodes a result; objects created here that it references are persistent (and their metadata written) first. */
+  const reply = async (value: unknown) => {
+    const bytes = await rt.encodeWithRefs((sink) => encodeOk(value, sink), rt.backendId);
+    await rt.settleWrites();
+    return bytes;
+  };
   const ownedField = async (id: string, field: string) => {
     const obj = await rt.owned(id);
     const info = obj[STATE].info;
@@ -32,7 +39,7 @@ export function objectOps(rt: BackendRuntime): Record<string, Op> {
       records.forEach(([id], i) => shells.set(id, DataClayObject.materialize(infos[i], id, true, rt.backendId)));
       // references between objects of the batch resolve to the new shells, cycles included
       const resolve = (id: string, cls: string, hint: string | null) => shells.get(id) ?? rt.resolveRef(id, cls, hint);
-      for (const [id, , state] of records) writeFields(shells.get(id)!, decode<Record<string, unknown>>(state, resolve));
+      for (const [id, , state] of records) restoreState(shells.get(id)!, decode(state, resolve));
       await rt.register([...shells.values()], fromWire(s), alias);
       return encodeOk(undefined);
     },
@@ -61,6 +68,20 @@ export function objectOps(rt: BackendRuntime): Record<string, Op> {
       if (!isTuple(req, 4, '_ss')) throw new ProtocolError('set: expected [session, id, field, value]');
       const [, id, field, value] = req;
       defineField(await ownedField(id, field), field, value);
+      return encodeOk(undefined);
+    },
+
+    async state(data) {
+      const req = decode<StateRequest>(data);
+      if (!isTuple(req, 2, '_s')) throw new ProtocolError('state: expected [session, id]');
+      const obj = await rt.owned(req[1]);
+      return sessionStorage.run(fromWire(req[0]), () => reply(captureState(obj)));
+    },
+
+    async update(data) {
+      const req = decode<UpdateRequest>(data, rt.resolver);
+      if (!isTuple(req, 3, '_s')) throw new ProtocolError('update: expected [session, id, state]');
+      restoreState(await rt.owned(req[1]), req[2]);
       return encodeOk(undefined);
     },
 

@@ -5,6 +5,7 @@ import { connectNats, DEFAULT_NATS_URL } from '../messaging/connection.js';
 import type { BackendInfo } from '../metadata/types.js';
 import { installRuntime } from '../object/runtime-slot.js';
 import type { Session } from '../runtime/session.js';
+import type { ClassDescription } from '../runtime/class-info.js';
 import { ClientRuntime } from './client-runtime.js';
 
 export interface ClientOptions {
@@ -72,6 +73,11 @@ export class Client implements AsyncDisposable {
   async getBackends(): Promise<Map<string, BackendInfo>> {
     const backends = await this.active().refreshBackends();
     return new Map(backends.map((b) => [b.id, b]));
+  }
+
+  /** Fields and active methods of a persistent class, as the backends know it. */
+  async getClassInfo(className: string): Promise<ClassDescription> {
+    return this.active().getClassInfo(className);
   }
 
   /** Runs `fn` in a session of its own (another dataset or username); every call made under it carries it. */

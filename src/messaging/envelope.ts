@@ -18,8 +18,8 @@ export function fromWireError(wire: WireError): DataClayError {
   return Reflect.construct(DataClayError, [wire.message, wire.data ?? {}], cls) as DataClayError;
 }
 
-export function encodeOk(value: unknown, onObject?: EncodeSink): Uint8Array {
-  return encode([0, value] satisfies Reply, onObject);
+export function encodeOk(value: unknown, onObject?: EncodeSink, what = 'result'): Uint8Array {
+  return encode([0, value] satisfies Reply, onObject, what, value);
 }
 
 export function encodeError(err: unknown): Uint8Array {

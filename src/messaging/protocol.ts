@@ -9,11 +9,14 @@ export type PersistRequest = [s: WireSession, records: WireRecord[], alias?: str
 export type CallRequest = [s: WireSession, id: string, method: string, args: unknown[]];
 export type GetRequest = [s: WireSession, id: string, field: string];
 export type SetRequest = [s: WireSession, id: string, field: string, value: unknown];
+export type StateRequest = [s: WireSession, id: string];
+export type UpdateRequest = [s: WireSession, id: string, state: unknown];
 
 export interface ObjectQuery { s: WireSession; id: string }
 export interface AliasQuery { s: WireSession; d: string; a: string }
 export interface AliasAdd extends AliasQuery { id: string }
 export interface AliasList { s: WireSession; id: string; d: string }
+export interface ClassQuery { s: WireSession; c: string }
 
 /** Checks the shape of a decoded tuple request; a malformed one is a ProtocolError for the caller. */
 export function isTuple(value: unknown, length: number, kinds: string): value is unknown[] {

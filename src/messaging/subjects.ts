@@ -5,8 +5,8 @@ const TOKEN = /^[A-Za-z0-9_-]+$/;
 
 export const METADATA_QUEUE = 'dc-md';
 
-export type BackendOp = 'persist' | 'call' | 'get' | 'set' | 'ping';
-export type MetadataOp = 'backends' | 'object' | 'alias.get' | 'alias.add' | 'alias.del' | 'alias.list';
+export type BackendOp = 'persist' | 'call' | 'get' | 'set' | 'state' | 'update' | 'ping';
+export type MetadataOp = 'backends' | 'object' | 'class' | 'alias.get' | 'alias.add' | 'alias.del' | 'alias.list';
 
 export function assertToken(kind: string, value: string): string {
   if (!TOKEN.test(value)) throw new DataClayError(`${kind} '${value}' must match ${TOKEN}`, { [kind]: value });

@@ -3,7 +3,9 @@ import { randomUUID } from 'node:crypto';
 import { TransformerNotConfiguredError } from '../errors.js';
 import type { ClassInfo } from './meta.js';
 import { ownClassInfo } from './registry.js';
-import { currentRuntime, type MakePersistentOptions } from './runtime-slot.js';
+import { InvalidAliasError, ClassMismatchError } from '../errors.js';
+import { restoreState } from './object-state.js';
+import { adoptNew, currentRuntime, type MakePersistentOptions } from './runtime-slot.js';
 import { STATE, type ObjectState } from './state.js';
 
 /** Names of the data (non-function) members of T that are not DataClayObject's own API. */
@@ -32,12 +34,22 @@ export class DataClayObject {
       dataset: undefined,
     };
     Object.defineProperty(this, STATE, { value: state, writable: true });
+    adoptNew(this);
   }
 
-  /** Builds an instance without running constructors: a proxy, or a shell the runtime fills with state. */
-  static materialize(info: ClassInfo, id: string, local: boolean, backendId: string | undefined): DataClayObject {
+  /**
+   * Builds an instance without running constructors: a proxy (not local), a shell the runtime fills with state
+   * (local), or with `registered: false` a new local object with a fresh id.
+   */
+  static materialize(
+    info: ClassInfo,
+    id: string,
+    local: boolean,
+    backendId: string | undefined,
+    registered = true,
+  ): DataClayObject {
     const obj = Object.create(info.ctor.prototype) as DataClayObject;
-    const state: ObjectState = { id, info, registered: true, local, backendId, dataset: undefined };
+    const state: ObjectState = { id, info, registered, local, backendId, dataset: undefined };
     Object.defineProperty(obj, STATE, { value: state, writable: true });
     return obj;
   }
@@ -92,6 +104,33 @@ export class DataClayObject {
     await currentRuntime().setField(this, field, value);
   }
 
+  /** makePersistent with a required alias (dataClay's object-store "put"). */
+  async dcPut(alias: string, backendId?: string): Promise<void> {
+    if (typeof alias !== 'string' || alias.length === 0) throw new InvalidAliasError(alias);
+    await this.makePersistent(backendId === undefined ? { alias } : { alias, backendId });
+  }
+
+  /**
+   * A new, unregistered, local copy of this object's state (deep: nested values are copied; references to other
+   * persistent objects stay references to the same objects). Works on local and remote objects.
+   */
+  async dcClone(): Promise<this> {
+    const state = this[STATE];
+    const copy = DataClayObject.materialize(state.info, randomUUID(), true, undefined, false) as this;
+    restoreState(copy, await currentRuntime().getState(this));
+    return copy;
+  }
+
+  /** Replaces this object's state with a copy of `from`'s, which must be of the same class. */
+  async dcUpdate(from: this): Promise<void> {
+    if (!(from instanceof this.constructor)) {
+      const theirs = from instanceof DataClayObject ? from.className : typeof from;
+      throw new ClassMismatchError(this.className, theirs);
+    }
+    const runtime = currentRuntime();
+    await runtime.setState(this, await runtime.getState(from));
+  }
+
   /** Same object (same id), whatever process or proxy holds it. */
   equals(other: unknown): boolean {
     return other instanceof DataClayObject && other.id === this.id;
@@ -107,6 +146,16 @@ export class DataClayObject {
 
   static async getByAlias<T extends DataClayObject>(this: Constructor<T>, alias: string, dataset?: string): Promise<T> {
     return (await currentRuntime().getByAlias(alias, dataset)) as T;
+  }
+
+  static async dcCloneByAlias<T extends DataClayObject>(this: Constructor<T>, alias: string, dataset?: string): Promise<T> {
+    const obj = (await currentRuntime().getByAlias(alias, dataset)) as T;
+    return obj.dcClone();
+  }
+
+  static async dcUpdateByAlias<T extends DataClayObject>(this: Constructor<T>, alias: string, from: T): Promise<void> {
+    const target = (await currentRuntime().getByAlias(alias)) as T;
+    await target.dcUpdate(from);
   }
 
   /** Removes an alias (never the object). No error when the alias does not exist. */

@@ -6,6 +6,7 @@ import { installFieldGuards } from './locality.js';
 import { isClassMeta, type ClassMeta } from './meta.js';
 import { registerClass } from './registry.js';
 import { currentRuntime } from './runtime-slot.js';
+import { registerValueClass } from '../serialization/value-classes.js';
 import { STATE } from './state.js';
 
 export interface PersistentOptions {
@@ -14,7 +15,7 @@ export interface PersistentOptions {
 }
 
 type PersistentClass = abstract new (...args: never[]) => DataClayObject;
-type ClassDecorator<C extends PersistentClass> = (cls: C, context: ClassDecoratorContext<C>) => void;
+type ClassDecorator<C extends abstract new (...args: never[]) => object> = (cls: C, context: ClassDecoratorContext<C>) => void;
 
 export function persistent<C extends PersistentClass>(cls: C, context: ClassDecoratorContext<C>): void;
 export function persistent<C extends PersistentClass>(options: PersistentOptions): ClassDecorator<C>;
@@ -48,4 +49,30 @@ export function activemethod<This extends DataClayObject, M extends (this: This,
     if (this[STATE].local) return method.apply(this, args);
     return currentRuntime().call(this, name, args);
   } as M;
+}
+
+/**
+ * Marks a field of a persistent class as process-local: the transformer leaves it out of the persistent state, so
+ * it never travels and a proxy keeps its own value. (At run time this decorator does nothing.)
+ */
+export function localOnly<This, V>(_value: undefined, _context: ClassFieldDecoratorContext<This, V>): void {}
+
+/**
+ * Marks a class whose instances travel by value (their own fields) and come back as instances of the class, in
+ * arguments, results and persistent fields. Its stable name comes from the transformer, like @persistent's.
+ */
+export function valueclass<C extends abstract new (...args: never[]) => object>(cls: C, context: ClassDecoratorContext<C>): void;
+export function valueclass<C extends abstract new (...args: never[]) => object>(options: PersistentOptions): ClassDecorator<C>;
+export function valueclass<C extends abstract new (...args: never[]) => object>(
+  arg: C | PersistentOptions | ClassMeta,
+  context?: ClassDecoratorContext<C>,
+): ((cls: C, context: ClassDecoratorContext<C>) => void) | void {
+  if (typeof arg === 'function') throw new TransformerNotConfiguredError(`@valueclass class ${context?.name ?? arg.name}`);
+  if (!isClassMeta(arg)) {
+    return (cls) => {
+      throw new TransformerNotConfiguredError(`@valueclass class ${cls.name}`);
+    };
+  }
+  const meta = arg;
+  return (cls) => registerValueClass(cls, meta.name);
 }

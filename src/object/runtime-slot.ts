@@ -14,6 +14,12 @@ export interface ObjectRuntime {
   deleteAlias(alias: string, dataset?: string): Promise<void>;
   addAlias(obj: DataClayObject, alias: string): Promise<void>;
   getAliases(obj: DataClayObject): Promise<Set<string>>;
+  /** A copy of an object's state (its fields, or its state hook's value), wherever the object lives. */
+  getState(obj: DataClayObject): Promise<unknown>;
+  /** Replaces an object's state, wherever the object lives. */
+  setState(obj: DataClayObject, state: unknown): Promise<void>;
+  /** Told of every object constructed in this process (a backend registers those built by active methods). */
+  adopt?(obj: DataClayObject): void;
 }
 
 let current: ObjectRuntime | undefined;
@@ -21,6 +27,11 @@ let current: ObjectRuntime | undefined;
 export function currentRuntime(): ObjectRuntime {
   if (!current) throw new ClientNotStartedError();
   return current;
+}
+
+/** Called by the DataClayObject constructor. */
+export function adoptNew(obj: DataClayObject): void {
+  current?.adopt?.(obj);
 }
 
 export function installRuntime(runtime: ObjectRuntime | undefined): ObjectRuntime | undefined {

@@ -5,7 +5,9 @@ import {
   ObjectNotRegisteredError, WrongBackendError,
 } from '../errors.js';
 import { readReply } from '../messaging/envelope.js';
-import type { AliasAdd, AliasList, AliasQuery, CallRequest, GetRequest, ObjectQuery, PersistRequest, SetRequest } from '../messaging/protocol.js';
+import type {
+  AliasAdd, AliasList, AliasQuery, CallRequest, ClassQuery, GetRequest, ObjectQuery, PersistRequest, SetRequest, StateRequest, UpdateRequest,
+} from '../messaging/protocol.js';
 import { NoResponders, RequestMux } from '../messaging/mux.js';
 import { Subjects, type BackendOp, type MetadataOp } from '../messaging/subjects.js';
 import type { BackendInfo, ObjectMetadata } from '../metadata/types.js';
@@ -16,7 +18,9 @@ import { classInfoByName } from '../object/registry.js';
 import type { MakePersistentOptions, ObjectRuntime } from '../object/runtime-slot.js';
 import { STATE } from '../object/state.js';
 import { encode, type EncodeSink, type RefResolver } from '../serialization/codec.js';
-import { collectUnregistered, type PersistBatch } from '../serialization/graph.js';
+import { collectUnregistered, deepCopy, type PersistBatch } from '../serialization/graph.js';
+import { captureState, restoreState } from '../object/object-state.js';
+import type { ClassDescription } from './class-info.js';
 import { sessionStorage, toWire, type Session } from './session.js';
 
 /** A proxy whose owner moved is redirected at most this many times per operation. */
@@ -168,7 +172,7 @@ export abstract class Runtime implements ObjectRuntime {
   async call(obj: DataClayObject, method: string, args: unknown[]): Promise<unknown> {
     const owner = obj.backendId ?? (await this.defaultBackend());
     const body: CallRequest = [toWire(this.session()), obj.id, method, args];
-    return this.toOwner(obj, 'call', await this.encodeWithRefs((sink) => encode(body, sink), owner));
+    return this.toOwner(obj, 'call', await this.encodeWithRefs((sink) => encode(body, sink, `${obj[STATE].info.ctor.name}.${method}() args`, args), owner));
   }
 
   async getField(obj: DataClayObject, field: string): Promise<unknown> {
@@ -181,7 +185,25 @@ export abstract class Runtime implements ObjectRuntime {
     assertField(obj, field);
     const owner = obj.backendId ?? (await this.defaultBackend());
     const body: SetRequest = [toWire(this.session()), obj.id, field, value];
-    await this.toOwner(obj, 'set', await this.encodeWithRefs((sink) => encode(body, sink), owner));
+    await this.toOwner(obj, 'set', await this.encodeWithRefs((sink) => encode(body, sink, `${obj[STATE].info.ctor.name}.${field}`, value), owner));
+  }
+
+  async getState(obj: DataClayObject): Promise<unknown> {
+    if (obj[STATE].local) return deepCopy(captureState(obj));
+    const body: StateRequest = [toWire(this.session()), obj.id];
+    return this.toOwner(obj, 'state', encode(body));
+  }
+
+  async setState(obj: DataClayObject, state: unknown): Promise<void> {
+    if (obj[STATE].local) return restoreState(obj, state);
+    const owner = obj.backendId ?? (await this.defaultBackend());
+    const body: UpdateRequest = [toWire(this.session()), obj.id, state];
+    await this.toOwner(obj, 'update', await this.encodeWithRefs((sink) => encode(body, sink, obj[STATE].info.ctor.name, state), owner));
+  }
+
+  /** Fields and active methods of a class, as the backends know it. */
+  async getClassInfo(className: string): Promise<ClassDescription> {
+    return this.metadataRequest<ClassDescription>('class', { s: toWire(this.session()), c: className } satisfies ClassQuery);
   }
 
   async getObjectMetadata(id: string): Promise<ObjectMetadata> {

@@ -4,13 +4,16 @@ import type { WireSession } from '../messaging/protocol.js';
 
 export interface Session { username: string; dataset: string }
 
-export const sessionStorage = new AsyncLocalStorage<Session>();
+/** What a backend keeps per request: the caller's session, and the metadata writes the reply must wait for. */
+export interface RequestContext extends Session { writes?: Promise<unknown>[] }
+
+export const sessionStorage = new AsyncLocalStorage<RequestContext>();
 
 export function toWire(s: Session): WireSession {
   return [s.username, s.dataset];
 }
 
-export function fromWire(w: unknown): Session {
-  if (Array.isArray(w) && typeof w[0] === 'string' && typeof w[1] === 'string') return { username: w[0], dataset: w[1] };
+export function fromWire(w: unknown): RequestContext {
+  if (Array.isArray(w) && typeof w[0] === 'string' && typeof w[1] === 'string') return { username: w[0], dataset: w[1], writes: [] };
   throw new TypeError('request without a valid session');
 }

@@ -1,9 +1,10 @@
 // msgpack (msgpackr) for every value on the wire. Persistent objects inside a value travel as references
 // (extension type 1: [id, class name, backend hint]), never inline; the caller decides what a reference means.
 import { Packr, addExtension } from 'msgpackr';
-import { ProtocolError } from '../errors.js';
+import { DataClayError, ProtocolError, UnserializableError } from '../errors.js';
 import { DataClayObject } from '../object/dataclay-object.js';
 import { STATE } from '../object/state.js';
+import { findUnencodable } from './encodable.js';
 
 /** Told of every persistent object met while encoding (to persist the unregistered ones, or ship their state). */
 export type EncodeSink = (obj: DataClayObject) => void;
@@ -15,8 +16,24 @@ export type WireRef = [id: string, className: string, backendHint: string | null
 
 const REF_EXTENSION = 1;
 
+class Refused extends Error {}
+
 // Records (not plain msgpack maps) for objects, so a msgpack map can only be a Map and decodes back as one.
-const packr = new Packr({ useRecords: true, mapsAsObjects: false, moreTypes: true });
+// Every object that reaches the record writer must be plain: an instance of an unknown class is refused rather
+// than silently sent as `{}`-like data without its prototype; so are functions (no toJSON shortcuts either).
+const packr = new Packr({
+  mapsAsObjects: false,
+  moreTypes: true,
+  useToJSON: false,
+  useRecords: (obj: object) => {
+    const proto = Object.getPrototypeOf(obj);
+    if (proto !== Object.prototype && proto !== null) throw new Refused();
+    return true;
+  },
+  writeFunction: () => {
+    throw new Refused();
+  },
+} as ConstructorParameters<typeof Packr>[0]);
 
 let sink: EncodeSink | undefined;
 let resolver: RefResolver | undefined;
@@ -35,11 +52,20 @@ addExtension({
   },
 });
 
-export function encode(value: unknown, onObject?: EncodeSink): Uint8Array {
+/**
+ * Encodes a value. A value that cannot travel throws UnserializableError with the path to the culprit, starting at
+ * `what` (its name for the user) and searched in `focus` (the user's part of the message; the whole value if absent).
+ */
+export function encode(value: unknown, onObject?: EncodeSink, what = 'value', focus: unknown = value): Uint8Array {
   const previous = sink;
   sink = onObject;
   try {
     return packr.pack(value);
+  } catch (err) {
+    if (err instanceof DataClayError) throw err;
+    const found = findUnencodable(focus, what);
+    if (found) throw new UnserializableError(found.path, found.reason, { cause: err });
+    throw new UnserializableError(what, (err as Error).message, { cause: err });
   } finally {
     sink = previous;
   }

@@ -1,26 +1,12 @@
 // Reads a @persistent class: its stable name, persistent fields and active methods, plus what is wrong with it.
 import ts from 'typescript';
 import { stableClassName } from './class-name';
+import { findDecorator } from './decorators';
+import { extendsNamed, whyNotTravel } from './travel';
 import { Codes, diagnostic } from './diagnostics';
 import { META_VERSION, type ClassMeta, type FieldMeta, type MethodMeta, type ParamMeta } from './meta';
 
 export interface Analysis { meta: ClassMeta; diagnostics: ts.Diagnostic[] }
-
-/** The name a decorator refers to, following import aliases (`import { persistent as p }`) when a checker is at hand. */
-export function decoratorName(decorator: ts.Decorator, checker: ts.TypeChecker | undefined): string | undefined {
-  let callee = decorator.expression;
-  if (ts.isCallExpression(callee)) callee = callee.expression;
-  const id = ts.isPropertyAccessExpression(callee) ? callee.name : ts.isIdentifier(callee) ? callee : undefined;
-  if (!id) return undefined;
-  let symbol = checker?.getSymbolAtLocation(id);
-  if (symbol && symbol.flags & ts.SymbolFlags.Alias) symbol = checker!.getAliasedSymbol(symbol);
-  return symbol?.name ?? id.text;
-}
-
-export function findDecorator(node: ts.Node, name: string, checker: ts.TypeChecker | undefined): ts.Decorator | undefined {
-  if (!ts.canHaveDecorators(node)) return undefined;
-  return ts.getDecorators(node)?.find((d) => decoratorName(d, checker) === name);
-}
 
 function isStatic(member: ts.ClassElement): boolean {
   return (ts.getCombinedModifierFlags(member as ts.Declaration) & ts.ModifierFlags.Static) !== 0;
@@ -41,15 +27,10 @@ function returnText(method: ts.MethodDeclaration, checker: ts.TypeChecker | unde
 
 function extendsDataClayObject(node: ts.ClassDeclaration, checker: ts.TypeChecker | undefined): boolean {
   if (!checker) return (node.heritageClauses ?? []).some((h) => h.token === ts.SyntaxKind.ExtendsKeyword);
-  const seen = new Set<ts.Type>();
-  const walk = (type: ts.Type): boolean => {
-    if (seen.has(type)) return false;
-    seen.add(type);
-    if (type.getSymbol()?.name === 'DataClayObject') return true;
-    return (checker.getBaseTypes(type as ts.InterfaceType) ?? []).some(walk);
-  };
   const symbol = node.name && checker.getSymbolAtLocation(node.name);
-  return symbol ? (checker.getBaseTypes(checker.getDeclaredTypeOfSymbol(symbol) as ts.InterfaceType) ?? []).some(walk) : false;
+  if (!symbol) return false;
+  const bases = checker.getBaseTypes(checker.getDeclaredTypeOfSymbol(symbol) as ts.InterfaceType) ?? [];
+  return bases.some((t) => extendsNamed(t, checker, 'DataClayObject'));
 }
 
 /** `@persistent({ name: 'x' })` sets the class name explicitly; anything else in the options is an error. */
@@ -78,11 +59,18 @@ function param(p: ts.ParameterDeclaration, checker: ts.TypeChecker | undefined):
   return meta;
 }
 
-export function analyzeClass(node: ts.ClassDeclaration, decorator: ts.Decorator, checker: ts.TypeChecker | undefined): Analysis {
+export type ClassKind = 'persistent' | 'valueclass';
+
+export function analyzeClass(
+  node: ts.ClassDeclaration,
+  decorator: ts.Decorator,
+  checker: ts.TypeChecker | undefined,
+  kind: ClassKind = 'persistent',
+): Analysis {
   const diagnostics: ts.Diagnostic[] = [];
   const className = node.name?.text ?? 'default';
   const name = explicitName(decorator, diagnostics) ?? stableClassName(node.getSourceFile(), className);
-  if (!extendsDataClayObject(node, checker)) {
+  if (kind === 'persistent' && !extendsDataClayObject(node, checker)) {
     diagnostics.push(diagnostic(node.name ?? node, Codes.persistentNotDataClayObject,
       `@persistent class '${className}' must extend DataClayObject.`));
   }
@@ -91,10 +79,18 @@ export function analyzeClass(node: ts.ClassDeclaration, decorator: ts.Decorator,
   for (const member of node.members) {
     if (isStatic(member)) continue;
     if (ts.isPropertyDeclaration(member) && ts.isIdentifier(member.name)) {
+      if (findDecorator(member, 'localOnly', checker)) continue;
       const field: FieldMeta = { name: member.name.text, type: typeText(member, checker) };
       if (member.questionToken) field.optional = true;
       fields.push(field);
-    } else if (ts.isMethodDeclaration(member) && ts.isIdentifier(member.name) && findDecorator(member, 'activemethod', checker)) {
+      const why = checker && whyNotTravel(checker.getTypeAtLocation(member), checker);
+      if (why) {
+        diagnostics.push(diagnostic(member.name, Codes.fieldCannotTravel,
+          `field '${className}.${field.name}' of type '${field.type}' cannot be persisted: it holds ${why}. ` +
+          `Mark it @localOnly, or make the class @persistent or @valueclass.`));
+      }
+    } else if (kind === 'persistent' && ts.isMethodDeclaration(member) && ts.isIdentifier(member.name) &&
+      findDecorator(member, 'activemethod', checker)) {
       const methodName = member.name.text;
       const isAsync = (ts.getCombinedModifierFlags(member) & ts.ModifierFlags.Async) !== 0;
       if (!isAsync) {

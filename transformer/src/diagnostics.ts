@@ -6,6 +6,7 @@ export const Codes = {
   activeMethodNotAsync: 91001,
   persistentNotDataClayObject: 91002,
   invalidPersistentOptions: 91003,
+  fieldCannotTravel: 91004,
 } as const;
 
 export function diagnostic(node: ts.Node, code: number, message: string): ts.Diagnostic {

@@ -1,7 +1,9 @@
-// ts-patch entry point (a "program" transformer): emits class facts for every @persistent class and reports misuse.
+// ts-patch entry point (a "program" transformer): emits class facts for every @persistent and @valueclass class,
+// and reports misuse.
 // tsconfig.json: "plugins": [{ "transform": "dataclay/transformer" }] (this package: "./transformer/dist/index.js").
 import ts from 'typescript';
-import { analyzeClass, findDecorator } from './analyze';
+import { analyzeClass, type ClassKind } from './analyze';
+import { findDecorator } from './decorators';
 import { decoratorWithMeta } from './emit';
 
 export type { ClassMeta, FieldMeta, MethodMeta, ParamMeta } from './meta';
@@ -21,9 +23,11 @@ export default function dataclayTransformer(
     const f = context.factory;
     const visit = (node: ts.Node): ts.Node => {
       if (ts.isClassDeclaration(node)) {
-        const decorator = findDecorator(node, 'persistent', checker);
+        let kind: ClassKind = 'persistent';
+        let decorator = findDecorator(node, kind, checker);
+        if (!decorator) decorator = findDecorator(node, (kind = 'valueclass'), checker);
         if (decorator) {
-          const { meta, diagnostics } = analyzeClass(node, decorator, checker);
+          const { meta, diagnostics } = analyzeClass(node, decorator, checker, kind);
           diagnostics.forEach(report);
           const modifiers = node.modifiers?.map((m) => (m === decorator ? decoratorWithMeta(f, decorator, meta) : m));
           node = f.updateClassDeclaration(node, modifiers, node.name, node.typeParameters, node.heritageClauses, node.members);
