@@ -32,8 +32,8 @@ export function metadataOps(store: MetadataStore): Record<string, Op> {
     },
     async 'alias.add'(data) {
       const { d, a, id } = decode<AliasAdd>(data);
-      await objectOrThrow(id);
-      await store.createAlias(d, a, id);
+      const md = await objectOrThrow(id);
+      await store.createAlias(d ?? md.dataset, a, id);
       return encodeOk(undefined);
     },
     async 'alias.del'(data) {
@@ -43,7 +43,7 @@ export function metadataOps(store: MetadataStore): Record<string, Op> {
     },
     async 'alias.list'(data) {
       const { id, d } = decode<AliasList>(data);
-      return encodeOk(await store.listAliases(id, d));
+      return encodeOk(await store.listAliases(id, d ?? (await objectOrThrow(id)).dataset));
     },
   };
 }

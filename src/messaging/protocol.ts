@@ -14,8 +14,9 @@ export type UpdateRequest = [s: WireSession, id: string, state: unknown];
 
 export interface ObjectQuery { s: WireSession; id: string }
 export interface AliasQuery { s: WireSession; d: string; a: string }
-export interface AliasAdd extends AliasQuery { id: string }
-export interface AliasList { s: WireSession; id: string; d: string }
+/** `d` absent: the object's own dataset. */
+export interface AliasAdd { s: WireSession; d?: string; a: string; id: string }
+export interface AliasList { s: WireSession; id: string; d?: string }
 export interface ClassQuery { s: WireSession; c: string }
 
 /** Checks the shape of a decoded tuple request; a malformed one is a ProtocolError for the caller. */

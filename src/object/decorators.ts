@@ -33,7 +33,26 @@ export function persistent<C extends PersistentClass>(
   return (cls) => {
     const info = registerClass(cls, meta);
     installFieldGuards(cls.prototype, info, meta.fields.map((f) => f.name));
+    // an override of an inherited active method is active too, decorated or not
+    for (const name of info.methods.keys()) {
+      const own = Object.getOwnPropertyDescriptor(cls.prototype, name);
+      if (typeof own?.value === 'function' && !own.value[ACTIVE]) {
+        Object.defineProperty(cls.prototype, name, { ...own, value: dispatching(own.value, name) });
+      }
+    }
   };
+}
+
+const ACTIVE = Symbol('dataclay.activemethod');
+
+/** Runs `method` in place on a local object, on the owning backend otherwise. */
+function dispatching<M extends (this: DataClayObject, ...args: any[]) => Promise<unknown>>(method: M, name: string): M {
+  const wrapper = function (this: DataClayObject, ...args: unknown[]): Promise<unknown> {
+    if (this[STATE].local) return method.apply(this, args);
+    return currentRuntime().call(this, name, args);
+  };
+  Object.defineProperty(wrapper, ACTIVE, { value: true });
+  return wrapper as M;
 }
 
 /**
@@ -44,11 +63,7 @@ export function activemethod<This extends DataClayObject, M extends (this: This,
   method: M,
   context: ClassMethodDecoratorContext<This, M>,
 ): M {
-  const name = String(context.name);
-  return function (this: This, ...args: unknown[]): Promise<unknown> {
-    if (this[STATE].local) return method.apply(this, args);
-    return currentRuntime().call(this, name, args);
-  } as M;
+  return dispatching(method as never, String(context.name)) as M;
 }
 
 /**

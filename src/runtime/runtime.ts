@@ -231,16 +231,16 @@ export abstract class Runtime implements ObjectRuntime {
     validateAlias(alias);
     const state = obj[STATE];
     if (!state.registered) throw new ObjectNotRegisteredError(state.id);
-    const session = this.session();
-    const body: AliasAdd = { s: toWire(session), d: state.dataset ?? session.dataset, a: alias, id: state.id };
+    const body: AliasAdd = { s: toWire(this.session()), a: alias, id: state.id };
+    if (state.dataset !== undefined) body.d = state.dataset;
     await this.metadataRequest<void>('alias.add', body);
   }
 
   async getAliases(obj: DataClayObject): Promise<Set<string>> {
     const state = obj[STATE];
     if (!state.registered) throw new ObjectNotRegisteredError(state.id);
-    const session = this.session();
-    const body: AliasList = { s: toWire(session), id: state.id, d: state.dataset ?? session.dataset };
+    const body: AliasList = { s: toWire(this.session()), id: state.id };
+    if (state.dataset !== undefined) body.d = state.dataset;
     return new Set(await this.metadataRequest<string[]>('alias.list', body));
   }
 

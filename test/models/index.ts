@@ -1,1 +1,2 @@
 export * from './people.js';
+export * from './shapes.js';

@@ -66,6 +66,13 @@ export class Person extends DataClayObject {
     return ms;
   }
 
+  /** Creates friends here without returning them: they are persistent from construction. */
+  @activemethod
+  async makeFriends(...names: string[]): Promise<number> {
+    for (const name of names) this.friends.push(new Person(name, 0));
+    return this.friends.length;
+  }
+
   @activemethod
   async blob(size: number): Promise<Uint8Array> {
     return new Uint8Array(size);
