@@ -146,7 +146,7 @@ describe('values that cannot travel', () => {
   it('in a result, come back as UnserializableError from the backend', async () => {
     const s = new Shape('f');
     await s.makePersistent();
-    const err: UnserializableError = await s.returnsFunction().catch((e) => e);
+    const err = (await s.returnsFunction().catch((e) => e)) as UnserializableError;
     expect(err).toBeInstanceOf(UnserializableError);
     expect(err.data.path).toBe('result.onChange');
     expect(await s.cacheSize()).toBe(-1);
