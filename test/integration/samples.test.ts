@@ -1,5 +1,6 @@
 // The samples run as the docs show them, against the test cluster.
 import { describe, expect, it } from 'vitest';
+import { familyWalkthrough } from '../../samples/family/walkthrough.js';
 import { walkthrough } from '../../samples/quickstart/walkthrough.js';
 import { testClient, uniqueAlias } from '../setup/helpers.js';
 
@@ -21,5 +22,23 @@ describe('samples/quickstart', () => {
     });
     expect(lines).toHaveLength(13);
     expect(lines[3]).toMatch(/NotLocalError/);
+  });
+});
+
+describe('samples/family', () => {
+  it('creates and links members and dogs on the backend', async () => {
+    await using client = await testClient();
+    const lines: string[] = [];
+    const result = await familyWalkthrough(client, uniqueAlias('smiths'), (l) => lines.push(l));
+    expect(result).toEqual({
+      census: 'The Smiths at 1 Main St, Springfield: 3 members, 2 dogs (Rex, Fido)',
+      bark: 'Rex (beagle) barks for Anna Smith',
+      oldest: 'Ben Smith',
+      sameDog: true,
+      cloneMembers: 3,
+      cloneIsLocal: true,
+      movedTo: '2 Elm St, Springfield',
+    });
+    expect(lines).toHaveLength(9);
   });
 });

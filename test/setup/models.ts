@@ -3,4 +3,8 @@ import { fileURLToPath } from 'node:url';
 
 const dist = (rel: string) => fileURLToPath(new URL(`../../${rel}`, import.meta.url));
 
-export const TEST_MODELS = [dist('test/models/index.js'), dist('samples/quickstart/model.js')];
+export const TEST_MODELS = [
+  dist('test/models/index.js'),
+  dist('samples/quickstart/model.js'),
+  dist('samples/family/model.js'),
+];

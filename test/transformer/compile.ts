@@ -29,7 +29,7 @@ export function compileFixture(name: string, outDir = '/tmp/dc-fixtures'): Compi
 /** The object literals passed to persistent(...) in emitted code, evaluated. */
 function extractMetas(js: string): Record<string, unknown>[] {
   const metas: Record<string, unknown>[] = [];
-  for (const match of js.matchAll(/(?:persistent|keep)\((\{ \$dc: 1,.*?\})\)\]/g)) {
+  for (const match of js.matchAll(/(?:persistent|keep|valueclass)\((\{ \$dc: 1,.*?\})\)\]/g)) {
     metas.push(new Function(`return (${match[1]});`)() as Record<string, unknown>);
   }
   return metas;

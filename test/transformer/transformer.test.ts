@@ -68,6 +68,23 @@ describe('transformer: diagnostics', () => {
     expect(diagnostics).toHaveLength(3);
   });
 
+  it('reports persistent fields whose type cannot travel, and accepts those that can', () => {
+    const travel = compileFixture('travel.ts');
+    const source = readFileSync(`${ROOT}test/fixtures/travel.ts`, 'utf8');
+    const found = travel.diagnostics.filter((d) => d.code === 91004).map((d) => [at(d), String(d.messageText)]);
+    expect(found.map(([line]) => line)).toEqual(
+      ['function', 'symbol', 'plainClass', 'nestedClass', 'interfaceFunction', 'promise'].map((m) => lineOf('travel.ts', m, source)),
+    );
+    expect(found[0][1]).toMatch(/field 'Ledger.callback' of type '\(\) => void' cannot be persisted: it holds a function/);
+    expect(found[2][1]).toMatch(/an instance of class Plain, which is neither persistent nor a @valueclass/);
+    expect(found[4][1]).toMatch(/a function \(in property 'onSave'\)/);
+    expect(travel.diagnostics.filter((d) => d.code !== 91004)).toEqual([]);
+    const ledger = travel.metas.find((m) => m.name === 'test/fixtures/travel.Ledger') as { fields: { name: string }[] };
+    expect(ledger.fields.map((f) => f.name)).not.toContain('handler');
+    const money = travel.metas.find((m) => m.name === 'test/fixtures/travel.Money') as { fields: { name: string }[] };
+    expect(money).toBeDefined();
+  });
+
   it('fails a real tspc build with the diagnostic at file:line', () => {
     let output = '';
     try {
