@@ -1,30 +1,93 @@
-// The backend's runtime: it owns objects (the heap), registers what it creates, and answers for what it owns.
-import { DataClayError, DoesNotExistError, WrongBackendError, BackendNotFoundError } from '../errors.js';
+// The backend's runtime: it owns objects (heap in memory, records in its store), registers what it creates, and
+// answers for what it owns. Every change it acknowledges is on disk first (see docs/durability.md).
+import {
+  BackendNotFoundError, DataClayError, DoesNotExistError, WrongBackendError,
+} from '../errors.js';
 import type { MetadataStore } from '../metadata/store.js';
 import type { ObjectMetadata } from '../metadata/types.js';
 import { DataClayObject } from '../object/dataclay-object.js';
+import { dropFields } from '../object/locality.js';
+import { captureState, restoreState } from '../object/object-state.js';
+import { classInfoByName } from '../object/registry.js';
 import { STATE } from '../object/state.js';
 import { Runtime, type RuntimeOptions } from '../runtime/runtime.js';
-import { sessionStorage, type Session } from '../runtime/session.js';
+import { sessionStorage, type RequestContext, type Session } from '../runtime/session.js';
+import { decode, encode } from '../serialization/codec.js';
 import { collectUnregistered, type PersistBatch } from '../serialization/graph.js';
-import { Heap } from './heap.js';
+import { Heap, type MemoryBudget } from './heap.js';
+import { ObjectStore } from './object-store.js';
 
-export interface BackendRuntimeOptions extends RuntimeOptions { backendId: string; store: MetadataStore }
+export interface BackendRuntimeOptions extends RuntimeOptions {
+  backendId: string;
+  store: MetadataStore;
+  objects: ObjectStore;
+  budget?: MemoryBudget;
+}
 
 export class BackendRuntime extends Runtime {
   readonly backendId: string;
-  readonly heap = new Heap();
+  readonly heap: Heap;
   readonly store: MetadataStore;
+  readonly objects: ObjectStore;
+  /** Writes not tied to a reply (evictions): awaited by flush and stop. */
+  private readonly background = new Set<Promise<void>>();
 
   constructor(options: BackendRuntimeOptions) {
     super(options);
     this.backendId = options.backendId;
     this.store = options.store;
+    this.objects = options.objects;
+    this.heap = new Heap(options.budget);
   }
 
+  // ---- references and loading
+
   override resolveRef(id: string, className: string, hint: string | null): DataClayObject {
-    return this.heap.get(id) ?? super.resolveRef(id, className, hint);
+    const known = this.heap.get(id) ?? this.identity.get(id);
+    if (known) return known;
+    if (this.objects.has(id)) return this.shell(id, className); // ours, evicted or not loaded since a restart
+    return super.resolveRef(id, className, hint);
   }
+
+  /** A local object whose fields stay in the store until first used. */
+  private shell(id: string, className: string): DataClayObject {
+    const obj = DataClayObject.materialize(classInfoByName(className), id, true, this.backendId);
+    obj[STATE].loaded = false;
+    this.identity.add(obj);
+    return obj;
+  }
+
+  /** Reads an evicted object's state back from the store into the same instance (references keep pointing at it). */
+  load(obj: DataClayObject): void {
+    const state = obj[STATE];
+    if (state.loaded) return;
+    const bytes = this.objects.storedBytes(state.id);
+    if (!bytes) throw new DoesNotExistError(state.id);
+    const [, dataset, stateBytes] = decode<[string, string, Uint8Array]>(bytes);
+    state.loaded = true; // before restoring: the state hook or field writes must not try to load again
+    state.dataset = dataset;
+    restoreState(obj, decode(stateBytes, this.resolver));
+    this.heap.add(obj, bytes.length);
+  }
+
+  /** The owned object with this id, loaded; or the error that tells the caller where it is (or that it is nowhere). */
+  async owned(id: string): Promise<DataClayObject> {
+    let obj = this.heap.get(id) ?? this.identity.get(id);
+    if (!obj?.[STATE].local) {
+      const record = this.objects.get(id);
+      if (record) obj = obj && obj[STATE].local ? obj : this.shell(id, record[0]);
+      else obj = undefined;
+    }
+    if (obj) {
+      this.load(obj);
+      return obj;
+    }
+    const md = await this.store.getObject(id);
+    if (md && md.master !== this.backendId) throw new WrongBackendError(id, md.master);
+    throw new DoesNotExistError(id);
+  }
+
+  // ---- where new objects go
 
   protected async defaultBackend(): Promise<string> {
     return this.backendId;
@@ -38,26 +101,18 @@ export class BackendRuntime extends Runtime {
 
   /**
    * An object constructed while this backend serves a request (inside an active method) is persistent here at
-   * once, in the caller's dataset; the reply waits for its metadata write.
+   * once, in the caller's dataset; the reply waits until it is stored and its metadata written.
    */
   adopt(obj: DataClayObject): void {
     const ctx = sessionStorage.getStore();
-    if (!ctx?.writes) return;
-    const state = obj[STATE];
-    state.registered = true;
-    state.backendId = this.backendId;
-    state.dataset = ctx.dataset;
-    this.heap.add(obj);
-    this.identity.add(obj);
-    const write = this.store.putObject(this.metadataOf(obj));
-    write.catch(() => undefined); // awaited by the reply; this only keeps a late failure from being unhandled
-    ctx.writes.push(write);
+    if (!ctx?.created) return;
+    this.markRegistered(obj, ctx.dataset);
+    ctx.created.push(obj);
   }
 
-  /** Waits for the metadata writes of the current request (objects it created). */
-  async settleWrites(): Promise<void> {
-    const writes = sessionStorage.getStore()?.writes;
-    while (writes?.length) await Promise.all(writes.splice(0));
+  /** Active methods that run in place during a request: their objects may have changed. */
+  onLocalCall(obj: DataClayObject): void {
+    sessionStorage.getStore()?.touched?.add(obj);
   }
 
   /** Objects created here and handed out (arguments, results, field values) become persistent here. */
@@ -70,49 +125,122 @@ export class BackendRuntime extends Runtime {
     else await super.persistBatch(batch, target, alias);
   }
 
+  private markRegistered(obj: DataClayObject, dataset: string): void {
+    const state = obj[STATE];
+    state.registered = true;
+    state.local = true;
+    state.loaded = true;
+    state.backendId = this.backendId;
+    state.dataset = dataset;
+    this.heap.add(obj);
+    this.identity.add(obj);
+  }
+
+  private unregister(obj: DataClayObject): void {
+    this.heap.delete(obj.id);
+    this.identity.delete(obj.id);
+    obj[STATE].registered = false;
+    obj[STATE].backendId = undefined;
+  }
+
   /**
    * Makes local objects persistent on this backend: the root's alias first (put-if-absent decides duplicates),
-   * then the heap and the object metadata. On failure nothing stays registered, the alias included.
+   * then the store, the heap and the object metadata. On failure nothing stays registered, the alias included.
    */
   async register(objects: DataClayObject[], session: Session, alias?: string): Promise<void> {
     if (objects.length === 0) return;
-    const existing = objects.find((o) => this.heap.has(o.id));
+    const existing = objects.find((o) => this.heap.has(o.id) || this.objects.has(o.id));
     if (existing) throw new DataClayError(`Object ${existing.id} is already persistent here`, { objectId: existing.id });
     if (alias !== undefined) await this.store.createAlias(session.dataset, alias, objects[0].id);
-    for (const o of objects) {
-      const state = o[STATE];
-      state.registered = true;
-      state.local = true;
-      state.backendId = this.backendId;
-      state.dataset = session.dataset;
-      this.heap.add(o);
-      this.identity.add(o);
-    }
+    for (const o of objects) this.markRegistered(o, session.dataset);
     try {
-      await Promise.all(objects.map((o) => this.store.putObject(this.metadataOf(o))));
+      await Promise.all([this.save(objects), ...objects.map((o) => this.store.putObject(this.metadataOf(o)))]);
     } catch (err) {
-      for (const o of objects) {
-        this.heap.delete(o.id);
-        this.identity.delete(o.id);
-        o[STATE].registered = false;
-        o[STATE].backendId = undefined;
-      }
-      if (alias !== undefined) await this.store.deleteAlias(session.dataset, alias).catch(() => undefined);
+      for (const o of objects) this.unregister(o);
+      await Promise.allSettled([
+        ...objects.map((o) => this.objects.remove(o.id)),
+        ...objects.map((o) => this.store.deleteObject(o.id)),
+        ...(alias !== undefined ? [this.store.deleteAlias(session.dataset, alias)] : []),
+      ]);
       throw err;
     }
+  }
+
+  /**
+   * Writes the records of local objects whose state differs from what is stored; resolves once on disk.
+   * Unregistered objects their state references become persistent here first.
+   */
+  async save(objects: Iterable<DataClayObject>): Promise<void> {
+    const writes: Promise<void>[] = [];
+    const found: DataClayObject[] = [];
+    for (const obj of objects) {
+      const state = obj[STATE];
+      if (!state.local || !state.loaded || !state.registered) continue;
+      const stateBytes = encode(captureState(obj), (o) => void (o[STATE].registered || found.push(o)), state.info.ctor.name);
+      const record = ObjectStore.encodeRecord([state.info.name, state.dataset!, stateBytes]);
+      this.heap.resize(state.id, record.length);
+      const stored = this.objects.storedBytes(state.id);
+      if (stored && Buffer.compare(stored, record) === 0) continue;
+      writes.push(this.objects.put(state.id, record));
+    }
+    if (found.length > 0) writes.push(this.register(collectUnregistered(found).objects, this.session()));
+    await Promise.all(writes);
+  }
+
+  /**
+   * What a request changed, on disk before its reply: the object it ran on, objects whose active methods ran in
+   * place, objects it created (and their metadata).
+   */
+  async commit(ctx: RequestContext, target?: DataClayObject): Promise<void> {
+    const changed = new Set<DataClayObject>(ctx.touched);
+    if (target) changed.add(target);
+    const created = ctx.created?.splice(0) ?? [];
+    for (const o of created) changed.add(o);
+    await Promise.all([this.save(changed), ...created.map((o) => this.store.putObject(this.metadataOf(o)))]);
+    this.enforceBudget();
+  }
+
+  /** Evicts least recently used objects beyond the memory budget: saved first, then their fields dropped. */
+  enforceBudget(): void {
+    const victims = this.heap.evictionCandidates();
+    if (victims.length === 0) return;
+    this.track(this.save(victims));
+    for (const obj of victims) this.evict(obj);
+  }
+
+  private evict(obj: DataClayObject): void {
+    dropFields(obj);
+    obj[STATE].loaded = false;
+    this.heap.delete(obj.id);
+  }
+
+  private track(write: Promise<void>): void {
+    const tracked = write.catch((err) => {
+      this.onBackgroundError?.(err);
+    });
+    this.background.add(tracked);
+    void tracked.finally(() => this.background.delete(tracked));
+  }
+
+  onBackgroundError?: (err: unknown) => void;
+
+  /** Saves every loaded object, then drops them all from memory (they reload on next use). */
+  async flushAll(): Promise<{ saved: number }> {
+    const loaded = [...this.heap.values()];
+    await this.save(loaded);
+    await Promise.all(this.background);
+    for (const obj of loaded) this.evict(obj);
+    return { saved: loaded.length };
+  }
+
+  /** Saves every loaded object (a clean stop). */
+  async saveAll(): Promise<void> {
+    await this.save([...this.heap.values()]);
+    await Promise.all(this.background);
   }
 
   metadataOf(obj: DataClayObject): ObjectMetadata {
     const state = obj[STATE];
     return { id: state.id, className: state.info.name, dataset: state.dataset!, master: this.backendId, replicas: [] };
-  }
-
-  /** The owned object with this id, or the error that tells the caller where it is (or that it is nowhere). */
-  async owned(id: string): Promise<DataClayObject> {
-    const obj = this.heap.get(id);
-    if (obj) return obj;
-    const md = await this.store.getObject(id);
-    if (md && md.master !== this.backendId) throw new WrongBackendError(id, md.master);
-    throw new DoesNotExistError(id);
   }
 }

@@ -14,6 +14,9 @@ import type { BackendInfo } from '../metadata/types.js';
 import { registeredClassNames } from '../object/registry.js';
 import { installRuntime } from '../object/runtime-slot.js';
 import { BackendRuntime } from './backend-runtime.js';
+import type { MemoryBudget } from './heap.js';
+import { ObjectStore } from './object-store.js';
+import { DataClayError } from '../errors.js';
 import { metadataOps } from './metadata-service.js';
 import { dispatch, objectOps } from './object-service.js';
 
@@ -21,9 +24,13 @@ export interface BackendOptions {
   natsUrl: string;
   /** Model modules (compiled JS) whose @persistent classes this backend serves. */
   models: string[];
+  /** Directory of the backend's store (LMDB): its objects and its id live there across restarts. */
+  storage: string;
+  /** Default: the id kept in the storage, else a new UUID. */
   id?: string;
   namespace?: string;
   timeoutMs?: number;
+  budget?: MemoryBudget;
   logger?: Logger;
 }
 
@@ -44,31 +51,41 @@ export class Backend {
   }
 
   static async start(options: BackendOptions): Promise<Backend> {
-    const id = assertToken('backendId', options.id ?? randomUUID());
+    const objects = ObjectStore.open(options.storage);
+    const stored = objects.backendId;
+    if (options.id !== undefined && stored !== undefined && options.id !== stored) {
+      await objects.close();
+      throw new DataClayError(`storage ${options.storage} belongs to backend ${stored}, not ${options.id}`, { stored, id: options.id });
+    }
+    const id = assertToken('backendId', options.id ?? stored ?? randomUUID());
+    if (stored === undefined) await objects.setBackendId(id);
     const namespace = options.namespace ?? 'default';
     const log = options.logger ?? createLogger(`backend:${id}`);
     for (const model of options.models) await import(pathToFileURL(path.resolve(model)).href);
     const nc = await connectNats(options.natsUrl, `dataclay-backend:${id}`);
     const store = await MetadataStore.open(nc, namespace);
     const runtime = new BackendRuntime({
-      nc, store, namespace, backendId: id, timeoutMs: options.timeoutMs ?? 30_000,
+      nc, store, objects, namespace, backendId: id, timeoutMs: options.timeoutMs ?? 30_000, budget: options.budget,
       session: { username: 'backend', dataset: 'admin' },
     });
+    runtime.onBackgroundError = (err) => log.error({ err }, 'background write failed');
     installRuntime(runtime);
     const onError = (err: unknown, subject: string) => log.debug({ err, subject }, 'request failed');
     const own = runtime.subjects.backendAll(id);
     const mdPrefix = runtime.subjects.metadataAll().slice(0, -2);
+    let backend: Backend | undefined;
+    const control = { stop: () => void backend?.stop().then(() => process.exit(0)) };
     const subscriptions = [
-      serve(nc, own, dispatch(own.slice(0, -2), objectOps(runtime)), { onError }),
+      serve(nc, own, dispatch(own.slice(0, -2), objectOps(runtime, control)), { onError }),
       serve(nc, runtime.subjects.metadataAll(), dispatch(mdPrefix, metadataOps(store)), { queue: METADATA_QUEUE, onError }),
     ];
     await nc.flush();
     const now = Date.now();
     const info: BackendInfo = { id, host: hostname(), pid: process.pid, startedAt: now, heartbeatAt: now, classes: registeredClassNames() };
     await store.putBackend(info);
-    const backend = new Backend(runtime, nc, subscriptions, info, log);
+    backend = new Backend(runtime, nc, subscriptions, info, log);
     backend.heartbeat = setInterval(() => backend.beat(), HEARTBEAT_MS).unref();
-    log.info({ id, namespace, classes: info.classes.length }, 'backend ready');
+    log.info({ id, namespace, classes: info.classes.length, stored: objects.count, storage: options.storage }, 'backend ready');
     return backend;
   }
 
@@ -77,14 +94,16 @@ export class Backend {
     this.runtime.store.putBackend(this.info).catch((err) => this.log.warn({ err }, 'heartbeat failed'));
   }
 
-  /** Deregisters, finishes the requests in flight, and disconnects. */
+  /** Deregisters, finishes the requests in flight, saves every loaded object, and disconnects. */
   stop(): Promise<void> {
     this.stopping ??= (async () => {
       clearInterval(this.heartbeat);
       await this.runtime.store.deleteBackend(this.id).catch((err) => this.log.warn({ err }, 'deregistration failed'));
       await Promise.all(this.subscriptions.map((s) => s.drain()));
+      await this.runtime.saveAll().catch((err) => this.log.error({ err }, 'final save failed'));
       this.runtime.mux.close();
       await this.nc.drain();
+      await this.runtime.objects.close();
       installRuntime(undefined);
       this.log.info('backend stopped');
     })();

@@ -1,22 +1,98 @@
-// The objects this backend owns, by id. Memory only for now; the durable store will sit behind it.
+// The objects a backend holds in memory, least recently used first, within a budget (count and/or bytes).
 import type { DataClayObject } from '../object/dataclay-object.js';
 
-export class Heap {
-  private readonly objects = new Map<string, DataClayObject>();
+export interface MemoryBudget {
+  /** Most loaded objects to keep in memory. */
+  maxObjects?: number;
+  /** Most bytes of loaded objects' encoded state to keep in memory (measured on their stored records). */
+  maxBytes?: number;
+}
 
+interface Entry { obj: DataClayObject; bytes: number }
+
+export class Heap {
+  private readonly entries = new Map<string, Entry>();
+  private readonly pins = new Map<string, number>();
+  private totalBytes = 0;
+
+  constructor(readonly budget: MemoryBudget = {}) {}
+
+  /** The loaded object, marked most recently used. */
   get(id: string): DataClayObject | undefined {
-    return this.objects.get(id);
+    const e = this.entries.get(id);
+    if (!e) return undefined;
+    this.entries.delete(id);
+    this.entries.set(id, e);
+    return e.obj;
   }
+
   has(id: string): boolean {
-    return this.objects.has(id);
+    return this.entries.has(id);
   }
-  add(obj: DataClayObject): void {
-    this.objects.set(obj.id, obj);
+
+  add(obj: DataClayObject, bytes = 0): void {
+    this.delete(obj.id);
+    this.entries.set(obj.id, { obj, bytes });
+    this.totalBytes += bytes;
   }
+
+  /** Records the size of an object's state as last written or loaded. */
+  resize(id: string, bytes: number): void {
+    const e = this.entries.get(id);
+    if (!e) return;
+    this.totalBytes += bytes - e.bytes;
+    e.bytes = bytes;
+  }
+
   delete(id: string): void {
-    this.objects.delete(id);
+    const e = this.entries.get(id);
+    if (!e) return;
+    this.entries.delete(id);
+    this.totalBytes -= e.bytes;
   }
+
+  /** Objects in use (an active method running on them) are never evicted. */
+  pin(id: string): void {
+    this.pins.set(id, (this.pins.get(id) ?? 0) + 1);
+  }
+
+  unpin(id: string): void {
+    const n = (this.pins.get(id) ?? 1) - 1;
+    if (n <= 0) this.pins.delete(id);
+    else this.pins.set(id, n);
+  }
+
   get size(): number {
-    return this.objects.size;
+    return this.entries.size;
+  }
+
+  get bytes(): number {
+    return this.totalBytes;
+  }
+
+  private overBudget(): boolean {
+    const { maxObjects, maxBytes } = this.budget;
+    return (maxObjects !== undefined && this.entries.size > maxObjects) || (maxBytes !== undefined && this.totalBytes > maxBytes);
+  }
+
+  /** Least recently used objects to evict until the heap fits its budget (pinned ones are skipped). */
+  evictionCandidates(): DataClayObject[] {
+    if (!this.overBudget()) return [];
+    const out: DataClayObject[] = [];
+    let count = this.entries.size;
+    let bytes = this.totalBytes;
+    const { maxObjects = Infinity, maxBytes = Infinity } = this.budget;
+    for (const [id, e] of this.entries) {
+      if (count <= maxObjects && bytes <= maxBytes) break;
+      if (this.pins.has(id)) continue;
+      out.push(e.obj);
+      count--;
+      bytes -= e.bytes;
+    }
+    return out;
+  }
+
+  values(): IterableIterator<DataClayObject> {
+    return [...this.entries.values()].map((e) => e.obj)[Symbol.iterator]();
   }
 }

@@ -15,11 +15,19 @@ import type { BackendRuntime } from './backend-runtime.js';
 
 type Op = (data: Uint8Array) => Promise<Uint8Array>;
 
-export function objectOps(rt: BackendRuntime): Record<string, Op> {
-  /** Encodes a result; objects created here that it references are persistent (and their metadata written) first. */
-  const reply = async (value: unknown) => {
+export interface BackendControl {
+  /** Stops the backend after the reply is sent. */
+  stop(): void;
+}
+
+export function objectOps(rt: BackendRuntime, control: BackendControl): Record<string, Op> {
+  /**
+   * Encodes a result (objects it references that are new become persistent here), then puts what the request
+   * changed on disk: only then is the reply, the acknowledgement, sent.
+   */
+  const reply = async (value: unknown, target?: DataClayObject) => {
     const bytes = await rt.encodeWithRefs((sink) => encodeOk(value, sink), rt.backendId);
-    await rt.settleWrites();
+    await rt.commit(sessionStorage.getStore()!, target);
     return bytes;
   };
   const ownedField = async (id: string, field: string) => {
@@ -52,7 +60,12 @@ export function objectOps(rt: BackendRuntime): Record<string, Op> {
       const info = obj[STATE].info;
       if (!info.methods.has(m)) throw new MethodNotFoundError(info.name, m);
       const method = (obj as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>)[m];
-      return sessionStorage.run(fromWire(s), async () => reply(await method.apply(obj, args)));
+      rt.heap.pin(id);
+      try {
+        return await sessionStorage.run(fromWire(s), async () => reply(await method.apply(obj, args), obj));
+      } finally {
+        rt.heap.unpin(id);
+      }
     },
 
     async get(data) {
@@ -66,9 +79,10 @@ export function objectOps(rt: BackendRuntime): Record<string, Op> {
     async set(data) {
       const req = decode<SetRequest>(data, rt.resolver);
       if (!isTuple(req, 4, '_ss')) throw new ProtocolError('set: expected [session, id, field, value]');
-      const [, id, field, value] = req;
-      defineField(await ownedField(id, field), field, value);
-      return encodeOk(undefined);
+      const [s, id, field, value] = req;
+      const obj = await ownedField(id, field);
+      defineField(obj, field, value);
+      return sessionStorage.run(fromWire(s), () => reply(undefined, obj));
     },
 
     async state(data) {
@@ -81,12 +95,22 @@ export function objectOps(rt: BackendRuntime): Record<string, Op> {
     async update(data) {
       const req = decode<UpdateRequest>(data, rt.resolver);
       if (!isTuple(req, 3, '_s')) throw new ProtocolError('update: expected [session, id, state]');
-      restoreState(await rt.owned(req[1]), req[2]);
-      return encodeOk(undefined);
+      const obj = await rt.owned(req[1]);
+      restoreState(obj, req[2]);
+      return sessionStorage.run(fromWire(req[0]), () => reply(undefined, obj));
     },
 
     async ping() {
-      return encodeOk({ id: rt.backendId, objects: rt.heap.size });
+      return encodeOk({ id: rt.backendId, loaded: rt.heap.size, loadedBytes: rt.heap.bytes, stored: rt.objects.count });
+    },
+
+    async flush() {
+      return encodeOk(await rt.flushAll());
+    },
+
+    async stop() {
+      setImmediate(() => control.stop());
+      return encodeOk(undefined);
     },
   };
 }

@@ -1,10 +1,25 @@
 // `dataclay backend`: one backend process until SIGINT/SIGTERM, then a clean stop.
 import { Backend } from '../backend/backend.js';
 
-export interface BackendCommandOptions { nats: string; models: string[]; id?: string; namespace: string }
+export interface BackendCommandOptions {
+  nats: string;
+  models: string[];
+  storage: string;
+  id?: string;
+  namespace: string;
+  maxObjects?: number;
+  maxBytes?: number;
+}
 
 export async function runBackend(options: BackendCommandOptions): Promise<void> {
-  const backend = await Backend.start({ natsUrl: options.nats, models: options.models, id: options.id, namespace: options.namespace });
+  const backend = await Backend.start({
+    natsUrl: options.nats,
+    models: options.models,
+    storage: options.storage,
+    id: options.id,
+    namespace: options.namespace,
+    budget: { maxObjects: options.maxObjects, maxBytes: options.maxBytes },
+  });
   const shutdown = () => {
     backend.stop().then(() => process.exit(0), (err) => {
       backend.log.error({ err }, 'unclean stop');

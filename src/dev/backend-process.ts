@@ -11,7 +11,10 @@ export interface BackendProcessOptions {
   natsUrl: string;
   namespace: string;
   models: string[];
+  storage: string;
   logFile: string;
+  /** Extra command-line options, e.g. ['--max-objects', '100']. */
+  args?: string[];
   env?: NodeJS.ProcessEnv;
 }
 
@@ -27,9 +30,10 @@ export class BackendProcess {
   }
 
   async start(timeoutMs = 20_000): Promise<void> {
-    const { id, natsUrl, namespace, models, logFile } = this.options;
+    const { id, natsUrl, namespace, models, storage, logFile } = this.options;
     const log = openSync(logFile, 'a');
-    const args = ['backend', '--nats', natsUrl, '--namespace', namespace, '--id', id, '--models', ...models];
+    const args = ['backend', '--nats', natsUrl, '--namespace', namespace, '--id', id, '--storage', storage,
+      ...(this.options.args ?? []), '--models', ...models];
     const child = fork(CLI, args, { stdio: ['ignore', log, log, 'ipc'], env: { ...process.env, ...this.options.env } });
     closeSync(log);
     this.child = child;
@@ -63,6 +67,12 @@ export class BackendProcess {
 
   kill(): Promise<void> {
     return this.stop('SIGKILL');
+  }
+
+  /** Starts it again, same id and storage (after stop or kill). */
+  async restart(): Promise<void> {
+    await this.stop();
+    await this.start();
   }
 
   killNow(): void {

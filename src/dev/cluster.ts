@@ -12,8 +12,10 @@ export interface DevClusterOptions {
   /** Number of backends (default 3), named backend-1 ... backend-N. */
   backends?: number;
   namespace?: string;
-  /** Keep the temp dir (logs, JetStream store) after stop. */
+  /** Keep the temp dir (logs, JetStream store, backend stores) after stop. */
   keepDir?: boolean;
+  /** Extra `dataclay backend` options for every backend, e.g. ['--max-objects', '100']. */
+  backendArgs?: string[];
 }
 
 const live = new Set<DevCluster>();
@@ -57,7 +59,9 @@ export class DevCluster implements AsyncDisposable {
       natsUrl: nats.url,
       namespace,
       models: options.models,
+      storage: path.join(dir, `backend-${i + 1}`),
       logFile: path.join(dir, `backend-${i + 1}.log`),
+      args: options.backendArgs,
     }));
     const cluster = new DevCluster(nats, backends, dir, namespace, options.keepDir ?? false);
     live.add(cluster);

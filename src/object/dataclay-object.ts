@@ -30,6 +30,7 @@ export class DataClayObject {
       info: infoOf(new.target),
       registered: false,
       local: true,
+      loaded: true,
       backendId: undefined,
       dataset: undefined,
     };
@@ -49,7 +50,7 @@ export class DataClayObject {
     registered = true,
   ): DataClayObject {
     const obj = Object.create(info.ctor.prototype) as DataClayObject;
-    const state: ObjectState = { id, info, registered, local, backendId, dataset: undefined };
+    const state: ObjectState = { id, info, registered, local, loaded: local, backendId, dataset: undefined };
     Object.defineProperty(obj, STATE, { value: state, writable: true });
     return obj;
   }

@@ -5,7 +5,7 @@ import type { DataClayObject } from './dataclay-object.js';
 import { installFieldGuards } from './locality.js';
 import { isClassMeta, type ClassMeta } from './meta.js';
 import { registerClass } from './registry.js';
-import { currentRuntime } from './runtime-slot.js';
+import { currentRuntime, loadEvicted, noteLocalCall } from './runtime-slot.js';
 import { registerValueClass } from '../serialization/value-classes.js';
 import { STATE } from './state.js';
 
@@ -48,7 +48,12 @@ const ACTIVE = Symbol('dataclay.activemethod');
 /** Runs `method` in place on a local object, on the owning backend otherwise. */
 function dispatching<M extends (this: DataClayObject, ...args: any[]) => Promise<unknown>>(method: M, name: string): M {
   const wrapper = function (this: DataClayObject, ...args: unknown[]): Promise<unknown> {
-    if (this[STATE].local) return method.apply(this, args);
+    const state = this[STATE];
+    if (state.local) {
+      if (state.registered) noteLocalCall(this);
+      if (!state.loaded) loadEvicted(this);
+      return method.apply(this, args);
+    }
     return currentRuntime().call(this, name, args);
   };
   Object.defineProperty(wrapper, ACTIVE, { value: true });

@@ -1,6 +1,7 @@
 // Where an object's fields are: own data properties when local, guard accessors on the prototype when not.
 import { NotLocalError } from '../errors.js';
 import type { ClassInfo } from './meta.js';
+import { loadEvicted } from './runtime-slot.js';
 import { STATE, type ObjectState, type Stateful } from './state.js';
 
 /**
@@ -14,12 +15,17 @@ export function installFieldGuards(proto: object, info: ClassInfo, ownFields: re
       enumerable: false,
       get(this: Stateful) {
         const state = this[STATE];
-        if (state?.local !== false) return undefined; // local without a value yet (no [[Define]] class fields)
-        throw new NotLocalError(info.ctor.name, field, state.id, state.backendId);
+        if (state?.local === false) throw new NotLocalError(info.ctor.name, field, state.id, state.backendId);
+        if (state?.loaded === false) {
+          loadEvicted(this as never);
+          return (this as unknown as Record<string, unknown>)[field];
+        }
+        return undefined; // local without a value yet (no [[Define]] class fields)
       },
       set(this: Stateful, value: unknown) {
         const state = this[STATE];
         if (state?.local === false) throw new NotLocalError(info.ctor.name, field, state.id, state.backendId);
+        if (state?.loaded === false) loadEvicted(this as never);
         defineField(this, field, value);
       },
     });
@@ -41,11 +47,17 @@ export function writeFields(obj: Stateful, fields: Record<string, unknown>): voi
   for (const f of obj[STATE].info.fieldNames) if (Object.hasOwn(fields, f)) defineField(obj, f, fields[f]);
 }
 
+/** Drops a local object's field values from memory (they are elsewhere: a backend, or this backend's store). */
+export function dropFields(obj: Stateful): void {
+  for (const f of obj[STATE].info.fieldNames) delete (obj as unknown as Record<string, unknown>)[f];
+}
+
 /** Turns a local object into a proxy of one living on `backendId`: its field values leave this process. */
 export function becomeRemote(obj: Stateful, backendId: string): void {
   const state: ObjectState = obj[STATE];
-  for (const f of state.info.fieldNames) delete (obj as unknown as Record<string, unknown>)[f];
+  dropFields(obj);
   state.local = false;
+  state.loaded = false;
   state.registered = true;
   state.backendId = backendId;
 }

@@ -20,6 +20,10 @@ export interface ObjectRuntime {
   setState(obj: DataClayObject, state: unknown): Promise<void>;
   /** Told of every object constructed in this process (a backend registers those built by active methods). */
   adopt?(obj: DataClayObject): void;
+  /** Brings an evicted local object's fields back into memory, synchronously (a backend reads its store). */
+  load?(obj: DataClayObject): void;
+  /** Told when an active method runs in place (a backend saves that object with the request's changes). */
+  onLocalCall?(obj: DataClayObject): void;
 }
 
 let current: ObjectRuntime | undefined;
@@ -27,6 +31,16 @@ let current: ObjectRuntime | undefined;
 export function currentRuntime(): ObjectRuntime {
   if (!current) throw new ClientNotStartedError();
   return current;
+}
+
+/** Called by active methods running in place. */
+export function noteLocalCall(obj: DataClayObject): void {
+  current?.onLocalCall?.(obj);
+}
+
+/** Called by a field guard that met an evicted local object. */
+export function loadEvicted(obj: DataClayObject): void {
+  currentRuntime().load?.(obj);
 }
 
 /** Called by the DataClayObject constructor. */

@@ -8,8 +8,10 @@ export interface ObjectState {
   readonly info: ClassInfo;
   /** Registered in the metadata store (made persistent). */
   registered: boolean;
-  /** Its fields are in this process's memory: unregistered, or owned by this backend. */
+  /** Owned by this process: unregistered, or owned by this backend. Its fields are here, or loadable at once. */
   local: boolean;
+  /** A local object's fields are in memory (false: evicted to the backend's store, reloaded on first access). */
+  loaded: boolean;
   /** The backend that owns it, as last known here (a hint: a stale one is repaired by a retry). */
   backendId: string | undefined;
   dataset: string | undefined;

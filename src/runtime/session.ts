@@ -4,8 +4,11 @@ import type { WireSession } from '../messaging/protocol.js';
 
 export interface Session { username: string; dataset: string }
 
-/** What a backend keeps per request: the caller's session, and the metadata writes the reply must wait for. */
-export interface RequestContext extends Session { writes?: Promise<unknown>[] }
+/** What a backend keeps per request: the caller's session, and what the request created or ran methods on. */
+export interface RequestContext extends Session {
+  created?: import('../object/dataclay-object.js').DataClayObject[];
+  touched?: Set<import('../object/dataclay-object.js').DataClayObject>;
+}
 
 export const sessionStorage = new AsyncLocalStorage<RequestContext>();
 
@@ -14,6 +17,6 @@ export function toWire(s: Session): WireSession {
 }
 
 export function fromWire(w: unknown): RequestContext {
-  if (Array.isArray(w) && typeof w[0] === 'string' && typeof w[1] === 'string') return { username: w[0], dataset: w[1], writes: [] };
+  if (Array.isArray(w) && typeof w[0] === 'string' && typeof w[1] === 'string') return { username: w[0], dataset: w[1], created: [], touched: new Set() };
   throw new TypeError('request without a valid session');
 }

@@ -1,0 +1,73 @@
+// The backend's durable store (LMDB): each owned object's record, and the backend's own id.
+// Writes are batched by lmdb into one transaction per event-loop turn, and a put's promise resolves once its
+// transaction is synced to disk (overlappingSync): awaiting it before a reply is what makes an ack durable.
+import { mkdirSync } from 'node:fs';
+import { open, type Database, type RootDatabase } from 'lmdb';
+import { decode, encode } from '../serialization/codec.js';
+
+/** [class name, dataset, state bytes]: the bytes are the encoded state, references by id. */
+export type StoredRecord = [className: string, dataset: string, state: Uint8Array];
+
+export class ObjectStore {
+  private constructor(
+    private readonly root: RootDatabase,
+    private readonly objects: Database<Uint8Array, string>,
+    private readonly meta: Database<string, string>,
+  ) {}
+
+  static open(dir: string): ObjectStore {
+    mkdirSync(dir, { recursive: true });
+    const root = open({ path: dir, compression: false });
+    return new ObjectStore(
+      root,
+      root.openDB<Uint8Array, string>({ name: 'objects', encoding: 'binary' }),
+      root.openDB<string, string>({ name: 'meta', encoding: 'string' }),
+    );
+  }
+
+  get backendId(): string | undefined {
+    return this.meta.get('backendId');
+  }
+
+  async setBackendId(id: string): Promise<void> {
+    await this.meta.put('backendId', id);
+  }
+
+  has(id: string): boolean {
+    return this.objects.doesExist(id);
+  }
+
+  get(id: string): StoredRecord | undefined {
+    const bytes = this.objects.get(id);
+    return bytes ? decode<StoredRecord>(bytes) : undefined;
+  }
+
+  /** The record as stored: compared with a freshly encoded one to skip writes that change nothing. */
+  storedBytes(id: string): Uint8Array | undefined {
+    return this.objects.getBinaryFast(id) ?? undefined;
+  }
+
+  static encodeRecord(record: StoredRecord): Uint8Array {
+    return encode(record);
+  }
+
+  async put(id: string, bytes: Uint8Array): Promise<void> {
+    await this.objects.put(id, bytes);
+  }
+
+  async remove(id: string): Promise<void> {
+    await this.objects.remove(id);
+  }
+
+  get count(): number {
+    return this.objects.getCount();
+  }
+
+  *ids(): Iterable<string> {
+    for (const key of this.objects.getKeys()) yield key;
+  }
+
+  async close(): Promise<void> {
+    await this.root.close();
+  }
+}
