@@ -61,7 +61,7 @@ export class BackendRuntime extends Runtime {
   load(obj: DataClayObject): void {
     const state = obj[STATE];
     if (state.loaded) return;
-    const bytes = this.objects.storedBytes(state.id);
+    const bytes = this.objects.recordBytes(state.id); // a copy: decoding may read the store again (references)
     if (!bytes) throw new DoesNotExistError(state.id);
     const [, dataset, stateBytes] = decode<[string, string, Uint8Array]>(bytes);
     state.loaded = true; // before restoring: the state hook or field writes must not try to load again

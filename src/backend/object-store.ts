@@ -42,7 +42,15 @@ export class ObjectStore {
     return bytes ? decode<StoredRecord>(bytes) : undefined;
   }
 
-  /** The record as stored: compared with a freshly encoded one to skip writes that change nothing. */
+  /** A copy of the stored record's bytes. */
+  recordBytes(id: string): Uint8Array | undefined {
+    return this.objects.get(id) ?? undefined;
+  }
+
+  /**
+   * The stored bytes without a copy, valid only until the next read of the store: for comparing with a freshly
+   * encoded record (to skip writes that change nothing), never for decoding.
+   */
   storedBytes(id: string): Uint8Array | undefined {
     return this.objects.getBinaryFast(id) ?? undefined;
   }

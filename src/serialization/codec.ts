@@ -25,6 +25,7 @@ const packr = new Packr({
   mapsAsObjects: false,
   moreTypes: true,
   useToJSON: false,
+  copyBuffers: true, // decoded bytes must not alias (and pin) the buffer they came in
   useRecords: (obj: object) => {
     const proto = Object.getPrototypeOf(obj);
     if (proto !== Object.prototype && proto !== null) throw new Refused();

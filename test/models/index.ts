@@ -1,2 +1,3 @@
 export * from './people.js';
 export * from './shapes.js';
+export * from './storage.js';
