@@ -1,7 +1,7 @@
 // Metadata requests, answered by whichever backend the queue group picks: there is no metadata server to run.
 import { AliasDoesNotExistError, DoesNotExistError } from '../errors.js';
 import { encodeOk } from '../messaging/envelope.js';
-import type { AliasAdd, AliasList, AliasQuery, ClassQuery, ObjectQuery } from '../messaging/protocol.js';
+import type { AliasAdd, AliasList, AliasQuery, ClassQuery, ObjectQuery, ObjectsQuery } from '../messaging/protocol.js';
 import { describeClass } from '../runtime/class-info.js';
 import type { MetadataStore } from '../metadata/store.js';
 import { decode } from '../serialization/codec.js';
@@ -20,6 +20,10 @@ export function metadataOps(store: MetadataStore): Record<string, Op> {
     },
     async class(data) {
       return encodeOk(describeClass(decode<ClassQuery>(data).c));
+    },
+    async objects(data) {
+      const { backendId, dataset, className, limit } = decode<ObjectsQuery>(data);
+      return encodeOk(await store.listObjects({ backendId, dataset, className }, limit));
     },
     async object(data) {
       return encodeOk(await objectOrThrow(decode<ObjectQuery>(data).id));

@@ -11,6 +11,7 @@ import { classInfoByName } from '../object/registry.js';
 import { STATE } from '../object/state.js';
 import { sessionStorage, fromWire } from '../runtime/session.js';
 import { decode } from '../serialization/codec.js';
+import type { BackendStats } from '../metadata/types.js';
 import type { BackendRuntime } from './backend-runtime.js';
 
 type Op = (data: Uint8Array) => Promise<Uint8Array>;
@@ -101,7 +102,16 @@ export function objectOps(rt: BackendRuntime, control: BackendControl): Record<s
     },
 
     async ping() {
-      return encodeOk({ id: rt.backendId, loaded: rt.heap.size, loadedBytes: rt.heap.bytes, stored: rt.objects.count });
+      const stats: BackendStats = {
+        id: rt.backendId,
+        loaded: rt.heap.size,
+        loadedBytes: rt.heap.bytes,
+        stored: rt.objects.count,
+        rss: process.memoryUsage.rss(),
+        maxRss: process.resourceUsage().maxRSS * 1024,
+        uptimeMs: Math.round(process.uptime() * 1000),
+      };
+      return encodeOk(stats);
     },
 
     async flush() {

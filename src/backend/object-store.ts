@@ -9,6 +9,9 @@ import { decode, encode } from '../serialization/codec.js';
 export type StoredRecord = [className: string, dataset: string, state: Uint8Array];
 
 export class ObjectStore {
+  /** Records written but not yet committed: lmdb reads see a put only once its transaction commits. */
+  private readonly pending = new Map<string, Uint8Array>();
+
   private constructor(
     private readonly root: RootDatabase,
     private readonly objects: Database<Uint8Array, string>,
@@ -34,17 +37,17 @@ export class ObjectStore {
   }
 
   has(id: string): boolean {
-    return this.objects.doesExist(id);
+    return this.pending.has(id) || this.objects.doesExist(id);
   }
 
   get(id: string): StoredRecord | undefined {
-    const bytes = this.objects.get(id);
+    const bytes = this.recordBytes(id);
     return bytes ? decode<StoredRecord>(bytes) : undefined;
   }
 
-  /** A copy of the stored record's bytes. */
+  /** A copy of the record's bytes, the latest written (committed or not). */
   recordBytes(id: string): Uint8Array | undefined {
-    return this.objects.get(id) ?? undefined;
+    return this.pending.get(id) ?? this.objects.get(id) ?? undefined;
   }
 
   /**
@@ -52,18 +55,25 @@ export class ObjectStore {
    * encoded record (to skip writes that change nothing), never for decoding.
    */
   storedBytes(id: string): Uint8Array | undefined {
-    return this.objects.getBinaryFast(id) ?? undefined;
+    return this.pending.get(id) ?? this.objects.getBinaryFast(id) ?? undefined;
   }
 
   static encodeRecord(record: StoredRecord): Uint8Array {
     return encode(record);
   }
 
+  /** Resolves once the record is on disk; reads see it at once. */
   async put(id: string, bytes: Uint8Array): Promise<void> {
-    await this.objects.put(id, bytes);
+    this.pending.set(id, bytes);
+    try {
+      await this.objects.put(id, bytes);
+    } finally {
+      if (this.pending.get(id) === bytes) this.pending.delete(id);
+    }
   }
 
   async remove(id: string): Promise<void> {
+    this.pending.delete(id);
     await this.objects.remove(id);
   }
 

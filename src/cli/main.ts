@@ -3,6 +3,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { runBackend } from './backend-command.js';
 import { runDev } from './dev-command.js';
+import { ctlBackends, ctlFlush, ctlObjects, ctlStop } from './ctl-command.js';
 
 const program = new Command('dataclay').description('dataClay for TypeScript: persistent active objects over NATS');
 
@@ -25,6 +26,23 @@ program
   .option('--backends <n>', 'number of backends', (v) => Number.parseInt(v, 10), 3)
   .addOption(new Option('--namespace <ns>', 'cluster namespace').default('default'))
   .action(runDev);
+
+const ctl = program.command('ctl').description('look at and operate a running cluster');
+const natsOption = () => new Option('--nats <url>', 'NATS server URL').env('DC_NATS_URL').default('nats://127.0.0.1:4222');
+const nsOption = () => new Option('--namespace <ns>', 'cluster namespace').env('DC_NAMESPACE').default('default');
+ctl.command('backends').description('live backends with their load').addOption(natsOption()).addOption(nsOption()).action(ctlBackends);
+ctl
+  .command('objects')
+  .description('persistent objects, from the metadata')
+  .addOption(natsOption())
+  .addOption(nsOption())
+  .option('--backend <id>', 'only those owned by this backend')
+  .option('--dataset <name>', 'only those of this dataset')
+  .option('--class <name>', 'only those of this class')
+  .option('--limit <n>', 'at most this many', positiveInt, 100)
+  .action(ctlObjects);
+ctl.command('flush <backend>').description('save and unload every object of a backend').addOption(natsOption()).addOption(nsOption()).action(ctlFlush);
+ctl.command('stop <backend>').description('stop a backend cleanly').addOption(natsOption()).addOption(nsOption()).action(ctlStop);
 
 function positiveInt(value: string): number {
   const n = Number(value);

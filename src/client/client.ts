@@ -2,7 +2,8 @@
 import type { NatsConnection } from '@nats-io/transport-node';
 import { DataClayError } from '../errors.js';
 import { connectNats, DEFAULT_NATS_URL } from '../messaging/connection.js';
-import type { BackendInfo } from '../metadata/types.js';
+import type { BackendInfo, ObjectMetadata } from '../metadata/types.js';
+import { BackendHandle } from './backend-handle.js';
 import { installRuntime } from '../object/runtime-slot.js';
 import type { Session } from '../runtime/session.js';
 import type { ClassDescription } from '../runtime/class-info.js';
@@ -73,6 +74,16 @@ export class Client implements AsyncDisposable {
   async getBackends(): Promise<Map<string, BackendInfo>> {
     const backends = await this.active().refreshBackends();
     return new Map(backends.map((b) => [b.id, b]));
+  }
+
+  /** Operations on one backend: stats, flushAll, stop. */
+  backend(backendId: string): BackendHandle {
+    return new BackendHandle(backendId, this.active());
+  }
+
+  /** Object records known to the cluster, filtered (an operator's view: it scans the metadata). */
+  async listObjects(filter: { backendId?: string; dataset?: string; className?: string; limit?: number } = {}): Promise<ObjectMetadata[]> {
+    return this.active().listObjects(filter);
   }
 
   /** Fields and active methods of a persistent class, as the backends know it. */

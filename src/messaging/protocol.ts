@@ -18,6 +18,7 @@ export interface AliasQuery { s: WireSession; d: string; a: string }
 export interface AliasAdd { s: WireSession; d?: string; a: string; id: string }
 export interface AliasList { s: WireSession; id: string; d?: string }
 export interface ClassQuery { s: WireSession; c: string }
+export interface ObjectsQuery { s: WireSession; backendId?: string; dataset?: string; className?: string; limit?: number }
 
 /** Checks the shape of a decoded tuple request; a malformed one is a ProtocolError for the caller. */
 export function isTuple(value: unknown, length: number, kinds: string): value is unknown[] {

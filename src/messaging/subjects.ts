@@ -6,7 +6,7 @@ const TOKEN = /^[A-Za-z0-9_-]+$/;
 export const METADATA_QUEUE = 'dc-md';
 
 export type BackendOp = 'persist' | 'call' | 'get' | 'set' | 'state' | 'update' | 'ping' | 'flush' | 'stop';
-export type MetadataOp = 'backends' | 'object' | 'class' | 'alias.get' | 'alias.add' | 'alias.del' | 'alias.list';
+export type MetadataOp = 'backends' | 'object' | 'objects' | 'class' | 'alias.get' | 'alias.add' | 'alias.del' | 'alias.list';
 
 export function assertToken(kind: string, value: string): string {
   if (!TOKEN.test(value)) throw new DataClayError(`${kind} '${value}' must match ${TOKEN}`, { [kind]: value });

@@ -39,6 +39,21 @@ export class MetadataStore {
     return entry && entry.operation === 'PUT' ? decode<ObjectMetadata>(entry.value) : undefined;
   }
 
+  /** Object records, optionally filtered, at most `limit` of them (an operator's view: it scans the bucket). */
+  async listObjects(filter: { backendId?: string; dataset?: string; className?: string } = {}, limit = 1000): Promise<ObjectMetadata[]> {
+    const out: ObjectMetadata[] = [];
+    for await (const id of await this.objects.keys()) {
+      const md = await this.getObject(id);
+      if (!md) continue;
+      if (filter.backendId !== undefined && md.master !== filter.backendId) continue;
+      if (filter.dataset !== undefined && md.dataset !== filter.dataset) continue;
+      if (filter.className !== undefined && md.className !== filter.className) continue;
+      out.push(md);
+      if (out.length >= limit) break;
+    }
+    return out.sort((a, b) => (a.id < b.id ? -1 : 1));
+  }
+
   async deleteObject(id: string): Promise<void> {
     await this.objects.delete(id);
   }

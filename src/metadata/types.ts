@@ -18,3 +18,17 @@ export interface BackendInfo {
   /** Persistent classes the backend has loaded. */
   classes: string[];
 }
+
+/** What a backend says of itself (`dataclay ctl backends`, `client.backend(id).stats()`). */
+export interface BackendStats {
+  id: string;
+  /** Objects in memory, and the bytes of their stored records. */
+  loaded: number;
+  loadedBytes: number;
+  /** Objects in its store. */
+  stored: number;
+  /** Resident set size of the process, now and at its peak, in bytes. */
+  rss: number;
+  maxRss: number;
+  uptimeMs: number;
+}

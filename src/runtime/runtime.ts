@@ -6,7 +6,7 @@ import {
 } from '../errors.js';
 import { readReply } from '../messaging/envelope.js';
 import type {
-  AliasAdd, AliasList, AliasQuery, CallRequest, ClassQuery, GetRequest, ObjectQuery, PersistRequest, SetRequest, StateRequest, UpdateRequest,
+  AliasAdd, AliasList, AliasQuery, CallRequest, ClassQuery, GetRequest, ObjectQuery, ObjectsQuery, PersistRequest, SetRequest, StateRequest, UpdateRequest,
 } from '../messaging/protocol.js';
 import { NoResponders, RequestMux } from '../messaging/mux.js';
 import { Subjects, type BackendOp, type MetadataOp } from '../messaging/subjects.js';
@@ -246,6 +246,15 @@ export abstract class Runtime implements ObjectRuntime {
 
   async listBackends(): Promise<BackendInfo[]> {
     return this.metadataRequest<BackendInfo[]>('backends', { s: toWire(this.session()) });
+  }
+
+  async listObjects(filter: Omit<ObjectsQuery, 's'> = {}): Promise<ObjectMetadata[]> {
+    return this.metadataRequest<ObjectMetadata[]>('objects', { s: toWire(this.session()), ...filter });
+  }
+
+  /** An operation on one backend itself (not on an object): stats, flush, stop. */
+  async backendAdmin<T>(backendId: string, op: 'ping' | 'flush' | 'stop'): Promise<T> {
+    return this.backendRequest<T>(backendId, op, encode([toWire(this.session())]));
   }
 }
 

@@ -83,17 +83,22 @@ describe('memory budget', () => {
     expect(await head!.sum()).toBe(5050);
     await head!.bumpAll(1);
     expect(await head!.sum()).toBe(5150);
-    const stats = await client.run({}, async () => {
-      const { currentRuntime } = await import('../../src/object/runtime-slot.js');
-      const rt = currentRuntime() as unknown as { backendRequest: (b: string, op: string, p: Uint8Array) => Promise<{ loaded: number; stored: number }> };
-      const { encode } = await import('../../src/serialization/codec.js');
-      return rt.backendRequest('backend-1', 'ping', encode([]));
-    });
+    const stats = await client.backend('backend-1').stats();
     expect(stats.loaded).toBeLessThanOrEqual(20);
     expect(stats.stored).toBeGreaterThanOrEqual(100);
     // a link in the middle, asked directly: loaded again from the store
     let link = head!;
     for (let i = 0; i < 50; i++) link = (await link.dcGet('next'))!;
     expect(await link.dcGet('value')).toBe(51);
+  });
+
+  it('flushAll saves and unloads everything; objects reload on next use', async () => {
+    const p = new Person('Flushed', 5);
+    await p.makePersistent({ backendId: 'backend-1' });
+    const { saved } = await client.backend('backend-1').flushAll();
+    expect(saved).toBeGreaterThan(0);
+    expect((await client.backend('backend-1').stats()).loaded).toBe(0);
+    expect(await p.addYear()).toBe(6);
+    expect((await client.backend('backend-1').stats()).loaded).toBe(1);
   });
 });

@@ -1,0 +1,52 @@
+// `dataclay ctl`: look at and operate a running cluster.
+import { Client } from '../client/client.js';
+import { bytes, duration, table } from './table.js';
+
+export interface CtlOptions { nats: string; namespace: string }
+
+async function withClient<T>(options: CtlOptions, fn: (client: Client) => Promise<T>): Promise<T> {
+  const client = await new Client({ natsUrl: options.nats, namespace: options.namespace, timeoutMs: 10_000 }).start();
+  try {
+    return await fn(client);
+  } finally {
+    await client.stop();
+  }
+}
+
+export async function ctlBackends(options: CtlOptions): Promise<void> {
+  await withClient(options, async (client) => {
+    const backends = [...(await client.getBackends()).values()];
+    const stats = await Promise.all(backends.map((b) => client.backend(b.id).stats().catch(() => undefined)));
+    const rows = backends.map((b, i) => {
+      const s = stats[i];
+      return [b.id, `${b.host}:${b.pid}`, s ? duration(s.uptimeMs) : '?', s?.loaded ?? '?', s?.stored ?? '?', s ? bytes(s.rss) : '?'];
+    });
+    console.log(table(['BACKEND', 'HOST:PID', 'UP', 'LOADED', 'STORED', 'RSS'], rows));
+  });
+}
+
+export interface ObjectsOptions extends CtlOptions { backend?: string; dataset?: string; class?: string; limit: number }
+
+export async function ctlObjects(options: ObjectsOptions): Promise<void> {
+  await withClient(options, async (client) => {
+    const objects = await client.listObjects({
+      backendId: options.backend, dataset: options.dataset, className: options.class, limit: options.limit,
+    });
+    console.log(table(['OBJECT', 'CLASS', 'DATASET', 'BACKEND'], objects.map((o) => [o.id, o.className, o.dataset, o.master])));
+    if (objects.length === options.limit) console.log(`(first ${options.limit}; use --limit for more)`);
+  });
+}
+
+export async function ctlFlush(backendId: string, options: CtlOptions): Promise<void> {
+  await withClient(options, async (client) => {
+    const { saved } = await client.backend(backendId).flushAll();
+    console.log(`backend ${backendId}: ${saved} objects saved and unloaded`);
+  });
+}
+
+export async function ctlStop(backendId: string, options: CtlOptions): Promise<void> {
+  await withClient(options, async (client) => {
+    await client.backend(backendId).stop();
+    console.log(`backend ${backendId}: stopping`);
+  });
+}
