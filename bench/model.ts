@@ -15,3 +15,14 @@ export class Echo extends DataClayObject {
     return value;
   }
 }
+
+/** dataClay's b2 object: one small value. */
+@persistent
+export class Box extends DataClayObject {
+  value: number;
+
+  constructor(value: number) {
+    super();
+    this.value = value;
+  }
+}
