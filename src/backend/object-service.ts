@@ -1,6 +1,6 @@
 // The backend's own subjects: persist a batch, call an active method, get or set a field.
 import { DataClayError, MethodNotFoundError, FieldNotFoundError, ProtocolError } from '../errors.js';
-import { encodeOk } from '../messaging/envelope.js';
+import { encodeOk, userCode } from '../messaging/envelope.js';
 import {
   isTuple, type CallRequest, type GetRequest, type PersistRequest, type SetRequest, type StateRequest, type UpdateRequest,
 } from '../messaging/protocol.js';
@@ -63,7 +63,7 @@ export function objectOps(rt: BackendRuntime, control: BackendControl): Record<s
       const method = (obj as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>)[m];
       rt.heap.pin(id);
       try {
-        return await sessionStorage.run(fromWire(s), async () => reply(await method.apply(obj, args), obj));
+        return await sessionStorage.run(fromWire(s), async () => reply(await userCode(() => method.apply(obj, args)), obj));
       } finally {
         rt.heap.unpin(id);
       }

@@ -28,5 +28,9 @@ export async function runBackend(options: BackendCommandOptions): Promise<void> 
   };
   process.once('SIGINT', shutdown);
   process.once('SIGTERM', shutdown);
+  // started by a harness over IPC: its end is ours (no orphan backends when a test runner dies)
+  process.once('disconnect', shutdown);
+  // a bug of ours in a request must cost that request, not the backend
+  process.on('unhandledRejection', (err) => backend.log.error({ err }, 'unhandled rejection'));
   process.send?.({ type: 'ready', id: backend.id });
 }

@@ -40,6 +40,7 @@ export class BackendProcess {
     await new Promise<void>((resolve, reject) => {
       const fail = (why: string) => {
         clearTimeout(timer);
+        child.kill('SIGKILL');
         reject(new DataClayError(`backend ${id} ${why}; its log (${logFile}):\n${tail(logFile)}`));
       };
       const timer = setTimeout(() => fail(`not ready after ${timeoutMs} ms`), timeoutMs);
@@ -48,7 +49,8 @@ export class BackendProcess {
         if (msg?.type !== 'ready') return;
         clearTimeout(timer);
         child.removeAllListeners('exit');
-        child.disconnect();
+        // the IPC channel stays open: if this process dies, the backend sees it close and stops (no orphans)
+        (child.channel as { unref?: () => void } | undefined)?.unref?.();
         resolve();
       });
     });

@@ -25,9 +25,9 @@ function installExitHooks(): void {
   if (hooksInstalled) return;
   hooksInstalled = true;
   process.on('exit', () => live.forEach((c) => c.killNow()));
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
     process.once(signal, () => {
-      Promise.allSettled([...live].map((c) => c.stop())).finally(() => process.exit(130));
+      Promise.allSettled([...live].map((c) => c.stop())).finally(() => process.exit(code));
     });
   }
 }

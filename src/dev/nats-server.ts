@@ -39,7 +39,10 @@ export class NatsServer {
     this.child = child;
     await new Promise<void>((resolve, reject) => {
       let log = '';
-      const timer = setTimeout(() => reject(new DataClayError(`nats-server did not start in 10 s:\n${log}`)), 10_000);
+      const timer = setTimeout(() => {
+        child.kill('SIGKILL');
+        reject(new DataClayError(`nats-server did not start in 10 s:\n${log}`));
+      }, 10_000);
       child.stderr!.on('data', (chunk: Buffer) => {
         log += chunk.toString();
         if (log.includes('Server is ready')) {

@@ -1,34 +1,65 @@
 // Replies on the wire: [0, value] or [1, {name, message, data}], rebuilt on the caller into the exported classes.
-import { DataClayError, RemoteError, errorClasses, type ErrorData } from '../errors.js';
+import { DataClayError, RemoteError, WrongBackendError, errorClasses, type ErrorData } from '../errors.js';
 import { decode, encode, type EncodeSink, type RefResolver } from '../serialization/codec.js';
 
 export interface WireError { name: string; message: string; data: ErrorData }
 
 type Reply = [0, unknown] | [1, WireError];
 
+/** String(x) that cannot throw (a thrown `Object.create(null)` has no toString). */
+export function safeString(value: unknown): string {
+  try {
+    return String(value);
+  } catch {
+    return Object.prototype.toString.call(value);
+  }
+}
+
+/**
+ * Runs user code (an active method, a state hook): whatever it throws that is not one of ours becomes a RemoteError
+ * keeping its name, message and stack. A "wrong backend" about another object is not the caller's to act on.
+ */
+export async function userCode<T>(fn: () => Promise<T> | T): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (err instanceof WrongBackendError) throw new DataClayError(err.message, err.data, { cause: err });
+    if (err instanceof DataClayError) throw err;
+    if (err instanceof Error) throw new RemoteError(safeString(err.name), safeString(err.message), safeString(err.stack));
+    throw new RemoteError('Error', safeString(err));
+  }
+}
+
+/** A fault of ours (not user code) that is not a DataClayError keeps its message, not its class. */
 export function toWireError(err: unknown): WireError {
   if (err instanceof DataClayError) return { name: err.name, message: err.message, data: err.data };
-  const e = err instanceof Error ? err : new Error(String(err));
-  const remote = new RemoteError(e.name, e.message, e.stack);
-  return { name: remote.name, message: remote.message, data: remote.data };
+  const message = err instanceof Error ? `${safeString(err.name)}: ${safeString(err.message)}` : safeString(err);
+  return { name: 'DataClayError', message, data: {} };
 }
 
 export function fromWireError(wire: WireError): DataClayError {
-  const cls = errorClasses[wire.name] ?? DataClayError;
-  return Reflect.construct(DataClayError, [wire.message, wire.data ?? {}], cls) as DataClayError;
+  const name = typeof wire?.name === 'string' ? wire.name : '';
+  const cls = Object.hasOwn(errorClasses, name) ? errorClasses[name] : DataClayError;
+  return Reflect.construct(DataClayError, [safeString(wire?.message), wire?.data ?? {}], cls) as DataClayError;
 }
 
 export function encodeOk(value: unknown, onObject?: EncodeSink, what = 'result'): Uint8Array {
   return encode([0, value] satisfies Reply, onObject, what, value);
 }
 
+const LAST_RESORT = encode([1, { name: 'DataClayError', message: 'the error could not be encoded', data: {} }] satisfies Reply);
+
+/** Never throws: an error whose data cannot travel loses its data, then its message, never the reply. */
 export function encodeError(err: unknown): Uint8Array {
   try {
     return encode([1, toWireError(err)] satisfies Reply);
   } catch {
-    // data that cannot travel (a user value in an error's fields): keep the name and message
-    const e = err instanceof Error ? err : new Error(String(err));
-    return encode([1, { name: 'DataClayError', message: `${e.name}: ${e.message}`, data: {} }] satisfies Reply);
+    try {
+      const wire = toWireError(err);
+      return encode([1, { name: wire.name, message: wire.message, data: {} }] satisfies Reply);
+    } catch {
+      return LAST_RESORT;
+    }
   }
 }
 

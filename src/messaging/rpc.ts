@@ -32,10 +32,13 @@ export function serve(nc: NatsConnection, subject: string, handler: Handler, opt
       pending.then(
         (bytes) => respond(msg, bytes),
         (e) => {
-          report(e, msg.subject);
-          respond(msg, encodeError(e));
+          try {
+            report(e, msg.subject);
+          } finally {
+            respond(msg, encodeError(e));
+          }
         },
-      );
+      ).catch((e) => report(e, msg.subject)); // nothing above may throw; if it does, it is logged, never fatal
     },
   });
 }

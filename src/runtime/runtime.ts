@@ -120,7 +120,7 @@ export abstract class Runtime implements ObjectRuntime {
       try {
         return await this.backendRequest<T>(owner, op, payload);
       } catch (err) {
-        if (!(err instanceof WrongBackendError) || attempt >= MAX_REDIRECTS) throw err;
+        if (!(err instanceof WrongBackendError) || err.data.objectId !== state.id || attempt >= MAX_REDIRECTS) throw err;
         state.backendId = err.data.owner as string;
       }
     }

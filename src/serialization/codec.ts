@@ -78,7 +78,7 @@ export function decode<T = unknown>(bytes: Uint8Array, resolve?: RefResolver): T
   try {
     return packr.unpack(bytes) as T;
   } catch (err) {
-    if (err instanceof ProtocolError) throw err;
+    if (err instanceof DataClayError) throw err; // from a reference or value class resolver: ClassNotFoundError...
     throw new ProtocolError(`undecodable message: ${(err as Error).message}`, {}, { cause: err });
   } finally {
     resolver = previous;

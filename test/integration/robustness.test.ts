@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import {
   BackendUnavailableError, Client, ClassNotFoundError, DataClayError, DevCluster, MethodNotFoundError, PayloadTooLargeError,
-  ProtocolError,
+  ProtocolError, RemoteError,
 } from '../../src/index.js';
 import { encode } from '../../src/serialization/codec.js';
 import { readReply } from '../../src/messaging/envelope.js';
@@ -41,6 +41,22 @@ describe('bad requests', () => {
     const unknownClass = [s, [['x', 'no/such.Class', encode({})]]];
     await expect(raw(be('persist'), encode(unknownClass))).rejects.toBeInstanceOf(ClassNotFoundError);
     await expect(raw('dc.default.md.object', new Uint8Array([1, 2, 3]))).rejects.toBeInstanceOf(DataClayError);
+    expect(await p.addYear()).toBe(2);
+  });
+});
+
+describe('odd exceptions from user code', () => {
+  it('arrive as RemoteError, and the backend survives them', async () => {
+    await using client = await testClient();
+    const p = new Person('Odd', 1);
+    await p.makePersistent({ backendId: 'backend-2' });
+    const nullProto = await p.throwOdd('null-proto').catch((e) => e);
+    expect(nullProto).toBeInstanceOf(RemoteError);
+    expect(nullProto.remoteMessage).toBe('[object Object]');
+    const str = await p.throwOdd('string').catch((e) => e);
+    expect(str).toBeInstanceOf(RemoteError);
+    expect(str.remoteMessage).toBe('plain string');
+    expect((await client.backend('backend-2').stats()).id).toBe('backend-2');
     expect(await p.addYear()).toBe(2);
   });
 });

@@ -43,6 +43,12 @@ export class Person extends DataClayObject {
     throw new RangeError(message);
   }
 
+  /** Throws things that are not Errors, one with no toString at all. */
+  @activemethod
+  async throwOdd(kind: 'null-proto' | 'string'): Promise<never> {
+    throw kind === 'string' ? 'plain string' : Object.create(null);
+  }
+
   @activemethod
   async adopt(name: string): Promise<Person> {
     const child = new Person(name, 0);
