@@ -176,7 +176,7 @@ export class WrongBackendError extends DataClayError {
 
 export class ClientNotStartedError extends DataClayError {
   constructor(options?: ErrorOptions) {
-    super('No dataClay client is active in this process: await client.start() first', {}, options);
+    super('No dataClay client is started in this process: await client.start() first', {}, options);
   }
 }
 

@@ -12,7 +12,7 @@ import { assertToken, METADATA_QUEUE } from '../messaging/subjects.js';
 import { HEARTBEAT_MS, MetadataStore } from '../metadata/store.js';
 import type { BackendInfo } from '../metadata/types.js';
 import { registeredClassNames } from '../object/registry.js';
-import { installRuntime } from '../object/runtime-slot.js';
+import { installRuntime, removeRuntime } from '../object/runtime-slot.js';
 import { BackendRuntime } from './backend-runtime.js';
 import type { MemoryBudget } from './heap.js';
 import { ObjectStore } from './object-store.js';
@@ -104,7 +104,7 @@ export class Backend {
       this.runtime.mux.close();
       await this.nc.drain();
       await this.runtime.objects.close();
-      installRuntime(undefined);
+      removeRuntime(this.runtime);
       this.log.info('backend stopped');
     })();
     return this.stopping;

@@ -1,10 +1,9 @@
 // Client: connects this process to a dataClay cluster over NATS and makes persistent objects usable in it.
-import type { NatsConnection } from '@nats-io/transport-node';
-import { DataClayError } from '../errors.js';
+import { ClientNotStartedError, DataClayError } from '../errors.js';
 import { connectNats, DEFAULT_NATS_URL } from '../messaging/connection.js';
 import type { BackendInfo, ObjectMetadata } from '../metadata/types.js';
 import { BackendHandle } from './backend-handle.js';
-import { installRuntime } from '../object/runtime-slot.js';
+import { installRuntime, removeRuntime } from '../object/runtime-slot.js';
 import type { Session } from '../runtime/session.js';
 import type { ClassDescription } from '../runtime/class-info.js';
 import { ClientRuntime } from './client-runtime.js';
@@ -27,18 +26,21 @@ export interface ClientOptions {
 export class Client implements AsyncDisposable {
   readonly options: Readonly<Required<Omit<ClientOptions, 'password'>>> & { password?: string };
   private runtime: ClientRuntime | undefined;
-  private nc: NatsConnection | undefined;
-  private previous: ReturnType<typeof installRuntime>;
+  private starting: Promise<this> | undefined;
 
   constructor(options: ClientOptions = {}) {
     const env = process.env;
+    const timeoutMs = options.timeoutMs ?? (env.DC_TIMEOUT_MS ? Number(env.DC_TIMEOUT_MS) : 30_000);
+    if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) {
+      throw new DataClayError(`timeoutMs must be a positive number of milliseconds, got ${timeoutMs}`, { timeoutMs });
+    }
     this.options = {
       natsUrl: options.natsUrl ?? env.DC_NATS_URL ?? DEFAULT_NATS_URL,
       username: options.username ?? env.DC_USERNAME ?? 'admin',
       password: options.password ?? env.DC_PASSWORD,
       dataset: options.dataset ?? env.DC_DATASET ?? 'admin',
       namespace: options.namespace ?? env.DC_NAMESPACE ?? 'default',
-      timeoutMs: options.timeoutMs ?? (env.DC_TIMEOUT_MS ? Number(env.DC_TIMEOUT_MS) : 30_000),
+      timeoutMs,
     };
   }
 
@@ -46,24 +48,32 @@ export class Client implements AsyncDisposable {
     return this.runtime !== undefined;
   }
 
-  /** Connects and becomes this process's active client. Calling it again on a started client does nothing. */
-  async start(): Promise<this> {
-    if (this.runtime) return this;
-    const { natsUrl, username, dataset, namespace, timeoutMs } = this.options;
-    this.nc = await connectNats(natsUrl, `dataclay-client:${username}`);
-    this.runtime = new ClientRuntime({ nc: this.nc, namespace, timeoutMs, session: { username, dataset } });
-    this.previous = installRuntime(this.runtime);
-    return this;
+  /**
+   * Connects and becomes this process's active client (the one persistent objects use). Calling it again, even
+   * concurrently, gives the same started client.
+   */
+  start(): Promise<this> {
+    this.starting ??= (async () => {
+      const { natsUrl, username, dataset, namespace, timeoutMs } = this.options;
+      const nc = await connectNats(natsUrl, `dataclay-client:${username}`);
+      this.runtime = new ClientRuntime({ nc, namespace, timeoutMs, session: { username, dataset } });
+      installRuntime(this.runtime);
+      return this;
+    })();
+    this.starting.catch(() => (this.starting = undefined));
+    return this.starting;
   }
 
-  /** Disconnects, and gives back the client that was active before this one started. */
+  /** Disconnects. The client started before this one (if still running) becomes the active one again. */
   async stop(): Promise<void> {
-    if (!this.runtime) return;
-    installRuntime(this.previous);
-    this.runtime.mux.close();
+    await this.starting?.catch(() => undefined);
+    const runtime = this.runtime;
+    if (!runtime) return;
     this.runtime = undefined;
-    await this.nc?.drain();
-    this.nc = undefined;
+    this.starting = undefined;
+    removeRuntime(runtime);
+    runtime.mux.close();
+    await runtime.nc.drain();
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
@@ -97,7 +107,7 @@ export class Client implements AsyncDisposable {
   }
 
   private active(): ClientRuntime {
-    if (!this.runtime) throw new DataClayError('Client is not started: await client.start() first');
+    if (!this.runtime) throw new ClientNotStartedError();
     return this.runtime;
   }
 }

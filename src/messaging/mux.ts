@@ -31,14 +31,18 @@ export class RequestMux {
   private readonly subscription: Subscription;
   private readonly sweeper: NodeJS.Timeout;
   private seq = 0;
+  private closed = false;
 
   constructor(private readonly nc: NatsConnection) {
     this.prefix = `${createInbox()}.`;
-    this.subscription = nc.subscribe(`${this.prefix}*`, { callback: (_err, msg) => this.onReply(msg) });
+    this.subscription = nc.subscribe(`${this.prefix}*`, {
+      callback: (err, msg) => (err ? this.failAll(err) : this.onReply(msg)),
+    });
     this.sweeper = setInterval(() => this.sweep(), SWEEP_MS).unref();
   }
 
   request(subject: string, payload: Uint8Array, options: RequestOptions): Promise<Uint8Array> {
+    if (this.closed) return Promise.reject(new DataClayError('the connection is closed'));
     const max = this.nc.info?.max_payload;
     if (max !== undefined && payload.length > max) return Promise.reject(new PayloadTooLargeError(subject, payload.length, max));
     if (options.signal?.aborted) return Promise.reject(new AbortedError(subject, { cause: options.signal.reason }));
@@ -60,11 +64,18 @@ export class RequestMux {
     });
   }
 
-  /** Fails every request still waiting (the connection is going away). */
+  /** Fails every request still waiting (the connection is going away), and any made later. */
   close(): void {
+    this.closed = true;
     clearInterval(this.sweeper);
     this.subscription.unsubscribe();
-    for (const id of [...this.pending.keys()]) this.settle(id)?.reject(new DataClayError('connection closed'));
+    this.failAll(new DataClayError('the connection is closed'));
+  }
+
+  private failAll(cause: unknown): void {
+    for (const id of [...this.pending.keys()]) {
+      this.settle(id)?.reject(cause instanceof DataClayError ? cause : new DataClayError(`reply subscription failed: ${String(cause)}`, {}, { cause }));
+    }
   }
 
   private settle(id: number): Pending | undefined {

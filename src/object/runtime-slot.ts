@@ -26,6 +26,8 @@ export interface ObjectRuntime {
   onLocalCall?(obj: DataClayObject): void;
 }
 
+/** Started runtimes, most recent last: the active one is the last; stopping any one removes just that one. */
+const started: ObjectRuntime[] = [];
 let current: ObjectRuntime | undefined;
 
 export function currentRuntime(): ObjectRuntime {
@@ -48,8 +50,13 @@ export function adoptNew(obj: DataClayObject): void {
   current?.adopt?.(obj);
 }
 
-export function installRuntime(runtime: ObjectRuntime | undefined): ObjectRuntime | undefined {
-  const previous = current;
+export function installRuntime(runtime: ObjectRuntime): void {
+  started.push(runtime);
   current = runtime;
-  return previous;
+}
+
+export function removeRuntime(runtime: ObjectRuntime): void {
+  const i = started.lastIndexOf(runtime);
+  if (i >= 0) started.splice(i, 1);
+  current = started.at(-1);
 }

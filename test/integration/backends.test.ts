@@ -33,7 +33,26 @@ describe('client and backends', () => {
       expect(client.isActive).toBe(true);
     }
     expect(client.isActive).toBe(false);
-    await expect(client.getBackends()).rejects.toThrow(/not started/);
+    await expect(client.getBackends()).rejects.toBeInstanceOf(ClientNotStartedError);
+  });
+
+  it('several clients: stopping one leaves the others working, the latest started is the active one', async () => {
+    const { Person } = await import('../models/index.js');
+    const c1 = await testClient({ dataset: 'ds-c1' });
+    const c2 = await testClient({ dataset: 'ds-c2' });
+    const p = new Person('Multi', 1);
+    await p.makePersistent(); // through c2, the active one
+    await c1.stop();
+    expect(await p.addYear()).toBe(2); // c2 still active
+    const again = await Promise.all([c2.start(), c2.start()]);
+    expect(again[0]).toBe(c2);
+    await c2.stop();
+    await expect(Person.getById(p.id)).rejects.toBeInstanceOf(ClientNotStartedError);
+  });
+
+  it('refuses a timeout that is not a positive number', () => {
+    expect(() => new Client({ timeoutMs: Number.NaN })).toThrow(/timeoutMs must be a positive number/);
+    expect(() => new Client({ timeoutMs: 0 })).toThrow(/timeoutMs/);
   });
 
   it('fails clearly when no client is active', async () => {
