@@ -13,7 +13,7 @@ import { STATE } from '../object/state.js';
 import { Runtime, type RuntimeOptions } from '../runtime/runtime.js';
 import { sessionStorage, type RequestContext, type Session } from '../runtime/session.js';
 import { decode, encode } from '../serialization/codec.js';
-import { collectUnregistered, type PersistBatch } from '../serialization/graph.js';
+import type { PersistBatch } from '../serialization/graph.js';
 import { Heap, type MemoryBudget } from './heap.js';
 import { ObjectStore } from './object-store.js';
 
@@ -115,14 +115,22 @@ export class BackendRuntime extends Runtime {
     sessionStorage.getStore()?.touched?.add(obj);
   }
 
-  /** Objects created here and handed out (arguments, results, field values) become persistent here. */
+  /**
+   * Objects created here and handed out (arguments, results, field values) become persistent here; so do the new
+   * objects their state references, found while saving them.
+   */
   protected async persistPending(objects: DataClayObject[]): Promise<void> {
-    await this.register(collectUnregistered(objects).objects, this.session());
+    await this.register(objects.filter((o) => !o[STATE].registered), this.session());
   }
 
   protected override async persistBatch(batch: PersistBatch, target: string, alias?: string): Promise<void> {
-    if (target === this.backendId) await this.register(batch.objects, this.session(), alias);
-    else await super.persistBatch(batch, target, alias);
+    if (target !== this.backendId) return super.persistBatch(batch, target, alias);
+    try {
+      await this.register(batch.objects.filter((o) => !o[STATE].registered), this.session(), alias);
+    } finally {
+      batch.release();
+    }
+    await Promise.all(batch.inFlight);
   }
 
   private markRegistered(obj: DataClayObject, dataset: string): void {
@@ -154,7 +162,7 @@ export class BackendRuntime extends Runtime {
     if (alias !== undefined) await this.store.createAlias(session.dataset, alias, objects[0].id);
     for (const o of objects) this.markRegistered(o, session.dataset);
     try {
-      await Promise.all([this.save(objects), ...objects.map((o) => this.store.putObject(this.metadataOf(o)))]);
+      await Promise.all([this.save(objects), ...objects.map((o) => this.store.createObject(this.metadataOf(o)))]);
     } catch (err) {
       for (const o of objects) this.unregister(o);
       await Promise.allSettled([
@@ -183,7 +191,7 @@ export class BackendRuntime extends Runtime {
       if (stored && Buffer.compare(stored, record) === 0) continue;
       writes.push(this.objects.put(state.id, record));
     }
-    if (found.length > 0) writes.push(this.register(collectUnregistered(found).objects, this.session()));
+    if (found.length > 0) writes.push(this.register([...new Set(found)].filter((o) => !o[STATE].registered), this.session()));
     await Promise.all(writes);
   }
 
@@ -196,7 +204,13 @@ export class BackendRuntime extends Runtime {
     if (target) changed.add(target);
     const created = ctx.created?.splice(0) ?? [];
     for (const o of created) changed.add(o);
-    await Promise.all([this.save(changed), ...created.map((o) => this.store.putObject(this.metadataOf(o)))]);
+    try {
+      await Promise.all([this.save(changed), ...created.map((o) => this.store.createObject(this.metadataOf(o)))]);
+    } catch (err) {
+      for (const o of created) this.unregister(o);
+      await Promise.allSettled(created.flatMap((o) => [this.objects.remove(o.id), this.store.deleteObject(o.id)]));
+      throw err;
+    }
     this.enforceBudget();
   }
 

@@ -1,7 +1,7 @@
 // JetStream KV access (backends only): buckets for objects, aliases and backends.
 import type { NatsConnection } from '@nats-io/transport-node';
 import { Kvm, type KV } from '@nats-io/kv';
-import { AlreadyExistsError } from '../errors.js';
+import { AlreadyExistsError, DataClayError } from '../errors.js';
 import { decode, encode } from '../serialization/codec.js';
 import { escapeKeyPart, unescapeKeyPart } from './keys.js';
 import type { BackendInfo, ObjectMetadata } from './types.js';
@@ -34,6 +34,16 @@ export class MetadataStore {
     await this.objects.put(md.id, encode(md));
   }
 
+  /** Registers a new object; refuses an id that is registered already (two backends persisting the same object). */
+  async createObject(md: ObjectMetadata): Promise<void> {
+    try {
+      await this.objects.create(md.id, encode(md));
+    } catch (err) {
+      if (isKeyExists(err)) throw new DataClayError(`Object ${md.id} is already persistent`, { objectId: md.id }, { cause: err });
+      throw err;
+    }
+  }
+
   async getObject(id: string): Promise<ObjectMetadata | undefined> {
     const entry = await this.objects.get(id);
     return entry && entry.operation === 'PUT' ? decode<ObjectMetadata>(entry.value) : undefined;
@@ -60,16 +70,15 @@ export class MetadataStore {
 
   /** Put-if-absent: the server decides who wins a race for the same alias. */
   async createAlias(dataset: string, alias: string, objectId: string): Promise<void> {
+    // the reverse index serves getAliases; a hint, checked against the alias itself when read: written first, so an
+    // alias never exists without it
+    await this.aliases.put(indexKey(objectId, dataset, alias), new Uint8Array());
     try {
       await this.aliases.create(aliasKey(dataset, alias), encode(objectId));
     } catch (err) {
-      if (/wrong last sequence|key exists/i.test(String((err as Error).message))) {
-        throw new AlreadyExistsError(dataset, alias, { cause: err });
-      }
+      if (isKeyExists(err)) throw new AlreadyExistsError(dataset, alias, { cause: err });
       throw err;
     }
-    // the reverse index serves getAliases; it is a hint, checked against the alias itself when read
-    await this.aliases.put(indexKey(objectId, dataset, alias), new Uint8Array());
   }
 
   async getAlias(dataset: string, alias: string): Promise<string | undefined> {
@@ -78,9 +87,16 @@ export class MetadataStore {
   }
 
   async deleteAlias(dataset: string, alias: string): Promise<void> {
-    const id = await this.getAlias(dataset, alias);
-    if (id === undefined) return;
-    await this.aliases.delete(aliasKey(dataset, alias));
+    const entry = await this.aliases.get(aliasKey(dataset, alias));
+    if (!entry || entry.operation !== 'PUT') return;
+    const id = decode<string>(entry.value);
+    try {
+      // only the alias we read: one re-created meanwhile (another object) stays
+      await this.aliases.delete(aliasKey(dataset, alias), { previousSeq: entry.revision });
+    } catch (err) {
+      if (!isWrongSequence(err)) throw err;
+      return;
+    }
     await this.aliases.delete(indexKey(id, dataset, alias));
   }
 
@@ -100,18 +116,31 @@ export class MetadataStore {
     await this.backends.delete(id);
   }
 
-  /** Live backends (fresh heartbeat), in a stable order: by id. */
-  async listBackends(now = Date.now()): Promise<BackendInfo[]> {
+  /**
+   * Live backends, in a stable order (by id). Liveness is the age of the last heartbeat as stamped by the server,
+   * compared with the newest record's stamp: no two machines' clocks are compared.
+   */
+  async listBackends(): Promise<BackendInfo[]> {
     const ids: string[] = [];
     for await (const key of await this.backends.keys()) ids.push(key);
-    const infos = await Promise.all(ids.map(async (id) => {
-      const entry = await this.backends.get(id);
-      return entry && entry.operation === 'PUT' ? decode<BackendInfo>(entry.value) : undefined;
-    }));
-    return infos
-      .filter((b): b is BackendInfo => b !== undefined && now - b.heartbeatAt < BACKEND_STALE_MS)
+    const entries = await Promise.all(ids.map((id) => this.backends.get(id)));
+    const live = entries.filter((e) => e !== null && e.operation === 'PUT') as NonNullable<(typeof entries)[number]>[];
+    const newest = Math.max(...live.map((e) => e.created.getTime()));
+    return live
+      .filter((e) => newest - e.created.getTime() < BACKEND_STALE_MS)
+      .map((e) => decode<BackendInfo>(e.value))
       .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   }
+}
+
+/** JetStream's "wrong last sequence" (10071): the key exists (create) or changed (conditional delete). */
+function isWrongSequence(err: unknown): boolean {
+  const e = err as { api_error?: { err_code?: number }; message?: string };
+  return e?.api_error?.err_code === 10071 || /wrong last sequence/i.test(String(e?.message));
+}
+
+function isKeyExists(err: unknown): boolean {
+  return isWrongSequence(err) || /key exists/i.test(String((err as Error)?.message));
 }
 
 function aliasKey(dataset: string, alias: string): string {

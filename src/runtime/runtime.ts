@@ -13,7 +13,7 @@ import { Subjects, type BackendOp, type MetadataOp } from '../messaging/subjects
 import type { BackendInfo, ObjectMetadata } from '../metadata/types.js';
 import { DataClayObject } from '../object/dataclay-object.js';
 import { IdentityMap } from '../object/identity.js';
-import { becomeRemote } from '../object/locality.js';
+import { becomeRemote, readFields, writeFields } from '../object/locality.js';
 import { classInfoByName } from '../object/registry.js';
 import type { MakePersistentOptions, ObjectRuntime } from '../object/runtime-slot.js';
 import { STATE } from '../object/state.js';
@@ -114,6 +114,7 @@ export abstract class Runtime implements ObjectRuntime {
   /** Sends to the object's owner; a "wrong backend" answer updates the proxy and retries, a bounded number of times. */
   protected async toOwner<T>(obj: DataClayObject, op: BackendOp, payload: Uint8Array): Promise<T> {
     const state = obj[STATE];
+    if (state.persisting) await state.persisting.catch(() => undefined);
     if (!state.registered) throw new ObjectNotRegisteredError(state.id);
     for (let attempt = 0; ; attempt++) {
       const owner = state.backendId ?? (await this.getObjectMetadata(state.id)).master;
@@ -137,6 +138,7 @@ export abstract class Runtime implements ObjectRuntime {
     });
     if (pending.length === 0) return bytes;
     await this.persistPending(pending, calleeBackend);
+    await Promise.all(pending.map((o) => o[STATE].persisting)); // those another operation was persisting
     return encodeFn(() => undefined);
   }
 
@@ -144,6 +146,8 @@ export abstract class Runtime implements ObjectRuntime {
 
   async makePersistent(obj: DataClayObject, options: MakePersistentOptions): Promise<void> {
     if (options.alias !== undefined) validateAlias(options.alias);
+    const inFlight = obj[STATE].persisting;
+    if (inFlight) await inFlight; // persisted by a concurrent operation: what follows treats it as registered
     if (obj.isRegistered) {
       if (options.backendId !== undefined && options.backendId !== obj.backendId) {
         await this.checkBackend(options.backendId);
@@ -154,18 +158,49 @@ export abstract class Runtime implements ObjectRuntime {
     }
     const target = options.backendId ?? (await this.defaultBackend());
     if (options.backendId !== undefined) await this.checkBackend(target);
-    await this.persistBatch(collectUnregistered([obj]), target, options.alias);
+    const batch = collectUnregistered([obj]);
+    if (!batch.objects.includes(obj)) {
+      // a concurrent operation claimed it meanwhile: wait for it, then do what is left (the alias)
+      batch.release();
+      await Promise.all(batch.inFlight);
+      return this.makePersistent(obj, options);
+    }
+    await this.persistBatch(batch, target, options.alias);
   }
 
-  /** Ships a batch of new objects to `target`, which registers them (and the root's alias) in one request. */
+  /**
+   * Ships a batch of new objects to `target`, which registers them (and the root's alias) in one request. While it
+   * is in flight the objects are already remote here (their fields leave; a sync access throws NotLocalError, an
+   * operation waits), so nothing written meanwhile can be lost; if it fails they become local again, unchanged.
+   */
   protected async persistBatch(batch: PersistBatch, target: string, alias?: string): Promise<void> {
+    if (batch.objects.length === 0) {
+      batch.release();
+      await Promise.all(batch.inFlight);
+      return;
+    }
     const session = this.session();
     const body: PersistRequest = alias === undefined ? [toWire(session), batch.records] : [toWire(session), batch.records, alias];
-    await this.backendRequest<void>(target, 'persist', encode(body));
+    const fields = batch.objects.map((o) => readFields(o));
     for (const o of batch.objects) {
       becomeRemote(o, target);
-      o[STATE].dataset = session.dataset;
-      this.identity.add(o);
+      Object.assign(o[STATE], { registered: false, dataset: session.dataset });
+    }
+    try {
+      await Promise.all(batch.inFlight);
+      await this.backendRequest<void>(target, 'persist', encode(body));
+      for (const o of batch.objects) {
+        o[STATE].registered = true;
+        this.identity.add(o);
+      }
+    } catch (err) {
+      batch.objects.forEach((o, i) => {
+        Object.assign(o[STATE], { local: true, loaded: true, backendId: undefined, dataset: undefined });
+        writeFields(o, fields[i]);
+      });
+      throw err;
+    } finally {
+      batch.release();
     }
   }
 
