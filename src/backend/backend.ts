@@ -3,11 +3,11 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { NatsConnection, Subscription } from '@nats-io/transport-node';
+import type { NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
 import { createLogger } from '../log.js';
 import { connectNats } from '../messaging/connection.js';
-import { serve } from '../messaging/rpc.js';
+import { serve, type Server } from '../messaging/rpc.js';
 import { assertToken, METADATA_QUEUE } from '../messaging/subjects.js';
 import { HEARTBEAT_MS, MetadataStore } from '../metadata/store.js';
 import type { BackendInfo } from '../metadata/types.js';
@@ -37,11 +37,14 @@ export interface BackendOptions {
 export class Backend {
   private heartbeat: NodeJS.Timeout | undefined;
   private stopping: Promise<void> | undefined;
+  private readonly servers: Server[] = [];
+  private stoppedResolve!: () => void;
+  /** Resolves once the backend has stopped (by `stop()`, a signal, or a `stop` request). */
+  readonly stopped = new Promise<void>((resolve) => (this.stoppedResolve = resolve));
 
   private constructor(
     readonly runtime: BackendRuntime,
     private readonly nc: NatsConnection,
-    private readonly subscriptions: Subscription[],
     private readonly info: BackendInfo,
     readonly log: Logger,
   ) {}
@@ -52,41 +55,57 @@ export class Backend {
 
   static async start(options: BackendOptions): Promise<Backend> {
     const objects = ObjectStore.open(options.storage);
+    let nc: NatsConnection | undefined;
+    try {
+      const id = await Backend.resolveId(objects, options);
+      const namespace = options.namespace ?? 'default';
+      const log = options.logger ?? createLogger(`backend:${id}`);
+      for (const model of options.models) await import(pathToFileURL(path.resolve(model)).href);
+      nc = await connectNats(options.natsUrl, `dataclay-backend:${id}`);
+      const store = await MetadataStore.open(nc, namespace);
+      const runtime = new BackendRuntime({
+        nc, store, objects, namespace, backendId: id, timeoutMs: options.timeoutMs ?? 30_000, budget: options.budget,
+        session: { username: 'backend', dataset: 'admin' },
+      });
+      runtime.onBackgroundError = (err) => log.error({ err }, 'background write failed');
+      const now = Date.now();
+      const info: BackendInfo = { id, host: hostname(), pid: process.pid, startedAt: now, heartbeatAt: now, classes: registeredClassNames() };
+      const backend = new Backend(runtime, nc, info, log);
+      installRuntime(runtime);
+      backend.serve();
+      await nc.flush();
+      await store.putBackend(info);
+      backend.heartbeat = setInterval(() => backend.beat(), HEARTBEAT_MS).unref();
+      log.info({ id, namespace, classes: info.classes.length, stored: objects.count, storage: options.storage }, 'backend ready');
+      return backend;
+    } catch (err) {
+      await nc?.close().catch(() => undefined);
+      await objects.close().catch(() => undefined);
+      throw err;
+    }
+  }
+
+  /** The id kept in the storage wins; an explicit one must agree with it. */
+  private static async resolveId(objects: ObjectStore, options: BackendOptions): Promise<string> {
     const stored = objects.backendId;
     if (options.id !== undefined && stored !== undefined && options.id !== stored) {
-      await objects.close();
       throw new DataClayError(`storage ${options.storage} belongs to backend ${stored}, not ${options.id}`, { stored, id: options.id });
     }
     const id = assertToken('backendId', options.id ?? stored ?? randomUUID());
     if (stored === undefined) await objects.setBackendId(id);
-    const namespace = options.namespace ?? 'default';
-    const log = options.logger ?? createLogger(`backend:${id}`);
-    for (const model of options.models) await import(pathToFileURL(path.resolve(model)).href);
-    const nc = await connectNats(options.natsUrl, `dataclay-backend:${id}`);
-    const store = await MetadataStore.open(nc, namespace);
-    const runtime = new BackendRuntime({
-      nc, store, objects, namespace, backendId: id, timeoutMs: options.timeoutMs ?? 30_000, budget: options.budget,
-      session: { username: 'backend', dataset: 'admin' },
-    });
-    runtime.onBackgroundError = (err) => log.error({ err }, 'background write failed');
-    installRuntime(runtime);
+    return id;
+  }
+
+  private serve(): void {
+    const { runtime, nc, log } = this;
     const onError = (err: unknown, subject: string) => log.debug({ err, subject }, 'request failed');
-    const own = runtime.subjects.backendAll(id);
-    const mdPrefix = runtime.subjects.metadataAll().slice(0, -2);
-    let backend: Backend | undefined;
-    const control = { stop: () => void backend?.stop().then(() => process.exit(0)) };
-    const subscriptions = [
+    const own = runtime.subjects.backendAll(this.id);
+    const metadata = runtime.subjects.metadataAll();
+    const control = { stop: () => void this.stop() };
+    this.servers.push(
       serve(nc, own, dispatch(own.slice(0, -2), objectOps(runtime, control)), { onError }),
-      serve(nc, runtime.subjects.metadataAll(), dispatch(mdPrefix, metadataOps(store)), { queue: METADATA_QUEUE, onError }),
-    ];
-    await nc.flush();
-    const now = Date.now();
-    const info: BackendInfo = { id, host: hostname(), pid: process.pid, startedAt: now, heartbeatAt: now, classes: registeredClassNames() };
-    await store.putBackend(info);
-    backend = new Backend(runtime, nc, subscriptions, info, log);
-    backend.heartbeat = setInterval(() => backend.beat(), HEARTBEAT_MS).unref();
-    log.info({ id, namespace, classes: info.classes.length, stored: objects.count, storage: options.storage }, 'backend ready');
-    return backend;
+      serve(nc, metadata, dispatch(metadata.slice(0, -2), metadataOps(runtime.store)), { queue: METADATA_QUEUE, onError }),
+    );
   }
 
   private beat(): void {
@@ -99,13 +118,14 @@ export class Backend {
     this.stopping ??= (async () => {
       clearInterval(this.heartbeat);
       await this.runtime.store.deleteBackend(this.id).catch((err) => this.log.warn({ err }, 'deregistration failed'));
-      await Promise.all(this.subscriptions.map((s) => s.drain()));
+      await Promise.all(this.servers.map((s) => s.close())); // requests in flight are answered first
       await this.runtime.saveAll().catch((err) => this.log.error({ err }, 'final save failed'));
       this.runtime.mux.close();
       await this.nc.drain();
       await this.runtime.objects.close();
       removeRuntime(this.runtime);
       this.log.info('backend stopped');
+      this.stoppedResolve();
     })();
     return this.stopping;
   }

@@ -32,5 +32,6 @@ export async function runBackend(options: BackendCommandOptions): Promise<void> 
   process.once('disconnect', shutdown);
   // a bug of ours in a request must cost that request, not the backend
   process.on('unhandledRejection', (err) => backend.log.error({ err }, 'unhandled rejection'));
+  void backend.stopped.then(() => process.exit(0)); // also when asked to stop over NATS (`dataclay ctl stop`)
   process.send?.({ type: 'ready', id: backend.id });
 }

@@ -8,7 +8,15 @@ export type Handler = (data: Uint8Array, subject: string) => Promise<Uint8Array>
 
 export interface ServeOptions { queue?: string; onError?: (err: unknown, subject: string) => void }
 
-export function serve(nc: NatsConnection, subject: string, handler: Handler, options: ServeOptions = {}): Subscription {
+/** A serving subscription that knows the requests it is still answering. */
+export interface Server {
+  readonly subscription: Subscription;
+  /** Stops taking requests, then waits (at most `graceMs`) for those in flight to be answered. */
+  close(graceMs?: number): Promise<void>;
+}
+
+export function serve(nc: NatsConnection, subject: string, handler: Handler, options: ServeOptions = {}): Server {
+  const inFlight = new Set<Promise<unknown>>();
   const report = (err: unknown, subj: string) => options.onError?.(err, subj);
   const respond = (msg: Msg, bytes: Uint8Array) => {
     if (!msg.reply) return;
@@ -19,7 +27,7 @@ export function serve(nc: NatsConnection, subject: string, handler: Handler, opt
       report(err, msg.subject); // connection closing: the caller's timeout answers for us
     }
   };
-  return nc.subscribe(subject, {
+  const subscription = nc.subscribe(subject, {
     queue: options.queue,
     callback: (err, msg) => {
       if (err) return report(err, subject);
@@ -29,7 +37,7 @@ export function serve(nc: NatsConnection, subject: string, handler: Handler, opt
       } catch (e) {
         pending = Promise.reject(e);
       }
-      pending.then(
+      const answered = pending.then(
         (bytes) => respond(msg, bytes),
         (e) => {
           try {
@@ -39,6 +47,18 @@ export function serve(nc: NatsConnection, subject: string, handler: Handler, opt
           }
         },
       ).catch((e) => report(e, msg.subject)); // nothing above may throw; if it does, it is logged, never fatal
+      inFlight.add(answered);
+      void answered.finally(() => inFlight.delete(answered));
     },
   });
+  return {
+    subscription,
+    async close(graceMs = 10_000) {
+      await subscription.drain(); // delivers what the server already sent us, takes nothing new
+      let timer: NodeJS.Timeout | undefined;
+      const grace = new Promise((resolve) => (timer = setTimeout(resolve, graceMs)));
+      await Promise.race([Promise.all(inFlight), grace]);
+      clearTimeout(timer);
+    },
+  };
 }

@@ -94,4 +94,16 @@ describe('a backend gone away', () => {
     await q.makePersistent({ backendId: 'backend-1' });
     expect(await q.addYear()).toBe(2);
   });
+
+  it('a clean stop answers the requests in flight first', async () => {
+    await using cluster = await DevCluster.start({ models: TEST_MODELS, backends: 1, namespace: 'graceful' });
+    await using client = await new Client({ natsUrl: cluster.natsUrl, namespace: 'graceful', timeoutMs: 5_000 }).start();
+    const p = new Person('Patient', 1);
+    await p.makePersistent();
+    const slow = p.sleep(800);
+    await new Promise((r) => setTimeout(r, 200));
+    const stopping = cluster.backend('backend-1').stop();
+    expect(await slow).toBe(800);
+    await stopping;
+  });
 });
