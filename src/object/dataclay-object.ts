@@ -5,7 +5,7 @@ import type { ClassInfo } from './meta.js';
 import { ownClassInfo } from './registry.js';
 import { InvalidAliasError, ClassMismatchError } from '../errors.js';
 import { restoreState } from './object-state.js';
-import { adoptNew, currentRuntime, type MakePersistentOptions } from './runtime-slot.js';
+import { currentRuntime, type MakePersistentOptions } from './runtime-slot.js';
 import { STATE, type ObjectState } from './state.js';
 
 /** Names of the data (non-function) members of T that are not DataClayObject's own API. */
@@ -35,7 +35,6 @@ export class DataClayObject {
       dataset: undefined,
     };
     Object.defineProperty(this, STATE, { value: state, writable: true });
-    adoptNew(this);
   }
 
   /**

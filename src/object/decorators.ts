@@ -5,7 +5,7 @@ import type { DataClayObject } from './dataclay-object.js';
 import { installFieldGuards } from './locality.js';
 import { isClassMeta, type ClassMeta } from './meta.js';
 import { registerClass } from './registry.js';
-import { currentRuntime, loadEvicted, noteLocalCall } from './runtime-slot.js';
+import { adoptNew, currentRuntime, loadEvicted, noteLocalCall } from './runtime-slot.js';
 import { registerValueClass } from '../serialization/value-classes.js';
 import { STATE } from './state.js';
 
@@ -15,14 +15,14 @@ export interface PersistentOptions {
 }
 
 type PersistentClass = abstract new (...args: never[]) => DataClayObject;
-type ClassDecorator<C extends abstract new (...args: never[]) => object> = (cls: C, context: ClassDecoratorContext<C>) => void;
+type ClassDecorator<C extends abstract new (...args: never[]) => object> = (cls: C, context: ClassDecoratorContext<C>) => C | void;
 
-export function persistent<C extends PersistentClass>(cls: C, context: ClassDecoratorContext<C>): void;
+export function persistent<C extends PersistentClass>(cls: C, context: ClassDecoratorContext<C>): C | void;
 export function persistent<C extends PersistentClass>(options: PersistentOptions): ClassDecorator<C>;
 export function persistent<C extends PersistentClass>(
   arg: C | PersistentOptions | ClassMeta,
   context?: ClassDecoratorContext<C>,
-): ClassDecorator<C> | void {
+): ClassDecorator<C> | C | void {
   if (typeof arg === 'function') throw new TransformerNotConfiguredError(`@persistent class ${context?.name ?? arg.name}`);
   if (!isClassMeta(arg)) {
     return (cls) => {
@@ -31,7 +31,8 @@ export function persistent<C extends PersistentClass>(
   }
   const meta = arg;
   return (cls) => {
-    const info = registerClass(cls, meta);
+    const constructed = afterConstruction(cls);
+    const info = registerClass(constructed, meta);
     installFieldGuards(cls.prototype, info, meta.fields.map((f) => f.name));
     // an override of an inherited active method is active too, decorated or not
     for (const name of info.methods.keys()) {
@@ -40,7 +41,26 @@ export function persistent<C extends PersistentClass>(
         Object.defineProperty(cls.prototype, name, { ...own, value: dispatching(own.value, name) });
       }
     }
+    return constructed;
   };
+}
+
+/**
+ * The class that replaces a @persistent class: the same class, plus a hook run once the whole constructor chain of
+ * the most derived class has finished, so a backend registers an object built by an active method only if its
+ * constructor succeeded.
+ */
+function afterConstruction<C extends PersistentClass>(cls: C): C {
+  const Base = cls as unknown as new (...args: unknown[]) => DataClayObject;
+  const Constructed = {
+    [cls.name]: class extends Base {
+      constructor(...args: unknown[]) {
+        super(...args);
+        if (new.target === Constructed) adoptNew(this);
+      }
+    },
+  }[cls.name];
+  return Constructed as unknown as C;
 }
 
 const ACTIVE = Symbol('dataclay.activemethod');

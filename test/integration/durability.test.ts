@@ -1,7 +1,7 @@
 // Backends keep their objects on disk: restarts, kill -9 with acknowledged mutations, eviction under a budget.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client, DevCluster } from '../../src/index.js';
-import { Chain, Ledger, Person } from '../models/index.js';
+import { Chain, Fragile, Ledger, Person } from '../models/index.js';
 import { TEST_MODELS } from '../setup/models.js';
 
 let cluster: DevCluster;
@@ -73,6 +73,20 @@ describe('kill -9', () => {
     }
     expect(lost).toBe(0);
   }, 120_000);
+});
+
+describe('objects constructed by active methods', () => {
+  it('are persistent once their constructor finished, and never when it threw', async () => {
+    const f = new Fragile(1);
+    await f.makePersistent({ backendId: 'backend-1' });
+    const before = (await client.backend('backend-1').stats()).stored;
+    expect(await f.spawn(-1)).toBe('negative');
+    expect((await client.backend('backend-1').stats()).stored).toBe(before);
+    const child = (await f.spawn(5)) as Fragile;
+    expect(child.isRegistered).toBe(true);
+    expect(await child.dcGet('value')).toBe(5);
+    expect((await client.backend('backend-1').stats()).stored).toBe(before + 1);
+  });
 });
 
 describe('memory budget', () => {

@@ -36,3 +36,24 @@ export class Chain extends DataClayObject {
     for (let link: Chain | null = this; link; link = link.next) link.value += by;
   }
 }
+
+/** Its constructor refuses bad input: an object that failed to construct must never become persistent. */
+@persistent
+export class Fragile extends DataClayObject {
+  value: number;
+
+  constructor(value: number) {
+    super();
+    if (value < 0) throw new RangeError('negative');
+    this.value = value;
+  }
+
+  @activemethod
+  async spawn(value: number): Promise<Fragile | string> {
+    try {
+      return new Fragile(value);
+    } catch (err) {
+      return (err as Error).message;
+    }
+  }
+}
