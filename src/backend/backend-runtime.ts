@@ -1,5 +1,6 @@
 // The backend's runtime: it owns objects (heap in memory, records in its store), registers what it creates, and
 // answers for what it owns. Every change it acknowledges is on disk first (see docs/durability.md).
+import { hash } from 'node:crypto';
 import {
   BackendNotFoundError, DataClayError, DoesNotExistError, WrongBackendError,
 } from '../errors.js';
@@ -16,6 +17,11 @@ import { decode, encode } from '../serialization/codec.js';
 import type { PersistBatch } from '../serialization/graph.js';
 import { Heap, type MemoryBudget } from './heap.js';
 import { ObjectStore } from './object-store.js';
+
+/** An encoded state's fingerprint: equal digests mean an unchanged object, so nothing to write. */
+function digestOf(stateBytes: Uint8Array): string {
+  return hash('sha1', stateBytes, 'base64');
+}
 
 export interface BackendRuntimeOptions extends RuntimeOptions {
   backendId: string;
@@ -67,11 +73,16 @@ export class BackendRuntime extends Runtime {
     state.loaded = true; // before restoring: the state hook or field writes must not try to load again
     state.dataset = dataset;
     restoreState(obj, decode(stateBytes, this.resolver));
-    this.heap.add(obj, bytes.length);
+    this.heap.add(obj, bytes.length, digestOf(stateBytes));
   }
 
   /** The owned object with this id, loaded; or the error that tells the caller where it is (or that it is nowhere). */
-  async owned(id: string): Promise<DataClayObject> {
+  owned(id: string): DataClayObject | Promise<DataClayObject> {
+    const loaded = this.heap.get(id);
+    return loaded ?? this.ownedSlow(id);
+  }
+
+  private async ownedSlow(id: string): Promise<DataClayObject> {
     let obj = this.heap.get(id) ?? this.identity.get(id);
     if (!obj?.[STATE].local) {
       const record = this.objects.get(id);
@@ -178,34 +189,48 @@ export class BackendRuntime extends Runtime {
    * Writes the records of local objects whose state differs from what is stored; resolves once on disk.
    * Unregistered objects their state references become persistent here first.
    */
-  async save(objects: Iterable<DataClayObject>): Promise<void> {
+  save(objects: Iterable<DataClayObject>): Promise<void> {
+    return (this.saveChanged(objects) ?? Promise.resolve()) as Promise<void>;
+  }
+
+  /** save() without a promise when nothing changed: the common case of a call, kept off the microtask queue. */
+  private saveChanged(objects: Iterable<DataClayObject>): Promise<unknown> | undefined {
     const writes: Promise<void>[] = [];
     const found: DataClayObject[] = [];
     for (const obj of objects) {
       const state = obj[STATE];
       if (!state.local || !state.loaded || !state.registered) continue;
       const stateBytes = encode(captureState(obj), (o) => void (o[STATE].registered || found.push(o)), state.info.ctor.name);
+      const digest = digestOf(stateBytes);
+      if (digest === this.heap.digest(state.id)) continue; // unchanged since last read or written
       const record = ObjectStore.encodeRecord([state.info.name, state.dataset!, stateBytes]);
-      this.heap.resize(state.id, record.length);
-      const stored = this.objects.storedBytes(state.id);
-      if (stored && Buffer.compare(stored, record) === 0) continue;
+      this.heap.stored(state.id, record.length, digest);
       writes.push(this.objects.put(state.id, record));
     }
     if (found.length > 0) writes.push(this.register([...new Set(found)].filter((o) => !o[STATE].registered), this.session()));
-    await Promise.all(writes);
+    return writes.length === 0 ? undefined : writes.length === 1 ? writes[0] : Promise.all(writes);
   }
 
   /**
    * What a request changed, on disk before its reply: the object it ran on, objects whose active methods ran in
    * place, objects it created (and their metadata).
    */
-  async commit(ctx: RequestContext, target?: DataClayObject): Promise<void> {
+  commit(ctx: RequestContext, target?: DataClayObject): Promise<void> | undefined {
+    const created = ctx.created?.splice(0) ?? [];
     const changed = new Set<DataClayObject>(ctx.touched);
     if (target) changed.add(target);
-    const created = ctx.created?.splice(0) ?? [];
     for (const o of created) changed.add(o);
+    const saved = this.saveChanged(changed);
+    if (!saved && created.length === 0) {
+      this.enforceBudget();
+      return undefined;
+    }
+    return this.commitCreated(created, saved);
+  }
+
+  private async commitCreated(created: DataClayObject[], saved: Promise<unknown> | undefined): Promise<void> {
     try {
-      await Promise.all([this.save(changed), ...created.map((o) => this.store.createObject(this.metadataOf(o)))]);
+      await Promise.all([saved, ...created.map((o) => this.store.createObject(this.metadataOf(o)))]);
     } catch (err) {
       for (const o of created) this.unregister(o);
       await Promise.allSettled(created.flatMap((o) => [this.objects.remove(o.id), this.store.deleteObject(o.id)]));

@@ -8,7 +8,8 @@ export interface MemoryBudget {
   maxBytes?: number;
 }
 
-interface Entry { obj: DataClayObject; bytes: number }
+/** `digest`: of the record last read from or written to the store, so unchanged objects are never rewritten. */
+interface Entry { obj: DataClayObject; bytes: number; digest?: string }
 
 export class Heap {
   private readonly entries = new Map<string, Entry>();
@@ -17,31 +18,42 @@ export class Heap {
 
   constructor(readonly budget: MemoryBudget = {}) {}
 
-  /** The loaded object, marked most recently used. */
+  /** The loaded object, marked most recently used (when there is a budget to keep). */
   get(id: string): DataClayObject | undefined {
     const e = this.entries.get(id);
     if (!e) return undefined;
-    this.entries.delete(id);
-    this.entries.set(id, e);
+    if (this.bounded) {
+      this.entries.delete(id);
+      this.entries.set(id, e);
+    }
     return e.obj;
+  }
+
+  private get bounded(): boolean {
+    return this.budget.maxObjects !== undefined || this.budget.maxBytes !== undefined;
   }
 
   has(id: string): boolean {
     return this.entries.has(id);
   }
 
-  add(obj: DataClayObject, bytes = 0): void {
+  add(obj: DataClayObject, bytes = 0, digest?: string): void {
     this.delete(obj.id);
-    this.entries.set(obj.id, { obj, bytes });
+    this.entries.set(obj.id, { obj, bytes, digest });
     this.totalBytes += bytes;
   }
 
-  /** Records the size of an object's state as last written or loaded. */
-  resize(id: string, bytes: number): void {
+  digest(id: string): string | undefined {
+    return this.entries.get(id)?.digest;
+  }
+
+  /** Records the size and digest of an object's record as last written or loaded. */
+  stored(id: string, bytes: number, digest: string): void {
     const e = this.entries.get(id);
     if (!e) return;
     this.totalBytes += bytes - e.bytes;
     e.bytes = bytes;
+    e.digest = digest;
   }
 
   delete(id: string): void {

@@ -26,10 +26,12 @@ export function objectOps(rt: BackendRuntime, control: BackendControl): Record<s
    * Encodes a result (objects it references that are new become persistent here), then puts what the request
    * changed on disk: only then is the reply, the acknowledgement, sent.
    */
-  const reply = async (value: unknown, target?: DataClayObject) => {
-    const bytes = await rt.encodeWithRefs((sink) => encodeOk(value, sink), rt.backendId);
-    await rt.commit(sessionStorage.getStore()!, target);
-    return bytes;
+  const reply = (value: unknown, target?: DataClayObject): Uint8Array | Promise<Uint8Array> => {
+    const ctx = sessionStorage.getStore()!;
+    const bytes = rt.encodeWithRefs((sink) => encodeOk(value, sink), rt.backendId);
+    if (bytes instanceof Promise) return bytes.then(async (b) => ((await rt.commit(ctx, target)), b));
+    const committed = rt.commit(ctx, target);
+    return committed ? committed.then(() => bytes) : bytes;
   };
   const ownedField = async (id: string, field: string) => {
     const obj = await rt.owned(id);
@@ -63,7 +65,7 @@ export function objectOps(rt: BackendRuntime, control: BackendControl): Record<s
       const method = (obj as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>)[m];
       rt.heap.pin(id);
       try {
-        return await sessionStorage.run(fromWire(s), async () => reply(await userCode(() => method.apply(obj, args)), obj));
+        return await sessionStorage.run(fromWire(s), () => userCode(() => method.apply(obj, args)).then((result) => reply(result, obj)));
       } finally {
         rt.heap.unpin(id);
       }

@@ -50,14 +50,6 @@ export class ObjectStore {
     return this.pending.get(id) ?? this.objects.get(id) ?? undefined;
   }
 
-  /**
-   * The stored bytes without a copy, valid only until the next read of the store: for comparing with a freshly
-   * encoded record (to skip writes that change nothing), never for decoding.
-   */
-  storedBytes(id: string): Uint8Array | undefined {
-    return this.pending.get(id) ?? this.objects.getBinaryFast(id) ?? undefined;
-  }
-
   static encodeRecord(record: StoredRecord): Uint8Array {
     return encode(record);
   }

@@ -19,15 +19,19 @@ export function safeString(value: unknown): string {
  * Runs user code (an active method, a state hook): whatever it throws that is not one of ours becomes a RemoteError
  * keeping its name, message and stack. A "wrong backend" about another object is not the caller's to act on.
  */
-export async function userCode<T>(fn: () => Promise<T> | T): Promise<T> {
+export function userCode<T>(fn: () => Promise<T>): Promise<T> {
   try {
-    return await fn();
+    return fn().catch(asUserError);
   } catch (err) {
-    if (err instanceof WrongBackendError) throw new DataClayError(err.message, err.data, { cause: err });
-    if (err instanceof DataClayError) throw err;
-    if (err instanceof Error) throw new RemoteError(safeString(err.name), safeString(err.message), safeString(err.stack));
-    throw new RemoteError('Error', safeString(err));
+    return Promise.reject(asUserError(err));
   }
+}
+
+function asUserError(err: unknown): never {
+  if (err instanceof WrongBackendError) throw new DataClayError(err.message, err.data, { cause: err });
+  if (err instanceof DataClayError) throw err;
+  if (err instanceof Error) throw new RemoteError(safeString(err.name), safeString(err.message), safeString(err.stack));
+  throw new RemoteError('Error', safeString(err));
 }
 
 /** A fault of ours (not user code) that is not a DataClayError keeps its message, not its class. */

@@ -16,7 +16,12 @@ export interface Server {
 }
 
 export function serve(nc: NatsConnection, subject: string, handler: Handler, options: ServeOptions = {}): Server {
-  const inFlight = new Set<Promise<unknown>>();
+  // requests being answered: a counter, and a waiter for close(); no per-request bookkeeping objects
+  let inFlight = 0;
+  let drained: (() => void) | undefined;
+  const done = () => {
+    if (--inFlight === 0) drained?.();
+  };
   const report = (err: unknown, subj: string) => options.onError?.(err, subj);
   const respond = (msg: Msg, bytes: Uint8Array) => {
     if (!msg.reply) return;
@@ -37,27 +42,33 @@ export function serve(nc: NatsConnection, subject: string, handler: Handler, opt
       } catch (e) {
         pending = Promise.reject(e);
       }
-      const answered = pending.then(
-        (bytes) => respond(msg, bytes),
+      inFlight++;
+      pending.then(
+        (bytes) => {
+          respond(msg, bytes);
+          done();
+        },
         (e) => {
           try {
             report(e, msg.subject);
-          } finally {
             respond(msg, encodeError(e));
+          } finally {
+            done();
           }
         },
       ).catch((e) => report(e, msg.subject)); // nothing above may throw; if it does, it is logged, never fatal
-      inFlight.add(answered);
-      void answered.finally(() => inFlight.delete(answered));
     },
   });
   return {
     subscription,
     async close(graceMs = 10_000) {
       await subscription.drain(); // delivers what the server already sent us, takes nothing new
+      if (inFlight === 0) return;
       let timer: NodeJS.Timeout | undefined;
-      const grace = new Promise((resolve) => (timer = setTimeout(resolve, graceMs)));
-      await Promise.race([Promise.all(inFlight), grace]);
+      await new Promise<void>((resolve) => {
+        drained = resolve;
+        timer = setTimeout(resolve, graceMs);
+      });
       clearTimeout(timer);
     },
   };

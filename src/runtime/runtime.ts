@@ -111,15 +111,20 @@ export abstract class Runtime implements ObjectRuntime {
     }
   }
 
-  /** Sends to the object's owner; a "wrong backend" answer updates the proxy and retries, a bounded number of times. */
-  protected async toOwner<T>(obj: DataClayObject, op: BackendOp, payload: Uint8Array): Promise<T> {
+  /**
+   * Sends to the object's owner; a "wrong backend" answer updates the proxy and retries, a bounded number of times.
+   * The payload is made once, for the first owner tried (new objects it references are persisted next to it).
+   */
+  protected async toOwner<T>(obj: DataClayObject, op: BackendOp, payload: (owner: string) => Uint8Array | Promise<Uint8Array>): Promise<T> {
     const state = obj[STATE];
     if (state.persisting) await state.persisting.catch(() => undefined);
     if (!state.registered) throw new ObjectNotRegisteredError(state.id);
+    let bytes: Uint8Array | undefined;
     for (let attempt = 0; ; attempt++) {
       const owner = state.backendId ?? (await this.getObjectMetadata(state.id)).master;
+      bytes ??= await payload(owner);
       try {
-        return await this.backendRequest<T>(owner, op, payload);
+        return await this.backendRequest<T>(owner, op, bytes);
       } catch (err) {
         if (!(err instanceof WrongBackendError) || err.data.objectId !== state.id || attempt >= MAX_REDIRECTS) throw err;
         state.backendId = err.data.owner as string;
@@ -131,12 +136,15 @@ export abstract class Runtime implements ObjectRuntime {
    * Encodes a value whose unregistered objects must become persistent first (they travel by reference only).
    * The rare second encoding gives their references the owner hint they got.
    */
-  async encodeWithRefs(encodeFn: (onObject: EncodeSink) => Uint8Array, calleeBackend: string): Promise<Uint8Array> {
+  encodeWithRefs(encodeFn: (onObject: EncodeSink) => Uint8Array, calleeBackend: string): Uint8Array | Promise<Uint8Array> {
     const pending: DataClayObject[] = [];
     const bytes = encodeFn((o) => {
       if (!o[STATE].registered) pending.push(o);
     });
-    if (pending.length === 0) return bytes;
+    return pending.length === 0 ? bytes : this.persistThenEncode(encodeFn, pending, calleeBackend);
+  }
+
+  private async persistThenEncode(encodeFn: (onObject: EncodeSink) => Uint8Array, pending: DataClayObject[], calleeBackend: string): Promise<Uint8Array> {
     await this.persistPending(pending, calleeBackend);
     await Promise.all(pending.map((o) => o[STATE].persisting)); // those another operation was persisting
     return encodeFn(() => undefined);
@@ -205,35 +213,35 @@ export abstract class Runtime implements ObjectRuntime {
   }
 
   async call(obj: DataClayObject, method: string, args: unknown[]): Promise<unknown> {
-    const owner = obj.backendId ?? (await this.defaultBackend());
     const body: CallRequest = [toWire(this.session()), obj.id, method, args];
-    return this.toOwner(obj, 'call', await this.encodeWithRefs((sink) => encode(body, sink, `${obj[STATE].info.ctor.name}.${method}() args`, args), owner));
+    const what = `${obj[STATE].info.ctor.name}.${method}() args`;
+    return this.toOwner(obj, 'call', (owner) => this.encodeWithRefs((sink) => encode(body, sink, what, args), owner));
   }
 
   async getField(obj: DataClayObject, field: string): Promise<unknown> {
     assertField(obj, field);
     const body: GetRequest = [toWire(this.session()), obj.id, field];
-    return this.toOwner(obj, 'get', encode(body));
+    return this.toOwner(obj, 'get', () => encode(body));
   }
 
   async setField(obj: DataClayObject, field: string, value: unknown): Promise<void> {
     assertField(obj, field);
-    const owner = obj.backendId ?? (await this.defaultBackend());
     const body: SetRequest = [toWire(this.session()), obj.id, field, value];
-    await this.toOwner(obj, 'set', await this.encodeWithRefs((sink) => encode(body, sink, `${obj[STATE].info.ctor.name}.${field}`, value), owner));
+    const what = `${obj[STATE].info.ctor.name}.${field}`;
+    await this.toOwner(obj, 'set', (owner) => this.encodeWithRefs((sink) => encode(body, sink, what, value), owner));
   }
 
   async getState(obj: DataClayObject): Promise<unknown> {
     if (obj[STATE].local) return deepCopy(captureState(obj));
     const body: StateRequest = [toWire(this.session()), obj.id];
-    return this.toOwner(obj, 'state', encode(body));
+    return this.toOwner(obj, 'state', () => encode(body));
   }
 
   async setState(obj: DataClayObject, state: unknown): Promise<void> {
     if (obj[STATE].local) return restoreState(obj, state);
-    const owner = obj.backendId ?? (await this.defaultBackend());
     const body: UpdateRequest = [toWire(this.session()), obj.id, state];
-    await this.toOwner(obj, 'update', await this.encodeWithRefs((sink) => encode(body, sink, obj[STATE].info.ctor.name, state), owner));
+    const what = obj[STATE].info.ctor.name;
+    await this.toOwner(obj, 'update', (owner) => this.encodeWithRefs((sink) => encode(body, sink, what, state), owner));
   }
 
   /** Fields and active methods of a class, as the backends know it. */
