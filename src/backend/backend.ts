@@ -16,7 +16,7 @@ import { installRuntime, removeRuntime } from '../object/runtime-slot.js';
 import { BackendRuntime } from './backend-runtime.js';
 import type { MemoryBudget } from './heap.js';
 import { ObjectStore } from './object-store.js';
-import { DataClayError } from '../errors.js';
+import { BackendUnavailableError, DataClayError } from '../errors.js';
 import { metadataOps } from './metadata-service.js';
 import { dispatch, objectOps } from './object-service.js';
 
@@ -70,6 +70,7 @@ export class Backend {
       runtime.onBackgroundError = (err) => log.error({ err }, 'background write failed');
       const now = Date.now();
       const info: BackendInfo = { id, host: hostname(), pid: process.pid, startedAt: now, heartbeatAt: now, classes: registeredClassNames() };
+      await Backend.refuseDuplicate(runtime, id);
       const backend = new Backend(runtime, nc, info, log);
       installRuntime(runtime);
       backend.serve();
@@ -94,6 +95,15 @@ export class Backend {
     const id = assertToken('backendId', options.id ?? stored ?? randomUUID());
     if (stored === undefined) await objects.setBackendId(id);
     return id;
+  }
+
+  /** Two live backends with one id would split its requests between them: the second one refuses to start. */
+  private static async refuseDuplicate(runtime: BackendRuntime, id: string): Promise<void> {
+    const answer = await runtime.backendAdmin<{ id: string }>(id, 'ping').then(
+      () => true,
+      (err) => (err instanceof BackendUnavailableError ? false : Promise.reject(err)),
+    );
+    if (answer) throw new DataClayError(`a backend with id ${id} is already running on this cluster`, { backendId: id });
   }
 
   private serve(): void {

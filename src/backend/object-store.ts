@@ -1,7 +1,9 @@
 // The backend's durable store (LMDB): each owned object's record, and the backend's own id.
 // Writes are batched by lmdb into one transaction per event-loop turn, and a put's promise resolves once its
 // transaction is synced to disk (overlappingSync): awaiting it before a reply is what makes an ack durable.
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { DataClayError } from '../errors.js';
 import { open, type Database, type RootDatabase } from 'lmdb';
 import { decode, encode } from '../serialization/codec.js';
 
@@ -18,15 +20,21 @@ export class ObjectStore {
     private readonly meta: Database<string, string>,
   ) {}
 
+  /** Opens (creating) the store in `dir`, which one backend process at a time may use. */
   static open(dir: string): ObjectStore {
     mkdirSync(dir, { recursive: true });
+    lockDir(dir);
     const root = open({ path: dir, compression: false });
-    return new ObjectStore(
+    const store = new ObjectStore(
       root,
       root.openDB<Uint8Array, string>({ name: 'objects', encoding: 'binary' }),
       root.openDB<string, string>({ name: 'meta', encoding: 'string' }),
     );
+    store.dir = dir;
+    return store;
   }
+
+  private dir = '';
 
   get backendId(): string | undefined {
     return this.meta.get('backendId');
@@ -79,5 +87,34 @@ export class ObjectStore {
 
   async close(): Promise<void> {
     await this.root.close();
+    rmSync(path.join(this.dir, LOCK), { force: true });
+  }
+}
+
+const LOCK = 'backend.pid';
+
+/** Refuses a storage directory another live process holds; takes over one left by a dead process. */
+function lockDir(dir: string): void {
+  const file = path.join(dir, LOCK);
+  try {
+    writeFileSync(file, String(process.pid), { flag: 'wx' });
+    return;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  }
+  const holder = Number(readFileSync(file, 'utf8'));
+  if (holder !== process.pid && isAlive(holder)) {
+    throw new DataClayError(`storage ${dir} is in use by process ${holder}`, { storage: dir, pid: holder });
+  }
+  writeFileSync(file, String(process.pid));
+}
+
+function isAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

@@ -106,4 +106,15 @@ describe('a backend gone away', () => {
     expect(await slow).toBe(800);
     await stopping;
   });
+
+  it('a second backend with the same id, or on the same storage, refuses to start', async () => {
+    await using cluster = await DevCluster.start({ models: TEST_MODELS, backends: 1, namespace: 'dupes' });
+    const { Backend } = await import('../../src/backend/backend.js');
+    const { BackendProcess } = await import('../../src/dev/backend-process.js');
+    const original = cluster.backend('backend-1').options;
+    const sameId = new BackendProcess({ ...original, storage: `${original.storage}-other`, logFile: `${original.logFile}.dup` });
+    await expect(sameId.start(10_000)).rejects.toThrow(/already running/);
+    await expect(Backend.start({ natsUrl: cluster.natsUrl, models: [], storage: original.storage, namespace: 'dupes' }))
+      .rejects.toThrow(/is in use by process/);
+  });
 });
