@@ -2,7 +2,7 @@
 
 export { Client, type ClientOptions } from './client/client.js';
 export { DataClayObject, type DataFields } from './object/dataclay-object.js';
-export { persistent, activemethod, localOnly, valueclass, type PersistentOptions } from './object/decorators.js';
+export { persistent, activemethod, localOnly, valueclass, type ActiveMethodOptions, type PersistentOptions } from './object/decorators.js';
 export { registerValueClass } from './serialization/value-classes.js';
 export type { StateHooks } from './object/object-state.js';
 export type { ClassDescription } from './runtime/class-info.js';
@@ -11,7 +11,8 @@ export type { ClassMeta, FieldMeta, MethodMeta, ParamMeta } from './object/meta.
 export type { BackendInfo, BackendStats, ObjectMetadata } from './metadata/types.js';
 export type { BackendHandle } from './client/backend-handle.js';
 export type { MemoryBudget } from './backend/heap.js';
-export type { Session } from './runtime/session.js';
+export type { CallOptions, Session } from './runtime/session.js';
+export { currentSession } from './runtime/current-session.js';
 export { Backend, type BackendOptions } from './backend/backend.js';
 export { DevCluster, type DevClusterOptions } from './dev/cluster.js';
 export {

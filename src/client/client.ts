@@ -4,7 +4,7 @@ import { connectNats, DEFAULT_NATS_URL } from '../messaging/connection.js';
 import type { BackendInfo, ObjectMetadata } from '../metadata/types.js';
 import { BackendHandle } from './backend-handle.js';
 import { installRuntime, removeRuntime } from '../object/runtime-slot.js';
-import type { Session } from '../runtime/session.js';
+import type { CallOptions, Session } from '../runtime/session.js';
 import type { ClassDescription } from '../runtime/class-info.js';
 import { ClientRuntime } from './client-runtime.js';
 
@@ -101,9 +101,12 @@ export class Client implements AsyncDisposable {
     return this.active().getClassInfo(className);
   }
 
-  /** Runs `fn` in a session of its own (another dataset or username); every call made under it carries it. */
-  run<T>(session: Partial<Session>, fn: () => T): T {
-    return this.active().run(session, fn);
+  /**
+   * Runs `fn` in a context of its own: another dataset or username, a timeout, an AbortSignal. Every operation
+   * started under it (and awaited calls nested in it, on any backend) carries it.
+   */
+  run<T>(context: Partial<Session> & CallOptions, fn: () => T): T {
+    return this.active().run(context, fn);
   }
 
   private active(): ClientRuntime {

@@ -2,8 +2,8 @@
 // are tuples (no keys on the wire); the rare metadata ones are records, for readability.
 import type { WireRecord } from '../serialization/graph.js';
 
-/** [username, dataset] */
-export type WireSession = [username: string, dataset: string];
+/** [username, dataset, call chain] */
+export type WireSession = [username: string, dataset: string, chain?: string];
 
 export type PersistRequest = [s: WireSession, records: WireRecord[], alias?: string];
 export type CallRequest = [s: WireSession, id: string, method: string, args: unknown[]];

@@ -5,6 +5,7 @@ import type { DataClayObject } from './dataclay-object.js';
 import { installFieldGuards } from './locality.js';
 import { isClassMeta, type ClassMeta } from './meta.js';
 import { registerClass } from './registry.js';
+import { runExclusive } from './exclusive.js';
 import { adoptNew, currentRuntime, loadEvicted, noteLocalCall } from './runtime-slot.js';
 import { registerValueClass } from '../serialization/value-classes.js';
 import { STATE } from './state.js';
@@ -38,7 +39,7 @@ export function persistent<C extends PersistentClass>(
     for (const name of info.methods.keys()) {
       const own = Object.getOwnPropertyDescriptor(cls.prototype, name);
       if (typeof own?.value === 'function' && !own.value[ACTIVE]) {
-        Object.defineProperty(cls.prototype, name, { ...own, value: dispatching(own.value, name) });
+        Object.defineProperty(cls.prototype, name, { ...own, value: dispatching(own.value, name, info.methods.get(name)?.exclusive) });
       }
     }
     return constructed;
@@ -66,13 +67,17 @@ function afterConstruction<C extends PersistentClass>(cls: C): C {
 const ACTIVE = Symbol('dataclay.activemethod');
 
 /** Runs `method` in place on a local object, on the owning backend otherwise. */
-function dispatching<M extends (this: DataClayObject, ...args: any[]) => Promise<unknown>>(method: M, name: string): M {
+function dispatching<M extends (this: DataClayObject, ...args: any[]) => Promise<unknown>>(
+  method: M,
+  name: string,
+  exclusive = false,
+): M {
   const wrapper = function (this: DataClayObject, ...args: unknown[]): Promise<unknown> {
     const state = this[STATE];
     if (state.local) {
       if (state.registered) noteLocalCall(this);
       if (!state.loaded) loadEvicted(this);
-      return method.apply(this, args);
+      return exclusive ? runExclusive(this, () => method.apply(this, args)) : method.apply(this, args);
     }
     return currentRuntime().call(this, name, args);
   };
@@ -80,15 +85,35 @@ function dispatching<M extends (this: DataClayObject, ...args: any[]) => Promise
   return wrapper as M;
 }
 
+export interface ActiveMethodOptions {
+  /**
+   * Serializes this object's exclusive methods: while one call chain runs one, calls from other chains wait (the
+   * same chain may re-enter). Non-exclusive methods never wait. See docs/concurrency.md.
+   */
+  exclusive?: boolean;
+}
+
+type ActiveMethod<This> = (this: This, ...args: any[]) => Promise<unknown>;
+
 /**
  * Marks a method that runs where the object lives: in place on a local object, on its backend otherwise.
  * It must be `async` (the transformer reports it otherwise), because a remote call is a Promise.
+ * `@activemethod({ exclusive: true })` also serializes it per object.
  */
-export function activemethod<This extends DataClayObject, M extends (this: This, ...args: any[]) => Promise<unknown>>(
+export function activemethod<This extends DataClayObject, M extends ActiveMethod<This>>(
   method: M,
   context: ClassMethodDecoratorContext<This, M>,
-): M {
-  return dispatching(method as never, String(context.name)) as M;
+): M;
+export function activemethod(
+  options: ActiveMethodOptions,
+): <This extends DataClayObject, M extends ActiveMethod<This>>(method: M, context: ClassMethodDecoratorContext<This, M>) => M;
+export function activemethod<This extends DataClayObject, M extends ActiveMethod<This>>(
+  arg: M | ActiveMethodOptions,
+  context?: ClassMethodDecoratorContext<This, M>,
+): M | ((method: M, context: ClassMethodDecoratorContext<This, M>) => M) {
+  if (typeof arg === 'function') return dispatching(arg as never, String(context!.name)) as M;
+  const exclusive = arg?.exclusive === true;
+  return (method: M, ctx: ClassMethodDecoratorContext<This, M>) => dispatching(method as never, String(ctx.name), exclusive) as M;
 }
 
 /**

@@ -21,7 +21,7 @@ import { encode, type EncodeSink, type RefResolver } from '../serialization/code
 import { collectUnregistered, deepCopy, type PersistBatch } from '../serialization/graph.js';
 import { captureState, restoreState } from '../object/object-state.js';
 import type { ClassDescription } from './class-info.js';
-import { sessionStorage, toWire, type Session } from './session.js';
+import { sessionStorage, toWire, type CallOptions, type RequestContext, type Session } from './session.js';
 
 /** A proxy whose owner moved is redirected at most this many times per operation. */
 const MAX_REDIRECTS = 3;
@@ -49,13 +49,18 @@ export abstract class Runtime implements ObjectRuntime {
     this.defaultSession = options.session;
   }
 
-  session(): Session {
+  session(): RequestContext {
     return sessionStorage.getStore() ?? this.defaultSession;
   }
 
-  /** Runs `fn` with a session (dataset, username) that every request made under it carries. */
-  run<T>(session: Partial<Session>, fn: () => T): T {
-    return sessionStorage.run({ ...this.session(), ...session }, fn);
+  /** Runs `fn` in a context (dataset, username, timeout, signal) that every request made under it carries. */
+  run<T>(context: Partial<Session> & CallOptions, fn: () => T): T {
+    return sessionStorage.run({ ...this.session(), ...context }, fn);
+  }
+
+  private requestOptions(): { timeoutMs: number; signal?: AbortSignal } {
+    const ctx = this.session();
+    return { timeoutMs: ctx.timeoutMs ?? this.timeoutMs, signal: ctx.signal };
   }
 
   // ---- what differs between a client and a backend
@@ -93,7 +98,7 @@ export abstract class Runtime implements ObjectRuntime {
 
   protected async backendRequest<T>(backendId: string, op: BackendOp, payload: Uint8Array): Promise<T> {
     try {
-      const bytes = await this.mux.request(this.subjects.backend(backendId, op), payload, { timeoutMs: this.timeoutMs });
+      const bytes = await this.mux.request(this.subjects.backend(backendId, op), payload, this.requestOptions());
       return readReply<T>(bytes, this.resolver);
     } catch (err) {
       if (err instanceof NoResponders) throw new BackendUnavailableError(backendId, { cause: err });
@@ -103,7 +108,7 @@ export abstract class Runtime implements ObjectRuntime {
 
   protected async metadataRequest<T>(op: MetadataOp, body: object): Promise<T> {
     try {
-      const bytes = await this.mux.request(this.subjects.metadata(op), encode(body), { timeoutMs: this.timeoutMs });
+      const bytes = await this.mux.request(this.subjects.metadata(op), encode(body), this.requestOptions());
       return readReply<T>(bytes);
     } catch (err) {
       if (err instanceof NoResponders) throw new NoBackendsError({ cause: err });

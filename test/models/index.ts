@@ -1,3 +1,4 @@
 export * from './people.js';
 export * from './shapes.js';
 export * from './storage.js';
+export * from './counters.js';

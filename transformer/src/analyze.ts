@@ -52,6 +52,15 @@ function explicitName(decorator: ts.Decorator, diagnostics: ts.Diagnostic[]): st
   return undefined;
 }
 
+/** `@activemethod({ exclusive: true })` */
+function isExclusive(decorator: ts.Decorator): boolean {
+  const expr = decorator.expression;
+  if (!ts.isCallExpression(expr)) return false;
+  const [options] = expr.arguments;
+  return !!options && ts.isObjectLiteralExpression(options) && options.properties.some((p) =>
+    ts.isPropertyAssignment(p) && p.name.getText() === 'exclusive' && p.initializer.kind === ts.SyntaxKind.TrueKeyword);
+}
+
 function param(p: ts.ParameterDeclaration, checker: ts.TypeChecker | undefined): ParamMeta {
   const meta: ParamMeta = { name: p.name.getText(), type: typeText(p, checker) };
   if (p.questionToken || p.initializer) meta.optional = true;
@@ -91,6 +100,7 @@ export function analyzeClass(
       }
     } else if (kind === 'persistent' && ts.isMethodDeclaration(member) && ts.isIdentifier(member.name) &&
       findDecorator(member, 'activemethod', checker)) {
+      const exclusive = isExclusive(findDecorator(member, 'activemethod', checker)!);
       const methodName = member.name.text;
       const isAsync = (ts.getCombinedModifierFlags(member) & ts.ModifierFlags.Async) !== 0;
       if (!isAsync) {
@@ -98,7 +108,9 @@ export function analyzeClass(
           `@activemethod '${className}.${methodName}' must be async: on a remote object a call is a Promise. ` +
           `Declare it 'async ${methodName}(...)'.`));
       }
-      methods.push({ name: methodName, params: member.parameters.map((p) => param(p, checker)), returns: returnText(member, checker) });
+      const method: MethodMeta = { name: methodName, params: member.parameters.map((p) => param(p, checker)), returns: returnText(member, checker) };
+      if (exclusive) method.exclusive = true;
+      methods.push(method);
     }
   }
   return { meta: { $dc: META_VERSION, name, fields, methods }, diagnostics };

@@ -1,0 +1,116 @@
+// Many operations in flight, contexts that follow calls across backends, timeouts, cancellation, exclusivity.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AbortedError, Client, DevCluster, TimeoutError } from '../../src/index.js';
+import { Counter, Person } from '../models/index.js';
+import { TEST_MODELS } from '../setup/models.js';
+import { testClient, uniqueAlias } from '../setup/helpers.js';
+
+let client: Client;
+beforeAll(async () => {
+  client = await testClient();
+});
+afterAll(() => client.stop());
+
+describe('contexts', () => {
+  it('the username and dataset reach the backend and follow nested calls to other backends', async () => {
+    const a = new Counter();
+    const b = new Counter();
+    await a.makePersistent({ backendId: 'backend-1' });
+    await b.makePersistent({ backendId: 'backend-3' });
+    const seen = await client.run({ username: 'alice', dataset: 'ds-ctx' }, () => a.whoAmI(b));
+    expect(seen).toEqual([{ username: 'alice', dataset: 'ds-ctx' }, { username: 'alice', dataset: 'ds-ctx' }]);
+    expect(await a.whoAmI()).toEqual([{ username: 'admin', dataset: 'admin' }]);
+  });
+
+  it("concurrent tasks in different datasets never see each other's aliases", async () => {
+    const alias = uniqueAlias();
+    const task = (dataset: string) => client.run({ dataset }, async () => {
+      const p = new Person(dataset, 1);
+      await p.makePersistent({ alias });
+      await new Promise((r) => setTimeout(r, 5));
+      return (await Person.getByAlias(alias)) === p;
+    });
+    expect(await Promise.all(['ds-t1', 'ds-t2', 'ds-t3', 'ds-t4'].map(task))).toEqual([true, true, true, true]);
+  });
+
+  it('two racing getByAlias give the same instance', async () => {
+    const alias = uniqueAlias();
+    const p = new Person('Raced', 1);
+    await p.makePersistent({ alias });
+    await client.stop();
+    client = await testClient();
+    const [x, y] = await Promise.all([Person.getByAlias(alias), Person.getByAlias(alias)]);
+    expect(x).toBe(y);
+  });
+
+  it('1,000 dcSet and alias operations in flight', async () => {
+    const people = Array.from({ length: 50 }, (_, i) => new Person(`S${i}`, 0));
+    await Promise.all(people.map((p) => p.makePersistent()));
+    await Promise.all(Array.from({ length: 1000 }, (_, i) => people[i % 50].dcSet('age', i)));
+    const ages = await Promise.all(people.map((p) => p.dcGet('age')));
+    ages.forEach((age, i) => expect(age % 50).toBe(i)); // the last write of each person is one of its own
+    const prefix = uniqueAlias('bulk');
+    await Promise.all(Array.from({ length: 1000 }, (_, i) => people[i % 50].addAlias(`${prefix}-${i}`)));
+    expect((await people[7].getAliases()).size).toBe(20);
+  });
+});
+
+describe('timeouts and cancellation', () => {
+  it('a per-context timeout and an AbortSignal end a call with typed errors', async () => {
+    const p = new Person('Waiter', 1);
+    await p.makePersistent();
+    const timedOut = await client.run({ timeoutMs: 100 }, () => p.sleep(2_000)).catch((e) => e);
+    expect(timedOut).toBeInstanceOf(TimeoutError);
+    const controller = new AbortController();
+    const started = Date.now();
+    const pending = client.run({ signal: controller.signal }, () => p.sleep(2_000));
+    setTimeout(() => controller.abort(new Error('user gave up')), 50);
+    const aborted = await pending.catch((e) => e);
+    expect(aborted).toBeInstanceOf(AbortedError);
+    expect(Date.now() - started).toBeLessThan(1_000);
+    await expect(client.run({ signal: AbortSignal.abort() }, () => p.addYear())).rejects.toBeInstanceOf(AbortedError);
+  });
+
+  it('a call whose backend dies mid-call rejects within its timeout, never hangs', async () => {
+    await using cluster = await DevCluster.start({ models: TEST_MODELS, backends: 1, namespace: 'midcall' });
+    await using c = await new Client({ natsUrl: cluster.natsUrl, namespace: 'midcall', timeoutMs: 1_500 }).start();
+    const p = new Person('Doomed', 1);
+    await p.makePersistent();
+    const started = Date.now();
+    const pending = p.sleep(5_000).catch((e) => e);
+    await new Promise((r) => setTimeout(r, 100));
+    await cluster.backend('backend-1').kill();
+    const err = await pending;
+    expect(err).toBeInstanceOf(TimeoutError);
+    expect(Date.now() - started).toBeLessThan(3_000);
+    expect(c.isActive).toBe(true);
+  });
+});
+
+describe('exclusive methods', () => {
+  it('serialize concurrent calls on one object: no lost update (the plain method loses some)', async () => {
+    const c = new Counter();
+    await c.makePersistent({ backendId: 'backend-2' });
+    await Promise.all(Array.from({ length: 50 }, () => c.increment()));
+    expect(await c.dcGet('count')).toBe(50);
+    const racy = new Counter();
+    await racy.makePersistent({ backendId: 'backend-2' });
+    await Promise.all(Array.from({ length: 50 }, () => racy.racyIncrement()));
+    expect(await racy.dcGet('count')).toBeLessThan(50);
+  });
+
+  it('a call cycle through exclusive methods (A → B → A ...) completes: the chain re-enters', async () => {
+    const a = new Counter();
+    const b = new Counter();
+    await a.makePersistent({ backendId: 'backend-1' });
+    await b.makePersistent({ backendId: 'backend-2' });
+    expect(await a.pingPong(b, 5)).toBe(3);
+    expect(await b.dcGet('count')).toBe(3);
+  });
+
+  it('also on local objects', async () => {
+    const c = new Counter();
+    await Promise.all(Array.from({ length: 20 }, () => c.increment()));
+    expect(c.count).toBe(20);
+  });
+});

@@ -1,0 +1,41 @@
+// Models for concurrency: lost updates without exclusivity, none with it, call cycles, contexts.
+import { DataClayObject, activemethod, currentSession, persistent, type Session } from '../../src/index.js';
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+@persistent
+export class Counter extends DataClayObject {
+  count = 0;
+
+  /** Read, yield, write: concurrent calls interleave at the await and lose updates. */
+  @activemethod
+  async racyIncrement(): Promise<number> {
+    const seen = this.count;
+    await pause(1);
+    this.count = seen + 1;
+    return this.count;
+  }
+
+  /** The same, exclusive: calls are serialized per object, none is lost. */
+  @activemethod({ exclusive: true })
+  async increment(): Promise<number> {
+    const seen = this.count;
+    await pause(1);
+    this.count = seen + 1;
+    return this.count;
+  }
+
+  /** A → B → A → ... through exclusive methods: the same call chain re-enters. */
+  @activemethod({ exclusive: true })
+  async pingPong(other: Counter, depth: number): Promise<number> {
+    this.count += 1;
+    return depth === 0 ? this.count : other.pingPong(this, depth - 1);
+  }
+
+  /** The session this call runs in, and the one a nested call on `other` sees. */
+  @activemethod
+  async whoAmI(other?: Counter): Promise<Session[]> {
+    const mine = currentSession();
+    return other ? [mine, ...(await other.whoAmI())] : [mine];
+  }
+}
