@@ -1,6 +1,6 @@
 // The public API of dataclay. Nothing else is public: deep imports may change at any time.
 
-export { Client, type ClientOptions } from './client/client.js';
+export { Client, type ClientContext, type ClientOptions } from './client/client.js';
 export { DataClayObject, type DataFields } from './object/dataclay-object.js';
 export { persistent, activemethod, localOnly, valueclass, type ActiveMethodOptions, type PersistentOptions } from './object/decorators.js';
 export { registerValueClass } from './serialization/value-classes.js';

@@ -23,6 +23,18 @@ export interface ClientOptions {
   timeoutMs?: number;
 }
 
+/**
+ * Everything a client in another thread (or process) needs to act in the same context: plain data, structured-
+ * clonable, for `workerData` or `postMessage`. Made by `client.exportContext()`, used by `Client.fromContext()`.
+ */
+export interface ClientContext {
+  natsUrl: string;
+  namespace: string;
+  username: string;
+  dataset: string;
+  timeoutMs: number;
+}
+
 export class Client implements AsyncDisposable {
   readonly options: Readonly<Required<Omit<ClientOptions, 'password'>>> & { password?: string };
   private runtime: ClientRuntime | undefined;
@@ -42,6 +54,18 @@ export class Client implements AsyncDisposable {
       namespace: options.namespace ?? env.DC_NAMESPACE ?? 'default',
       timeoutMs,
     };
+  }
+
+  /** A client configured like `context` (from `exportContext()` in another thread); start it there. */
+  static fromContext(context: ClientContext): Client {
+    return new Client(context);
+  }
+
+  /** This client's settings and the current context's session (inside `run`, that session), to hand to a worker. */
+  exportContext(): ClientContext {
+    const { natsUrl, namespace, timeoutMs } = this.options;
+    const { username, dataset, timeoutMs: contextTimeout } = this.active().session();
+    return { natsUrl, namespace, username, dataset, timeoutMs: contextTimeout ?? timeoutMs };
   }
 
   get isActive(): boolean {

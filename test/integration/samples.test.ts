@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { familyWalkthrough } from '../../samples/family/walkthrough.js';
 import { walkthrough } from '../../samples/quickstart/walkthrough.js';
+import { runWorkers } from '../../samples/workers/workers.js';
 import { testClient, uniqueAlias } from '../setup/helpers.js';
 
 describe('samples/quickstart', () => {
@@ -40,5 +41,13 @@ describe('samples/family', () => {
       movedTo: '2 Elm St, Springfield',
     });
     expect(lines).toHaveLength(9);
+  });
+});
+
+describe('samples/workers', () => {
+  it('ten worker threads persist objects in the context exported by the main thread', async () => {
+    await using client = await testClient();
+    const result = await client.run({ dataset: 'ds-workers' }, () => runWorkers(client, uniqueAlias('w')));
+    expect(result).toEqual({ workers: 10, persisted: 50, found: 50, datasets: ['ds-workers'] });
   });
 });
