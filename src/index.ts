@@ -6,7 +6,7 @@ export { persistent, activemethod, localOnly, valueclass, type ActiveMethodOptio
 export { registerValueClass } from './serialization/value-classes.js';
 export type { StateHooks } from './object/object-state.js';
 export type { ClassDescription } from './runtime/class-info.js';
-export type { MakePersistentOptions } from './object/runtime-slot.js';
+export type { MakePersistentOptions, MoveOptions } from './object/runtime-slot.js';
 export type { ClassMeta, FieldMeta, MethodMeta, ParamMeta } from './object/meta.js';
 export type { BackendInfo, BackendStats, ObjectMetadata } from './metadata/types.js';
 export type { BackendHandle } from './client/backend-handle.js';

@@ -6,8 +6,10 @@ import {
 } from '../errors.js';
 import type { MetadataStore } from '../metadata/store.js';
 import type { ObjectMetadata } from '../metadata/types.js';
+import type { TransferRecord } from '../messaging/protocol.js';
+import type { BackendOp } from '../messaging/subjects.js';
 import { DataClayObject } from '../object/dataclay-object.js';
-import { dropFields } from '../object/locality.js';
+import { becomeRemote, dropFields } from '../object/locality.js';
 import { captureState, restoreState } from '../object/object-state.js';
 import { classInfoByName } from '../object/registry.js';
 import { STATE } from '../object/state.js';
@@ -94,14 +96,65 @@ export class BackendRuntime extends Runtime {
       return obj;
     }
     const md = await this.store.getObject(id);
+    if (md?.forward !== undefined && md.master === this.backendId) return this.owned(md.forward); // a consolidated version
     if (md && md.master !== this.backendId) throw new WrongBackendError(id, md.master);
     throw new DoesNotExistError(id);
+  }
+
+  /** The object, when this backend owns it (loaded or not); undefined otherwise. No request is made. */
+  ownedHere(id: string): DataClayObject | undefined {
+    const obj = this.heap.get(id) ?? this.identity.get(id);
+    if (obj?.[STATE].local) return obj;
+    const record = this.objects.get(id);
+    return record ? this.shell(id, record[0]) : undefined;
+  }
+
+  /**
+   * Takes ownership of objects shipped by another backend (a move): an instance this process already has (a
+   * proxy) becomes the local object, so references to it here turn local; records and metadata are written.
+   */
+  async receive(records: TransferRecord[]): Promise<void> {
+    const batch = new Map<string, DataClayObject>();
+    for (const [id, className, dataset] of records) {
+      const obj = this.identity.get(id) ?? DataClayObject.materialize(classInfoByName(className), id, true, this.backendId);
+      this.markRegistered(obj, dataset);
+      batch.set(id, obj);
+    }
+    const resolve = (id: string, cls: string, hint: string | null) => batch.get(id) ?? this.resolveRef(id, cls, hint);
+    for (const [id, , , stateBytes] of records) restoreState(batch.get(id)!, decode(stateBytes, resolve));
+    const objects = [...batch.values()];
+    await Promise.all([
+      this.save(objects),
+      ...objects.map(async (o) => {
+        const md = (await this.store.getObject(o.id)) ?? this.metadataOf(o);
+        await this.store.putObject({ ...md, master: this.backendId, replicas: md.replicas.filter((r) => r !== this.backendId) });
+      }),
+    ]);
+  }
+
+  /** Lets go of objects now owned by `owner`: no copy stays in memory or in the store; the instances become proxies. */
+  async release(objects: DataClayObject[], owner: string): Promise<void> {
+    for (const obj of objects) {
+      this.heap.delete(obj.id);
+      becomeRemote(obj, owner);
+    }
+    await Promise.all(objects.map((o) => this.objects.remove(o.id)));
   }
 
   // ---- where new objects go
 
   protected async defaultBackend(): Promise<string> {
     return this.backendId;
+  }
+
+  /** BackendNotFoundError unless `backendId` is a live backend. */
+  checkLiveBackend(backendId: string): Promise<void> {
+    return this.checkBackend(backendId);
+  }
+
+  /** A request to another backend on behalf of the current request (its session travels). */
+  backendAdminRequest<T>(backendId: string, op: BackendOp, payload: Uint8Array): Promise<T> {
+    return this.backendRequest<T>(backendId, op, payload);
   }
 
   protected async checkBackend(backendId: string): Promise<void> {

@@ -19,6 +19,7 @@ import { ObjectStore } from './object-store.js';
 import { BackendUnavailableError, DataClayError } from '../errors.js';
 import { metadataOps } from './metadata-service.js';
 import { dispatch, objectOps } from './object-service.js';
+import { transferOps } from './transfer-ops.js';
 
 export interface BackendOptions {
   natsUrl: string;
@@ -113,7 +114,7 @@ export class Backend {
     const metadata = runtime.subjects.metadataAll();
     const control = { stop: () => void this.stop() };
     this.servers.push(
-      serve(nc, own, dispatch(own.slice(0, -2), objectOps(runtime, control)), { onError }),
+      serve(nc, own, dispatch(own.slice(0, -2), { ...objectOps(runtime, control), ...transferOps(runtime) }), { onError }),
       serve(nc, metadata, dispatch(metadata.slice(0, -2), metadataOps(runtime.store)), { queue: METADATA_QUEUE, onError }),
     );
   }

@@ -12,6 +12,13 @@ export type SetRequest = [s: WireSession, id: string, field: string, value: unkn
 export type StateRequest = [s: WireSession, id: string];
 export type UpdateRequest = [s: WireSession, id: string, state: unknown];
 
+/** How state travels backend to backend (move, replica, version): [id, class name, dataset, state bytes]. */
+export type TransferRecord = [id: string, className: string, dataset: string, state: Uint8Array];
+export type TransferMode = 'move' | 'replica';
+/** Move `ids` (and, recursively, their referents) to `target`; `visited` stops cycles across backends. */
+export type MoveRequest = [s: WireSession, ids: string[], target: string, recursive: boolean, remotes: boolean, visited: string[]];
+export type ReceiveRequest = [s: WireSession, mode: TransferMode, records: TransferRecord[]];
+
 export interface ObjectQuery { s: WireSession; id: string }
 export interface AliasQuery { s: WireSession; d: string; a: string }
 /** `d` absent: the object's own dataset. */
@@ -21,12 +28,14 @@ export interface ClassQuery { s: WireSession; c: string }
 export interface ObjectsQuery { s: WireSession; backendId?: string; dataset?: string; className?: string; limit?: number }
 
 /** Checks the shape of a decoded tuple request; a malformed one is a ProtocolError for the caller. */
+/** `kinds`, per position: s string, a array, b boolean, _ anything. */
 export function isTuple(value: unknown, length: number, kinds: string): value is unknown[] {
   if (!Array.isArray(value) || value.length < length) return false;
   for (let i = 0; i < kinds.length; i++) {
     const k = kinds[i];
     if (k === 's' && typeof value[i] !== 'string') return false;
     if (k === 'a' && !Array.isArray(value[i])) return false;
+    if (k === 'b' && typeof value[i] !== 'boolean') return false;
   }
   return true;
 }

@@ -6,7 +6,13 @@ export interface ObjectMetadata {
   dataset: string;
   /** Backend that owns (masters) the object. */
   master: string;
+  /** Backends holding read replicas, kept in step by the master. */
   replicas: string[];
+  /** For a version: the original's id, and the chain of versions from the original down to this one's parent. */
+  original?: string;
+  versions?: string[];
+  /** A consolidated version: its id now names this object (the original). */
+  forward?: string;
 }
 
 export interface BackendInfo {

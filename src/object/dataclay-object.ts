@@ -5,7 +5,7 @@ import type { ClassInfo } from './meta.js';
 import { ownClassInfo } from './registry.js';
 import { InvalidAliasError, ClassMismatchError } from '../errors.js';
 import { restoreState } from './object-state.js';
-import { currentRuntime, type MakePersistentOptions } from './runtime-slot.js';
+import { currentRuntime, type MakePersistentOptions, type MoveOptions } from './runtime-slot.js';
 import { STATE, type ObjectState } from './state.js';
 
 /** Names of the data (non-function) members of T that are not DataClayObject's own API. */
@@ -62,8 +62,9 @@ export class DataClayObject {
   get backendId(): string | undefined {
     return this[STATE].backendId;
   }
+  /** Backends holding replicas of the object, as last known in this process. */
   get replicaBackendIds(): readonly string[] {
-    return [];
+    return this[STATE].replicas ?? [];
   }
   get isRegistered(): boolean {
     return this[STATE].registered;
@@ -80,6 +81,19 @@ export class DataClayObject {
   /** Makes this object and every unregistered object it references persistent, on one backend, in one request. */
   async makePersistent(options: MakePersistentOptions = {}): Promise<void> {
     await currentRuntime().makePersistent(this, options);
+  }
+
+  /**
+   * Moves the object to another backend (and, with `recursive`, what it references); state goes backend to backend.
+   * Proxies anywhere that still point at the old backend repair themselves on their next use.
+   */
+  async move(backendId: string, options: MoveOptions = {}): Promise<void> {
+    await currentRuntime().move(this, backendId, options);
+  }
+
+  /** Refreshes where this process thinks the object lives (its backend), from the metadata. */
+  async sync(): Promise<void> {
+    await currentRuntime().sync(this);
   }
 
   async addAlias(alias: string): Promise<void> {

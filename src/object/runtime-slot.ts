@@ -4,6 +4,14 @@ import type { DataClayObject } from './dataclay-object.js';
 
 export interface MakePersistentOptions { alias?: string; backendId?: string }
 
+export interface MoveOptions {
+  /** Also move every object reachable from this one (default false). */
+  recursive?: boolean;
+  /** With `recursive`: also move referents that live on other backends (default true); false moves only those
+   * that lived on the same backend as this object. */
+  remotes?: boolean;
+}
+
 export interface ObjectRuntime {
   makePersistent(obj: DataClayObject, options: MakePersistentOptions): Promise<void>;
   call(obj: DataClayObject, method: string, args: unknown[]): Promise<unknown>;
@@ -14,6 +22,9 @@ export interface ObjectRuntime {
   deleteAlias(alias: string, dataset?: string): Promise<void>;
   addAlias(obj: DataClayObject, alias: string): Promise<void>;
   getAliases(obj: DataClayObject): Promise<Set<string>>;
+  move(obj: DataClayObject, backendId: string, options: MoveOptions): Promise<void>;
+  /** Refreshes what this process knows of where the object lives. */
+  sync(obj: DataClayObject): Promise<void>;
   /** A copy of an object's state (its fields, or its state hook's value), wherever the object lives. */
   getState(obj: DataClayObject): Promise<unknown>;
   /** Replaces an object's state, wherever the object lives. */

@@ -1,12 +1,12 @@
 // What clients and backends share: remote object operations over NATS, the identity map, stale-owner retries.
 import type { NatsConnection } from '@nats-io/transport-node';
 import {
-  BackendUnavailableError, DataClayError, FieldNotFoundError, InvalidAliasError, NoBackendsError,
+  BackendUnavailableError, FieldNotFoundError, ObjectIsMasterError, InvalidAliasError, NoBackendsError,
   ObjectNotRegisteredError, WrongBackendError,
 } from '../errors.js';
 import { readReply } from '../messaging/envelope.js';
 import type {
-  AliasAdd, AliasList, AliasQuery, CallRequest, ClassQuery, GetRequest, ObjectQuery, ObjectsQuery, PersistRequest, SetRequest, StateRequest, UpdateRequest,
+  AliasAdd, AliasList, AliasQuery, CallRequest, MoveRequest, ClassQuery, GetRequest, ObjectQuery, ObjectsQuery, PersistRequest, SetRequest, StateRequest, UpdateRequest,
 } from '../messaging/protocol.js';
 import { NoResponders, RequestMux } from '../messaging/mux.js';
 import { Subjects, type BackendOp, type MetadataOp } from '../messaging/subjects.js';
@@ -15,7 +15,7 @@ import { DataClayObject } from '../object/dataclay-object.js';
 import { IdentityMap } from '../object/identity.js';
 import { becomeRemote, readFields, writeFields } from '../object/locality.js';
 import { classInfoByName } from '../object/registry.js';
-import type { MakePersistentOptions, ObjectRuntime } from '../object/runtime-slot.js';
+import type { MakePersistentOptions, MoveOptions, ObjectRuntime } from '../object/runtime-slot.js';
 import { STATE } from '../object/state.js';
 import { encode, type EncodeSink, type RefResolver } from '../serialization/codec.js';
 import { collectUnregistered, deepCopy, type PersistBatch } from '../serialization/graph.js';
@@ -162,11 +162,9 @@ export abstract class Runtime implements ObjectRuntime {
     const inFlight = obj[STATE].persisting;
     if (inFlight) await inFlight; // persisted by a concurrent operation: what follows treats it as registered
     if (obj.isRegistered) {
-      if (options.backendId !== undefined && options.backendId !== obj.backendId) {
-        await this.checkBackend(options.backendId);
-        throw new DataClayError('moving a registered object is not supported yet (see move())', { objectId: obj.id });
-      }
+      // the alias first: if it exists already, nothing moves
       if (options.alias !== undefined) await this.addAlias(obj, options.alias);
+      if (options.backendId !== undefined && options.backendId !== obj.backendId) await this.move(obj, options.backendId, {});
       return;
     }
     const target = options.backendId ?? (await this.defaultBackend());
@@ -234,6 +232,28 @@ export abstract class Runtime implements ObjectRuntime {
     const body: SetRequest = [toWire(this.session()), obj.id, field, value];
     const what = `${obj[STATE].info.ctor.name}.${field}`;
     await this.toOwner(obj, 'set', (owner) => this.encodeWithRefs((sink) => encode(body, sink, what, value), owner));
+  }
+
+  async move(obj: DataClayObject, backendId: string, options: MoveOptions): Promise<void> {
+    if (obj[STATE].persisting) await obj[STATE].persisting;
+    if (!obj.isRegistered) return this.makePersistent(obj, { backendId });
+    await this.checkBackend(backendId);
+    const { recursive = false, remotes = true } = options;
+    const moved = await this.toOwner<string[]>(obj, 'move', () => encode([toWire(this.session()), [obj.id], backendId, recursive, remotes, []] satisfies MoveRequest));
+    for (const id of moved) {
+      const known = this.identity.get(id);
+      if (known && !known[STATE].local) known[STATE].backendId = backendId;
+    }
+  }
+
+  async sync(obj: DataClayObject): Promise<void> {
+    const state = obj[STATE];
+    if (!state.registered) throw new ObjectNotRegisteredError(state.id);
+    if (state.local) throw new ObjectIsMasterError(state.id);
+    const md = await this.getObjectMetadata(state.id);
+    state.backendId = md.master;
+    state.replicas = md.replicas;
+    state.dataset = md.dataset;
   }
 
   async getState(obj: DataClayObject): Promise<unknown> {

@@ -1,0 +1,43 @@
+// Moving (and replicating) objects between backends: which objects go (a traversal of the reference graph from
+// the roots, over this backend's objects), and their state, shipped backend to backend in one batch per source.
+import { STATE } from '../object/state.js';
+import type { DataClayObject } from '../object/dataclay-object.js';
+import { captureState } from '../object/object-state.js';
+import type { TransferRecord } from '../messaging/protocol.js';
+import { encode } from '../serialization/codec.js';
+import type { BackendRuntime } from './backend-runtime.js';
+
+export interface Transfer {
+  /** This backend's objects to ship, with their state. */
+  objects: DataClayObject[];
+  records: TransferRecord[];
+  /** Referents owned by other backends, by owner: their owners continue the traversal. */
+  remote: Map<string, string[]>;
+}
+
+/**
+ * Collects what a move or replication of `roots` takes from this backend. Recursive: every object reachable from
+ * the roots through this backend's objects; with `remotes`, referents owned elsewhere are reported by owner (the
+ * caller forwards to them), otherwise they stay where they are.
+ */
+export function collectTransfer(rt: BackendRuntime, roots: DataClayObject[], recursive: boolean, remotes: boolean, visited: Set<string>): Transfer {
+  const transfer: Transfer = { objects: [], records: [], remote: new Map() };
+  const queue = [...roots];
+  while (queue.length > 0) {
+    const obj = queue.shift()!;
+    const state = obj[STATE];
+    if (visited.has(state.id)) continue;
+    visited.add(state.id);
+    if (!state.local) {
+      if (remotes && state.backendId) transfer.remote.set(state.backendId, [...(transfer.remote.get(state.backendId) ?? []), state.id]);
+      continue;
+    }
+    rt.load(obj);
+    const referents: DataClayObject[] = [];
+    const stateBytes = encode(captureState(obj), (o) => void referents.push(o), state.info.ctor.name);
+    transfer.objects.push(obj);
+    transfer.records.push([state.id, state.info.name, state.dataset!, stateBytes]);
+    if (recursive) queue.push(...referents.filter((r) => r[STATE].registered && !visited.has(r.id)));
+  }
+  return transfer;
+}
