@@ -219,14 +219,14 @@ export class BackendRuntime extends Runtime {
    * Makes local objects persistent on this backend: the root's alias first (put-if-absent decides duplicates),
    * then the store, the heap and the object metadata. On failure nothing stays registered, the alias included.
    */
-  async register(objects: DataClayObject[], session: Session, alias?: string): Promise<void> {
+  async register(objects: DataClayObject[], session: Session, alias?: string, lineage?: Pick<ObjectMetadata, 'original' | 'versions'>): Promise<void> {
     if (objects.length === 0) return;
     const existing = objects.find((o) => this.heap.has(o.id) || this.objects.has(o.id));
     if (existing) throw new DataClayError(`Object ${existing.id} is already persistent here`, { objectId: existing.id });
     if (alias !== undefined) await this.store.createAlias(session.dataset, alias, objects[0].id);
     for (const o of objects) this.markRegistered(o, session.dataset);
     try {
-      await Promise.all([this.save(objects), ...objects.map((o) => this.store.createObject(this.metadataOf(o)))]);
+      await Promise.all([this.save(objects), ...objects.map((o) => this.store.createObject({ ...this.metadataOf(o), ...lineage }))]);
     } catch (err) {
       for (const o of objects) this.unregister(o);
       await Promise.allSettled([

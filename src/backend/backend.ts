@@ -20,6 +20,7 @@ import { BackendUnavailableError, DataClayError } from '../errors.js';
 import { metadataOps } from './metadata-service.js';
 import { dispatch, objectOps } from './object-service.js';
 import { transferOps } from './transfer-ops.js';
+import { versionOps } from './version-ops.js';
 
 export interface BackendOptions {
   natsUrl: string;
@@ -114,7 +115,7 @@ export class Backend {
     const metadata = runtime.subjects.metadataAll();
     const control = { stop: () => void this.stop() };
     this.servers.push(
-      serve(nc, own, dispatch(own.slice(0, -2), { ...objectOps(runtime, control), ...transferOps(runtime) }), { onError }),
+      serve(nc, own, dispatch(own.slice(0, -2), { ...objectOps(runtime, control), ...transferOps(runtime), ...versionOps(runtime) }), { onError }),
       serve(nc, metadata, dispatch(metadata.slice(0, -2), metadataOps(runtime.store)), { queue: METADATA_QUEUE, onError }),
     );
   }

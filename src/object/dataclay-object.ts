@@ -91,6 +91,22 @@ export class DataClayObject {
     await currentRuntime().move(this, backendId, options);
   }
 
+  /**
+   * A new version: an independent copy (new id) linked to this object, its original, on `backendId` (default:
+   * where this object lives). Versions of versions work; see consolidateVersion.
+   */
+  async newVersion(backendId?: string): Promise<this> {
+    return (await currentRuntime().newVersion(this, backendId)) as this;
+  }
+
+  /**
+   * Makes the original carry this version's state, under the original's id: every reference to the original, to
+   * this version or to a version in between now reaches that state. ObjectIsNotVersionError on a non-version.
+   */
+  async consolidateVersion(): Promise<void> {
+    await currentRuntime().consolidateVersion(this);
+  }
+
   /** Refreshes where this process thinks the object lives (its backend), from the metadata. */
   async sync(): Promise<void> {
     await currentRuntime().sync(this);

@@ -23,6 +23,8 @@ export interface ObjectRuntime {
   addAlias(obj: DataClayObject, alias: string): Promise<void>;
   getAliases(obj: DataClayObject): Promise<Set<string>>;
   move(obj: DataClayObject, backendId: string, options: MoveOptions): Promise<void>;
+  newVersion(obj: DataClayObject, backendId?: string): Promise<DataClayObject>;
+  consolidateVersion(obj: DataClayObject): Promise<void>;
   /** Refreshes what this process knows of where the object lives. */
   sync(obj: DataClayObject): Promise<void>;
   /** A copy of an object's state (its fields, or its state hook's value), wherever the object lives. */

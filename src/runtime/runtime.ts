@@ -246,6 +246,24 @@ export abstract class Runtime implements ObjectRuntime {
     }
   }
 
+  async newVersion(obj: DataClayObject, backendId?: string): Promise<DataClayObject> {
+    if (obj[STATE].persisting) await obj[STATE].persisting;
+    if (!obj.isRegistered) throw new ObjectNotRegisteredError(obj.id);
+    if (backendId !== undefined) await this.checkBackend(backendId);
+    const [id, className, owner] = await this.toOwner<[string, string, string]>(obj, 'version', () => encode([toWire(this.session()), obj.id]));
+    const version = this.resolveRef(id, className, owner);
+    version[STATE].dataset = obj[STATE].dataset;
+    if (backendId !== undefined && backendId !== owner) await this.move(version, backendId, {});
+    return version;
+  }
+
+  async consolidateVersion(obj: DataClayObject): Promise<void> {
+    if (!obj.isRegistered) throw new ObjectNotRegisteredError(obj.id);
+    const [, owner] = await this.toOwner<[string, string]>(obj, 'consolidate', () => encode([toWire(this.session()), obj.id]));
+    const state = obj[STATE];
+    if (!state.local) state.backendId = owner; // the version's id now forwards to the original, there
+  }
+
   async sync(obj: DataClayObject): Promise<void> {
     const state = obj[STATE];
     if (!state.registered) throw new ObjectNotRegisteredError(state.id);

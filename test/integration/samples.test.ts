@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { familyWalkthrough } from '../../samples/family/walkthrough.js';
 import { walkthrough } from '../../samples/quickstart/walkthrough.js';
 import { runWorkers } from '../../samples/workers/workers.js';
+import { tune } from '../../samples/versioning/tuning.js';
 import { testClient, uniqueAlias } from '../setup/helpers.js';
 
 describe('samples/quickstart', () => {
@@ -49,5 +50,18 @@ describe('samples/workers', () => {
     await using client = await testClient();
     const result = await client.run({ dataset: 'ds-workers' }, () => runWorkers(client, uniqueAlias('w')));
     expect(result).toEqual({ workers: 10, persisted: 50, found: 50, datasets: ['ds-workers'] });
+  });
+});
+
+describe('samples/versioning', () => {
+  it('parallel versions of one object; the best one is consolidated into the original', async () => {
+    await using client = await testClient();
+    const lines: string[] = [];
+    const result = await tune(client, undefined, (l) => lines.push(l));
+    expect(result.scores).toEqual([680, 830, 980, 870, 570]);
+    expect(result.best).toBe(2);
+    expect(result.originalScore).toBe(980);
+    expect(result.originalRate).toBe(0.35);
+    expect(lines).toHaveLength(6);
   });
 });

@@ -7,4 +7,5 @@ export const TEST_MODELS = [
   dist('test/models/index.js'),
   dist('samples/quickstart/model.js'),
   dist('samples/family/model.js'),
+  dist('samples/versioning/model.js'),
 ];

@@ -1,0 +1,79 @@
+// newVersion / consolidateVersion: the seed's two examples, versions of versions, references from other objects.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Client, ObjectIsNotVersionError } from '../../src/index.js';
+import { Employee } from '../../samples/quickstart/model.js';
+import { Person } from '../models/index.js';
+import { testClient } from '../setup/helpers.js';
+
+let client: Client;
+beforeAll(async () => {
+  client = await testClient();
+});
+afterAll(() => client.stop());
+
+describe('versions', () => {
+  it('the seed: a version is an independent copy until consolidated', async () => {
+    const employee = new Employee('John', 1000);
+    await employee.makePersistent();
+    const v1 = await employee.newVersion();
+    expect(v1).toBeInstanceOf(Employee);
+    expect(v1.id).not.toBe(employee.id);
+    await v1.dcSet('salary', 2000);
+    expect(await employee.dcGet('salary')).toBe(1000);
+    await v1.consolidateVersion();
+    expect(await employee.dcGet('salary')).toBe(2000);
+    expect(await v1.dcGet('salary')).toBe(2000); // the version's id now names the original
+  });
+
+  it('the seed: versions of versions; consolidating the last updates the original and the one in between', async () => {
+    const employee = new Employee('Jane', 1000);
+    await employee.makePersistent({ backendId: 'backend-1' });
+    const v1 = await employee.newVersion('backend-2');
+    expect(v1.backendId).toBe('backend-2');
+    await v1.dcSet('salary', 2000);
+    const v2 = await v1.newVersion('backend-3');
+    await v2.dcSet('salary', 3000);
+    expect(await v1.dcGet('salary')).toBe(2000);
+    await v2.consolidateVersion();
+    expect(await employee.dcGet('salary')).toBe(3000);
+    expect(await v1.dcGet('salary')).toBe(3000);
+    expect(await v2.getPayroll(40)).toBe(3000);
+    expect((await client.listObjects({ limit: 1_000_000 })).find((o) => o.id === v2.id)?.forward).toBe(employee.id);
+  });
+
+  it('references held by other objects, local and persistent, see the consolidated state', async () => {
+    const original = new Person('Original', 1);
+    const holder = new Person('Holder', 2);
+    await original.makePersistent({ backendId: 'backend-1' });
+    await holder.makePersistent({ backendId: 'backend-3' });
+    await holder.dcSet('spouse', original);
+    const local = new Person('Local holder', 3);
+    local.spouse = original;
+    const version = await original.newVersion('backend-2');
+    await version.dcSet('name', 'Consolidated');
+    const holdsVersion = new Person('Holds the version', 4);
+    await holdsVersion.makePersistent({ backendId: 'backend-1' });
+    await holdsVersion.dcSet('spouse', version);
+    await version.consolidateVersion();
+    expect(await holder.spouseName()).toBe('Consolidated');
+    expect(await local.spouse!.dcGet('name')).toBe('Consolidated');
+    expect(await holdsVersion.spouseName()).toBe('Consolidated');
+    await original.dcSet('age', 99); // one object: the version's id and the original's
+    expect(await version.dcGet('age')).toBe(99);
+  });
+
+  it('consolidating a non-version throws ObjectIsNotVersionError', async () => {
+    const p = new Person('Plain', 1);
+    await p.makePersistent();
+    await expect(p.consolidateVersion()).rejects.toBeInstanceOf(ObjectIsNotVersionError);
+  });
+
+  it('no copy of a consolidated version stays in its backend store', async () => {
+    const p = new Person('Lean', 1);
+    await p.makePersistent({ backendId: 'backend-1' });
+    const v = await p.newVersion('backend-2');
+    const before = (await client.backend('backend-2').stats()).stored;
+    await v.consolidateVersion();
+    expect((await client.backend('backend-2').stats()).stored).toBe(before - 1);
+  });
+});
