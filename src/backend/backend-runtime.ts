@@ -18,7 +18,8 @@ import { sessionStorage, type RequestContext, type Session } from '../runtime/se
 import { decode, encode } from '../serialization/codec.js';
 import type { PersistBatch } from '../serialization/graph.js';
 import { Heap, type MemoryBudget } from './heap.js';
-import { ObjectStore } from './object-store.js';
+import { ObjectStore, type StoredRecord } from './object-store.js';
+import { Replicas, readOnlyViolation } from './replicas.js';
 
 /** An encoded state's fingerprint: equal digests mean an unchanged object, so nothing to write. */
 function digestOf(stateBytes: Uint8Array): string {
@@ -37,6 +38,7 @@ export class BackendRuntime extends Runtime {
   readonly heap: Heap;
   readonly store: MetadataStore;
   readonly objects: ObjectStore;
+  readonly replicas = new Replicas(this);
   /** Writes not tied to a reply (evictions): awaited by flush and stop. */
   private readonly background = new Set<Promise<void>>();
 
@@ -71,9 +73,10 @@ export class BackendRuntime extends Runtime {
     if (state.loaded) return;
     const bytes = this.objects.recordBytes(state.id); // a copy: decoding may read the store again (references)
     if (!bytes) throw new DoesNotExistError(state.id);
-    const [, dataset, stateBytes] = decode<[string, string, Uint8Array]>(bytes);
+    const [, dataset, stateBytes, replicas] = decode<StoredRecord>(bytes);
     state.loaded = true; // before restoring: the state hook or field writes must not try to load again
     state.dataset = dataset;
+    state.replicas = replicas;
     restoreState(obj, decode(stateBytes, this.resolver));
     this.heap.add(obj, bytes.length, digestOf(stateBytes));
   }
@@ -84,9 +87,14 @@ export class BackendRuntime extends Runtime {
     return loaded ?? this.ownedSlow(id);
   }
 
+  /** An object this backend can answer reads for: its own, or a replica it holds. */
+  readable(id: string): DataClayObject | Promise<DataClayObject> {
+    return this.heap.get(id) ?? this.replicas.get(id) ?? this.ownedSlow(id);
+  }
+
   private async ownedSlow(id: string): Promise<DataClayObject> {
     let obj = this.heap.get(id) ?? this.identity.get(id);
-    if (!obj?.[STATE].local) {
+    if (!obj?.[STATE].local || obj[STATE].replica) {
       const record = this.objects.get(id);
       if (record) obj = obj && obj[STATE].local ? obj : this.shell(id, record[0]);
       else obj = undefined;
@@ -104,7 +112,7 @@ export class BackendRuntime extends Runtime {
   /** The object, when this backend owns it (loaded or not); undefined otherwise. No request is made. */
   ownedHere(id: string): DataClayObject | undefined {
     const obj = this.heap.get(id) ?? this.identity.get(id);
-    if (obj?.[STATE].local) return obj;
+    if (obj?.[STATE].local && !obj[STATE].replica) return obj;
     const record = this.objects.get(id);
     return record ? this.shell(id, record[0]) : undefined;
   }
@@ -127,7 +135,7 @@ export class BackendRuntime extends Runtime {
       this.save(objects),
       ...objects.map(async (o) => {
         const md = (await this.store.getObject(o.id)) ?? this.metadataOf(o);
-        await this.store.putObject({ ...md, master: this.backendId, replicas: md.replicas.filter((r) => r !== this.backendId) });
+        await this.store.putObject({ ...md, master: this.backendId, replicas: [] }); // replicas of a moved object are dropped
       }),
     ]);
   }
@@ -136,9 +144,48 @@ export class BackendRuntime extends Runtime {
   async release(objects: DataClayObject[], owner: string): Promise<void> {
     for (const obj of objects) {
       this.heap.delete(obj.id);
+      this.replicas.drop(obj.id, owner);
       becomeRemote(obj, owner);
     }
     await Promise.all(objects.map((o) => this.objects.remove(o.id)));
+  }
+
+  /** A live backend holding no copy of any of these objects, at random; null when every backend has one. */
+  async backendWithoutCopy(objects: DataClayObject[]): Promise<string | null> {
+    const taken = new Set([this.backendId, ...objects.flatMap((o) => o[STATE].replicas ?? [])]);
+    const free = (await this.store.listBackends()).map((b) => b.id).filter((id) => !taken.has(id));
+    return free.length === 0 ? null : free[Math.floor(Math.random() * free.length)];
+  }
+
+  /** Adds a replica backend to an object this backend masters: in its record, and in its metadata. */
+  async addReplica(obj: DataClayObject, replica: string): Promise<void> {
+    const state = obj[STATE];
+    state.replicas = [...new Set([...(state.replicas ?? []), replica])];
+    await this.rewrite(obj);
+  }
+
+  /** Removes a replica backend (unreachable, or dropped) from an object this backend masters. */
+  async forgetReplica(obj: DataClayObject, replica: string): Promise<void> {
+    const state = obj[STATE];
+    state.replicas = state.replicas?.filter((r) => r !== replica);
+    await this.rewrite(obj);
+  }
+
+  private async rewrite(obj: DataClayObject): Promise<void> {
+    const state = obj[STATE];
+    const record = ObjectStore.encodeRecord([state.info.name, state.dataset!, encode(captureState(obj)), state.replicas]);
+    const md = (await this.store.getObject(state.id)) ?? this.metadataOf(obj);
+    await Promise.all([this.objects.put(state.id, record), this.store.putObject({ ...md, replicas: state.replicas ?? [] })]);
+  }
+
+  /** After a read-only call: its object must be unchanged; a change is undone and refused. */
+  verifyReadOnly(obj: DataClayObject, method: string): void {
+    const state = obj[STATE];
+    if (state.replica) return this.replicas.verifyUnchanged(obj, method);
+    const digest = digestOf(encode(captureState(obj), undefined, state.info.ctor.name));
+    if (digest === this.heap.digest(state.id)) return;
+    this.evict(obj); // back to the stored state on next use
+    throw readOnlyViolation(obj, method);
   }
 
   // ---- where new objects go
@@ -248,19 +295,22 @@ export class BackendRuntime extends Runtime {
 
   /** save() without a promise when nothing changed: the common case of a call, kept off the microtask queue. */
   private saveChanged(objects: Iterable<DataClayObject>): Promise<unknown> | undefined {
-    const writes: Promise<void>[] = [];
+    const writes: Promise<unknown>[] = [];
     const found: DataClayObject[] = [];
+    const replicated: { obj: DataClayObject; record: TransferRecord }[] = [];
     for (const obj of objects) {
       const state = obj[STATE];
-      if (!state.local || !state.loaded || !state.registered) continue;
+      if (!state.local || !state.loaded || !state.registered || state.replica) continue;
       const stateBytes = encode(captureState(obj), (o) => void (o[STATE].registered || found.push(o)), state.info.ctor.name);
       const digest = digestOf(stateBytes);
       if (digest === this.heap.digest(state.id)) continue; // unchanged since last read or written
-      const record = ObjectStore.encodeRecord([state.info.name, state.dataset!, stateBytes]);
+      const record = ObjectStore.encodeRecord([state.info.name, state.dataset!, stateBytes, state.replicas]);
       this.heap.stored(state.id, record.length, digest);
       writes.push(this.objects.put(state.id, record));
+      if (state.replicas?.length) replicated.push({ obj, record: [state.id, state.info.name, state.dataset!, stateBytes] });
     }
     if (found.length > 0) writes.push(this.register([...new Set(found)].filter((o) => !o[STATE].registered), this.session()));
+    if (replicated.length > 0) writes.push(this.replicas.push(replicated)); // acknowledged once every copy has it
     return writes.length === 0 ? undefined : writes.length === 1 ? writes[0] : Promise.all(writes);
   }
 
@@ -333,6 +383,6 @@ export class BackendRuntime extends Runtime {
 
   metadataOf(obj: DataClayObject): ObjectMetadata {
     const state = obj[STATE];
-    return { id: state.id, className: state.info.name, dataset: state.dataset!, master: this.backendId, replicas: [] };
+    return { id: state.id, className: state.info.name, dataset: state.dataset!, master: this.backendId, replicas: state.replicas ?? [] };
   }
 }

@@ -33,8 +33,8 @@ export function objectOps(rt: BackendRuntime, control: BackendControl): Record<s
     const committed = rt.commit(ctx, target);
     return committed ? committed.then(() => bytes) : bytes;
   };
-  const ownedField = async (id: string, field: string) => {
-    const obj = await rt.owned(id);
+  const ownedField = async (id: string, field: string, read = false) => {
+    const obj = await (read ? rt.readable(id) : rt.owned(id));
     const info = obj[STATE].info;
     if (!info.fieldNames.has(field)) throw new FieldNotFoundError(info.name, field);
     return obj;
@@ -59,13 +59,19 @@ export function objectOps(rt: BackendRuntime, control: BackendControl): Record<s
       const req = decode<CallRequest>(data, rt.resolver);
       if (!isTuple(req, 4, '_ssa')) throw new ProtocolError('call: expected [session, id, method, args[]]');
       const [s, id, m, args] = req;
-      const obj = await rt.owned(id);
+      const obj = await rt.readable(id);
       const info = obj[STATE].info;
-      if (!info.methods.has(m)) throw new MethodNotFoundError(info.name, m);
+      const meta = info.methods.get(m);
+      if (!meta) throw new MethodNotFoundError(info.name, m);
+      if (!meta.readonly && obj[STATE].replica) await rt.owned(id); // a replica only serves reads: WrongBackendError to the master
       const method = (obj as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>)[m];
       rt.heap.pin(id);
       try {
-        return await sessionStorage.run(fromWire(s), () => userCode(() => method.apply(obj, args)).then((result) => reply(result, obj)));
+        return await sessionStorage.run(fromWire(s), () => userCode(() => method.apply(obj, args)).then((result) => {
+          if (!meta.readonly) return reply(result, obj);
+          rt.verifyReadOnly(obj, m);
+          return reply(result);
+        }));
       } finally {
         rt.heap.unpin(id);
       }
@@ -75,7 +81,7 @@ export function objectOps(rt: BackendRuntime, control: BackendControl): Record<s
       const req = decode<GetRequest>(data);
       if (!isTuple(req, 3, '_ss')) throw new ProtocolError('get: expected [session, id, field]');
       const [s, id, field] = req;
-      const obj = await ownedField(id, field);
+      const obj = await ownedField(id, field, true);
       return sessionStorage.run(fromWire(s), () => reply((obj as unknown as Record<string, unknown>)[field]));
     },
 

@@ -83,7 +83,7 @@ export function versionOps(rt: BackendRuntime): Record<string, Op> {
     async retire(data) {
       const req = decode<RetireRequest>(data);
       if (!isTuple(req, 3, '_as')) throw new ProtocolError('retire: expected [session, ids, owner]');
-      const objects = req[1].map((id) => rt.ownedHere(id)).filter((o): o is DataClayObject => o !== undefined);
+      const objects = req[1].map((id) => rt.ownedHere(id) ?? rt.replicas.drop(id, req[2])).filter((o): o is DataClayObject => o !== undefined);
       await rt.release(objects, req[2]);
       return encodeOk(undefined);
     },

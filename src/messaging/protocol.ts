@@ -17,7 +17,10 @@ export type TransferRecord = [id: string, className: string, dataset: string, st
 export type TransferMode = 'move' | 'replica';
 /** Move `ids` (and, recursively, their referents) to `target`; `visited` stops cycles across backends. */
 export type MoveRequest = [s: WireSession, ids: string[], target: string, recursive: boolean, remotes: boolean, visited: string[]];
-export type ReceiveRequest = [s: WireSession, mode: TransferMode, records: TransferRecord[]];
+/** Replicate `ids` to `target` (null: a backend without a copy, chosen by the master). */
+export type ReplicateRequest = [s: WireSession, ids: string[], target: string | null, recursive: boolean, remotes: boolean, visited: string[]];
+/** `master`: for replicas, the backend that keeps them up to date. */
+export type ReceiveRequest = [s: WireSession, mode: TransferMode, records: TransferRecord[], master?: string];
 
 export interface ObjectQuery { s: WireSession; id: string }
 export interface AliasQuery { s: WireSession; d: string; a: string }

@@ -92,6 +92,15 @@ export class DataClayObject {
   }
 
   /**
+   * A read replica on another backend (`backendId`, or a random one without a copy): it serves dcGet and
+   * read-only active methods; writes go to the master, which updates every replica before acknowledging them.
+   * Only masters are replicated. With `recursive`, what the object references is replicated too.
+   */
+  async newReplica(backendId?: string, options: MoveOptions = {}): Promise<void> {
+    await currentRuntime().newReplica(this, backendId, options);
+  }
+
+  /**
    * A new version: an independent copy (new id) linked to this object, its original, on `backendId` (default:
    * where this object lives). Versions of versions work; see consolidateVersion.
    */

@@ -39,7 +39,7 @@ export function persistent<C extends PersistentClass>(
     for (const name of info.methods.keys()) {
       const own = Object.getOwnPropertyDescriptor(cls.prototype, name);
       if (typeof own?.value === 'function' && !own.value[ACTIVE]) {
-        Object.defineProperty(cls.prototype, name, { ...own, value: dispatching(own.value, name, info.methods.get(name)?.exclusive) });
+        Object.defineProperty(cls.prototype, name, { ...own, value: dispatching(own.value, name, info.methods.get(name)) });
       }
     }
     return constructed;
@@ -70,16 +70,18 @@ const ACTIVE = Symbol('dataclay.activemethod');
 function dispatching<M extends (this: DataClayObject, ...args: any[]) => Promise<unknown>>(
   method: M,
   name: string,
-  exclusive = false,
+  options: ActiveMethodOptions = {},
 ): M {
+  const { exclusive = false, readonly = false } = options;
   const wrapper = function (this: DataClayObject, ...args: unknown[]): Promise<unknown> {
     const state = this[STATE];
-    if (state.local) {
+    // a replica runs read-only methods in place; anything that may write goes to the master
+    if (state.local && (readonly || !state.replica)) {
       if (state.registered) noteLocalCall(this);
       if (!state.loaded) loadEvicted(this);
       return exclusive ? runExclusive(this, () => method.apply(this, args)) : method.apply(this, args);
     }
-    return currentRuntime().call(this, name, args);
+    return currentRuntime().call(this, name, args, readonly);
   };
   Object.defineProperty(wrapper, ACTIVE, { value: true });
   return wrapper as M;
@@ -91,6 +93,11 @@ export interface ActiveMethodOptions {
    * same chain may re-enter). Non-exclusive methods never wait. See docs/concurrency.md.
    */
   exclusive?: boolean;
+  /**
+   * Declares that the method does not change its object: it may run on any replica, and its object is not
+   * checked for changes afterwards (faster). A read-only method that changes its object fails.
+   */
+  readonly?: boolean;
 }
 
 type ActiveMethod<This> = (this: This, ...args: any[]) => Promise<unknown>;
@@ -112,8 +119,8 @@ export function activemethod<This extends DataClayObject, M extends ActiveMethod
   context?: ClassMethodDecoratorContext<This, M>,
 ): M | ((method: M, context: ClassMethodDecoratorContext<This, M>) => M) {
   if (typeof arg === 'function') return dispatching(arg as never, String(context!.name)) as M;
-  const exclusive = arg?.exclusive === true;
-  return (method: M, ctx: ClassMethodDecoratorContext<This, M>) => dispatching(method as never, String(ctx.name), exclusive) as M;
+  const options: ActiveMethodOptions = { exclusive: arg?.exclusive === true, readonly: arg?.readonly === true };
+  return (method: M, ctx: ClassMethodDecoratorContext<This, M>) => dispatching(method as never, String(ctx.name), options) as M;
 }
 
 /**

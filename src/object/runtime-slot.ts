@@ -14,7 +14,8 @@ export interface MoveOptions {
 
 export interface ObjectRuntime {
   makePersistent(obj: DataClayObject, options: MakePersistentOptions): Promise<void>;
-  call(obj: DataClayObject, method: string, args: unknown[]): Promise<unknown>;
+  /** `readonly`: the call may be served by any copy (master or replica). */
+  call(obj: DataClayObject, method: string, args: unknown[], readonly?: boolean): Promise<unknown>;
   getField(obj: DataClayObject, field: string): Promise<unknown>;
   setField(obj: DataClayObject, field: string, value: unknown): Promise<void>;
   getById(id: string): Promise<DataClayObject>;
@@ -23,6 +24,7 @@ export interface ObjectRuntime {
   addAlias(obj: DataClayObject, alias: string): Promise<void>;
   getAliases(obj: DataClayObject): Promise<Set<string>>;
   move(obj: DataClayObject, backendId: string, options: MoveOptions): Promise<void>;
+  newReplica(obj: DataClayObject, backendId: string | undefined, options: MoveOptions): Promise<void>;
   newVersion(obj: DataClayObject, backendId?: string): Promise<DataClayObject>;
   consolidateVersion(obj: DataClayObject): Promise<void>;
   /** Refreshes what this process knows of where the object lives. */

@@ -15,6 +15,8 @@ export interface ObjectState {
   /** The backend that owns it, as last known here (a hint: a stale one is repaired by a retry). */
   backendId: string | undefined;
   dataset: string | undefined;
+  /** This process holds a read replica of the object (whose master is `backendId`). */
+  replica?: boolean;
   /** Backends holding replicas, as last known here. */
   replicas?: string[];
   /** Set while a makePersistent that includes this object is in flight: operations wait for it. */

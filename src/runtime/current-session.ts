@@ -4,6 +4,6 @@ import type { Runtime } from './runtime.js';
 import type { Session } from './session.js';
 
 export function currentSession(): Session {
-  const { username, dataset } = (currentRuntime() as Runtime).session();
+  const { username, dataset } = (currentRuntime() as unknown as Runtime).session();
   return { username, dataset };
 }

@@ -6,7 +6,7 @@ import {
 } from '../errors.js';
 import { readReply } from '../messaging/envelope.js';
 import type {
-  AliasAdd, AliasList, AliasQuery, CallRequest, MoveRequest, ClassQuery, GetRequest, ObjectQuery, ObjectsQuery, PersistRequest, SetRequest, StateRequest, UpdateRequest,
+  AliasAdd, AliasList, AliasQuery, CallRequest, MoveRequest, ReplicateRequest, ClassQuery, GetRequest, ObjectQuery, ObjectsQuery, PersistRequest, SetRequest, StateRequest, UpdateRequest,
 } from '../messaging/protocol.js';
 import { NoResponders, RequestMux } from '../messaging/mux.js';
 import { Subjects, type BackendOp, type MetadataOp } from '../messaging/subjects.js';
@@ -120,19 +120,30 @@ export abstract class Runtime implements ObjectRuntime {
    * Sends to the object's owner; a "wrong backend" answer updates the proxy and retries, a bounded number of times.
    * The payload is made once, for the first owner tried (new objects it references are persisted next to it).
    */
-  protected async toOwner<T>(obj: DataClayObject, op: BackendOp, payload: (owner: string) => Uint8Array | Promise<Uint8Array>): Promise<T> {
+  protected async toOwner<T>(
+    obj: DataClayObject,
+    op: BackendOp,
+    payload: (owner: string) => Uint8Array | Promise<Uint8Array>,
+    anyCopy = false,
+  ): Promise<T> {
     const state = obj[STATE];
     if (state.persisting) await state.persisting.catch(() => undefined);
     if (!state.registered) throw new ObjectNotRegisteredError(state.id);
     let bytes: Uint8Array | undefined;
     for (let attempt = 0; ; attempt++) {
       const owner = state.backendId ?? (await this.getObjectMetadata(state.id)).master;
+      // reads may go to any copy: the master or one of its replicas, at random
+      const copies = anyCopy && state.replicas?.length ? [owner, ...state.replicas] : [owner];
+      const target = copies[Math.floor(Math.random() * copies.length)];
       bytes ??= await payload(owner);
       try {
-        return await this.backendRequest<T>(owner, op, bytes);
+        return await this.backendRequest<T>(target, op, bytes);
       } catch (err) {
-        if (!(err instanceof WrongBackendError) || err.data.objectId !== state.id || attempt >= MAX_REDIRECTS) throw err;
-        state.backendId = err.data.owner as string;
+        const redirect = err instanceof WrongBackendError && err.data.objectId === state.id;
+        const goneReplica = err instanceof BackendUnavailableError && target !== owner;
+        if (!(redirect || goneReplica) || attempt >= MAX_REDIRECTS) throw err;
+        if (target !== owner) state.replicas = state.replicas?.filter((r) => r !== target); // a replica no more
+        else state.backendId = (err as WrongBackendError).data.owner as string;
       }
     }
   }
@@ -215,16 +226,16 @@ export abstract class Runtime implements ObjectRuntime {
     }
   }
 
-  async call(obj: DataClayObject, method: string, args: unknown[]): Promise<unknown> {
+  async call(obj: DataClayObject, method: string, args: unknown[], readonly = false): Promise<unknown> {
     const body: CallRequest = [toWire(this.session()), obj.id, method, args];
     const what = `${obj[STATE].info.ctor.name}.${method}() args`;
-    return this.toOwner(obj, 'call', (owner) => this.encodeWithRefs((sink) => encode(body, sink, what, args), owner));
+    return this.toOwner(obj, 'call', (owner) => this.encodeWithRefs((sink) => encode(body, sink, what, args), owner), readonly);
   }
 
   async getField(obj: DataClayObject, field: string): Promise<unknown> {
     assertField(obj, field);
     const body: GetRequest = [toWire(this.session()), obj.id, field];
-    return this.toOwner(obj, 'get', () => encode(body));
+    return this.toOwner(obj, 'get', () => encode(body), true);
   }
 
   async setField(obj: DataClayObject, field: string, value: unknown): Promise<void> {
@@ -243,6 +254,20 @@ export abstract class Runtime implements ObjectRuntime {
     for (const id of moved) {
       const known = this.identity.get(id);
       if (known && !known[STATE].local) known[STATE].backendId = backendId;
+    }
+  }
+
+  async newReplica(obj: DataClayObject, backendId: string | undefined, options: MoveOptions): Promise<void> {
+    if (obj[STATE].persisting) await obj[STATE].persisting;
+    if (!obj.isRegistered) throw new ObjectNotRegisteredError(obj.id);
+    if (backendId !== undefined) await this.checkBackend(backendId);
+    const { recursive = false, remotes = true } = options;
+    const body: ReplicateRequest = [toWire(this.session()), [obj.id], backendId ?? null, recursive, remotes, []];
+    const { target, ids } = await this.toOwner<{ target: string | null; ids: string[] }>(obj, 'replicate', () => encode(body));
+    if (target === null) return; // every backend has a copy already
+    for (const id of ids) {
+      const known = this.identity.get(id);
+      if (known && !known[STATE].local) known[STATE].replicas = [...new Set([...(known[STATE].replicas ?? []), target])];
     }
   }
 

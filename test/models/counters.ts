@@ -32,6 +32,24 @@ export class Counter extends DataClayObject {
     return depth === 0 ? this.count : other.pingPong(this, depth - 1);
   }
 
+  /** Which backend process runs this call (a master or a replica). */
+  @activemethod({ readonly: true })
+  async servedBy(): Promise<[string, number]> {
+    return [process.argv[process.argv.indexOf('--id') + 1], this.count];
+  }
+
+  /** Breaks its promise: read-only, yet it writes. */
+  @activemethod({ readonly: true })
+  async sneakyWrite(): Promise<number> {
+    this.count = -1;
+    return this.count;
+  }
+
+  @activemethod
+  async syncSelf(): Promise<void> {
+    await this.sync();
+  }
+
   /** The session this call runs in, and the one a nested call on `other` sees. */
   @activemethod
   async whoAmI(other?: Counter): Promise<Session[]> {

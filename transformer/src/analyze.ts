@@ -52,13 +52,17 @@ function explicitName(decorator: ts.Decorator, diagnostics: ts.Diagnostic[]): st
   return undefined;
 }
 
-/** `@activemethod({ exclusive: true })` */
-function isExclusive(decorator: ts.Decorator): boolean {
+/** The options set to `true` in `@activemethod({ exclusive: true, readonly: true })`. */
+function activeMethodOptions(decorator: ts.Decorator): Set<string> {
   const expr = decorator.expression;
-  if (!ts.isCallExpression(expr)) return false;
-  const [options] = expr.arguments;
-  return !!options && ts.isObjectLiteralExpression(options) && options.properties.some((p) =>
-    ts.isPropertyAssignment(p) && p.name.getText() === 'exclusive' && p.initializer.kind === ts.SyntaxKind.TrueKeyword);
+  const set = new Set<string>();
+  const [options] = ts.isCallExpression(expr) ? expr.arguments : [];
+  if (options && ts.isObjectLiteralExpression(options)) {
+    for (const p of options.properties) {
+      if (ts.isPropertyAssignment(p) && p.initializer.kind === ts.SyntaxKind.TrueKeyword) set.add(p.name.getText());
+    }
+  }
+  return set;
 }
 
 function param(p: ts.ParameterDeclaration, checker: ts.TypeChecker | undefined): ParamMeta {
@@ -100,7 +104,7 @@ export function analyzeClass(
       }
     } else if (kind === 'persistent' && ts.isMethodDeclaration(member) && ts.isIdentifier(member.name) &&
       findDecorator(member, 'activemethod', checker)) {
-      const exclusive = isExclusive(findDecorator(member, 'activemethod', checker)!);
+      const decoratorOptions = activeMethodOptions(findDecorator(member, 'activemethod', checker)!);
       const methodName = member.name.text;
       const isAsync = (ts.getCombinedModifierFlags(member) & ts.ModifierFlags.Async) !== 0;
       if (!isAsync) {
@@ -109,7 +113,8 @@ export function analyzeClass(
           `Declare it 'async ${methodName}(...)'.`));
       }
       const method: MethodMeta = { name: methodName, params: member.parameters.map((p) => param(p, checker)), returns: returnText(member, checker) };
-      if (exclusive) method.exclusive = true;
+      if (decoratorOptions.has('exclusive')) method.exclusive = true;
+      if (decoratorOptions.has('readonly')) method.readonly = true;
       methods.push(method);
     }
   }
