@@ -26,3 +26,15 @@ export class Box extends DataClayObject {
     this.value = value;
   }
 }
+
+/** A node of a graph: a small value and links to other nodes. */
+@persistent
+export class GraphNode extends DataClayObject {
+  value: number;
+  links: GraphNode[] = [];
+
+  constructor(value: number) {
+    super();
+    this.value = value;
+  }
+}

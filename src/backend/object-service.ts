@@ -47,7 +47,8 @@ export function objectOps(rt: BackendRuntime, control: BackendControl): Record<s
       const [s, records, alias] = req;
       const infos = records.map(([, className]) => classInfoByName(className));
       const shells = new Map<string, DataClayObject>();
-      records.forEach(([id], i) => shells.set(id, DataClayObject.materialize(infos[i], id, true, rt.backendId)));
+      // an instance this process already has (a proxy made by an earlier part of the same graph) becomes the object
+      records.forEach(([id], i) => shells.set(id, rt.identity.get(id) ?? DataClayObject.materialize(infos[i], id, true, rt.backendId)));
       // references between objects of the batch resolve to the new shells, cycles included
       const resolve = (id: string, cls: string, hint: string | null) => shells.get(id) ?? rt.resolveRef(id, cls, hint);
       for (const [id, , state] of records) restoreState(shells.get(id)!, decode(state, resolve));

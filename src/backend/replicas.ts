@@ -7,6 +7,7 @@ import { captureState, restoreState } from '../object/object-state.js';
 import { classInfoByName } from '../object/registry.js';
 import { STATE } from '../object/state.js';
 import { toWire } from '../runtime/session.js';
+import { chunkBySize } from '../messaging/chunks.js';
 import { decode, encode } from '../serialization/codec.js';
 import type { BackendRuntime } from './backend-runtime.js';
 
@@ -71,9 +72,11 @@ export class Replicas {
       for (const r of obj[STATE].replicas ?? []) byReplica.set(r, [...(byReplica.get(r) ?? []), record]);
     }
     await Promise.all([...byReplica].map(async ([replica, records]) => {
-      const body: ReceiveRequest = [toWire(this.rt.session()), 'replica', records, this.rt.backendId];
       try {
-        await this.rt.backendAdminRequest(replica, 'receive', encode(body));
+        for (const chunk of chunkBySize(records, (r) => r[3].length, this.rt.batchBudget())) {
+          const body: ReceiveRequest = [toWire(this.rt.session()), 'replica', chunk, this.rt.backendId];
+          await this.rt.backendAdminRequest(replica, 'receive', encode(body));
+        }
       } catch (err) {
         this.rt.onBackgroundError?.(err);
         await Promise.all(updates.filter((u) => u.obj[STATE].replicas?.includes(replica)).map((u) => this.rt.forgetReplica(u.obj, replica)));

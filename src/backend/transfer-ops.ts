@@ -2,7 +2,10 @@
 // remote referents) and `receive` (taking ownership of shipped objects).
 import { DataClayError, ProtocolError } from '../errors.js';
 import { encodeOk } from '../messaging/envelope.js';
-import { isTuple, type MoveRequest, type ReceiveRequest, type ReplicateRequest } from '../messaging/protocol.js';
+import {
+  isTuple, type MoveRequest, type ReceiveRequest, type ReplicateRequest, type TransferMode, type TransferRecord, type WireSession,
+} from '../messaging/protocol.js';
+import { chunkBySize } from '../messaging/chunks.js';
 import { STATE } from '../object/state.js';
 import type { RetireRequest } from './version-ops.js';
 import type { DataClayObject } from '../object/dataclay-object.js';
@@ -12,6 +15,14 @@ import type { BackendRuntime } from './backend-runtime.js';
 import { collectTransfer } from './transfer.js';
 
 type Op = (data: Uint8Array) => Promise<Uint8Array>;
+
+/** Ships records to `target` in as many `receive` requests as max_payload needs. */
+async function sendRecords(rt: BackendRuntime, target: string, s: WireSession, mode: TransferMode, records: TransferRecord[]): Promise<void> {
+  for (const chunk of chunkBySize(records, (r) => r[3].length, rt.batchBudget())) {
+    const body: ReceiveRequest = mode === 'replica' ? [s, mode, chunk, rt.backendId] : [s, mode, chunk];
+    await rt.backendAdminRequest(target, 'receive', encode(body));
+  }
+}
 
 /** Replica backends of these objects, with the ids each holds. */
 function replicasOf(objects: DataClayObject[]): Map<string, string[]> {
@@ -36,7 +47,7 @@ export function transferOps(rt: BackendRuntime): Record<string, Op> {
     const transfer = collectTransfer(rt, roots, recursive, remotes, visited);
     const moved: string[] = [];
     if (target !== rt.backendId && transfer.objects.length > 0) {
-      await rt.backendAdminRequest(target, 'receive', encode([s, 'move', transfer.records] satisfies ReceiveRequest));
+      await sendRecords(rt, target, s, 'move', transfer.records);
       const replicas = replicasOf(transfer.objects); // a moved object starts without replicas: they are dropped
       await rt.release(transfer.objects, target);
       await Promise.all([...replicas].map(([backend, ids]) =>
@@ -67,7 +78,7 @@ export function transferOps(rt: BackendRuntime): Record<string, Op> {
     const transfer = collectTransfer(rt, roots, recursive, remotes, visited);
     const fresh = transfer.objects.map((o, i) => [o, transfer.records[i]] as const).filter(([o]) => !o[STATE].replicas?.includes(target));
     if (fresh.length > 0) {
-      await rt.backendAdminRequest(target, 'receive', encode([s, 'replica', fresh.map(([, r]) => r), rt.backendId] satisfies ReceiveRequest));
+      await sendRecords(rt, target, s, 'replica', fresh.map(([, r]) => r));
       await Promise.all(fresh.map(([o]) => rt.addReplica(o, target)));
     }
     const replicated = transfer.objects.map((o) => o.id);

@@ -9,6 +9,7 @@ import type {
   AliasAdd, AliasList, AliasQuery, CallRequest, MoveRequest, ReplicateRequest, ClassQuery, GetRequest, ObjectQuery, ObjectsQuery, PersistRequest, SetRequest, StateRequest, UpdateRequest,
 } from '../messaging/protocol.js';
 import { NoResponders, RequestMux } from '../messaging/mux.js';
+import { batchBudget, chunkBySize } from '../messaging/chunks.js';
 import { Subjects, type BackendOp, type MetadataOp } from '../messaging/subjects.js';
 import type { BackendInfo, ObjectMetadata } from '../metadata/types.js';
 import { DataClayObject } from '../object/dataclay-object.js';
@@ -95,6 +96,11 @@ export abstract class Runtime implements ObjectRuntime {
   }
 
   // ---- requests
+
+  /** Bytes of records one batch request may carry. */
+  batchBudget(): number {
+    return batchBudget(this.nc.info?.max_payload);
+  }
 
   protected async backendRequest<T>(backendId: string, op: BackendOp, payload: Uint8Array): Promise<T> {
     try {
@@ -202,7 +208,6 @@ export abstract class Runtime implements ObjectRuntime {
       return;
     }
     const session = this.session();
-    const body: PersistRequest = alias === undefined ? [toWire(session), batch.records] : [toWire(session), batch.records, alias];
     const fields = batch.objects.map((o) => readFields(o));
     for (const o of batch.objects) {
       becomeRemote(o, target);
@@ -210,7 +215,12 @@ export abstract class Runtime implements ObjectRuntime {
     }
     try {
       await Promise.all(batch.inFlight);
-      await this.backendRequest<void>(target, 'persist', encode(body));
+      // a graph bigger than one message goes in several, the root's (with the alias) first
+      const chunks = chunkBySize(batch.records, (r) => r[2].length, this.batchBudget());
+      for (const [i, records] of chunks.entries()) {
+        const body: PersistRequest = i === 0 && alias !== undefined ? [toWire(session), records, alias] : [toWire(session), records];
+        await this.backendRequest<void>(target, 'persist', encode(body));
+      }
       for (const o of batch.objects) {
         o[STATE].registered = true;
         this.identity.add(o);

@@ -82,6 +82,24 @@ describe('move', () => {
     expect(await ownerOf((await head!.dcGet('next'))!)).toBe('backend-3');
   });
 
+  it('a graph bigger than one NATS message is persisted, moved and replicated in several batches', async () => {
+    let head: Person | null = null;
+    const filler = 'x'.repeat(600);
+    for (let i = 0; i < 2500; i++) {
+      const p: Person = new Person(`${i}${filler}`, i);
+      if (head) p.friends = [head];
+      head = p;
+    }
+    await head!.makePersistent({ backendId: 'backend-1' }); // ~1.6 MB of state: over max_payload (1 MB)
+    await head!.move('backend-2', { recursive: true });
+    let tail = head!;
+    for (let i = 0; i < 3; i++) tail = (await tail.dcGet('friends'))[0];
+    expect(await ownerOf(tail)).toBe('backend-2');
+    expect((await tail.dcGet('name')).startsWith('2496')).toBe(true);
+    await head!.newReplica('backend-3', { recursive: true });
+    expect((await client.listObjects({ limit: 1_000_000 })).find((o) => o.id === tail.id)!.replicas).toEqual(['backend-3']);
+  });
+
   it('an unregistered object is persisted there; makePersistent({ backendId }) moves a registered one', async () => {
     const p = new Person('new', 1);
     await p.move('backend-3');

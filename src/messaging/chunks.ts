@@ -1,0 +1,25 @@
+// Batches of object records bigger than one NATS message (max_payload) go as several requests, in order.
+
+/** Splits `items` into consecutive chunks whose estimated size stays under `budget` bytes (one item at least). */
+export function chunkBySize<T>(items: T[], sizeOf: (item: T) => number, budget: number): T[][] {
+  const chunks: T[][] = [];
+  let current: T[] = [];
+  let size = 0;
+  for (const item of items) {
+    const s = sizeOf(item) + 64; // room for the envelope of each record
+    if (current.length > 0 && size + s > budget) {
+      chunks.push(current);
+      current = [];
+      size = 0;
+    }
+    current.push(item);
+    size += s;
+  }
+  if (current.length > 0) chunks.push(current);
+  return chunks;
+}
+
+/** What a batch request may weigh: a margin under the server's max_payload for the envelope and session. */
+export function batchBudget(maxPayload: number | undefined): number {
+  return Math.floor((maxPayload ?? 1024 * 1024) * 0.8);
+}
