@@ -10,6 +10,11 @@ export type { MakePersistentOptions, MoveOptions } from './object/runtime-slot.j
 export type { ClassMeta, FieldMeta, MethodMeta, ParamMeta } from './object/meta.js';
 export type { BackendInfo, BackendStats, ObjectMetadata } from './metadata/types.js';
 export type { BackendHandle } from './client/backend-handle.js';
+export {
+  stubFor as defineStub, valueStubFor as defineValueStub, type DataOf, type StubClass, type StubObject, type ValueStub,
+} from './stubs/stub-class.js';
+export { generateStubs } from './stubs/codegen.js';
+export type { Remote } from './object/remote.js';
 export type { MemoryBudget } from './backend/heap.js';
 export type { CallOptions, Session } from './runtime/session.js';
 export { currentSession } from './runtime/current-session.js';

@@ -12,6 +12,7 @@ import { assertToken, METADATA_QUEUE } from '../messaging/subjects.js';
 import { HEARTBEAT_MS, MetadataStore } from '../metadata/store.js';
 import type { BackendInfo } from '../metadata/types.js';
 import { registeredClassNames } from '../object/registry.js';
+import { registeredValueClassNames } from '../serialization/value-classes.js';
 import { installRuntime, removeRuntime } from '../object/runtime-slot.js';
 import { BackendRuntime } from './backend-runtime.js';
 import type { MemoryBudget } from './heap.js';
@@ -71,7 +72,8 @@ export class Backend {
       });
       runtime.onBackgroundError = (err) => log.error({ err }, 'background write failed');
       const now = Date.now();
-      const info: BackendInfo = { id, host: hostname(), pid: process.pid, startedAt: now, heartbeatAt: now, classes: registeredClassNames() };
+      const classes = [...registeredClassNames(), ...registeredValueClassNames()].sort();
+      const info: BackendInfo = { id, host: hostname(), pid: process.pid, startedAt: now, heartbeatAt: now, classes };
       await Backend.refuseDuplicate(runtime, id);
       const backend = new Backend(runtime, nc, info, log);
       installRuntime(runtime);

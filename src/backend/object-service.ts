@@ -2,7 +2,7 @@
 import { DataClayError, MethodNotFoundError, FieldNotFoundError, ProtocolError } from '../errors.js';
 import { encodeOk, userCode } from '../messaging/envelope.js';
 import {
-  isTuple, type CallRequest, type GetRequest, type PersistRequest, type SetRequest, type StateRequest, type UpdateRequest,
+  isTuple, type CallRequest, type ConstructRequest, type GetRequest, type PersistRequest, type SetRequest, type StateRequest, type UpdateRequest,
 } from '../messaging/protocol.js';
 import { DataClayObject } from '../object/dataclay-object.js';
 import { defineField } from '../object/locality.js';
@@ -108,6 +108,14 @@ export function objectOps(rt: BackendRuntime, control: BackendControl): Record<s
       const obj = await rt.owned(req[1]);
       restoreState(obj, req[2]);
       return sessionStorage.run(fromWire(req[0]), () => reply(undefined, obj));
+    },
+
+    /** Runs a class's constructor here, in the caller's context: the object is persistent here once built. */
+    async construct(data) {
+      const req = decode<ConstructRequest>(data, rt.resolver);
+      if (!isTuple(req, 3, '_sa')) throw new ProtocolError('construct: expected [session, className, args[]]');
+      const Ctor = classInfoByName(req[1]).ctor as unknown as new (...args: unknown[]) => DataClayObject;
+      return sessionStorage.run(fromWire(req[0]), () => userCode(async () => new Ctor(...(req[2] as unknown[]))).then((obj) => reply(obj)));
     },
 
     async ping() {

@@ -4,6 +4,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { runBackend } from './backend-command.js';
 import { runDev } from './dev-command.js';
 import { ctlBackends, ctlFlush, ctlObjects, ctlStop } from './ctl-command.js';
+import { runStubs } from './stubs-command.js';
 
 const program = new Command('dataclay').description('dataClay for TypeScript: persistent active objects over NATS');
 
@@ -26,6 +27,16 @@ program
   .option('--backends <n>', 'number of backends', (v) => Number.parseInt(v, 10), 3)
   .addOption(new Option('--namespace <ns>', 'cluster namespace').default('default'))
   .action(runDev);
+
+program
+  .command('stubs')
+  .description('write typed TypeScript stubs for the classes of a running cluster')
+  .addOption(new Option('--nats <url>', 'NATS server URL').env('DC_NATS_URL').default('nats://127.0.0.1:4222'))
+  .addOption(new Option('--namespace <ns>', 'cluster namespace').env('DC_NAMESPACE').default('default'))
+  .requiredOption('--out <dir>', 'directory to write index.ts into')
+  .option('--class <names...>', 'only these classes (default: every class the backends have)')
+  .option('--import <module>', 'module the stubs import the runtime from', 'dataclay')
+  .action(runStubs);
 
 const ctl = program.command('ctl').description('look at and operate a running cluster');
 const natsOption = () => new Option('--nats <url>', 'NATS server URL').env('DC_NATS_URL').default('nats://127.0.0.1:4222');

@@ -3,6 +3,7 @@ import { ClientNotStartedError, DataClayError } from '../errors.js';
 import { connectNats, DEFAULT_NATS_URL } from '../messaging/connection.js';
 import type { BackendInfo, ObjectMetadata } from '../metadata/types.js';
 import { BackendHandle } from './backend-handle.js';
+import { stubFor, type StubClass, type StubObject } from '../stubs/stub-class.js';
 import { installRuntime, removeRuntime } from '../object/runtime-slot.js';
 import type { CallOptions, Session } from '../runtime/session.js';
 import type { ClassDescription } from '../runtime/class-info.js';
@@ -118,6 +119,16 @@ export class Client implements AsyncDisposable {
   /** Object records known to the cluster, filtered (an operator's view: it scans the metadata). */
   async listObjects(filter: { backendId?: string; dataset?: string; className?: string; limit?: number } = {}): Promise<ObjectMetadata[]> {
     return this.active().listObjects(filter);
+  }
+
+  /**
+   * A class usable without its code: built from the cluster's description of `className`. Type it with the
+   * class's interface when you have one: `client.stub<Person>('samples/family/model.Person')`.
+   */
+  async stub<T = StubObject, A extends unknown[] = unknown[]>(className: string): Promise<StubClass<T, A>> {
+    const description = await this.getClassInfo(className);
+    if (description.kind !== 'persistent') throw new DataClayError(`${className} is a value class, not a persistent one`, { className });
+    return stubFor<T, A>(description);
   }
 
   /** Fields and active methods of a persistent class, as the backends know it. */

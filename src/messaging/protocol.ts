@@ -9,6 +9,7 @@ export type PersistRequest = [s: WireSession, records: WireRecord[], alias?: str
 export type CallRequest = [s: WireSession, id: string, method: string, args: unknown[]];
 export type GetRequest = [s: WireSession, id: string, field: string];
 export type SetRequest = [s: WireSession, id: string, field: string, value: unknown];
+export type ConstructRequest = [s: WireSession, className: string, args: unknown[]];
 export type StateRequest = [s: WireSession, id: string];
 export type UpdateRequest = [s: WireSession, id: string, state: unknown];
 

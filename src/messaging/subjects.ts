@@ -6,7 +6,7 @@ const TOKEN = /^[A-Za-z0-9_-]+$/;
 export const METADATA_QUEUE = 'dc-md';
 
 export type BackendOp =
-  | 'persist' | 'call' | 'get' | 'set' | 'state' | 'update' | 'ping' | 'flush' | 'stop'
+  | 'persist' | 'call' | 'get' | 'set' | 'state' | 'update' | 'ping' | 'flush' | 'stop' | 'construct'
   | 'move' | 'receive' | 'replicate' | 'version' | 'consolidate' | 'adopt-state' | 'retire';
 export type MetadataOp = 'backends' | 'object' | 'objects' | 'class' | 'alias.get' | 'alias.add' | 'alias.del' | 'alias.list';
 

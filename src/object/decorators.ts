@@ -3,7 +3,7 @@
 import { TransformerNotConfiguredError } from '../errors.js';
 import type { DataClayObject } from './dataclay-object.js';
 import { installFieldGuards } from './locality.js';
-import { isClassMeta, type ClassMeta } from './meta.js';
+import { isClassMeta, type ClassMeta, type MethodMeta } from './meta.js';
 import { registerClass } from './registry.js';
 import { runExclusive } from './exclusive.js';
 import { adoptNew, currentRuntime, loadEvicted, noteLocalCall } from './runtime-slot.js';
@@ -87,6 +87,14 @@ function dispatching<M extends (this: DataClayObject, ...args: any[]) => Promise
   return wrapper as M;
 }
 
+/** A method for a stub class: its objects are always remote (their class's code is not in this process). */
+export function remoteMethod(meta: MethodMeta): (this: DataClayObject, ...args: unknown[]) => Promise<unknown> {
+  const local = async function (this: DataClayObject) {
+    throw new TransformerNotConfiguredError(`${this.className}.${meta.name} (a stub method has no code here)`);
+  };
+  return dispatching(local, meta.name, meta);
+}
+
 export interface ActiveMethodOptions {
   /**
    * Serializes this object's exclusive methods: while one call chain runs one, calls from other chains wait (the
@@ -146,5 +154,5 @@ export function valueclass<C extends abstract new (...args: never[]) => object>(
     };
   }
   const meta = arg;
-  return (cls) => registerValueClass(cls, meta.name);
+  return (cls) => registerValueClass(cls, meta.name, meta.fields);
 }

@@ -10,6 +10,8 @@ export interface ClassMeta {
   name: string;
   fields: FieldMeta[];
   methods: MethodMeta[];
+  /** Constructor parameters, when the class declares a constructor. */
+  ctor?: ParamMeta[];
 }
 
 export function isClassMeta(value: unknown): value is ClassMeta {
@@ -23,4 +25,11 @@ export interface ClassInfo {
   readonly fields: readonly FieldMeta[];
   readonly fieldNames: ReadonlySet<string>;
   readonly methods: ReadonlyMap<string, MethodMeta>;
+  /** Constructor parameters (own, or the nearest persistent ancestor's). */
+  readonly ctorParams?: readonly ParamMeta[];
+  /**
+   * A stand-in for a class this process has not loaded (a reference decoded without the model): its fields are
+   * not known here, so any field name is passed on to the backend, which knows.
+   */
+  readonly open?: boolean;
 }

@@ -12,15 +12,22 @@ export function ownClassInfo(ctor: Function): ClassInfo | undefined {
   return Object.hasOwn(ctor, CLASS_INFO) ? (ctor as unknown as Record<symbol, ClassInfo>)[CLASS_INFO] : undefined;
 }
 
-export function registerClass(ctor: AnyClass, meta: ClassMeta): ClassInfo {
+export function registerClass(ctor: AnyClass, meta: ClassMeta, open = false): ClassInfo {
   const parent = ownClassInfoOfAncestor(ctor);
   const fields = [...(parent?.fields ?? []), ...meta.fields.filter((f) => !parent?.fieldNames.has(f.name))];
   const methods = new Map<string, MethodMeta>(parent?.methods);
   for (const m of meta.methods) methods.set(m.name, m);
-  const info: ClassInfo = { name: meta.name, ctor, fields, fieldNames: new Set(fields.map((f) => f.name)), methods };
-  Object.defineProperty(ctor, CLASS_INFO, { value: info });
+  const info: ClassInfo = {
+    name: meta.name, ctor, fields, fieldNames: new Set(fields.map((f) => f.name)), methods,
+    ctorParams: meta.ctor ?? parent?.ctorParams, open: open || undefined,
+  };
+  Object.defineProperty(ctor, CLASS_INFO, { value: info, configurable: true });
   byName.set(meta.name, info);
   return info;
+}
+
+export function findClassInfo(name: string): ClassInfo | undefined {
+  return byName.get(name);
 }
 
 function ownClassInfoOfAncestor(ctor: Function): ClassInfo | undefined {

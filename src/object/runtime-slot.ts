@@ -24,6 +24,8 @@ export interface ObjectRuntime {
   addAlias(obj: DataClayObject, alias: string): Promise<void>;
   getAliases(obj: DataClayObject): Promise<Set<string>>;
   move(obj: DataClayObject, backendId: string, options: MoveOptions): Promise<void>;
+  /** Runs a class's constructor on a backend; the new object is persistent there. */
+  construct(className: string, args: unknown[], backendId?: string): Promise<DataClayObject>;
   newReplica(obj: DataClayObject, backendId: string | undefined, options: MoveOptions): Promise<void>;
   newVersion(obj: DataClayObject, backendId?: string): Promise<DataClayObject>;
   consolidateVersion(obj: DataClayObject): Promise<void>;

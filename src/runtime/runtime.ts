@@ -6,7 +6,7 @@ import {
 } from '../errors.js';
 import { readReply } from '../messaging/envelope.js';
 import type {
-  AliasAdd, AliasList, AliasQuery, CallRequest, MoveRequest, ReplicateRequest, ClassQuery, GetRequest, ObjectQuery, ObjectsQuery, PersistRequest, SetRequest, StateRequest, UpdateRequest,
+  AliasAdd, AliasList, AliasQuery, CallRequest, ConstructRequest, MoveRequest, ReplicateRequest, ClassQuery, GetRequest, ObjectQuery, ObjectsQuery, PersistRequest, SetRequest, StateRequest, UpdateRequest,
 } from '../messaging/protocol.js';
 import { NoResponders, RequestMux } from '../messaging/mux.js';
 import { batchBudget, chunkBySize } from '../messaging/chunks.js';
@@ -15,7 +15,8 @@ import type { BackendInfo, ObjectMetadata } from '../metadata/types.js';
 import { DataClayObject } from '../object/dataclay-object.js';
 import { IdentityMap } from '../object/identity.js';
 import { becomeRemote, readFields, writeFields } from '../object/locality.js';
-import { classInfoByName } from '../object/registry.js';
+import { findClassInfo } from '../object/registry.js';
+import { placeholderInfo } from '../stubs/stub-class.js';
 import type { MakePersistentOptions, MoveOptions, ObjectRuntime } from '../object/runtime-slot.js';
 import { STATE } from '../object/state.js';
 import { encode, type EncodeSink, type RefResolver } from '../serialization/codec.js';
@@ -79,7 +80,8 @@ export abstract class Runtime implements ObjectRuntime {
   resolveRef(id: string, className: string, backendHint: string | null): DataClayObject {
     const known = this.identity.get(id);
     if (known) return known;
-    const proxy = DataClayObject.materialize(classInfoByName(className), id, false, backendHint ?? undefined);
+    const info = findClassInfo(className) ?? placeholderInfo(className); // a class this process lacks: a stub
+    const proxy = DataClayObject.materialize(info, id, false, backendHint ?? undefined);
     this.identity.add(proxy);
     return proxy;
   }
@@ -267,6 +269,14 @@ export abstract class Runtime implements ObjectRuntime {
     }
   }
 
+  async construct(className: string, args: unknown[], backendId?: string): Promise<DataClayObject> {
+    const target = backendId ?? (await this.defaultBackend());
+    if (backendId !== undefined) await this.checkBackend(backendId);
+    const body: ConstructRequest = [toWire(this.session()), className, args];
+    const payload = await this.encodeWithRefs((sink) => encode(body, sink, `new ${className}() args`, args), target);
+    return this.backendRequest<DataClayObject>(target, 'construct', payload);
+  }
+
   async newReplica(obj: DataClayObject, backendId: string | undefined, options: MoveOptions): Promise<void> {
     if (obj[STATE].persisting) await obj[STATE].persisting;
     if (!obj.isRegistered) throw new ObjectNotRegisteredError(obj.id);
@@ -385,5 +395,5 @@ function validateAlias(alias: unknown): asserts alias is string {
 
 function assertField(obj: DataClayObject, field: string): void {
   const info = obj[STATE].info;
-  if (!info.fieldNames.has(field)) throw new FieldNotFoundError(info.name, field);
+  if (!info.open && !info.fieldNames.has(field)) throw new FieldNotFoundError(info.name, field);
 }

@@ -1,7 +1,8 @@
 // Value classes: non-persistent classes whose instances travel by value (their own fields) and come back with
 // their prototype. Registered by name, so both ends agree (extension type 2: [class name, fields]).
 import { addExtension } from 'msgpackr';
-import { ClassNotFoundError, DataClayError } from '../errors.js';
+import { DataClayError } from '../errors.js';
+import type { FieldMeta } from '../object/meta.js';
 
 const VALUE_EXTENSION = 2;
 
@@ -9,23 +10,34 @@ type AnyClass = abstract new (...args: never[]) => object;
 
 const byName = new Map<string, AnyClass>();
 const names = new Map<AnyClass, string>();
+const fieldsByName = new Map<string, FieldMeta[]>();
 
-export function registerValueClass(cls: AnyClass, name: string = cls.name): void {
+/** Registers a value class; `fields` (from the transformer) describe it to stubs in other processes. */
+export function registerValueClass(cls: AnyClass, name: string = cls.name, fields: FieldMeta[] = []): void {
   const known = byName.get(name);
   if (known === cls) return;
   if (known) throw new DataClayError(`value class name '${name}' is already registered for another class`, { name });
   byName.set(name, cls);
   names.set(cls, name);
+  fieldsByName.set(name, fields);
   addExtension({
     Class: cls as unknown as new () => object,
     type: VALUE_EXTENSION,
     write: (value: object) => [names.get(value.constructor as AnyClass) ?? name, { ...value }],
     read: ([className, fields]: [string, Record<string, unknown>]) => {
       const ctor = byName.get(className);
-      if (!ctor) throw new ClassNotFoundError(className);
-      return Object.assign(Object.create(ctor.prototype), fields);
+      // a process without the model (a stub client) gets the plain fields
+      return ctor ? Object.assign(Object.create(ctor.prototype), fields) : fields;
     },
   });
+}
+
+export function valueClassFields(name: string): FieldMeta[] | undefined {
+  return fieldsByName.get(name);
+}
+
+export function registeredValueClassNames(): string[] {
+  return [...byName.keys()].sort();
 }
 
 export function isValueClassInstance(value: object): boolean {

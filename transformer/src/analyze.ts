@@ -91,7 +91,12 @@ export function analyzeClass(
   const methods: MethodMeta[] = [];
   for (const member of node.members) {
     if (isStatic(member)) continue;
-    if (ts.isPropertyDeclaration(member) && ts.isIdentifier(member.name)) {
+    if (ts.isConstructorDeclaration(member)) {
+      // parameter properties (`constructor(public x: number)`) are fields too
+      for (const p of member.parameters) {
+        if (ts.isParameterPropertyDeclaration(p, member) && ts.isIdentifier(p.name)) fields.push({ name: p.name.text, type: typeText(p, checker) });
+      }
+    } else if (ts.isPropertyDeclaration(member) && ts.isIdentifier(member.name)) {
       if (findDecorator(member, 'localOnly', checker)) continue;
       const field: FieldMeta = { name: member.name.text, type: typeText(member, checker) };
       if (member.questionToken) field.optional = true;
@@ -118,5 +123,8 @@ export function analyzeClass(
       methods.push(method);
     }
   }
-  return { meta: { $dc: META_VERSION, name, fields, methods }, diagnostics };
+  const meta: ClassMeta = { $dc: META_VERSION, name, fields, methods };
+  const ctor = node.members.find((m): m is ts.ConstructorDeclaration => ts.isConstructorDeclaration(m) && m.body !== undefined);
+  if (ctor) meta.ctor = ctor.parameters.map((p) => param(p, checker));
+  return { meta, diagnostics };
 }

@@ -11,4 +11,6 @@ export interface ClassMeta {
   name: string;
   fields: FieldMeta[];
   methods: MethodMeta[];
+  /** Constructor parameters, when the class declares a constructor. */
+  ctor?: ParamMeta[];
 }
