@@ -15,7 +15,7 @@ import { classInfoByName } from '../object/registry.js';
 import { STATE } from '../object/state.js';
 import { Runtime, type RuntimeOptions } from '../runtime/runtime.js';
 import { sessionStorage, type RequestContext, type Session } from '../runtime/session.js';
-import { decode, encode } from '../serialization/codec.js';
+import { decode, encode, encodeState } from '../serialization/codec.js';
 import type { PersistBatch } from '../serialization/graph.js';
 import { Heap, type MemoryBudget } from './heap.js';
 import { ObjectStore, type StoredRecord } from './object-store.js';
@@ -39,6 +39,8 @@ export class BackendRuntime extends Runtime {
   readonly store: MetadataStore;
   readonly objects: ObjectStore;
   readonly replicas = new Replicas(this);
+  /** Objects being moved away: requests for them wait, then go to the new owner. Resolves to it (or undefined). */
+  private readonly moving = new Map<string, Promise<string | undefined>>();
   /** Writes not tied to a reply (evictions): awaited by flush and stop. */
   private readonly background = new Set<Promise<void>>();
 
@@ -83,13 +85,40 @@ export class BackendRuntime extends Runtime {
 
   /** The owned object with this id, loaded; or the error that tells the caller where it is (or that it is nowhere). */
   owned(id: string): DataClayObject | Promise<DataClayObject> {
-    const loaded = this.heap.get(id);
-    return loaded ?? this.ownedSlow(id);
+    const moving = this.moving.get(id);
+    if (moving) return this.afterMove(id, moving);
+    return this.heap.get(id) ?? this.ownedSlow(id);
   }
 
-  /** An object this backend can answer reads for: its own, or a replica it holds. */
+  /** An object this backend can answer reads for: its own, or a replica it still holds (checked, see replicas.ts). */
   readable(id: string): DataClayObject | Promise<DataClayObject> {
-    return this.heap.get(id) ?? this.replicas.get(id) ?? this.ownedSlow(id);
+    const moving = this.moving.get(id);
+    if (moving) return this.afterMove(id, moving);
+    const loaded = this.heap.get(id);
+    if (loaded) return loaded;
+    return this.replicas.get(id) ? this.replicas.checked(id) : this.ownedSlow(id);
+  }
+
+  private async afterMove(id: string, moving: Promise<string | undefined>): Promise<DataClayObject> {
+    const owner = await moving;
+    if (owner !== undefined) throw new WrongBackendError(id, owner);
+    return this.owned(id); // the move failed: still ours
+  }
+
+  /**
+   * Marks objects as leaving: from now on requests for them wait for the move to end. Then waits (a bounded time)
+   * for calls already running on them. Returns the function that ends the move (with the new owner, or undefined).
+   */
+  async beginMove(objects: DataClayObject[], graceMs = 10_000): Promise<(owner: string | undefined) => void> {
+    let finish!: (owner: string | undefined) => void;
+    const done = new Promise<string | undefined>((resolve) => (finish = resolve));
+    for (const o of objects) this.moving.set(o.id, done);
+    const until = Date.now() + graceMs;
+    while (objects.some((o) => this.heap.pinned(o.id)) && Date.now() < until) await new Promise((r) => setTimeout(r, 2));
+    return (owner) => {
+      for (const o of objects) if (this.moving.get(o.id) === done) this.moving.delete(o.id);
+      finish(owner);
+    };
   }
 
   private async ownedSlow(id: string): Promise<DataClayObject> {
@@ -104,13 +133,19 @@ export class BackendRuntime extends Runtime {
       return obj;
     }
     const md = await this.store.getObject(id);
-    if (md?.forward !== undefined && md.master === this.backendId) return this.owned(md.forward); // a consolidated version
+    if (md?.forward !== undefined) {
+      // a consolidated version: it names the original, wherever that lives now
+      const original = this.ownedHere(md.forward) ? undefined : await this.store.getObject(md.forward);
+      if (!original) return this.owned(md.forward);
+      throw new WrongBackendError(id, original.master);
+    }
     if (md && md.master !== this.backendId) throw new WrongBackendError(id, md.master);
     throw new DoesNotExistError(id);
   }
 
   /** The object, when this backend owns it (loaded or not); undefined otherwise. No request is made. */
   ownedHere(id: string): DataClayObject | undefined {
+    if (this.moving.has(id)) return undefined;
     const obj = this.heap.get(id) ?? this.identity.get(id);
     if (obj?.[STATE].local && !obj[STATE].replica) return obj;
     const record = this.objects.get(id);
@@ -124,8 +159,9 @@ export class BackendRuntime extends Runtime {
   async receive(records: TransferRecord[]): Promise<void> {
     const batch = new Map<string, DataClayObject>();
     for (const [id, className, dataset] of records) {
-      const obj = this.identity.get(id) ?? DataClayObject.materialize(classInfoByName(className), id, true, this.backendId);
+      const obj = this.replicas.drop(id, this.backendId) ?? this.identity.get(id) ?? DataClayObject.materialize(classInfoByName(className), id, true, this.backendId);
       this.markRegistered(obj, dataset);
+      Object.assign(obj[STATE], { replica: false, replicas: undefined }); // a moved object starts without replicas
       batch.set(id, obj);
     }
     const resolve = (id: string, cls: string, hint: string | null) => batch.get(id) ?? this.resolveRef(id, cls, hint);
@@ -146,6 +182,7 @@ export class BackendRuntime extends Runtime {
       this.heap.delete(obj.id);
       this.replicas.drop(obj.id, owner);
       becomeRemote(obj, owner);
+      obj[STATE].replicas = undefined;
     }
     await Promise.all(objects.map((o) => this.objects.remove(o.id)));
   }
@@ -155,6 +192,14 @@ export class BackendRuntime extends Runtime {
     const taken = new Set([this.backendId, ...objects.flatMap((o) => o[STATE].replicas ?? [])]);
     const free = (await this.store.listBackends()).map((b) => b.id).filter((id) => !taken.has(id));
     return free.length === 0 ? null : free[Math.floor(Math.random() * free.length)];
+  }
+
+  /** Takes back objects whose move failed halfway: the metadata names this backend again. */
+  async reclaim(ids: string[]): Promise<void> {
+    await Promise.all(ids.map(async (id) => {
+      const md = await this.store.getObject(id);
+      if (md) await this.store.putObject({ ...md, master: this.backendId });
+    }));
   }
 
   /** Adds a replica backend to an object this backend masters: in its record, and in its metadata. */
@@ -173,18 +218,27 @@ export class BackendRuntime extends Runtime {
 
   private async rewrite(obj: DataClayObject): Promise<void> {
     const state = obj[STATE];
-    const record = ObjectStore.encodeRecord([state.info.name, state.dataset!, encode(captureState(obj)), state.replicas]);
+    const record = ObjectStore.encodeRecord([state.info.name, state.dataset!, encodeState(captureState(obj)), state.replicas]);
     const md = (await this.store.getObject(state.id)) ?? this.metadataOf(obj);
     await Promise.all([this.objects.put(state.id, record), this.store.putObject({ ...md, replicas: state.replicas ?? [] })]);
   }
 
-  /** After a read-only call: its object must be unchanged; a change is undone and refused. */
-  verifyReadOnly(obj: DataClayObject, method: string): void {
+  /** What a read-only call starts from: its object's encoded state, and (for a replica) the master's revision. */
+  readOnlyStart(obj: DataClayObject): { state: Uint8Array; revision: number } {
+    return { state: encodeState(captureState(obj), undefined, obj[STATE].info.ctor.name), revision: this.replicas.revision(obj.id) };
+  }
+
+  /**
+   * After a read-only call: its object must be as it was when the call started. A change is undone and refused,
+   * unless other calls ran on the object meanwhile (a writer's change is not the read-only method's) or, on a
+   * replica, the master sent a new state meanwhile.
+   */
+  verifyReadOnly(obj: DataClayObject, method: string, start: { state: Uint8Array; revision: number }): void {
     const state = obj[STATE];
-    if (state.replica) return this.replicas.verifyUnchanged(obj, method);
-    const digest = digestOf(encode(captureState(obj), undefined, state.info.ctor.name));
-    if (digest === this.heap.digest(state.id)) return;
-    this.evict(obj); // back to the stored state on next use
+    const now = encodeState(captureState(obj), undefined, state.info.ctor.name);
+    if (Buffer.compare(now, start.state) === 0) return;
+    if (this.heap.pinCount(state.id) > 1 || this.replicas.revision(state.id) !== start.revision) return;
+    restoreState(obj, decode(start.state, this.resolver));
     throw readOnlyViolation(obj, method);
   }
 
@@ -301,7 +355,7 @@ export class BackendRuntime extends Runtime {
     for (const obj of objects) {
       const state = obj[STATE];
       if (!state.local || !state.loaded || !state.registered || state.replica) continue;
-      const stateBytes = encode(captureState(obj), (o) => void (o[STATE].registered || found.push(o)), state.info.ctor.name);
+      const stateBytes = encodeState(captureState(obj), (o) => void (o[STATE].registered || found.push(o)), state.info.ctor.name);
       const digest = digestOf(stateBytes);
       if (digest === this.heap.digest(state.id)) continue; // unchanged since last read or written
       const record = ObjectStore.encodeRecord([state.info.name, state.dataset!, stateBytes, state.replicas]);

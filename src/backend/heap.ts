@@ -74,6 +74,15 @@ export class Heap {
     else this.pins.set(id, n);
   }
 
+  pinned(id: string): boolean {
+    return this.pins.has(id);
+  }
+
+  /** How many calls are running on the object. */
+  pinCount(id: string): number {
+    return this.pins.get(id) ?? 0;
+  }
+
   get size(): number {
     return this.entries.size;
   }

@@ -68,9 +68,10 @@ export function objectOps(rt: BackendRuntime, control: BackendControl): Record<s
       const method = (obj as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>)[m];
       rt.heap.pin(id);
       try {
+        const start = meta.readonly ? rt.readOnlyStart(obj) : undefined;
         return await sessionStorage.run(fromWire(s), () => userCode(() => method.apply(obj, args)).then((result) => {
-          if (!meta.readonly) return reply(result, obj);
-          rt.verifyReadOnly(obj, m);
+          if (!start) return reply(result, obj);
+          rt.verifyReadOnly(obj, m, start);
           return reply(result);
         }));
       } finally {

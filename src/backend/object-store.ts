@@ -16,6 +16,8 @@ export type StoredRecord = [className: string, dataset: string, state: Uint8Arra
 export class ObjectStore {
   /** Records written but not yet committed: lmdb reads see a put only once its transaction commits. */
   private readonly pending = new Map<string, Uint8Array>();
+  /** Records removed but not yet committed: gone for readers at once. */
+  private readonly removing = new Set<string>();
 
   private constructor(
     private readonly root: RootDatabase,
@@ -48,7 +50,7 @@ export class ObjectStore {
   }
 
   has(id: string): boolean {
-    return this.pending.has(id) || this.objects.doesExist(id);
+    return this.pending.has(id) || (!this.removing.has(id) && this.objects.doesExist(id));
   }
 
   get(id: string): StoredRecord | undefined {
@@ -58,6 +60,7 @@ export class ObjectStore {
 
   /** A copy of the record's bytes, the latest written (committed or not). */
   recordBytes(id: string): Uint8Array | undefined {
+    if (this.removing.has(id)) return undefined;
     return this.pending.get(id) ?? this.objects.get(id) ?? undefined;
   }
 
@@ -67,6 +70,7 @@ export class ObjectStore {
 
   /** Resolves once the record is on disk; reads see it at once. */
   async put(id: string, bytes: Uint8Array): Promise<void> {
+    this.removing.delete(id);
     this.pending.set(id, bytes);
     try {
       await this.objects.put(id, bytes);
@@ -77,7 +81,12 @@ export class ObjectStore {
 
   async remove(id: string): Promise<void> {
     this.pending.delete(id);
-    await this.objects.remove(id);
+    this.removing.add(id);
+    try {
+      await this.objects.remove(id);
+    } finally {
+      this.removing.delete(id);
+    }
   }
 
   get count(): number {

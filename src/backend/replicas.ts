@@ -1,17 +1,20 @@
 // Read replicas. A backend holds replicas of other backends' objects (in memory, refreshed by their master), and,
 // as a master, pushes every change of a replicated object to its replicas before the change is acknowledged.
-import { DataClayError } from '../errors.js';
+import { DataClayError, WrongBackendError } from '../errors.js';
+import { becomeRemote } from '../object/locality.js';
+import type { RetireRequest } from './version-ops.js';
 import type { ReceiveRequest, TransferRecord } from '../messaging/protocol.js';
 import { DataClayObject } from '../object/dataclay-object.js';
-import { captureState, restoreState } from '../object/object-state.js';
+import { restoreState } from '../object/object-state.js';
 import { classInfoByName } from '../object/registry.js';
 import { STATE } from '../object/state.js';
 import { toWire } from '../runtime/session.js';
-import { chunkBySize } from '../messaging/chunks.js';
+import { chunkBySize, recordSize } from '../messaging/chunks.js';
 import { decode, encode } from '../serialization/codec.js';
 import type { BackendRuntime } from './backend-runtime.js';
 
-interface Held { obj: DataClayObject; state: Uint8Array }
+/** `revision`: how many states the master has sent. */
+interface Held { obj: DataClayObject; state: Uint8Array; revision: number }
 
 export class Replicas {
   /** Replicas of objects mastered elsewhere, with the state their master last sent. */
@@ -39,8 +42,21 @@ export class Replicas {
     const resolve = (id: string, cls: string, hint: string | null) => batch.get(id) ?? this.rt.resolveRef(id, cls, hint);
     for (const [id, , , state] of records) {
       restoreState(batch.get(id)!, decode(state, resolve));
-      this.held.set(id, { obj: batch.get(id)!, state });
+      this.held.set(id, { obj: batch.get(id)!, state, revision: (this.held.get(id)?.revision ?? 0) + 1 });
     }
+  }
+
+  /**
+   * The replica, if its master still counts on it: a replica the master gave up on (it missed an update) must not
+   * serve reads, so every read checks the metadata first (one KV read) and a stale replica is dropped.
+   */
+  async checked(id: string): Promise<DataClayObject> {
+    const held = this.held.get(id)!;
+    const md = await this.rt.store.getObject(id);
+    if (md && md.forward === undefined && md.replicas.includes(this.rt.backendId)) return held.obj;
+    const owner = md?.master ?? held.obj[STATE].backendId!;
+    this.drop(id, owner);
+    throw new WrongBackendError(id, owner);
   }
 
   /** Drops a replica: the instance becomes a proxy of `owner`. */
@@ -49,17 +65,12 @@ export class Replicas {
     if (!held) return undefined;
     this.held.delete(id);
     held.obj[STATE].replica = false;
+    if (owner !== this.rt.backendId) becomeRemote(held.obj, owner);
     return held.obj;
   }
 
-  /** After a read-only call on a replica: a change is undone (the master's state is restored) and refused. */
-  verifyUnchanged(obj: DataClayObject, method: string): void {
-    const held = this.held.get(obj.id);
-    if (!held) return;
-    const now = encode(captureState(obj), undefined, obj[STATE].info.ctor.name);
-    if (Buffer.compare(now, held.state) === 0) return;
-    restoreState(obj, decode(held.state, this.rt.resolver));
-    throw readOnlyViolation(obj, method);
+  revision(id: string): number {
+    return this.held.get(id)?.revision ?? 0;
   }
 
   /**
@@ -73,13 +84,17 @@ export class Replicas {
     }
     await Promise.all([...byReplica].map(async ([replica, records]) => {
       try {
-        for (const chunk of chunkBySize(records, (r) => r[3].length, this.rt.batchBudget())) {
+        for (const chunk of chunkBySize(records, recordSize, this.rt.batchBudget())) {
           const body: ReceiveRequest = [toWire(this.rt.session()), 'replica', chunk, this.rt.backendId];
           await this.rt.backendAdminRequest(replica, 'receive', encode(body));
         }
       } catch (err) {
         this.rt.onBackgroundError?.(err);
-        await Promise.all(updates.filter((u) => u.obj[STATE].replicas?.includes(replica)).map((u) => this.rt.forgetReplica(u.obj, replica)));
+        const missed = updates.filter((u) => u.obj[STATE].replicas?.includes(replica));
+        await Promise.all(missed.map((u) => this.rt.forgetReplica(u.obj, replica)));
+        // best effort: tell it to drop them (if it cannot hear us, its reads check the metadata anyway)
+        const retire: RetireRequest = [toWire(this.rt.session()), missed.map((u) => u.obj.id), this.rt.backendId];
+        this.rt.backendAdminRequest(replica, 'retire', encode(retire)).catch(() => undefined);
       }
     }));
   }

@@ -5,7 +5,7 @@ import { encodeOk } from '../messaging/envelope.js';
 import {
   isTuple, type MoveRequest, type ReceiveRequest, type ReplicateRequest, type TransferMode, type TransferRecord, type WireSession,
 } from '../messaging/protocol.js';
-import { chunkBySize } from '../messaging/chunks.js';
+import { chunkBySize, recordSize } from '../messaging/chunks.js';
 import { STATE } from '../object/state.js';
 import type { RetireRequest } from './version-ops.js';
 import type { DataClayObject } from '../object/dataclay-object.js';
@@ -18,7 +18,7 @@ type Op = (data: Uint8Array) => Promise<Uint8Array>;
 
 /** Ships records to `target` in as many `receive` requests as max_payload needs. */
 async function sendRecords(rt: BackendRuntime, target: string, s: WireSession, mode: TransferMode, records: TransferRecord[]): Promise<void> {
-  for (const chunk of chunkBySize(records, (r) => r[3].length, rt.batchBudget())) {
+  for (const chunk of chunkBySize(records, recordSize, rt.batchBudget())) {
     const body: ReceiveRequest = mode === 'replica' ? [s, mode, chunk, rt.backendId] : [s, mode, chunk];
     await rt.backendAdminRequest(target, 'receive', encode(body));
   }
@@ -32,75 +32,106 @@ function replicasOf(objects: DataClayObject[]): Map<string, string[]> {
 }
 
 export function transferOps(rt: BackendRuntime): Record<string, Op> {
-  /** Moves what this backend owns of the graph, then asks the owners of remote referents to do the same. */
-  async function move([s, ids, target, recursive, remotes, visitedIds]: MoveRequest): Promise<string[]> {
-    const firstHop = visitedIds.length === 0;
+  /**
+   * The objects of `ids` this backend owns. Ids it does not own: on the first hop, the caller's hint was stale
+   * (WrongBackendError); on a forwarded hop, they are reported by their real owner so the traversal goes on there.
+   */
+  async function rootsOf(ids: string[], forwarded: boolean): Promise<{ roots: DataClayObject[]; elsewhere: Map<string, string[]> }> {
     const roots: DataClayObject[] = [];
+    const elsewhere = new Map<string, string[]>();
     for (const id of ids) {
       const obj = rt.ownedHere(id);
       if (obj) roots.push(obj);
-      else if (firstHop) roots.push(await rt.owned(id)); // the caller's hint was stale: WrongBackendError
-      // forwarded ids no longer here were moved by another branch of the traversal (a cycle): nothing to do
+      else if (!forwarded) roots.push(await rt.owned(id));
+      else {
+        const md = await rt.store.getObject(id);
+        if (md && md.master !== rt.backendId && md.forward === undefined) elsewhere.set(md.master, [...(elsewhere.get(md.master) ?? []), id]);
+      }
     }
-    const visited = new Set(visitedIds);
-    for (const id of ids) visited.delete(id); // the forwarder saw them as remote referents: ours to visit now
-    const transfer = collectTransfer(rt, roots, recursive, remotes, visited);
-    const moved: string[] = [];
+    return { roots, elsewhere };
+  }
+
+  /** Moves what this backend owns of the graph, then asks the owners of remote referents to do the same. */
+  async function move([s, ids, target, recursive, remotes, forwarded]: MoveRequest): Promise<number> {
+    const { roots, elsewhere } = await rootsOf(ids, forwarded);
+    const transfer = collectTransfer(rt, roots, recursive, remotes, new Set());
+    let moved = 0;
     if (target !== rt.backendId && transfer.objects.length > 0) {
-      await sendRecords(rt, target, s, 'move', transfer.records);
-      const replicas = replicasOf(transfer.objects); // a moved object starts without replicas: they are dropped
-      await rt.release(transfer.objects, target);
-      await Promise.all([...replicas].map(([backend, ids]) =>
-        rt.backendAdminRequest(backend, 'retire', encode([s, ids, target] satisfies RetireRequest))));
-      moved.push(...transfer.objects.map((o) => o.id));
+      const finish = await rt.beginMove(transfer.objects);
+      try {
+        // calls that were running when the move began have finished: take the state now
+        const records = collectTransfer(rt, transfer.objects, false, false, new Set()).records;
+        await shipMove(s, target, records);
+        const replicas = replicasOf(transfer.objects); // a moved object starts without replicas: they are dropped
+        await rt.release(transfer.objects, target);
+        finish(target);
+        for (const [backend, held] of replicas) {
+          if (backend === target) continue; // the target's copy became the object itself
+          rt.backendAdminRequest(backend, 'retire', encode([s, held, target] satisfies RetireRequest)).catch((err) => rt.onBackgroundError?.(err));
+        }
+        moved += transfer.objects.length;
+      } catch (err) {
+        finish(undefined);
+        throw err;
+      }
     }
-    for (const [owner, remoteIds] of transfer.remote) {
-      const forward: MoveRequest = [s, remoteIds, target, recursive, remotes, [...visited]];
-      moved.push(...(await rt.backendAdminRequest<string[]>(owner, 'move', encode(forward))));
+    for (const [owner, remoteIds] of [...transfer.remote, ...elsewhere]) {
+      moved += await rt.backendAdminRequest<number>(owner, 'move', encode([s, remoteIds, target, recursive, remotes, true] satisfies MoveRequest));
     }
     return moved;
   }
 
-  /** Replicates what this backend masters of the graph to `target`, then forwards to owners of remote referents. */
-  async function replicate([s, ids, requested, recursive, remotes, visitedIds]: ReplicateRequest): Promise<{ target: string | null; ids: string[] }> {
-    const firstHop = visitedIds.length === 0;
-    const roots: DataClayObject[] = [];
-    for (const id of ids) {
-      const obj = rt.ownedHere(id);
-      if (obj) roots.push(obj);
-      else if (firstHop) roots.push(await rt.owned(id)); // only masters are replicated
+  /** Ships records to the target; if a later batch fails, the batches already there are taken back. */
+  async function shipMove(s: WireSession, target: string, records: TransferRecord[]): Promise<void> {
+    const shipped: string[] = [];
+    try {
+      for (const chunk of chunkBySize(records, recordSize, rt.batchBudget())) {
+        await rt.backendAdminRequest(target, 'receive', encode([s, 'move', chunk] satisfies ReceiveRequest));
+        shipped.push(...chunk.map(([id]) => id));
+      }
+    } catch (err) {
+      if (shipped.length > 0) {
+        await rt.backendAdminRequest(target, 'retire', encode([s, shipped, rt.backendId] satisfies RetireRequest)).catch(() => undefined);
+        await rt.reclaim(shipped);
+      }
+      throw err;
     }
+  }
+
+  /** Replicates what this backend masters of the graph to `target`, then forwards to owners of remote referents. */
+  async function replicate([s, ids, requested, recursive, remotes, forwarded]: ReplicateRequest): Promise<{ target: string | null; count: number }> {
+    const { roots, elsewhere } = await rootsOf(ids, forwarded);
     const target = requested ?? (await rt.backendWithoutCopy(roots));
-    if (target === null) return { target, ids: [] };
-    if (target === rt.backendId) throw new DataClayError(`backend ${target} is the master: it cannot hold a replica too`, { backendId: target });
-    const visited = new Set(visitedIds);
-    for (const id of ids) visited.delete(id);
-    const transfer = collectTransfer(rt, roots, recursive, remotes, visited);
-    const fresh = transfer.objects.map((o, i) => [o, transfer.records[i]] as const).filter(([o]) => !o[STATE].replicas?.includes(target));
+    if (target === null) return { target, count: 0 };
+    if (target === rt.backendId && !forwarded) {
+      throw new DataClayError(`backend ${target} is the master: it cannot hold a replica too`, { backendId: target });
+    }
+    const transfer = collectTransfer(rt, roots, recursive, remotes, new Set());
+    const fresh = target === rt.backendId ? [] // objects the target masters itself need no replica
+      : transfer.objects.map((o, i) => [o, transfer.records[i]] as const).filter(([o]) => !o[STATE].replicas?.includes(target));
     if (fresh.length > 0) {
       await sendRecords(rt, target, s, 'replica', fresh.map(([, r]) => r));
       await Promise.all(fresh.map(([o]) => rt.addReplica(o, target)));
     }
-    const replicated = transfer.objects.map((o) => o.id);
-    for (const [owner, remoteIds] of transfer.remote) {
-      if (owner === target) continue; // the target masters those: nothing to replicate there
-      const forward: ReplicateRequest = [s, remoteIds, target, recursive, remotes, [...visited]];
-      replicated.push(...(await rt.backendAdminRequest<{ ids: string[] }>(owner, 'replicate', encode(forward))).ids);
+    let count = transfer.objects.length;
+    for (const [owner, remoteIds] of [...transfer.remote, ...elsewhere]) {
+      const forward: ReplicateRequest = [s, remoteIds, target, recursive, remotes, true];
+      count += (await rt.backendAdminRequest<{ count: number }>(owner, 'replicate', encode(forward))).count;
     }
-    return { target, ids: replicated };
+    return { target, count };
   }
 
   return {
     async replicate(data) {
       const req = decode<ReplicateRequest>(data);
-      if (!isTuple(req, 6, '_a_bba')) throw new ProtocolError('replicate: expected [session, ids[], target|null, recursive, remotes, visited[]]');
+      if (!isTuple(req, 6, '_a_bbb')) throw new ProtocolError('replicate: expected [session, ids[], target|null, recursive, remotes, forwarded]');
       if (req[2] !== null) await rt.checkLiveBackend(req[2] as string);
       return sessionStorage.run(fromWire(req[0]), async () => encodeOk(await replicate(req)));
     },
 
     async move(data) {
       const req = decode<MoveRequest>(data);
-      if (!isTuple(req, 6, '_asbba')) throw new ProtocolError('move: expected [session, ids[], target, recursive, remotes, visited[]]');
+      if (!isTuple(req, 6, '_asbbb')) throw new ProtocolError('move: expected [session, ids[], target, recursive, remotes, forwarded]');
       await rt.checkLiveBackend(req[2]);
       return sessionStorage.run(fromWire(req[0]), async () => encodeOk(await move(req)));
     },

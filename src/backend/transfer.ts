@@ -4,7 +4,7 @@ import { STATE } from '../object/state.js';
 import type { DataClayObject } from '../object/dataclay-object.js';
 import { captureState } from '../object/object-state.js';
 import type { TransferRecord } from '../messaging/protocol.js';
-import { encode } from '../serialization/codec.js';
+import { encodeState } from '../serialization/codec.js';
 import type { BackendRuntime } from './backend-runtime.js';
 
 export interface Transfer {
@@ -34,7 +34,7 @@ export function collectTransfer(rt: BackendRuntime, roots: DataClayObject[], rec
     }
     rt.load(obj);
     const referents: DataClayObject[] = [];
-    const stateBytes = encode(captureState(obj), (o) => void referents.push(o), state.info.ctor.name);
+    const stateBytes = encodeState(captureState(obj), (o) => void referents.push(o), state.info.ctor.name);
     transfer.objects.push(obj);
     transfer.records.push([state.id, state.info.name, state.dataset!, stateBytes]);
     if (recursive) queue.push(...referents.filter((r) => r[STATE].registered && !visited.has(r.id)));

@@ -9,7 +9,7 @@ import { DataClayObject } from '../object/dataclay-object.js';
 import { captureState, restoreState } from '../object/object-state.js';
 import { STATE } from '../object/state.js';
 import { fromWire, sessionStorage } from '../runtime/session.js';
-import { decode, encode } from '../serialization/codec.js';
+import { decode, encode, encodeState } from '../serialization/codec.js';
 import type { BackendRuntime } from './backend-runtime.js';
 
 type Op = (data: Uint8Array) => Promise<Uint8Array>;
@@ -37,7 +37,7 @@ export function versionOps(rt: BackendRuntime): Record<string, Op> {
       const md = await metadata(obj.id);
       const state = obj[STATE];
       const copy = DataClayObject.materialize(state.info, randomUUID(), true, rt.backendId, false);
-      restoreState(copy, decode(encode(captureState(obj), undefined, state.info.ctor.name), rt.resolver));
+      restoreState(copy, decode(encodeState(captureState(obj), undefined, state.info.ctor.name), rt.resolver));
       const lineage = md.original === undefined
         ? { original: obj.id, versions: [obj.id] }
         : { original: md.original, versions: [...(md.versions ?? [md.original]), obj.id] };
@@ -53,7 +53,7 @@ export function versionOps(rt: BackendRuntime): Record<string, Op> {
       const md = await metadata(id);
       if (md.original === undefined) throw new ObjectIsNotVersionError(id);
       const original = await metadata(md.original);
-      const state = encode(captureState(version), undefined, version[STATE].info.ctor.name);
+      const state = encodeState(captureState(version), undefined, version[STATE].info.ctor.name);
       await rt.backendAdminRequest(original.master, 'adopt-state', encode([s, md.original, state] satisfies AdoptStateRequest));
       // the version and the versions between it and the original now name the original
       const retired = [...(md.versions ?? []).filter((v) => v !== md.original), id];
@@ -61,7 +61,7 @@ export function versionOps(rt: BackendRuntime): Record<string, Op> {
       await Promise.all(retired.map(async (v) => {
         const vmd = await rt.store.getObject(v);
         if (!vmd) return;
-        owners.set(vmd.master, [...(owners.get(vmd.master) ?? []), v]);
+        for (const holder of [vmd.master, ...vmd.replicas]) owners.set(holder, [...(owners.get(holder) ?? []), v]);
         await rt.store.putObject({ ...vmd, forward: md.original, master: original.master, replicas: [] });
       }));
       await Promise.all([...owners].map(([owner, ids]) =>
@@ -83,8 +83,11 @@ export function versionOps(rt: BackendRuntime): Record<string, Op> {
     async retire(data) {
       const req = decode<RetireRequest>(data);
       if (!isTuple(req, 3, '_as')) throw new ProtocolError('retire: expected [session, ids, owner]');
-      const objects = req[1].map((id) => rt.ownedHere(id) ?? rt.replicas.drop(id, req[2])).filter((o): o is DataClayObject => o !== undefined);
-      await rt.release(objects, req[2]);
+      const [, ids, owner] = req;
+      for (const id of ids) rt.replicas.drop(id, owner); // replicas held here
+      // copies this backend owns, unless it is the new owner itself
+      const owned = owner === rt.backendId ? [] : ids.map((id) => rt.ownedHere(id)).filter((o): o is DataClayObject => o !== undefined);
+      await rt.release(owned, owner);
       return encodeOk(undefined);
     },
   };

@@ -6,7 +6,7 @@ export function chunkBySize<T>(items: T[], sizeOf: (item: T) => number, budget: 
   let current: T[] = [];
   let size = 0;
   for (const item of items) {
-    const s = sizeOf(item) + 64; // room for the envelope of each record
+    const s = sizeOf(item) + 32; // msgpack headers of a record
     if (current.length > 0 && size + s > budget) {
       chunks.push(current);
       current = [];
@@ -22,4 +22,9 @@ export function chunkBySize<T>(items: T[], sizeOf: (item: T) => number, budget: 
 /** What a batch request may weigh: a margin under the server's max_payload for the envelope and session. */
 export function batchBudget(maxPayload: number | undefined): number {
   return Math.floor((maxPayload ?? 1024 * 1024) * 0.8);
+}
+
+/** The encoded size of a transfer record, near enough: its strings and its state bytes. */
+export function recordSize(record: [string, string, string, Uint8Array]): number {
+  return record[0].length + record[1].length + record[2].length + record[3].length;
 }

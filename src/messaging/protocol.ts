@@ -16,10 +16,13 @@ export type UpdateRequest = [s: WireSession, id: string, state: unknown];
 /** How state travels backend to backend (move, replica, version): [id, class name, dataset, state bytes]. */
 export type TransferRecord = [id: string, className: string, dataset: string, state: Uint8Array];
 export type TransferMode = 'move' | 'replica';
-/** Move `ids` (and, recursively, their referents) to `target`; `visited` stops cycles across backends. */
-export type MoveRequest = [s: WireSession, ids: string[], target: string, recursive: boolean, remotes: boolean, visited: string[]];
+/**
+ * Move `ids` (and, recursively, their referents) to `target`. `forwarded`: sent by another backend of the
+ * traversal (ids it believed were here); cycles end because an object is moved once, then owned by the target.
+ */
+export type MoveRequest = [s: WireSession, ids: string[], target: string, recursive: boolean, remotes: boolean, forwarded: boolean];
 /** Replicate `ids` to `target` (null: a backend without a copy, chosen by the master). */
-export type ReplicateRequest = [s: WireSession, ids: string[], target: string | null, recursive: boolean, remotes: boolean, visited: string[]];
+export type ReplicateRequest = [s: WireSession, ids: string[], target: string | null, recursive: boolean, remotes: boolean, forwarded: boolean];
 /** `master`: for replicas, the backend that keeps them up to date. */
 export type ReceiveRequest = [s: WireSession, mode: TransferMode, records: TransferRecord[], master?: string];
 

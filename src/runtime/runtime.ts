@@ -218,7 +218,7 @@ export abstract class Runtime implements ObjectRuntime {
     try {
       await Promise.all(batch.inFlight);
       // a graph bigger than one message goes in several, the root's (with the alias) first
-      const chunks = chunkBySize(batch.records, (r) => r[2].length, this.batchBudget());
+      const chunks = chunkBySize(batch.records, (r) => r[0].length + r[1].length + r[2].length, this.batchBudget());
       for (const [i, records] of chunks.entries()) {
         const body: PersistRequest = i === 0 && alias !== undefined ? [toWire(session), records, alias] : [toWire(session), records];
         await this.backendRequest<void>(target, 'persist', encode(body));
@@ -262,11 +262,9 @@ export abstract class Runtime implements ObjectRuntime {
     if (!obj.isRegistered) return this.makePersistent(obj, { backendId });
     await this.checkBackend(backendId);
     const { recursive = false, remotes = true } = options;
-    const moved = await this.toOwner<string[]>(obj, 'move', () => encode([toWire(this.session()), [obj.id], backendId, recursive, remotes, []] satisfies MoveRequest));
-    for (const id of moved) {
-      const known = this.identity.get(id);
-      if (known && !known[STATE].local) known[STATE].backendId = backendId;
-    }
+    await this.toOwner<number>(obj, 'move', () => encode([toWire(this.session()), [obj.id], backendId, recursive, remotes, false] satisfies MoveRequest));
+    // this proxy knows at once; others (and the referents) repair themselves on their next use
+    if (!obj[STATE].local) obj[STATE].backendId = backendId;
   }
 
   async construct(className: string, args: unknown[], backendId?: string): Promise<DataClayObject> {
@@ -282,13 +280,11 @@ export abstract class Runtime implements ObjectRuntime {
     if (!obj.isRegistered) throw new ObjectNotRegisteredError(obj.id);
     if (backendId !== undefined) await this.checkBackend(backendId);
     const { recursive = false, remotes = true } = options;
-    const body: ReplicateRequest = [toWire(this.session()), [obj.id], backendId ?? null, recursive, remotes, []];
-    const { target, ids } = await this.toOwner<{ target: string | null; ids: string[] }>(obj, 'replicate', () => encode(body));
+    const body: ReplicateRequest = [toWire(this.session()), [obj.id], backendId ?? null, recursive, remotes, false];
+    const { target } = await this.toOwner<{ target: string | null }>(obj, 'replicate', () => encode(body));
     if (target === null) return; // every backend has a copy already
-    for (const id of ids) {
-      const known = this.identity.get(id);
-      if (known && !known[STATE].local) known[STATE].replicas = [...new Set([...(known[STATE].replicas ?? []), target])];
-    }
+    const state = obj[STATE];
+    if (!state.local) state.replicas = [...new Set([...(state.replicas ?? []), target])];
   }
 
   async newVersion(obj: DataClayObject, backendId?: string): Promise<DataClayObject> {

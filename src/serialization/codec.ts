@@ -38,6 +38,7 @@ const packr = new Packr({
 
 let sink: EncodeSink | undefined;
 let resolver: RefResolver | undefined;
+let hints = true;
 
 addExtension({
   Class: DataClayObject,
@@ -45,7 +46,7 @@ addExtension({
   write(obj: DataClayObject): WireRef {
     sink?.(obj);
     const state = obj[STATE];
-    return [state.id, state.info.name, state.backendId ?? null];
+    return [state.id, state.info.name, hints ? (state.backendId ?? null) : null];
   },
   read([id, className, hint]: WireRef): DataClayObject {
     if (!resolver) throw new ProtocolError(`object reference ${id} decoded where none is expected`);
@@ -69,6 +70,19 @@ export function encode(value: unknown, onObject?: EncodeSink, what = 'value', fo
     throw new UnserializableError(what, (err as Error).message, { cause: err });
   } finally {
     sink = previous;
+  }
+}
+
+/**
+ * Encodes an object's state as stored and compared: references without owner hints, which go stale when objects
+ * move and would make an unchanged state look changed.
+ */
+export function encodeState(value: unknown, onObject?: EncodeSink, what = 'value'): Uint8Array {
+  hints = false;
+  try {
+    return encode(value, onObject, what);
+  } finally {
+    hints = true;
   }
 }
 
