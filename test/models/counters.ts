@@ -57,3 +57,30 @@ export class Counter extends DataClayObject {
     return other ? [mine, ...(await other.whoAmI())] : [mine];
   }
 }
+
+/** Holds a reference and a value; used by the move and replica regression tests. */
+@persistent
+export class Holder extends DataClayObject {
+  count = 0;
+  ref: Counter | null = null;
+  blob = '';
+
+  @activemethod({ readonly: true })
+  async peek(): Promise<number> {
+    return this.count;
+  }
+
+  @activemethod
+  async slowWrite(): Promise<number> {
+    this.count += 1;
+    await pause(200);
+    this.count += 1;
+    return this.count;
+  }
+
+  @activemethod
+  async grow(chunk: string): Promise<number> {
+    this.blob += chunk;
+    return this.blob.length;
+  }
+}
