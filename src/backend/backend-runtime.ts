@@ -1,6 +1,6 @@
-// The backend's runtime: it owns objects (heap in memory, records in its store), registers what it creates, and
-// answers for what it owns. Every change it acknowledges is on disk first (see docs/durability.md).
-import { hash } from 'node:crypto';
+// The backend's runtime: it owns objects (heap in memory, records in its store), registers what it creates, takes
+// and lets go of objects in moves, and answers for what it owns. Writing is write-through.ts's job; replicas,
+// replicas.ts's.
 import {
   BackendNotFoundError, DataClayError, DoesNotExistError, WrongBackendError,
 } from '../errors.js';
@@ -9,22 +9,18 @@ import type { ObjectMetadata } from '../metadata/types.js';
 import type { TransferRecord } from '../messaging/protocol.js';
 import type { BackendOp } from '../messaging/subjects.js';
 import { DataClayObject } from '../object/dataclay-object.js';
-import { becomeRemote, dropFields } from '../object/locality.js';
-import { captureState, restoreState } from '../object/object-state.js';
+import { becomeRemote } from '../object/locality.js';
+import { restoreState } from '../object/object-state.js';
 import { classInfoByName } from '../object/registry.js';
 import { STATE } from '../object/state.js';
 import { Runtime, type RuntimeOptions } from '../runtime/runtime.js';
-import { sessionStorage, type RequestContext, type Session } from '../runtime/session.js';
-import { decode, encode, encodeState } from '../serialization/codec.js';
+import { sessionStorage, type Session } from '../runtime/session.js';
+import { decode } from '../serialization/codec.js';
 import type { PersistBatch } from '../serialization/graph.js';
 import { Heap, type MemoryBudget } from './heap.js';
 import { ObjectStore, type StoredRecord } from './object-store.js';
-import { Replicas, readOnlyViolation } from './replicas.js';
-
-/** An encoded state's fingerprint: equal digests mean an unchanged object, so nothing to write. */
-function digestOf(stateBytes: Uint8Array): string {
-  return hash('sha1', stateBytes, 'base64');
-}
+import { Replicas } from './replicas.js';
+import { WriteThrough, digestOf } from './write-through.js';
 
 export interface BackendRuntimeOptions extends RuntimeOptions {
   backendId: string;
@@ -39,10 +35,9 @@ export class BackendRuntime extends Runtime {
   readonly store: MetadataStore;
   readonly objects: ObjectStore;
   readonly replicas = new Replicas(this);
+  readonly writes = new WriteThrough(this);
   /** Objects being moved away: requests for them wait, then go to the new owner. Resolves to it (or undefined). */
   private readonly moving = new Map<string, Promise<string | undefined>>();
-  /** Writes not tied to a reply (evictions): awaited by flush and stop. */
-  private readonly background = new Set<Promise<void>>();
 
   constructor(options: BackendRuntimeOptions) {
     super(options);
@@ -168,7 +163,7 @@ export class BackendRuntime extends Runtime {
     for (const [id, , , stateBytes] of records) restoreState(batch.get(id)!, decode(stateBytes, resolve));
     const objects = [...batch.values()];
     await Promise.all([
-      this.save(objects),
+      this.writes.save(objects),
       ...objects.map(async (o) => {
         const md = (await this.store.getObject(o.id)) ?? this.metadataOf(o);
         await this.store.putObject({ ...md, master: this.backendId, replicas: [] }); // replicas of a moved object are dropped
@@ -187,59 +182,12 @@ export class BackendRuntime extends Runtime {
     await Promise.all(objects.map((o) => this.objects.remove(o.id)));
   }
 
-  /** A live backend holding no copy of any of these objects, at random; null when every backend has one. */
-  async backendWithoutCopy(objects: DataClayObject[]): Promise<string | null> {
-    const taken = new Set([this.backendId, ...objects.flatMap((o) => o[STATE].replicas ?? [])]);
-    const free = (await this.store.listBackends()).map((b) => b.id).filter((id) => !taken.has(id));
-    return free.length === 0 ? null : free[Math.floor(Math.random() * free.length)];
-  }
-
   /** Takes back objects whose move failed halfway: the metadata names this backend again. */
   async reclaim(ids: string[]): Promise<void> {
     await Promise.all(ids.map(async (id) => {
       const md = await this.store.getObject(id);
       if (md) await this.store.putObject({ ...md, master: this.backendId });
     }));
-  }
-
-  /** Adds a replica backend to an object this backend masters: in its record, and in its metadata. */
-  async addReplica(obj: DataClayObject, replica: string): Promise<void> {
-    const state = obj[STATE];
-    state.replicas = [...new Set([...(state.replicas ?? []), replica])];
-    await this.rewrite(obj);
-  }
-
-  /** Removes a replica backend (unreachable, or dropped) from an object this backend masters. */
-  async forgetReplica(obj: DataClayObject, replica: string): Promise<void> {
-    const state = obj[STATE];
-    state.replicas = state.replicas?.filter((r) => r !== replica);
-    await this.rewrite(obj);
-  }
-
-  private async rewrite(obj: DataClayObject): Promise<void> {
-    const state = obj[STATE];
-    const record = ObjectStore.encodeRecord([state.info.name, state.dataset!, encodeState(captureState(obj)), state.replicas]);
-    const md = (await this.store.getObject(state.id)) ?? this.metadataOf(obj);
-    await Promise.all([this.objects.put(state.id, record), this.store.putObject({ ...md, replicas: state.replicas ?? [] })]);
-  }
-
-  /** What a read-only call starts from: its object's encoded state, and (for a replica) the master's revision. */
-  readOnlyStart(obj: DataClayObject): { state: Uint8Array; revision: number } {
-    return { state: encodeState(captureState(obj), undefined, obj[STATE].info.ctor.name), revision: this.replicas.revision(obj.id) };
-  }
-
-  /**
-   * After a read-only call: its object must be as it was when the call started. A change is undone and refused,
-   * unless other calls ran on the object meanwhile (a writer's change is not the read-only method's) or, on a
-   * replica, the master sent a new state meanwhile.
-   */
-  verifyReadOnly(obj: DataClayObject, method: string, start: { state: Uint8Array; revision: number }): void {
-    const state = obj[STATE];
-    const now = encodeState(captureState(obj), undefined, state.info.ctor.name);
-    if (Buffer.compare(now, start.state) === 0) return;
-    if (this.heap.pinCount(state.id) > 1 || this.replicas.revision(state.id) !== start.revision) return;
-    restoreState(obj, decode(start.state, this.resolver));
-    throw readOnlyViolation(obj, method);
   }
 
   // ---- where new objects go
@@ -309,7 +257,8 @@ export class BackendRuntime extends Runtime {
     this.identity.add(obj);
   }
 
-  private unregister(obj: DataClayObject): void {
+  /** Undoes markRegistered (a registration that failed). */
+  unregister(obj: DataClayObject): void {
     this.heap.delete(obj.id);
     this.identity.delete(obj.id);
     obj[STATE].registered = false;
@@ -327,7 +276,7 @@ export class BackendRuntime extends Runtime {
     if (alias !== undefined) await this.store.createAlias(session.dataset, alias, objects[0].id);
     for (const o of objects) this.markRegistered(o, session.dataset);
     try {
-      await Promise.all([this.save(objects), ...objects.map((o) => this.store.createObject({ ...this.metadataOf(o), ...lineage }))]);
+      await Promise.all([this.writes.save(objects), ...objects.map((o) => this.store.createObject({ ...this.metadataOf(o), ...lineage }))]);
     } catch (err) {
       for (const o of objects) this.unregister(o);
       await Promise.allSettled([
@@ -339,101 +288,8 @@ export class BackendRuntime extends Runtime {
     }
   }
 
-  /**
-   * Writes the records of local objects whose state differs from what is stored; resolves once on disk.
-   * Unregistered objects their state references become persistent here first.
-   */
-  save(objects: Iterable<DataClayObject>): Promise<void> {
-    return (this.saveChanged(objects) ?? Promise.resolve()) as Promise<void>;
-  }
-
-  /** save() without a promise when nothing changed: the common case of a call, kept off the microtask queue. */
-  private saveChanged(objects: Iterable<DataClayObject>): Promise<unknown> | undefined {
-    const writes: Promise<unknown>[] = [];
-    const found: DataClayObject[] = [];
-    const replicated: { obj: DataClayObject; record: TransferRecord }[] = [];
-    for (const obj of objects) {
-      const state = obj[STATE];
-      if (!state.local || !state.loaded || !state.registered || state.replica) continue;
-      const stateBytes = encodeState(captureState(obj), (o) => void (o[STATE].registered || found.push(o)), state.info.ctor.name);
-      const digest = digestOf(stateBytes);
-      if (digest === this.heap.digest(state.id)) continue; // unchanged since last read or written
-      const record = ObjectStore.encodeRecord([state.info.name, state.dataset!, stateBytes, state.replicas]);
-      this.heap.stored(state.id, record.length, digest);
-      writes.push(this.objects.put(state.id, record));
-      if (state.replicas?.length) replicated.push({ obj, record: [state.id, state.info.name, state.dataset!, stateBytes] });
-    }
-    if (found.length > 0) writes.push(this.register([...new Set(found)].filter((o) => !o[STATE].registered), this.session()));
-    if (replicated.length > 0) writes.push(this.replicas.push(replicated)); // acknowledged once every copy has it
-    return writes.length === 0 ? undefined : writes.length === 1 ? writes[0] : Promise.all(writes);
-  }
-
-  /**
-   * What a request changed, on disk before its reply: the object it ran on, objects whose active methods ran in
-   * place, objects it created (and their metadata).
-   */
-  commit(ctx: RequestContext, target?: DataClayObject): Promise<void> | undefined {
-    const created = ctx.created?.splice(0) ?? [];
-    const changed = new Set<DataClayObject>(ctx.touched);
-    if (target) changed.add(target);
-    for (const o of created) changed.add(o);
-    const saved = this.saveChanged(changed);
-    if (!saved && created.length === 0) {
-      this.enforceBudget();
-      return undefined;
-    }
-    return this.commitCreated(created, saved);
-  }
-
-  private async commitCreated(created: DataClayObject[], saved: Promise<unknown> | undefined): Promise<void> {
-    try {
-      await Promise.all([saved, ...created.map((o) => this.store.createObject(this.metadataOf(o)))]);
-    } catch (err) {
-      for (const o of created) this.unregister(o);
-      await Promise.allSettled(created.flatMap((o) => [this.objects.remove(o.id), this.store.deleteObject(o.id)]));
-      throw err;
-    }
-    this.enforceBudget();
-  }
-
-  /** Evicts least recently used objects beyond the memory budget: saved first, then their fields dropped. */
-  enforceBudget(): void {
-    const victims = this.heap.evictionCandidates();
-    if (victims.length === 0) return;
-    this.track(this.save(victims));
-    for (const obj of victims) this.evict(obj);
-  }
-
-  private evict(obj: DataClayObject): void {
-    dropFields(obj);
-    obj[STATE].loaded = false;
-    this.heap.delete(obj.id);
-  }
-
-  private track(write: Promise<void>): void {
-    const tracked = write.catch((err) => {
-      this.onBackgroundError?.(err);
-    });
-    this.background.add(tracked);
-    void tracked.finally(() => this.background.delete(tracked));
-  }
-
+  /** Told of writes that no reply waits for (evictions, replica updates) and failed. */
   onBackgroundError?: (err: unknown) => void;
-
-  /** Saves every loaded object, then drops them all from memory (they reload on next use). */
-  async flushAll(): Promise<{ saved: number }> {
-    const loaded = [...this.heap.values()];
-    await this.save(loaded);
-    await Promise.all(this.background);
-    for (const obj of loaded) this.evict(obj);
-    return { saved: loaded.length };
-  }
-
-  /** Saves every loaded object (a clean stop). */
-  async saveAll(): Promise<void> {
-    await this.save([...this.heap.values()]);
-    await Promise.all(this.background);
-  }
 
   metadataOf(obj: DataClayObject): ObjectMetadata {
     const state = obj[STATE];

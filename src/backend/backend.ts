@@ -133,7 +133,7 @@ export class Backend {
       clearInterval(this.heartbeat);
       await this.runtime.store.deleteBackend(this.id).catch((err) => this.log.warn({ err }, 'deregistration failed'));
       await Promise.all(this.servers.map((s) => s.close())); // requests in flight are answered first
-      await this.runtime.saveAll().catch((err) => this.log.error({ err }, 'final save failed'));
+      await this.runtime.writes.saveAll().catch((err) => this.log.error({ err }, 'final save failed'));
       this.runtime.mux.close();
       await this.nc.drain();
       await this.runtime.objects.close();

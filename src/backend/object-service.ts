@@ -29,8 +29,8 @@ export function objectOps(rt: BackendRuntime, control: BackendControl): Record<s
   const reply = (value: unknown, target?: DataClayObject): Uint8Array | Promise<Uint8Array> => {
     const ctx = sessionStorage.getStore()!;
     const bytes = rt.encodeWithRefs((sink) => encodeOk(value, sink), rt.backendId);
-    if (bytes instanceof Promise) return bytes.then(async (b) => ((await rt.commit(ctx, target)), b));
-    const committed = rt.commit(ctx, target);
+    if (bytes instanceof Promise) return bytes.then(async (b) => ((await rt.writes.commit(ctx, target)), b));
+    const committed = rt.writes.commit(ctx, target);
     return committed ? committed.then(() => bytes) : bytes;
   };
   const ownedField = async (id: string, field: string, read = false) => {
@@ -68,10 +68,10 @@ export function objectOps(rt: BackendRuntime, control: BackendControl): Record<s
       const method = (obj as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>)[m];
       rt.heap.pin(id);
       try {
-        const start = meta.readonly ? rt.readOnlyStart(obj) : undefined;
+        const start = meta.readonly ? rt.writes.readOnlyStart(obj) : undefined;
         return await sessionStorage.run(fromWire(s), () => userCode(() => method.apply(obj, args)).then((result) => {
           if (!start) return reply(result, obj);
-          rt.verifyReadOnly(obj, m, start);
+          rt.writes.verifyReadOnly(obj, m, start);
           return reply(result);
         }));
       } finally {
@@ -133,7 +133,7 @@ export function objectOps(rt: BackendRuntime, control: BackendControl): Record<s
     },
 
     async flush() {
-      return encodeOk(await rt.flushAll());
+      return encodeOk(await rt.writes.flushAll());
     },
 
     async stop() {

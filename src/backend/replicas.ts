@@ -10,7 +10,9 @@ import { classInfoByName } from '../object/registry.js';
 import { STATE } from '../object/state.js';
 import { toWire } from '../runtime/session.js';
 import { chunkBySize, recordSize } from '../messaging/chunks.js';
-import { decode, encode } from '../serialization/codec.js';
+import { decode, encode, encodeState } from '../serialization/codec.js';
+import { captureState } from '../object/object-state.js';
+import { ObjectStore } from './object-store.js';
 import type { BackendRuntime } from './backend-runtime.js';
 
 /** `revision`: how many states the master has sent. */
@@ -73,6 +75,34 @@ export class Replicas {
     return this.held.get(id)?.revision ?? 0;
   }
 
+  /** A live backend holding no copy of any of these objects, at random; null when every backend has one. */
+  async backendWithoutCopy(objects: DataClayObject[]): Promise<string | null> {
+    const taken = new Set([this.rt.backendId, ...objects.flatMap((o) => o[STATE].replicas ?? [])]);
+    const free = (await this.rt.store.listBackends()).map((b) => b.id).filter((id) => !taken.has(id));
+    return free.length === 0 ? null : free[Math.floor(Math.random() * free.length)];
+  }
+
+  /** Master side: adds a replica backend to an object this backend masters: in its record, and in its metadata. */
+  async addReplica(obj: DataClayObject, replica: string): Promise<void> {
+    const state = obj[STATE];
+    state.replicas = [...new Set([...(state.replicas ?? []), replica])];
+    await this.rewrite(obj);
+  }
+
+  /** Master side: removes a replica backend (unreachable, or dropped) from an object this backend masters. */
+  async forgetReplica(obj: DataClayObject, replica: string): Promise<void> {
+    const state = obj[STATE];
+    state.replicas = state.replicas?.filter((r) => r !== replica);
+    await this.rewrite(obj);
+  }
+
+  private async rewrite(obj: DataClayObject): Promise<void> {
+    const state = obj[STATE];
+    const record = ObjectStore.encodeRecord([state.info.name, state.dataset!, encodeState(captureState(obj)), state.replicas]);
+    const md = (await this.rt.store.getObject(state.id)) ?? this.rt.metadataOf(obj);
+    await Promise.all([this.rt.objects.put(state.id, record), this.rt.store.putObject({ ...md, replicas: state.replicas ?? [] })]);
+  }
+
   /**
    * Master side: sends the new state of replicated objects to every replica; resolves when all have it. A replica
    * that cannot be reached is dropped from the object's replicas (and from its metadata), never left stale.
@@ -91,7 +121,7 @@ export class Replicas {
       } catch (err) {
         this.rt.onBackgroundError?.(err);
         const missed = updates.filter((u) => u.obj[STATE].replicas?.includes(replica));
-        await Promise.all(missed.map((u) => this.rt.forgetReplica(u.obj, replica)));
+        await Promise.all(missed.map((u) => this.forgetReplica(u.obj, replica)));
         // best effort: tell it to drop them (if it cannot hear us, its reads check the metadata anyway)
         const retire: RetireRequest = [toWire(this.rt.session()), missed.map((u) => u.obj.id), this.rt.backendId];
         this.rt.backendAdminRequest(replica, 'retire', encode(retire)).catch(() => undefined);

@@ -101,7 +101,7 @@ export function transferOps(rt: BackendRuntime): Record<string, Op> {
   /** Replicates what this backend masters of the graph to `target`, then forwards to owners of remote referents. */
   async function replicate([s, ids, requested, recursive, remotes, forwarded]: ReplicateRequest): Promise<{ target: string | null; count: number }> {
     const { roots, elsewhere } = await rootsOf(ids, forwarded);
-    const target = requested ?? (await rt.backendWithoutCopy(roots));
+    const target = requested ?? (await rt.replicas.backendWithoutCopy(roots));
     if (target === null) return { target, count: 0 };
     if (target === rt.backendId && !forwarded) {
       throw new DataClayError(`backend ${target} is the master: it cannot hold a replica too`, { backendId: target });
@@ -111,7 +111,7 @@ export function transferOps(rt: BackendRuntime): Record<string, Op> {
       : transfer.objects.map((o, i) => [o, transfer.records[i]] as const).filter(([o]) => !o[STATE].replicas?.includes(target));
     if (fresh.length > 0) {
       await sendRecords(rt, target, s, 'replica', fresh.map(([, r]) => r));
-      await Promise.all(fresh.map(([o]) => rt.addReplica(o, target)));
+      await Promise.all(fresh.map(([o]) => rt.replicas.addReplica(o, target)));
     }
     let count = transfer.objects.length;
     for (const [owner, remoteIds] of [...transfer.remote, ...elsewhere]) {

@@ -75,7 +75,7 @@ export function versionOps(rt: BackendRuntime): Record<string, Op> {
       const obj = await rt.owned(req[1]);
       return sessionStorage.run(fromWire(req[0]), async () => {
         restoreState(obj, decode(req[2], rt.resolver));
-        await rt.save([obj]);
+        await rt.writes.save([obj]);
         return encodeOk(undefined);
       });
     },

@@ -1,0 +1,140 @@
+// Write-through: what a backend acknowledges is on disk first. Changes are found by comparing a digest of each
+// object's encoded state with the digest of what was last read or written; the memory budget evicts to the store.
+import { hash } from 'node:crypto';
+import type { TransferRecord } from '../messaging/protocol.js';
+import type { DataClayObject } from '../object/dataclay-object.js';
+import { dropFields } from '../object/locality.js';
+import { captureState, restoreState } from '../object/object-state.js';
+import { STATE } from '../object/state.js';
+import type { RequestContext } from '../runtime/session.js';
+import { decode, encodeState } from '../serialization/codec.js';
+import type { BackendRuntime } from './backend-runtime.js';
+import { ObjectStore } from './object-store.js';
+import { readOnlyViolation } from './replicas.js';
+
+/** An encoded state's fingerprint: equal digests mean an unchanged object, so nothing to write. */
+export function digestOf(stateBytes: Uint8Array): string {
+  return hash('sha1', stateBytes, 'base64');
+}
+
+
+export class WriteThrough {
+  /** Writes not tied to a reply (evictions): awaited by flush and stop. */
+  private readonly background = new Set<Promise<void>>();
+
+  constructor(private readonly rt: BackendRuntime) {}
+
+  /**
+   * Writes the records of local objects whose state differs from what is stored; resolves once on disk.
+   * Unregistered objects their state references become persistent here first.
+   */
+  save(objects: Iterable<DataClayObject>): Promise<void> {
+    return (this.saveChanged(objects) ?? Promise.resolve()) as Promise<void>;
+  }
+
+  /** save() without a promise when nothing changed: the common case of a call, kept off the microtask queue. */
+  private saveChanged(objects: Iterable<DataClayObject>): Promise<unknown> | undefined {
+    const writes: Promise<unknown>[] = [];
+    const found: DataClayObject[] = [];
+    const replicated: { obj: DataClayObject; record: TransferRecord }[] = [];
+    for (const obj of objects) {
+      const state = obj[STATE];
+      if (!state.local || !state.loaded || !state.registered || state.replica) continue;
+      const stateBytes = encodeState(captureState(obj), (o) => void (o[STATE].registered || found.push(o)), state.info.ctor.name);
+      const digest = digestOf(stateBytes);
+      if (digest === this.rt.heap.digest(state.id)) continue; // unchanged since last read or written
+      const record = ObjectStore.encodeRecord([state.info.name, state.dataset!, stateBytes, state.replicas]);
+      this.rt.heap.stored(state.id, record.length, digest);
+      writes.push(this.rt.objects.put(state.id, record));
+      if (state.replicas?.length) replicated.push({ obj, record: [state.id, state.info.name, state.dataset!, stateBytes] });
+    }
+    if (found.length > 0) writes.push(this.rt.register([...new Set(found)].filter((o) => !o[STATE].registered), this.rt.session()));
+    if (replicated.length > 0) writes.push(this.rt.replicas.push(replicated)); // acknowledged once every copy has it
+    return writes.length === 0 ? undefined : writes.length === 1 ? writes[0] : Promise.all(writes);
+  }
+
+  /**
+   * What a request changed, on disk before its reply: the object it ran on, objects whose active methods ran in
+   * place, objects it created (and their metadata).
+   */
+  commit(ctx: RequestContext, target?: DataClayObject): Promise<void> | undefined {
+    const created = ctx.created?.splice(0) ?? [];
+    const changed = new Set<DataClayObject>(ctx.touched);
+    if (target) changed.add(target);
+    for (const o of created) changed.add(o);
+    const saved = this.saveChanged(changed);
+    if (!saved && created.length === 0) {
+      this.enforceBudget();
+      return undefined;
+    }
+    return this.commitCreated(created, saved);
+  }
+
+  private async commitCreated(created: DataClayObject[], saved: Promise<unknown> | undefined): Promise<void> {
+    try {
+      await Promise.all([saved, ...created.map((o) => this.rt.store.createObject(this.rt.metadataOf(o)))]);
+    } catch (err) {
+      for (const o of created) this.rt.unregister(o);
+      await Promise.allSettled(created.flatMap((o) => [this.rt.objects.remove(o.id), this.rt.store.deleteObject(o.id)]));
+      throw err;
+    }
+    this.enforceBudget();
+  }
+
+  /** Evicts least recently used objects beyond the memory budget: saved first, then their fields dropped. */
+  enforceBudget(): void {
+    const victims = this.rt.heap.evictionCandidates();
+    if (victims.length === 0) return;
+    this.track(this.save(victims));
+    for (const obj of victims) this.evict(obj);
+  }
+
+  private evict(obj: DataClayObject): void {
+    dropFields(obj);
+    obj[STATE].loaded = false;
+    this.rt.heap.delete(obj.id);
+  }
+
+  private track(write: Promise<void>): void {
+    const tracked = write.catch((err) => {
+      this.rt.onBackgroundError?.(err);
+    });
+    this.background.add(tracked);
+    void tracked.finally(() => this.background.delete(tracked));
+  }
+
+  /** Saves every loaded object, then drops them all from memory (they reload on next use). */
+  async flushAll(): Promise<{ saved: number }> {
+    const loaded = [...this.rt.heap.values()];
+    await this.save(loaded);
+    await Promise.all(this.background);
+    for (const obj of loaded) this.evict(obj);
+    return { saved: loaded.length };
+  }
+
+  /** Saves every loaded object (a clean stop). */
+  async saveAll(): Promise<void> {
+    await this.save([...this.rt.heap.values()]);
+    await Promise.all(this.background);
+  }
+
+  /** What a read-only call starts from: its object's encoded state, and (for a replica) the master's revision. */
+  readOnlyStart(obj: DataClayObject): { state: Uint8Array; revision: number } {
+    return { state: encodeState(captureState(obj), undefined, obj[STATE].info.ctor.name), revision: this.rt.replicas.revision(obj.id) };
+  }
+
+  /**
+   * After a read-only call: its object must be as it was when the call started. A change is undone and refused,
+   * unless other calls ran on the object meanwhile (a writer's change is not the read-only method's) or, on a
+   * replica, the master sent a new state meanwhile.
+   */
+  verifyReadOnly(obj: DataClayObject, method: string, start: { state: Uint8Array; revision: number }): void {
+    const state = obj[STATE];
+    const now = encodeState(captureState(obj), undefined, state.info.ctor.name);
+    if (Buffer.compare(now, start.state) === 0) return;
+    if (this.rt.heap.pinCount(state.id) > 1 || this.rt.replicas.revision(state.id) !== start.revision) return;
+    restoreState(obj, decode(start.state, this.rt.resolver));
+    throw readOnlyViolation(obj, method);
+  }
+
+}
