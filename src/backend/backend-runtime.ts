@@ -105,9 +105,13 @@ export class BackendRuntime extends Runtime {
    * for calls already running on them. Returns the function that ends the move (with the new owner, or undefined).
    */
   async beginMove(objects: DataClayObject[], graceMs = 10_000): Promise<(owner: string | undefined) => void> {
+    // another move took one of them first (between our traversal and now): wait for it, then redirect
+    for (let taken = objects.find((o) => this.moving.has(o.id)); taken; taken = objects.find((o) => this.moving.has(o.id))) {
+      await this.owned(taken.id);
+    }
     let finish!: (owner: string | undefined) => void;
     const done = new Promise<string | undefined>((resolve) => (finish = resolve));
-    for (const o of objects) this.moving.set(o.id, done);
+    for (const o of objects) this.moving.set(o.id, done); // synchronously after the check: one move wins
     const until = Date.now() + graceMs;
     while (objects.some((o) => this.heap.pinned(o.id)) && Date.now() < until) await new Promise((r) => setTimeout(r, 2));
     return (owner) => {
