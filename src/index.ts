@@ -25,5 +25,6 @@ export {
   ObjectNotRegisteredError, ObjectIsNotVersionError, ObjectIsMasterError, BackendNotFoundError,
   BackendUnavailableError, NoBackendsError, NotLocalError, TimeoutError, AbortedError, PayloadTooLargeError, RemoteError, TransformerNotConfiguredError,
   ClassNotFoundError, MethodNotFoundError, FieldNotFoundError, ProtocolError, ClientNotStartedError, UnserializableError,
+  WrongBackendError,
   ClassMismatchError,
 } from './errors.js';

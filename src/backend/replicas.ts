@@ -43,8 +43,10 @@ export class Replicas {
     }
     const resolve = (id: string, cls: string, hint: string | null) => batch.get(id) ?? this.rt.resolveRef(id, cls, hint);
     for (const [id, , , state] of records) {
-      restoreState(batch.get(id)!, decode(state, resolve));
-      this.held.set(id, { obj: batch.get(id)!, state, revision: (this.held.get(id)?.revision ?? 0) + 1 });
+      const obj = batch.get(id)!;
+      restoreState(obj, decode(state, resolve));
+      readOnlyFields(obj);
+      this.held.set(id, { obj, state, revision: (this.held.get(id)?.revision ?? 0) + 1 });
     }
   }
 
@@ -128,6 +130,39 @@ export class Replicas {
       }
     }));
   }
+}
+
+/**
+ * Makes a replica's fields read-only in this process: assigning one throws (only the master writes), and arrays and
+ * plain objects in them are frozen. Map and Set contents cannot be frozen; a change to them lasts until the next
+ * update from the master.
+ */
+export function readOnlyFields(obj: DataClayObject): void {
+  const { info } = obj[STATE];
+  for (const field of info.fieldNames) {
+    if (!Object.hasOwn(obj, field)) continue;
+    const value = deepFreeze((obj as unknown as Record<string, unknown>)[field]);
+    Object.defineProperty(obj, field, {
+      configurable: true,
+      enumerable: true,
+      get: () => value,
+      set: () => {
+        throw new DataClayError(`${info.ctor.name}.${field} is a replica here: only its master changes it (use dcSet or an active method)`, {
+          objectId: obj.id, field,
+        });
+      },
+    });
+  }
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return value;
+  const proto = Object.getPrototypeOf(value);
+  if (Array.isArray(value) || proto === Object.prototype || proto === null) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
 }
 
 export function readOnlyViolation(obj: DataClayObject, method: string): DataClayError {

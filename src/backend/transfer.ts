@@ -28,7 +28,8 @@ export function collectTransfer(rt: BackendRuntime, roots: DataClayObject[], rec
     const state = obj[STATE];
     if (visited.has(state.id)) continue;
     visited.add(state.id);
-    if (!state.local) {
+    if (!state.local || state.replica) {
+      // owned elsewhere (a replica held here is still its master's): the owner continues the traversal
       if (remotes && state.backendId) transfer.remote.set(state.backendId, [...(transfer.remote.get(state.backendId) ?? []), state.id]);
       continue;
     }

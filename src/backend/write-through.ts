@@ -10,7 +10,7 @@ import type { RequestContext } from '../runtime/session.js';
 import { decode, encodeState } from '../serialization/codec.js';
 import type { BackendRuntime } from './backend-runtime.js';
 import { ObjectStore } from './object-store.js';
-import { readOnlyViolation } from './replicas.js';
+import { readOnlyFields, readOnlyViolation } from './replicas.js';
 
 /** An encoded state's fingerprint: equal digests mean an unchanged object, so nothing to write. */
 export function digestOf(stateBytes: Uint8Array): string {
@@ -134,6 +134,7 @@ export class WriteThrough {
     if (Buffer.compare(now, start.state) === 0) return;
     if (this.rt.heap.pinCount(state.id) > 1 || this.rt.replicas.revision(state.id) !== start.revision) return;
     restoreState(obj, decode(start.state, this.rt.resolver));
+    if (state.replica) readOnlyFields(obj);
     throw readOnlyViolation(obj, method);
   }
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The `dataclay` command: run a backend, or a whole dev cluster.
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { DataClayError } from '../errors.js';
 import { runBackend } from './backend-command.js';
 import { runDev } from './dev-command.js';
 import { ctlBackends, ctlFlush, ctlObjects, ctlStop } from './ctl-command.js';
@@ -61,4 +62,11 @@ function positiveInt(value: string): number {
   return n;
 }
 
-await program.parseAsync();
+try {
+  await program.parseAsync();
+} catch (err) {
+  // our errors are for people: the message, not a stack
+  if (!(err instanceof DataClayError)) throw err;
+  console.error(`error: ${err.message}`);
+  process.exit(1);
+}

@@ -21,3 +21,6 @@ export class IdentityMap {
     this.refs.delete(id);
   }
 }
+
+/** The identity map of this process. */
+export const processIdentity = new IdentityMap();

@@ -13,7 +13,7 @@ import { batchBudget, chunkBySize } from '../messaging/chunks.js';
 import { Subjects, type BackendOp, type MetadataOp } from '../messaging/subjects.js';
 import type { BackendInfo, ObjectMetadata } from '../metadata/types.js';
 import { DataClayObject } from '../object/dataclay-object.js';
-import { IdentityMap } from '../object/identity.js';
+import { processIdentity } from '../object/identity.js';
 import { becomeRemote, readFields, writeFields } from '../object/locality.js';
 import { findClassInfo } from '../object/registry.js';
 import { placeholderInfo } from '../stubs/stub-class.js';
@@ -36,7 +36,8 @@ export interface RuntimeOptions {
 }
 
 export abstract class Runtime implements ObjectRuntime {
-  readonly identity = new IdentityMap();
+  /** One per process, shared by every runtime started in it: one live instance per object id. */
+  readonly identity = processIdentity;
   readonly subjects: Subjects;
   readonly nc: NatsConnection;
   readonly timeoutMs: number;
@@ -308,7 +309,7 @@ export abstract class Runtime implements ObjectRuntime {
   async sync(obj: DataClayObject): Promise<void> {
     const state = obj[STATE];
     if (!state.registered) throw new ObjectNotRegisteredError(state.id);
-    if (state.local) throw new ObjectIsMasterError(state.id);
+    if (state.local && !state.replica) throw new ObjectIsMasterError(state.id);
     const md = await this.getObjectMetadata(state.id);
     state.backendId = md.master;
     state.replicas = md.replicas;

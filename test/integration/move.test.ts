@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BackendNotFoundError, Client } from '../../src/index.js';
 import { Chain, Person } from '../models/index.js';
 import { testClient } from '../setup/helpers.js';
+import { otherProcess } from '../setup/other-process.js';
 
 let client: Client;
 beforeAll(async () => {
@@ -112,17 +113,19 @@ describe('move', () => {
 });
 
 describe('stale references', () => {
-  it('a proxy in another client repairs itself: one call, and its backendId reads the new owner', async () => {
+  it('a proxy in another process repairs itself: one call, and its backendId reads the new owner', async () => {
     const p = new Person('Stale', 1);
     await p.makePersistent({ backendId: 'backend-1' });
-    const other = await testClient(); // the latest started client, with an identity map of its own
-    const proxy = await Person.getById(p.id);
-    await other.stop();
-    expect(proxy).not.toBe(p);
-    await p.move('backend-2');
-    expect(proxy.backendId).toBe('backend-1'); // stale until used
-    expect(await proxy.whereAmI()).toBe('backend-2'); // redirected once, then served
-    expect(proxy.backendId).toBe('backend-2');
+    const other = await otherProcess(client.exportContext(), p.id);
+    try {
+      expect(await other.ask('backendId')).toBe('backend-1');
+      await p.move('backend-2');
+      expect(await other.ask('backendId')).toBe('backend-1'); // stale until used
+      expect(await other.ask('whereAmI')).toBe('backend-2'); // redirected once, then served
+      expect(await other.ask('backendId')).toBe('backend-2');
+    } finally {
+      await other.close();
+    }
   });
 
   it('proxies held inside objects on other backends repair themselves', async () => {
@@ -140,12 +143,14 @@ describe('stale references', () => {
   it('sync() refreshes the owner explicitly', async () => {
     const p = new Person('Synced', 1);
     await p.makePersistent({ backendId: 'backend-1' });
-    const other = await testClient();
-    const proxy = await Person.getById(p.id);
-    await other.stop();
-    await p.move('backend-3');
-    expect(proxy.backendId).toBe('backend-1');
-    await proxy.sync();
-    expect(proxy.backendId).toBe('backend-3');
+    const other = await otherProcess(client.exportContext(), p.id);
+    try {
+      await p.move('backend-3');
+      expect(await other.ask('backendId')).toBe('backend-1');
+      await other.ask('sync');
+      expect(await other.ask('backendId')).toBe('backend-3');
+    } finally {
+      await other.close();
+    }
   });
 });

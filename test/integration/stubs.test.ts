@@ -80,8 +80,11 @@ describe('generated stubs', () => {
       compilerOptions: { strict: true, noEmit: true, target: 'ES2022', module: 'nodenext', moduleResolution: 'nodenext', skipLibCheck: true, types: ['node'] },
       files: [committed, path.join(ROOT, 'samples/stubs-client/walkthrough.ts')],
     }));
-    const result = await run(process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', dir]).catch((e) => e);
-    expect(result.stdout ?? '').toBe('');
+    const result = await run(process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', dir]).then(
+      (r) => ({ code: 0, ...r }),
+      (e: { code: number; stdout: string; stderr: string }) => e,
+    );
+    expect(result).toMatchObject({ code: 0, stdout: '', stderr: '' });
   }, 60_000);
 
   it('a client process that has only the generated stubs works against the cluster', async () => {

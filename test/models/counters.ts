@@ -78,6 +78,19 @@ export class Holder extends DataClayObject {
     return this.count;
   }
 
+  /** A direct field write on the referenced object: allowed only where that object is the master. */
+  @activemethod
+  async writeRef(value: number): Promise<number> {
+    this.ref!.count = value;
+    return value;
+  }
+
+  @activemethod
+  async syncRef(): Promise<string[]> {
+    await this.ref!.sync();
+    return [...this.ref!.replicaBackendIds];
+  }
+
   @activemethod
   async grow(chunk: string): Promise<number> {
     this.blob += chunk;
