@@ -276,9 +276,14 @@ export abstract class Runtime implements ObjectRuntime {
     return this.backendRequest<DataClayObject>(target, 'construct', payload);
   }
 
-  async newReplica(obj: DataClayObject, backendId: string | undefined, options: MoveOptions): Promise<void> {
-    if (obj[STATE].persisting) await obj[STATE].persisting;
+  /** Waits for a makePersistent in flight on the object; ObjectNotRegisteredError if it is still not persistent. */
+  private async persistent(obj: DataClayObject): Promise<void> {
+    if (obj[STATE].persisting) await obj[STATE].persisting.catch(() => undefined);
     if (!obj.isRegistered) throw new ObjectNotRegisteredError(obj.id);
+  }
+
+  async newReplica(obj: DataClayObject, backendId: string | undefined, options: MoveOptions): Promise<void> {
+    await this.persistent(obj);
     if (backendId !== undefined) await this.checkBackend(backendId);
     const { recursive = false, remotes = true } = options;
     const body: ReplicateRequest = [toWire(this.session()), [obj.id], backendId ?? null, recursive, remotes, false];
@@ -289,8 +294,7 @@ export abstract class Runtime implements ObjectRuntime {
   }
 
   async newVersion(obj: DataClayObject, backendId?: string): Promise<DataClayObject> {
-    if (obj[STATE].persisting) await obj[STATE].persisting;
-    if (!obj.isRegistered) throw new ObjectNotRegisteredError(obj.id);
+    await this.persistent(obj);
     if (backendId !== undefined) await this.checkBackend(backendId);
     const [id, className, owner] = await this.toOwner<[string, string, string]>(obj, 'version', () => encode([toWire(this.session()), obj.id]));
     const version = this.resolveRef(id, className, owner);
@@ -300,7 +304,7 @@ export abstract class Runtime implements ObjectRuntime {
   }
 
   async consolidateVersion(obj: DataClayObject): Promise<void> {
-    if (!obj.isRegistered) throw new ObjectNotRegisteredError(obj.id);
+    await this.persistent(obj);
     const [, owner] = await this.toOwner<[string, string]>(obj, 'consolidate', () => encode([toWire(this.session()), obj.id]));
     const state = obj[STATE];
     if (!state.local) state.backendId = owner; // the version's id now forwards to the original, there
