@@ -21,6 +21,7 @@ import { BackendUnavailableError, DataClayError } from '../errors.js';
 import { metadataOps } from './metadata-service.js';
 import { dispatch, objectOps } from './object-service.js';
 import { transferOps } from './transfer-ops.js';
+import { BackendMetrics } from './metrics.js';
 import { versionOps } from './version-ops.js';
 
 export interface BackendOptions {
@@ -34,6 +35,8 @@ export interface BackendOptions {
   namespace?: string;
   timeoutMs?: number;
   budget?: MemoryBudget;
+  /** Serve Prometheus metrics on this port (0: any free port); none when absent. */
+  metricsPort?: number;
   logger?: Logger;
 }
 
@@ -41,6 +44,7 @@ export class Backend {
   private heartbeat: NodeJS.Timeout | undefined;
   private stopping: Promise<void> | undefined;
   private readonly servers: Server[] = [];
+  private metrics: BackendMetrics | undefined;
   private stoppedResolve!: () => void;
   /** Resolves once the backend has stopped (by `stop()`, a signal, or a `stop` request). */
   readonly stopped = new Promise<void>((resolve) => (this.stoppedResolve = resolve));
@@ -76,6 +80,10 @@ export class Backend {
       const info: BackendInfo = { id, host: hostname(), pid: process.pid, startedAt: now, heartbeatAt: now, classes };
       await Backend.refuseDuplicate(runtime, id);
       const backend = new Backend(runtime, nc, info, log);
+      if (options.metricsPort !== undefined) {
+        backend.metrics = new BackendMetrics(runtime);
+        info.metricsUrl = await backend.metrics.listen(options.metricsPort);
+      }
       installRuntime(runtime);
       backend.serve();
       await nc.flush();
@@ -113,12 +121,13 @@ export class Backend {
   private serve(): void {
     const { runtime, nc, log } = this;
     const onError = (err: unknown, subject: string) => log.debug({ err, subject }, 'request failed');
+    const onServed = this.metrics && ((subject: string, seconds: number, ok: boolean) => this.metrics!.observe(subject, seconds, ok));
     const own = runtime.subjects.backendAll(this.id);
     const metadata = runtime.subjects.metadataAll();
     const control = { stop: () => void this.stop() };
     this.servers.push(
-      serve(nc, own, dispatch(own.slice(0, -2), { ...objectOps(runtime, control), ...transferOps(runtime), ...versionOps(runtime) }), { onError }),
-      serve(nc, metadata, dispatch(metadata.slice(0, -2), metadataOps(runtime.store)), { queue: METADATA_QUEUE, onError }),
+      serve(nc, own, dispatch(own.slice(0, -2), { ...objectOps(runtime, control), ...transferOps(runtime), ...versionOps(runtime) }), { onError, onServed }),
+      serve(nc, metadata, dispatch(metadata.slice(0, -2), metadataOps(runtime.store)), { queue: METADATA_QUEUE, onError, onServed }),
     );
   }
 
@@ -137,6 +146,7 @@ export class Backend {
       this.runtime.mux.close();
       await this.nc.drain();
       await this.runtime.objects.close();
+      await this.metrics?.close();
       removeRuntime(this.runtime);
       this.log.info('backend stopped');
       this.stoppedResolve();

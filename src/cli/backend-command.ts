@@ -9,6 +9,7 @@ export interface BackendCommandOptions {
   namespace: string;
   maxObjects?: number;
   maxBytes?: number;
+  metricsPort?: number;
 }
 
 export async function runBackend(options: BackendCommandOptions): Promise<void> {
@@ -19,6 +20,7 @@ export async function runBackend(options: BackendCommandOptions): Promise<void> 
     id: options.id,
     namespace: options.namespace,
     budget: { maxObjects: options.maxObjects, maxBytes: options.maxBytes },
+    metricsPort: options.metricsPort,
   });
   const shutdown = () => {
     backend.stop().then(() => process.exit(0), (err) => {

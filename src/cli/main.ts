@@ -18,6 +18,7 @@ program
   .addOption(new Option('--id <id>', 'backend id (default: the one in the storage, else a new UUID)').env('DC_BACKEND_ID'))
   .addOption(new Option('--max-objects <n>', 'memory budget: most objects kept loaded').argParser(positiveInt).env('DC_MAX_OBJECTS'))
   .addOption(new Option('--max-bytes <n>', 'memory budget: most bytes of loaded object state').argParser(positiveInt).env('DC_MAX_BYTES'))
+  .addOption(new Option('--metrics-port <port>', 'serve Prometheus metrics on this port (0: any free port)').argParser((v) => Number.parseInt(v, 10)).env('DC_METRICS_PORT'))
   .addOption(new Option('--namespace <ns>', 'cluster namespace on this NATS').env('DC_NAMESPACE').default('default'))
   .action(runBackend);
 

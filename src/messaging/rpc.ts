@@ -6,7 +6,12 @@ import { encodeError } from './envelope.js';
 
 export type Handler = (data: Uint8Array, subject: string) => Promise<Uint8Array>;
 
-export interface ServeOptions { queue?: string; onError?: (err: unknown, subject: string) => void }
+export interface ServeOptions {
+  queue?: string;
+  onError?: (err: unknown, subject: string) => void;
+  /** Told of every request answered: its subject, how long it took, and whether it succeeded. */
+  onServed?: (subject: string, seconds: number, ok: boolean) => void;
+}
 
 /** A serving subscription that knows the requests it is still answering. */
 export interface Server {
@@ -36,6 +41,8 @@ export function serve(nc: NatsConnection, subject: string, handler: Handler, opt
     queue: options.queue,
     callback: (err, msg) => {
       if (err) return report(err, subject);
+      const started = options.onServed ? performance.now() : 0;
+      const served = (ok: boolean) => options.onServed?.(msg.subject, (performance.now() - started) / 1000, ok);
       let pending: Promise<Uint8Array>;
       try {
         pending = handler(msg.data, msg.subject);
@@ -46,12 +53,14 @@ export function serve(nc: NatsConnection, subject: string, handler: Handler, opt
       pending.then(
         (bytes) => {
           respond(msg, bytes);
+          served(true);
           done();
         },
         (e) => {
           try {
             report(e, msg.subject);
             respond(msg, encodeError(e));
+            served(false);
           } finally {
             done();
           }

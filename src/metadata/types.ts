@@ -21,8 +21,10 @@ export interface BackendInfo {
   pid: number;
   startedAt: number;
   heartbeatAt: number;
-  /** Persistent classes the backend has loaded. */
+  /** Persistent and value classes the backend has loaded. */
   classes: string[];
+  /** Where its Prometheus metrics are served, when they are. */
+  metricsUrl?: string;
 }
 
 /** What a backend says of itself (`dataclay ctl backends`, `client.backend(id).stats()`). */

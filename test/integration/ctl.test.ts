@@ -49,4 +49,20 @@ describe('dataclay ctl', () => {
     expect(await p.addYear()).toBe(3);
     expect(await chain.sum()).toBe(36); // the clean stop saved the links bumped in place
   });
+
+  it('backends serve Prometheus metrics when asked, announced in their record', async () => {
+    await using cluster = await DevCluster.start({ models: TEST_MODELS, backends: 1, namespace: 'metrics', backendArgs: ['--metrics-port', '0'] });
+    await using client = await new Client({ natsUrl: cluster.natsUrl, namespace: 'metrics' }).start();
+    const p = new Person('Measured', 1);
+    await p.makePersistent();
+    await p.addYear();
+    await p.addYear();
+    const url = (await client.getBackends()).get('backend-1')!.metricsUrl!;
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/metrics$/);
+    const text = await (await fetch(url)).text();
+    expect(text).toMatch(/dataclay_requests_total\{[^}]*op="call"[^}]*outcome="ok"[^}]*\} 2/);
+    expect(text).toMatch(/dataclay_stored_objects\{backend="backend-1"\} 1/);
+    expect(text).toMatch(/dataclay_request_duration_seconds_count\{[^}]*op="persist"[^}]*\} 1/);
+    expect(text).toContain('dataclay_process_resident_memory_bytes');
+  });
 });
