@@ -9,7 +9,7 @@ import type { ObjectMetadata } from '../metadata/types.js';
 import type { TransferRecord } from '../messaging/protocol.js';
 import type { BackendOp } from '../messaging/subjects.js';
 import { DataClayObject } from '../object/dataclay-object.js';
-import { becomeRemote } from '../object/locality.js';
+import { becomeRemote, dropFields } from '../object/locality.js';
 import { restoreState } from '../object/object-state.js';
 import { classInfoByName } from '../object/registry.js';
 import { STATE } from '../object/state.js';
@@ -38,6 +38,8 @@ export class BackendRuntime extends Runtime {
   readonly writes = new WriteThrough(this);
   /** Objects being moved away: requests for them wait, then go to the new owner. Resolves to it (or undefined). */
   private readonly moving = new Map<string, Promise<string | undefined>>();
+  /** Moves being received: a retire of those ids (the sender taking them back) waits for them. */
+  readonly receiving = new Map<string, Promise<unknown>>();
 
   constructor(options: BackendRuntimeOptions) {
     super(options);
@@ -104,7 +106,7 @@ export class BackendRuntime extends Runtime {
    * Marks objects as leaving: from now on requests for them wait for the move to end. Then waits (a bounded time)
    * for calls already running on them. Returns the function that ends the move (with the new owner, or undefined).
    */
-  async beginMove(objects: DataClayObject[], graceMs = 10_000): Promise<(owner: string | undefined) => void> {
+  async beginMove(objects: DataClayObject[], graceMs = 10_000, chain?: string): Promise<(owner: string | undefined) => void> {
     // another move took one of them first (between our traversal and now): wait for it, then redirect
     for (let taken = objects.find((o) => this.moving.has(o.id)); taken; taken = objects.find((o) => this.moving.has(o.id))) {
       await this.owned(taken.id);
@@ -113,7 +115,7 @@ export class BackendRuntime extends Runtime {
     const done = new Promise<string | undefined>((resolve) => (finish = resolve));
     for (const o of objects) this.moving.set(o.id, done); // synchronously after the check: one move wins
     const until = Date.now() + graceMs;
-    while (objects.some((o) => this.heap.pinned(o.id)) && Date.now() < until) await new Promise((r) => setTimeout(r, 2));
+    while (objects.some((o) => this.heap.pinnedByOthers(o.id, chain)) && Date.now() < until) await new Promise((r) => setTimeout(r, 2));
     return (owner) => {
       for (const o of objects) if (this.moving.get(o.id) === done) this.moving.delete(o.id);
       finish(owner);
@@ -155,10 +157,20 @@ export class BackendRuntime extends Runtime {
    * Takes ownership of objects shipped by another backend (a move): an instance this process already has (a
    * proxy) becomes the local object, so references to it here turn local; records and metadata are written.
    */
-  async receive(records: TransferRecord[]): Promise<void> {
+  receive(records: TransferRecord[]): Promise<void> {
+    const done = this.receiveNow(records);
+    const settled = done.catch(() => undefined);
+    for (const [id] of records) this.receiving.set(id, settled);
+    void settled.then(() => { for (const [id] of records) if (this.receiving.get(id) === settled) this.receiving.delete(id); });
+    return done;
+  }
+
+  private async receiveNow(records: TransferRecord[]): Promise<void> {
     const batch = new Map<string, DataClayObject>();
     for (const [id, className, dataset] of records) {
-      const obj = this.replicas.drop(id, this.backendId) ?? this.identity.get(id) ?? DataClayObject.materialize(classInfoByName(className), id, true, this.backendId);
+      const replica = this.replicas.drop(id, this.backendId);
+      if (replica) dropFields(replica); // its read-only accessors go: the object is ours now
+      const obj = replica ?? this.identity.get(id) ?? DataClayObject.materialize(classInfoByName(className), id, true, this.backendId);
       this.markRegistered(obj, dataset);
       Object.assign(obj[STATE], { replica: false, replicas: undefined }); // a moved object starts without replicas
       batch.set(id, obj);

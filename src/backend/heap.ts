@@ -14,6 +14,7 @@ interface Entry { obj: DataClayObject; bytes: number; digest?: string }
 export class Heap {
   private readonly entries = new Map<string, Entry>();
   private readonly pins = new Map<string, number>();
+  private readonly chainPins = new Map<string, Map<string, number>>();
   private totalBytes = 0;
 
   constructor(readonly budget: MemoryBudget = {}) {}
@@ -64,14 +65,30 @@ export class Heap {
   }
 
   /** Objects in use (an active method running on them) are never evicted. */
-  pin(id: string): void {
+  pin(id: string, chain?: string): void {
     this.pins.set(id, (this.pins.get(id) ?? 0) + 1);
+    if (chain) {
+      const m = this.chainPins.get(id) ?? new Map<string, number>();
+      m.set(chain, (m.get(chain) ?? 0) + 1);
+      this.chainPins.set(id, m);
+    }
   }
 
-  unpin(id: string): void {
+  unpin(id: string, chain?: string): void {
     const n = (this.pins.get(id) ?? 1) - 1;
     if (n <= 0) this.pins.delete(id);
     else this.pins.set(id, n);
+    const m = chain ? this.chainPins.get(id) : undefined;
+    if (m && chain) {
+      const c = (m.get(chain) ?? 1) - 1;
+      if (c <= 0) m.delete(chain); else m.set(chain, c);
+      if (m.size === 0) this.chainPins.delete(id);
+    }
+  }
+
+  /** Pinned by calls of another chain than `chain` (a call that moves its own object does not wait for itself). */
+  pinnedByOthers(id: string, chain?: string): boolean {
+    return this.pinCount(id) - (chain ? this.chainPins.get(id)?.get(chain) ?? 0 : 0) > 0;
   }
 
   pinned(id: string): boolean {

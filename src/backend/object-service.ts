@@ -66,16 +66,17 @@ export function objectOps(rt: BackendRuntime, control: BackendControl): Record<s
       if (!meta) throw new MethodNotFoundError(info.name, m);
       if (!meta.readonly && obj[STATE].replica) await rt.owned(id); // a replica only serves reads: WrongBackendError to the master
       const method = (obj as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>)[m];
-      rt.heap.pin(id);
+      const ctx = fromWire(s);
+      rt.heap.pin(id, ctx.chain);
       try {
         const start = meta.readonly ? rt.writes.readOnlyStart(obj) : undefined;
-        return await sessionStorage.run(fromWire(s), () => userCode(() => method.apply(obj, args)).then((result) => {
+        return await sessionStorage.run(ctx, () => userCode(() => method.apply(obj, args)).then((result) => {
           if (!start) return reply(result, obj);
           rt.writes.verifyReadOnly(obj, m, start);
           return reply(result);
         }));
       } finally {
-        rt.heap.unpin(id);
+        rt.heap.unpin(id, ctx.chain);
       }
     },
 

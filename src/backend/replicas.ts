@@ -1,7 +1,7 @@
 // Read replicas. A backend holds replicas of other backends' objects (in memory, refreshed by their master), and,
 // as a master, pushes every change of a replicated object to its replicas before the change is acknowledged.
 import { DataClayError, WrongBackendError } from '../errors.js';
-import { becomeRemote } from '../object/locality.js';
+import { becomeRemote, dropFields } from '../object/locality.js';
 import type { RetireRequest } from './version-ops.js';
 import type { ReceiveRequest, TransferRecord } from '../messaging/protocol.js';
 import { DataClayObject } from '../object/dataclay-object.js';
@@ -44,6 +44,7 @@ export class Replicas {
     const resolve = (id: string, cls: string, hint: string | null) => batch.get(id) ?? this.rt.resolveRef(id, cls, hint);
     for (const [id, , , state] of records) {
       const obj = batch.get(id)!;
+      dropFields(obj); // the read-only accessors of the previous state: a state hook assigns fields
       restoreState(obj, decode(state, resolve));
       readOnlyFields(obj);
       this.held.set(id, { obj, state, revision: (this.held.get(id)?.revision ?? 0) + 1 });

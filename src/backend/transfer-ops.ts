@@ -1,6 +1,6 @@
 // Backend operations that move objects: `move` (from this backend, forwarding the traversal to the owners of
 // remote referents) and `receive` (taking ownership of shipped objects).
-import { DataClayError, ProtocolError } from '../errors.js';
+import { DataClayError, ProtocolError, TimeoutError } from '../errors.js';
 import { encodeOk } from '../messaging/envelope.js';
 import {
   isTuple, type MoveRequest, type ReceiveRequest, type ReplicateRequest, type TransferMode, type TransferRecord, type WireSession,
@@ -57,7 +57,7 @@ export function transferOps(rt: BackendRuntime): Record<string, Op> {
     const transfer = collectTransfer(rt, roots, recursive, remotes, new Set());
     let moved = 0;
     if (target !== rt.backendId && transfer.objects.length > 0) {
-      const finish = await rt.beginMove(transfer.objects);
+      const finish = await rt.beginMove(transfer.objects, undefined, fromWire(s).chain);
       try {
         // calls that were running when the move began have finished: take the state now
         const records = collectTransfer(rt, transfer.objects, false, false, new Set()).records;
@@ -86,12 +86,21 @@ export function transferOps(rt: BackendRuntime): Record<string, Op> {
     const shipped: string[] = [];
     try {
       for (const chunk of chunkBySize(records, recordSize, rt.batchBudget())) {
+        shipped.push(...chunk.map(([id]) => id)); // before the answer: a timed-out receive may still have happened
         await rt.backendAdminRequest(target, 'receive', encode([s, 'move', chunk] satisfies ReceiveRequest));
-        shipped.push(...chunk.map(([id]) => id));
       }
     } catch (err) {
       if (shipped.length > 0) {
-        await rt.backendAdminRequest(target, 'retire', encode([s, shipped, rt.backendId] satisfies RetireRequest)).catch(() => undefined);
+        // the target answers once any receive of them still running there has ended: only then are they ours again
+        const until = Date.now() + 60_000;
+        for (;;) {
+          try {
+            await rt.backendAdminRequest(target, 'retire', encode([s, shipped, rt.backendId] satisfies RetireRequest));
+            break;
+          } catch (retireErr) {
+            if (!(retireErr instanceof TimeoutError) || Date.now() > until) throw retireErr; // unknown outcome: not reclaimed
+          }
+        }
         await rt.reclaim(shipped);
       }
       throw err;

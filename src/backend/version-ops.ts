@@ -8,6 +8,7 @@ import type { ObjectMetadata } from '../metadata/types.js';
 import { DataClayObject } from '../object/dataclay-object.js';
 import { captureState, restoreState } from '../object/object-state.js';
 import { STATE } from '../object/state.js';
+import { becomeRemote } from '../object/locality.js';
 import { fromWire, sessionStorage } from '../runtime/session.js';
 import { decode, encode, encodeState } from '../serialization/codec.js';
 import type { BackendRuntime } from './backend-runtime.js';
@@ -84,9 +85,12 @@ export function versionOps(rt: BackendRuntime): Record<string, Op> {
       const req = decode<RetireRequest>(data);
       if (!isTuple(req, 3, '_as')) throw new ProtocolError('retire: expected [session, ids, owner]');
       const [, ids, owner] = req;
-      for (const id of ids) rt.replicas.drop(id, owner); // replicas held here
-      // copies this backend owns, unless it is the new owner itself
-      const owned = owner === rt.backendId ? [] : ids.map((id) => rt.ownedHere(id)).filter((o): o is DataClayObject => o !== undefined);
+      await Promise.all(ids.map((id) => rt.receiving.get(id))); // a receive of them still running ends first
+      for (const id of ids) {
+        const held = rt.replicas.drop(id, owner); // replicas held here
+        if (held && owner === rt.backendId) becomeRemote(held, owner); // a retired version is never served from here
+      }
+      const owned = ids.map((id) => rt.ownedHere(id)).filter((o): o is DataClayObject => o !== undefined);
       await rt.release(owned, owner);
       return encodeOk(undefined);
     },

@@ -133,6 +133,7 @@ export class WriteThrough {
     const now = encodeState(captureState(obj), undefined, state.info.ctor.name);
     if (Buffer.compare(now, start.state) === 0) return;
     if (this.rt.heap.pinCount(state.id) > 1 || this.rt.replicas.revision(state.id) !== start.revision) return;
+    if (state.replica) dropFields(obj);
     restoreState(obj, decode(start.state, this.rt.resolver));
     if (state.replica) readOnlyFields(obj);
     throw readOnlyViolation(obj, method);

@@ -136,7 +136,7 @@ export class DataClayObject {
   }
 
   async dcSet<K extends DataFields<this>>(field: K, value: this[K]): Promise<void> {
-    if (this[STATE].local) {
+    if (this[STATE].local && !this[STATE].replica) {
       this[field] = value;
       return;
     }

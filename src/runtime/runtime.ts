@@ -327,7 +327,7 @@ export abstract class Runtime implements ObjectRuntime {
   }
 
   async setState(obj: DataClayObject, state: unknown): Promise<void> {
-    if (obj[STATE].local) return restoreState(obj, state);
+    if (obj[STATE].local && !obj[STATE].replica) return restoreState(obj, state);
     const body: UpdateRequest = [toWire(this.session()), obj.id, state];
     const what = obj[STATE].info.ctor.name;
     await this.toOwner(obj, 'update', (owner) => this.encodeWithRefs((sink) => encode(body, sink, what, state), owner));

@@ -2,3 +2,4 @@ export * from './people.js';
 export * from './shapes.js';
 export * from './storage.js';
 export * from './counters.js';
+export * from './probes.js';
