@@ -1,30 +1,40 @@
 // The public API of dataclay. Nothing else is public: deep imports may change at any time.
 
+// Connecting
 export { Client, type ClientContext, type ClientOptions } from './client/client.js';
+export type { BackendHandle } from './client/backend-handle.js';
+export type { CallOptions, Session } from './runtime/session.js';
+export { currentSession } from './runtime/current-session.js';
+
+// Declaring persistent classes and using their objects
 export { DataClayObject, type DataFields } from './object/dataclay-object.js';
-export { persistent, activemethod, localOnly, valueclass, type ActiveMethodOptions, type PersistentOptions } from './object/decorators.js';
+export {
+  persistent, activemethod, localOnly, valueclass, type ActiveMethodOptions, type PersistentOptions,
+} from './object/decorators.js';
 export { registerValueClass } from './serialization/value-classes.js';
 export type { StateHooks } from './object/object-state.js';
-export type { ClassDescription } from './runtime/class-info.js';
 export type { MakePersistentOptions, MoveOptions } from './object/runtime-slot.js';
-export type { ClassMeta, FieldMeta, MethodMeta, ParamMeta } from './object/meta.js';
-export type { BackendInfo, BackendStats, ObjectMetadata } from './metadata/types.js';
-export type { BackendHandle } from './client/backend-handle.js';
+export type { Remote } from './object/remote.js';
+
+// Using objects without the model's code
 export {
   stubFor as defineStub, valueStubFor as defineValueStub, type DataOf, type StubClass, type StubObject, type ValueStub,
 } from './stubs/stub-class.js';
 export { generateStubs } from './stubs/codegen.js';
-export type { Remote } from './object/remote.js';
-export type { MemoryBudget } from './backend/heap.js';
-export type { CallOptions, Session } from './runtime/session.js';
-export { currentSession } from './runtime/current-session.js';
+export type { ClassDescription } from './runtime/class-info.js';
+export type { ClassMeta, FieldMeta, MethodMeta, ParamMeta } from './object/meta.js';
+
+// Running backends and clusters
 export { Backend, type BackendOptions } from './backend/backend.js';
+export type { MemoryBudget } from './backend/heap.js';
 export { DevCluster, type DevClusterOptions } from './dev/cluster.js';
+export type { BackendInfo, BackendStats, ObjectMetadata } from './metadata/types.js';
+
+// Errors: all extend DataClayError (docs/errors.md)
 export {
   DataClayError, AlreadyExistsError, AliasDoesNotExistError, InvalidAliasError, DoesNotExistError,
   ObjectNotRegisteredError, ObjectIsNotVersionError, ObjectIsMasterError, BackendNotFoundError,
-  BackendUnavailableError, NoBackendsError, NotLocalError, TimeoutError, AbortedError, PayloadTooLargeError, RemoteError, TransformerNotConfiguredError,
-  ClassNotFoundError, MethodNotFoundError, FieldNotFoundError, ProtocolError, ClientNotStartedError, UnserializableError,
-  WrongBackendError,
-  ClassMismatchError,
+  BackendUnavailableError, NoBackendsError, NotLocalError, TimeoutError, AbortedError, PayloadTooLargeError,
+  RemoteError, TransformerNotConfiguredError, ClassNotFoundError, MethodNotFoundError, FieldNotFoundError,
+  ProtocolError, ClientNotStartedError, UnserializableError, WrongBackendError, ClassMismatchError,
 } from './errors.js';
