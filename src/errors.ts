@@ -97,7 +97,7 @@ export class AbortedError extends DataClayError {
   }
 }
 
-/** A message larger than the NATS server's max_payload (chunked transfer is not implemented yet). */
+/** A single message (a value, a reply) larger than the NATS server's max_payload; batches of objects are split instead. */
 export class PayloadTooLargeError extends DataClayError {
   constructor(subject: string, size: number, maxPayload: number, options?: ErrorOptions) {
     super(`message of ${size} bytes on ${subject} exceeds the NATS max_payload of ${maxPayload} bytes`, { subject, size, maxPayload }, options);

@@ -1,4 +1,5 @@
-// The backend's own subjects: persist a batch, call an active method, get or set a field.
+// The backend's own subjects for objects: persist, construct, call, get and set fields, state and update, and the
+// backend itself (ping, flush, stop). Moves and versions have their own modules.
 import { DataClayError, MethodNotFoundError, FieldNotFoundError, ProtocolError } from '../errors.js';
 import { encodeOk, userCode } from '../messaging/envelope.js';
 import {
