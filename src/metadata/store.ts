@@ -19,8 +19,16 @@ export class MetadataStore {
 
   static async open(nc: NatsConnection, namespace: string): Promise<MetadataStore> {
     const kvm = new Kvm(nc);
-    const bucket = (name: string, opts: Record<string, unknown> = {}) =>
-      kvm.create(`dc_${namespace}_${name}`, { history: 1, ...opts });
+    // backends starting together race to create the buckets: the losers find them made, and open them on retry
+    const bucket = async (name: string, opts: Record<string, unknown> = {}): Promise<KV> => {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await kvm.create(`dc_${namespace}_${name}`, { history: 1, ...opts });
+        } catch (err) {
+          if (attempt >= 3 || !isCreationRace(err)) throw err;
+        }
+      }
+    };
     const [objects, aliases, backends] = await Promise.all([
       bucket('objects'),
       bucket('aliases'),
@@ -131,6 +139,13 @@ export class MetadataStore {
       .map((e) => decode<BackendInfo>(e.value))
       .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   }
+}
+
+/** JetStream's "subjects overlap" (10065) or "stream name already in use" (10058): another creator won. */
+function isCreationRace(err: unknown): boolean {
+  const e = err as { code?: unknown; api_error?: { err_code?: number }; message?: string };
+  const code = e?.api_error?.err_code ?? e?.code;
+  return code === 10065 || code === 10058 || /subjects overlap|name already in use/i.test(String(e?.message));
 }
 
 /** JetStream's "wrong last sequence" (10071): the key exists (create) or changed (conditional delete). */

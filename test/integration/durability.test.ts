@@ -12,8 +12,8 @@ beforeAll(async () => {
   client = await new Client({ natsUrl: cluster.natsUrl, namespace: 'durable', timeoutMs: 5_000 }).start();
 });
 afterAll(async () => {
-  await client.stop();
-  await cluster.stop();
+  await client?.stop();
+  await cluster?.stop();
 });
 
 describe('restart', () => {
