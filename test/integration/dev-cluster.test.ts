@@ -48,6 +48,25 @@ describe('dataclay dev', () => {
     expect(existsSync(dir)).toBe(false);
   });
 
+  it('backends starting together on a fresh nats-server all open the metadata buckets', async () => {
+    const { connect } = await import('@nats-io/transport-node');
+    const { MetadataStore } = await import('../../src/metadata/store.js');
+    const { mkdtempSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    let failures = 0;
+    for (let round = 0; round < 20; round++) {
+      const dir = mkdtempSync(`${tmpdir()}/dc-race-`);
+      const server = await NatsServer.start({ dir });
+      const connections = await Promise.all([1, 2, 3].map(() => connect({ servers: server.url })));
+      const opened = await Promise.allSettled(connections.map((nc) => MetadataStore.open(nc, 'race')));
+      failures += opened.filter((o) => o.status === 'rejected').length;
+      await Promise.all(connections.map((nc) => nc.close()));
+      await server.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+    expect(failures).toBe(0);
+  }, 120_000);
+
   it('says how to install nats-server when it is missing', async () => {
     const err = await NatsServer.start({ dir: '/tmp/dc-missing', binary: 'nats-server-that-does-not-exist' }).catch((e) => e);
     expect(err).toBeInstanceOf(DataClayError);
