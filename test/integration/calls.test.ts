@@ -1,13 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Client, FieldNotFoundError, NotLocalError, RemoteError, TimeoutError } from '../../src/index.js';
 import { Person } from '../models/index.js';
-import { testClient } from '../setup/helpers.js';
+import { useClient } from '../setup/helpers.js';
 
-let client: Client;
-beforeAll(async () => {
-  client = await testClient();
-});
-afterAll(() => client.stop());
+const shared = useClient();
 
 describe('active methods', () => {
   it('run in place on a local (new) object', async () => {
@@ -116,8 +112,8 @@ describe('active methods', () => {
   it('a call that outlives its timeout rejects with TimeoutError', async () => {
     const p = new Person('Slow', 1);
     await p.makePersistent();
-    await client.stop();
-    client = await new Client({ natsUrl: client.options.natsUrl, timeoutMs: 200 }).start();
+    await shared.client.stop();
+    shared.client = await new Client({ natsUrl: shared.client.options.natsUrl, timeoutMs: 200 }).start();
     const slow = await Person.getById(p.id);
     const err = await slow.sleep(1_000).catch((e) => e);
     expect(err).toBeInstanceOf(TimeoutError);

@@ -1,14 +1,10 @@
 // Value classes, inheritance, accessors, local-only fields, defaults, state hooks, automatic persistence.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ClassNotFoundError, Client, MethodNotFoundError, UnserializableError } from '../../src/index.js';
+import { describe, expect, it } from 'vitest';
+import { ClassNotFoundError, MethodNotFoundError, UnserializableError } from '../../src/index.js';
 import { Circle, Person, Point, Shape, Vault } from '../models/index.js';
-import { testClient, uniqueAlias } from '../setup/helpers.js';
+import { uniqueAlias, useClient } from '../setup/helpers.js';
 
-let client: Client;
-beforeAll(async () => {
-  client = await testClient();
-});
-afterAll(() => client.stop());
+const shared = useClient();
 
 describe('value classes', () => {
   it('travel by value and come back with their prototype, both ways', async () => {
@@ -59,7 +55,7 @@ describe('local-only fields and defaults', () => {
     await s.makePersistent();
     expect(s.cache.get('k')).toBe(1); // still here, a plain property
     expect(await s.cacheSize()).toBe(-1); // undefined on the backend: not part of the state
-    const info = await client.getClassInfo('test/models/shapes.Shape');
+    const info = await shared.client.getClassInfo('test/models/shapes.Shape');
     expect(info.fields.map((f) => f.name)).toEqual(['name', 'origin', 'history']);
   });
 
@@ -86,7 +82,7 @@ describe('automatic persistence', () => {
   it('objects constructed in an active method are persistent there, in the caller dataset', async () => {
     const p = new Person('Maker', 1);
     await p.makePersistent({ backendId: 'backend-1' });
-    expect(await client.run({ dataset: 'ds-auto' }, () => p.makeFriends('x', 'y'))).toBe(2);
+    expect(await shared.client.run({ dataset: 'ds-auto' }, () => p.makeFriends('x', 'y'))).toBe(2);
     const friends = await p.dcGet('friends');
     expect(friends).toHaveLength(2);
     for (const f of friends) {
@@ -112,14 +108,14 @@ describe('automatic persistence', () => {
 
 describe('class info and unknown names', () => {
   it('describes fields and active methods, inherited ones included', async () => {
-    const info = await client.getClassInfo('test/models/shapes.Circle');
+    const info = await shared.client.getClassInfo('test/models/shapes.Circle');
     expect(info.fields.map((f) => f.name)).toEqual(['name', 'origin', 'history', 'radius']);
     expect(info.methods.map((m) => m.name)).toEqual(expect.arrayContaining(['describe', 'moveBy', 'area']));
     expect(info.methods.find((m) => m.name === 'moveBy')).toEqual({ name: 'moveBy', params: [{ name: 'by', type: 'Point' }], returns: 'Promise<Point>' });
   });
 
   it('an unknown class or method is a typed error and the backends keep serving', async () => {
-    await expect(client.getClassInfo('no/such.Class')).rejects.toBeInstanceOf(ClassNotFoundError);
+    await expect(shared.client.getClassInfo('no/such.Class')).rejects.toBeInstanceOf(ClassNotFoundError);
     const p = new Person('Still', 1);
     await p.makePersistent();
     const { currentRuntime } = await import('../../src/object/runtime-slot.js');

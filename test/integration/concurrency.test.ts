@@ -1,16 +1,12 @@
 // Operations racing on the same new objects: one registration each, nothing written meanwhile is lost.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Client, NotLocalError } from '../../src/index.js';
+import { describe, expect, it } from 'vitest';
+import { NotLocalError } from '../../src/index.js';
 import { Person } from '../models/index.js';
-import { testClient, uniqueAlias } from '../setup/helpers.js';
+import { uniqueAlias, useClient } from '../setup/helpers.js';
 
-let client: Client;
-beforeAll(async () => {
-  client = await testClient();
-});
-afterAll(() => client.stop());
+const shared = useClient();
 
-const registrations = async (id: string) => (await client.listObjects({ limit: 1_000_000 })).filter((o) => o.id === id).length;
+const registrations = async (id: string) => (await shared.client.listObjects({ limit: 1_000_000 })).filter((o) => o.id === id).length;
 
 describe('concurrent persistence of the same objects', () => {
   it('two makePersistent calls at once register the object once', async () => {

@@ -1,15 +1,11 @@
 // Many operations in flight, contexts that follow calls across backends, timeouts, cancellation, exclusivity.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { AbortedError, Client, DevCluster, TimeoutError } from '../../src/index.js';
 import { Counter, Person } from '../models/index.js';
 import { TEST_MODELS } from '../setup/models.js';
-import { testClient, uniqueAlias } from '../setup/helpers.js';
+import { testClient, uniqueAlias, useClient } from '../setup/helpers.js';
 
-let client: Client;
-beforeAll(async () => {
-  client = await testClient();
-});
-afterAll(() => client.stop());
+const shared = useClient();
 
 describe('contexts', () => {
   it('the username and dataset reach the backend and follow nested calls to other backends', async () => {
@@ -17,14 +13,14 @@ describe('contexts', () => {
     const b = new Counter();
     await a.makePersistent({ backendId: 'backend-1' });
     await b.makePersistent({ backendId: 'backend-3' });
-    const seen = await client.run({ username: 'alice', dataset: 'ds-ctx' }, () => a.whoAmI(b));
+    const seen = await shared.client.run({ username: 'alice', dataset: 'ds-ctx' }, () => a.whoAmI(b));
     expect(seen).toEqual([{ username: 'alice', dataset: 'ds-ctx' }, { username: 'alice', dataset: 'ds-ctx' }]);
     expect(await a.whoAmI()).toEqual([{ username: 'admin', dataset: 'admin' }]);
   });
 
   it("concurrent tasks in different datasets never see each other's aliases", async () => {
     const alias = uniqueAlias();
-    const task = (dataset: string) => client.run({ dataset }, async () => {
+    const task = (dataset: string) => shared.client.run({ dataset }, async () => {
       const p = new Person(dataset, 1);
       await p.makePersistent({ alias });
       await new Promise((r) => setTimeout(r, 5));
@@ -37,8 +33,8 @@ describe('contexts', () => {
     const alias = uniqueAlias();
     const p = new Person('Raced', 1);
     await p.makePersistent({ alias });
-    await client.stop();
-    client = await testClient();
+    await shared.client.stop();
+    shared.client = await testClient();
     const [x, y] = await Promise.all([Person.getByAlias(alias), Person.getByAlias(alias)]);
     expect(x).toBe(y);
   });
@@ -59,16 +55,16 @@ describe('timeouts and cancellation', () => {
   it('a per-context timeout and an AbortSignal end a call with typed errors', async () => {
     const p = new Person('Waiter', 1);
     await p.makePersistent();
-    const timedOut = await client.run({ timeoutMs: 100 }, () => p.sleep(2_000)).catch((e) => e);
+    const timedOut = await shared.client.run({ timeoutMs: 100 }, () => p.sleep(2_000)).catch((e) => e);
     expect(timedOut).toBeInstanceOf(TimeoutError);
     const controller = new AbortController();
     const started = Date.now();
-    const pending = client.run({ signal: controller.signal }, () => p.sleep(2_000));
+    const pending = shared.client.run({ signal: controller.signal }, () => p.sleep(2_000));
     setTimeout(() => controller.abort(new Error('user gave up')), 50);
     const aborted = await pending.catch((e) => e);
     expect(aborted).toBeInstanceOf(AbortedError);
     expect(Date.now() - started).toBeLessThan(1_000);
-    await expect(client.run({ signal: AbortSignal.abort() }, () => p.addYear())).rejects.toBeInstanceOf(AbortedError);
+    await expect(shared.client.run({ signal: AbortSignal.abort() }, () => p.addYear())).rejects.toBeInstanceOf(AbortedError);
   });
 
   it('a call whose backend dies mid-call rejects within its timeout, never hangs', async () => {

@@ -1,18 +1,13 @@
 // move(backendId, { recursive, remotes }): graphs over three backends, cycles, long chains, stale proxies.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BackendNotFoundError, Client } from '../../src/index.js';
+import { describe, expect, it } from 'vitest';
+import { BackendNotFoundError } from '../../src/index.js';
 import { Chain, Person } from '../models/index.js';
-import { testClient } from '../setup/helpers.js';
+import { useClient } from '../setup/helpers.js';
 import { otherProcess } from '../setup/other-process.js';
 
-let client: Client;
-beforeAll(async () => {
-  client = await testClient();
-});
-afterAll(() => client.stop());
+const shared = useClient();
 
-const ownerOf = async (p: { id: string }) => (await client.listObjects({ limit: 1_000_000 })).find((o) => o.id === p.id)?.master;
-const stored = async (backend: string) => (await client.backend(backend).stats()).stored;
+const ownerOf = async (p: { id: string }) => (await shared.metadata(p.id))?.master;
 
 /** a (backend-1) → b (backend-2) → c (backend-3) → a, plus a local friend of a on backend-1. */
 async function triangle() {
@@ -33,14 +28,14 @@ async function triangle() {
 describe('move', () => {
   it('non-recursive: the object alone, state backend to backend, no copy left behind', async () => {
     const { a, aFriend } = await triangle();
-    const before = await stored('backend-1');
+    const before = await shared.stored('backend-1');
     await a.move('backend-2');
     expect(a.backendId).toBe('backend-2');
     expect(await a.whereAmI()).toBe('backend-2');
     expect(await a.dcGet('name')).toBe('a');
     expect(await aFriend.whereAmI()).toBe('backend-1');
     expect(await ownerOf(a)).toBe('backend-2');
-    expect(await stored('backend-1')).toBe(before - 1);
+    expect(await shared.stored('backend-1')).toBe(before - 1);
     expect(await a.friendNames()).toEqual(['a-friend']); // its references still work, across backends
   });
 
@@ -98,7 +93,7 @@ describe('move', () => {
     expect(await ownerOf(tail)).toBe('backend-2');
     expect((await tail.dcGet('name')).startsWith('2496')).toBe(true);
     await head!.newReplica('backend-3', { recursive: true });
-    expect((await client.listObjects({ limit: 1_000_000 })).find((o) => o.id === tail.id)!.replicas).toEqual(['backend-3']);
+    expect((await shared.client.listObjects({ limit: 1_000_000 })).find((o) => o.id === tail.id)!.replicas).toEqual(['backend-3']);
   });
 
   it('an unregistered object is persisted there; makePersistent({ backendId }) moves a registered one', async () => {
@@ -116,7 +111,7 @@ describe('stale references', () => {
   it('a proxy in another process repairs itself: one call, and its backendId reads the new owner', async () => {
     const p = new Person('Stale', 1);
     await p.makePersistent({ backendId: 'backend-1' });
-    const other = await otherProcess(client.exportContext(), p.id);
+    const other = await otherProcess(shared.client.exportContext(), p.id);
     try {
       expect(await other.ask('backendId')).toBe('backend-1');
       await p.move('backend-2');
@@ -143,7 +138,7 @@ describe('stale references', () => {
   it('sync() refreshes the owner explicitly', async () => {
     const p = new Person('Synced', 1);
     await p.makePersistent({ backendId: 'backend-1' });
-    const other = await otherProcess(client.exportContext(), p.id);
+    const other = await otherProcess(shared.client.exportContext(), p.id);
     try {
       await p.move('backend-3');
       expect(await other.ask('backendId')).toBe('backend-1');

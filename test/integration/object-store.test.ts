@@ -1,14 +1,10 @@
 // dataClay's object-store API: dcPut, dcClone, dcCloneByAlias, dcUpdate, dcUpdateByAlias.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ClassMismatchError, Client, InvalidAliasError } from '../../src/index.js';
+import { describe, expect, it } from 'vitest';
+import { ClassMismatchError, InvalidAliasError } from '../../src/index.js';
 import { Person, Shape } from '../models/index.js';
-import { testClient, uniqueAlias } from '../setup/helpers.js';
+import { uniqueAlias, useClient } from '../setup/helpers.js';
 
-let client: Client;
-beforeAll(async () => {
-  client = await testClient();
-});
-afterAll(() => client.stop());
+useClient(); // the models below need a started client
 
 describe('object store', () => {
   it('dcPut requires an alias and persists under it', async () => {

@@ -1,17 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
-  AlreadyExistsError, AliasDoesNotExistError, BackendNotFoundError, Client, DoesNotExistError, InvalidAliasError,
+  AlreadyExistsError, AliasDoesNotExistError, BackendNotFoundError, DoesNotExistError, InvalidAliasError,
   ObjectNotRegisteredError,
 } from '../../src/index.js';
 import { Person } from '../models/index.js';
-import { testClient, uniqueAlias } from '../setup/helpers.js';
+import { testClient, uniqueAlias, useClient } from '../setup/helpers.js';
 import { otherProcess } from '../setup/other-process.js';
 
-let client: Client;
-beforeAll(async () => {
-  client = await testClient();
-});
-afterAll(() => client.stop());
+const shared = useClient();
 
 describe('makePersistent', () => {
   it('persists the whole reference graph, cycles included, in one go on one backend', async () => {
@@ -86,14 +82,14 @@ describe('aliases', () => {
     expect(await Person.getById(p.id)).toBe(p);
   });
 
-  it('one live instance per id in a process, whichever client found it; another process has its own', async () => {
+  it('one live instance per id in a process, whichever shared.client found it; another process has its own', async () => {
     const alias = uniqueAlias();
     const p = new Person('Fresh', 50);
     await p.makePersistent({ alias });
-    await client.stop();
-    client = await testClient();
+    await shared.client.stop();
+    shared.client = await testClient();
     expect(await Person.getByAlias(alias)).toBe(p); // the same process: the same instance, across clients
-    const other = await otherProcess(client.exportContext(), p.id);
+    const other = await otherProcess(shared.client.exportContext(), p.id);
     try {
       expect(await other.ask('backendId')).toBe(p.backendId);
       expect(await other.ask('whereAmI')).toBe(p.backendId);
@@ -150,10 +146,10 @@ describe('aliases', () => {
     const alias = uniqueAlias();
     const inA = new Person('A', 1);
     const inB = new Person('B', 2);
-    await client.run({ dataset: 'ds-a' }, () => inA.makePersistent({ alias }));
-    await client.run({ dataset: 'ds-b' }, () => inB.makePersistent({ alias }));
+    await shared.client.run({ dataset: 'ds-a' }, () => inA.makePersistent({ alias }));
+    await shared.client.run({ dataset: 'ds-b' }, () => inB.makePersistent({ alias }));
     expect(await Person.getByAlias(alias, 'ds-a')).toBe(inA);
-    expect(await client.run({ dataset: 'ds-b' }, () => Person.getByAlias(alias))).toBe(inB);
+    expect(await shared.client.run({ dataset: 'ds-b' }, () => Person.getByAlias(alias))).toBe(inB);
     await expect(Person.getByAlias(alias)).rejects.toBeInstanceOf(AliasDoesNotExistError); // default dataset: admin
   });
 });

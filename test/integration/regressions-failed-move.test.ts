@@ -1,13 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Client } from '../../src/index.js';
+import { describe, expect, it } from 'vitest';
 import { Vault } from '../models/index.js';
-import { testClient } from '../setup/helpers.js';
+import { useClient } from '../setup/helpers.js';
 
-let client: Client;
-beforeAll(async () => {
-  client = await testClient();
-});
-afterAll(() => client.stop());
+useClient(); // the models below need a started client
 
 describe('a state-hook object moved to its replica holder', () => {
   it('after a move to the backend holding its replica, writes and reads agree (state hooks)', async () => {

@@ -1,26 +1,18 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Client } from '../../src/index.js';
+import { describe, expect, it } from 'vitest';
 import { Counter, Prober, Vault } from '../models/index.js';
 import { Employee } from '../../samples/quickstart/model.js';
-import { testClient } from '../setup/helpers.js';
+import { useClient } from '../setup/helpers.js';
 
-let client: Client;
-beforeAll(async () => {
-  client = await testClient();
-});
-afterAll(() => client.stop());
-
-const md = async (id: string) => (await client.listObjects({ limit: 1_000_000 })).find((o) => o.id === id);
-const stored = async (backend: string) => (await client.backend(backend).stats()).stored;
+const shared = useClient();
 
 describe('state hooks, versions and replicas where they are held', () => {
   it('a state-hook object keeps its replica through a write', async () => {
     const v = new Vault('abc');
     await v.makePersistent({ backendId: 'backend-1' });
     await v.newReplica('backend-2');
-    expect((await md(v.id))!.replicas).toEqual(['backend-2']);
+    expect((await shared.metadata(v.id))!.replicas).toEqual(['backend-2']);
     await v.dcSet('secret', 'xyz');
-    expect((await md(v.id))!.replicas).toEqual(['backend-2']);
+    expect((await shared.metadata(v.id))!.replicas).toEqual(['backend-2']);
   });
 
   it('a state-hook object moves to the backend holding its replica', async () => {
@@ -28,14 +20,14 @@ describe('state hooks, versions and replicas where they are held', () => {
     await v.makePersistent({ backendId: 'backend-1' });
     await v.newReplica('backend-2');
     await v.move('backend-2');
-    expect((await md(v.id))!.master).toBe('backend-2');
+    expect((await shared.metadata(v.id))!.master).toBe('backend-2');
     expect((await v.reveal())[0]).toBe('abc');
   });
 
   it('consolidating a version on the original\'s backend: the version id then names the original', async () => {
     const e = new Employee('Same', 1000);
     await e.makePersistent({ backendId: 'backend-1' });
-    const before = await stored('backend-1');
+    const before = await shared.stored('backend-1');
     const v = await e.newVersion();
     expect(v.backendId).toBe('backend-1');
     await v.dcSet('salary', 2000);
@@ -43,7 +35,7 @@ describe('state hooks, versions and replicas where they are held', () => {
     expect(await e.dcGet('salary')).toBe(2000);
     await e.dcSet('salary', 5000);
     expect(await v.dcGet('salary')).toBe(5000);
-    expect(await stored('backend-1')).toBe(before);
+    expect(await shared.stored('backend-1')).toBe(before);
   });
 
   it('dcSet and dcUpdate on a replica, from an active method, go to the master', async () => {
@@ -70,7 +62,7 @@ describe('state hooks, versions and replicas where they are held', () => {
     const p = new Prober();
     await p.makePersistent({ backendId: 'backend-1' });
     const inner = await p.moveSelf('backend-2');
-    expect((await md(p.id))!.master).toBe('backend-2');
+    expect((await shared.metadata(p.id))!.master).toBe('backend-2');
     expect(inner).toBeLessThan(2000);
   }, 60_000);
 });

@@ -2,21 +2,13 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
-import { Client } from '../../src/index.js';
+import { describe, expect, it, inject } from 'vitest';
 import { Person } from '../models/index.js';
 import { Employee } from '../../samples/quickstart/model.js';
-import { testClient } from '../setup/helpers.js';
+import { useClient } from '../setup/helpers.js';
 import { ObjectStore } from '../../src/backend/object-store.js';
 
-let client: Client;
-beforeAll(async () => {
-  client = await testClient();
-});
-afterAll(() => client.stop());
-
-const md = async (id: string) => (await client.listObjects({ limit: 1_000_000 })).find((o) => o.id === id);
-const stored = async (backend: string) => (await client.backend(backend).stats()).stored;
+const shared = useClient();
 
 describe('retiring copies: versions, tombstones, timed-out moves', () => {
   it('a replica of a version held by the original\'s master stops serving the version after consolidation', async () => {
@@ -58,12 +50,12 @@ describe('retiring copies: versions, tombstones, timed-out moves', () => {
       const root = new Person('root', 0);
       root.friends = Array.from({ length: 3000 }, (_, i) => new Person(`f${i}`, i));
       await root.makePersistent({ backendId: 'backend-slow' });
-      const b1Before = await stored('backend-1');
+      const b1Before = await shared.stored('backend-1');
       await root.move('backend-1', { recursive: true }).catch(() => undefined); // times out at the source (20 ms)
       await new Promise((r) => setTimeout(r, 3000)); // let the target finish
-      const slowStored = await stored('backend-slow');
-      const b1Gained = (await stored('backend-1')) - b1Before;
-      const meta = await md(root.id);
+      const slowStored = await shared.stored('backend-slow');
+      const b1Gained = (await shared.stored('backend-1')) - b1Before;
+      const meta = await shared.metadata(root.id);
       expect(slowStored + b1Gained).toBe(3001);
       expect(meta?.master).toBe(slowStored === 3001 ? 'backend-slow' : 'backend-1');
     } finally {

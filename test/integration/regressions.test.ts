@@ -1,18 +1,10 @@
 // Regressions found by review: moves racing with writes and with other moves, replicas and moves together,
 // versions after moves, read-only checks under concurrency, stale hints in recursive moves, half-failed moves.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Client } from '../../src/index.js';
+import { describe, expect, it } from 'vitest';
 import { Counter, Holder, Person } from '../models/index.js';
-import { testClient } from '../setup/helpers.js';
+import { useClient } from '../setup/helpers.js';
 
-let client: Client;
-beforeAll(async () => {
-  client = await testClient();
-});
-afterAll(() => client.stop());
-
-const md = async (id: string) => (await client.listObjects({ limit: 1_000_000 })).find((o) => o.id === id);
-const stored = async (backend: string) => (await client.backend(backend).stats()).stored;
+const shared = useClient();
 
 describe('moves', () => {
   it('moving an object to the backend holding its replica keeps it (the replica becomes the object)', async () => {
@@ -22,7 +14,7 @@ describe('moves', () => {
     await c.newReplica('backend-2');
     await c.move('backend-2');
     expect(await c.increment()).toBe(2);
-    expect((await md(c.id))!.master).toBe('backend-2');
+    expect((await shared.metadata(c.id))!.master).toBe('backend-2');
     await c.move('backend-1'); // and back: no stale replica list follows it
     await c.move('backend-2');
     expect(await c.increment()).toBe(3);
@@ -50,10 +42,10 @@ describe('moves', () => {
   it('two concurrent moves leave one live copy', async () => {
     const c = new Counter();
     await c.makePersistent({ backendId: 'backend-1' });
-    const before = { b2: await stored('backend-2'), b3: await stored('backend-3') };
+    const before = { b2: await shared.stored('backend-2'), b3: await shared.stored('backend-3') };
     await Promise.all([c.move('backend-2'), c.move('backend-3')]);
-    const owner = (await md(c.id))!.master;
-    const after = { b2: await stored('backend-2'), b3: await stored('backend-3') };
+    const owner = (await shared.metadata(c.id))!.master;
+    const after = { b2: await shared.stored('backend-2'), b3: await shared.stored('backend-3') };
     expect(after.b2 - before.b2 + after.b3 - before.b3).toBe(1);
     expect(await c.increment()).toBe(1);
     expect(['backend-2', 'backend-3']).toContain(owner);
@@ -67,7 +59,7 @@ describe('moves', () => {
     await a.dcSet('spouse', b); // backend-1 holds a proxy of b hinted backend-2
     await b.move('backend-3'); // now stale there
     await a.move('backend-1', { recursive: true }); // pull everything to backend-1
-    expect((await md(b.id))!.master).toBe('backend-1');
+    expect((await shared.metadata(b.id))!.master).toBe('backend-1');
   });
 
   it('a recursive move that fails halfway leaves every object with one owner', async () => {
@@ -76,11 +68,11 @@ describe('moves', () => {
     a.ref = b as unknown as Counter;
     await a.makePersistent({ backendId: 'backend-1' });
     for (let i = 0; i < 3; i++) await b.grow('x'.repeat(400_000)); // b alone is above max_payload
-    const before = await stored('backend-2');
+    const before = await shared.stored('backend-2');
     await expect(a.move('backend-2', { recursive: true })).rejects.toThrow(/max_payload/);
-    expect((await md(a.id))!.master).toBe('backend-1'); // a went first, and was taken back
-    expect((await md(b.id))!.master).toBe('backend-1');
-    expect(await stored('backend-2')).toBe(before); // no copy left on the target
+    expect((await shared.metadata(a.id))!.master).toBe('backend-1'); // a went first, and was taken back
+    expect((await shared.metadata(b.id))!.master).toBe('backend-1');
+    expect(await shared.stored('backend-2')).toBe(before); // no copy left on the target
     await a.dcSet('count', 5);
     expect(await a.peek()).toBe(5);
   }, 60_000);
@@ -95,10 +87,10 @@ describe('replicas with moves and writes', () => {
     const box = new Holder();
     box.ref = cell;
     await box.makePersistent({ backendId: 'backend-2' }); // box's backend holds cell's replica
-    const onB1 = await stored('backend-1');
+    const onB1 = await shared.stored('backend-1');
     await box.move('backend-3', { recursive: true });
-    expect((await md(cell.id))!.master).toBe('backend-3');
-    expect(await stored('backend-1')).toBe(onB1 - 1); // the master's copy went, none stayed behind
+    expect((await shared.metadata(cell.id))!.master).toBe('backend-3');
+    expect(await shared.stored('backend-1')).toBe(onB1 - 1); // the master's copy went, none stayed behind
     expect(await cell.increment()).toBe(2);
     const stay = new Counter();
     await stay.makePersistent({ backendId: 'backend-1' });
@@ -107,7 +99,7 @@ describe('replicas with moves and writes', () => {
     box2.ref = stay;
     await box2.makePersistent({ backendId: 'backend-2' });
     await box2.move('backend-3', { recursive: true, remotes: false });
-    expect((await md(stay.id))!.master).toBe('backend-1'); // mastered elsewhere: stays
+    expect((await shared.metadata(stay.id))!.master).toBe('backend-1'); // mastered elsewhere: stays
   });
 
   it("a replica's fields cannot be written where it is held, and sync() works on it", async () => {
@@ -127,7 +119,7 @@ describe('replicas with moves and writes', () => {
     const counters = Array.from({ length: 200 }, () => new Counter());
     await Promise.all(counters.map((c) => c.makePersistent({ backendId: 'backend-1' })));
     await Promise.all(counters.map((c, i) => c.move(i % 2 ? 'backend-2' : 'backend-3')));
-    const masters = new Map((await client.listObjects({ limit: 1_000_000 })).map((o) => [o.id, o.master]));
+    const masters = new Map((await shared.client.listObjects({ limit: 1_000_000 })).map((o) => [o.id, o.master]));
     expect(counters.every((c, i) => masters.get(c.id) === (i % 2 ? 'backend-2' : 'backend-3'))).toBe(true);
     expect(await Promise.all(counters.map((c) => c.increment()))).toEqual(counters.map(() => 1));
   });

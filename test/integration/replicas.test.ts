@@ -1,17 +1,11 @@
 // newReplica: copies that serve reads and read-only methods, kept in step by the master before it acknowledges.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Client, DataClayError, ObjectIsMasterError } from '../../src/index.js';
+import { describe, expect, it } from 'vitest';
+import { DataClayError, ObjectIsMasterError } from '../../src/index.js';
 import { Counter } from '../models/index.js';
-import { testClient } from '../setup/helpers.js';
+import { useClient } from '../setup/helpers.js';
 import { otherProcess } from '../setup/other-process.js';
 
-let client: Client;
-beforeAll(async () => {
-  client = await testClient();
-});
-afterAll(() => client.stop());
-
-const metadata = async (id: string) => (await client.listObjects({ limit: 1_000_000 })).find((o) => o.id === id)!;
+const shared = useClient();
 
 describe('replicas', () => {
   it('a replica on the backend asked for serves reads and read-only methods', async () => {
@@ -19,7 +13,7 @@ describe('replicas', () => {
     await c.makePersistent({ backendId: 'backend-1' });
     await c.newReplica('backend-2');
     expect(c.replicaBackendIds).toEqual(['backend-2']);
-    expect((await metadata(c.id)).replicas).toEqual(['backend-2']);
+    expect((await shared.metadata(c.id))!.replicas).toEqual(['backend-2']);
     const served = new Set<string>();
     for (let i = 0; i < 40; i++) served.add((await c.servedBy())[0]);
     expect([...served].sort()).toEqual(['backend-1', 'backend-2']);
@@ -59,8 +53,8 @@ describe('replicas', () => {
     await holder.makePersistent({ backendId: 'backend-2' });
     await holder.newReplica('backend-3', { recursive: true });
     const friend = (await holder.dcGet('friends'))[0];
-    expect((await metadata(holder.id)).replicas).toEqual(['backend-3']);
-    expect((await metadata(friend.id)).replicas).toEqual(['backend-3']);
+    expect((await shared.metadata(holder.id))!.replicas).toEqual(['backend-3']);
+    expect((await shared.metadata(friend.id))!.replicas).toEqual(['backend-3']);
   });
 
   it('a read-only method that writes fails, and the object keeps its state', async () => {
@@ -82,7 +76,7 @@ describe('replicas', () => {
     const { Person } = await import('../models/index.js');
     const p = new Person('Replicated', 1);
     await p.makePersistent({ backendId: 'backend-2' });
-    const other = await otherProcess(client.exportContext(), p.id);
+    const other = await otherProcess(shared.client.exportContext(), p.id);
     try {
       await p.newReplica('backend-3');
       expect(await other.ask('replicas')).toEqual([]);
@@ -101,7 +95,7 @@ describe('replicas', () => {
     await c.makePersistent({ backendId: 'backend-1' });
     await c.newReplica('backend-2');
     await c.move('backend-3');
-    expect((await metadata(c.id)).replicas).toEqual([]);
+    expect((await shared.metadata(c.id))!.replicas).toEqual([]);
     await c.increment();
     await c.sync();
     expect(c.replicaBackendIds).toEqual([]);

@@ -1,15 +1,11 @@
 // newVersion / consolidateVersion: the seed's two examples, versions of versions, references from other objects.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Client, ObjectIsNotVersionError } from '../../src/index.js';
+import { describe, expect, it } from 'vitest';
+import { ObjectIsNotVersionError } from '../../src/index.js';
 import { Employee } from '../../samples/quickstart/model.js';
 import { Person } from '../models/index.js';
-import { testClient } from '../setup/helpers.js';
+import { useClient } from '../setup/helpers.js';
 
-let client: Client;
-beforeAll(async () => {
-  client = await testClient();
-});
-afterAll(() => client.stop());
+const shared = useClient();
 
 describe('versions', () => {
   it('the seed: a version is an independent copy until consolidated', async () => {
@@ -38,7 +34,7 @@ describe('versions', () => {
     expect(await employee.dcGet('salary')).toBe(3000);
     expect(await v1.dcGet('salary')).toBe(3000);
     expect(await v2.getPayroll(40)).toBe(3000);
-    expect((await client.listObjects({ limit: 1_000_000 })).find((o) => o.id === v2.id)?.forward).toBe(employee.id);
+    expect((await shared.client.listObjects({ limit: 1_000_000 })).find((o) => o.id === v2.id)?.forward).toBe(employee.id);
   });
 
   it('references held by other objects, local and persistent, see the consolidated state', async () => {
@@ -72,8 +68,8 @@ describe('versions', () => {
     const p = new Person('Lean', 1);
     await p.makePersistent({ backendId: 'backend-1' });
     const v = await p.newVersion('backend-2');
-    const before = (await client.backend('backend-2').stats()).stored;
+    const before = (await shared.client.backend('backend-2').stats()).stored;
     await v.consolidateVersion();
-    expect((await client.backend('backend-2').stats()).stored).toBe(before - 1);
+    expect((await shared.client.backend('backend-2').stats()).stored).toBe(before - 1);
   });
 });
