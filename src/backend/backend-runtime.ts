@@ -7,7 +7,6 @@ import {
 import type { MetadataStore } from '../metadata/store.js';
 import type { ObjectMetadata } from '../metadata/types.js';
 import type { TransferRecord } from '../messaging/protocol.js';
-import type { BackendOp } from '../messaging/subjects.js';
 import { DataClayObject } from '../object/dataclay-object.js';
 import { becomeRemote, dropFields } from '../object/locality.js';
 import { restoreState } from '../object/object-state.js';
@@ -212,17 +211,7 @@ export class BackendRuntime extends Runtime {
     return this.backendId;
   }
 
-  /** BackendNotFoundError unless `backendId` is a live backend. */
-  checkLiveBackend(backendId: string): Promise<void> {
-    return this.checkBackend(backendId);
-  }
-
-  /** A request to another backend on behalf of the current request (its session travels). */
-  backendAdminRequest<T>(backendId: string, op: BackendOp, payload: Uint8Array): Promise<T> {
-    return this.backendRequest<T>(backendId, op, payload);
-  }
-
-  protected async checkBackend(backendId: string): Promise<void> {
+  async checkBackend(backendId: string): Promise<void> {
     if (backendId === this.backendId) return;
     const backends = await this.store.listBackends();
     if (!backends.some((b) => b.id === backendId)) throw new BackendNotFoundError(backendId, backends.map((b) => b.id));

@@ -91,9 +91,6 @@ export class Heap {
     return this.pinCount(id) - (chain ? this.chainPins.get(id)?.get(chain) ?? 0 : 0) > 0;
   }
 
-  pinned(id: string): boolean {
-    return this.pins.has(id);
-  }
 
   /** How many calls are running on the object. */
   pinCount(id: string): number {

@@ -119,7 +119,7 @@ export class Replicas {
       try {
         for (const chunk of chunkBySize(records, recordSize, this.rt.batchBudget())) {
           const body: ReceiveRequest = [toWire(this.rt.session()), 'replica', chunk, this.rt.backendId];
-          await this.rt.backendAdminRequest(replica, 'receive', encode(body));
+          await this.rt.backendRequest(replica, 'receive', encode(body));
         }
       } catch (err) {
         this.rt.onBackgroundError?.(err);
@@ -127,7 +127,7 @@ export class Replicas {
         await Promise.all(missed.map((u) => this.forgetReplica(u.obj, replica)));
         // best effort: tell it to drop them (if it cannot hear us, its reads check the metadata anyway)
         const retire: RetireRequest = [toWire(this.rt.session()), missed.map((u) => u.obj.id), this.rt.backendId];
-        this.rt.backendAdminRequest(replica, 'retire', encode(retire)).catch(() => undefined);
+        this.rt.backendRequest(replica, 'retire', encode(retire)).catch(() => undefined);
       }
     }));
   }

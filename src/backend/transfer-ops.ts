@@ -20,7 +20,7 @@ type Op = (data: Uint8Array) => Promise<Uint8Array>;
 async function sendRecords(rt: BackendRuntime, target: string, s: WireSession, mode: TransferMode, records: TransferRecord[]): Promise<void> {
   for (const chunk of chunkBySize(records, recordSize, rt.batchBudget())) {
     const body: ReceiveRequest = mode === 'replica' ? [s, mode, chunk, rt.backendId] : [s, mode, chunk];
-    await rt.backendAdminRequest(target, 'receive', encode(body));
+    await rt.backendRequest(target, 'receive', encode(body));
   }
 }
 
@@ -67,7 +67,7 @@ export function transferOps(rt: BackendRuntime): Record<string, Op> {
         finish(target);
         for (const [backend, held] of replicas) {
           if (backend === target) continue; // the target's copy became the object itself
-          rt.backendAdminRequest(backend, 'retire', encode([s, held, target] satisfies RetireRequest)).catch((err) => rt.onBackgroundError?.(err));
+          rt.backendRequest(backend, 'retire', encode([s, held, target] satisfies RetireRequest)).catch((err) => rt.onBackgroundError?.(err));
         }
         moved += transfer.objects.length;
       } catch (err) {
@@ -76,7 +76,7 @@ export function transferOps(rt: BackendRuntime): Record<string, Op> {
       }
     }
     for (const [owner, remoteIds] of [...transfer.remote, ...elsewhere]) {
-      moved += await rt.backendAdminRequest<number>(owner, 'move', encode([s, remoteIds, target, recursive, remotes, true] satisfies MoveRequest));
+      moved += await rt.backendRequest<number>(owner, 'move', encode([s, remoteIds, target, recursive, remotes, true] satisfies MoveRequest));
     }
     return moved;
   }
@@ -87,7 +87,7 @@ export function transferOps(rt: BackendRuntime): Record<string, Op> {
     try {
       for (const chunk of chunkBySize(records, recordSize, rt.batchBudget())) {
         shipped.push(...chunk.map(([id]) => id)); // before the answer: a timed-out receive may still have happened
-        await rt.backendAdminRequest(target, 'receive', encode([s, 'move', chunk] satisfies ReceiveRequest));
+        await rt.backendRequest(target, 'receive', encode([s, 'move', chunk] satisfies ReceiveRequest));
       }
     } catch (err) {
       if (shipped.length > 0) {
@@ -95,7 +95,7 @@ export function transferOps(rt: BackendRuntime): Record<string, Op> {
         const until = Date.now() + 60_000;
         for (;;) {
           try {
-            await rt.backendAdminRequest(target, 'retire', encode([s, shipped, rt.backendId] satisfies RetireRequest));
+            await rt.backendRequest(target, 'retire', encode([s, shipped, rt.backendId] satisfies RetireRequest));
             break;
           } catch (retireErr) {
             if (!(retireErr instanceof TimeoutError) || Date.now() > until) throw retireErr; // unknown outcome: not reclaimed
@@ -125,7 +125,7 @@ export function transferOps(rt: BackendRuntime): Record<string, Op> {
     let count = transfer.objects.length;
     for (const [owner, remoteIds] of [...transfer.remote, ...elsewhere]) {
       const forward: ReplicateRequest = [s, remoteIds, target, recursive, remotes, true];
-      count += (await rt.backendAdminRequest<{ count: number }>(owner, 'replicate', encode(forward))).count;
+      count += (await rt.backendRequest<{ count: number }>(owner, 'replicate', encode(forward))).count;
     }
     return { target, count };
   }
@@ -134,14 +134,14 @@ export function transferOps(rt: BackendRuntime): Record<string, Op> {
     async replicate(data) {
       const req = decode<ReplicateRequest>(data);
       if (!isTuple(req, 6, '_a_bbb')) throw new ProtocolError('replicate: expected [session, ids[], target|null, recursive, remotes, forwarded]');
-      if (req[2] !== null) await rt.checkLiveBackend(req[2] as string);
+      if (req[2] !== null) await rt.checkBackend(req[2] as string);
       return sessionStorage.run(fromWire(req[0]), async () => encodeOk(await replicate(req)));
     },
 
     async move(data) {
       const req = decode<MoveRequest>(data);
       if (!isTuple(req, 6, '_asbbb')) throw new ProtocolError('move: expected [session, ids[], target, recursive, remotes, forwarded]');
-      await rt.checkLiveBackend(req[2]);
+      await rt.checkBackend(req[2]);
       return sessionStorage.run(fromWire(req[0]), async () => encodeOk(await move(req)));
     },
 

@@ -55,7 +55,7 @@ export function versionOps(rt: BackendRuntime): Record<string, Op> {
       if (md.original === undefined) throw new ObjectIsNotVersionError(id);
       const original = await metadata(md.original);
       const state = encodeState(captureState(version), undefined, version[STATE].info.ctor.name);
-      await rt.backendAdminRequest(original.master, 'adopt-state', encode([s, md.original, state] satisfies AdoptStateRequest));
+      await rt.backendRequest(original.master, 'adopt-state', encode([s, md.original, state] satisfies AdoptStateRequest));
       // the version and the versions between it and the original now name the original
       const retired = [...(md.versions ?? []).filter((v) => v !== md.original), id];
       const owners = new Map<string, string[]>();
@@ -66,7 +66,7 @@ export function versionOps(rt: BackendRuntime): Record<string, Op> {
         await rt.store.putObject({ ...vmd, forward: md.original, master: original.master, replicas: [] });
       }));
       await Promise.all([...owners].map(([owner, ids]) =>
-        rt.backendAdminRequest(owner, 'retire', encode([s, ids, original.master] satisfies RetireRequest))));
+        rt.backendRequest(owner, 'retire', encode([s, ids, original.master] satisfies RetireRequest))));
       return encodeOk([md.original, original.master]);
     },
 

@@ -20,7 +20,7 @@ export class ClientRuntime extends Runtime {
     return backends[Math.floor(Math.random() * backends.length)].id;
   }
 
-  protected async checkBackend(backendId: string): Promise<void> {
+  async checkBackend(backendId: string): Promise<void> {
     if (this.backends?.some((b) => b.id === backendId)) return;
     const backends = await this.refreshBackends();
     if (!backends.some((b) => b.id === backendId)) throw new BackendNotFoundError(backendId, backends.map((b) => b.id));

@@ -71,7 +71,7 @@ export abstract class Runtime implements ObjectRuntime {
   /** Where a new object goes when the caller names no backend. */
   protected abstract defaultBackend(): Promise<string>;
   /** Throws BackendNotFoundError for an id that is not a live backend. */
-  protected abstract checkBackend(backendId: string): Promise<void>;
+  abstract checkBackend(backendId: string): Promise<void>;
   /** Makes unregistered objects met in a call's arguments persistent, next to the callee when possible. */
   protected abstract persistPending(objects: DataClayObject[], calleeBackend: string): Promise<void>;
 
@@ -105,7 +105,7 @@ export abstract class Runtime implements ObjectRuntime {
     return batchBudget(this.nc.info?.max_payload);
   }
 
-  protected async backendRequest<T>(backendId: string, op: BackendOp, payload: Uint8Array): Promise<T> {
+  async backendRequest<T>(backendId: string, op: BackendOp, payload: Uint8Array): Promise<T> {
     try {
       const bytes = await this.mux.request(this.subjects.backend(backendId, op), payload, this.requestOptions());
       return readReply<T>(bytes, this.resolver);

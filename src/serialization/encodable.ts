@@ -14,7 +14,7 @@ function isAllowedObject(value: object): boolean {
   return BUILTINS.some((b) => value instanceof b);
 }
 
-export function describeClass(value: object): string {
+function classNameOf(value: object): string {
   return (value.constructor as Function | undefined)?.name || 'an object with a custom prototype';
 }
 
@@ -25,7 +25,7 @@ export function findUnencodable(value: unknown, path: string, seen = new Set<obj
   seen.add(value);
   if (value instanceof DataClayObject) return undefined; // travels as a reference
   if (!isAllowedObject(value)) {
-    return { path, reason: `an instance of ${describeClass(value)}, which is neither persistent nor a registered value class` };
+    return { path, reason: `an instance of ${classNameOf(value)}, which is neither persistent nor a registered value class` };
   }
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
