@@ -14,7 +14,7 @@ const ROUNDS = 3;
 
 const model = fileURLToPath(new URL('./model.js', import.meta.url));
 await using cluster = await DevCluster.start({ models: [model], backends: 1 });
-await using client = await new Client({ natsUrl: cluster.natsUrl }).start();
+await using _client = await new Client({ natsUrl: cluster.natsUrl }).start();
 const responder = await forkReady(new URL('./raw-responder.js', import.meta.url), [cluster.natsUrl, 'bench.echo']);
 const nc = await connectNats(cluster.natsUrl, 'bench-raw-client');
 
@@ -34,8 +34,10 @@ try {
     const tput: Record<string, number[]> = {};
     for (let round = 0; round < ROUNDS; round++) {
       for (const [name, op] of Object.entries(ops)) {
-        (seq[name] ??= []).push(median(await latencies(op, SEQUENTIAL)));
-        (tput[name] ??= []).push(await throughput(op, CONCURRENT_TOTAL, IN_FLIGHT));
+        seq[name] ??= [];
+        tput[name] ??= [];
+        seq[name].push(median(await latencies(op, SEQUENTIAL)));
+        tput[name].push(await throughput(op, CONCURRENT_TOTAL, IN_FLIGHT));
       }
     }
     const rawSeq = median(seq['raw NATS request']);

@@ -13,7 +13,7 @@ const ROUNDS = 3;
 
 const model = fileURLToPath(new URL('./model.js', import.meta.url));
 await using cluster = await DevCluster.start({ models: [model], backends: 1 });
-await using client = await new Client({ natsUrl: cluster.natsUrl, timeoutMs: 60_000 }).start();
+await using _client = await new Client({ natsUrl: cluster.natsUrl, timeoutMs: 60_000 }).start();
 const responder = await forkReady(new URL('./raw-responder.js', import.meta.url), [cluster.natsUrl, 'bench.echo']);
 const nc = await connectNats(cluster.natsUrl, 'bench-raw-client');
 
@@ -31,21 +31,32 @@ try {
       raw.push(await throughput(() => nc.request('bench.echo', payload, { timeout: 60_000 }), total, level));
       call.push(await throughput(() => echo.echo(payload), total, level));
     }
-    console.log([String(level).padStart(9), fmt(median(raw)).padStart(14), fmt(median(call)).padStart(10), fmt(median(call) / median(raw), 2).padStart(5)].join('  '));
+    console.log(
+      [
+        String(level).padStart(9),
+        fmt(median(raw)).padStart(14),
+        fmt(median(call)).padStart(10),
+        fmt(median(call) / median(raw), 2).padStart(5),
+      ].join('  '),
+    );
   }
 
   const timed = async (inFlight: number) => {
     const boxes = Array.from({ length: PERSISTS }, (_, i) => new Box(i));
     let next = 0;
     const t = process.hrtime.bigint();
-    await Promise.all(Array.from({ length: inFlight }, async () => {
-      while (next < boxes.length) await boxes[next++].makePersistent();
-    }));
+    await Promise.all(
+      Array.from({ length: inFlight }, async () => {
+        while (next < boxes.length) await boxes[next++].makePersistent();
+      }),
+    );
     return PERSISTS / (Number(process.hrtime.bigint() - t) / 1e9);
   };
   const sequential = await timed(1);
   const concurrent = await timed(64);
-  console.log(`\nmakePersistent of ${PERSISTS} small objects: ${fmt(sequential)} obj/s sequential, ${fmt(concurrent)} obj/s with 64 in flight (x${fmt(concurrent / sequential, 1)})`);
+  console.log(
+    `\nmakePersistent of ${PERSISTS} small objects: ${fmt(sequential)} obj/s sequential, ${fmt(concurrent)} obj/s with 64 in flight (x${fmt(concurrent / sequential, 1)})`,
+  );
 } finally {
   await nc.close();
   responder.kill();

@@ -30,9 +30,11 @@ try {
   const message = encode({ value: 1, links: [] });
   let t = process.hrtime.bigint();
   let next = 0;
-  await Promise.all(Array.from({ length: 64 }, async () => {
-    while (next++ < N) await nc.request('bench.echo', message, { timeout: 60_000 });
-  }));
+  await Promise.all(
+    Array.from({ length: 64 }, async () => {
+      while (next++ < N) await nc.request('bench.echo', message, { timeout: 60_000 });
+    }),
+  );
   const raw = rate(t);
 
   const root = graph();
@@ -50,8 +52,12 @@ try {
   console.log(`bench/move: a graph of ${N} objects (tree + cross links), 3 backends\n`);
   console.log(`raw NATS, ${N} requests of ${message.length} B, 64 in flight: ${fmt(raw)} msg/s`);
   console.log(`makePersistent (one batch):     ${fmt(persist)} obj/s  (x${fmt(persist / raw, 2)} raw)`);
-  console.log(`move, recursive, backend-1 → 2: ${fmt(move)} obj/s  (x${fmt(move / persist, 2)} persist, x${fmt(move / raw, 2)} raw)`);
-  console.log(`replicate, recursive, → 3:      ${fmt(replicate)} obj/s  (x${fmt(replicate / persist, 2)} persist, x${fmt(replicate / raw, 2)} raw)`);
+  console.log(
+    `move, recursive, backend-1 → 2: ${fmt(move)} obj/s  (x${fmt(move / persist, 2)} persist, x${fmt(move / raw, 2)} raw)`,
+  );
+  console.log(
+    `replicate, recursive, → 3:      ${fmt(replicate)} obj/s  (x${fmt(replicate / persist, 2)} persist, x${fmt(replicate / raw, 2)} raw)`,
+  );
   console.log(`stored after: ${stats.map((s) => `${s.id} ${s.stored}`).join(', ')}`);
 } finally {
   await nc.close();

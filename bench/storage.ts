@@ -24,9 +24,11 @@ async function timed(fn: () => Promise<unknown>): Promise<number> {
 
 async function pool<T>(items: T[], fn: (item: T) => Promise<unknown>): Promise<void> {
   let next = 0;
-  await Promise.all(Array.from({ length: IN_FLIGHT }, async () => {
-    while (next < items.length) await fn(items[next++]);
-  }));
+  await Promise.all(
+    Array.from({ length: IN_FLIGHT }, async () => {
+      while (next < items.length) await fn(items[next++]);
+    }),
+  );
 }
 
 async function rawLmdb(): Promise<Record<string, number>> {
@@ -75,4 +77,6 @@ const rows = [
 const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
 for (const r of rows) console.log(r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  '));
 console.log(`\nflushAll: ${fmt(free.flushMs)} ms (no budget), ${fmt(bounded.flushMs)} ms (budget)`);
-console.log(`backend peak RSS: ${fmt(free.maxRss / 2 ** 20)} MiB without a budget, ${fmt(bounded.maxRss / 2 ** 20)} MiB with --max-objects ${BUDGET}`);
+console.log(
+  `backend peak RSS: ${fmt(free.maxRss / 2 ** 20)} MiB without a budget, ${fmt(bounded.maxRss / 2 ** 20)} MiB with --max-objects ${BUDGET}`,
+);

@@ -1,6 +1,8 @@
 // Every error the library throws: small classes under DataClayError, rebuilt by name on the caller's side.
 
-export interface ErrorData { [key: string]: unknown }
+export interface ErrorData {
+  [key: string]: unknown;
+}
 
 export class DataClayError extends Error {
   /** Structured facts for the caller (object id, backend id, alias...); travels in the wire envelope. */
@@ -74,7 +76,13 @@ export class NoBackendsError extends DataClayError {
 }
 
 export class NotLocalError extends DataClayError {
-  constructor(className: string, field: string, objectId: string, backendId: string | undefined, options?: ErrorOptions) {
+  constructor(
+    className: string,
+    field: string,
+    objectId: string,
+    backendId: string | undefined,
+    options?: ErrorOptions,
+  ) {
     super(
       `${className}.${field} is not local: object ${objectId} lives on backend ${backendId ?? '?'}. ` +
         `Use await obj.dcGet('${field}') or await obj.dcSet('${field}', value).`,
@@ -100,7 +108,11 @@ export class AbortedError extends DataClayError {
 /** A single message (a value, a reply) larger than the NATS server's max_payload; batches of objects are split instead. */
 export class PayloadTooLargeError extends DataClayError {
   constructor(subject: string, size: number, maxPayload: number, options?: ErrorOptions) {
-    super(`message of ${size} bytes on ${subject} exceeds the NATS max_payload of ${maxPayload} bytes`, { subject, size, maxPayload }, options);
+    super(
+      `message of ${size} bytes on ${subject} exceeds the NATS max_payload of ${maxPayload} bytes`,
+      { subject, size, maxPayload },
+      options,
+    );
   }
 }
 
@@ -185,10 +197,30 @@ type ErrorClass = new (...args: never[]) => DataClayError;
 /** Classes the wire envelope can rebuild, by name. */
 export const errorClasses: Record<string, ErrorClass> = Object.fromEntries(
   [
-    DataClayError, AlreadyExistsError, AliasDoesNotExistError, InvalidAliasError, DoesNotExistError,
-    ObjectNotRegisteredError, ObjectIsNotVersionError, ObjectIsMasterError, BackendNotFoundError,
-    BackendUnavailableError, NoBackendsError, NotLocalError, TimeoutError, AbortedError, PayloadTooLargeError, RemoteError, TransformerNotConfiguredError,
-    ClassNotFoundError, MethodNotFoundError, FieldNotFoundError, ProtocolError, WrongBackendError, ClientNotStartedError,
-    UnserializableError, ClassMismatchError,
+    DataClayError,
+    AlreadyExistsError,
+    AliasDoesNotExistError,
+    InvalidAliasError,
+    DoesNotExistError,
+    ObjectNotRegisteredError,
+    ObjectIsNotVersionError,
+    ObjectIsMasterError,
+    BackendNotFoundError,
+    BackendUnavailableError,
+    NoBackendsError,
+    NotLocalError,
+    TimeoutError,
+    AbortedError,
+    PayloadTooLargeError,
+    RemoteError,
+    TransformerNotConfiguredError,
+    ClassNotFoundError,
+    MethodNotFoundError,
+    FieldNotFoundError,
+    ProtocolError,
+    WrongBackendError,
+    ClientNotStartedError,
+    UnserializableError,
+    ClassMismatchError,
   ].map((c) => [c.name, c as ErrorClass]),
 );

@@ -9,7 +9,12 @@ export { currentSession } from './runtime/current-session.js';
 // Declaring persistent classes and using their objects
 export { DataClayObject, type DataFields } from './object/dataclay-object.js';
 export {
-  persistent, activemethod, localOnly, valueclass, type ActiveMethodOptions, type PersistentOptions,
+  persistent,
+  activemethod,
+  localOnly,
+  valueclass,
+  type ActiveMethodOptions,
+  type PersistentOptions,
 } from './object/decorators.js';
 export { registerValueClass } from './serialization/value-classes.js';
 export type { StateHooks } from './object/object-state.js';
@@ -18,7 +23,12 @@ export type { Remote } from './object/remote.js';
 
 // Using objects without the model's code
 export {
-  stubFor as defineStub, valueStubFor as defineValueStub, type DataOf, type StubClass, type StubObject, type ValueStub,
+  stubFor as defineStub,
+  valueStubFor as defineValueStub,
+  type DataOf,
+  type StubClass,
+  type StubObject,
+  type ValueStub,
 } from './stubs/stub-class.js';
 export { generateStubs } from './stubs/codegen.js';
 export type { ClassDescription } from './runtime/class-info.js';
@@ -32,9 +42,29 @@ export type { BackendInfo, BackendStats, ObjectMetadata } from './metadata/types
 
 // Errors: all extend DataClayError (docs/errors.md)
 export {
-  DataClayError, AlreadyExistsError, AliasDoesNotExistError, InvalidAliasError, DoesNotExistError,
-  ObjectNotRegisteredError, ObjectIsNotVersionError, ObjectIsMasterError, BackendNotFoundError,
-  BackendUnavailableError, NoBackendsError, NotLocalError, TimeoutError, AbortedError, PayloadTooLargeError,
-  RemoteError, TransformerNotConfiguredError, ClassNotFoundError, MethodNotFoundError, FieldNotFoundError,
-  ProtocolError, ClientNotStartedError, UnserializableError, WrongBackendError, ClassMismatchError,
+  DataClayError,
+  AlreadyExistsError,
+  AliasDoesNotExistError,
+  InvalidAliasError,
+  DoesNotExistError,
+  ObjectNotRegisteredError,
+  ObjectIsNotVersionError,
+  ObjectIsMasterError,
+  BackendNotFoundError,
+  BackendUnavailableError,
+  NoBackendsError,
+  NotLocalError,
+  TimeoutError,
+  AbortedError,
+  PayloadTooLargeError,
+  RemoteError,
+  TransformerNotConfiguredError,
+  ClassNotFoundError,
+  MethodNotFoundError,
+  FieldNotFoundError,
+  ProtocolError,
+  ClientNotStartedError,
+  UnserializableError,
+  WrongBackendError,
+  ClassMismatchError,
 } from './errors.js';

@@ -4,7 +4,10 @@ import { DataClayObject, activemethod, persistent, valueclass } from '../../src/
 /** A value class: travels by value, keeps its prototype. */
 @valueclass
 export class Address {
-  constructor(public street: string, public city: string) {}
+  constructor(
+    public street: string,
+    public city: string,
+  ) {}
   toString(): string {
     return `${this.street}, ${this.city}`;
   }

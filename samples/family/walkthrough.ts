@@ -1,5 +1,5 @@
 // The family walk-through: objects created by active methods, links across objects, value classes, clones.
-import { Client } from '../../src/index.js';
+import type { Client } from '../../src/index.js';
 import { Address, Family } from './model.js';
 
 export interface FamilyResult {
@@ -12,7 +12,11 @@ export interface FamilyResult {
   movedTo: string;
 }
 
-export async function familyWalkthrough(client: Client, alias = 'smiths', log: (line: string) => void = console.log): Promise<FamilyResult> {
+export async function familyWalkthrough(
+  _client: Client,
+  alias = 'smiths',
+  log: (line: string) => void = console.log,
+): Promise<FamilyResult> {
   const family = new Family('Smith', new Address('1 Main St', 'Springfield'));
   await family.makePersistent({ alias });
   log(`1. the ${await family.dcGet('surname')} family lives on ${family.backendId}`);
@@ -20,7 +24,9 @@ export async function familyWalkthrough(client: Client, alias = 'smiths', log: (
   const anna = await family.addMember('Anna', 41);
   const ben = await family.addMember('Ben', 43);
   await family.addMember('Cleo', 9);
-  log(`2. three members created by Family.addMember on ${anna.backendId}: ${await anna.dcGet('name')}, ${await ben.dcGet('name')}, ...`);
+  log(
+    `2. three members created by Family.addMember on ${anna.backendId}: ${await anna.dcGet('name')}, ${await ben.dcGet('name')}, ...`,
+  );
 
   const rex = await anna.adoptDog('Rex', 'beagle');
   await ben.adoptDog('Fido', 'collie');
@@ -46,5 +52,13 @@ export async function familyWalkthrough(client: Client, alias = 'smiths', log: (
   const movedTo = String(await family.dcGet('address'));
   log(`9. the family moves house: ${movedTo}`);
 
-  return { census, bark, oldest: await oldest!.dcGet('name'), sameDog, cloneMembers: copy.members.length, cloneIsLocal: copy.isLocal, movedTo };
+  return {
+    census,
+    bark,
+    oldest: await oldest!.dcGet('name'),
+    sameDog,
+    cloneMembers: copy.members.length,
+    cloneIsLocal: copy.isLocal,
+    movedTo,
+  };
 }

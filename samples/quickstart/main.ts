@@ -6,7 +6,9 @@ import { walkthrough } from './walkthrough.js';
 const model = fileURLToPath(new URL('./model.js', import.meta.url));
 
 await using cluster = await DevCluster.start({ models: [model], backends: 3 });
-console.log(`dev cluster: nats-server at ${cluster.natsUrl}, backends ${cluster.backends.map((b) => b.id).join(', ')}\n`);
+console.log(
+  `dev cluster: nats-server at ${cluster.natsUrl}, backends ${cluster.backends.map((b) => b.id).join(', ')}\n`,
+);
 await using client = await new Client({ natsUrl: cluster.natsUrl }).start();
 await walkthrough(client);
 console.log('\ndone: stopping the cluster');

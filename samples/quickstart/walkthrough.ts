@@ -1,5 +1,5 @@
 // The quickstart walk-through, step by step, against a running cluster (the demo and the tests both run it).
-import { AlreadyExistsError, Client, NotLocalError } from '../../src/index.js';
+import { AlreadyExistsError, type Client, NotLocalError } from '../../src/index.js';
 import { Company, Employee } from './model.js';
 
 export interface WalkthroughResult {
@@ -13,7 +13,11 @@ export interface WalkthroughResult {
   employeeCount: number;
 }
 
-export async function walkthrough(client: Client, alias = 'ABC', log: (line: string) => void = console.log): Promise<WalkthroughResult> {
+export async function walkthrough(
+  client: Client,
+  alias = 'ABC',
+  log: (line: string) => void = console.log,
+): Promise<WalkthroughResult> {
   const backends = [...(await client.getBackends()).keys()];
   log(`1. backends: ${backends.join(', ')}`);
 
@@ -40,7 +44,9 @@ export async function walkthrough(client: Client, alias = 'ABC', log: (line: str
   const jane = new Employee('Jane', 2000);
   const company = new Company('ABC', john, jane);
   await company.makePersistent({ alias, backendId: backends[backends.length - 1] });
-  log(`7. company.makePersistent({ alias: '${alias}' }) on ${company.backendId}; jane came along: ${jane.isRegistered} (${jane.backendId})`);
+  log(
+    `7. company.makePersistent({ alias: '${alias}' }) on ${company.backendId}; jane came along: ${jane.isRegistered} (${jane.backendId})`,
+  );
 
   const found = await Company.getByAlias(alias);
   const sameInstance = found === company;
@@ -50,7 +56,9 @@ export async function walkthrough(client: Client, alias = 'ABC', log: (line: str
   log(`9. company.totalPayroll(40), computed on the company's backend: ${totalPayroll}`);
 
   const employeeCount = await company.hire(new Employee('Jim', 500));
-  log(`10. company.hire(new Employee('Jim', 500)): the new employee is persisted on the way, ${employeeCount} employees`);
+  log(
+    `10. company.hire(new Employee('Jim', 500)): the new employee is persisted on the way, ${employeeCount} employees`,
+  );
 
   let duplicateAlias = '';
   try {

@@ -3,9 +3,19 @@
 import type { Client } from '../../src/index.js';
 import { Simulation } from './model.js';
 
-export interface TuningResult { tried: number[]; scores: number[]; best: number; originalScore: number; originalRate: number }
+export interface TuningResult {
+  tried: number[];
+  scores: number[];
+  best: number;
+  originalScore: number;
+  originalRate: number;
+}
 
-export async function tune(client: Client, rates = [0.05, 0.2, 0.35, 0.5, 0.8], log: (line: string) => void = console.log): Promise<TuningResult> {
+export async function tune(
+  client: Client,
+  rates = [0.05, 0.2, 0.35, 0.5, 0.8],
+  log: (line: string) => void = console.log,
+): Promise<TuningResult> {
   const backends = [...(await client.getBackends()).keys()];
   const sim = new Simulation('tuning');
   await sim.makePersistent({ backendId: backends[0] });

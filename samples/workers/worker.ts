@@ -3,7 +3,12 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { Client, type ClientContext } from '../../src/index.js';
 import { Employee } from '../quickstart/model.js';
 
-interface Job { context: ClientContext; worker: number; count: number; prefix: string }
+interface Job {
+  context: ClientContext;
+  worker: number;
+  count: number;
+  prefix: string;
+}
 
 const { context, worker, count, prefix } = workerData as Job;
 await using client = await Client.fromContext(context).start();

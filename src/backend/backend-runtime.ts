@@ -1,9 +1,7 @@
 // The backend's runtime: it owns objects (heap in memory, records in its store), registers what it creates, takes
 // and lets go of objects in moves, and answers for what it owns. Writing is write-through.ts's job; replicas,
 // replicas.ts's.
-import {
-  BackendNotFoundError, DataClayError, DoesNotExistError, WrongBackendError,
-} from '../errors.js';
+import { BackendNotFoundError, DataClayError, DoesNotExistError, WrongBackendError } from '../errors.js';
 import type { MetadataStore } from '../metadata/store.js';
 import type { ObjectMetadata } from '../metadata/types.js';
 import type { TransferRecord } from '../messaging/protocol.js';
@@ -17,7 +15,7 @@ import { sessionStorage, type Session } from '../runtime/session.js';
 import { decode } from '../serialization/codec.js';
 import type { PersistBatch } from '../serialization/graph.js';
 import { Heap, type MemoryBudget } from './heap.js';
-import { ObjectStore, type StoredRecord } from './object-store.js';
+import type { ObjectStore, StoredRecord } from './object-store.js';
 import { Replicas } from './replicas.js';
 import { WriteThrough, digestOf } from './write-through.js';
 
@@ -105,16 +103,25 @@ export class BackendRuntime extends Runtime {
    * Marks objects as leaving: from now on requests for them wait for the move to end. Then waits (a bounded time)
    * for calls already running on them. Returns the function that ends the move (with the new owner, or undefined).
    */
-  async beginMove(objects: DataClayObject[], graceMs = 10_000, chain?: string): Promise<(owner: string | undefined) => void> {
+  async beginMove(
+    objects: DataClayObject[],
+    graceMs = 10_000,
+    chain?: string,
+  ): Promise<(owner: string | undefined) => void> {
     // another move took one of them first (between our traversal and now): wait for it, then redirect
-    for (let taken = objects.find((o) => this.moving.has(o.id)); taken; taken = objects.find((o) => this.moving.has(o.id))) {
+    for (
+      let taken = objects.find((o) => this.moving.has(o.id));
+      taken;
+      taken = objects.find((o) => this.moving.has(o.id))
+    ) {
       await this.owned(taken.id);
     }
     let finish!: (owner: string | undefined) => void;
     const done = new Promise<string | undefined>((resolve) => (finish = resolve));
     for (const o of objects) this.moving.set(o.id, done); // synchronously after the check: one move wins
     const until = Date.now() + graceMs;
-    while (objects.some((o) => this.heap.pinnedByOthers(o.id, chain)) && Date.now() < until) await new Promise((r) => setTimeout(r, 2));
+    while (objects.some((o) => this.heap.pinnedByOthers(o.id, chain)) && Date.now() < until)
+      await new Promise((r) => setTimeout(r, 2));
     return (owner) => {
       for (const o of objects) if (this.moving.get(o.id) === done) this.moving.delete(o.id);
       finish(owner);
@@ -125,7 +132,7 @@ export class BackendRuntime extends Runtime {
     let obj = this.heap.get(id) ?? this.identity.get(id);
     if (!obj?.[STATE].local || obj[STATE].replica) {
       const record = this.objects.get(id);
-      if (record) obj = obj && obj[STATE].local ? obj : this.shell(id, record[0]);
+      if (record) obj = obj?.[STATE].local ? obj : this.shell(id, record[0]);
       else obj = undefined;
     }
     if (obj) {
@@ -160,7 +167,9 @@ export class BackendRuntime extends Runtime {
     const done = this.receiveNow(records);
     const settled = done.catch(() => undefined);
     for (const [id] of records) this.receiving.set(id, settled);
-    void settled.then(() => { for (const [id] of records) if (this.receiving.get(id) === settled) this.receiving.delete(id); });
+    void settled.then(() => {
+      for (const [id] of records) if (this.receiving.get(id) === settled) this.receiving.delete(id);
+    });
     return done;
   }
 
@@ -169,7 +178,10 @@ export class BackendRuntime extends Runtime {
     for (const [id, className, dataset] of records) {
       const replica = this.replicas.drop(id, this.backendId);
       if (replica) dropFields(replica); // its read-only accessors go: the object is ours now
-      const obj = replica ?? this.identity.get(id) ?? DataClayObject.materialize(classInfoByName(className), id, true, this.backendId);
+      const obj =
+        replica ??
+        this.identity.get(id) ??
+        DataClayObject.materialize(classInfoByName(className), id, true, this.backendId);
       this.markRegistered(obj, dataset);
       Object.assign(obj[STATE], { replica: false, replicas: undefined }); // a moved object starts without replicas
       batch.set(id, obj);
@@ -199,10 +211,12 @@ export class BackendRuntime extends Runtime {
 
   /** Takes back objects whose move failed halfway: the metadata names this backend again. */
   async reclaim(ids: string[]): Promise<void> {
-    await Promise.all(ids.map(async (id) => {
-      const md = await this.store.getObject(id);
-      if (md) await this.store.putObject({ ...md, master: this.backendId });
-    }));
+    await Promise.all(
+      ids.map(async (id) => {
+        const md = await this.store.getObject(id);
+        if (md) await this.store.putObject({ ...md, master: this.backendId });
+      }),
+    );
   }
 
   // ---- where new objects go
@@ -214,7 +228,11 @@ export class BackendRuntime extends Runtime {
   async checkBackend(backendId: string): Promise<void> {
     if (backendId === this.backendId) return;
     const backends = await this.store.listBackends();
-    if (!backends.some((b) => b.id === backendId)) throw new BackendNotFoundError(backendId, backends.map((b) => b.id));
+    if (!backends.some((b) => b.id === backendId))
+      throw new BackendNotFoundError(
+        backendId,
+        backends.map((b) => b.id),
+      );
   }
 
   /**
@@ -238,13 +256,20 @@ export class BackendRuntime extends Runtime {
    * objects their state references, found while saving them.
    */
   protected async persistPending(objects: DataClayObject[]): Promise<void> {
-    await this.register(objects.filter((o) => !o[STATE].registered), this.session());
+    await this.register(
+      objects.filter((o) => !o[STATE].registered),
+      this.session(),
+    );
   }
 
   protected override async persistBatch(batch: PersistBatch, target: string, alias?: string): Promise<void> {
     if (target !== this.backendId) return super.persistBatch(batch, target, alias);
     try {
-      await this.register(batch.objects.filter((o) => !o[STATE].registered), this.session(), alias);
+      await this.register(
+        batch.objects.filter((o) => !o[STATE].registered),
+        this.session(),
+        alias,
+      );
     } finally {
       batch.release();
     }
@@ -274,14 +299,23 @@ export class BackendRuntime extends Runtime {
    * Makes local objects persistent on this backend: the root's alias first (put-if-absent decides duplicates),
    * then the store, the heap and the object metadata. On failure nothing stays registered, the alias included.
    */
-  async register(objects: DataClayObject[], session: Session, alias?: string, lineage?: Pick<ObjectMetadata, 'original' | 'versions'>): Promise<void> {
+  async register(
+    objects: DataClayObject[],
+    session: Session,
+    alias?: string,
+    lineage?: Pick<ObjectMetadata, 'original' | 'versions'>,
+  ): Promise<void> {
     if (objects.length === 0) return;
     const existing = objects.find((o) => this.heap.has(o.id) || this.objects.has(o.id));
-    if (existing) throw new DataClayError(`Object ${existing.id} is already persistent here`, { objectId: existing.id });
+    if (existing)
+      throw new DataClayError(`Object ${existing.id} is already persistent here`, { objectId: existing.id });
     if (alias !== undefined) await this.store.createAlias(session.dataset, alias, objects[0].id);
     for (const o of objects) this.markRegistered(o, session.dataset);
     try {
-      await Promise.all([this.writes.save(objects), ...objects.map((o) => this.store.createObject({ ...this.metadataOf(o), ...lineage }))]);
+      await Promise.all([
+        this.writes.save(objects),
+        ...objects.map((o) => this.store.createObject({ ...this.metadataOf(o), ...lineage })),
+      ]);
     } catch (err) {
       for (const o of objects) this.unregister(o);
       await Promise.allSettled([
@@ -298,6 +332,12 @@ export class BackendRuntime extends Runtime {
 
   metadataOf(obj: DataClayObject): ObjectMetadata {
     const state = obj[STATE];
-    return { id: state.id, className: state.info.name, dataset: state.dataset!, master: this.backendId, replicas: state.replicas ?? [] };
+    return {
+      id: state.id,
+      className: state.info.name,
+      dataset: state.dataset!,
+      master: this.backendId,
+      replicas: state.replicas ?? [],
+    };
   }
 }

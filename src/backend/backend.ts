@@ -71,7 +71,13 @@ export class Backend {
       nc = await connectNats(options.natsUrl, `dataclay-backend:${id}`);
       const store = await MetadataStore.open(nc, namespace);
       const runtime = new BackendRuntime({
-        nc, store, objects, namespace, backendId: id, timeoutMs: options.timeoutMs ?? 30_000, budget: options.budget,
+        nc,
+        store,
+        objects,
+        namespace,
+        backendId: id,
+        timeoutMs: options.timeoutMs ?? 30_000,
+        budget: options.budget,
         session: { username: 'backend', dataset: 'admin' },
       });
       runtime.onBackgroundError = (err) => log.error({ err }, 'background write failed');
@@ -89,7 +95,10 @@ export class Backend {
       await nc.flush();
       await store.putBackend(info);
       backend.heartbeat = setInterval(() => backend.beat(), HEARTBEAT_MS).unref();
-      log.info({ id, namespace, classes: info.classes.length, stored: objects.count, storage: options.storage }, 'backend ready');
+      log.info(
+        { id, namespace, classes: info.classes.length, stored: objects.count, storage: options.storage },
+        'backend ready',
+      );
       return backend;
     } catch (err) {
       await nc?.close().catch(() => undefined);
@@ -102,7 +111,10 @@ export class Backend {
   private static async resolveId(objects: ObjectStore, options: BackendOptions): Promise<string> {
     const stored = objects.backendId;
     if (options.id !== undefined && stored !== undefined && options.id !== stored) {
-      throw new DataClayError(`storage ${options.storage} belongs to backend ${stored}, not ${options.id}`, { stored, id: options.id });
+      throw new DataClayError(`storage ${options.storage} belongs to backend ${stored}, not ${options.id}`, {
+        stored,
+        id: options.id,
+      });
     }
     const id = assertToken('backendId', options.id ?? stored ?? randomUUID());
     if (stored === undefined) await objects.setBackendId(id);
@@ -115,19 +127,30 @@ export class Backend {
       () => true,
       (err) => (err instanceof BackendUnavailableError ? false : Promise.reject(err)),
     );
-    if (answer) throw new DataClayError(`a backend with id ${id} is already running on this cluster`, { backendId: id });
+    if (answer)
+      throw new DataClayError(`a backend with id ${id} is already running on this cluster`, { backendId: id });
   }
 
   private serve(): void {
     const { runtime, nc, log } = this;
     const onError = (err: unknown, subject: string) => log.debug({ err, subject }, 'request failed');
-    const onServed = this.metrics && ((subject: string, seconds: number, ok: boolean) => this.metrics!.observe(subject, seconds, ok));
+    const onServed =
+      this.metrics && ((subject: string, seconds: number, ok: boolean) => this.metrics!.observe(subject, seconds, ok));
     const own = runtime.subjects.backendAll(this.id);
     const metadata = runtime.subjects.metadataAll();
     const control = { stop: () => void this.stop() };
     this.servers.push(
-      serve(nc, own, dispatch(own.slice(0, -2), { ...objectOps(runtime, control), ...transferOps(runtime), ...versionOps(runtime) }), { onError, onServed }),
-      serve(nc, metadata, dispatch(metadata.slice(0, -2), metadataOps(runtime.store)), { queue: METADATA_QUEUE, onError, onServed }),
+      serve(
+        nc,
+        own,
+        dispatch(own.slice(0, -2), { ...objectOps(runtime, control), ...transferOps(runtime), ...versionOps(runtime) }),
+        { onError, onServed },
+      ),
+      serve(nc, metadata, dispatch(metadata.slice(0, -2), metadataOps(runtime.store)), {
+        queue: METADATA_QUEUE,
+        onError,
+        onServed,
+      }),
     );
   }
 

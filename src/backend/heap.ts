@@ -9,7 +9,11 @@ export interface MemoryBudget {
 }
 
 /** `digest`: of the record last read from or written to the store, so unchanged objects are never rewritten. */
-interface Entry { obj: DataClayObject; bytes: number; digest?: string }
+interface Entry {
+  obj: DataClayObject;
+  bytes: number;
+  digest?: string;
+}
 
 export class Heap {
   private readonly entries = new Map<string, Entry>();
@@ -81,16 +85,16 @@ export class Heap {
     const m = chain ? this.chainPins.get(id) : undefined;
     if (m && chain) {
       const c = (m.get(chain) ?? 1) - 1;
-      if (c <= 0) m.delete(chain); else m.set(chain, c);
+      if (c <= 0) m.delete(chain);
+      else m.set(chain, c);
       if (m.size === 0) this.chainPins.delete(id);
     }
   }
 
   /** Pinned by calls of another chain than `chain` (a call that moves its own object does not wait for itself). */
   pinnedByOthers(id: string, chain?: string): boolean {
-    return this.pinCount(id) - (chain ? this.chainPins.get(id)?.get(chain) ?? 0 : 0) > 0;
+    return this.pinCount(id) - (chain ? (this.chainPins.get(id)?.get(chain) ?? 0) : 0) > 0;
   }
-
 
   /** How many calls are running on the object. */
   pinCount(id: string): number {
@@ -107,7 +111,10 @@ export class Heap {
 
   private overBudget(): boolean {
     const { maxObjects, maxBytes } = this.budget;
-    return (maxObjects !== undefined && this.entries.size > maxObjects) || (maxBytes !== undefined && this.totalBytes > maxBytes);
+    return (
+      (maxObjects !== undefined && this.entries.size > maxObjects) ||
+      (maxBytes !== undefined && this.totalBytes > maxBytes)
+    );
   }
 
   /** Least recently used objects to evict until the heap fits its budget (pinned ones are skipped). */

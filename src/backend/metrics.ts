@@ -14,14 +14,29 @@ export class BackendMetrics {
     this.registry.setDefaultLabels({ backend: rt.backendId });
     collectDefaultMetrics({ register: this.registry, prefix: 'dataclay_' });
     const gauge = (name: string, help: string, read: () => number) =>
-      new Gauge({ name, help, registers: [this.registry], collect() { this.set(read()); } });
+      new Gauge({
+        name,
+        help,
+        registers: [this.registry],
+        collect() {
+          this.set(read());
+        },
+      });
     gauge('dataclay_loaded_objects', 'Objects loaded in memory', () => rt.heap.size);
     gauge('dataclay_loaded_bytes', 'Bytes of the stored records of the loaded objects', () => rt.heap.bytes);
     gauge('dataclay_stored_objects', 'Objects in the backend store', () => rt.objects.count);
-    gauge('dataclay_replicas_held', 'Replicas of other backends\' objects held here', () => rt.replicas.size);
-    this.requests = new Counter({ name: 'dataclay_requests_total', help: 'Requests answered, by operation and outcome', labelNames: ['op', 'outcome'], registers: [this.registry] });
+    gauge('dataclay_replicas_held', "Replicas of other backends' objects held here", () => rt.replicas.size);
+    this.requests = new Counter({
+      name: 'dataclay_requests_total',
+      help: 'Requests answered, by operation and outcome',
+      labelNames: ['op', 'outcome'],
+      registers: [this.registry],
+    });
     this.duration = new Histogram({
-      name: 'dataclay_request_duration_seconds', help: 'Time to answer a request, by operation', labelNames: ['op'], registers: [this.registry],
+      name: 'dataclay_request_duration_seconds',
+      help: 'Time to answer a request, by operation',
+      labelNames: ['op'],
+      registers: [this.registry],
       buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5],
     });
   }

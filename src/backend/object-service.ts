@@ -3,7 +3,14 @@
 import { DataClayError, MethodNotFoundError, FieldNotFoundError, ProtocolError } from '../errors.js';
 import { encodeOk, userCode } from '../messaging/envelope.js';
 import {
-  isTuple, type CallRequest, type ConstructRequest, type GetRequest, type PersistRequest, type SetRequest, type StateRequest, type UpdateRequest,
+  isTuple,
+  type CallRequest,
+  type ConstructRequest,
+  type GetRequest,
+  type PersistRequest,
+  type SetRequest,
+  type StateRequest,
+  type UpdateRequest,
 } from '../messaging/protocol.js';
 import { DataClayObject } from '../object/dataclay-object.js';
 import { defineField } from '../object/locality.js';
@@ -30,7 +37,11 @@ export function objectOps(rt: BackendRuntime, control: BackendControl): Record<s
   const reply = (value: unknown, target?: DataClayObject): Uint8Array | Promise<Uint8Array> => {
     const ctx = sessionStorage.getStore()!;
     const bytes = rt.encodeWithRefs((sink) => encodeOk(value, sink), rt.backendId);
-    if (bytes instanceof Promise) return bytes.then(async (b) => ((await rt.writes.commit(ctx, target)), b));
+    if (bytes instanceof Promise)
+      return bytes.then(async (b) => {
+        await rt.writes.commit(ctx, target);
+        return b;
+      });
     const committed = rt.writes.commit(ctx, target);
     return committed ? committed.then(() => bytes) : bytes;
   };
@@ -44,12 +55,15 @@ export function objectOps(rt: BackendRuntime, control: BackendControl): Record<s
   return {
     async persist(data) {
       const req = decode<PersistRequest>(data);
-      if (!isTuple(req, 2, '_a') || req[1].length === 0) throw new ProtocolError('persist: expected [session, records, alias?]');
+      if (!isTuple(req, 2, '_a') || req[1].length === 0)
+        throw new ProtocolError('persist: expected [session, records, alias?]');
       const [s, records, alias] = req;
       const infos = records.map(([, className]) => classInfoByName(className));
       const shells = new Map<string, DataClayObject>();
       // an instance this process already has (a proxy made by an earlier part of the same graph) becomes the object
-      records.forEach(([id], i) => shells.set(id, rt.identity.get(id) ?? DataClayObject.materialize(infos[i], id, true, rt.backendId)));
+      records.forEach(([id], i) =>
+        shells.set(id, rt.identity.get(id) ?? DataClayObject.materialize(infos[i], id, true, rt.backendId)),
+      );
       // references between objects of the batch resolve to the new shells, cycles included
       const resolve = (id: string, cls: string, hint: string | null) => shells.get(id) ?? rt.resolveRef(id, cls, hint);
       for (const [id, , state] of records) restoreState(shells.get(id)!, decode(state, resolve));
@@ -71,11 +85,13 @@ export function objectOps(rt: BackendRuntime, control: BackendControl): Record<s
       rt.heap.pin(id, ctx.chain);
       try {
         const start = meta.readonly ? rt.writes.readOnlyStart(obj) : undefined;
-        return await sessionStorage.run(ctx, () => userCode(() => method.apply(obj, args)).then((result) => {
-          if (!start) return reply(result, obj);
-          rt.writes.verifyReadOnly(obj, m, start);
-          return reply(result);
-        }));
+        return await sessionStorage.run(ctx, () =>
+          userCode(() => method.apply(obj, args)).then((result) => {
+            if (!start) return reply(result, obj);
+            rt.writes.verifyReadOnly(obj, m, start);
+            return reply(result);
+          }),
+        );
       } finally {
         rt.heap.unpin(id, ctx.chain);
       }
@@ -118,7 +134,9 @@ export function objectOps(rt: BackendRuntime, control: BackendControl): Record<s
       const req = decode<ConstructRequest>(data, rt.resolver);
       if (!isTuple(req, 3, '_sa')) throw new ProtocolError('construct: expected [session, className, args[]]');
       const Ctor = classInfoByName(req[1]).ctor as unknown as new (...args: unknown[]) => DataClayObject;
-      return sessionStorage.run(fromWire(req[0]), () => userCode(async () => new Ctor(...(req[2] as unknown[]))).then((obj) => reply(obj)));
+      return sessionStorage.run(fromWire(req[0]), () =>
+        userCode(async () => new Ctor(...(req[2] as unknown[]))).then((obj) => reply(obj)),
+      );
     },
 
     async ping() {
@@ -146,7 +164,10 @@ export function objectOps(rt: BackendRuntime, control: BackendControl): Record<s
 }
 
 /** Routes `<prefix>.<op>` to its handler; an unknown op is an error reply like any other. */
-export function dispatch(prefix: string, ops: Record<string, Op>): (data: Uint8Array, subject: string) => Promise<Uint8Array> {
+export function dispatch(
+  prefix: string,
+  ops: Record<string, Op>,
+): (data: Uint8Array, subject: string) => Promise<Uint8Array> {
   return async (data, subject) => {
     const op = subject.slice(prefix.length + 1);
     const handler = Object.hasOwn(ops, op) ? ops[op] : undefined;

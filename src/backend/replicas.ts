@@ -16,7 +16,11 @@ import { ObjectStore } from './object-store.js';
 import type { BackendRuntime } from './backend-runtime.js';
 
 /** `revision`: how many states the master has sent. */
-interface Held { obj: DataClayObject; state: Uint8Array; revision: number }
+interface Held {
+  obj: DataClayObject;
+  state: Uint8Array;
+  revision: number;
+}
 
 export class Replicas {
   /** Replicas of objects mastered elsewhere, with the state their master last sent. */
@@ -36,12 +40,23 @@ export class Replicas {
   receive(records: TransferRecord[], master: string): void {
     const batch = new Map<string, DataClayObject>();
     for (const [id, className, dataset] of records) {
-      const obj = this.held.get(id)?.obj ?? this.rt.identity.get(id) ?? DataClayObject.materialize(classInfoByName(className), id, true, master);
-      Object.assign(obj[STATE], { registered: true, local: true, loaded: true, replica: true, backendId: master, dataset });
+      const obj =
+        this.held.get(id)?.obj ??
+        this.rt.identity.get(id) ??
+        DataClayObject.materialize(classInfoByName(className), id, true, master);
+      Object.assign(obj[STATE], {
+        registered: true,
+        local: true,
+        loaded: true,
+        replica: true,
+        backendId: master,
+        dataset,
+      });
       this.rt.identity.add(obj);
       batch.set(id, obj);
     }
-    const resolve = (id: string, cls: string, hint: string | null) => batch.get(id) ?? this.rt.resolveRef(id, cls, hint);
+    const resolve = (id: string, cls: string, hint: string | null) =>
+      batch.get(id) ?? this.rt.resolveRef(id, cls, hint);
     for (const [id, , , state] of records) {
       const obj = batch.get(id)!;
       dropFields(obj); // the read-only accessors of the previous state: a state hook assigns fields
@@ -101,9 +116,17 @@ export class Replicas {
 
   private async rewrite(obj: DataClayObject): Promise<void> {
     const state = obj[STATE];
-    const record = ObjectStore.encodeRecord([state.info.name, state.dataset!, encodeState(captureState(obj)), state.replicas]);
+    const record = ObjectStore.encodeRecord([
+      state.info.name,
+      state.dataset!,
+      encodeState(captureState(obj)),
+      state.replicas,
+    ]);
     const md = (await this.rt.store.getObject(state.id)) ?? this.rt.metadataOf(obj);
-    await Promise.all([this.rt.objects.put(state.id, record), this.rt.store.putObject({ ...md, replicas: state.replicas ?? [] })]);
+    await Promise.all([
+      this.rt.objects.put(state.id, record),
+      this.rt.store.putObject({ ...md, replicas: state.replicas ?? [] }),
+    ]);
   }
 
   /**
@@ -115,21 +138,23 @@ export class Replicas {
     for (const { obj, record } of updates) {
       for (const r of obj[STATE].replicas ?? []) byReplica.set(r, [...(byReplica.get(r) ?? []), record]);
     }
-    await Promise.all([...byReplica].map(async ([replica, records]) => {
-      try {
-        for (const chunk of chunkBySize(records, recordSize, this.rt.batchBudget())) {
-          const body: ReceiveRequest = [toWire(this.rt.session()), 'replica', chunk, this.rt.backendId];
-          await this.rt.backendRequest(replica, 'receive', encode(body));
+    await Promise.all(
+      [...byReplica].map(async ([replica, records]) => {
+        try {
+          for (const chunk of chunkBySize(records, recordSize, this.rt.batchBudget())) {
+            const body: ReceiveRequest = [toWire(this.rt.session()), 'replica', chunk, this.rt.backendId];
+            await this.rt.backendRequest(replica, 'receive', encode(body));
+          }
+        } catch (err) {
+          this.rt.onBackgroundError?.(err);
+          const missed = updates.filter((u) => u.obj[STATE].replicas?.includes(replica));
+          await Promise.all(missed.map((u) => this.forgetReplica(u.obj, replica)));
+          // best effort: tell it to drop them (if it cannot hear us, its reads check the metadata anyway)
+          const retire: RetireRequest = [toWire(this.rt.session()), missed.map((u) => u.obj.id), this.rt.backendId];
+          this.rt.backendRequest(replica, 'retire', encode(retire)).catch(() => undefined);
         }
-      } catch (err) {
-        this.rt.onBackgroundError?.(err);
-        const missed = updates.filter((u) => u.obj[STATE].replicas?.includes(replica));
-        await Promise.all(missed.map((u) => this.forgetReplica(u.obj, replica)));
-        // best effort: tell it to drop them (if it cannot hear us, its reads check the metadata anyway)
-        const retire: RetireRequest = [toWire(this.rt.session()), missed.map((u) => u.obj.id), this.rt.backendId];
-        this.rt.backendRequest(replica, 'retire', encode(retire)).catch(() => undefined);
-      }
-    }));
+      }),
+    );
   }
 }
 
@@ -148,9 +173,13 @@ export function readOnlyFields(obj: DataClayObject): void {
       enumerable: true,
       get: () => value,
       set: () => {
-        throw new DataClayError(`${info.ctor.name}.${field} is a replica here: only its master changes it (use dcSet or an active method)`, {
-          objectId: obj.id, field,
-        });
+        throw new DataClayError(
+          `${info.ctor.name}.${field} is a replica here: only its master changes it (use dcSet or an active method)`,
+          {
+            objectId: obj.id,
+            field,
+          },
+        );
       },
     });
   }
@@ -167,7 +196,11 @@ function deepFreeze<T>(value: T): T {
 }
 
 export function readOnlyViolation(obj: DataClayObject, method: string): DataClayError {
-  return new DataClayError(`read-only method ${obj[STATE].info.ctor.name}.${method} changed its object; the change was undone`, {
-    objectId: obj.id, method,
-  });
+  return new DataClayError(
+    `read-only method ${obj[STATE].info.ctor.name}.${method} changed its object; the change was undone`,
+    {
+      objectId: obj.id,
+      method,
+    },
+  );
 }

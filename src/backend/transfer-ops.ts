@@ -3,7 +3,13 @@
 import { DataClayError, ProtocolError, TimeoutError } from '../errors.js';
 import { encodeOk } from '../messaging/envelope.js';
 import {
-  isTuple, type MoveRequest, type ReceiveRequest, type ReplicateRequest, type TransferMode, type TransferRecord, type WireSession,
+  isTuple,
+  type MoveRequest,
+  type ReceiveRequest,
+  type ReplicateRequest,
+  type TransferMode,
+  type TransferRecord,
+  type WireSession,
 } from '../messaging/protocol.js';
 import { chunkBySize, recordSize } from '../messaging/chunks.js';
 import { STATE } from '../object/state.js';
@@ -17,7 +23,13 @@ import { collectTransfer } from './transfer.js';
 type Op = (data: Uint8Array) => Promise<Uint8Array>;
 
 /** Ships records to `target` in as many `receive` requests as max_payload needs. */
-async function sendRecords(rt: BackendRuntime, target: string, s: WireSession, mode: TransferMode, records: TransferRecord[]): Promise<void> {
+async function sendRecords(
+  rt: BackendRuntime,
+  target: string,
+  s: WireSession,
+  mode: TransferMode,
+  records: TransferRecord[],
+): Promise<void> {
   for (const chunk of chunkBySize(records, recordSize, rt.batchBudget())) {
     const body: ReceiveRequest = mode === 'replica' ? [s, mode, chunk, rt.backendId] : [s, mode, chunk];
     await rt.backendRequest(target, 'receive', encode(body));
@@ -36,7 +48,10 @@ export function transferOps(rt: BackendRuntime): Record<string, Op> {
    * The objects of `ids` this backend owns. Ids it does not own: on the first hop, the caller's hint was stale
    * (WrongBackendError); on a forwarded hop, they are reported by their real owner so the traversal goes on there.
    */
-  async function rootsOf(ids: string[], forwarded: boolean): Promise<{ roots: DataClayObject[]; elsewhere: Map<string, string[]> }> {
+  async function rootsOf(
+    ids: string[],
+    forwarded: boolean,
+  ): Promise<{ roots: DataClayObject[]; elsewhere: Map<string, string[]> }> {
     const roots: DataClayObject[] = [];
     const elsewhere = new Map<string, string[]>();
     for (const id of ids) {
@@ -45,7 +60,8 @@ export function transferOps(rt: BackendRuntime): Record<string, Op> {
       else if (!forwarded) roots.push(await rt.owned(id));
       else {
         const md = await rt.store.getObject(id);
-        if (md && md.master !== rt.backendId && md.forward === undefined) elsewhere.set(md.master, [...(elsewhere.get(md.master) ?? []), id]);
+        if (md && md.master !== rt.backendId && md.forward === undefined)
+          elsewhere.set(md.master, [...(elsewhere.get(md.master) ?? []), id]);
       }
     }
     return { roots, elsewhere };
@@ -67,7 +83,9 @@ export function transferOps(rt: BackendRuntime): Record<string, Op> {
         finish(target);
         for (const [backend, held] of replicas) {
           if (backend === target) continue; // the target's copy became the object itself
-          rt.backendRequest(backend, 'retire', encode([s, held, target] satisfies RetireRequest)).catch((err) => rt.onBackgroundError?.(err));
+          rt.backendRequest(backend, 'retire', encode([s, held, target] satisfies RetireRequest)).catch((err) =>
+            rt.onBackgroundError?.(err),
+          );
         }
         moved += transfer.objects.length;
       } catch (err) {
@@ -76,7 +94,11 @@ export function transferOps(rt: BackendRuntime): Record<string, Op> {
       }
     }
     for (const [owner, remoteIds] of [...transfer.remote, ...elsewhere]) {
-      moved += await rt.backendRequest<number>(owner, 'move', encode([s, remoteIds, target, recursive, remotes, true] satisfies MoveRequest));
+      moved += await rt.backendRequest<number>(
+        owner,
+        'move',
+        encode([s, remoteIds, target, recursive, remotes, true] satisfies MoveRequest),
+      );
     }
     return moved;
   }
@@ -108,7 +130,10 @@ export function transferOps(rt: BackendRuntime): Record<string, Op> {
   }
 
   /** Replicates what this backend masters of the graph to `target`, then forwards to owners of remote referents. */
-  async function replicate([s, ids, requested, recursive, remotes, forwarded]: ReplicateRequest): Promise<{ target: string | null; count: number }> {
+  async function replicate([s, ids, requested, recursive, remotes, forwarded]: ReplicateRequest): Promise<{
+    target: string | null;
+    count: number;
+  }> {
     const { roots, elsewhere } = await rootsOf(ids, forwarded);
     const target = requested ?? (await rt.replicas.backendWithoutCopy(roots));
     if (target === null) return { target, count: 0 };
@@ -116,10 +141,20 @@ export function transferOps(rt: BackendRuntime): Record<string, Op> {
       throw new DataClayError(`backend ${target} is the master: it cannot hold a replica too`, { backendId: target });
     }
     const transfer = collectTransfer(rt, roots, recursive, remotes, new Set());
-    const fresh = target === rt.backendId ? [] // objects the target masters itself need no replica
-      : transfer.objects.map((o, i) => [o, transfer.records[i]] as const).filter(([o]) => !o[STATE].replicas?.includes(target));
+    const fresh =
+      target === rt.backendId
+        ? [] // objects the target masters itself need no replica
+        : transfer.objects
+            .map((o, i) => [o, transfer.records[i]] as const)
+            .filter(([o]) => !o[STATE].replicas?.includes(target));
     if (fresh.length > 0) {
-      await sendRecords(rt, target, s, 'replica', fresh.map(([, r]) => r));
+      await sendRecords(
+        rt,
+        target,
+        s,
+        'replica',
+        fresh.map(([, r]) => r),
+      );
       await Promise.all(fresh.map(([o]) => rt.replicas.addReplica(o, target)));
     }
     let count = transfer.objects.length;
@@ -133,14 +168,16 @@ export function transferOps(rt: BackendRuntime): Record<string, Op> {
   return {
     async replicate(data) {
       const req = decode<ReplicateRequest>(data);
-      if (!isTuple(req, 6, '_a_bbb')) throw new ProtocolError('replicate: expected [session, ids[], target|null, recursive, remotes, forwarded]');
+      if (!isTuple(req, 6, '_a_bbb'))
+        throw new ProtocolError('replicate: expected [session, ids[], target|null, recursive, remotes, forwarded]');
       if (req[2] !== null) await rt.checkBackend(req[2] as string);
       return sessionStorage.run(fromWire(req[0]), async () => encodeOk(await replicate(req)));
     },
 
     async move(data) {
       const req = decode<MoveRequest>(data);
-      if (!isTuple(req, 6, '_asbbb')) throw new ProtocolError('move: expected [session, ids[], target, recursive, remotes, forwarded]');
+      if (!isTuple(req, 6, '_asbbb'))
+        throw new ProtocolError('move: expected [session, ids[], target, recursive, remotes, forwarded]');
       await rt.checkBackend(req[2]);
       return sessionStorage.run(fromWire(req[0]), async () => encodeOk(await move(req)));
     },

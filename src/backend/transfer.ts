@@ -20,7 +20,13 @@ export interface Transfer {
  * the roots through this backend's objects; with `remotes`, referents owned elsewhere are reported by owner (the
  * caller forwards to them), otherwise they stay where they are.
  */
-export function collectTransfer(rt: BackendRuntime, roots: DataClayObject[], recursive: boolean, remotes: boolean, visited: Set<string>): Transfer {
+export function collectTransfer(
+  rt: BackendRuntime,
+  roots: DataClayObject[],
+  recursive: boolean,
+  remotes: boolean,
+  visited: Set<string>,
+): Transfer {
   const transfer: Transfer = { objects: [], records: [], remote: new Map() };
   const queue = [...roots];
   while (queue.length > 0) {
@@ -30,7 +36,8 @@ export function collectTransfer(rt: BackendRuntime, roots: DataClayObject[], rec
     visited.add(state.id);
     if (!state.local || state.replica) {
       // owned elsewhere (a replica held here is still its master's): the owner continues the traversal
-      if (remotes && state.backendId) transfer.remote.set(state.backendId, [...(transfer.remote.get(state.backendId) ?? []), state.id]);
+      if (remotes && state.backendId)
+        transfer.remote.set(state.backendId, [...(transfer.remote.get(state.backendId) ?? []), state.id]);
       continue;
     }
     rt.load(obj);

@@ -39,9 +39,10 @@ export function versionOps(rt: BackendRuntime): Record<string, Op> {
       const state = obj[STATE];
       const copy = DataClayObject.materialize(state.info, randomUUID(), true, rt.backendId, false);
       restoreState(copy, decode(encodeState(captureState(obj), undefined, state.info.ctor.name), rt.resolver));
-      const lineage = md.original === undefined
-        ? { original: obj.id, versions: [obj.id] }
-        : { original: md.original, versions: [...(md.versions ?? [md.original]), obj.id] };
+      const lineage =
+        md.original === undefined
+          ? { original: obj.id, versions: [obj.id] }
+          : { original: md.original, versions: [...(md.versions ?? [md.original]), obj.id] };
       await rt.register([copy], { ...fromWire(req[0]), dataset: state.dataset! }, undefined, lineage);
       return encodeOk([copy.id, state.info.name, rt.backendId]);
     },
@@ -55,18 +56,27 @@ export function versionOps(rt: BackendRuntime): Record<string, Op> {
       if (md.original === undefined) throw new ObjectIsNotVersionError(id);
       const original = await metadata(md.original);
       const state = encodeState(captureState(version), undefined, version[STATE].info.ctor.name);
-      await rt.backendRequest(original.master, 'adopt-state', encode([s, md.original, state] satisfies AdoptStateRequest));
+      await rt.backendRequest(
+        original.master,
+        'adopt-state',
+        encode([s, md.original, state] satisfies AdoptStateRequest),
+      );
       // the version and the versions between it and the original now name the original
       const retired = [...(md.versions ?? []).filter((v) => v !== md.original), id];
       const owners = new Map<string, string[]>();
-      await Promise.all(retired.map(async (v) => {
-        const vmd = await rt.store.getObject(v);
-        if (!vmd) return;
-        for (const holder of [vmd.master, ...vmd.replicas]) owners.set(holder, [...(owners.get(holder) ?? []), v]);
-        await rt.store.putObject({ ...vmd, forward: md.original, master: original.master, replicas: [] });
-      }));
-      await Promise.all([...owners].map(([owner, ids]) =>
-        rt.backendRequest(owner, 'retire', encode([s, ids, original.master] satisfies RetireRequest))));
+      await Promise.all(
+        retired.map(async (v) => {
+          const vmd = await rt.store.getObject(v);
+          if (!vmd) return;
+          for (const holder of [vmd.master, ...vmd.replicas]) owners.set(holder, [...(owners.get(holder) ?? []), v]);
+          await rt.store.putObject({ ...vmd, forward: md.original, master: original.master, replicas: [] });
+        }),
+      );
+      await Promise.all(
+        [...owners].map(([owner, ids]) =>
+          rt.backendRequest(owner, 'retire', encode([s, ids, original.master] satisfies RetireRequest)),
+        ),
+      );
       return encodeOk([md.original, original.master]);
     },
 

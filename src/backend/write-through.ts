@@ -17,7 +17,6 @@ export function digestOf(stateBytes: Uint8Array): string {
   return hash('sha1', stateBytes, 'base64');
 }
 
-
 export class WriteThrough {
   /** Writes not tied to a reply (evictions): awaited by flush and stop. */
   private readonly background = new Set<Promise<void>>();
@@ -40,15 +39,26 @@ export class WriteThrough {
     for (const obj of objects) {
       const state = obj[STATE];
       if (!state.local || !state.loaded || !state.registered || state.replica) continue;
-      const stateBytes = encodeState(captureState(obj), (o) => void (o[STATE].registered || found.push(o)), state.info.ctor.name);
+      const stateBytes = encodeState(
+        captureState(obj),
+        (o) => void (o[STATE].registered || found.push(o)),
+        state.info.ctor.name,
+      );
       const digest = digestOf(stateBytes);
       if (digest === this.rt.heap.digest(state.id)) continue; // unchanged since last read or written
       const record = ObjectStore.encodeRecord([state.info.name, state.dataset!, stateBytes, state.replicas]);
       this.rt.heap.stored(state.id, record.length, digest);
       writes.push(this.rt.objects.put(state.id, record));
-      if (state.replicas?.length) replicated.push({ obj, record: [state.id, state.info.name, state.dataset!, stateBytes] });
+      if (state.replicas?.length)
+        replicated.push({ obj, record: [state.id, state.info.name, state.dataset!, stateBytes] });
     }
-    if (found.length > 0) writes.push(this.rt.register([...new Set(found)].filter((o) => !o[STATE].registered), this.rt.session()));
+    if (found.length > 0)
+      writes.push(
+        this.rt.register(
+          [...new Set(found)].filter((o) => !o[STATE].registered),
+          this.rt.session(),
+        ),
+      );
     if (replicated.length > 0) writes.push(this.rt.replicas.push(replicated)); // acknowledged once every copy has it
     return writes.length === 0 ? undefined : writes.length === 1 ? writes[0] : Promise.all(writes);
   }
@@ -75,7 +85,9 @@ export class WriteThrough {
       await Promise.all([saved, ...created.map((o) => this.rt.store.createObject(this.rt.metadataOf(o)))]);
     } catch (err) {
       for (const o of created) this.rt.unregister(o);
-      await Promise.allSettled(created.flatMap((o) => [this.rt.objects.remove(o.id), this.rt.store.deleteObject(o.id)]));
+      await Promise.allSettled(
+        created.flatMap((o) => [this.rt.objects.remove(o.id), this.rt.store.deleteObject(o.id)]),
+      );
       throw err;
     }
     this.enforceBudget();
@@ -120,7 +132,10 @@ export class WriteThrough {
 
   /** What a read-only call starts from: its object's encoded state, and (for a replica) the master's revision. */
   readOnlyStart(obj: DataClayObject): { state: Uint8Array; revision: number } {
-    return { state: encodeState(captureState(obj), undefined, obj[STATE].info.ctor.name), revision: this.rt.replicas.revision(obj.id) };
+    return {
+      state: encodeState(captureState(obj), undefined, obj[STATE].info.ctor.name),
+      revision: this.rt.replicas.revision(obj.id),
+    };
   }
 
   /**
@@ -138,5 +153,4 @@ export class WriteThrough {
     if (state.replica) readOnlyFields(obj);
     throw readOnlyViolation(obj, method);
   }
-
 }

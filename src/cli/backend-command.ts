@@ -23,10 +23,13 @@ export async function runBackend(options: BackendCommandOptions): Promise<void> 
     metricsPort: options.metricsPort,
   });
   const shutdown = () => {
-    backend.stop().then(() => process.exit(0), (err) => {
-      backend.log.error({ err }, 'unclean stop');
-      process.exit(1);
-    });
+    backend.stop().then(
+      () => process.exit(0),
+      (err) => {
+        backend.log.error({ err }, 'unclean stop');
+        process.exit(1);
+      },
+    );
   };
   process.once('SIGINT', shutdown);
   process.once('SIGTERM', shutdown);

@@ -2,7 +2,10 @@
 import { Client } from '../client/client.js';
 import { bytes, duration, table } from './table.js';
 
-export interface CtlOptions { nats: string; namespace: string }
+export interface CtlOptions {
+  nats: string;
+  namespace: string;
+}
 
 async function withClient<T>(options: CtlOptions, fn: (client: Client) => Promise<T>): Promise<T> {
   const client = await new Client({ natsUrl: options.nats, namespace: options.namespace, timeoutMs: 10_000 }).start();
@@ -16,23 +19,50 @@ async function withClient<T>(options: CtlOptions, fn: (client: Client) => Promis
 export async function ctlBackends(options: CtlOptions): Promise<void> {
   await withClient(options, async (client) => {
     const backends = [...(await client.getBackends()).values()];
-    const stats = await Promise.all(backends.map((b) => client.backend(b.id).stats().catch(() => undefined)));
+    const stats = await Promise.all(
+      backends.map((b) =>
+        client
+          .backend(b.id)
+          .stats()
+          .catch(() => undefined),
+      ),
+    );
     const rows = backends.map((b, i) => {
       const s = stats[i];
-      return [b.id, `${b.host}:${b.pid}`, s ? duration(s.uptimeMs) : '?', s?.loaded ?? '?', s?.stored ?? '?', s ? bytes(s.rss) : '?'];
+      return [
+        b.id,
+        `${b.host}:${b.pid}`,
+        s ? duration(s.uptimeMs) : '?',
+        s?.loaded ?? '?',
+        s?.stored ?? '?',
+        s ? bytes(s.rss) : '?',
+      ];
     });
     console.log(table(['BACKEND', 'HOST:PID', 'UP', 'LOADED', 'STORED', 'RSS'], rows));
   });
 }
 
-export interface ObjectsOptions extends CtlOptions { backend?: string; dataset?: string; class?: string; limit: number }
+export interface ObjectsOptions extends CtlOptions {
+  backend?: string;
+  dataset?: string;
+  class?: string;
+  limit: number;
+}
 
 export async function ctlObjects(options: ObjectsOptions): Promise<void> {
   await withClient(options, async (client) => {
     const objects = await client.listObjects({
-      backendId: options.backend, dataset: options.dataset, className: options.class, limit: options.limit,
+      backendId: options.backend,
+      dataset: options.dataset,
+      className: options.class,
+      limit: options.limit,
     });
-    console.log(table(['OBJECT', 'CLASS', 'DATASET', 'BACKEND'], objects.map((o) => [o.id, o.className, o.dataset, o.master])));
+    console.log(
+      table(
+        ['OBJECT', 'CLASS', 'DATASET', 'BACKEND'],
+        objects.map((o) => [o.id, o.className, o.dataset, o.master]),
+      ),
+    );
     if (objects.length === options.limit) console.log(`(first ${options.limit}; use --limit for more)`);
   });
 }

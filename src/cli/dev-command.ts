@@ -1,10 +1,18 @@
 // `dataclay dev`: a dev cluster in the foreground.
 import { DevCluster } from '../dev/cluster.js';
 
-export interface DevCommandOptions { models: string[]; backends: number; namespace: string }
+export interface DevCommandOptions {
+  models: string[];
+  backends: number;
+  namespace: string;
+}
 
 export async function runDev(options: DevCommandOptions): Promise<void> {
-  const cluster = await DevCluster.start({ models: options.models, backends: options.backends, namespace: options.namespace });
+  const cluster = await DevCluster.start({
+    models: options.models,
+    backends: options.backends,
+    namespace: options.namespace,
+  });
   console.log(`dev cluster up: ${cluster.backends.length} backends, namespace ${cluster.namespace}`);
   console.log(`  export DC_NATS_URL=${cluster.natsUrl}`);
   console.log(`  logs: ${cluster.dir}`);

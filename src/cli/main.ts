@@ -14,11 +14,29 @@ program
   .description('run a backend: owns objects, runs their active methods, answers metadata requests')
   .addOption(new Option('--nats <url>', 'NATS server URL').env('DC_NATS_URL').default('nats://127.0.0.1:4222'))
   .requiredOption('--models <files...>', 'compiled model modules (JS) with the @persistent classes')
-  .addOption(new Option('--storage <dir>', 'directory of the backend store (objects and id survive restarts)').env('DC_STORAGE').makeOptionMandatory())
-  .addOption(new Option('--id <id>', 'backend id (default: the one in the storage, else a new UUID)').env('DC_BACKEND_ID'))
-  .addOption(new Option('--max-objects <n>', 'memory budget: most objects kept loaded').argParser(positiveInt).env('DC_MAX_OBJECTS'))
-  .addOption(new Option('--max-bytes <n>', 'memory budget: most bytes of loaded object state').argParser(positiveInt).env('DC_MAX_BYTES'))
-  .addOption(new Option('--metrics-port <port>', 'serve Prometheus metrics on this port (0: any free port)').argParser((v) => Number.parseInt(v, 10)).env('DC_METRICS_PORT'))
+  .addOption(
+    new Option('--storage <dir>', 'directory of the backend store (objects and id survive restarts)')
+      .env('DC_STORAGE')
+      .makeOptionMandatory(),
+  )
+  .addOption(
+    new Option('--id <id>', 'backend id (default: the one in the storage, else a new UUID)').env('DC_BACKEND_ID'),
+  )
+  .addOption(
+    new Option('--max-objects <n>', 'memory budget: most objects kept loaded')
+      .argParser(positiveInt)
+      .env('DC_MAX_OBJECTS'),
+  )
+  .addOption(
+    new Option('--max-bytes <n>', 'memory budget: most bytes of loaded object state')
+      .argParser(positiveInt)
+      .env('DC_MAX_BYTES'),
+  )
+  .addOption(
+    new Option('--metrics-port <port>', 'serve Prometheus metrics on this port (0: any free port)')
+      .argParser((v) => Number.parseInt(v, 10))
+      .env('DC_METRICS_PORT'),
+  )
   .addOption(new Option('--namespace <ns>', 'cluster namespace on this NATS').env('DC_NAMESPACE').default('default'))
   .action(runBackend);
 
@@ -41,9 +59,15 @@ program
   .action(runStubs);
 
 const ctl = program.command('ctl').description('look at and operate a running cluster');
-const natsOption = () => new Option('--nats <url>', 'NATS server URL').env('DC_NATS_URL').default('nats://127.0.0.1:4222');
+const natsOption = () =>
+  new Option('--nats <url>', 'NATS server URL').env('DC_NATS_URL').default('nats://127.0.0.1:4222');
 const nsOption = () => new Option('--namespace <ns>', 'cluster namespace').env('DC_NAMESPACE').default('default');
-ctl.command('backends').description('live backends with their load').addOption(natsOption()).addOption(nsOption()).action(ctlBackends);
+ctl
+  .command('backends')
+  .description('live backends with their load')
+  .addOption(natsOption())
+  .addOption(nsOption())
+  .action(ctlBackends);
 ctl
   .command('objects')
   .description('persistent objects, from the metadata')
@@ -54,8 +78,18 @@ ctl
   .option('--class <name>', 'only those of this class')
   .option('--limit <n>', 'at most this many', positiveInt, 100)
   .action(ctlObjects);
-ctl.command('flush <backend>').description('save and unload every object of a backend').addOption(natsOption()).addOption(nsOption()).action(ctlFlush);
-ctl.command('stop <backend>').description('stop a backend cleanly').addOption(natsOption()).addOption(nsOption()).action(ctlStop);
+ctl
+  .command('flush <backend>')
+  .description('save and unload every object of a backend')
+  .addOption(natsOption())
+  .addOption(nsOption())
+  .action(ctlFlush);
+ctl
+  .command('stop <backend>')
+  .description('stop a backend cleanly')
+  .addOption(natsOption())
+  .addOption(nsOption())
+  .action(ctlStop);
 
 function positiveInt(value: string): number {
   const n = Number(value);

@@ -4,7 +4,13 @@ import path from 'node:path';
 import { Client } from '../client/client.js';
 import { generateStubs } from '../stubs/codegen.js';
 
-export interface StubsOptions { nats: string; namespace: string; out: string; class?: string[]; import: string }
+export interface StubsOptions {
+  nats: string;
+  namespace: string;
+  out: string;
+  class?: string[];
+  import: string;
+}
 
 export async function runStubs(options: StubsOptions): Promise<void> {
   const client = await new Client({ natsUrl: options.nats, namespace: options.namespace, timeoutMs: 10_000 }).start();

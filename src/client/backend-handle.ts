@@ -5,7 +5,10 @@ import type { Runtime } from '../runtime/runtime.js';
 
 /** Every operation checks first that the id names a live backend (BackendNotFoundError otherwise). */
 export class BackendHandle {
-  constructor(readonly id: string, private readonly runtime: Runtime) {}
+  constructor(
+    readonly id: string,
+    private readonly runtime: Runtime,
+  ) {}
 
   async stats(): Promise<BackendStats> {
     return this.request<BackendStats>('ping');
@@ -23,7 +26,11 @@ export class BackendHandle {
 
   private async request<T>(op: 'ping' | 'flush' | 'stop'): Promise<T> {
     const backends = await this.runtime.listBackends();
-    if (!backends.some((b) => b.id === this.id)) throw new BackendNotFoundError(this.id, backends.map((b) => b.id));
+    if (!backends.some((b) => b.id === this.id))
+      throw new BackendNotFoundError(
+        this.id,
+        backends.map((b) => b.id),
+      );
     return this.runtime.backendAdmin<T>(this.id, op);
   }
 }

@@ -23,7 +23,11 @@ export class ClientRuntime extends Runtime {
   async checkBackend(backendId: string): Promise<void> {
     if (this.backends?.some((b) => b.id === backendId)) return;
     const backends = await this.refreshBackends();
-    if (!backends.some((b) => b.id === backendId)) throw new BackendNotFoundError(backendId, backends.map((b) => b.id));
+    if (!backends.some((b) => b.id === backendId))
+      throw new BackendNotFoundError(
+        backendId,
+        backends.map((b) => b.id),
+      );
   }
 
   protected async persistPending(objects: DataClayObject[], calleeBackend: string): Promise<void> {

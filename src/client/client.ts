@@ -117,7 +117,9 @@ export class Client implements AsyncDisposable {
   }
 
   /** Object records known to the cluster, filtered (an operator's view: it scans the metadata). */
-  async listObjects(filter: { backendId?: string; dataset?: string; className?: string; limit?: number } = {}): Promise<ObjectMetadata[]> {
+  async listObjects(
+    filter: { backendId?: string; dataset?: string; className?: string; limit?: number } = {},
+  ): Promise<ObjectMetadata[]> {
     return this.active().listObjects(filter);
   }
 
@@ -127,7 +129,8 @@ export class Client implements AsyncDisposable {
    */
   async stub<T = StubObject, A extends unknown[] = unknown[]>(className: string): Promise<StubClass<T, A>> {
     const description = await this.getClassInfo(className);
-    if (description.kind !== 'persistent') throw new DataClayError(`${className} is a value class, not a persistent one`, { className });
+    if (description.kind !== 'persistent')
+      throw new DataClayError(`${className} is a value class, not a persistent one`, { className });
     return stubFor<T, A>(description);
   }
 

@@ -32,8 +32,20 @@ export class BackendProcess {
   async start(timeoutMs = 20_000): Promise<void> {
     const { id, natsUrl, namespace, models, storage, logFile } = this.options;
     const log = openSync(logFile, 'a');
-    const args = ['backend', '--nats', natsUrl, '--namespace', namespace, '--id', id, '--storage', storage,
-      ...(this.options.args ?? []), '--models', ...models];
+    const args = [
+      'backend',
+      '--nats',
+      natsUrl,
+      '--namespace',
+      namespace,
+      '--id',
+      id,
+      '--storage',
+      storage,
+      ...(this.options.args ?? []),
+      '--models',
+      ...models,
+    ];
     const child = fork(CLI, args, { stdio: ['ignore', log, log, 'ipc'], env: { ...process.env, ...this.options.env } });
     closeSync(log);
     this.child = child;

@@ -25,7 +25,10 @@ function installExitHooks(): void {
   if (hooksInstalled) return;
   hooksInstalled = true;
   process.on('exit', () => live.forEach((c) => c.killNow()));
-  for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+  for (const [signal, code] of [
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const) {
     process.once(signal, () => {
       Promise.allSettled([...live].map((c) => c.stop())).finally(() => process.exit(code));
     });
@@ -54,15 +57,19 @@ export class DevCluster implements AsyncDisposable {
       rmSync(dir, { recursive: true, force: true });
       throw err;
     });
-    const backends = Array.from({ length: options.backends ?? 3 }, (_, i) => new BackendProcess({
-      id: `backend-${i + 1}`,
-      natsUrl: nats.url,
-      namespace,
-      models: options.models,
-      storage: path.join(dir, `backend-${i + 1}`),
-      logFile: path.join(dir, `backend-${i + 1}.log`),
-      args: options.backendArgs,
-    }));
+    const backends = Array.from(
+      { length: options.backends ?? 3 },
+      (_, i) =>
+        new BackendProcess({
+          id: `backend-${i + 1}`,
+          natsUrl: nats.url,
+          namespace,
+          models: options.models,
+          storage: path.join(dir, `backend-${i + 1}`),
+          logFile: path.join(dir, `backend-${i + 1}.log`),
+          args: options.backendArgs,
+        }),
+    );
     const cluster = new DevCluster(nats, backends, dir, namespace, options.keepDir ?? false);
     live.add(cluster);
     try {

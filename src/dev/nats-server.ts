@@ -9,11 +9,19 @@ const INSTALL_HINT =
   'nats-server was not found on PATH. Install it: Debian/Ubuntu `apt-get install nats-server`, ' +
   'macOS `brew install nats-server`, or see https://docs.nats.io/running-a-nats-service/introduction/installation.';
 
-export interface NatsServerOptions { dir: string; port?: number; binary?: string }
+export interface NatsServerOptions {
+  dir: string;
+  port?: number;
+  binary?: string;
+}
 
 export class NatsServer {
   private child: ChildProcess | undefined;
-  private constructor(readonly port: number, readonly dir: string, private readonly binary: string) {}
+  private constructor(
+    readonly port: number,
+    readonly dir: string,
+    private readonly binary: string,
+  ) {}
 
   get url(): string {
     return `nats://127.0.0.1:${this.port}`;

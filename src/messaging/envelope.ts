@@ -2,7 +2,11 @@
 import { DataClayError, RemoteError, WrongBackendError, errorClasses, type ErrorData } from '../errors.js';
 import { decode, encode, type EncodeSink, type RefResolver } from '../serialization/codec.js';
 
-export interface WireError { name: string; message: string; data: ErrorData }
+export interface WireError {
+  name: string;
+  message: string;
+  data: ErrorData;
+}
 
 type Reply = [0, unknown] | [1, WireError];
 
@@ -51,7 +55,10 @@ export function encodeOk(value: unknown, onObject?: EncodeSink, what = 'result')
   return encode([0, value] satisfies Reply, onObject, what, value);
 }
 
-const LAST_RESORT = encode([1, { name: 'DataClayError', message: 'the error could not be encoded', data: {} }] satisfies Reply);
+const LAST_RESORT = encode([
+  1,
+  { name: 'DataClayError', message: 'the error could not be encoded', data: {} },
+] satisfies Reply);
 
 /** Never throws: an error whose data cannot travel loses its data, then its message, never the reply. */
 export function encodeError(err: unknown): Uint8Array {

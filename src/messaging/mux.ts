@@ -11,7 +11,10 @@ export class NoResponders extends Error {
   }
 }
 
-export interface RequestOptions { timeoutMs: number; signal?: AbortSignal }
+export interface RequestOptions {
+  timeoutMs: number;
+  signal?: AbortSignal;
+}
 
 interface Pending {
   resolve: (data: Uint8Array) => void;
@@ -44,11 +47,18 @@ export class RequestMux {
   request(subject: string, payload: Uint8Array, options: RequestOptions): Promise<Uint8Array> {
     if (this.closed) return Promise.reject(new DataClayError('the connection is closed'));
     const max = this.nc.info?.max_payload;
-    if (max !== undefined && payload.length > max) return Promise.reject(new PayloadTooLargeError(subject, payload.length, max));
+    if (max !== undefined && payload.length > max)
+      return Promise.reject(new PayloadTooLargeError(subject, payload.length, max));
     if (options.signal?.aborted) return Promise.reject(new AbortedError(subject, { cause: options.signal.reason }));
     const id = ++this.seq;
     return new Promise<Uint8Array>((resolve, reject) => {
-      const p: Pending = { resolve, reject, deadline: Date.now() + options.timeoutMs, subject, timeoutMs: options.timeoutMs };
+      const p: Pending = {
+        resolve,
+        reject,
+        deadline: Date.now() + options.timeoutMs,
+        subject,
+        timeoutMs: options.timeoutMs,
+      };
       if (options.signal) {
         p.signal = options.signal;
         p.onAbort = () => this.settle(id)?.reject(new AbortedError(subject, { cause: options.signal!.reason }));
@@ -74,7 +84,11 @@ export class RequestMux {
 
   private failAll(cause: unknown): void {
     for (const id of [...this.pending.keys()]) {
-      this.settle(id)?.reject(cause instanceof DataClayError ? cause : new DataClayError(`reply subscription failed: ${String(cause)}`, {}, { cause }));
+      this.settle(id)?.reject(
+        cause instanceof DataClayError
+          ? cause
+          : new DataClayError(`reply subscription failed: ${String(cause)}`, {}, { cause }),
+      );
     }
   }
 

@@ -20,19 +20,58 @@ export type TransferMode = 'move' | 'replica';
  * Move `ids` (and, recursively, their referents) to `target`. `forwarded`: sent by another backend of the
  * traversal (ids it believed were here); cycles end because an object is moved once, then owned by the target.
  */
-export type MoveRequest = [s: WireSession, ids: string[], target: string, recursive: boolean, remotes: boolean, forwarded: boolean];
+export type MoveRequest = [
+  s: WireSession,
+  ids: string[],
+  target: string,
+  recursive: boolean,
+  remotes: boolean,
+  forwarded: boolean,
+];
 /** Replicate `ids` to `target` (null: a backend without a copy, chosen by the master). */
-export type ReplicateRequest = [s: WireSession, ids: string[], target: string | null, recursive: boolean, remotes: boolean, forwarded: boolean];
+export type ReplicateRequest = [
+  s: WireSession,
+  ids: string[],
+  target: string | null,
+  recursive: boolean,
+  remotes: boolean,
+  forwarded: boolean,
+];
 /** `master`: for replicas, the backend that keeps them up to date. */
 export type ReceiveRequest = [s: WireSession, mode: TransferMode, records: TransferRecord[], master?: string];
 
-export interface ObjectQuery { s: WireSession; id: string }
-export interface AliasQuery { s: WireSession; d: string; a: string }
+export interface ObjectQuery {
+  s: WireSession;
+  id: string;
+}
+export interface AliasQuery {
+  s: WireSession;
+  d: string;
+  a: string;
+}
 /** `d` absent: the object's own dataset. */
-export interface AliasAdd { s: WireSession; d?: string; a: string; id: string }
-export interface AliasList { s: WireSession; id: string; d?: string }
-export interface ClassQuery { s: WireSession; c: string }
-export interface ObjectsQuery { s: WireSession; backendId?: string; dataset?: string; className?: string; limit?: number }
+export interface AliasAdd {
+  s: WireSession;
+  d?: string;
+  a: string;
+  id: string;
+}
+export interface AliasList {
+  s: WireSession;
+  id: string;
+  d?: string;
+}
+export interface ClassQuery {
+  s: WireSession;
+  c: string;
+}
+export interface ObjectsQuery {
+  s: WireSession;
+  backendId?: string;
+  dataset?: string;
+  className?: string;
+  limit?: number;
+}
 
 /** Checks the shape of a decoded tuple request; a malformed one is a ProtocolError for the caller. */
 /** `kinds`, per position: s string, a array, b boolean, _ anything. */

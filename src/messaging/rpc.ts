@@ -32,7 +32,11 @@ export function serve(nc: NatsConnection, subject: string, handler: Handler, opt
     if (!msg.reply) return;
     const max = nc.info?.max_payload;
     try {
-      msg.respond(max !== undefined && bytes.length > max ? encodeError(new PayloadTooLargeError(msg.reply, bytes.length, max)) : bytes);
+      msg.respond(
+        max !== undefined && bytes.length > max
+          ? encodeError(new PayloadTooLargeError(msg.reply, bytes.length, max))
+          : bytes,
+      );
     } catch (err) {
       report(err, msg.subject); // connection closing: the caller's timeout answers for us
     }
@@ -50,22 +54,24 @@ export function serve(nc: NatsConnection, subject: string, handler: Handler, opt
         pending = Promise.reject(e);
       }
       inFlight++;
-      pending.then(
-        (bytes) => {
-          respond(msg, bytes);
-          served(true);
-          done();
-        },
-        (e) => {
-          try {
-            report(e, msg.subject);
-            respond(msg, encodeError(e));
-            served(false);
-          } finally {
+      pending
+        .then(
+          (bytes) => {
+            respond(msg, bytes);
+            served(true);
             done();
-          }
-        },
-      ).catch((e) => report(e, msg.subject)); // nothing above may throw; if it does, it is logged, never fatal
+          },
+          (e) => {
+            try {
+              report(e, msg.subject);
+              respond(msg, encodeError(e));
+              served(false);
+            } finally {
+              done();
+            }
+          },
+        )
+        .catch((e) => report(e, msg.subject)); // nothing above may throw; if it does, it is logged, never fatal
     },
   });
   return {

@@ -6,9 +6,32 @@ const TOKEN = /^[A-Za-z0-9_-]+$/;
 export const METADATA_QUEUE = 'dc-md';
 
 export type BackendOp =
-  | 'persist' | 'call' | 'get' | 'set' | 'state' | 'update' | 'ping' | 'flush' | 'stop' | 'construct'
-  | 'move' | 'receive' | 'replicate' | 'version' | 'consolidate' | 'adopt-state' | 'retire';
-export type MetadataOp = 'backends' | 'object' | 'objects' | 'class' | 'alias.get' | 'alias.add' | 'alias.del' | 'alias.list';
+  | 'persist'
+  | 'call'
+  | 'get'
+  | 'set'
+  | 'state'
+  | 'update'
+  | 'ping'
+  | 'flush'
+  | 'stop'
+  | 'construct'
+  | 'move'
+  | 'receive'
+  | 'replicate'
+  | 'version'
+  | 'consolidate'
+  | 'adopt-state'
+  | 'retire';
+export type MetadataOp =
+  | 'backends'
+  | 'object'
+  | 'objects'
+  | 'class'
+  | 'alias.get'
+  | 'alias.add'
+  | 'alias.del'
+  | 'alias.list';
 
 export function assertToken(kind: string, value: string): string {
   if (!TOKEN.test(value)) throw new DataClayError(`${kind} '${value}' must match ${TOKEN}`, { [kind]: value });

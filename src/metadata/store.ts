@@ -47,7 +47,8 @@ export class MetadataStore {
     try {
       await this.objects.create(md.id, encode(md));
     } catch (err) {
-      if (isKeyExists(err)) throw new DataClayError(`Object ${md.id} is already persistent`, { objectId: md.id }, { cause: err });
+      if (isKeyExists(err))
+        throw new DataClayError(`Object ${md.id} is already persistent`, { objectId: md.id }, { cause: err });
       throw err;
     }
   }
@@ -58,7 +59,10 @@ export class MetadataStore {
   }
 
   /** Object records, optionally filtered, at most `limit` of them (an operator's view: it scans the bucket). */
-  async listObjects(filter: { backendId?: string; dataset?: string; className?: string } = {}, limit = 1000): Promise<ObjectMetadata[]> {
+  async listObjects(
+    filter: { backendId?: string; dataset?: string; className?: string } = {},
+    limit = 1000,
+  ): Promise<ObjectMetadata[]> {
     const out: ObjectMetadata[] = [];
     for await (const id of await this.objects.keys()) {
       const md = await this.getObject(id);
@@ -96,7 +100,7 @@ export class MetadataStore {
 
   async deleteAlias(dataset: string, alias: string): Promise<void> {
     const entry = await this.aliases.get(aliasKey(dataset, alias));
-    if (!entry || entry.operation !== 'PUT') return;
+    if (entry?.operation !== 'PUT') return;
     const id = decode<string>(entry.value);
     try {
       // only the alias we read: one re-created meanwhile (another object) stays
@@ -111,8 +115,11 @@ export class MetadataStore {
   async listAliases(objectId: string, dataset: string): Promise<string[]> {
     const prefix = `o.${objectId}.${escapeKeyPart(dataset)}.`;
     const names: string[] = [];
-    for await (const key of await this.aliases.keys(`${prefix}*`)) names.push(unescapeKeyPart(key.slice(prefix.length)));
-    const checked = await Promise.all(names.map(async (n) => ((await this.getAlias(dataset, n)) === objectId ? n : undefined)));
+    for await (const key of await this.aliases.keys(`${prefix}*`))
+      names.push(unescapeKeyPart(key.slice(prefix.length)));
+    const checked = await Promise.all(
+      names.map(async (n) => ((await this.getAlias(dataset, n)) === objectId ? n : undefined)),
+    );
     return checked.filter((n): n is string => n !== undefined).sort();
   }
 

@@ -11,7 +11,8 @@ import { STATE, type ObjectState } from './state.js';
 /** Names of the data (non-function) members of T that are not DataClayObject's own API. */
 export type DataFields<T> = {
   [K in keyof T]: K extends keyof DataClayObject ? never : T[K] extends (...args: never[]) => unknown ? never : K;
-}[keyof T] & string;
+}[keyof T] &
+  string;
 
 type Constructor<T> = abstract new (...args: never[]) => T;
 
@@ -187,7 +188,11 @@ export class DataClayObject {
     return (await currentRuntime().getByAlias(alias, dataset)) as T;
   }
 
-  static async dcCloneByAlias<T extends DataClayObject>(this: Constructor<T>, alias: string, dataset?: string): Promise<T> {
+  static async dcCloneByAlias<T extends DataClayObject>(
+    this: Constructor<T>,
+    alias: string,
+    dataset?: string,
+  ): Promise<T> {
     const obj = (await currentRuntime().getByAlias(alias, dataset)) as T;
     return obj.dcClone();
   }

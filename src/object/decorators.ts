@@ -16,7 +16,10 @@ export interface PersistentOptions {
 }
 
 type PersistentClass = abstract new (...args: never[]) => DataClayObject;
-type ClassDecorator<C extends abstract new (...args: never[]) => object> = (cls: C, context: ClassDecoratorContext<C>) => C | void;
+type ClassDecorator<C extends abstract new (...args: never[]) => object> = (
+  cls: C,
+  context: ClassDecoratorContext<C>,
+) => C | void;
 
 export function persistent<C extends PersistentClass>(cls: C, context: ClassDecoratorContext<C>): C | void;
 export function persistent<C extends PersistentClass>(options: PersistentOptions): ClassDecorator<C>;
@@ -24,7 +27,8 @@ export function persistent<C extends PersistentClass>(
   arg: C | PersistentOptions | ClassMeta,
   context?: ClassDecoratorContext<C>,
 ): ClassDecorator<C> | C | void {
-  if (typeof arg === 'function') throw new TransformerNotConfiguredError(`@persistent class ${context?.name ?? arg.name}`);
+  if (typeof arg === 'function')
+    throw new TransformerNotConfiguredError(`@persistent class ${context?.name ?? arg.name}`);
   if (!isClassMeta(arg)) {
     return (cls) => {
       throw new TransformerNotConfiguredError(`@persistent class ${cls.name}`);
@@ -34,12 +38,19 @@ export function persistent<C extends PersistentClass>(
   return (cls) => {
     const constructed = afterConstruction(cls);
     const info = registerClass(constructed, meta);
-    installFieldGuards(cls.prototype, info, meta.fields.map((f) => f.name));
+    installFieldGuards(
+      cls.prototype,
+      info,
+      meta.fields.map((f) => f.name),
+    );
     // an override of an inherited active method is active too, decorated or not
     for (const name of info.methods.keys()) {
       const own = Object.getOwnPropertyDescriptor(cls.prototype, name);
       if (typeof own?.value === 'function' && !own.value[ACTIVE]) {
-        Object.defineProperty(cls.prototype, name, { ...own, value: dispatching(own.value, name, info.methods.get(name)) });
+        Object.defineProperty(cls.prototype, name, {
+          ...own,
+          value: dispatching(own.value, name, info.methods.get(name)),
+        });
       }
     }
     return constructed;
@@ -67,6 +78,7 @@ function afterConstruction<C extends PersistentClass>(cls: C): C {
 const ACTIVE = Symbol('dataclay.activemethod');
 
 /** Runs `method` in place on a local object, on the owning backend otherwise. */
+// biome-ignore lint/suspicious/noExplicitAny: parameters are contravariant: unknown[] would reject every typed method
 function dispatching<M extends (this: DataClayObject, ...args: any[]) => Promise<unknown>>(
   method: M,
   name: string,
@@ -108,6 +120,7 @@ export interface ActiveMethodOptions {
   readonly?: boolean;
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: parameters are contravariant: unknown[] would reject every typed method
 type ActiveMethod<This> = (this: This, ...args: any[]) => Promise<unknown>;
 
 /**
@@ -121,14 +134,18 @@ export function activemethod<This extends DataClayObject, M extends ActiveMethod
 ): M;
 export function activemethod(
   options: ActiveMethodOptions,
-): <This extends DataClayObject, M extends ActiveMethod<This>>(method: M, context: ClassMethodDecoratorContext<This, M>) => M;
+): <This extends DataClayObject, M extends ActiveMethod<This>>(
+  method: M,
+  context: ClassMethodDecoratorContext<This, M>,
+) => M;
 export function activemethod<This extends DataClayObject, M extends ActiveMethod<This>>(
   arg: M | ActiveMethodOptions,
   context?: ClassMethodDecoratorContext<This, M>,
 ): M | ((method: M, context: ClassMethodDecoratorContext<This, M>) => M) {
   if (typeof arg === 'function') return dispatching(arg as never, String(context!.name)) as M;
   const options: ActiveMethodOptions = { exclusive: arg?.exclusive === true, readonly: arg?.readonly === true };
-  return (method: M, ctx: ClassMethodDecoratorContext<This, M>) => dispatching(method as never, String(ctx.name), options) as M;
+  return (method: M, ctx: ClassMethodDecoratorContext<This, M>) =>
+    dispatching(method as never, String(ctx.name), options) as M;
 }
 
 /**
@@ -141,13 +158,19 @@ export function localOnly<This, V>(_value: undefined, _context: ClassFieldDecora
  * Marks a class whose instances travel by value (their own fields) and come back as instances of the class, in
  * arguments, results and persistent fields. Its stable name comes from the transformer, like @persistent's.
  */
-export function valueclass<C extends abstract new (...args: never[]) => object>(cls: C, context: ClassDecoratorContext<C>): void;
-export function valueclass<C extends abstract new (...args: never[]) => object>(options: PersistentOptions): ClassDecorator<C>;
+export function valueclass<C extends abstract new (...args: never[]) => object>(
+  cls: C,
+  context: ClassDecoratorContext<C>,
+): void;
+export function valueclass<C extends abstract new (...args: never[]) => object>(
+  options: PersistentOptions,
+): ClassDecorator<C>;
 export function valueclass<C extends abstract new (...args: never[]) => object>(
   arg: C | PersistentOptions | ClassMeta,
   context?: ClassDecoratorContext<C>,
 ): ((cls: C, context: ClassDecoratorContext<C>) => void) | void {
-  if (typeof arg === 'function') throw new TransformerNotConfiguredError(`@valueclass class ${context?.name ?? arg.name}`);
+  if (typeof arg === 'function')
+    throw new TransformerNotConfiguredError(`@valueclass class ${context?.name ?? arg.name}`);
   if (!isClassMeta(arg)) {
     return (cls) => {
       throw new TransformerNotConfiguredError(`@valueclass class ${cls.name}`);

@@ -2,8 +2,15 @@
 // holds the object may re-enter it (A.m → B.n → A.m completes instead of deadlocking).
 import { newChain, sessionStorage } from '../runtime/session.js';
 
-interface Waiter { chain: string; wake: () => void }
-interface Lock { holder: string; depth: number; waiters: Waiter[] }
+interface Waiter {
+  chain: string;
+  wake: () => void;
+}
+interface Lock {
+  holder: string;
+  depth: number;
+  waiters: Waiter[];
+}
 
 const locks = new WeakMap<object, Lock>();
 

@@ -2,9 +2,24 @@
 
 export const META_VERSION = 1;
 
-export interface FieldMeta { name: string; type: string; optional?: true }
-export interface ParamMeta { name: string; type: string; optional?: true; rest?: true }
-export interface MethodMeta { name: string; params: ParamMeta[]; returns: string; exclusive?: true; readonly?: true }
+export interface FieldMeta {
+  name: string;
+  type: string;
+  optional?: true;
+}
+export interface ParamMeta {
+  name: string;
+  type: string;
+  optional?: true;
+  rest?: true;
+}
+export interface MethodMeta {
+  name: string;
+  params: ParamMeta[];
+  returns: string;
+  exclusive?: true;
+  readonly?: true;
+}
 export interface ClassMeta {
   $dc: typeof META_VERSION;
   name: string;

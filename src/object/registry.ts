@@ -18,8 +18,13 @@ export function registerClass(ctor: AnyClass, meta: ClassMeta, open = false): Cl
   const methods = new Map<string, MethodMeta>(parent?.methods);
   for (const m of meta.methods) methods.set(m.name, m);
   const info: ClassInfo = {
-    name: meta.name, ctor, fields, fieldNames: new Set(fields.map((f) => f.name)), methods,
-    ctorParams: meta.ctor ?? parent?.ctorParams, open: open || undefined,
+    name: meta.name,
+    ctor,
+    fields,
+    fieldNames: new Set(fields.map((f) => f.name)),
+    methods,
+    ctorParams: meta.ctor ?? parent?.ctorParams,
+    open: open || undefined,
   };
   Object.defineProperty(ctor, CLASS_INFO, { value: info, configurable: true });
   byName.set(meta.name, info);

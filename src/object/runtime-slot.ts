@@ -2,7 +2,10 @@
 import { ClientNotStartedError } from '../errors.js';
 import type { DataClayObject } from './dataclay-object.js';
 
-export interface MakePersistentOptions { alias?: string; backendId?: string }
+export interface MakePersistentOptions {
+  alias?: string;
+  backendId?: string;
+}
 
 export interface MoveOptions {
   /** Also move every object reachable from this one (default false). */

@@ -23,4 +23,6 @@ export interface ObjectState {
   persisting?: Promise<void>;
 }
 
-export interface Stateful { [STATE]: ObjectState }
+export interface Stateful {
+  [STATE]: ObjectState;
+}

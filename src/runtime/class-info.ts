@@ -16,7 +16,12 @@ export function describeClass(className: string): ClassDescription {
   const value = valueClassDescription(className);
   if (value) return value;
   const info = classInfoByName(className);
-  const description: ClassDescription = { name: info.name, kind: 'persistent', fields: [...info.fields], methods: [...info.methods.values()] };
+  const description: ClassDescription = {
+    name: info.name,
+    kind: 'persistent',
+    fields: [...info.fields],
+    methods: [...info.methods.values()],
+  };
   if (info.ctorParams) description.ctor = [...info.ctorParams];
   return description;
 }

@@ -1,12 +1,31 @@
 // What clients and backends share: remote object operations over NATS, the identity map, stale-owner retries.
 import type { NatsConnection } from '@nats-io/transport-node';
 import {
-  BackendUnavailableError, FieldNotFoundError, ObjectIsMasterError, InvalidAliasError, NoBackendsError,
-  ObjectNotRegisteredError, WrongBackendError,
+  BackendUnavailableError,
+  FieldNotFoundError,
+  ObjectIsMasterError,
+  InvalidAliasError,
+  NoBackendsError,
+  ObjectNotRegisteredError,
+  WrongBackendError,
 } from '../errors.js';
 import { readReply } from '../messaging/envelope.js';
 import type {
-  AliasAdd, AliasList, AliasQuery, CallRequest, ConstructRequest, MoveRequest, ReplicateRequest, ClassQuery, GetRequest, ObjectQuery, ObjectsQuery, PersistRequest, SetRequest, StateRequest, UpdateRequest,
+  AliasAdd,
+  AliasList,
+  AliasQuery,
+  CallRequest,
+  ConstructRequest,
+  MoveRequest,
+  ReplicateRequest,
+  ClassQuery,
+  GetRequest,
+  ObjectQuery,
+  ObjectsQuery,
+  PersistRequest,
+  SetRequest,
+  StateRequest,
+  UpdateRequest,
 } from '../messaging/protocol.js';
 import { NoResponders, RequestMux } from '../messaging/mux.js';
 import { batchBudget, chunkBySize } from '../messaging/chunks.js';
@@ -151,7 +170,8 @@ export abstract class Runtime implements ObjectRuntime {
         const redirect = err instanceof WrongBackendError && err.data.objectId === state.id;
         const goneReplica = err instanceof BackendUnavailableError && target !== owner;
         if (!(redirect || goneReplica) || attempt >= MAX_REDIRECTS) throw err;
-        if (target !== owner) state.replicas = state.replicas?.filter((r) => r !== target); // a replica no more
+        if (target !== owner)
+          state.replicas = state.replicas?.filter((r) => r !== target); // a replica no more
         else state.backendId = (err as WrongBackendError).data.owner as string;
       }
     }
@@ -161,7 +181,10 @@ export abstract class Runtime implements ObjectRuntime {
    * Encodes a value whose unregistered objects must become persistent first (they travel by reference only).
    * The rare second encoding gives their references the owner hint they got.
    */
-  encodeWithRefs(encodeFn: (onObject: EncodeSink) => Uint8Array, calleeBackend: string): Uint8Array | Promise<Uint8Array> {
+  encodeWithRefs(
+    encodeFn: (onObject: EncodeSink) => Uint8Array,
+    calleeBackend: string,
+  ): Uint8Array | Promise<Uint8Array> {
     const pending: DataClayObject[] = [];
     const bytes = encodeFn((o) => {
       if (!o[STATE].registered) pending.push(o);
@@ -169,7 +192,11 @@ export abstract class Runtime implements ObjectRuntime {
     return pending.length === 0 ? bytes : this.persistThenEncode(encodeFn, pending, calleeBackend);
   }
 
-  private async persistThenEncode(encodeFn: (onObject: EncodeSink) => Uint8Array, pending: DataClayObject[], calleeBackend: string): Promise<Uint8Array> {
+  private async persistThenEncode(
+    encodeFn: (onObject: EncodeSink) => Uint8Array,
+    pending: DataClayObject[],
+    calleeBackend: string,
+  ): Promise<Uint8Array> {
     await this.persistPending(pending, calleeBackend);
     await Promise.all(pending.map((o) => o[STATE].persisting)); // those another operation was persisting
     return encodeFn(() => undefined);
@@ -184,7 +211,8 @@ export abstract class Runtime implements ObjectRuntime {
     if (obj.isRegistered) {
       // the alias first: if it exists already, nothing moves
       if (options.alias !== undefined) await this.addAlias(obj, options.alias);
-      if (options.backendId !== undefined && options.backendId !== obj.backendId) await this.move(obj, options.backendId, {});
+      if (options.backendId !== undefined && options.backendId !== obj.backendId)
+        await this.move(obj, options.backendId, {});
       return;
     }
     const target = options.backendId ?? (await this.defaultBackend());
@@ -221,7 +249,8 @@ export abstract class Runtime implements ObjectRuntime {
       // a graph bigger than one message goes in several, the root's (with the alias) first
       const chunks = chunkBySize(batch.records, (r) => r[0].length + r[1].length + r[2].length, this.batchBudget());
       for (const [i, records] of chunks.entries()) {
-        const body: PersistRequest = i === 0 && alias !== undefined ? [toWire(session), records, alias] : [toWire(session), records];
+        const body: PersistRequest =
+          i === 0 && alias !== undefined ? [toWire(session), records, alias] : [toWire(session), records];
         await this.backendRequest<void>(target, 'persist', encode(body));
       }
       for (const o of batch.objects) {
@@ -242,7 +271,12 @@ export abstract class Runtime implements ObjectRuntime {
   async call(obj: DataClayObject, method: string, args: unknown[], readonly = false): Promise<unknown> {
     const body: CallRequest = [toWire(this.session()), obj.id, method, args];
     const what = `${obj[STATE].info.ctor.name}.${method}() args`;
-    return this.toOwner(obj, 'call', (owner) => this.encodeWithRefs((sink) => encode(body, sink, what, args), owner), readonly);
+    return this.toOwner(
+      obj,
+      'call',
+      (owner) => this.encodeWithRefs((sink) => encode(body, sink, what, args), owner),
+      readonly,
+    );
   }
 
   async getField(obj: DataClayObject, field: string): Promise<unknown> {
@@ -263,7 +297,9 @@ export abstract class Runtime implements ObjectRuntime {
     if (!obj.isRegistered) return this.makePersistent(obj, { backendId });
     await this.checkBackend(backendId);
     const { recursive = false, remotes = true } = options;
-    await this.toOwner<number>(obj, 'move', () => encode([toWire(this.session()), [obj.id], backendId, recursive, remotes, false] satisfies MoveRequest));
+    await this.toOwner<number>(obj, 'move', () =>
+      encode([toWire(this.session()), [obj.id], backendId, recursive, remotes, false] satisfies MoveRequest),
+    );
     // this proxy knows at once; others (and the referents) repair themselves on their next use
     if (!obj[STATE].local) obj[STATE].backendId = backendId;
   }
@@ -296,7 +332,9 @@ export abstract class Runtime implements ObjectRuntime {
   async newVersion(obj: DataClayObject, backendId?: string): Promise<DataClayObject> {
     await this.persistent(obj);
     if (backendId !== undefined) await this.checkBackend(backendId);
-    const [id, className, owner] = await this.toOwner<[string, string, string]>(obj, 'version', () => encode([toWire(this.session()), obj.id]));
+    const [id, className, owner] = await this.toOwner<[string, string, string]>(obj, 'version', () =>
+      encode([toWire(this.session()), obj.id]),
+    );
     const version = this.resolveRef(id, className, owner);
     version[STATE].dataset = obj[STATE].dataset;
     if (backendId !== undefined && backendId !== owner) await this.move(version, backendId, {});
@@ -305,7 +343,9 @@ export abstract class Runtime implements ObjectRuntime {
 
   async consolidateVersion(obj: DataClayObject): Promise<void> {
     await this.persistent(obj);
-    const [, owner] = await this.toOwner<[string, string]>(obj, 'consolidate', () => encode([toWire(this.session()), obj.id]));
+    const [, owner] = await this.toOwner<[string, string]>(obj, 'consolidate', () =>
+      encode([toWire(this.session()), obj.id]),
+    );
     const state = obj[STATE];
     if (!state.local) state.backendId = owner; // the version's id now forwards to the original, there
   }
@@ -335,7 +375,10 @@ export abstract class Runtime implements ObjectRuntime {
 
   /** Fields and active methods of a class, as the backends know it. */
   async getClassInfo(className: string): Promise<ClassDescription> {
-    return this.metadataRequest<ClassDescription>('class', { s: toWire(this.session()), c: className } satisfies ClassQuery);
+    return this.metadataRequest<ClassDescription>('class', {
+      s: toWire(this.session()),
+      c: className,
+    } satisfies ClassQuery);
   }
 
   async getObjectMetadata(id: string): Promise<ObjectMetadata> {
@@ -356,7 +399,11 @@ export abstract class Runtime implements ObjectRuntime {
   async deleteAlias(alias: string, dataset?: string): Promise<void> {
     validateAlias(alias);
     const session = this.session();
-    await this.metadataRequest<void>('alias.del', { s: toWire(session), d: dataset ?? session.dataset, a: alias } satisfies AliasQuery);
+    await this.metadataRequest<void>('alias.del', {
+      s: toWire(session),
+      d: dataset ?? session.dataset,
+      a: alias,
+    } satisfies AliasQuery);
   }
 
   async addAlias(obj: DataClayObject, alias: string): Promise<void> {

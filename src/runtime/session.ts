@@ -5,7 +5,10 @@ import { randomUUID } from 'node:crypto';
 import type { WireSession } from '../messaging/protocol.js';
 import type { DataClayObject } from '../object/dataclay-object.js';
 
-export interface Session { username: string; dataset: string }
+export interface Session {
+  username: string;
+  dataset: string;
+}
 
 /** Per-context options of the remote operations made under it. */
 export interface CallOptions {
@@ -36,7 +39,13 @@ export function toWire(ctx: RequestContext): WireSession {
 
 export function fromWire(w: unknown): RequestContext {
   if (Array.isArray(w) && typeof w[0] === 'string' && typeof w[1] === 'string') {
-    return { username: w[0], dataset: w[1], chain: typeof w[2] === 'string' ? w[2] : undefined, created: [], touched: new Set() };
+    return {
+      username: w[0],
+      dataset: w[1],
+      chain: typeof w[2] === 'string' ? w[2] : undefined,
+      created: [],
+      touched: new Set(),
+    };
   }
   throw new TypeError('request without a valid session');
 }

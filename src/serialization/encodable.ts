@@ -3,7 +3,10 @@
 import { DataClayObject } from '../object/dataclay-object.js';
 import { isValueClassInstance } from './value-classes.js';
 
-export interface Unencodable { path: string; reason: string }
+export interface Unencodable {
+  path: string;
+  reason: string;
+}
 
 const BUILTINS: Function[] = [Date, Map, Set, ArrayBuffer, RegExp, Error, DataView];
 
@@ -25,7 +28,10 @@ export function findUnencodable(value: unknown, path: string, seen = new Set<obj
   seen.add(value);
   if (value instanceof DataClayObject) return undefined; // travels as a reference
   if (!isAllowedObject(value)) {
-    return { path, reason: `an instance of ${classNameOf(value)}, which is neither persistent nor a registered value class` };
+    return {
+      path,
+      reason: `an instance of ${classNameOf(value)}, which is neither persistent nor a registered value class`,
+    };
   }
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
@@ -34,7 +40,9 @@ export function findUnencodable(value: unknown, path: string, seen = new Set<obj
     }
   } else if (value instanceof Map) {
     for (const [k, v] of value) {
-      const found = findUnencodable(k, `${path}<key>`, seen) ?? findUnencodable(v, `${path}.get(${JSON.stringify(String(k))})`, seen);
+      const found =
+        findUnencodable(k, `${path}<key>`, seen) ??
+        findUnencodable(v, `${path}.get(${JSON.stringify(String(k))})`, seen);
       if (found) return found;
     }
   } else if (value instanceof Set) {
@@ -45,7 +53,11 @@ export function findUnencodable(value: unknown, path: string, seen = new Set<obj
     }
   } else if (!ArrayBuffer.isView(value) && !(value instanceof Date)) {
     for (const key of Object.keys(value)) {
-      const found = findUnencodable((value as Record<string, unknown>)[key], /^[A-Za-z_$][\w$]*$/.test(key) ? `${path}.${key}` : `${path}[${JSON.stringify(key)}]`, seen);
+      const found = findUnencodable(
+        (value as Record<string, unknown>)[key],
+        /^[A-Za-z_$][\w$]*$/.test(key) ? `${path}.${key}` : `${path}[${JSON.stringify(key)}]`,
+        seen,
+      );
       if (found) return found;
     }
   }

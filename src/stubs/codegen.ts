@@ -4,11 +4,50 @@ import type { ClassDescription } from '../runtime/class-info.js';
 import type { FieldMeta, MethodMeta, ParamMeta } from '../object/meta.js';
 
 const BUILTIN = new Set([
-  'string', 'number', 'boolean', 'bigint', 'symbol', 'null', 'undefined', 'void', 'unknown', 'any', 'never', 'object',
-  'true', 'false', 'readonly', 'keyof', 'typeof', 'Promise', 'Array', 'ReadonlyArray', 'Map', 'ReadonlyMap', 'Set',
-  'ReadonlySet', 'Date', 'RegExp', 'Error', 'Record', 'Partial', 'Readonly', 'ArrayBuffer', 'DataView', 'Buffer',
-  'Uint8Array', 'Int8Array', 'Uint8ClampedArray', 'Uint16Array', 'Int16Array', 'Uint32Array', 'Int32Array',
-  'Float32Array', 'Float64Array', 'BigInt64Array', 'BigUint64Array',
+  'string',
+  'number',
+  'boolean',
+  'bigint',
+  'symbol',
+  'null',
+  'undefined',
+  'void',
+  'unknown',
+  'any',
+  'never',
+  'object',
+  'true',
+  'false',
+  'readonly',
+  'keyof',
+  'typeof',
+  'Promise',
+  'Array',
+  'ReadonlyArray',
+  'Map',
+  'ReadonlyMap',
+  'Set',
+  'ReadonlySet',
+  'Date',
+  'RegExp',
+  'Error',
+  'Record',
+  'Partial',
+  'Readonly',
+  'ArrayBuffer',
+  'DataView',
+  'Buffer',
+  'Uint8Array',
+  'Int8Array',
+  'Uint8ClampedArray',
+  'Uint16Array',
+  'Int16Array',
+  'Uint32Array',
+  'Int32Array',
+  'Float32Array',
+  'Float64Array',
+  'BigInt64Array',
+  'BigUint64Array',
 ]);
 
 export interface StubOptions {
@@ -18,17 +57,20 @@ export interface StubOptions {
 
 const moduleOf = (name: string) => name.slice(0, name.lastIndexOf('.'));
 const shortOf = (name: string) => name.slice(name.lastIndexOf('.') + 1);
-const pascal = (s: string) => s.replace(/(^|[^A-Za-z0-9])([A-Za-z0-9])/g, (_, __, c: string) => c.toUpperCase()).replace(/[^A-Za-z0-9]/g, '');
+const pascal = (s: string) =>
+  s.replace(/(^|[^A-Za-z0-9])([A-Za-z0-9])/g, (_, __, c: string) => c.toUpperCase()).replace(/[^A-Za-z0-9]/g, '');
 
 /** TypeScript names for the classes: the short name, or module + short name where two modules share one. */
 function identifiers(classes: ClassDescription[]): Map<string, string> {
   const counts = new Map<string, number>();
   for (const c of classes) counts.set(shortOf(c.name), (counts.get(shortOf(c.name)) ?? 0) + 1);
-  return new Map(classes.map((c) => {
-    const short = shortOf(c.name);
-    const last = moduleOf(c.name).split('/').pop() ?? '';
-    return [c.name, counts.get(short)! > 1 ? `${pascal(last)}${short}` : short];
-  }));
+  return new Map(
+    classes.map((c) => {
+      const short = shortOf(c.name);
+      const last = moduleOf(c.name).split('/').pop() ?? '';
+      return [c.name, counts.get(short)! > 1 ? `${pascal(last)}${short}` : short];
+    }),
+  );
 }
 
 /**
@@ -49,7 +91,9 @@ function mapType(type: string, from: string, classes: ClassDescription[], ids: M
 }
 
 function params(list: readonly ParamMeta[], map: (t: string) => string): string {
-  return list.map((p) => (p.rest ? `...${p.name}: ${map(p.type)}` : `${p.name}${p.optional ? '?' : ''}: ${map(p.type)}`)).join(', ');
+  return list
+    .map((p) => (p.rest ? `...${p.name}: ${map(p.type)}` : `${p.name}${p.optional ? '?' : ''}: ${map(p.type)}`))
+    .join(', ');
 }
 
 function fieldLines(fields: readonly FieldMeta[], map: (t: string) => string): string[] {
@@ -75,21 +119,38 @@ export function generateStubs(described: ClassDescription[], options: StubOption
   for (const c of classes) {
     const id = ids.get(c.name)!;
     const map = (t: string) => mapType(t, c.name, classes, ids);
-    const description = { name: c.name, kind: c.kind, fields: c.fields, methods: c.methods, ...(c.ctor ? { ctor: c.ctor } : {}) };
+    const description = {
+      name: c.name,
+      kind: c.kind,
+      fields: c.fields,
+      methods: c.methods,
+      ...(c.ctor ? { ctor: c.ctor } : {}),
+    };
     if (c.kind === 'value') {
       lines.push(
         `/** Value class ${c.name}: travels by value (its fields); make one with ${id}.of({...}). */`,
-        `export interface ${id} {`, ...fieldLines(c.fields, map), '}', '',
-        `export const ${id} = defineValueStub<${id}>(${JSON.stringify(description)});`, '',
+        `export interface ${id} {`,
+        ...fieldLines(c.fields, map),
+        '}',
+        '',
+        `export const ${id} = defineValueStub<${id}>(${JSON.stringify(description)});`,
+        '',
       );
       continue;
     }
     lines.push(
       `/** The persistent fields of ${c.name}, reached with dcGet/dcSet. */`,
-      `export interface ${id}Fields {`, ...fieldLines(c.fields, map), '}', '',
+      `export interface ${id}Fields {`,
+      ...fieldLines(c.fields, map),
+      '}',
+      '',
       `/** ${c.name}: its active methods run on the backend that holds the object. */`,
-      `export interface ${id} extends StubObject<${id}Fields> {`, ...c.methods.map((m) => methodLine(m, map)), '}', '',
-      `export const ${id} = defineStub<${id}, [${params(c.ctor ?? [], map)}]>(${JSON.stringify(description)});`, '',
+      `export interface ${id} extends StubObject<${id}Fields> {`,
+      ...c.methods.map((m) => methodLine(m, map)),
+      '}',
+      '',
+      `export const ${id} = defineStub<${id}, [${params(c.ctor ?? [], map)}]>(${JSON.stringify(description)});`,
+      '',
     );
   }
   return lines.join('\n');

@@ -4,7 +4,14 @@ import { DataClayError } from '../errors.js';
 import { DataClayObject, type DataFields } from '../object/dataclay-object.js';
 import { remoteMethod } from '../object/decorators.js';
 import { installFieldGuards } from '../object/locality.js';
-import { META_VERSION, type ClassInfo, type ClassMeta, type FieldMeta, type MethodMeta, type ParamMeta } from '../object/meta.js';
+import {
+  META_VERSION,
+  type ClassInfo,
+  type ClassMeta,
+  type FieldMeta,
+  type MethodMeta,
+  type ParamMeta,
+} from '../object/meta.js';
 import { findClassInfo, registerClass } from '../object/registry.js';
 import { currentRuntime } from '../object/runtime-slot.js';
 import type { ClassDescription } from '../runtime/class-info.js';
@@ -40,6 +47,7 @@ function newStubClass(className: string): typeof DataClayObject {
     [name]: class extends DataClayObject {
       constructor() {
         throw new DataClayError(`${name} is a stub: create instances with await ${name}.create(...)`, { className });
+        // biome-ignore lint/correctness/noUnreachable: a derived constructor must call super for the type checker
         super();
       }
     },
@@ -59,22 +67,36 @@ export interface StubDescription {
   ctor?: readonly ParamMeta[];
 }
 
-export function stubFor<T = StubObject, A extends unknown[] = unknown[]>(description: ClassDescription | StubDescription): StubClass<T, A> {
+export function stubFor<T = StubObject, A extends unknown[] = unknown[]>(
+  description: ClassDescription | StubDescription,
+): StubClass<T, A> {
   const known = findClassInfo(description.name);
-  const Stub = known && !known.open ? known.ctor : known?.ctor ?? newStubClass(description.name);
+  const Stub = known && !known.open ? known.ctor : (known?.ctor ?? newStubClass(description.name));
   if (!known || known.open) {
-    const meta: ClassMeta = { $dc: META_VERSION, name: description.name, fields: [...description.fields], methods: [...description.methods] };
+    const meta: ClassMeta = {
+      $dc: META_VERSION,
+      name: description.name,
+      fields: [...description.fields],
+      methods: [...description.methods],
+    };
     if (description.ctor) meta.ctor = [...description.ctor];
     const info = registerClass(Stub, meta);
-    installFieldGuards(Stub.prototype, info, description.fields.map((f) => f.name));
-    for (const m of description.methods) Object.defineProperty(Stub.prototype, m.name, { value: remoteMethod(m), configurable: true, writable: true });
+    installFieldGuards(
+      Stub.prototype,
+      info,
+      description.fields.map((f) => f.name),
+    );
+    for (const m of description.methods)
+      Object.defineProperty(Stub.prototype, m.name, { value: remoteMethod(m), configurable: true, writable: true });
   }
   const statics = Stub as unknown as Record<string, unknown>;
   if (!Object.hasOwn(statics, 'create')) {
     Object.defineProperties(Stub, {
       className: { value: description.name },
       create: { value: (...args: unknown[]) => currentRuntime().construct(description.name, args) },
-      createOn: { value: (backendId: string, ...args: unknown[]) => currentRuntime().construct(description.name, args, backendId) },
+      createOn: {
+        value: (backendId: string, ...args: unknown[]) => currentRuntime().construct(description.name, args, backendId),
+      },
     });
   }
   return Stub as unknown as StubClass<T, A>;
@@ -82,7 +104,10 @@ export function stubFor<T = StubObject, A extends unknown[] = unknown[]>(descrip
 
 /** A stand-in for a class this process has not loaded, so a decoded reference to one never fails. */
 export function placeholderInfo(className: string): ClassInfo {
-  return findClassInfo(className) ?? registerClass(newStubClass(className), { $dc: META_VERSION, name: className, fields: [], methods: [] }, true);
+  return (
+    findClassInfo(className) ??
+    registerClass(newStubClass(className), { $dc: META_VERSION, name: className, fields: [], methods: [] }, true)
+  );
 }
 
 /** What a generated stub of a value class offers: making values that travel as that class. */
@@ -95,7 +120,13 @@ export interface ValueStub<T> {
 /** A stand-in class for a value class, registered under its name so its values travel as that class. */
 export function valueStubFor<T extends object>(description: StubDescription): ValueStub<T> {
   const name = shortOf(description.name);
-  const Value = { [name]: class { constructor(fields: object) { Object.assign(this, fields); } } }[name];
+  const Value = {
+    [name]: class {
+      constructor(fields: object) {
+        Object.assign(this, fields);
+      }
+    },
+  }[name];
   registerValueClass(Value, description.name, [...description.fields]);
   return { className: description.name, of: (fields: T) => new Value(fields) as T };
 }

@@ -16,10 +16,22 @@ describe('client and backends', () => {
 
   it('reads its settings from DC_* environment variables', () => {
     const saved = { ...process.env };
-    Object.assign(process.env, { DC_NATS_URL: 'nats://example:1', DC_USERNAME: 'ann', DC_PASSWORD: 'pw', DC_DATASET: 'ds1', DC_TIMEOUT_MS: '1234' });
+    Object.assign(process.env, {
+      DC_NATS_URL: 'nats://example:1',
+      DC_USERNAME: 'ann',
+      DC_PASSWORD: 'pw',
+      DC_DATASET: 'ds1',
+      DC_TIMEOUT_MS: '1234',
+    });
     try {
       const client = new Client();
-      expect(client.options).toMatchObject({ natsUrl: 'nats://example:1', username: 'ann', password: 'pw', dataset: 'ds1', timeoutMs: 1234 });
+      expect(client.options).toMatchObject({
+        natsUrl: 'nats://example:1',
+        username: 'ann',
+        password: 'pw',
+        dataset: 'ds1',
+        timeoutMs: 1234,
+      });
     } finally {
       process.env = saved;
     }

@@ -111,7 +111,11 @@ describe('class info and unknown names', () => {
     const info = await shared.client.getClassInfo('test/models/shapes.Circle');
     expect(info.fields.map((f) => f.name)).toEqual(['name', 'origin', 'history', 'radius']);
     expect(info.methods.map((m) => m.name)).toEqual(expect.arrayContaining(['describe', 'moveBy', 'area']));
-    expect(info.methods.find((m) => m.name === 'moveBy')).toEqual({ name: 'moveBy', params: [{ name: 'by', type: 'Point' }], returns: 'Promise<Point>' });
+    expect(info.methods.find((m) => m.name === 'moveBy')).toEqual({
+      name: 'moveBy',
+      params: [{ name: 'by', type: 'Point' }],
+      returns: 'Promise<Point>',
+    });
   });
 
   it('an unknown class or method is a typed error and the backends keep serving', async () => {

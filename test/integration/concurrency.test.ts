@@ -6,13 +6,17 @@ import { uniqueAlias, useClient } from '../setup/helpers.js';
 
 const shared = useClient();
 
-const registrations = async (id: string) => (await shared.client.listObjects({ limit: 1_000_000 })).filter((o) => o.id === id).length;
+const registrations = async (id: string) =>
+  (await shared.client.listObjects({ limit: 1_000_000 })).filter((o) => o.id === id).length;
 
 describe('concurrent persistence of the same objects', () => {
   it('two makePersistent calls at once register the object once', async () => {
     const p = new Person('Twice', 1);
     const alias = uniqueAlias();
-    await Promise.all([p.makePersistent({ backendId: 'backend-1' }), p.makePersistent({ alias, backendId: 'backend-1' })]);
+    await Promise.all([
+      p.makePersistent({ backendId: 'backend-1' }),
+      p.makePersistent({ alias, backendId: 'backend-1' }),
+    ]);
     expect(p.backendId).toBe('backend-1');
     expect(await registrations(p.id)).toBe(1);
     expect(await Person.getByAlias(alias)).toBe(p);

@@ -14,18 +14,22 @@ describe('contexts', () => {
     await a.makePersistent({ backendId: 'backend-1' });
     await b.makePersistent({ backendId: 'backend-3' });
     const seen = await shared.client.run({ username: 'alice', dataset: 'ds-ctx' }, () => a.whoAmI(b));
-    expect(seen).toEqual([{ username: 'alice', dataset: 'ds-ctx' }, { username: 'alice', dataset: 'ds-ctx' }]);
+    expect(seen).toEqual([
+      { username: 'alice', dataset: 'ds-ctx' },
+      { username: 'alice', dataset: 'ds-ctx' },
+    ]);
     expect(await a.whoAmI()).toEqual([{ username: 'admin', dataset: 'admin' }]);
   });
 
   it("concurrent tasks in different datasets never see each other's aliases", async () => {
     const alias = uniqueAlias();
-    const task = (dataset: string) => shared.client.run({ dataset }, async () => {
-      const p = new Person(dataset, 1);
-      await p.makePersistent({ alias });
-      await new Promise((r) => setTimeout(r, 5));
-      return (await Person.getByAlias(alias)) === p;
-    });
+    const task = (dataset: string) =>
+      shared.client.run({ dataset }, async () => {
+        const p = new Person(dataset, 1);
+        await p.makePersistent({ alias });
+        await new Promise((r) => setTimeout(r, 5));
+        return (await Person.getByAlias(alias)) === p;
+      });
     expect(await Promise.all(['ds-t1', 'ds-t2', 'ds-t3', 'ds-t4'].map(task))).toEqual([true, true, true, true]);
   });
 
@@ -64,7 +68,9 @@ describe('timeouts and cancellation', () => {
     const aborted = await pending.catch((e) => e);
     expect(aborted).toBeInstanceOf(AbortedError);
     expect(Date.now() - started).toBeLessThan(1_000);
-    await expect(shared.client.run({ signal: AbortSignal.abort() }, () => p.addYear())).rejects.toBeInstanceOf(AbortedError);
+    await expect(shared.client.run({ signal: AbortSignal.abort() }, () => p.addYear())).rejects.toBeInstanceOf(
+      AbortedError,
+    );
   });
 
   it('a call whose backend dies mid-call rejects within its timeout, never hangs', async () => {

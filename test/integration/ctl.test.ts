@@ -26,7 +26,12 @@ describe('dataclay ctl', () => {
     await p.makePersistent({ backendId: 'backend-3' });
     const out = await run('objects', '--nats', inject('natsUrl'), '--backend', 'backend-3', '--limit', '100000');
     expect(out).toContain(p.id);
-    expect(out.split('\n').slice(2).every((l) => l === '' || l.trim().endsWith('backend-3'))).toBe(true);
+    expect(
+      out
+        .split('\n')
+        .slice(2)
+        .every((l) => l === '' || l.trim().endsWith('backend-3')),
+    ).toBe(true);
     expect((await client.listObjects({ backendId: 'backend-3', limit: 100000 })).some((o) => o.id === p.id)).toBe(true);
   });
 
@@ -38,12 +43,15 @@ describe('dataclay ctl', () => {
     const { Chain } = await import('../models/index.js');
     const chain = new Chain(1, new Chain(2, new Chain(3)));
     await chain.makePersistent();
-    expect(await run('flush', 'backend-1', '--nats', cluster.natsUrl, '--namespace', 'ctl')).toMatch(/backend-1: \d+ objects saved and unloaded/);
+    expect(await run('flush', 'backend-1', '--nats', cluster.natsUrl, '--namespace', 'ctl')).toMatch(
+      /backend-1: \d+ objects saved and unloaded/,
+    );
     expect(await p.addYear()).toBe(2);
     await chain.bumpAll(10); // direct writes on other objects: saved by eviction or a clean stop, not per call
     expect(await run('stop', 'backend-1', '--nats', cluster.natsUrl, '--namespace', 'ctl')).toMatch(/stopping/);
     const until = Date.now() + 10_000;
-    while (Date.now() < until && (await client.getBackends().catch(() => new Map())).size > 0) await new Promise((r) => setTimeout(r, 100));
+    while (Date.now() < until && (await client.getBackends().catch(() => new Map())).size > 0)
+      await new Promise((r) => setTimeout(r, 100));
     await expect(client.getBackends()).rejects.toThrow(/No backends/);
     await cluster.backend('backend-1').start();
     expect(await p.addYear()).toBe(3);
@@ -51,7 +59,12 @@ describe('dataclay ctl', () => {
   });
 
   it('backends serve Prometheus metrics when asked, announced in their record', async () => {
-    await using cluster = await DevCluster.start({ models: TEST_MODELS, backends: 1, namespace: 'metrics', backendArgs: ['--metrics-port', '0'] });
+    await using cluster = await DevCluster.start({
+      models: TEST_MODELS,
+      backends: 1,
+      namespace: 'metrics',
+      backendArgs: ['--metrics-port', '0'],
+    });
     await using client = await new Client({ natsUrl: cluster.natsUrl, namespace: 'metrics' }).start();
     const p = new Person('Measured', 1);
     await p.makePersistent();

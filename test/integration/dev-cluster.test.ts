@@ -29,9 +29,13 @@ async function waitFor(check: () => boolean, ms: number): Promise<boolean> {
 
 describe('dataclay dev', () => {
   it('starts nats-server and N backends, and SIGINT stops them all and removes its files', async () => {
-    const child = spawn(process.execPath, [CLI, 'dev', '--backends', '2', '--namespace', 'devtest', '--models', ...TEST_MODELS], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    const child = spawn(
+      process.execPath,
+      [CLI, 'dev', '--backends', '2', '--namespace', 'devtest', '--models', ...TEST_MODELS],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     expect(await waitFor(() => out.includes('Ctrl-C'), 20_000)).toBe(true);
@@ -68,7 +72,9 @@ describe('dataclay dev', () => {
   }, 120_000);
 
   it('says how to install nats-server when it is missing', async () => {
-    const err = await NatsServer.start({ dir: '/tmp/dc-missing', binary: 'nats-server-that-does-not-exist' }).catch((e) => e);
+    const err = await NatsServer.start({ dir: '/tmp/dc-missing', binary: 'nats-server-that-does-not-exist' }).catch(
+      (e) => e,
+    );
     expect(err).toBeInstanceOf(DataClayError);
     expect(err.message).toMatch(/apt-get install nats-server/);
     expect(err.message).toMatch(/brew install nats-server/);

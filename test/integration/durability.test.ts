@@ -8,7 +8,12 @@ let cluster: DevCluster;
 let client: Client;
 
 beforeAll(async () => {
-  cluster = await DevCluster.start({ models: TEST_MODELS, backends: 2, namespace: 'durable', backendArgs: ['--max-objects', '20'] });
+  cluster = await DevCluster.start({
+    models: TEST_MODELS,
+    backends: 2,
+    namespace: 'durable',
+    backendArgs: ['--max-objects', '20'],
+  });
   client = await new Client({ natsUrl: cluster.natsUrl, namespace: 'durable', timeoutMs: 5_000 }).start();
 });
 afterAll(async () => {
@@ -48,7 +53,10 @@ describe('kill -9', () => {
         const n = sent++;
         const ledger = ledgers[n % ledgers.length];
         if (n === killAt) {
-          restarted = cluster.backend('backend-2').kill().then(() => cluster.backend('backend-2').start());
+          restarted = cluster
+            .backend('backend-2')
+            .kill()
+            .then(() => cluster.backend('backend-2').start());
         }
         try {
           await ledger.record(`t${n}`);

@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import {
-  AlreadyExistsError, AliasDoesNotExistError, BackendNotFoundError, DoesNotExistError, InvalidAliasError,
+  AlreadyExistsError,
+  AliasDoesNotExistError,
+  BackendNotFoundError,
+  DoesNotExistError,
+  InvalidAliasError,
   ObjectNotRegisteredError,
 } from '../../src/index.js';
 import { Person } from '../models/index.js';
@@ -36,14 +40,36 @@ describe('makePersistent', () => {
   it('keeps values of every supported kind', async () => {
     const p = new Person('Vals', 1);
     p.tags = new Set(['a', 'b']);
-    p.scores = new Map([['x', 1.5], ['y', -2]]);
+    p.scores = new Map([
+      ['x', 1.5],
+      ['y', -2],
+    ]);
     await p.makePersistent();
     expect(await p.dcGet('tags')).toEqual(new Set(['a', 'b']));
-    expect(await p.dcGet('scores')).toEqual(new Map([['x', 1.5], ['y', -2]]));
+    expect(await p.dcGet('scores')).toEqual(
+      new Map([
+        ['x', 1.5],
+        ['y', -2],
+      ]),
+    );
     const value = {
-      n: 1, f: 2.5, s: 'str', b: true, nil: null, undef: undefined, big: 12345678901234567890n, small: 5n,
-      date: new Date(1_700_000_000_000), bytes: new Uint8Array([1, 2, 3]), arr: [1, 'two', [3]],
-      map: new Map<unknown, unknown>([[1, 'one'], ['k', new Map([['deep', true]])]]), set: new Set([1, 2]), nested: { a: { b: [{ c: 1 }] } },
+      n: 1,
+      f: 2.5,
+      s: 'str',
+      b: true,
+      nil: null,
+      undef: undefined,
+      big: 12345678901234567890n,
+      small: 5n,
+      date: new Date(1_700_000_000_000),
+      bytes: new Uint8Array([1, 2, 3]),
+      arr: [1, 'two', [3]],
+      map: new Map<unknown, unknown>([
+        [1, 'one'],
+        ['k', new Map([['deep', true]])],
+      ]),
+      set: new Set([1, 2]),
+      nested: { a: { b: [{ c: 1 }] } },
     };
     const back = await p.echo(value);
     expect(back).toEqual(value);
@@ -133,7 +159,7 @@ describe('aliases', () => {
   });
 
   it('reports alias misuse with typed errors', async () => {
-    const err = await Person.getByAlias('never-made-' + uniqueAlias()).catch((e) => e);
+    const err = await Person.getByAlias(`never-made-${uniqueAlias()}`).catch((e) => e);
     expect(err).toBeInstanceOf(AliasDoesNotExistError);
     expect(err.data.dataset).toBe('admin');
     await expect(new Person('U', 1).addAlias('x')).rejects.toBeInstanceOf(ObjectNotRegisteredError);

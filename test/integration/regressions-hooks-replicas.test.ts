@@ -24,7 +24,7 @@ describe('state hooks, versions and replicas where they are held', () => {
     expect((await v.reveal())[0]).toBe('abc');
   });
 
-  it('consolidating a version on the original\'s backend: the version id then names the original', async () => {
+  it("consolidating a version on the original's backend: the version id then names the original", async () => {
     const e = new Employee('Same', 1000);
     await e.makePersistent({ backendId: 'backend-1' });
     const before = await shared.stored('backend-1');

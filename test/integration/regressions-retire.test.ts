@@ -11,7 +11,7 @@ import { ObjectStore } from '../../src/backend/object-store.js';
 const shared = useClient();
 
 describe('retiring copies: versions, tombstones, timed-out moves', () => {
-  it('a replica of a version held by the original\'s master stops serving the version after consolidation', async () => {
+  it("a replica of a version held by the original's master stops serving the version after consolidation", async () => {
     const e = new Employee('Rep', 1000);
     await e.makePersistent({ backendId: 'backend-1' });
     const v = await e.newVersion('backend-2');
@@ -45,7 +45,10 @@ describe('retiring copies: versions, tombstones, timed-out moves', () => {
     const worker = new Worker(new URL('./slow-backend-worker.js', import.meta.url), {
       workerData: { natsUrl, storage, id: 'backend-slow', timeoutMs: 20 },
     });
-    await new Promise((resolve, reject) => { worker.once('message', resolve); worker.once('error', reject); });
+    await new Promise((resolve, reject) => {
+      worker.once('message', resolve);
+      worker.once('error', reject);
+    });
     try {
       const root = new Person('root', 0);
       root.friends = Array.from({ length: 3000 }, (_, i) => new Person(`f${i}`, i));

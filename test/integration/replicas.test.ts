@@ -66,7 +66,9 @@ describe('replicas', () => {
       const err = await c.sneakyWrite().catch((e) => e);
       expect(err).toBeInstanceOf(DataClayError);
       // on the master the change is undone; on the replica the field cannot even be assigned
-      expect(err.message).toMatch(/read-only method Counter.sneakyWrite changed its object|Counter.count is a replica here/);
+      expect(err.message).toMatch(
+        /read-only method Counter.sneakyWrite changed its object|Counter.count is a replica here/,
+      );
     }
     const reads = await Promise.all(Array.from({ length: 10 }, () => c.servedBy()));
     expect(reads.every(([, count]) => count === 1)).toBe(true);

@@ -3,8 +3,15 @@ import { connect } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import {
-  BackendUnavailableError, Client, ClassNotFoundError, DataClayError, DevCluster, MethodNotFoundError, PayloadTooLargeError,
-  ProtocolError, RemoteError,
+  BackendUnavailableError,
+  Client,
+  ClassNotFoundError,
+  DataClayError,
+  DevCluster,
+  MethodNotFoundError,
+  PayloadTooLargeError,
+  ProtocolError,
+  RemoteError,
 } from '../../src/index.js';
 import { encode } from '../../src/serialization/codec.js';
 import { readReply } from '../../src/messaging/envelope.js';
@@ -63,7 +70,7 @@ describe('odd exceptions from user code', () => {
 
 describe('payloads above the NATS max_payload', () => {
   it('are refused with PayloadTooLargeError both ways, and the backend keeps serving', async () => {
-    await using client = await testClient();
+    await using _client = await testClient();
     const p = new Person('Big', 1);
     await p.makePersistent({ backendId: 'backend-3' });
     const big = new Uint8Array(2 * 1024 * 1024);
@@ -80,7 +87,7 @@ describe('payloads above the NATS max_payload', () => {
 describe('a backend gone away', () => {
   it('gives BackendUnavailableError, promptly, for objects it held', async () => {
     await using cluster = await DevCluster.start({ models: TEST_MODELS, backends: 2, namespace: 'gone' });
-    await using client = await new Client({ natsUrl: cluster.natsUrl, namespace: 'gone', timeoutMs: 5_000 }).start();
+    await using _client = await new Client({ natsUrl: cluster.natsUrl, namespace: 'gone', timeoutMs: 5_000 }).start();
     const p = new Person('Orphan', 1);
     await p.makePersistent({ backendId: 'backend-2' });
     await cluster.backend('backend-2').kill();
@@ -97,7 +104,11 @@ describe('a backend gone away', () => {
 
   it('a clean stop answers the requests in flight first', async () => {
     await using cluster = await DevCluster.start({ models: TEST_MODELS, backends: 1, namespace: 'graceful' });
-    await using client = await new Client({ natsUrl: cluster.natsUrl, namespace: 'graceful', timeoutMs: 5_000 }).start();
+    await using _client = await new Client({
+      natsUrl: cluster.natsUrl,
+      namespace: 'graceful',
+      timeoutMs: 5_000,
+    }).start();
     const p = new Person('Patient', 1);
     await p.makePersistent();
     const slow = p.sleep(800);
@@ -112,9 +123,14 @@ describe('a backend gone away', () => {
     const { Backend } = await import('../../src/backend/backend.js');
     const { BackendProcess } = await import('../../src/dev/backend-process.js');
     const original = cluster.backend('backend-1').options;
-    const sameId = new BackendProcess({ ...original, storage: `${original.storage}-other`, logFile: `${original.logFile}.dup` });
+    const sameId = new BackendProcess({
+      ...original,
+      storage: `${original.storage}-other`,
+      logFile: `${original.logFile}.dup`,
+    });
     await expect(sameId.start(10_000)).rejects.toThrow(/already running/);
-    await expect(Backend.start({ natsUrl: cluster.natsUrl, models: [], storage: original.storage, namespace: 'dupes' }))
-      .rejects.toThrow(/is in use by process/);
+    await expect(
+      Backend.start({ natsUrl: cluster.natsUrl, models: [], storage: original.storage, namespace: 'dupes' }),
+    ).rejects.toThrow(/is in use by process/);
   });
 });

@@ -3,7 +3,12 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { Backend } from '../../src/index.js';
 import { TEST_MODELS } from '../setup/models.js';
 
-const { natsUrl, storage, id, timeoutMs } = workerData as { natsUrl: string; storage: string; id: string; timeoutMs: number };
+const { natsUrl, storage, id, timeoutMs } = workerData as {
+  natsUrl: string;
+  storage: string;
+  id: string;
+  timeoutMs: number;
+};
 const backend = await Backend.start({ natsUrl, models: TEST_MODELS, storage, id, timeoutMs });
 parentPort!.postMessage('ready');
 parentPort!.on('message', async () => {

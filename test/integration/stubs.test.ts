@@ -15,7 +15,10 @@ import { testClient, uniqueAlias } from '../setup/helpers.js';
 const run = promisify(execFile);
 const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 
-interface PersonFields { name: string; age: number }
+interface PersonFields {
+  name: string;
+  age: number;
+}
 interface PersonStub extends StubObject<PersonFields> {
   addYear(): Promise<number>;
   adopt(name: string): Promise<PersonStub>;
@@ -46,15 +49,25 @@ describe('dynamic stubs', () => {
 
   it('a reference to a class this process lacks decodes as a stub, upgraded in place by client.stub', async () => {
     await using client = await testClient();
-    const Family = await client.stub<StubObject & { addMember(n: string, a: number): Promise<StubObject> }>('samples/family/model.Family');
+    const Family = await client.stub<StubObject & { addMember(n: string, a: number): Promise<StubObject> }>(
+      'samples/family/model.Family',
+    );
     const { defineValueStub } = await import('../../src/index.js');
-    const Address = defineValueStub<{ street: string; city: string }>({ name: 'samples/family/model.Address', kind: 'value', fields: [], methods: [] });
+    const Address = defineValueStub<{ street: string; city: string }>({
+      name: 'samples/family/model.Address',
+      kind: 'value',
+      fields: [],
+      methods: [],
+    });
     const family = await Family.create('Stub', Address.of({ street: 's', city: 'c' }));
     const member = await family.addMember('Zoe', 9); // samples/family/model.Person: not stubbed yet
     expect(member.className).toBe('samples/family/model.Person');
     expect(await member.dcGet('name' as never)).toBe('Zoe Stub'); // fields unknown here: the backend checks them
     await client.stub('samples/family/model.Person');
-    const dog = await (member as unknown as { adoptDog(n: string, b: string): Promise<StubObject> }).adoptDog('Rex', 'pug');
+    const dog = await (member as unknown as { adoptDog(n: string, b: string): Promise<StubObject> }).adoptDog(
+      'Rex',
+      'pug',
+    );
     expect(await dog.dcGet('name' as never)).toBe('Rex');
   });
 });
@@ -62,8 +75,24 @@ describe('dynamic stubs', () => {
 describe('generated stubs', () => {
   const committed = path.join(ROOT, 'samples/stubs-client/generated/index.ts');
   const generate = async (out: string) => {
-    const classes = ['samples/family/model.Address', 'samples/family/model.Dog', 'samples/family/model.Family', 'samples/family/model.Person'];
-    await run(process.execPath, [CLI, 'stubs', '--nats', inject('natsUrl'), '--out', out, '--import', '../../../src/index.js', '--class', ...classes]);
+    const classes = [
+      'samples/family/model.Address',
+      'samples/family/model.Dog',
+      'samples/family/model.Family',
+      'samples/family/model.Person',
+    ];
+    await run(process.execPath, [
+      CLI,
+      'stubs',
+      '--nats',
+      inject('natsUrl'),
+      '--out',
+      out,
+      '--import',
+      '../../../src/index.js',
+      '--class',
+      ...classes,
+    ]);
     return readFileSync(path.join(out, 'index.ts'), 'utf8');
   };
 
@@ -76,10 +105,21 @@ describe('generated stubs', () => {
 
   it('compile with tsc --strict, alone', async () => {
     const dir = mkdtempSync(path.join(ROOT, 'dist/stubs-check-'));
-    writeFileSync(path.join(dir, 'tsconfig.json'), JSON.stringify({
-      compilerOptions: { strict: true, noEmit: true, target: 'ES2022', module: 'nodenext', moduleResolution: 'nodenext', skipLibCheck: true, types: ['node'] },
-      files: [committed, path.join(ROOT, 'samples/stubs-client/walkthrough.ts')],
-    }));
+    writeFileSync(
+      path.join(dir, 'tsconfig.json'),
+      JSON.stringify({
+        compilerOptions: {
+          strict: true,
+          noEmit: true,
+          target: 'ES2022',
+          module: 'nodenext',
+          moduleResolution: 'nodenext',
+          skipLibCheck: true,
+          types: ['node'],
+        },
+        files: [committed, path.join(ROOT, 'samples/stubs-client/walkthrough.ts')],
+      }),
+    );
     const result = await run(process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', dir]).then(
       (r) => ({ code: 0, ...r }),
       (e: { code: number; stdout: string; stderr: string }) => e,
@@ -89,7 +129,12 @@ describe('generated stubs', () => {
 
   it('a client process that has only the generated stubs works against the cluster', async () => {
     const alias = uniqueAlias('lopez');
-    const { stdout } = await run(process.execPath, [path.join(ROOT, 'dist/samples/stubs-client/main.js'), inject('natsUrl'), alias, 'json']);
+    const { stdout } = await run(process.execPath, [
+      path.join(ROOT, 'dist/samples/stubs-client/main.js'),
+      inject('natsUrl'),
+      alias,
+      'json',
+    ]);
     expect(JSON.parse(stdout)).toEqual({
       census: 'The Lopezs at 3 Oak St, Madrid: 2 members, 1 dogs (Toby)',
       bark: 'Toby (terrier) barks for Ana Lopez',

@@ -34,7 +34,9 @@ describe('versions', () => {
     expect(await employee.dcGet('salary')).toBe(3000);
     expect(await v1.dcGet('salary')).toBe(3000);
     expect(await v2.getPayroll(40)).toBe(3000);
-    expect((await shared.client.listObjects({ limit: 1_000_000 })).find((o) => o.id === v2.id)?.forward).toBe(employee.id);
+    expect((await shared.client.listObjects({ limit: 1_000_000 })).find((o) => o.id === v2.id)?.forward).toBe(
+      employee.id,
+    );
   });
 
   it('references held by other objects, local and persistent, see the consolidated state', async () => {

@@ -1,6 +1,6 @@
 // Models for regression tests: objects that move themselves and write to what they reference.
 import { DataClayObject, activemethod, persistent } from '../../src/index.js';
-import { Counter } from './counters.js';
+import type { Counter } from './counters.js';
 
 @persistent
 export class Prober extends DataClayObject {

@@ -3,7 +3,10 @@ import { DataClayObject, activemethod, localOnly, persistent, valueclass, type S
 
 @valueclass
 export class Point {
-  constructor(public x: number, public y: number) {}
+  constructor(
+    public x: number,
+    public y: number,
+  ) {}
   norm(): number {
     return Math.hypot(this.x, this.y);
   }

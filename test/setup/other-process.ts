@@ -11,7 +11,9 @@ export interface OtherProcess {
 }
 
 export async function otherProcess(context: ClientContext, objectId: string): Promise<OtherProcess> {
-  const worker = new Worker(new URL('./other-process-worker.js', import.meta.url), { workerData: { context, objectId } });
+  const worker = new Worker(new URL('./other-process-worker.js', import.meta.url), {
+    workerData: { context, objectId },
+  });
   const replies: ((value: unknown) => void)[] = [];
   worker.on('message', (msg: { ready?: boolean; value?: unknown; error?: string }) => {
     const resolve = replies.shift();
@@ -19,10 +21,11 @@ export async function otherProcess(context: ClientContext, objectId: string): Pr
   });
   await new Promise((resolve) => replies.push(resolve)); // ready
   return {
-    ask: (action) => new Promise((resolve, reject) => {
-      replies.push((v) => (v instanceof Error ? reject(v) : resolve(v)));
-      worker.postMessage(action);
-    }),
+    ask: (action) =>
+      new Promise((resolve, reject) => {
+        replies.push((v) => (v instanceof Error ? reject(v) : resolve(v)));
+        worker.postMessage(action);
+      }),
     close: async () => {
       await worker.terminate();
     },

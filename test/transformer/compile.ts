@@ -6,23 +6,43 @@ import ts from 'typescript';
 const require = createRequire(import.meta.url);
 export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const transformer = require(`${ROOT}transformer/dist/index.js`) as {
-  default: (program?: ts.Program, config?: unknown, extras?: { addDiagnostic: (d: ts.Diagnostic) => number }) =>
-    ts.TransformerFactory<ts.SourceFile>;
+  default: (
+    program?: ts.Program,
+    config?: unknown,
+    extras?: { addDiagnostic: (d: ts.Diagnostic) => number },
+  ) => ts.TransformerFactory<ts.SourceFile>;
 };
 
-export interface Compiled { js: string; diagnostics: ts.Diagnostic[]; metas: Record<string, unknown>[] }
+export interface Compiled {
+  js: string;
+  diagnostics: ts.Diagnostic[];
+  metas: Record<string, unknown>[];
+}
 
 export function compileFixture(name: string, outDir = '/tmp/dc-fixtures'): Compiled {
   const file = `${ROOT}test/fixtures/${name}`;
   const program = ts.createProgram([file], {
-    target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext,
-    strict: true, strictPropertyInitialization: false, skipLibCheck: true, outDir, rootDir: ROOT, types: ['node'],
+    target: ts.ScriptTarget.ES2022,
+    module: ts.ModuleKind.NodeNext,
+    moduleResolution: ts.ModuleResolutionKind.NodeNext,
+    strict: true,
+    strictPropertyInitialization: false,
+    skipLibCheck: true,
+    outDir,
+    rootDir: ROOT,
+    types: ['node'],
   });
   const diagnostics: ts.Diagnostic[] = [];
   let js = '';
-  program.emit(program.getSourceFile(file), (fileName, text) => {
-    if (fileName.endsWith('.js')) js = text;
-  }, undefined, false, { before: [transformer.default(program, {}, { addDiagnostic: (d) => diagnostics.push(d) })] });
+  program.emit(
+    program.getSourceFile(file),
+    (fileName, text) => {
+      if (fileName.endsWith('.js')) js = text;
+    },
+    undefined,
+    false,
+    { before: [transformer.default(program, {}, { addDiagnostic: (d) => diagnostics.push(d) })] },
+  );
   return { js, diagnostics, metas: extractMetas(js) };
 }
 
@@ -35,6 +55,6 @@ function extractMetas(js: string): Record<string, unknown>[] {
   return metas;
 }
 
-export function lineOf(name: string, marker: string, text: string): number {
+export function lineOf(_name: string, marker: string, text: string): number {
   return text.split('\n').findIndex((l) => l.includes(`LINE:${marker}`)) + 1;
 }

@@ -6,12 +6,16 @@ import { compileFixture, lineOf, ROOT } from './compile.js';
 
 describe('transformer: emitted class facts', () => {
   const { metas, diagnostics } = compileFixture('shapes.ts');
+  // biome-ignore lint/suspicious/noExplicitAny: the facts' shape is what the tests check
   const byName = (name: string) => metas.find((m) => m.name === name) as Record<string, any>;
 
   it('reports nothing on a well-formed model', () => {
     expect(diagnostics).toEqual([]);
     expect(metas.map((m) => m.name)).toEqual([
-      'test/fixtures/shapes.Shape', 'test/fixtures/shapes.Circle', 'geo.Named', 'test/fixtures/shapes.Aliased',
+      'test/fixtures/shapes.Shape',
+      'test/fixtures/shapes.Circle',
+      'geo.Named',
+      'test/fixtures/shapes.Aliased',
     ]);
   });
 
@@ -27,7 +31,14 @@ describe('transformer: emitted class facts', () => {
 
   it('emits active methods with parameter and return types, and only decorated ones', () => {
     expect(byName('test/fixtures/shapes.Shape').methods).toEqual([
-      { name: 'area', params: [{ name: 'scale', type: 'number' }, { name: 'unit', type: 'string | undefined', optional: true }], returns: 'Promise<number>' },
+      {
+        name: 'area',
+        params: [
+          { name: 'scale', type: 'number' },
+          { name: 'unit', type: 'string | undefined', optional: true },
+        ],
+        returns: 'Promise<number>',
+      },
       { name: 'rename', params: [{ name: 'parts', type: 'string[]', rest: true }], returns: 'Promise<void>' },
     ]);
   });
@@ -35,7 +46,9 @@ describe('transformer: emitted class facts', () => {
   it('emits a subclass with its own facts (the runtime merges the inherited ones)', () => {
     const circle = byName('test/fixtures/shapes.Circle');
     expect(circle.fields).toEqual([{ name: 'radius', type: 'number' }]);
-    expect(circle.methods).toEqual([{ name: 'grow', params: [{ name: 'by', type: 'number', optional: true }], returns: 'Promise<number>' }]);
+    expect(circle.methods).toEqual([
+      { name: 'grow', params: [{ name: 'by', type: 'number', optional: true }], returns: 'Promise<number>' },
+    ]);
   });
 
   it('follows renamed imports of the decorators', () => {
@@ -73,9 +86,13 @@ describe('transformer: diagnostics', () => {
     const source = readFileSync(`${ROOT}test/fixtures/travel.ts`, 'utf8');
     const found = travel.diagnostics.filter((d) => d.code === 91004).map((d) => [at(d), String(d.messageText)]);
     expect(found.map(([line]) => line)).toEqual(
-      ['function', 'symbol', 'plainClass', 'nestedClass', 'interfaceFunction', 'promise'].map((m) => lineOf('travel.ts', m, source)),
+      ['function', 'symbol', 'plainClass', 'nestedClass', 'interfaceFunction', 'promise'].map((m) =>
+        lineOf('travel.ts', m, source),
+      ),
     );
-    expect(found[0][1]).toMatch(/field 'Ledger.callback' of type '\(\) => void' cannot be persisted: it holds a function/);
+    expect(found[0][1]).toMatch(
+      /field 'Ledger.callback' of type '\(\) => void' cannot be persisted: it holds a function/,
+    );
     expect(found[2][1]).toMatch(/an instance of class Plain, which is neither persistent nor a @valueclass/);
     expect(found[4][1]).toMatch(/a function \(in property 'onSave'\)/);
     expect(travel.diagnostics.filter((d) => d.code !== 91004)).toEqual([]);
@@ -88,8 +105,17 @@ describe('transformer: diagnostics', () => {
   it('fails a real tspc build with the diagnostic at file:line', () => {
     let output = '';
     try {
-      execFileSync(process.execPath, [`${ROOT}node_modules/ts-patch/bin/tspc.js`, '-p', `${ROOT}test/fixtures/tsconfig.bad.json`,
-        '--outDir', '/tmp/dc-fixtures-tspc'], { encoding: 'utf8', cwd: ROOT });
+      execFileSync(
+        process.execPath,
+        [
+          `${ROOT}node_modules/ts-patch/bin/tspc.js`,
+          '-p',
+          `${ROOT}test/fixtures/tsconfig.bad.json`,
+          '--outDir',
+          '/tmp/dc-fixtures-tspc',
+        ],
+        { encoding: 'utf8', cwd: ROOT },
+      );
     } catch (err) {
       output = String((err as { stdout: string }).stdout);
     }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ProtocolError } from '../../src/index.js';
-import { DataClayObject } from '../../src/object/dataclay-object.js';
+import type { DataClayObject } from '../../src/object/dataclay-object.js';
 import { decode, encode } from '../../src/serialization/codec.js';
 import { collectUnregistered } from '../../src/serialization/graph.js';
 import { Person } from '../models/index.js';
@@ -20,7 +20,16 @@ describe('codec: values', () => {
   });
 
   it('keeps Map and Set apart from plain objects, with any keys', () => {
-    const value = { plain: { a: 1 }, map: new Map<unknown, unknown>([[1, 'one'], [{ k: 1 }, 'obj'], ['s', new Map()]]), set: new Set(['a', 1]), empty: {} };
+    const value = {
+      plain: { a: 1 },
+      map: new Map<unknown, unknown>([
+        [1, 'one'],
+        [{ k: 1 }, 'obj'],
+        ['s', new Map()],
+      ]),
+      set: new Set(['a', 1]),
+      empty: {},
+    };
     const back = roundTrip(value);
     expect(back).toEqual(value);
     expect(back.plain.constructor).toBe(Object);

@@ -1,6 +1,12 @@
 // The object model without any cluster: locality, proxies, decorators without the transformer.
 import { describe, expect, it } from 'vitest';
-import { activemethod, DataClayObject, NotLocalError, persistent, TransformerNotConfiguredError } from '../../src/index.js';
+import {
+  activemethod,
+  DataClayObject,
+  NotLocalError,
+  persistent,
+  TransformerNotConfiguredError,
+} from '../../src/index.js';
 import { IdentityMap } from '../../src/object/identity.js';
 import { classInfoByName } from '../../src/object/registry.js';
 import { Person } from '../models/index.js';
@@ -28,7 +34,8 @@ describe('local objects', () => {
 });
 
 describe('non-local proxies', () => {
-  const proxy = () => DataClayObject.materialize(classInfoByName('test/models/people.Person'), 'id-1', false, 'backend-9') as Person;
+  const proxy = () =>
+    DataClayObject.materialize(classInfoByName('test/models/people.Person'), 'id-1', false, 'backend-9') as Person;
 
   it('are instances of their class with no field values', () => {
     const p = proxy();
@@ -41,7 +48,9 @@ describe('non-local proxies', () => {
   it('throw NotLocalError on sync reads and writes, naming the async alternative', () => {
     const p = proxy();
     expect(() => p.name).toThrow(NotLocalError);
-    expect(() => p.name).toThrow("Person.name is not local: object id-1 lives on backend backend-9. Use await obj.dcGet('name')");
+    expect(() => p.name).toThrow(
+      "Person.name is not local: object id-1 lives on backend backend-9. Use await obj.dcGet('name')",
+    );
     expect(() => {
       p.age = 3;
     }).toThrow(/dcSet\('age', value\)/);
@@ -58,7 +67,9 @@ describe('decorators without the transformer', () => {
 
   it('@persistent({ name }) without the transformer throws too', () => {
     const decorate = persistent({ name: 'x.Y' });
-    expect(() => decorate(class Y extends DataClayObject {}, { kind: 'class', name: 'Y' } as never)).toThrow(TransformerNotConfiguredError);
+    expect(() => decorate(class Y extends DataClayObject {}, { kind: 'class', name: 'Y' } as never)).toThrow(
+      TransformerNotConfiguredError,
+    );
   });
 
   it('constructing a subclass the transformer never saw throws', () => {
@@ -67,9 +78,12 @@ describe('decorators without the transformer', () => {
   });
 
   it('@activemethod keeps local calls local', async () => {
-    const wrapped = activemethod(async function (this: DataClayObject) {
-      return (this as Person).name;
-    }, { kind: 'method', name: 'm' } as never);
+    const wrapped = activemethod(
+      async function (this: DataClayObject) {
+        return (this as Person).name;
+      },
+      { kind: 'method', name: 'm' } as never,
+    );
     expect(await wrapped.call(new Person('Me', 1))).toBe('Me');
   });
 });

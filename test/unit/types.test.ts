@@ -23,7 +23,9 @@ describe('stub types', () => {
   it('generated stubs type fields through dcGet and methods with the model types', () => {
     expectTypeOf<Family['census']>().returns.toEqualTypeOf<Promise<string>>();
     expectTypeOf<Family['addMember']>().parameters.toEqualTypeOf<[name: string, age: number]>();
-    expectTypeOf<FamilyFields['members']>().toEqualTypeOf<import('../../samples/stubs-client/generated/index.js').Person[]>();
+    expectTypeOf<FamilyFields['members']>().toEqualTypeOf<
+      import('../../samples/stubs-client/generated/index.js').Person[]
+    >();
     expectTypeOf<Family>().not.toHaveProperty('surname');
     expectTypeOf<ReturnType<Dog['bark']>>().toEqualTypeOf<Promise<string>>();
   });

@@ -6,7 +6,10 @@ import { extendsNamed, whyNotTravel } from './travel';
 import { Codes, diagnostic } from './diagnostics';
 import { META_VERSION, type ClassMeta, type FieldMeta, type MethodMeta, type ParamMeta } from './meta';
 
-export interface Analysis { meta: ClassMeta; diagnostics: ts.Diagnostic[] }
+export interface Analysis {
+  meta: ClassMeta;
+  diagnostics: ts.Diagnostic[];
+}
 
 function isStatic(member: ts.ClassElement): boolean {
   return (ts.getCombinedModifierFlags(member as ts.Declaration) & ts.ModifierFlags.Static) !== 0;
@@ -20,7 +23,11 @@ function typeText(node: ts.Node & { type?: ts.TypeNode }, checker: ts.TypeChecke
 function returnText(method: ts.MethodDeclaration, checker: ts.TypeChecker | undefined): string {
   const signature = checker?.getSignatureFromDeclaration(method);
   if (checker && signature) {
-    return checker.typeToString(checker.getReturnTypeOfSignature(signature), undefined, ts.TypeFormatFlags.NoTruncation);
+    return checker.typeToString(
+      checker.getReturnTypeOfSignature(signature),
+      undefined,
+      ts.TypeFormatFlags.NoTruncation,
+    );
   }
   return method.type ? method.type.getText() : 'any';
 }
@@ -42,13 +49,19 @@ function explicitName(decorator: ts.Decorator, diagnostics: ts.Diagnostic[]): st
     let name: string | undefined;
     let valid = true;
     for (const p of options.properties) {
-      if (ts.isPropertyAssignment(p) && p.name.getText() === 'name' && ts.isStringLiteralLike(p.initializer)) name = p.initializer.text;
+      if (ts.isPropertyAssignment(p) && p.name.getText() === 'name' && ts.isStringLiteralLike(p.initializer))
+        name = p.initializer.text;
       else valid = false;
     }
     if (valid) return name;
   }
-  diagnostics.push(diagnostic(expr, Codes.invalidPersistentOptions,
-    "@persistent accepts only an object literal with a string 'name', e.g. @persistent({ name: 'shop.Order' })."));
+  diagnostics.push(
+    diagnostic(
+      expr,
+      Codes.invalidPersistentOptions,
+      "@persistent accepts only an object literal with a string 'name', e.g. @persistent({ name: 'shop.Order' }).",
+    ),
+  );
   return undefined;
 }
 
@@ -84,8 +97,13 @@ export function analyzeClass(
   const className = node.name?.text ?? 'default';
   const name = explicitName(decorator, diagnostics) ?? stableClassName(node.getSourceFile(), className);
   if (kind === 'persistent' && !extendsDataClayObject(node, checker)) {
-    diagnostics.push(diagnostic(node.name ?? node, Codes.persistentNotDataClayObject,
-      `@persistent class '${className}' must extend DataClayObject.`));
+    diagnostics.push(
+      diagnostic(
+        node.name ?? node,
+        Codes.persistentNotDataClayObject,
+        `@persistent class '${className}' must extend DataClayObject.`,
+      ),
+    );
   }
   const fields: FieldMeta[] = [];
   const methods: MethodMeta[] = [];
@@ -94,7 +112,8 @@ export function analyzeClass(
     if (ts.isConstructorDeclaration(member)) {
       // parameter properties (`constructor(public x: number)`) are fields too
       for (const p of member.parameters) {
-        if (ts.isParameterPropertyDeclaration(p, member) && ts.isIdentifier(p.name)) fields.push({ name: p.name.text, type: typeText(p, checker) });
+        if (ts.isParameterPropertyDeclaration(p, member) && ts.isIdentifier(p.name))
+          fields.push({ name: p.name.text, type: typeText(p, checker) });
       }
     } else if (ts.isPropertyDeclaration(member) && ts.isIdentifier(member.name)) {
       if (findDecorator(member, 'localOnly', checker)) continue;
@@ -103,28 +122,48 @@ export function analyzeClass(
       fields.push(field);
       const why = checker && whyNotTravel(checker.getTypeAtLocation(member), checker);
       if (why) {
-        diagnostics.push(diagnostic(member.name, Codes.fieldCannotTravel,
-          `field '${className}.${field.name}' of type '${field.type}' cannot be persisted: it holds ${why}. ` +
-          `Mark it @localOnly, or make the class @persistent or @valueclass.`));
+        diagnostics.push(
+          diagnostic(
+            member.name,
+            Codes.fieldCannotTravel,
+            `field '${className}.${field.name}' of type '${field.type}' cannot be persisted: it holds ${why}. ` +
+              `Mark it @localOnly, or make the class @persistent or @valueclass.`,
+          ),
+        );
       }
-    } else if (kind === 'persistent' && ts.isMethodDeclaration(member) && ts.isIdentifier(member.name) &&
-      findDecorator(member, 'activemethod', checker)) {
+    } else if (
+      kind === 'persistent' &&
+      ts.isMethodDeclaration(member) &&
+      ts.isIdentifier(member.name) &&
+      findDecorator(member, 'activemethod', checker)
+    ) {
       const decoratorOptions = activeMethodOptions(findDecorator(member, 'activemethod', checker)!);
       const methodName = member.name.text;
       const isAsync = (ts.getCombinedModifierFlags(member) & ts.ModifierFlags.Async) !== 0;
       if (!isAsync) {
-        diagnostics.push(diagnostic(member.name, Codes.activeMethodNotAsync,
-          `@activemethod '${className}.${methodName}' must be async: on a remote object a call is a Promise. ` +
-          `Declare it 'async ${methodName}(...)'.`));
+        diagnostics.push(
+          diagnostic(
+            member.name,
+            Codes.activeMethodNotAsync,
+            `@activemethod '${className}.${methodName}' must be async: on a remote object a call is a Promise. ` +
+              `Declare it 'async ${methodName}(...)'.`,
+          ),
+        );
       }
-      const method: MethodMeta = { name: methodName, params: member.parameters.map((p) => param(p, checker)), returns: returnText(member, checker) };
+      const method: MethodMeta = {
+        name: methodName,
+        params: member.parameters.map((p) => param(p, checker)),
+        returns: returnText(member, checker),
+      };
       if (decoratorOptions.has('exclusive')) method.exclusive = true;
       if (decoratorOptions.has('readonly')) method.readonly = true;
       methods.push(method);
     }
   }
   const meta: ClassMeta = { $dc: META_VERSION, name, fields, methods };
-  const ctor = node.members.find((m): m is ts.ConstructorDeclaration => ts.isConstructorDeclaration(m) && m.body !== undefined);
+  const ctor = node.members.find(
+    (m): m is ts.ConstructorDeclaration => ts.isConstructorDeclaration(m) && m.body !== undefined,
+  );
   if (ctor) meta.ctor = ctor.parameters.map((p) => param(p, checker));
   return { meta, diagnostics };
 }

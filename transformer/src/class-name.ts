@@ -16,6 +16,9 @@ function packageRoot(dir: string): string {
 
 export function stableClassName(sourceFile: ts.SourceFile, className: string): string {
   const file = sourceFile.fileName;
-  const rel = path.relative(packageRoot(path.dirname(file)), file).split(path.sep).join('/');
+  const rel = path
+    .relative(packageRoot(path.dirname(file)), file)
+    .split(path.sep)
+    .join('/');
   return `${rel.replace(/\.(d\.)?[mc]?tsx?$/, '')}.${className}`;
 }

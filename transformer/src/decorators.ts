@@ -12,7 +12,11 @@ export function decoratorName(decorator: ts.Decorator, checker: ts.TypeChecker |
   return symbol?.name ?? id.text;
 }
 
-export function findDecorator(node: ts.Node, name: string, checker: ts.TypeChecker | undefined): ts.Decorator | undefined {
+export function findDecorator(
+  node: ts.Node,
+  name: string,
+  checker: ts.TypeChecker | undefined,
+): ts.Decorator | undefined {
   if (!ts.canHaveDecorators(node)) return undefined;
   return ts.getDecorators(node)?.find((d) => decoratorName(d, checker) === name);
 }

@@ -8,10 +8,16 @@ function literal(f: ts.NodeFactory, value: Json): ts.Expression {
   if (typeof value === 'string') return f.createStringLiteral(value);
   if (typeof value === 'number') return f.createNumericLiteral(value);
   if (typeof value === 'boolean') return value ? f.createTrue() : f.createFalse();
-  if (Array.isArray(value)) return f.createArrayLiteralExpression(value.map((v) => literal(f, v)), false);
+  if (Array.isArray(value))
+    return f.createArrayLiteralExpression(
+      value.map((v) => literal(f, v)),
+      false,
+    );
   const props = Object.entries(value)
     .filter((entry): entry is [string, Json] => entry[1] !== undefined)
-    .map(([k, v]) => f.createPropertyAssignment(/^[A-Za-z_$][\w$]*$/.test(k) ? k : f.createStringLiteral(k), literal(f, v)));
+    .map(([k, v]) =>
+      f.createPropertyAssignment(/^[A-Za-z_$][\w$]*$/.test(k) ? k : f.createStringLiteral(k), literal(f, v)),
+    );
   return f.createObjectLiteralExpression(props, false);
 }
 

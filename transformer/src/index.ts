@@ -10,7 +10,9 @@ export type { ClassMeta, FieldMeta, MethodMeta, ParamMeta } from './meta';
 export { analyzeClass } from './analyze';
 export { Codes } from './diagnostics';
 
-export interface TransformerExtras { addDiagnostic?: (diagnostic: ts.Diagnostic) => number }
+export interface TransformerExtras {
+  addDiagnostic?: (diagnostic: ts.Diagnostic) => number;
+}
 
 export default function dataclayTransformer(
   program?: ts.Program,
@@ -25,12 +27,22 @@ export default function dataclayTransformer(
       if (ts.isClassDeclaration(node)) {
         let kind: ClassKind = 'persistent';
         let decorator = findDecorator(node, kind, checker);
-        if (!decorator) decorator = findDecorator(node, (kind = 'valueclass'), checker);
+        if (!decorator) {
+          kind = 'valueclass';
+          decorator = findDecorator(node, kind, checker);
+        }
         if (decorator) {
           const { meta, diagnostics } = analyzeClass(node, decorator, checker, kind);
           diagnostics.forEach(report);
           const modifiers = node.modifiers?.map((m) => (m === decorator ? decoratorWithMeta(f, decorator, meta) : m));
-          node = f.updateClassDeclaration(node, modifiers, node.name, node.typeParameters, node.heritageClauses, node.members);
+          node = f.updateClassDeclaration(
+            node,
+            modifiers,
+            node.name,
+            node.typeParameters,
+            node.heritageClauses,
+            node.members,
+          );
         }
       }
       return ts.visitEachChild(node, visit, context);

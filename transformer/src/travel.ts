@@ -3,12 +3,36 @@ import ts from 'typescript';
 import { findDecorator } from './decorators';
 
 const ALLOWED_BUILTINS = new Set([
-  'Date', 'RegExp', 'Error', 'ArrayBuffer', 'SharedArrayBuffer', 'DataView', 'Buffer',
-  'Uint8Array', 'Int8Array', 'Uint8ClampedArray', 'Uint16Array', 'Int16Array', 'Uint32Array', 'Int32Array',
-  'Float32Array', 'Float64Array', 'BigInt64Array', 'BigUint64Array',
+  'Date',
+  'RegExp',
+  'Error',
+  'ArrayBuffer',
+  'SharedArrayBuffer',
+  'DataView',
+  'Buffer',
+  'Uint8Array',
+  'Int8Array',
+  'Uint8ClampedArray',
+  'Uint16Array',
+  'Int16Array',
+  'Uint32Array',
+  'Int32Array',
+  'Float32Array',
+  'Float64Array',
+  'BigInt64Array',
+  'BigUint64Array',
 ]);
 const CONTAINERS = new Set(['Array', 'ReadonlyArray', 'Map', 'ReadonlyMap', 'Set', 'ReadonlySet']);
-const FORBIDDEN = new Set(['Promise', 'WeakMap', 'WeakSet', 'WeakRef', 'Function', 'Symbol', 'Generator', 'AsyncGenerator']);
+const FORBIDDEN = new Set([
+  'Promise',
+  'WeakMap',
+  'WeakSet',
+  'WeakRef',
+  'Function',
+  'Symbol',
+  'Generator',
+  'AsyncGenerator',
+]);
 
 /** Why a type cannot travel, or undefined when it can (or cannot be known: any, unknown, type parameters). */
 export function whyNotTravel(type: ts.Type, checker: ts.TypeChecker, seen = new Set<ts.Type>()): string | undefined {
@@ -16,7 +40,8 @@ export function whyNotTravel(type: ts.Type, checker: ts.TypeChecker, seen = new 
   seen.add(type);
   const flags = type.flags;
   if (flags & (ts.TypeFlags.ESSymbol | ts.TypeFlags.UniqueESSymbol)) return 'a symbol';
-  if (flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown | ts.TypeFlags.TypeParameter | ts.TypeFlags.Never)) return undefined;
+  if (flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown | ts.TypeFlags.TypeParameter | ts.TypeFlags.Never))
+    return undefined;
   if (!(flags & ts.TypeFlags.Object) && !type.isUnionOrIntersection()) return undefined; // primitives, literals, enums
   if (type.isUnionOrIntersection()) {
     for (const t of type.types) {
@@ -35,7 +60,8 @@ export function whyNotTravel(type: ts.Type, checker: ts.TypeChecker, seen = new 
   if (symbol && symbol.flags & ts.SymbolFlags.Class) {
     const decl = symbol.declarations?.find(ts.isClassDeclaration);
     if (extendsNamed(type, checker, 'DataClayObject')) return undefined; // travels as a reference
-    if (decl && (findDecorator(decl, 'valueclass', checker) || findDecorator(decl, 'persistent', checker))) return undefined;
+    if (decl && (findDecorator(decl, 'valueclass', checker) || findDecorator(decl, 'persistent', checker)))
+      return undefined;
     return `an instance of class ${name}, which is neither persistent nor a @valueclass`;
   }
   // plain object types (interfaces, type literals): their data properties must travel; methods are not data
