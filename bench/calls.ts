@@ -1,7 +1,7 @@
 // bench/calls: raw NATS request/reply vs an active-method call vs dcGet, same payloads, one run, one machine.
 // Sequential: median latency per operation. Concurrent: throughput with 64 requests in flight.
 import { fileURLToPath } from 'node:url';
-import { connectNats } from '../src/messaging/connection.js';
+import { connectNats } from '../src/internal.js';
 import { Client, DevCluster } from '../src/index.js';
 import { Echo } from './model.js';
 import { fmt, forkReady, latencies, median, throughput, type Op } from './lib.js';

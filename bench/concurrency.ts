@@ -1,7 +1,7 @@
 // bench/concurrency: calls/s at 1, 8, 64 and 256 in flight vs raw NATS request/reply at the same levels, in one
 // run; and makePersistent objects/s sequential vs concurrent.
 import { fileURLToPath } from 'node:url';
-import { connectNats } from '../src/messaging/connection.js';
+import { connectNats } from '../src/internal.js';
 import { Client, DevCluster } from '../src/index.js';
 import { Box, Echo } from './model.js';
 import { fmt, forkReady, median, throughput } from './lib.js';

@@ -2,9 +2,9 @@
 // backend recursively, and replicated recursively; objects/s and ratios, beside raw NATS request/reply of N
 // messages of the same total size, in one run.
 import { fileURLToPath } from 'node:url';
-import { connectNats } from '../src/messaging/connection.js';
+import { connectNats } from '../src/internal.js';
 import { Client, DevCluster } from '../src/index.js';
-import { encode } from '../src/serialization/codec.js';
+import { encode } from '../src/internal.js';
 import { GraphNode } from './model.js';
 import { fmt, forkReady } from './lib.js';
 

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { open } from 'lmdb';
 import { Client, DevCluster } from '../src/index.js';
-import { encode } from '../src/serialization/codec.js';
+import { encode } from '../src/internal.js';
 import { Box } from './model.js';
 import { fmt } from './lib.js';
 

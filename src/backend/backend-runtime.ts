@@ -1,7 +1,7 @@
 // The backend's runtime: it owns objects (heap in memory, records in its store), registers what it creates, takes
 // and lets go of objects in moves, and answers for what it owns. Writing is write-through.ts's job; replicas,
 // replicas.ts's.
-import { BackendNotFoundError, DataClayError, DoesNotExistError, WrongBackendError } from '../errors.js';
+import { AlreadyPersistentError, BackendNotFoundError, DoesNotExistError, WrongBackendError } from '../errors.js';
 import type { MetadataStore } from '../metadata/store.js';
 import type { ObjectMetadata } from '../metadata/types.js';
 import type { TransferRecord } from '../messaging/protocol.js';
@@ -307,8 +307,7 @@ export class BackendRuntime extends Runtime {
   ): Promise<void> {
     if (objects.length === 0) return;
     const existing = objects.find((o) => this.heap.has(o.id) || this.objects.has(o.id));
-    if (existing)
-      throw new DataClayError(`Object ${existing.id} is already persistent here`, { objectId: existing.id });
+    if (existing) throw new AlreadyPersistentError(existing.id, this.backendId);
     if (alias !== undefined) await this.store.createAlias(session.dataset, alias, objects[0].id);
     for (const o of objects) this.markRegistered(o, session.dataset);
     try {

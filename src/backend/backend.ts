@@ -17,7 +17,7 @@ import { installRuntime, removeRuntime } from '../object/runtime-slot.js';
 import { BackendRuntime } from './backend-runtime.js';
 import type { MemoryBudget } from './heap.js';
 import { ObjectStore } from './object-store.js';
-import { BackendUnavailableError, DataClayError } from '../errors.js';
+import { BackendUnavailableError, DuplicateBackendError, StorageOwnerError } from '../errors.js';
 import { metadataOps } from './metadata-service.js';
 import { dispatch, objectOps } from './object-service.js';
 import { transferOps } from './transfer-ops.js';
@@ -111,10 +111,7 @@ export class Backend {
   private static async resolveId(objects: ObjectStore, options: BackendOptions): Promise<string> {
     const stored = objects.backendId;
     if (options.id !== undefined && stored !== undefined && options.id !== stored) {
-      throw new DataClayError(`storage ${options.storage} belongs to backend ${stored}, not ${options.id}`, {
-        stored,
-        id: options.id,
-      });
+      throw new StorageOwnerError(options.storage, stored, options.id);
     }
     const id = assertToken('backendId', options.id ?? stored ?? randomUUID());
     if (stored === undefined) await objects.setBackendId(id);
@@ -127,8 +124,7 @@ export class Backend {
       () => true,
       (err) => (err instanceof BackendUnavailableError ? false : Promise.reject(err)),
     );
-    if (answer)
-      throw new DataClayError(`a backend with id ${id} is already running on this cluster`, { backendId: id });
+    if (answer) throw new DuplicateBackendError(id);
   }
 
   private serve(): void {

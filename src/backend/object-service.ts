@@ -1,6 +1,6 @@
 // The backend's own subjects for objects: persist, construct, call, get and set fields, state and update, and the
 // backend itself (ping, flush, stop). Moves and versions have their own modules.
-import { DataClayError, MethodNotFoundError, FieldNotFoundError, ProtocolError } from '../errors.js';
+import { MethodNotFoundError, FieldNotFoundError, ProtocolError } from '../errors.js';
 import { encodeOk, userCode } from '../messaging/envelope.js';
 import {
   isTuple,
@@ -171,7 +171,7 @@ export function dispatch(
   return async (data, subject) => {
     const op = subject.slice(prefix.length + 1);
     const handler = Object.hasOwn(ops, op) ? ops[op] : undefined;
-    if (!handler) throw new DataClayError(`unknown operation '${op}'`, { subject });
+    if (!handler) throw new ProtocolError(`unknown operation '${op}'`, { operation: op });
     return handler(data);
   };
 }

@@ -3,7 +3,7 @@
 // transaction is synced to disk (overlappingSync): awaiting it before a reply is what makes an ack durable.
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { DataClayError } from '../errors.js';
+import { StorageInUseError } from '../errors.js';
 import { open, type Database, type RootDatabase } from 'lmdb';
 import { decode, encode } from '../serialization/codec.js';
 
@@ -116,7 +116,7 @@ function lockDir(dir: string): void {
   }
   const holder = Number(readFileSync(file, 'utf8'));
   if (holder !== process.pid && isAlive(holder)) {
-    throw new DataClayError(`storage ${dir} is in use by process ${holder}`, { storage: dir, pid: holder });
+    throw new StorageInUseError(dir, holder);
   }
   writeFileSync(file, String(process.pid));
 }

@@ -1,6 +1,6 @@
 // Read replicas. A backend holds replicas of other backends' objects (in memory, refreshed by their master), and,
 // as a master, pushes every change of a replicated object to its replicas before the change is acknowledged.
-import { DataClayError, WrongBackendError } from '../errors.js';
+import { ReadOnlyViolationError, ReplicaWriteError, WrongBackendError } from '../errors.js';
 import { becomeRemote, dropFields } from '../object/locality.js';
 import type { RetireRequest } from './version-ops.js';
 import type { ReceiveRequest, TransferRecord } from '../messaging/protocol.js';
@@ -173,13 +173,7 @@ export function readOnlyFields(obj: DataClayObject): void {
       enumerable: true,
       get: () => value,
       set: () => {
-        throw new DataClayError(
-          `${info.ctor.name}.${field} is a replica here: only its master changes it (use dcSet or an active method)`,
-          {
-            objectId: obj.id,
-            field,
-          },
-        );
+        throw new ReplicaWriteError(info.ctor.name, field, obj.id);
       },
     });
   }
@@ -195,12 +189,6 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
-export function readOnlyViolation(obj: DataClayObject, method: string): DataClayError {
-  return new DataClayError(
-    `read-only method ${obj[STATE].info.ctor.name}.${method} changed its object; the change was undone`,
-    {
-      objectId: obj.id,
-      method,
-    },
-  );
+export function readOnlyViolation(obj: DataClayObject, method: string): ReadOnlyViolationError {
+  return new ReadOnlyViolationError(obj[STATE].info.ctor.name, method, obj.id);
 }

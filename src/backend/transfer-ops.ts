@@ -1,6 +1,6 @@
 // Backend operations that move objects: `move` (from this backend, forwarding the traversal to the owners of
 // remote referents) and `receive` (taking ownership of shipped objects).
-import { DataClayError, ProtocolError, TimeoutError } from '../errors.js';
+import { ProtocolError, ReplicaOnMasterError, TimeoutError } from '../errors.js';
 import { encodeOk } from '../messaging/envelope.js';
 import {
   isTuple,
@@ -138,7 +138,7 @@ export function transferOps(rt: BackendRuntime): Record<string, Op> {
     const target = requested ?? (await rt.replicas.backendWithoutCopy(roots));
     if (target === null) return { target, count: 0 };
     if (target === rt.backendId && !forwarded) {
-      throw new DataClayError(`backend ${target} is the master: it cannot hold a replica too`, { backendId: target });
+      throw new ReplicaOnMasterError(target);
     }
     const transfer = collectTransfer(rt, roots, recursive, remotes, new Set());
     const fresh =

@@ -1,7 +1,7 @@
 // Versions: newVersion copies an object into a new one linked to its original; consolidateVersion gives the
 // original the version's state and makes the version (and every version in between) forward to the original.
 import { randomUUID } from 'node:crypto';
-import { DataClayError, ObjectIsNotVersionError, ProtocolError } from '../errors.js';
+import { DoesNotExistError, ObjectIsNotVersionError, ProtocolError } from '../errors.js';
 import { encodeOk } from '../messaging/envelope.js';
 import { isTuple, type WireSession } from '../messaging/protocol.js';
 import type { ObjectMetadata } from '../metadata/types.js';
@@ -25,7 +25,7 @@ export type RetireRequest = [s: WireSession, ids: string[], owner: string];
 export function versionOps(rt: BackendRuntime): Record<string, Op> {
   const metadata = async (id: string): Promise<ObjectMetadata> => {
     const md = await rt.store.getObject(id);
-    if (!md) throw new DataClayError(`Object ${id} has no metadata`, { objectId: id });
+    if (!md) throw new DoesNotExistError(id);
     return md;
   };
 

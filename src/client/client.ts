@@ -1,5 +1,5 @@
 // Client: connects this process to a dataClay cluster over NATS and makes persistent objects usable in it.
-import { ClientNotStartedError, DataClayError } from '../errors.js';
+import { ClassKindError, ClientNotStartedError, InvalidOptionError } from '../errors.js';
 import { connectNats, DEFAULT_NATS_URL } from '../messaging/connection.js';
 import type { BackendInfo, ObjectMetadata } from '../metadata/types.js';
 import { BackendHandle } from './backend-handle.js';
@@ -45,7 +45,7 @@ export class Client implements AsyncDisposable {
     const env = process.env;
     const timeoutMs = options.timeoutMs ?? (env.DC_TIMEOUT_MS ? Number(env.DC_TIMEOUT_MS) : 30_000);
     if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) {
-      throw new DataClayError(`timeoutMs must be a positive number of milliseconds, got ${timeoutMs}`, { timeoutMs });
+      throw new InvalidOptionError('timeoutMs', timeoutMs, 'a positive number of milliseconds');
     }
     this.options = {
       natsUrl: options.natsUrl ?? env.DC_NATS_URL ?? DEFAULT_NATS_URL,
@@ -129,8 +129,7 @@ export class Client implements AsyncDisposable {
    */
   async stub<T = StubObject, A extends unknown[] = unknown[]>(className: string): Promise<StubClass<T, A>> {
     const description = await this.getClassInfo(className);
-    if (description.kind !== 'persistent')
-      throw new DataClayError(`${className} is a value class, not a persistent one`, { className });
+    if (description.kind !== 'persistent') throw new ClassKindError(className, 'persistent');
     return stubFor<T, A>(description);
   }
 

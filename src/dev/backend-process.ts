@@ -2,7 +2,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { DataClayError } from '../errors.js';
+import { ProcessStartError } from '../errors.js';
 
 const CLI = fileURLToPath(new URL('../cli/main.js', import.meta.url));
 
@@ -53,7 +53,7 @@ export class BackendProcess {
       const fail = (why: string) => {
         clearTimeout(timer);
         child.kill('SIGKILL');
-        reject(new DataClayError(`backend ${id} ${why}; its log (${logFile}):\n${tail(logFile)}`));
+        reject(new ProcessStartError(`backend ${id}`, `${why} (log: ${logFile})`, tail(logFile)));
       };
       const timer = setTimeout(() => fail(`not ready after ${timeoutMs} ms`), timeoutMs);
       child.once('exit', (code, signal) => fail(`exited (${signal ?? code}) before it was ready`));

@@ -2,7 +2,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { DataClayError } from '../errors.js';
+import { ProcessStartError } from '../errors.js';
 import { freePort } from './ports.js';
 
 const INSTALL_HINT =
@@ -33,7 +33,7 @@ export class NatsServer {
 
   static async start(options: NatsServerOptions): Promise<NatsServer> {
     const binary = options.binary ?? process.env.DC_NATS_SERVER ?? 'nats-server';
-    if (spawnSync(binary, ['--version']).error) throw new DataClayError(INSTALL_HINT, { binary });
+    if (spawnSync(binary, ['--version']).error) throw new ProcessStartError(binary, INSTALL_HINT, '');
     const server = new NatsServer(options.port ?? (await freePort()), options.dir, binary);
     await server.launch();
     return server;
@@ -49,7 +49,7 @@ export class NatsServer {
       let log = '';
       const timer = setTimeout(() => {
         child.kill('SIGKILL');
-        reject(new DataClayError(`nats-server did not start in 10 s:\n${log}`));
+        reject(new ProcessStartError('nats-server', 'did not start in 10 s', log));
       }, 10_000);
       child.stderr!.on('data', (chunk: Buffer) => {
         log += chunk.toString();
@@ -62,7 +62,7 @@ export class NatsServer {
       });
       child.once('exit', (code) => {
         clearTimeout(timer);
-        reject(new DataClayError(`nats-server exited with ${code}:\n${log}`));
+        reject(new ProcessStartError('nats-server', `exited with ${code}`, log));
       });
     });
   }

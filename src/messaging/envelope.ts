@@ -1,5 +1,13 @@
 // Replies on the wire: [0, value] or [1, {name, message, data}], rebuilt on the caller into the exported classes.
-import { DataClayError, RemoteError, WrongBackendError, errorClasses, type ErrorData } from '../errors.js';
+import {
+  DataClayError,
+  ObjectMovedError,
+  ProtocolError,
+  RemoteError,
+  WrongBackendError,
+  errorClasses,
+  type ErrorData,
+} from '../errors.js';
 import { decode, encode, type EncodeSink, type RefResolver } from '../serialization/codec.js';
 
 export interface WireError {
@@ -32,7 +40,7 @@ export function userCode<T>(fn: () => Promise<T>): Promise<T> {
 }
 
 function asUserError(err: unknown): never {
-  if (err instanceof WrongBackendError) throw new DataClayError(err.message, err.data, { cause: err });
+  if (err instanceof WrongBackendError) throw new ObjectMovedError(err.data.objectId, err.data.owner, { cause: err });
   if (err instanceof DataClayError) throw err;
   if (err instanceof Error) throw new RemoteError(safeString(err.name), safeString(err.message), safeString(err.stack));
   throw new RemoteError('Error', safeString(err));
@@ -78,7 +86,7 @@ export function encodeError(err: unknown): Uint8Array {
 export function readReply<T>(bytes: Uint8Array, resolve?: RefResolver): T {
   const reply = decode<Reply>(bytes, resolve);
   if (!Array.isArray(reply) || (reply[0] !== 0 && reply[0] !== 1)) {
-    throw new DataClayError('malformed reply', { reply: String(reply) });
+    throw new ProtocolError('malformed reply: expected [0, value] or [1, error]', { part: 'reply' });
   }
   if (reply[0] === 1) throw fromWireError(reply[1]);
   return reply[1] as T;

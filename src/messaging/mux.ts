@@ -2,7 +2,7 @@
 // sweeping timer, instead of nats.js's per-request inbox machinery (measured ~2x the throughput; see
 // docs/architecture.md). Timeouts, AbortSignal and "no responders" all end a request with a typed error.
 import { createInbox, type Msg, type NatsConnection, type Subscription } from '@nats-io/transport-node';
-import { AbortedError, DataClayError, PayloadTooLargeError, TimeoutError } from '../errors.js';
+import { AbortedError, ConnectionClosedError, DataClayError, PayloadTooLargeError, TimeoutError } from '../errors.js';
 
 /** Nobody subscribes to the subject: the caller maps it (backend gone, no backends at all). */
 export class NoResponders extends Error {
@@ -45,7 +45,7 @@ export class RequestMux {
   }
 
   request(subject: string, payload: Uint8Array, options: RequestOptions): Promise<Uint8Array> {
-    if (this.closed) return Promise.reject(new DataClayError('the connection is closed'));
+    if (this.closed) return Promise.reject(new ConnectionClosedError());
     const max = this.nc.info?.max_payload;
     if (max !== undefined && payload.length > max)
       return Promise.reject(new PayloadTooLargeError(subject, payload.length, max));
@@ -69,7 +69,7 @@ export class RequestMux {
         this.nc.publish(subject, payload, { reply: `${this.prefix}${id}` });
       } catch (err) {
         this.settle(id);
-        reject(err instanceof Error ? err : new DataClayError(String(err)));
+        reject(new ConnectionClosedError({ cause: err })); // publish throws only on a closed or draining connection
       }
     });
   }
@@ -79,16 +79,12 @@ export class RequestMux {
     this.closed = true;
     clearInterval(this.sweeper);
     this.subscription.unsubscribe();
-    this.failAll(new DataClayError('the connection is closed'));
+    this.failAll(new ConnectionClosedError());
   }
 
   private failAll(cause: unknown): void {
     for (const id of [...this.pending.keys()]) {
-      this.settle(id)?.reject(
-        cause instanceof DataClayError
-          ? cause
-          : new DataClayError(`reply subscription failed: ${String(cause)}`, {}, { cause }),
-      );
+      this.settle(id)?.reject(cause instanceof DataClayError ? cause : new ConnectionClosedError({ cause }));
     }
   }
 

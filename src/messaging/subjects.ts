@@ -1,5 +1,5 @@
 // The subject scheme: dc.<ns>.md.<op> (any backend, queue group) and dc.<ns>.be.<backendId>.<op> (one backend).
-import { DataClayError } from '../errors.js';
+import { InvalidOptionError } from '../errors.js';
 
 const TOKEN = /^[A-Za-z0-9_-]+$/;
 
@@ -34,7 +34,7 @@ export type MetadataOp =
   | 'alias.list';
 
 export function assertToken(kind: string, value: string): string {
-  if (!TOKEN.test(value)) throw new DataClayError(`${kind} '${value}' must match ${TOKEN}`, { [kind]: value });
+  if (!TOKEN.test(value)) throw new InvalidOptionError(kind, value, `a name matching ${TOKEN}`);
   return value;
 }
 

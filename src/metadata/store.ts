@@ -1,7 +1,7 @@
 // JetStream KV access (backends only): buckets for objects, aliases and backends.
 import type { NatsConnection } from '@nats-io/transport-node';
 import { Kvm, type KV } from '@nats-io/kv';
-import { AlreadyExistsError, DataClayError } from '../errors.js';
+import { AlreadyExistsError, AlreadyPersistentError } from '../errors.js';
 import { decode, encode } from '../serialization/codec.js';
 import { escapeKeyPart, unescapeKeyPart } from './keys.js';
 import type { BackendInfo, ObjectMetadata } from './types.js';
@@ -47,8 +47,7 @@ export class MetadataStore {
     try {
       await this.objects.create(md.id, encode(md));
     } catch (err) {
-      if (isKeyExists(err))
-        throw new DataClayError(`Object ${md.id} is already persistent`, { objectId: md.id }, { cause: err });
+      if (isKeyExists(err)) throw new AlreadyPersistentError(md.id, undefined, { cause: err });
       throw err;
     }
   }

@@ -1,7 +1,7 @@
 // Value classes: non-persistent classes whose instances travel by value (their own fields) and come back with
 // their prototype. Registered by name, so both ends agree (extension type 2: [class name, fields]).
 import { addExtension } from 'msgpackr';
-import { DataClayError } from '../errors.js';
+import { ValueClassConflictError } from '../errors.js';
 import type { FieldMeta } from '../object/meta.js';
 
 const VALUE_EXTENSION = 2;
@@ -16,7 +16,7 @@ const fieldsByName = new Map<string, FieldMeta[]>();
 export function registerValueClass(cls: AnyClass, name: string = cls.name, fields: FieldMeta[] = []): void {
   const known = byName.get(name);
   if (known === cls) return;
-  if (known) throw new DataClayError(`value class name '${name}' is already registered for another class`, { name });
+  if (known) throw new ValueClassConflictError(name);
   byName.set(name, cls);
   names.set(cls, name);
   fieldsByName.set(name, fields);

@@ -1,6 +1,6 @@
 // Stubs: classes built at run time from the cluster's description of a persistent class, for processes that do
 // not have the model's code. Their instances are always proxies; their constructor runs on a backend.
-import { DataClayError } from '../errors.js';
+import { StubConstructionError } from '../errors.js';
 import { DataClayObject, type DataFields } from '../object/dataclay-object.js';
 import { remoteMethod } from '../object/decorators.js';
 import { installFieldGuards } from '../object/locality.js';
@@ -46,7 +46,7 @@ function newStubClass(className: string): typeof DataClayObject {
   return {
     [name]: class extends DataClayObject {
       constructor() {
-        throw new DataClayError(`${name} is a stub: create instances with await ${name}.create(...)`, { className });
+        throw new StubConstructionError(className, name);
         // biome-ignore lint/correctness/noUnreachable: a derived constructor must call super for the type checker
         super();
       }

@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { DataClayError } from '../../src/index.js';
-import { NatsServer } from '../../src/dev/nats-server.js';
+import { NatsServer } from '../../src/internal.js';
 import { TEST_MODELS } from '../setup/models.js';
 
 const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));

@@ -6,7 +6,7 @@ import { describe, expect, it, inject } from 'vitest';
 import { Person } from '../models/index.js';
 import { Employee } from '../../samples/quickstart/model.js';
 import { useClient } from '../setup/helpers.js';
-import { ObjectStore } from '../../src/backend/object-store.js';
+import { ObjectStore } from '../../src/internal.js';
 
 const shared = useClient();
 

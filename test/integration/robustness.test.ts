@@ -13,8 +13,8 @@ import {
   ProtocolError,
   RemoteError,
 } from '../../src/index.js';
-import { encode } from '../../src/serialization/codec.js';
-import { readReply } from '../../src/messaging/envelope.js';
+import { encode } from '../../src/internal.js';
+import { readReply } from '../../src/internal.js';
 import { Person } from '../models/index.js';
 import { TEST_MODELS } from '../setup/models.js';
 import { testClient } from '../setup/helpers.js';

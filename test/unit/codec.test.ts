@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ProtocolError } from '../../src/index.js';
-import type { DataClayObject } from '../../src/object/dataclay-object.js';
-import { decode, encode } from '../../src/serialization/codec.js';
-import { collectUnregistered } from '../../src/serialization/graph.js';
+import type { DataClayObject } from '../../src/internal.js';
+import { decode, encode } from '../../src/internal.js';
+import { collectUnregistered } from '../../src/internal.js';
 import { Person } from '../models/index.js';
 
 const roundTrip = <T>(v: T): T => decode<T>(encode(v));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { escapeKeyPart, unescapeKeyPart } from '../../src/metadata/keys.js';
+import { escapeKeyPart, unescapeKeyPart } from '../../src/internal.js';
 
 describe('KV key escaping', () => {
   it.each(['plain', 'with space', 'dots.and>wild*', 'é-ü-漢字-🙂', '=x=', '', 'a/b'])(

@@ -7,8 +7,8 @@ import {
   persistent,
   TransformerNotConfiguredError,
 } from '../../src/index.js';
-import { IdentityMap } from '../../src/object/identity.js';
-import { classInfoByName } from '../../src/object/registry.js';
+import { IdentityMap } from '../../src/internal.js';
+import { classInfoByName } from '../../src/internal.js';
 import { Person } from '../models/index.js';
 
 describe('local objects', () => {

@@ -7,15 +7,7 @@ export interface Address {
   city: string;
 }
 
-export const Address = defineValueStub<Address>({
-  name: 'samples/family/model.Address',
-  kind: 'value',
-  fields: [
-    { name: 'street', type: 'string' },
-    { name: 'city', type: 'string' },
-  ],
-  methods: [],
-});
+export const Address = defineValueStub<Address>({"name":"samples/family/model.Address","kind":"value","fields":[{"name":"street","type":"string"},{"name":"city","type":"string"}],"methods":[]});
 
 /** The persistent fields of samples/family/model.Dog, reached with dcGet/dcSet. */
 export interface DogFields {
@@ -29,20 +21,7 @@ export interface Dog extends StubObject<DogFields> {
   bark(): Promise<string>;
 }
 
-export const Dog = defineStub<Dog, [name: string, breed: string]>({
-  name: 'samples/family/model.Dog',
-  kind: 'persistent',
-  fields: [
-    { name: 'name', type: 'string' },
-    { name: 'breed', type: 'string' },
-    { name: 'owner', type: 'Person | null' },
-  ],
-  methods: [{ name: 'bark', params: [], returns: 'Promise<string>' }],
-  ctor: [
-    { name: 'name', type: 'string' },
-    { name: 'breed', type: 'string' },
-  ],
-});
+export const Dog = defineStub<Dog, [name: string, breed: string]>({"name":"samples/family/model.Dog","kind":"persistent","fields":[{"name":"name","type":"string"},{"name":"breed","type":"string"},{"name":"owner","type":"Person | null"}],"methods":[{"name":"bark","params":[],"returns":"Promise<string>"}],"ctor":[{"name":"name","type":"string"},{"name":"breed","type":"string"}]});
 
 /** The persistent fields of samples/family/model.Family, reached with dcGet/dcSet. */
 export interface FamilyFields {
@@ -58,31 +37,7 @@ export interface Family extends StubObject<FamilyFields> {
   oldest(): Promise<Person | null>;
 }
 
-export const Family = defineStub<Family, [surname: string, address: Address]>({
-  name: 'samples/family/model.Family',
-  kind: 'persistent',
-  fields: [
-    { name: 'surname', type: 'string' },
-    { name: 'address', type: 'Address' },
-    { name: 'members', type: 'Person[]' },
-  ],
-  methods: [
-    {
-      name: 'addMember',
-      params: [
-        { name: 'name', type: 'string' },
-        { name: 'age', type: 'number' },
-      ],
-      returns: 'Promise<Person>',
-    },
-    { name: 'census', params: [], returns: 'Promise<string>' },
-    { name: 'oldest', params: [], returns: 'Promise<Person | null>' },
-  ],
-  ctor: [
-    { name: 'surname', type: 'string' },
-    { name: 'address', type: 'Address' },
-  ],
-});
+export const Family = defineStub<Family, [surname: string, address: Address]>({"name":"samples/family/model.Family","kind":"persistent","fields":[{"name":"surname","type":"string"},{"name":"address","type":"Address"},{"name":"members","type":"Person[]"}],"methods":[{"name":"addMember","params":[{"name":"name","type":"string"},{"name":"age","type":"number"}],"returns":"Promise<Person>"},{"name":"census","params":[],"returns":"Promise<string>"},{"name":"oldest","params":[],"returns":"Promise<Person | null>"}],"ctor":[{"name":"surname","type":"string"},{"name":"address","type":"Address"}]});
 
 /** The persistent fields of samples/family/model.Person, reached with dcGet/dcSet. */
 export interface PersonFields {
@@ -96,26 +51,4 @@ export interface Person extends StubObject<PersonFields> {
   adoptDog(name: string, breed: string): Promise<Dog>;
 }
 
-export const Person = defineStub<Person, [name: string, age: number]>({
-  name: 'samples/family/model.Person',
-  kind: 'persistent',
-  fields: [
-    { name: 'name', type: 'string' },
-    { name: 'age', type: 'number' },
-    { name: 'dogs', type: 'Dog[]' },
-  ],
-  methods: [
-    {
-      name: 'adoptDog',
-      params: [
-        { name: 'name', type: 'string' },
-        { name: 'breed', type: 'string' },
-      ],
-      returns: 'Promise<Dog>',
-    },
-  ],
-  ctor: [
-    { name: 'name', type: 'string' },
-    { name: 'age', type: 'number' },
-  ],
-});
+export const Person = defineStub<Person, [name: string, age: number]>({"name":"samples/family/model.Person","kind":"persistent","fields":[{"name":"name","type":"string"},{"name":"age","type":"number"},{"name":"dogs","type":"Dog[]"}],"methods":[{"name":"adoptDog","params":[{"name":"name","type":"string"},{"name":"breed","type":"string"}],"returns":"Promise<Dog>"}],"ctor":[{"name":"name","type":"string"},{"name":"age","type":"number"}]});

@@ -1,0 +1,75 @@
+// Errors about backends, their storage, and the requests that reach them.
+import { DataClayError } from './base.js';
+
+export class BackendNotFoundError extends DataClayError<{ backendId: string; known: string[] }> {
+  constructor(backendId: string, known: string[] = [], options?: ErrorOptions) {
+    super(`Backend ${backendId} is not known (known: ${known.join(', ') || 'none'})`, { backendId, known }, options);
+  }
+}
+
+/** The backend is registered but does not answer: it stopped or crashed. */
+export class BackendUnavailableError extends DataClayError<{ backendId: string }> {
+  constructor(backendId: string, options?: ErrorOptions) {
+    super(`Backend ${backendId} does not answer`, { backendId }, options);
+  }
+}
+
+export class NoBackendsError extends DataClayError<Record<string, never>> {
+  constructor(options?: ErrorOptions) {
+    super('No backends are available: start one with `dataclay backend` or `dataclay dev`', {}, options);
+  }
+}
+
+/** The object is owned by another backend; the caller retries there (not seen by users unless retries run out). */
+export class WrongBackendError extends DataClayError<{ objectId: string; owner: string }> {
+  constructor(objectId: string, owner: string, options?: ErrorOptions) {
+    super(`Object ${objectId} is owned by backend ${owner}`, { objectId, owner }, options);
+  }
+}
+
+/** A replica was asked for on the backend that masters the object. */
+export class ReplicaOnMasterError extends DataClayError<{ backendId: string }> {
+  constructor(backendId: string, options?: ErrorOptions) {
+    super(`backend ${backendId} is the master: it cannot hold a replica too`, { backendId }, options);
+  }
+}
+
+/** Another backend with this id answers on the cluster: two would split its requests. */
+export class DuplicateBackendError extends DataClayError<{ backendId: string }> {
+  constructor(backendId: string, options?: ErrorOptions) {
+    super(
+      `a backend with id ${backendId} is already running on this cluster: stop it, or start this one with another --id`,
+      { backendId },
+      options,
+    );
+  }
+}
+
+/** The storage directory is held by another live process (one backend per storage). */
+export class StorageInUseError extends DataClayError<{ storage: string; pid: number }> {
+  constructor(storage: string, pid: number, options?: ErrorOptions) {
+    super(
+      `storage ${storage} is in use by process ${pid}: stop that backend, or use another --storage`,
+      { storage, pid },
+      options,
+    );
+  }
+}
+
+/** The storage directory belongs to another backend id than the one asked for. */
+export class StorageOwnerError extends DataClayError<{ storage: string; stored: string; id: string }> {
+  constructor(storage: string, stored: string, id: string, options?: ErrorOptions) {
+    super(
+      `storage ${storage} belongs to backend ${stored}, not ${id}: omit --id, or use another --storage`,
+      { storage, stored, id },
+      options,
+    );
+  }
+}
+
+/** A process of the harness (nats-server, a backend) did not start; `log` has the end of its output. */
+export class ProcessStartError extends DataClayError<{ process: string; reason: string; log: string }> {
+  constructor(process: string, reason: string, log: string, options?: ErrorOptions) {
+    super(`${process} ${reason}${log ? `; its log:\n${log}` : ''}`, { process, reason, log }, options);
+  }
+}
