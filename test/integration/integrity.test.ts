@@ -1,0 +1,147 @@
+// Nothing acknowledged is lost, nothing refused is kept: retries, consolidation under writes, refused writes.
+import { describe, expect, it } from 'vitest';
+import { AliasDoesNotExistError, RemoteError, TimeoutError, UnserializableError } from '../../src/index.js';
+import { Branch, Factory, Tally } from '../models/index.js';
+import { uniqueAlias, useClient } from '../setup/helpers.js';
+
+const shared = useClient();
+
+async function waitFor<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 30_000): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe().catch(() => undefined);
+    if (v !== undefined) return v;
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setImmediate(r));
+  }
+}
+
+describe('retries are safe', () => {
+  it('a makePersistent retried after a timeout loses no metadata of the first attempt (3,001 objects)', async () => {
+    const { client } = shared;
+    const root = new Branch('root');
+    for (let i = 0; i < 3_000; i++) root.children.push(new Branch(`c${i}`));
+    const children = [...root.children];
+    const alias = uniqueAlias('important');
+    const first = await client
+      .run({ timeoutMs: 20 }, () => root.makePersistent({ backendId: 'backend-1', alias }))
+      .then(
+        () => undefined,
+        (err) => err,
+      );
+    if (first !== undefined) expect(first).toBeInstanceOf(TimeoutError);
+    // the first attempt is applied meanwhile: its alias appears
+    await waitFor(() => Branch.getByAlias(alias), 'the first attempt to be applied');
+    await root.makePersistent({ backendId: 'backend-2' }).catch(() => undefined); // succeeds or refuses: either way, nothing lost
+    const found = await Branch.getByAlias(alias);
+    expect(found.id).toBe(root.id);
+    expect(await found.size()).toBe(3_000);
+    const listed = new Set((await client.listObjects({ limit: 1_000_000 })).map((m) => m.id));
+    const lost = [root, ...children].filter((o) => !listed.has(o.id)).length;
+    expect(lost).toBe(0);
+  });
+});
+
+describe('versions', () => {
+  it('no acknowledged write to a version is lost when it is consolidated meanwhile', async () => {
+    for (let round = 0; round < 5; round++) {
+      const original = new Tally();
+      await original.makePersistent({ backendId: 'backend-1' });
+      const version = await original.newVersion('backend-2');
+      let acked = 0;
+      let stop = false;
+      const loops = Array.from({ length: 8 }, async () => {
+        while (!stop) {
+          await version.inc(1).then(
+            () => acked++,
+            () => {
+              stop = true; // a write refused (not acknowledged) after the version is gone would end the loop
+            },
+          );
+        }
+      });
+      await waitFor(async () => (acked >= 20 ? true : undefined), 'some writes');
+      await version.consolidateVersion();
+      await new Promise((r) => setImmediate(r));
+      stop = true;
+      await Promise.all(loops);
+      expect(await original.dcGet('count')).toBe(acked);
+    }
+  });
+});
+
+describe('an active method is atomic on its backend', () => {
+  it('a change that cannot be stored is refused and leaves the last committed state, for every caller', async () => {
+    const t = new Tally();
+    await t.makePersistent({ backendId: 'backend-3' });
+    await t.inc(10);
+    await expect(t.poison(4)).rejects.toBeInstanceOf(UnserializableError);
+    expect(await t.dcGet('count')).toBe(10);
+    expect(await t.inc(1)).toBe(11); // not blocked
+    expect(await t.inc(1)).toBe(12);
+    expect(await t.dcGet('extra')).toBe(null);
+  });
+
+  it('a method that throws leaves every object it changed on its backend as last committed', async () => {
+    const a = new Tally();
+    const b = new Tally();
+    await a.makePersistent({ backendId: 'backend-1' });
+    await b.makePersistent({ backendId: 'backend-1' });
+    await a.inc(5);
+    await expect(a.bump(b, 3)).rejects.toBeInstanceOf(RemoteError);
+    expect(await a.dcGet('count')).toBe(5);
+    expect(await b.dcGet('count')).toBe(0);
+  });
+
+  it('a value nested too deep to store, sent with dcSet, is refused and the field keeps its value', async () => {
+    const t = new Tally();
+    await t.makePersistent({ backendId: 'backend-2' });
+    await t.dcSet('count', 3);
+    let deep: unknown[] = [];
+    const top = deep;
+    for (let i = 0; i < 3_000; i++) {
+      const next: unknown[] = [];
+      deep.push(next);
+      deep = next;
+    }
+    await expect(t.dcSet('extra', top)).rejects.toThrow();
+    expect(await t.dcGet('count')).toBe(3);
+    expect(await t.dcGet('extra')).toBe(null);
+    expect(await t.inc(1)).toBe(4);
+  });
+});
+
+describe('objects built inside an active method are persistent at once', () => {
+  it('addAlias on a new object in the same method', async () => {
+    const f = new Factory();
+    await f.makePersistent({ backendId: 'backend-1' });
+    const alias = uniqueAlias('made');
+    const t = await f.makeWithAlias(alias);
+    expect((await Tally.getByAlias(alias)).id).toBe(t.id);
+  });
+
+  it('makePersistent with an alias on a new object in the same method', async () => {
+    const f = new Factory();
+    await f.makePersistent({ backendId: 'backend-2' });
+    const alias = uniqueAlias('made');
+    const t = await f.makePersistentWithAlias(alias);
+    expect((await Tally.getByAlias(alias)).id).toBe(t.id);
+  });
+
+  it('move, newReplica and newVersion of a new object in the same method', async () => {
+    const f = new Factory();
+    await f.makePersistent({ backendId: 'backend-1' });
+    const moved = await f.makeAndMove('backend-3');
+    await moved.sync();
+    expect(moved.backendId).toBe('backend-3');
+    const replicated = await f.makeAndReplicate('backend-2');
+    await replicated.sync();
+    expect(replicated.replicaBackendIds).toContain('backend-2');
+    const version = await f.makeAndVersion();
+    expect(await version.dcGet('count')).toBe(7);
+  });
+
+  it('an alias lookup of a deleted alias is AliasDoesNotExistError', async () => {
+    await expect(Tally.getByAlias(uniqueAlias('none'))).rejects.toBeInstanceOf(AliasDoesNotExistError);
+  });
+});
