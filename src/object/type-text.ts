@@ -97,7 +97,7 @@ class Parser {
     if (token === '{') return this.skipObjectType();
     if (token.startsWith('"')) return { kind: 'literal', value: JSON.parse(token) as string };
     if (/^-?\d+n$/.test(token)) return { kind: 'literal', value: BigInt(token.slice(0, -1)) };
-    if (/^-?[\d.]/.test(token)) return { kind: 'literal', value: Number(token) };
+    if (/^-?(\d|\.\d)/.test(token)) return { kind: 'literal', value: Number(token) };
     if (!/^[A-Za-z_$]/.test(token)) throw new Unparsable();
     if (token === 'true' || token === 'false') return { kind: 'literal', value: token === 'true' };
     if (token === 'readonly') return this.postfix();
