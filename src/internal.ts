@@ -9,3 +9,5 @@ export { escapeKeyPart, unescapeKeyPart } from './metadata/keys.js';
 export { NatsServer } from './dev/nats-server.js';
 export { ObjectStore } from './backend/object-store.js';
 export { connectNats } from './messaging/connection.js';
+export { checkArguments, checkConstructorArguments } from './object/arguments.js';
+export { faultSource, noteCall, surviveFaults } from './backend/model-faults.js';

@@ -3,3 +3,4 @@ export * from './shapes.js';
 export * from './storage.js';
 export * from './counters.js';
 export * from './probes.js';
+export * from './faults.js';
