@@ -1,8 +1,8 @@
 // `dataclay backend`: one backend process until SIGINT/SIGTERM, then a clean stop.
 import { Backend } from '../backend/backend.js';
+import { type NatsFlags, natsOptionsFrom } from './nats-flags.js';
 
-export interface BackendCommandOptions {
-  nats: string;
+export interface BackendCommandOptions extends NatsFlags {
   models: string[];
   storage: string;
   id?: string;
@@ -14,7 +14,7 @@ export interface BackendCommandOptions {
 
 export async function runBackend(options: BackendCommandOptions): Promise<void> {
   const backend = await Backend.start({
-    natsUrl: options.nats,
+    ...natsOptionsFrom(options),
     models: options.models,
     storage: options.storage,
     id: options.id,
