@@ -23,13 +23,14 @@ export async function connectNats(settings: NatsSettings | string, name: string)
   try {
     return await connect(connectionOptions(settings, name));
   } catch (err) {
-    throw connectError(err, settings.servers);
+    throw connectError(err, settings);
   }
 }
 
 /** A nats.js connect failure as the error a user can act on; the original stays the `cause`. */
-export function connectError(err: unknown, servers: string[]): Error {
+export function connectError(err: unknown, settings: NatsSettings): Error {
   if (err instanceof DataClayError || !(err instanceof Error)) return err as Error;
+  const { servers } = settings;
   const cause = { cause: err };
   const code = (err as { code?: unknown }).code ?? (err.cause as { code?: unknown } | undefined)?.code;
   if (err instanceof TypeError && (code === 'ERR_INVALID_URL' || /invalid url/i.test(err.message))) {
@@ -43,7 +44,16 @@ export function connectError(err: unknown, servers: string[]): Error {
     return new NatsConnectionError(servers, 'connection refused', START_HINT, cause);
   }
   if (err.name === 'TimeoutError') {
-    return new NatsConnectionError(servers, 'no answer in time', `Check the address and port. ${START_HINT}`, cause);
+    // a server that verifies client certificates drops a client without one after the handshake: nats.js only
+    // notices when its handshake timeout expires
+    const mutual =
+      settings.tls && !settings.tls.cert ? ' If the server verifies clients, give tls.cert and tls.key.' : '';
+    return new NatsConnectionError(
+      servers,
+      'no answer in time',
+      `Check the address and port.${mutual} ${START_HINT}`,
+      cause,
+    );
   }
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
     return new NatsConnectionError(servers, 'unknown host', 'Check the host name in the server URL.', cause);
