@@ -9,3 +9,4 @@ export { escapeKeyPart, unescapeKeyPart } from './metadata/keys.js';
 export { NatsServer } from './dev/nats-server.js';
 export { ObjectStore } from './backend/object-store.js';
 export { connectNats } from './messaging/connection.js';
+export { natsEnv, redactUrl, resolveNatsSettings } from './messaging/connect-options.js';

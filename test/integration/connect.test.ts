@@ -1,6 +1,6 @@
 // Connecting to secured NATS servers (user/pass, token, nkey, creds, TLS), nats.js failures as our errors, and
 // secrets kept out of contexts, messages and command lines. Every server is a real nats-server started here.
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -360,6 +360,40 @@ describe('a secured cluster, end to end', () => {
       expect(nc.isClosed()).toBe(false);
     } finally {
       await nc.close();
+    }
+  });
+});
+
+describe('dataclay dev with --nats-user and --nats-password-file', () => {
+  it('starts a secured cluster and prints where the password is, not the password', async () => {
+    const passwordFile = secretFile(PASSWORD);
+    const args = ['dev', '--backends', '1', '--namespace', 'devsec', '--nats-user', 'dc'];
+    const child = spawn(
+      process.execPath,
+      [CLI, ...args, '--nats-password-file', passwordFile, '--models', ...TEST_MODELS],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    try {
+      let out = '';
+      await new Promise<void>((resolve, reject) => {
+        child.stdout.on('data', (d: Buffer) => {
+          out += d.toString();
+          if (out.includes('Ctrl-C')) resolve();
+        });
+        child.once('exit', (code) => reject(new Error(`dataclay dev exited with ${code}: ${out}`)));
+      });
+      expect(out).not.toContain(PASSWORD);
+      expect(out).toContain(`export DC_NATS_PASSWORD_FILE=${passwordFile}`);
+      const url = /export DC_NATS_URL=(\S+)/.exec(out)![1];
+      await using client = await new Client({ servers: url, user: 'dc', pass: PASSWORD, namespace: 'devsec' }).start();
+      expect([...(await client.getBackends()).keys()]).toEqual(['backend-1']);
+      expect(await connectWith({ servers: url, namespace: 'devsec' })).toBeInstanceOf(AuthenticationError);
+    } finally {
+      child.kill('SIGINT');
+      await exited;
     }
   });
 });
