@@ -36,14 +36,19 @@ export function withNatsFlags(command: Command): Command {
 /** The flags as connect options; whatever they leave unset falls back to the DC_NATS_* variables. */
 export function natsOptionsFrom(flags: NatsFlags): NatsConnectOptions {
   const secret = (option: string, file: string | undefined) => (file ? readSecretFile(option, file) : undefined);
-  const tls = { ca: flags.natsTlsCa, cert: flags.natsTlsCert, key: flags.natsTlsKey };
+  // an empty flag (or the empty variable behind it) is unset
+  const tls = {
+    ca: flags.natsTlsCa || undefined,
+    cert: flags.natsTlsCert || undefined,
+    key: flags.natsTlsKey || undefined,
+  };
   return {
-    servers: flags.nats,
-    user: flags.natsUser,
+    servers: flags.nats || undefined,
+    user: flags.natsUser || undefined,
     pass: secret('--nats-password-file', flags.natsPasswordFile),
     token: secret('--nats-token-file', flags.natsTokenFile),
     nkeySeed: secret('--nats-nkey-file', flags.natsNkeyFile),
-    credsFile: flags.natsCreds,
+    credsFile: flags.natsCreds || undefined,
     tls: tls.ca || tls.cert || tls.key ? tls : undefined,
   };
 }

@@ -75,7 +75,9 @@ export const NATS_ENV = {
 const EXPECTED_URL = 'NATS server URLs (nats://host:port or host:port), comma-separated';
 
 /** Options first, then URL userinfo, then the environment, field by field; throws InvalidOptionError. */
-export function resolveNatsSettings(options: NatsConnectOptions = {}, env = process.env): NatsSettings {
+export function resolveNatsSettings(options: NatsConnectOptions = {}, processEnv = process.env): NatsSettings {
+  // a variable set to '' is unset (an `export DC_NATS_TOKEN=` must not count as a way to authenticate)
+  const env = Object.fromEntries(Object.entries(processEnv).filter(([, v]) => v !== '')) as NodeJS.ProcessEnv;
   const fromOptions = parseServers(options.servers ?? options.natsUrl);
   const fromEnv = parseServers(env.DC_NATS_URL);
   const urlAuth = fromOptions?.auth ?? (fromOptions ? undefined : fromEnv?.auth);

@@ -61,6 +61,11 @@ describe('resolving connection settings', () => {
     );
   });
 
+  it('takes a variable set to the empty string as unset', () => {
+    const env = { DC_NATS_URL: '', DC_NATS_TOKEN: '', DC_NATS_USER: 'u', DC_NATS_PASSWORD: 'p' };
+    expect(resolveNatsSettings({}, env)).toEqual({ servers: ['nats://127.0.0.1:4222'], user: 'u', pass: 'p' });
+  });
+
   it('refuses two ways to authenticate, a password without a user, unreadable files', () => {
     expect(invalid(() => resolveNatsSettings({ user: 'u', pass: 'p' }, { DC_NATS_TOKEN: 't' })).data.option).toBe(
       'auth',
