@@ -11,3 +11,4 @@ export { ObjectStore } from './backend/object-store.js';
 export { connectNats } from './messaging/connection.js';
 export { checkArguments, checkConstructorArguments } from './object/arguments.js';
 export { faultSource, noteCall, surviveFaults } from './backend/model-faults.js';
+export { natsEnv, redactUrl, resolveNatsSettings } from './messaging/connect-options.js';

@@ -6,7 +6,8 @@ import { pathToFileURL } from 'node:url';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
 import { createLogger } from '../log.js';
-import { connectNats } from '../messaging/connection.js';
+import { type NatsConnectOptions, resolveNatsSettings } from '../messaging/connect-options.js';
+import { connectNats, jetStreamRequired } from '../messaging/connection.js';
 import { serve, type Server } from '../messaging/rpc.js';
 import { assertToken, METADATA_QUEUE } from '../messaging/subjects.js';
 import { HEARTBEAT_MS, MetadataStore } from '../metadata/store.js';
@@ -24,8 +25,8 @@ import { transferOps } from './transfer-ops.js';
 import { BackendMetrics } from './metrics.js';
 import { versionOps } from './version-ops.js';
 
-export interface BackendOptions {
-  natsUrl: string;
+/** NATS settings (`servers`, `user`/`pass`, `token`, `nkeySeed`, `credsFile`, `tls`; docs/connecting.md), and: */
+export interface BackendOptions extends NatsConnectOptions {
   /** Model modules (compiled JS) whose @persistent classes this backend serves. */
   models: string[];
   /** Directory of the backend's store (LMDB): its objects and its id live there across restarts. */
@@ -68,8 +69,8 @@ export class Backend {
       const namespace = options.namespace ?? 'default';
       const log = options.logger ?? createLogger(`backend:${id}`);
       for (const model of options.models) await import(pathToFileURL(path.resolve(model)).href);
-      nc = await connectNats(options.natsUrl, `dataclay-backend:${id}`);
-      const store = await MetadataStore.open(nc, namespace);
+      nc = await connectNats(resolveNatsSettings(options), `dataclay-backend:${id}`);
+      const store = await MetadataStore.open(nc, namespace).catch(jetStreamRequired);
       const runtime = new BackendRuntime({
         nc,
         store,

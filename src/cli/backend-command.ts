@@ -1,9 +1,12 @@
 // `dataclay backend`: one backend process until SIGINT/SIGTERM, then a clean stop.
 import { Backend } from '../backend/backend.js';
+<<<<<<< HEAD
 import { surviveFaults } from '../backend/model-faults.js';
+=======
+import { type NatsFlags, natsOptionsFrom } from './nats-flags.js';
+>>>>>>> connect
 
-export interface BackendCommandOptions {
-  nats: string;
+export interface BackendCommandOptions extends NatsFlags {
   models: string[];
   storage: string;
   id?: string;
@@ -15,7 +18,7 @@ export interface BackendCommandOptions {
 
 export async function runBackend(options: BackendCommandOptions): Promise<void> {
   const backend = await Backend.start({
-    natsUrl: options.nats,
+    ...natsOptionsFrom(options),
     models: options.models,
     storage: options.storage,
     id: options.id,
