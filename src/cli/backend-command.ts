@@ -1,10 +1,7 @@
 // `dataclay backend`: one backend process until SIGINT/SIGTERM, then a clean stop.
 import { Backend } from '../backend/backend.js';
-<<<<<<< HEAD
 import { surviveFaults } from '../backend/model-faults.js';
-=======
 import { type NatsFlags, natsOptionsFrom } from './nats-flags.js';
->>>>>>> connect
 
 export interface BackendCommandOptions extends NatsFlags {
   models: string[];
