@@ -9,3 +9,6 @@ export { escapeKeyPart, unescapeKeyPart } from './metadata/keys.js';
 export { NatsServer } from './dev/nats-server.js';
 export { ObjectStore } from './backend/object-store.js';
 export { connectNats } from './messaging/connection.js';
+export { backendOps } from './protocol/backend-ops.js';
+export { metadataOps } from './protocol/metadata-ops.js';
+export { assertShape } from './protocol/shape.js';
