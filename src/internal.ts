@@ -12,3 +12,6 @@ export { connectNats } from './messaging/connection.js';
 export { checkArguments, checkConstructorArguments } from './object/arguments.js';
 export { faultSource, noteCall, surviveFaults } from './backend/model-faults.js';
 export { natsEnv, redactUrl, resolveNatsSettings } from './messaging/connect-options.js';
+export { backendOps } from './protocol/backend-ops.js';
+export { metadataOps } from './protocol/metadata-ops.js';
+export { assertShape } from './protocol/shape.js';

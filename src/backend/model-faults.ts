@@ -1,7 +1,7 @@
 // What a backend does with an exception no call catches (model code in a timer, a promise nobody awaits): it logs
 // it, with the request it came from when known, and keeps serving. Why it does not exit: docs/durability.md.
 import type { Logger } from 'pino';
-import { sessionStorage, type RequestContext } from '../runtime/session.js';
+import { sessionStorage, type RequestContext } from '../object/context.js';
 
 export type FaultOrigin = 'uncaughtException' | 'unhandledRejection';
 

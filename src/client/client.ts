@@ -17,8 +17,8 @@ import type { BackendInfo, ObjectMetadata } from '../metadata/types.js';
 import { BackendHandle } from './backend-handle.js';
 import { stubFor, type StubClass, type StubObject } from '../stubs/stub-class.js';
 import { installRuntime, removeRuntime } from '../object/runtime-slot.js';
-import type { CallOptions, Session } from '../runtime/session.js';
-import type { ClassDescription } from '../runtime/class-info.js';
+import type { CallOptions, Session } from '../object/context.js';
+import type { ClassDescription } from '../metadata/class-description.js';
 import { ClientRuntime } from './client-runtime.js';
 
 /**
