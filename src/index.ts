@@ -3,7 +3,7 @@
 // Connecting
 export { Client, type ClientContext, type ClientOptions } from './client/client.js';
 export type { BackendHandle } from './client/backend-handle.js';
-export type { CallOptions, Session } from './runtime/session.js';
+export type { CallOptions, Session } from './object/context.js';
 export { currentSession } from './runtime/current-session.js';
 
 // Declaring persistent classes and using their objects
@@ -31,7 +31,7 @@ export {
   type ValueStub,
 } from './stubs/stub-class.js';
 export { generateStubs } from './stubs/codegen.js';
-export type { ClassDescription } from './runtime/class-info.js';
+export type { ClassDescription } from './metadata/class-description.js';
 export type { ClassMeta, FieldMeta, MethodMeta, ParamMeta } from './object/meta.js';
 
 // Running backends and clusters

@@ -4,14 +4,14 @@
 import { AlreadyPersistentError, BackendNotFoundError, DoesNotExistError, WrongBackendError } from '../errors.js';
 import type { MetadataStore } from '../metadata/store.js';
 import type { ObjectMetadata } from '../metadata/types.js';
-import type { TransferRecord } from '../messaging/protocol.js';
+import type { TransferRecord } from '../protocol/backend-ops.js';
 import { DataClayObject } from '../object/dataclay-object.js';
 import { becomeRemote, dropFields } from '../object/locality.js';
 import { restoreState } from '../object/object-state.js';
 import { classInfoByName } from '../object/registry.js';
 import { STATE } from '../object/state.js';
 import { Runtime, type RuntimeOptions } from '../runtime/runtime.js';
-import { sessionStorage, type Session } from '../runtime/session.js';
+import { sessionStorage, type Session } from '../object/context.js';
 import { decode } from '../serialization/codec.js';
 import type { PersistBatch } from '../serialization/graph.js';
 import { Heap, type MemoryBudget } from './heap.js';

@@ -6,7 +6,8 @@ import { pathToFileURL } from 'node:url';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
 import { createLogger } from '../log.js';
-import { connectNats } from '../messaging/connection.js';
+import { type NatsConnectOptions, resolveNatsSettings } from '../messaging/connect-options.js';
+import { connectNats, jetStreamRequired } from '../messaging/connection.js';
 import { serve, type Server } from '../messaging/rpc.js';
 import { assertToken, METADATA_QUEUE } from '../messaging/subjects.js';
 import { HEARTBEAT_MS, MetadataStore } from '../metadata/store.js';
@@ -18,14 +19,19 @@ import { BackendRuntime } from './backend-runtime.js';
 import type { MemoryBudget } from './heap.js';
 import { ObjectStore } from './object-store.js';
 import { BackendUnavailableError, DuplicateBackendError, StorageOwnerError } from '../errors.js';
-import { metadataOps } from './metadata-service.js';
-import { dispatch, objectOps } from './object-service.js';
-import { transferOps } from './transfer-ops.js';
+import { backendOps, type BackendOps } from '../protocol/backend-ops.js';
+import { serveOperations } from '../protocol/handlers.js';
+import { metadataOps, type MetadataOps } from '../protocol/metadata-ops.js';
+import { adminHandlers } from './admin-service.js';
+import { backendAnswering, metadataAnswering } from './answering.js';
+import { metadataHandlers } from './metadata-service.js';
+import { objectHandlers } from './object-service.js';
+import { transferHandlers } from './transfer-ops.js';
 import { BackendMetrics } from './metrics.js';
-import { versionOps } from './version-ops.js';
+import { versionHandlers } from './version-ops.js';
 
-export interface BackendOptions {
-  natsUrl: string;
+/** NATS settings (`servers`, `user`/`pass`, `token`, `nkeySeed`, `credsFile`, `tls`; docs/connecting.md), and: */
+export interface BackendOptions extends NatsConnectOptions {
   /** Model modules (compiled JS) whose @persistent classes this backend serves. */
   models: string[];
   /** Directory of the backend's store (LMDB): its objects and its id live there across restarts. */
@@ -68,8 +74,8 @@ export class Backend {
       const namespace = options.namespace ?? 'default';
       const log = options.logger ?? createLogger(`backend:${id}`);
       for (const model of options.models) await import(pathToFileURL(path.resolve(model)).href);
-      nc = await connectNats(options.natsUrl, `dataclay-backend:${id}`);
-      const store = await MetadataStore.open(nc, namespace);
+      nc = await connectNats(resolveNatsSettings(options), `dataclay-backend:${id}`);
+      const store = await MetadataStore.open(nc, namespace).catch(jetStreamRequired);
       const runtime = new BackendRuntime({
         nc,
         store,
@@ -120,7 +126,7 @@ export class Backend {
 
   /** Two live backends with one id would split its requests between them: the second one refuses to start. */
   private static async refuseDuplicate(runtime: BackendRuntime, id: string): Promise<void> {
-    const answer = await runtime.backendAdmin<{ id: string }>(id, 'ping').then(
+    const answer = await runtime.request(id, 'ping', [runtime.wire()]).then(
       () => true,
       (err) => (err instanceof BackendUnavailableError ? false : Promise.reject(err)),
     );
@@ -135,18 +141,28 @@ export class Backend {
     const own = runtime.subjects.backendAll(this.id);
     const metadata = runtime.subjects.metadataAll();
     const control = { stop: () => void this.stop() };
+    const handlers = {
+      ...objectHandlers(runtime),
+      ...transferHandlers(runtime),
+      ...versionHandlers(runtime),
+      ...adminHandlers(runtime, control),
+    };
+    const md = metadataHandlers(runtime.store);
     this.servers.push(
-      serve(
-        nc,
-        own,
-        dispatch(own.slice(0, -2), { ...objectOps(runtime, control), ...transferOps(runtime), ...versionOps(runtime) }),
-        { onError, onServed },
-      ),
-      serve(nc, metadata, dispatch(metadata.slice(0, -2), metadataOps(runtime.store)), {
-        queue: METADATA_QUEUE,
+      serve(nc, own, serveOperations<BackendOps>(own.slice(0, -2), backendOps, handlers, backendAnswering(runtime)), {
         onError,
         onServed,
       }),
+      serve(
+        nc,
+        metadata,
+        serveOperations<MetadataOps>(metadata.slice(0, -2), metadataOps, md, metadataAnswering(runtime)),
+        {
+          queue: METADATA_QUEUE,
+          onError,
+          onServed,
+        },
+      ),
     );
   }
 

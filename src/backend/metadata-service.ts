@@ -1,53 +1,33 @@
 // Metadata requests, answered by whichever backend the queue group picks: there is no metadata server to run.
 import { AliasDoesNotExistError, DoesNotExistError } from '../errors.js';
-import { encodeOk } from '../messaging/envelope.js';
-import type { AliasAdd, AliasList, AliasQuery, ClassQuery, ObjectQuery, ObjectsQuery } from '../messaging/protocol.js';
-import { describeClass } from '../runtime/class-info.js';
+import { describeClass } from '../metadata/class-description.js';
 import type { MetadataStore } from '../metadata/store.js';
-import { decode } from '../serialization/codec.js';
+import type { Handlers } from '../protocol/handlers.js';
+import type { MetadataOps } from '../protocol/metadata-ops.js';
 
-type Op = (data: Uint8Array) => Promise<Uint8Array>;
-
-export function metadataOps(store: MetadataStore): Record<string, Op> {
+export function metadataHandlers(store: MetadataStore): Handlers<MetadataOps> {
   const objectOrThrow = async (id: string) => {
     const md = await store.getObject(id);
     if (!md) throw new DoesNotExistError(id);
     return md;
   };
   return {
-    async backends() {
-      return encodeOk(await store.listBackends());
-    },
-    async class(data) {
-      return encodeOk(describeClass(decode<ClassQuery>(data).c));
-    },
-    async objects(data) {
-      const { backendId, dataset, className, limit } = decode<ObjectsQuery>(data);
-      return encodeOk(await store.listObjects({ backendId, dataset, className }, limit));
-    },
-    async object(data) {
-      return encodeOk(await objectOrThrow(decode<ObjectQuery>(data).id));
-    },
-    async 'alias.get'(data) {
-      const { d, a } = decode<AliasQuery>(data);
+    backends: () => store.listBackends(),
+    class: ({ c }) => describeClass(c),
+    objects: ({ backendId, dataset, className, limit }) => store.listObjects({ backendId, dataset, className }, limit),
+    object: ({ id }) => objectOrThrow(id),
+    async 'alias.get'({ d, a }) {
       const id = await store.getAlias(d, a);
       if (id === undefined) throw new AliasDoesNotExistError(d, a);
-      return encodeOk(await objectOrThrow(id));
+      return objectOrThrow(id);
     },
-    async 'alias.add'(data) {
-      const { d, a, id } = decode<AliasAdd>(data);
+    async 'alias.add'({ d, a, id }) {
       const md = await objectOrThrow(id);
       await store.createAlias(d ?? md.dataset, a, id);
-      return encodeOk(undefined);
     },
-    async 'alias.del'(data) {
-      const { d, a } = decode<AliasQuery>(data);
-      await store.deleteAlias(d, a);
-      return encodeOk(undefined);
-    },
-    async 'alias.list'(data) {
-      const { id, d } = decode<AliasList>(data);
-      return encodeOk(await store.listAliases(id, d ?? (await objectOrThrow(id)).dataset));
+    'alias.del': ({ d, a }) => store.deleteAlias(d, a),
+    async 'alias.list'({ id, d }) {
+      return store.listAliases(id, d ?? (await objectOrThrow(id)).dataset);
     },
   };
 }

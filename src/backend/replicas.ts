@@ -2,15 +2,14 @@
 // as a master, pushes every change of a replicated object to its replicas before the change is acknowledged.
 import { ReadOnlyViolationError, ReplicaWriteError, WrongBackendError } from '../errors.js';
 import { becomeRemote, dropFields } from '../object/locality.js';
-import type { RetireRequest } from './version-ops.js';
-import type { ReceiveRequest, TransferRecord } from '../messaging/protocol.js';
+import type { TransferRecord } from '../protocol/backend-ops.js';
 import { DataClayObject } from '../object/dataclay-object.js';
 import { restoreState } from '../object/object-state.js';
 import { classInfoByName } from '../object/registry.js';
 import { STATE } from '../object/state.js';
-import { toWire } from '../runtime/session.js';
+import { toWire } from '../protocol/session.js';
 import { chunkBySize, recordSize } from '../messaging/chunks.js';
-import { decode, encode, encodeState } from '../serialization/codec.js';
+import { decode, encodeState } from '../serialization/codec.js';
 import { captureState } from '../object/object-state.js';
 import { ObjectStore } from './object-store.js';
 import type { BackendRuntime } from './backend-runtime.js';
@@ -142,16 +141,17 @@ export class Replicas {
       [...byReplica].map(async ([replica, records]) => {
         try {
           for (const chunk of chunkBySize(records, recordSize, this.rt.batchBudget())) {
-            const body: ReceiveRequest = [toWire(this.rt.session()), 'replica', chunk, this.rt.backendId];
-            await this.rt.backendRequest(replica, 'receive', encode(body));
+            await this.rt.request(replica, 'receive', [toWire(this.rt.session()), 'replica', chunk, this.rt.backendId]);
           }
         } catch (err) {
           this.rt.onBackgroundError?.(err);
           const missed = updates.filter((u) => u.obj[STATE].replicas?.includes(replica));
           await Promise.all(missed.map((u) => this.forgetReplica(u.obj, replica)));
           // best effort: tell it to drop them (if it cannot hear us, its reads check the metadata anyway)
-          const retire: RetireRequest = [toWire(this.rt.session()), missed.map((u) => u.obj.id), this.rt.backendId];
-          this.rt.backendRequest(replica, 'retire', encode(retire)).catch(() => undefined);
+          const ids = missed.map((u) => u.obj.id);
+          this.rt
+            .request(replica, 'retire', [toWire(this.rt.session()), ids, this.rt.backendId])
+            .catch(() => undefined);
         }
       }),
     );

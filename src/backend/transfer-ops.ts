@@ -1,26 +1,21 @@
 // Backend operations that move objects: `move` (from this backend, forwarding the traversal to the owners of
-// remote referents) and `receive` (taking ownership of shipped objects).
-import { ProtocolError, ReplicaOnMasterError, TimeoutError } from '../errors.js';
-import { encodeOk } from '../messaging/envelope.js';
-import {
-  isTuple,
-  type MoveRequest,
-  type ReceiveRequest,
-  type ReplicateRequest,
-  type TransferMode,
-  type TransferRecord,
-  type WireSession,
-} from '../messaging/protocol.js';
+// remote referents), `replicate`, and `receive` (taking ownership of shipped objects, or holding replicas).
+import { ReplicaOnMasterError, TimeoutError } from '../errors.js';
+import type {
+  BackendOps,
+  MoveRequest,
+  ReplicateRequest,
+  TransferMode,
+  TransferRecord,
+} from '../protocol/backend-ops.js';
+import type { Handlers } from '../protocol/handlers.js';
+import type { WireSession } from '../protocol/session.js';
 import { chunkBySize, recordSize } from '../messaging/chunks.js';
 import { STATE } from '../object/state.js';
-import type { RetireRequest } from './version-ops.js';
 import type { DataClayObject } from '../object/dataclay-object.js';
-import { fromWire, sessionStorage } from '../runtime/session.js';
-import { decode, encode } from '../serialization/codec.js';
+import type { RequestContext } from '../object/context.js';
 import type { BackendRuntime } from './backend-runtime.js';
 import { collectTransfer } from './transfer.js';
-
-type Op = (data: Uint8Array) => Promise<Uint8Array>;
 
 /** Ships records to `target` in as many `receive` requests as max_payload needs. */
 async function sendRecords(
@@ -31,8 +26,7 @@ async function sendRecords(
   records: TransferRecord[],
 ): Promise<void> {
   for (const chunk of chunkBySize(records, recordSize, rt.batchBudget())) {
-    const body: ReceiveRequest = mode === 'replica' ? [s, mode, chunk, rt.backendId] : [s, mode, chunk];
-    await rt.backendRequest(target, 'receive', encode(body));
+    await rt.request(target, 'receive', mode === 'replica' ? [s, mode, chunk, rt.backendId] : [s, mode, chunk]);
   }
 }
 
@@ -43,7 +37,7 @@ function replicasOf(objects: DataClayObject[]): Map<string, string[]> {
   return out;
 }
 
-export function transferOps(rt: BackendRuntime): Record<string, Op> {
+export function transferHandlers(rt: BackendRuntime): Pick<Handlers<BackendOps>, 'move' | 'replicate' | 'receive'> {
   /**
    * The objects of `ids` this backend owns. Ids it does not own: on the first hop, the caller's hint was stale
    * (WrongBackendError); on a forwarded hop, they are reported by their real owner so the traversal goes on there.
@@ -68,12 +62,15 @@ export function transferOps(rt: BackendRuntime): Record<string, Op> {
   }
 
   /** Moves what this backend owns of the graph, then asks the owners of remote referents to do the same. */
-  async function move([s, ids, target, recursive, remotes, forwarded]: MoveRequest): Promise<number> {
+  async function move(
+    [s, ids, target, recursive, remotes, forwarded]: MoveRequest,
+    ctx: RequestContext,
+  ): Promise<number> {
     const { roots, elsewhere } = await rootsOf(ids, forwarded);
     const transfer = collectTransfer(rt, roots, recursive, remotes, new Set());
     let moved = 0;
     if (target !== rt.backendId && transfer.objects.length > 0) {
-      const finish = await rt.beginMove(transfer.objects, undefined, fromWire(s).chain);
+      const finish = await rt.beginMove(transfer.objects, undefined, ctx.chain);
       try {
         // calls that were running when the move began have finished: take the state now
         const records = collectTransfer(rt, transfer.objects, false, false, new Set()).records;
@@ -83,9 +80,7 @@ export function transferOps(rt: BackendRuntime): Record<string, Op> {
         finish(target);
         for (const [backend, held] of replicas) {
           if (backend === target) continue; // the target's copy became the object itself
-          rt.backendRequest(backend, 'retire', encode([s, held, target] satisfies RetireRequest)).catch((err) =>
-            rt.onBackgroundError?.(err),
-          );
+          rt.request(backend, 'retire', [s, held, target]).catch((err) => rt.onBackgroundError?.(err));
         }
         moved += transfer.objects.length;
       } catch (err) {
@@ -94,11 +89,7 @@ export function transferOps(rt: BackendRuntime): Record<string, Op> {
       }
     }
     for (const [owner, remoteIds] of [...transfer.remote, ...elsewhere]) {
-      moved += await rt.backendRequest<number>(
-        owner,
-        'move',
-        encode([s, remoteIds, target, recursive, remotes, true] satisfies MoveRequest),
-      );
+      moved += await rt.request(owner, 'move', [s, remoteIds, target, recursive, remotes, true]);
     }
     return moved;
   }
@@ -109,7 +100,7 @@ export function transferOps(rt: BackendRuntime): Record<string, Op> {
     try {
       for (const chunk of chunkBySize(records, recordSize, rt.batchBudget())) {
         shipped.push(...chunk.map(([id]) => id)); // before the answer: a timed-out receive may still have happened
-        await rt.backendRequest(target, 'receive', encode([s, 'move', chunk] satisfies ReceiveRequest));
+        await rt.request(target, 'receive', [s, 'move', chunk]);
       }
     } catch (err) {
       if (shipped.length > 0) {
@@ -117,7 +108,7 @@ export function transferOps(rt: BackendRuntime): Record<string, Op> {
         const until = Date.now() + 60_000;
         for (;;) {
           try {
-            await rt.backendRequest(target, 'retire', encode([s, shipped, rt.backendId] satisfies RetireRequest));
+            await rt.request(target, 'retire', [s, shipped, rt.backendId]);
             break;
           } catch (retireErr) {
             if (!(retireErr instanceof TimeoutError) || Date.now() > until) throw retireErr; // unknown outcome: not reclaimed
@@ -159,35 +150,25 @@ export function transferOps(rt: BackendRuntime): Record<string, Op> {
     }
     let count = transfer.objects.length;
     for (const [owner, remoteIds] of [...transfer.remote, ...elsewhere]) {
-      const forward: ReplicateRequest = [s, remoteIds, target, recursive, remotes, true];
-      count += (await rt.backendRequest<{ count: number }>(owner, 'replicate', encode(forward))).count;
+      count += (await rt.request(owner, 'replicate', [s, remoteIds, target, recursive, remotes, true])).count;
     }
     return { target, count };
   }
 
   return {
-    async replicate(data) {
-      const req = decode<ReplicateRequest>(data);
-      if (!isTuple(req, 6, '_a_bbb'))
-        throw new ProtocolError('replicate: expected [session, ids[], target|null, recursive, remotes, forwarded]');
-      if (req[2] !== null) await rt.checkBackend(req[2] as string);
-      return sessionStorage.run(fromWire(req[0]), async () => encodeOk(await replicate(req)));
+    async replicate(req) {
+      if (req[2] !== null) await rt.checkBackend(req[2]);
+      return replicate(req);
     },
 
-    async move(data) {
-      const req = decode<MoveRequest>(data);
-      if (!isTuple(req, 6, '_asbbb'))
-        throw new ProtocolError('move: expected [session, ids[], target, recursive, remotes, forwarded]');
+    async move(req, ctx) {
       await rt.checkBackend(req[2]);
-      return sessionStorage.run(fromWire(req[0]), async () => encodeOk(await move(req)));
+      return move(req, ctx);
     },
 
-    async receive(data) {
-      const req = decode<ReceiveRequest>(data);
-      if (!isTuple(req, 3, '_sa')) throw new ProtocolError('receive: expected [session, mode, records[], master?]');
-      if (req[1] === 'replica' && typeof req[3] === 'string') rt.replicas.receive(req[2], req[3]);
-      else await rt.receive(req[2]);
-      return encodeOk(undefined);
+    async receive([, mode, records, master]) {
+      if (mode === 'replica' && master !== undefined) rt.replicas.receive(records, master);
+      else await rt.receive(records);
     },
   };
 }

@@ -3,7 +3,7 @@
 import { STATE } from '../object/state.js';
 import type { DataClayObject } from '../object/dataclay-object.js';
 import { captureState } from '../object/object-state.js';
-import type { TransferRecord } from '../messaging/protocol.js';
+import type { TransferRecord } from '../protocol/backend-ops.js';
 import { encodeState } from '../serialization/codec.js';
 import type { BackendRuntime } from './backend-runtime.js';
 

@@ -1,12 +1,12 @@
 // Write-through: what a backend acknowledges is on disk first. Changes are found by comparing a digest of each
 // object's encoded state with the digest of what was last read or written; the memory budget evicts to the store.
 import { hash } from 'node:crypto';
-import type { TransferRecord } from '../messaging/protocol.js';
+import type { TransferRecord } from '../protocol/backend-ops.js';
 import type { DataClayObject } from '../object/dataclay-object.js';
 import { dropFields } from '../object/locality.js';
 import { captureState, restoreState } from '../object/object-state.js';
 import { STATE } from '../object/state.js';
-import type { RequestContext } from '../runtime/session.js';
+import type { RequestContext } from '../object/context.js';
 import { decode, encodeState } from '../serialization/codec.js';
 import type { BackendRuntime } from './backend-runtime.js';
 import { ObjectStore } from './object-store.js';
@@ -64,13 +64,12 @@ export class WriteThrough {
   }
 
   /**
-   * What a request changed, on disk before its reply: the object it ran on, objects whose active methods ran in
-   * place, objects it created (and their metadata).
+   * What a request changed, on disk before its reply: the objects it changed or whose active methods ran in place
+   * (the one it ran on included), objects it created (and their metadata).
    */
-  commit(ctx: RequestContext, target?: DataClayObject): Promise<void> | undefined {
+  commit(ctx: RequestContext): Promise<void> | undefined {
     const created = ctx.created?.splice(0) ?? [];
     const changed = new Set<DataClayObject>(ctx.touched);
-    if (target) changed.add(target);
     for (const o of created) changed.add(o);
     const saved = this.saveChanged(changed);
     if (!saved && created.length === 0) {

@@ -1,8 +1,9 @@
 // `dataclay backend`: one backend process until SIGINT/SIGTERM, then a clean stop.
 import { Backend } from '../backend/backend.js';
+import { surviveFaults } from '../backend/model-faults.js';
+import { type NatsFlags, natsOptionsFrom } from './nats-flags.js';
 
-export interface BackendCommandOptions {
-  nats: string;
+export interface BackendCommandOptions extends NatsFlags {
   models: string[];
   storage: string;
   id?: string;
@@ -14,7 +15,7 @@ export interface BackendCommandOptions {
 
 export async function runBackend(options: BackendCommandOptions): Promise<void> {
   const backend = await Backend.start({
-    natsUrl: options.nats,
+    ...natsOptionsFrom(options),
     models: options.models,
     storage: options.storage,
     id: options.id,
@@ -35,8 +36,9 @@ export async function runBackend(options: BackendCommandOptions): Promise<void> 
   process.once('SIGTERM', shutdown);
   // started by a harness over IPC: its end is ours (no orphan backends when a test runner dies)
   process.once('disconnect', shutdown);
-  // a bug of ours in a request must cost that request, not the backend
-  process.on('unhandledRejection', (err) => backend.log.error({ err }, 'unhandled rejection'));
+  // model code that throws outside a call (a timer, a promise nobody awaits) is logged, not fatal: whatever it can
+  // do there it can do inside a call, where its exception costs that call only (docs/durability.md)
+  surviveFaults(backend.log);
   void backend.stopped.then(() => process.exit(0)); // also when asked to stop over NATS (`dataclay ctl stop`)
   process.send?.({ type: 'ready', id: backend.id });
 }

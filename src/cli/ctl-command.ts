@@ -1,14 +1,18 @@
 // `dataclay ctl`: look at and operate a running cluster.
 import { Client } from '../client/client.js';
+import { type NatsFlags, natsOptionsFrom } from './nats-flags.js';
 import { bytes, duration, table } from './table.js';
 
-export interface CtlOptions {
-  nats: string;
+export interface CtlOptions extends NatsFlags {
   namespace: string;
 }
 
 async function withClient<T>(options: CtlOptions, fn: (client: Client) => Promise<T>): Promise<T> {
-  const client = await new Client({ natsUrl: options.nats, namespace: options.namespace, timeoutMs: 10_000 }).start();
+  const client = await new Client({
+    ...natsOptionsFrom(options),
+    namespace: options.namespace,
+    timeoutMs: 10_000,
+  }).start();
   try {
     return await fn(client);
   } finally {

@@ -6,13 +6,15 @@ import { runBackend } from './backend-command.js';
 import { runDev } from './dev-command.js';
 import { ctlBackends, ctlFlush, ctlObjects, ctlStop } from './ctl-command.js';
 import { runStubs } from './stubs-command.js';
+import { withNatsFlags } from './nats-flags.js';
 
 const program = new Command('dataclay').description('dataClay for TypeScript: persistent active objects over NATS');
 
-program
-  .command('backend')
-  .description('run a backend: owns objects, runs their active methods, answers metadata requests')
-  .addOption(new Option('--nats <url>', 'NATS server URL').env('DC_NATS_URL').default('nats://127.0.0.1:4222'))
+withNatsFlags(
+  program
+    .command('backend')
+    .description('run a backend: owns objects, runs their active methods, answers metadata requests'),
+)
   .requiredOption('--models <files...>', 'compiled model modules (JS) with the @persistent classes')
   .addOption(
     new Option('--storage <dir>', 'directory of the backend store (objects and id survive restarts)')
@@ -46,12 +48,12 @@ program
   .requiredOption('--models <files...>', 'compiled model modules (JS) the backends load')
   .option('--backends <n>', 'number of backends', (v) => Number.parseInt(v, 10), 3)
   .addOption(new Option('--namespace <ns>', 'cluster namespace').default('default'))
+  .option('--nats-user <name>', 'require this NATS user (with --nats-password-file)')
+  .option('--nats-password-file <file>', "file holding that user's password")
+  .option('--nats-token-file <file>', 'require the NATS token in this file')
   .action(runDev);
 
-program
-  .command('stubs')
-  .description('write typed TypeScript stubs for the classes of a running cluster')
-  .addOption(new Option('--nats <url>', 'NATS server URL').env('DC_NATS_URL').default('nats://127.0.0.1:4222'))
+withNatsFlags(program.command('stubs').description('write typed TypeScript stubs for the classes of a running cluster'))
   .addOption(new Option('--namespace <ns>', 'cluster namespace').env('DC_NAMESPACE').default('default'))
   .requiredOption('--out <dir>', 'directory to write index.ts into')
   .option('--class <names...>', 'only these classes (default: every class the backends have)')
@@ -59,35 +61,21 @@ program
   .action(runStubs);
 
 const ctl = program.command('ctl').description('look at and operate a running cluster');
-const natsOption = () =>
-  new Option('--nats <url>', 'NATS server URL').env('DC_NATS_URL').default('nats://127.0.0.1:4222');
 const nsOption = () => new Option('--namespace <ns>', 'cluster namespace').env('DC_NAMESPACE').default('default');
-ctl
-  .command('backends')
-  .description('live backends with their load')
-  .addOption(natsOption())
+withNatsFlags(ctl.command('backends').description('live backends with their load'))
   .addOption(nsOption())
   .action(ctlBackends);
-ctl
-  .command('objects')
-  .description('persistent objects, from the metadata')
-  .addOption(natsOption())
+withNatsFlags(ctl.command('objects').description('persistent objects, from the metadata'))
   .addOption(nsOption())
   .option('--backend <id>', 'only those owned by this backend')
   .option('--dataset <name>', 'only those of this dataset')
   .option('--class <name>', 'only those of this class')
   .option('--limit <n>', 'at most this many', positiveInt, 100)
   .action(ctlObjects);
-ctl
-  .command('flush <backend>')
-  .description('save and unload every object of a backend')
-  .addOption(natsOption())
+withNatsFlags(ctl.command('flush <backend>').description('save and unload every object of a backend'))
   .addOption(nsOption())
   .action(ctlFlush);
-ctl
-  .command('stop <backend>')
-  .description('stop a backend cleanly')
-  .addOption(natsOption())
+withNatsFlags(ctl.command('stop <backend>').description('stop a backend cleanly'))
   .addOption(nsOption())
   .action(ctlStop);
 

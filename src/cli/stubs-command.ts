@@ -3,9 +3,9 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Client } from '../client/client.js';
 import { generateStubs } from '../stubs/codegen.js';
+import { type NatsFlags, natsOptionsFrom } from './nats-flags.js';
 
-export interface StubsOptions {
-  nats: string;
+export interface StubsOptions extends NatsFlags {
   namespace: string;
   out: string;
   class?: string[];
@@ -13,7 +13,11 @@ export interface StubsOptions {
 }
 
 export async function runStubs(options: StubsOptions): Promise<void> {
-  const client = await new Client({ natsUrl: options.nats, namespace: options.namespace, timeoutMs: 10_000 }).start();
+  const client = await new Client({
+    ...natsOptionsFrom(options),
+    namespace: options.namespace,
+    timeoutMs: 10_000,
+  }).start();
   try {
     const names = options.class?.length
       ? options.class

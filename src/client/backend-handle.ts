@@ -11,26 +11,28 @@ export class BackendHandle {
   ) {}
 
   async stats(): Promise<BackendStats> {
-    return this.request<BackendStats>('ping');
+    await this.live();
+    return this.runtime.request(this.id, 'ping', [this.runtime.wire()]);
   }
 
   /** Saves every loaded object and drops them from memory (they reload on next use). */
   async flushAll(): Promise<{ saved: number }> {
-    return this.request<{ saved: number }>('flush');
+    await this.live();
+    return this.runtime.request(this.id, 'flush', [this.runtime.wire()]);
   }
 
   /** Asks the backend to stop cleanly: it deregisters, saves everything, and exits. */
   async stop(): Promise<void> {
-    await this.request<void>('stop');
+    await this.live();
+    await this.runtime.request(this.id, 'stop', [this.runtime.wire()]);
   }
 
-  private async request<T>(op: 'ping' | 'flush' | 'stop'): Promise<T> {
+  private async live(): Promise<void> {
     const backends = await this.runtime.listBackends();
     if (!backends.some((b) => b.id === this.id))
       throw new BackendNotFoundError(
         this.id,
         backends.map((b) => b.id),
       );
-    return this.runtime.backendAdmin<T>(this.id, op);
   }
 }

@@ -1,17 +1,33 @@
 // Client: connects this process to a dataClay cluster over NATS and makes persistent objects usable in it.
+import { randomUUID } from 'node:crypto';
+import { getEnvironmentData, setEnvironmentData } from 'node:worker_threads';
+import type { NatsConnection } from '@nats-io/transport-node';
 import { ClassKindError, ClientNotStartedError, InvalidOptionError } from '../errors.js';
-import { connectNats, DEFAULT_NATS_URL } from '../messaging/connection.js';
+import {
+  type NatsConnectOptions,
+  type NatsSecrets,
+  type NatsSettings,
+  type NatsTlsFiles,
+  publicSettings,
+  resolveNatsSettings,
+  secretsOf,
+} from '../messaging/connect-options.js';
+import { connectNats } from '../messaging/connection.js';
 import type { BackendInfo, ObjectMetadata } from '../metadata/types.js';
 import { BackendHandle } from './backend-handle.js';
 import { stubFor, type StubClass, type StubObject } from '../stubs/stub-class.js';
 import { installRuntime, removeRuntime } from '../object/runtime-slot.js';
-import type { CallOptions, Session } from '../runtime/session.js';
-import type { ClassDescription } from '../runtime/class-info.js';
+import type { CallOptions, Session } from '../object/context.js';
+import type { ClassDescription } from '../metadata/class-description.js';
 import { ClientRuntime } from './client-runtime.js';
 
-export interface ClientOptions {
-  /** NATS server URL(s), comma-separated. Env DC_NATS_URL, default nats://127.0.0.1:4222. */
-  natsUrl?: string;
+/**
+ * NATS settings (`servers`, `user`/`pass`, `token`, `nkeySeed`, `credsFile`, `tls`, each with its DC_NATS_* variable:
+ * docs/connecting.md) and the client's own.
+ */
+export interface ClientOptions extends NatsConnectOptions {
+  /** An open NATS connection to use instead of connecting; the client leaves it open on stop. */
+  connection?: NatsConnection;
   /** Env DC_USERNAME, default "admin". */
   username?: string;
   /** Env DC_PASSWORD. Carried for the coming auth layer; not checked yet. */
@@ -27,19 +43,42 @@ export interface ClientOptions {
 /**
  * Everything a client in another thread (or process) needs to act in the same context: plain data, structured-
  * clonable, for `workerData` or `postMessage`. Made by `client.exportContext()`, used by `Client.fromContext()`.
+ * It holds no secret: a password, token or nkey seed stays behind `secretsRef`, a key of the worker_threads
+ * environment data (`setEnvironmentData`), which every worker started after `exportContext()` inherits; elsewhere
+ * (another process) the DC_NATS_* variables supply them.
  */
 export interface ClientContext {
-  natsUrl: string;
+  servers: string[];
+  user?: string;
+  credsFile?: string;
+  tls?: NatsTlsFiles;
+  secretsRef?: string;
   namespace: string;
   username: string;
   dataset: string;
   timeoutMs: number;
 }
 
+/** The settings a client shows (`client.options`): no NATS secret is among them. */
+export interface ClientSettings {
+  /** The servers, comma-separated, without userinfo. */
+  natsUrl: string;
+  servers: string[];
+  username: string;
+  password?: string;
+  dataset: string;
+  namespace: string;
+  timeoutMs: number;
+}
+
 export class Client implements AsyncDisposable {
-  readonly options: Readonly<Required<Omit<ClientOptions, 'password'>>> & { password?: string };
+  readonly options: Readonly<ClientSettings>;
   private runtime: ClientRuntime | undefined;
   private starting: Promise<this> | undefined;
+  // ES private: not shown by console.log or util.inspect, not copied by a spread
+  readonly #nats: NatsSettings;
+  readonly #connection: NatsConnection | undefined;
+  readonly #secretsRef = `dataclay:nats-secrets:${randomUUID()}`;
 
   constructor(options: ClientOptions = {}) {
     const env = process.env;
@@ -47,8 +86,14 @@ export class Client implements AsyncDisposable {
     if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) {
       throw new InvalidOptionError('timeoutMs', timeoutMs, 'a positive number of milliseconds');
     }
+    this.#connection = options.connection;
+    // a handed-in connection: its server is what a context names; the settings are the owner's business
+    this.#nats = options.connection
+      ? { servers: [serverUrl(options.connection.getServer())] }
+      : resolveNatsSettings(options, env);
     this.options = {
-      natsUrl: options.natsUrl ?? env.DC_NATS_URL ?? DEFAULT_NATS_URL,
+      natsUrl: this.#nats.servers.join(','),
+      servers: this.#nats.servers,
       username: options.username ?? env.DC_USERNAME ?? 'admin',
       password: options.password ?? env.DC_PASSWORD,
       dataset: options.dataset ?? env.DC_DATASET ?? 'admin',
@@ -59,14 +104,28 @@ export class Client implements AsyncDisposable {
 
   /** A client configured like `context` (from `exportContext()` in another thread); start it there. */
   static fromContext(context: ClientContext): Client {
-    return new Client(context);
+    const { secretsRef, ...options } = context;
+    const secrets = secretsRef ? (getEnvironmentData(secretsRef) as NatsSecrets | undefined) : undefined;
+    return new Client({ ...options, ...secrets });
   }
 
-  /** This client's settings and the current context's session (inside `run`, that session), to hand to a worker. */
+  /**
+   * This client's settings and the current context's session (inside `run`, that session), to hand to a worker.
+   * Its secrets go to the worker_threads environment data, not into the context (see ClientContext).
+   */
   exportContext(): ClientContext {
-    const { natsUrl, namespace, timeoutMs } = this.options;
+    const { namespace, timeoutMs } = this.options;
     const { username, dataset, timeoutMs: contextTimeout } = this.active().session();
-    return { natsUrl, namespace, username, dataset, timeoutMs: contextTimeout ?? timeoutMs };
+    const secrets = secretsOf(this.#nats);
+    if (secrets) setEnvironmentData(this.#secretsRef, secrets);
+    return {
+      ...publicSettings(this.#nats),
+      ...(secrets && { secretsRef: this.#secretsRef }),
+      namespace,
+      username,
+      dataset,
+      timeoutMs: contextTimeout ?? timeoutMs,
+    };
   }
 
   get isActive(): boolean {
@@ -79,8 +138,8 @@ export class Client implements AsyncDisposable {
    */
   start(): Promise<this> {
     this.starting ??= (async () => {
-      const { natsUrl, username, dataset, namespace, timeoutMs } = this.options;
-      const nc = await connectNats(natsUrl, `dataclay-client:${username}`);
+      const { username, dataset, namespace, timeoutMs } = this.options;
+      const nc = this.#connection ?? (await connectNats(this.#nats, `dataclay-client:${username}`));
       this.runtime = new ClientRuntime({ nc, namespace, timeoutMs, session: { username, dataset } });
       installRuntime(this.runtime);
       return this;
@@ -98,7 +157,8 @@ export class Client implements AsyncDisposable {
     this.starting = undefined;
     removeRuntime(runtime);
     runtime.mux.close();
-    await runtime.nc.drain();
+    setEnvironmentData(this.#secretsRef, undefined);
+    if (runtime.nc !== this.#connection) await runtime.nc.drain();
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
@@ -150,4 +210,9 @@ export class Client implements AsyncDisposable {
     if (!this.runtime) throw new ClientNotStartedError();
     return this.runtime;
   }
+}
+
+/** nats.js names a server host:port; a context names it as a URL. */
+function serverUrl(server: string): string {
+  return /^[a-z]+:\/\//i.test(server) ? server : `nats://${server}`;
 }

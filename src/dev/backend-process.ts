@@ -1,14 +1,17 @@
-// One backend as a child process (`dataclay backend`), ready when it says so over IPC.
+// One backend as a child process (`dataclay backend`), ready when it says so over IPC. Its NATS settings travel in
+// DC_NATS_* variables: a command line is readable by every user of the machine.
 import { fork, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { ProcessStartError } from '../errors.js';
+import { type NatsConnectOptions, natsEnv, resolveNatsSettings } from '../messaging/connect-options.js';
 
 const CLI = fileURLToPath(new URL('../cli/main.js', import.meta.url));
 
 export interface BackendProcessOptions {
   id: string;
-  natsUrl: string;
+  /** Where and how the backend connects (resolved here, without this process's DC_NATS_* variables). */
+  nats: NatsConnectOptions;
   namespace: string;
   models: string[];
   storage: string;
@@ -30,12 +33,11 @@ export class BackendProcess {
   }
 
   async start(timeoutMs = 20_000): Promise<void> {
-    const { id, natsUrl, namespace, models, storage, logFile } = this.options;
+    const { id, namespace, models, storage, logFile } = this.options;
+    const env = { ...withoutNatsVariables(process.env), ...natsEnv(resolveNatsSettings(this.options.nats, {})) };
     const log = openSync(logFile, 'a');
     const args = [
       'backend',
-      '--nats',
-      natsUrl,
       '--namespace',
       namespace,
       '--id',
@@ -46,7 +48,7 @@ export class BackendProcess {
       '--models',
       ...models,
     ];
-    const child = fork(CLI, args, { stdio: ['ignore', log, log, 'ipc'], env: { ...process.env, ...this.options.env } });
+    const child = fork(CLI, args, { stdio: ['ignore', log, log, 'ipc'], env: { ...env, ...this.options.env } });
     closeSync(log);
     this.child = child;
     await new Promise<void>((resolve, reject) => {
@@ -96,6 +98,11 @@ export class BackendProcess {
   logTail(): string {
     return tail(this.options.logFile);
   }
+}
+
+/** This process's own DC_NATS_* settings must not mix with the backend's. */
+function withoutNatsVariables(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(env).filter(([name]) => !name.startsWith('DC_NATS_')));
 }
 
 function tail(file: string, lines = 30): string {

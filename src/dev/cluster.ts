@@ -3,8 +3,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import type { NatsConnectOptions } from '../messaging/connect-options.js';
 import { BackendProcess } from './backend-process.js';
-import { NatsServer } from './nats-server.js';
+import { NatsServer, type NatsServerOptions } from './nats-server.js';
 
 export interface DevClusterOptions {
   /** Compiled model modules every backend loads. */
@@ -16,6 +17,8 @@ export interface DevClusterOptions {
   keepDir?: boolean;
   /** Extra `dataclay backend` options for every backend, e.g. ['--max-objects', '100']. */
   backendArgs?: string[];
+  /** How the cluster's nats-server runs: auth its clients must present, TLS, no JetStream, more config. */
+  nats?: Omit<NatsServerOptions, 'dir' | 'port' | 'binary'>;
 }
 
 const live = new Set<DevCluster>();
@@ -49,11 +52,16 @@ export class DevCluster implements AsyncDisposable {
     return this.nats.url;
   }
 
+  /** How to connect to this cluster (with the credentials it was started with): `new Client({ ...connectOptions })`. */
+  get connectOptions(): NatsConnectOptions {
+    return this.nats.connectOptions;
+  }
+
   static async start(options: DevClusterOptions): Promise<DevCluster> {
     installExitHooks();
     const dir = mkdtempSync(path.join(tmpdir(), 'dataclay-dev-'));
     const namespace = options.namespace ?? 'default';
-    const nats = await NatsServer.start({ dir: path.join(dir, 'nats') }).catch((err) => {
+    const nats = await NatsServer.start({ ...options.nats, dir: path.join(dir, 'nats') }).catch((err) => {
       rmSync(dir, { recursive: true, force: true });
       throw err;
     });
@@ -62,7 +70,7 @@ export class DevCluster implements AsyncDisposable {
       (_, i) =>
         new BackendProcess({
           id: `backend-${i + 1}`,
-          natsUrl: nats.url,
+          nats: nats.connectOptions,
           namespace,
           models: options.models,
           storage: path.join(dir, `backend-${i + 1}`),

@@ -1,18 +1,40 @@
 // Starts a real nats-server (from PATH) with JetStream in a directory of its own, and stops, kills or restarts it.
+// Auth and TLS go into a config file (mode 0600) in that directory: never on the server's command line.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { nkeys } from '@nats-io/transport-node';
 import { ProcessStartError } from '../errors.js';
+import type { NatsConnectOptions } from '../messaging/connect-options.js';
 import { freePort } from './ports.js';
 
 const INSTALL_HINT =
   'nats-server was not found on PATH. Install it: Debian/Ubuntu `apt-get install nats-server`, ' +
   'macOS `brew install nats-server`, or see https://docs.nats.io/running-a-nats-service/introduction/installation.';
 
+/** What clients must present: one user, a token, or the nkey user of this seed (the server gets its public key). */
+export type NatsServerAuth = { user: string; pass: string } | { token: string } | { nkeySeed: string };
+
+export interface NatsServerTls {
+  /** The server's certificate and key (PEM files). */
+  cert: string;
+  key: string;
+  /** The CA clients are told to trust (connectOptions), and with `verify`, the one client certificates must chain to. */
+  ca?: string;
+  /** Require client certificates (mutual TLS). */
+  verify?: boolean;
+}
+
 export interface NatsServerOptions {
   dir: string;
   port?: number;
   binary?: string;
+  /** Default true. */
+  jetstream?: boolean;
+  auth?: NatsServerAuth;
+  tls?: NatsServerTls;
+  /** More config-file text, e.g. an operator and its accounts. */
+  config?: string;
 }
 
 export class NatsServer {
@@ -21,10 +43,17 @@ export class NatsServer {
     readonly port: number,
     readonly dir: string,
     private readonly binary: string,
+    private readonly options: NatsServerOptions,
   ) {}
 
   get url(): string {
     return `nats://127.0.0.1:${this.port}`;
+  }
+
+  /** What a client or backend needs to connect here: the URL, the credentials of `auth`, the CA of `tls`. */
+  get connectOptions(): NatsConnectOptions {
+    const { auth, tls } = this.options;
+    return { servers: [this.url], ...auth, ...(tls?.ca && { tls: { ca: tls.ca } }) };
   }
 
   get pid(): number | undefined {
@@ -34,7 +63,7 @@ export class NatsServer {
   static async start(options: NatsServerOptions): Promise<NatsServer> {
     const binary = options.binary ?? process.env.DC_NATS_SERVER ?? 'nats-server';
     if (spawnSync(binary, ['--version']).error) throw new ProcessStartError(binary, INSTALL_HINT, '');
-    const server = new NatsServer(options.port ?? (await freePort()), options.dir, binary);
+    const server = new NatsServer(options.port ?? (await freePort()), options.dir, binary, options);
     await server.launch();
     return server;
   }
@@ -42,7 +71,14 @@ export class NatsServer {
   /** Starts the process again on the same port and store (after stop or kill). */
   async launch(): Promise<void> {
     mkdirSync(this.dir, { recursive: true });
-    const args = ['-a', '127.0.0.1', '-p', String(this.port), '-js', '-sd', path.join(this.dir, 'jetstream')];
+    const args = ['-a', '127.0.0.1', '-p', String(this.port)];
+    if (this.options.jetstream ?? true) args.push('-js', '-sd', path.join(this.dir, 'jetstream'));
+    const config = this.configText();
+    if (config) {
+      const file = path.join(this.dir, 'nats-server.conf');
+      writeFileSync(file, config, { mode: 0o600 });
+      args.push('-c', file);
+    }
     const child = spawn(this.binary, args, { stdio: ['ignore', 'ignore', 'pipe'] });
     this.child = child;
     await new Promise<void>((resolve, reject) => {
@@ -65,6 +101,24 @@ export class NatsServer {
         reject(new ProcessStartError('nats-server', `exited with ${code}`, log));
       });
     });
+  }
+
+  private configText(): string {
+    const { auth, tls, config } = this.options;
+    const q = (value: string) => JSON.stringify(value);
+    const lines: string[] = [];
+    if (auth && 'user' in auth) lines.push(`authorization { user: ${q(auth.user)}, password: ${q(auth.pass)} }`);
+    if (auth && 'token' in auth) lines.push(`authorization { token: ${q(auth.token)} }`);
+    if (auth && 'nkeySeed' in auth) {
+      const nkey = nkeys.fromSeed(new TextEncoder().encode(auth.nkeySeed)).getPublicKey();
+      lines.push(`authorization { users: [ { nkey: ${q(nkey)} } ] }`);
+    }
+    if (tls) {
+      const ca = tls.ca ? `, ca_file: ${q(tls.ca)}` : '';
+      lines.push(`tls { cert_file: ${q(tls.cert)}, key_file: ${q(tls.key)}${ca}, verify: ${tls.verify ?? false} }`);
+    }
+    if (config) lines.push(config);
+    return lines.join('\n');
   }
 
   async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {

@@ -1,14 +1,86 @@
-// The process's NATS connection. noAsyncTraces: the default stack capture per request costs half the client's CPU.
+// The process's NATS connection, and nats.js failures turned into our errors with a hint that says what to do.
+// noAsyncTraces: the default stack capture per request costs half the client's CPU.
 import { connect, type NatsConnection } from '@nats-io/transport-node';
+import {
+  AuthenticationError,
+  DataClayError,
+  InvalidOptionError,
+  JetStreamNotEnabledError,
+  NatsConnectionError,
+} from '../errors.js';
+import { connectionOptions, type NatsSettings, resolveNatsSettings } from './connect-options.js';
 
-export const DEFAULT_NATS_URL = 'nats://127.0.0.1:4222';
+export { DEFAULT_NATS_URL } from './connect-options.js';
 
-export async function connectNats(url: string, name: string): Promise<NatsConnection> {
-  return connect({
-    servers: url.split(','),
-    name,
-    noAsyncTraces: true,
-    maxReconnectAttempts: -1,
-    reconnectTimeWait: 250,
-  });
+const START_HINT = 'Is nats-server running? Start one with `dataclay dev`, or `nats-server -js`.';
+const TLS_HINT =
+  'Check the TLS settings: the CA that signed the server certificate (tls.ca, DC_NATS_TLS_CA, --nats-tls-ca), and ' +
+  'a client certificate and key if the server verifies clients.';
+
+/** Connects with resolved settings (or, for the benchmarks, just server URLs); throws our errors. */
+export async function connectNats(settings: NatsSettings | string, name: string): Promise<NatsConnection> {
+  if (typeof settings === 'string') settings = resolveNatsSettings({ servers: settings }, {});
+  try {
+    return await connect(connectionOptions(settings, name));
+  } catch (err) {
+    throw connectError(err, settings);
+  }
+}
+
+/** A nats.js connect failure as the error a user can act on; the original stays the `cause`. */
+export function connectError(err: unknown, settings: NatsSettings): Error {
+  if (err instanceof DataClayError || !(err instanceof Error)) return err as Error;
+  const { servers } = settings;
+  const cause = { cause: err };
+  const code = (err as { code?: unknown }).code ?? (err.cause as { code?: unknown } | undefined)?.code;
+  if (err instanceof TypeError && (code === 'ERR_INVALID_URL' || /invalid url/i.test(err.message))) {
+    return new InvalidOptionError('servers', servers.join(','), 'NATS server URLs (nats://host:port)', cause);
+  }
+  if (err.name === 'AuthorizationError' || err.name === 'UserAuthenticationExpiredError') {
+    return new AuthenticationError(servers, err.message, cause);
+  }
+  if (isTlsFailure(err, code)) return new NatsConnectionError(servers, tlsReason(err), TLS_HINT, cause);
+  if (code === 'ECONNREFUSED' || /connection refused/i.test(err.message)) {
+    return new NatsConnectionError(servers, 'connection refused', START_HINT, cause);
+  }
+  if (err.name === 'TimeoutError') {
+    // a server that verifies client certificates drops a client without one after the handshake: nats.js only
+    // notices when its handshake timeout expires
+    const mutual =
+      settings.tls && !settings.tls.cert ? ' If the server verifies clients, give tls.cert and tls.key.' : '';
+    return new NatsConnectionError(
+      servers,
+      'no answer in time',
+      `Check the address and port.${mutual} ${START_HINT}`,
+      cause,
+    );
+  }
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
+    return new NatsConnectionError(servers, 'unknown host', 'Check the host name in the server URL.', cause);
+  }
+  return new NatsConnectionError(servers, err.message, START_HINT, cause);
+}
+
+/** For a `.catch` where the metadata buckets are opened: JetStream missing on the server is the user's to fix. */
+export function jetStreamRequired(err: unknown): never {
+  const e = err as { name?: string; code?: unknown } | undefined;
+  // JetStreamNotEnabled: no JetStream at all; API error 10039: JetStream not enabled for this account
+  if (e?.name === 'JetStreamNotEnabled' || (e?.name === 'JetStreamApiError' && e.code === 10039)) {
+    throw new JetStreamNotEnabledError({ cause: err });
+  }
+  throw err;
+}
+
+function isTlsFailure(err: Error, code: unknown): boolean {
+  const codes = [err, err.cause].map((e) => String((e as { code?: unknown } | undefined)?.code ?? ''));
+  return (
+    codes.some((c) => /^ERR_TLS|^ERR_SSL|CERT|SELF_SIGNED|UNABLE_TO_VERIFY/.test(c)) ||
+    code === 'EPROTO' ||
+    /\btls\b|certificate/i.test(err.message)
+  );
+}
+
+function tlsReason(err: Error): string {
+  const inner = err.cause instanceof Error ? err.cause.message : undefined;
+  return `TLS failed (${inner && inner !== err.message ? `${err.message}: ${inner}` : err.message})`;
 }

@@ -1,6 +1,6 @@
 // Exclusive active methods: at most one call chain at a time runs an object's exclusive methods; the chain that
 // holds the object may re-enter it (A.m → B.n → A.m completes instead of deadlocking).
-import { newChain, sessionStorage } from '../runtime/session.js';
+import { newChain, sessionStorage } from './context.js';
 
 interface Waiter {
   chain: string;

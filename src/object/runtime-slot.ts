@@ -1,5 +1,6 @@
 // The one runtime of this process (a client's or a backend's), which persistent objects delegate remote work to.
 import { ClientNotStartedError } from '../errors.js';
+import type { RequestContext } from './context.js';
 import type { DataClayObject } from './dataclay-object.js';
 
 export interface MakePersistentOptions {
@@ -16,6 +17,8 @@ export interface MoveOptions {
 }
 
 export interface ObjectRuntime {
+  /** The context operations run in now: the caller's inside a request or a `run`, the runtime's own otherwise. */
+  session(): RequestContext;
   makePersistent(obj: DataClayObject, options: MakePersistentOptions): Promise<void>;
   /** `readonly`: the call may be served by any copy (master or replica). */
   call(obj: DataClayObject, method: string, args: unknown[], readonly?: boolean): Promise<unknown>;

@@ -10,27 +10,12 @@ import {
   WrongBackendError,
 } from '../errors.js';
 import { readReply } from '../messaging/envelope.js';
-import type {
-  AliasAdd,
-  AliasList,
-  AliasQuery,
-  CallRequest,
-  ConstructRequest,
-  MoveRequest,
-  ReplicateRequest,
-  ClassQuery,
-  GetRequest,
-  ObjectQuery,
-  ObjectsQuery,
-  PersistRequest,
-  SetRequest,
-  StateRequest,
-  UpdateRequest,
-} from '../messaging/protocol.js';
 import { NoResponders, RequestMux } from '../messaging/mux.js';
 import { batchBudget, chunkBySize } from '../messaging/chunks.js';
-import { Subjects, type BackendOp, type MetadataOp } from '../messaging/subjects.js';
+import { Subjects } from '../messaging/subjects.js';
+import type { ClassDescription } from '../metadata/class-description.js';
 import type { BackendInfo, ObjectMetadata } from '../metadata/types.js';
+import { sessionStorage, type CallOptions, type RequestContext, type Session } from '../object/context.js';
 import { DataClayObject } from '../object/dataclay-object.js';
 import { processIdentity } from '../object/identity.js';
 import { becomeRemote, readFields, writeFields } from '../object/locality.js';
@@ -38,11 +23,18 @@ import { findClassInfo } from '../object/registry.js';
 import { placeholderInfo } from '../stubs/stub-class.js';
 import type { MakePersistentOptions, MoveOptions, ObjectRuntime } from '../object/runtime-slot.js';
 import { STATE } from '../object/state.js';
+import { backendOps, type BackendOp, type BackendOps, type ReplicateRequest } from '../protocol/backend-ops.js';
+import type { MetadataOp, MetadataOps, ObjectsQuery } from '../protocol/metadata-ops.js';
+import { toWire, type WireSession } from '../protocol/session.js';
 import { encode, type EncodeSink, type RefResolver } from '../serialization/codec.js';
 import { collectUnregistered, deepCopy, type PersistBatch } from '../serialization/graph.js';
 import { captureState, restoreState } from '../object/object-state.js';
-import type { ClassDescription } from './class-info.js';
-import { sessionStorage, toWire, type CallOptions, type RequestContext, type Session } from './session.js';
+
+/** Names a request's user values in an UnserializableError: `what` they are, `focus` where to search. */
+export interface Label {
+  what: string;
+  focus: unknown;
+}
 
 /** A proxy whose owner moved is redirected at most this many times per operation. */
 const MAX_REDIRECTS = 3;
@@ -124,20 +116,51 @@ export abstract class Runtime implements ObjectRuntime {
     return batchBudget(this.nc.info?.max_payload);
   }
 
-  async backendRequest<T>(backendId: string, op: BackendOp, payload: Uint8Array): Promise<T> {
+  /** Sends an operation to a backend; the reply has the operation's declared type. */
+  async request<K extends BackendOp>(
+    backendId: string,
+    op: K,
+    body: BackendOps[K]['request'],
+    label?: Label,
+  ): Promise<BackendOps[K]['reply']> {
+    return this.send(backendId, op, await this.encodeRequest(op, body, backendId, label));
+  }
+
+  /**
+   * A request's bytes. An operation whose values may reference objects persists the unregistered ones first (next
+   * to `callee` when the placement allows): they travel by reference only.
+   */
+  private encodeRequest<K extends BackendOp>(
+    op: K,
+    body: BackendOps[K]['request'],
+    callee: string,
+    label?: Label,
+  ): Uint8Array | Promise<Uint8Array> {
+    if (!backendOps[op].refs) return encode(body);
+    return this.encodeWithRefs((sink) => encode(body, sink, label?.what, label?.focus), callee);
+  }
+
+  private async send<K extends BackendOp>(
+    backendId: string,
+    op: K,
+    payload: Uint8Array,
+  ): Promise<BackendOps[K]['reply']> {
     try {
       const bytes = await this.mux.request(this.subjects.backend(backendId, op), payload, this.requestOptions());
-      return readReply<T>(bytes, this.resolver);
+      return readReply<BackendOps[K]['reply']>(bytes, this.resolver);
     } catch (err) {
       if (err instanceof NoResponders) throw new BackendUnavailableError(backendId, { cause: err });
       throw err;
     }
   }
 
-  protected async metadataRequest<T>(op: MetadataOp, body: object): Promise<T> {
+  protected async metadataRequest<K extends MetadataOp>(
+    op: K,
+    body: MetadataOps[K]['request'],
+  ): Promise<MetadataOps[K]['reply']> {
     try {
       const bytes = await this.mux.request(this.subjects.metadata(op), encode(body), this.requestOptions());
-      return readReply<T>(bytes);
+      return readReply<MetadataOps[K]['reply']>(bytes);
     } catch (err) {
       if (err instanceof NoResponders) throw new NoBackendsError({ cause: err });
       throw err;
@@ -148,12 +171,12 @@ export abstract class Runtime implements ObjectRuntime {
    * Sends to the object's owner; a "wrong backend" answer updates the proxy and retries, a bounded number of times.
    * The payload is made once, for the first owner tried (new objects it references are persisted next to it).
    */
-  protected async toOwner<T>(
+  protected async toOwner<K extends BackendOp>(
     obj: DataClayObject,
-    op: BackendOp,
-    payload: (owner: string) => Uint8Array | Promise<Uint8Array>,
-    anyCopy = false,
-  ): Promise<T> {
+    op: K,
+    body: BackendOps[K]['request'],
+    options: { anyCopy?: boolean; label?: Label } = {},
+  ): Promise<BackendOps[K]['reply']> {
     const state = obj[STATE];
     if (state.persisting) await state.persisting.catch(() => undefined);
     if (!state.registered) throw new ObjectNotRegisteredError(state.id);
@@ -161,18 +184,18 @@ export abstract class Runtime implements ObjectRuntime {
     for (let attempt = 0; ; attempt++) {
       const owner = state.backendId ?? (await this.getObjectMetadata(state.id)).master;
       // reads may go to any copy: the master or one of its replicas, at random
-      const copies = anyCopy && state.replicas?.length ? [owner, ...state.replicas] : [owner];
+      const copies = options.anyCopy && state.replicas?.length ? [owner, ...state.replicas] : [owner];
       const target = copies[Math.floor(Math.random() * copies.length)];
-      bytes ??= await payload(owner);
+      bytes ??= await this.encodeRequest(op, body, owner, options.label);
       try {
-        return await this.backendRequest<T>(target, op, bytes);
+        return await this.send(target, op, bytes);
       } catch (err) {
         const redirect = err instanceof WrongBackendError && err.data.objectId === state.id;
         const goneReplica = err instanceof BackendUnavailableError && target !== owner;
         if (!(redirect || goneReplica) || attempt >= MAX_REDIRECTS) throw err;
         if (target !== owner)
           state.replicas = state.replicas?.filter((r) => r !== target); // a replica no more
-        else state.backendId = (err as WrongBackendError).data.owner as string;
+        else if (err instanceof WrongBackendError) state.backendId = err.data.owner;
       }
     }
   }
@@ -249,9 +272,8 @@ export abstract class Runtime implements ObjectRuntime {
       // a graph bigger than one message goes in several, the root's (with the alias) first
       const chunks = chunkBySize(batch.records, (r) => r[0].length + r[1].length + r[2].length, this.batchBudget());
       for (const [i, records] of chunks.entries()) {
-        const body: PersistRequest =
-          i === 0 && alias !== undefined ? [toWire(session), records, alias] : [toWire(session), records];
-        await this.backendRequest<void>(target, 'persist', encode(body));
+        const s = toWire(session);
+        await this.request(target, 'persist', i === 0 && alias !== undefined ? [s, records, alias] : [s, records]);
       }
       for (const o of batch.objects) {
         o[STATE].registered = true;
@@ -269,27 +291,19 @@ export abstract class Runtime implements ObjectRuntime {
   }
 
   async call(obj: DataClayObject, method: string, args: unknown[], readonly = false): Promise<unknown> {
-    const body: CallRequest = [toWire(this.session()), obj.id, method, args];
-    const what = `${obj[STATE].info.ctor.name}.${method}() args`;
-    return this.toOwner(
-      obj,
-      'call',
-      (owner) => this.encodeWithRefs((sink) => encode(body, sink, what, args), owner),
-      readonly,
-    );
+    const label = { what: `${obj[STATE].info.ctor.name}.${method}() args`, focus: args };
+    return this.toOwner(obj, 'call', [toWire(this.session()), obj.id, method, args], { anyCopy: readonly, label });
   }
 
   async getField(obj: DataClayObject, field: string): Promise<unknown> {
     assertField(obj, field);
-    const body: GetRequest = [toWire(this.session()), obj.id, field];
-    return this.toOwner(obj, 'get', () => encode(body), true);
+    return this.toOwner(obj, 'get', [toWire(this.session()), obj.id, field], { anyCopy: true });
   }
 
   async setField(obj: DataClayObject, field: string, value: unknown): Promise<void> {
     assertField(obj, field);
-    const body: SetRequest = [toWire(this.session()), obj.id, field, value];
-    const what = `${obj[STATE].info.ctor.name}.${field}`;
-    await this.toOwner(obj, 'set', (owner) => this.encodeWithRefs((sink) => encode(body, sink, what, value), owner));
+    const label = { what: `${obj[STATE].info.ctor.name}.${field}`, focus: value };
+    await this.toOwner(obj, 'set', [toWire(this.session()), obj.id, field, value], { label });
   }
 
   async move(obj: DataClayObject, backendId: string, options: MoveOptions): Promise<void> {
@@ -297,9 +311,7 @@ export abstract class Runtime implements ObjectRuntime {
     if (!obj.isRegistered) return this.makePersistent(obj, { backendId });
     await this.checkBackend(backendId);
     const { recursive = false, remotes = true } = options;
-    await this.toOwner<number>(obj, 'move', () =>
-      encode([toWire(this.session()), [obj.id], backendId, recursive, remotes, false] satisfies MoveRequest),
-    );
+    await this.toOwner(obj, 'move', [toWire(this.session()), [obj.id], backendId, recursive, remotes, false]);
     // this proxy knows at once; others (and the referents) repair themselves on their next use
     if (!obj[STATE].local) obj[STATE].backendId = backendId;
   }
@@ -307,9 +319,8 @@ export abstract class Runtime implements ObjectRuntime {
   async construct(className: string, args: unknown[], backendId?: string): Promise<DataClayObject> {
     const target = backendId ?? (await this.defaultBackend());
     if (backendId !== undefined) await this.checkBackend(backendId);
-    const body: ConstructRequest = [toWire(this.session()), className, args];
-    const payload = await this.encodeWithRefs((sink) => encode(body, sink, `new ${className}() args`, args), target);
-    return this.backendRequest<DataClayObject>(target, 'construct', payload);
+    const label = { what: `new ${className}() args`, focus: args };
+    return this.request(target, 'construct', [toWire(this.session()), className, args], label);
   }
 
   /** Waits for a makePersistent in flight on the object; ObjectNotRegisteredError if it is still not persistent. */
@@ -323,7 +334,7 @@ export abstract class Runtime implements ObjectRuntime {
     if (backendId !== undefined) await this.checkBackend(backendId);
     const { recursive = false, remotes = true } = options;
     const body: ReplicateRequest = [toWire(this.session()), [obj.id], backendId ?? null, recursive, remotes, false];
-    const { target } = await this.toOwner<{ target: string | null }>(obj, 'replicate', () => encode(body));
+    const { target } = await this.toOwner(obj, 'replicate', body);
     if (target === null) return; // every backend has a copy already
     const state = obj[STATE];
     if (!state.local) state.replicas = [...new Set([...(state.replicas ?? []), target])];
@@ -332,9 +343,7 @@ export abstract class Runtime implements ObjectRuntime {
   async newVersion(obj: DataClayObject, backendId?: string): Promise<DataClayObject> {
     await this.persistent(obj);
     if (backendId !== undefined) await this.checkBackend(backendId);
-    const [id, className, owner] = await this.toOwner<[string, string, string]>(obj, 'version', () =>
-      encode([toWire(this.session()), obj.id]),
-    );
+    const [id, className, owner] = await this.toOwner(obj, 'version', [toWire(this.session()), obj.id]);
     const version = this.resolveRef(id, className, owner);
     version[STATE].dataset = obj[STATE].dataset;
     if (backendId !== undefined && backendId !== owner) await this.move(version, backendId, {});
@@ -343,9 +352,7 @@ export abstract class Runtime implements ObjectRuntime {
 
   async consolidateVersion(obj: DataClayObject): Promise<void> {
     await this.persistent(obj);
-    const [, owner] = await this.toOwner<[string, string]>(obj, 'consolidate', () =>
-      encode([toWire(this.session()), obj.id]),
-    );
+    const [, owner] = await this.toOwner(obj, 'consolidate', [toWire(this.session()), obj.id]);
     const state = obj[STATE];
     if (!state.local) state.backendId = owner; // the version's id now forwards to the original, there
   }
@@ -362,27 +369,22 @@ export abstract class Runtime implements ObjectRuntime {
 
   async getState(obj: DataClayObject): Promise<unknown> {
     if (obj[STATE].local) return deepCopy(captureState(obj));
-    const body: StateRequest = [toWire(this.session()), obj.id];
-    return this.toOwner(obj, 'state', () => encode(body));
+    return this.toOwner(obj, 'state', [toWire(this.session()), obj.id]);
   }
 
   async setState(obj: DataClayObject, state: unknown): Promise<void> {
     if (obj[STATE].local && !obj[STATE].replica) return restoreState(obj, state);
-    const body: UpdateRequest = [toWire(this.session()), obj.id, state];
-    const what = obj[STATE].info.ctor.name;
-    await this.toOwner(obj, 'update', (owner) => this.encodeWithRefs((sink) => encode(body, sink, what, state), owner));
+    const label = { what: obj[STATE].info.ctor.name, focus: state };
+    await this.toOwner(obj, 'update', [toWire(this.session()), obj.id, state], { label });
   }
 
   /** Fields and active methods of a class, as the backends know it. */
   async getClassInfo(className: string): Promise<ClassDescription> {
-    return this.metadataRequest<ClassDescription>('class', {
-      s: toWire(this.session()),
-      c: className,
-    } satisfies ClassQuery);
+    return this.metadataRequest('class', { s: toWire(this.session()), c: className });
   }
 
   async getObjectMetadata(id: string): Promise<ObjectMetadata> {
-    return this.metadataRequest<ObjectMetadata>('object', { s: toWire(this.session()), id } satisfies ObjectQuery);
+    return this.metadataRequest('object', { s: toWire(this.session()), id });
   }
 
   async getById(id: string): Promise<DataClayObject> {
@@ -392,48 +394,46 @@ export abstract class Runtime implements ObjectRuntime {
   async getByAlias(alias: string, dataset?: string): Promise<DataClayObject> {
     validateAlias(alias);
     const session = this.session();
-    const query: AliasQuery = { s: toWire(session), d: dataset ?? session.dataset, a: alias };
-    return this.fromMetadata(await this.metadataRequest<ObjectMetadata>('alias.get', query));
+    const md = await this.metadataRequest('alias.get', { s: toWire(session), d: dataset ?? session.dataset, a: alias });
+    return this.fromMetadata(md);
   }
 
   async deleteAlias(alias: string, dataset?: string): Promise<void> {
     validateAlias(alias);
     const session = this.session();
-    await this.metadataRequest<void>('alias.del', {
-      s: toWire(session),
-      d: dataset ?? session.dataset,
-      a: alias,
-    } satisfies AliasQuery);
+    await this.metadataRequest('alias.del', { s: toWire(session), d: dataset ?? session.dataset, a: alias });
   }
 
   async addAlias(obj: DataClayObject, alias: string): Promise<void> {
     validateAlias(alias);
     const state = obj[STATE];
     if (!state.registered) throw new ObjectNotRegisteredError(state.id);
-    const body: AliasAdd = { s: toWire(this.session()), a: alias, id: state.id };
-    if (state.dataset !== undefined) body.d = state.dataset;
-    await this.metadataRequest<void>('alias.add', body);
+    const s = toWire(this.session());
+    await this.metadataRequest(
+      'alias.add',
+      state.dataset === undefined ? { s, a: alias, id: state.id } : { s, a: alias, id: state.id, d: state.dataset },
+    );
   }
 
   async getAliases(obj: DataClayObject): Promise<Set<string>> {
     const state = obj[STATE];
     if (!state.registered) throw new ObjectNotRegisteredError(state.id);
-    const body: AliasList = { s: toWire(this.session()), id: state.id };
-    if (state.dataset !== undefined) body.d = state.dataset;
-    return new Set(await this.metadataRequest<string[]>('alias.list', body));
+    const s = toWire(this.session());
+    const body = state.dataset === undefined ? { s, id: state.id } : { s, id: state.id, d: state.dataset };
+    return new Set(await this.metadataRequest('alias.list', body));
   }
 
   async listBackends(): Promise<BackendInfo[]> {
-    return this.metadataRequest<BackendInfo[]>('backends', { s: toWire(this.session()) });
+    return this.metadataRequest('backends', { s: toWire(this.session()) });
   }
 
   async listObjects(filter: Omit<ObjectsQuery, 's'> = {}): Promise<ObjectMetadata[]> {
-    return this.metadataRequest<ObjectMetadata[]>('objects', { s: toWire(this.session()), ...filter });
+    return this.metadataRequest('objects', { s: toWire(this.session()), ...filter });
   }
 
-  /** An operation on one backend itself (not on an object): stats, flush, stop. */
-  async backendAdmin<T>(backendId: string, op: 'ping' | 'flush' | 'stop'): Promise<T> {
-    return this.backendRequest<T>(backendId, op, encode([toWire(this.session())]));
+  /** The current session as a request carries it. */
+  wire(): WireSession {
+    return toWire(this.session());
   }
 }
 

@@ -1,6 +1,6 @@
 // Generated stubs: TypeScript source for the classes a cluster describes, typed from the transformer's facts, so
 // a client project compiles against them (strict) without the model's source. Same input, same bytes.
-import type { ClassDescription } from '../runtime/class-info.js';
+import type { ClassDescription } from '../metadata/class-description.js';
 import type { FieldMeta, MethodMeta, ParamMeta } from '../object/meta.js';
 
 const BUILTIN = new Set([

@@ -14,7 +14,7 @@ import {
 } from '../object/meta.js';
 import { findClassInfo, registerClass } from '../object/registry.js';
 import { currentRuntime } from '../object/runtime-slot.js';
-import type { ClassDescription } from '../runtime/class-info.js';
+import type { ClassDescription } from '../metadata/class-description.js';
 import { registerValueClass } from '../serialization/value-classes.js';
 
 /** A persistent object seen through a stub: fields only through typed dcGet/dcSet, methods remote. */

@@ -4,3 +4,4 @@ export * from './storage.js';
 export * from './counters.js';
 export * from './probes.js';
 export * from './integrity.js';
+export * from './faults.js';

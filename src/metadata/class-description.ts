@@ -1,4 +1,5 @@
-// A class as the cluster describes it: what a stub (or a tool) needs to use it without its source.
+// A class as the cluster describes it (the metadata `class` operation): what a stub or a tool needs to use it
+// without its source.
 import type { FieldMeta, MethodMeta, ParamMeta } from '../object/meta.js';
 import { valueClassFields } from '../serialization/value-classes.js';
 import { classInfoByName } from '../object/registry.js';

@@ -2,8 +2,7 @@
 // AsyncLocalStorage in-process and by every request on the wire, so it follows nested calls across backends.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
-import type { WireSession } from '../messaging/protocol.js';
-import type { DataClayObject } from '../object/dataclay-object.js';
+import type { DataClayObject } from './dataclay-object.js';
 
 export interface Session {
   username: string;
@@ -21,31 +20,15 @@ export interface CallOptions {
 export interface RequestContext extends Session, CallOptions {
   /** The call chain a request belongs to: exclusive methods let the same chain re-enter (A → B → A). */
   chain?: string;
-  /** On a backend: objects the request created, and objects whose active methods ran in place. */
+  /** On a backend: objects the request created, and objects it changed or whose active methods ran in place. */
   created?: DataClayObject[];
   touched?: Set<DataClayObject>;
+  /** On a backend: the object the request runs on, kept in memory (pinned) until the reply is on disk. */
+  pinned?: string;
 }
 
 export const sessionStorage = new AsyncLocalStorage<RequestContext>();
 
 export function newChain(): string {
   return randomUUID();
-}
-
-/** What a request carries: a request that starts a call chain starts a new one. */
-export function toWire(ctx: RequestContext): WireSession {
-  return [ctx.username, ctx.dataset, ctx.chain ?? newChain()];
-}
-
-export function fromWire(w: unknown): RequestContext {
-  if (Array.isArray(w) && typeof w[0] === 'string' && typeof w[1] === 'string') {
-    return {
-      username: w[0],
-      dataset: w[1],
-      chain: typeof w[2] === 'string' ? w[2] : undefined,
-      created: [],
-      touched: new Set(),
-    };
-  }
-  throw new TypeError('request without a valid session');
 }

@@ -1,0 +1,29 @@
+// How a backend answers a request: the reply is encoded (new objects it references become persistent here), then
+// what the request changed is put on disk; only then is the reply, the acknowledgement, sent.
+import { encodeOk } from '../messaging/envelope.js';
+import type { Answering } from '../protocol/handlers.js';
+import type { BackendRuntime } from './backend-runtime.js';
+
+export function backendAnswering(rt: BackendRuntime): Answering {
+  return {
+    resolver: rt.resolver,
+    answer(value, ctx) {
+      const bytes = rt.encodeWithRefs((sink) => encodeOk(value, sink), rt.backendId);
+      if (bytes instanceof Promise)
+        return bytes.then(async (b) => {
+          await rt.writes.commit(ctx);
+          return b;
+        });
+      const committed = rt.writes.commit(ctx);
+      return committed ? committed.then(() => bytes) : bytes;
+    },
+    finish(ctx) {
+      if (ctx.pinned !== undefined) rt.heap.unpin(ctx.pinned, ctx.chain);
+    },
+  };
+}
+
+/** Metadata replies carry no objects and change none. */
+export function metadataAnswering(rt: BackendRuntime): Answering {
+  return { resolver: rt.resolver, answer: (value) => encodeOk(value) };
+}

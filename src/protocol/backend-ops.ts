@@ -1,0 +1,182 @@
+// The operations one backend answers on dc.<ns>.be.<backendId>.<op>: objects, moves and replicas, versions, and the
+// backend itself. The per-call requests are tuples (no keys on the wire).
+import type { BackendStats } from '../metadata/types.js';
+import type { DataClayObject } from '../object/dataclay-object.js';
+import type { WireRecord } from '../serialization/graph.js';
+import { operation, type Role, type TypesOf } from './operation.js';
+import { session, type WireSession } from './session.js';
+import {
+  anything,
+  arrayOf,
+  boolean,
+  bytes,
+  list,
+  literal,
+  nullable,
+  optional,
+  string,
+  tuple,
+  type Shape,
+} from './shape.js';
+
+export type PersistRequest = [s: WireSession, records: WireRecord[], alias?: string];
+export type CallRequest = [s: WireSession, id: string, method: string, args: unknown[]];
+export type GetRequest = [s: WireSession, id: string, field: string];
+export type SetRequest = [s: WireSession, id: string, field: string, value: unknown];
+export type ConstructRequest = [s: WireSession, className: string, args: unknown[]];
+/** state, version, consolidate: the object's id. */
+export type ObjectRequest = [s: WireSession, id: string];
+export type UpdateRequest = [s: WireSession, id: string, state: unknown];
+/** ping, flush, stop: the backend itself. */
+export type BackendRequest = [s: WireSession];
+
+/** How state travels backend to backend (move, replica, version): [id, class name, dataset, state bytes]. */
+export type TransferRecord = [id: string, className: string, dataset: string, state: Uint8Array];
+export type TransferMode = 'move' | 'replica';
+/**
+ * Move `ids` (and, recursively, their referents) to `target`. `forwarded`: sent by another backend of the
+ * traversal (ids it believed were here); cycles end because an object is moved once, then owned by the target.
+ */
+export type MoveRequest = [
+  s: WireSession,
+  ids: string[],
+  target: string,
+  recursive: boolean,
+  remotes: boolean,
+  forwarded: boolean,
+];
+/** Replicate `ids` to `target` (null: a backend without a copy, chosen by the master). */
+export type ReplicateRequest = [
+  s: WireSession,
+  ids: string[],
+  target: string | null,
+  recursive: boolean,
+  remotes: boolean,
+  forwarded: boolean,
+];
+/** `master`: for replicas, the backend that keeps them up to date. */
+export type ReceiveRequest = [s: WireSession, mode: TransferMode, records: TransferRecord[], master?: string];
+/** The original's owner takes the version's state. */
+export type AdoptStateRequest = [s: WireSession, originalId: string, state: Uint8Array];
+/** Holders of copies drop them: the ids are now owned by `owner` (a move taken back, consolidated versions). */
+export type RetireRequest = [s: WireSession, ids: string[], owner: string];
+
+const wireRecord: Shape<WireRecord> = tuple<WireRecord>(['id', string], ['className', string], ['state', bytes]);
+const transferRecord: Shape<TransferRecord> = tuple<TransferRecord>(
+  ['id', string],
+  ['className', string],
+  ['dataset', string],
+  ['state', bytes],
+);
+const ids = arrayOf(string);
+const anyone: readonly Role[] = ['client', 'backend'];
+const backends: readonly Role[] = ['backend'];
+const admins: readonly Role[] = ['admin', 'backend'];
+const byId = tuple<ObjectRequest>(['session', session], ['id', string]);
+const itself = tuple<BackendRequest>(['session', session]);
+
+export const backendOps = {
+  persist: operation<PersistRequest, void>({
+    shape: tuple<PersistRequest>(
+      ['session', session],
+      ['records', arrayOf(wireRecord, true)],
+      ['alias', optional(string)],
+    ),
+    roles: anyone,
+    idempotent: false,
+  }),
+  call: operation<CallRequest, unknown>({
+    shape: tuple<CallRequest>(['session', session], ['id', string], ['method', string], ['args', list]),
+    roles: anyone,
+    idempotent: false,
+    refs: true,
+  }),
+  get: operation<GetRequest, unknown>({
+    shape: tuple<GetRequest>(['session', session], ['id', string], ['field', string]),
+    roles: anyone,
+    idempotent: true,
+  }),
+  set: operation<SetRequest, void>({
+    shape: tuple<SetRequest>(['session', session], ['id', string], ['field', string], ['value', anything]),
+    roles: anyone,
+    idempotent: true,
+    refs: true,
+  }),
+  construct: operation<ConstructRequest, DataClayObject>({
+    shape: tuple<ConstructRequest>(['session', session], ['className', string], ['args', list]),
+    roles: anyone,
+    idempotent: false,
+    refs: true,
+  }),
+  state: operation<ObjectRequest, unknown>({ shape: byId, roles: anyone, idempotent: true }),
+  update: operation<UpdateRequest, void>({
+    shape: tuple<UpdateRequest>(['session', session], ['id', string], ['state', anything]),
+    roles: anyone,
+    idempotent: true,
+    refs: true,
+  }),
+  move: operation<MoveRequest, number>({
+    shape: tuple<MoveRequest>(
+      ['session', session],
+      ['ids', ids],
+      ['target', string],
+      ['recursive', boolean],
+      ['remotes', boolean],
+      ['forwarded', boolean],
+    ),
+    roles: anyone,
+    idempotent: false,
+  }),
+  replicate: operation<ReplicateRequest, { target: string | null; count: number }>({
+    shape: tuple<ReplicateRequest>(
+      ['session', session],
+      ['ids', ids],
+      ['target', nullable(string)],
+      ['recursive', boolean],
+      ['remotes', boolean],
+      ['forwarded', boolean],
+    ),
+    roles: anyone,
+    idempotent: false,
+  }),
+  receive: operation<ReceiveRequest, void>({
+    shape: tuple<ReceiveRequest>(
+      ['session', session],
+      ['mode', literal('move', 'replica')],
+      ['records', arrayOf(transferRecord)],
+      ['master', optional(string)],
+    ),
+    roles: backends,
+    idempotent: false,
+  }),
+  retire: operation<RetireRequest, void>({
+    shape: tuple<RetireRequest>(['session', session], ['ids', ids], ['owner', string]),
+    roles: backends,
+    idempotent: true,
+  }),
+  /** Reply: the new version's [id, class name, owner]. */
+  version: operation<ObjectRequest, [id: string, className: string, owner: string]>({
+    shape: byId,
+    roles: anyone,
+    idempotent: false,
+  }),
+  /** Reply: [the original's id, its owner]. */
+  consolidate: operation<ObjectRequest, [originalId: string, owner: string]>({
+    shape: byId,
+    roles: anyone,
+    idempotent: false,
+  }),
+  'adopt-state': operation<AdoptStateRequest, void>({
+    shape: tuple<AdoptStateRequest>(['session', session], ['originalId', string], ['state', bytes]),
+    roles: backends,
+    idempotent: true,
+  }),
+  ping: operation<BackendRequest, BackendStats>({ shape: itself, roles: admins, idempotent: true }),
+  /** Saves every loaded object and drops them from memory. */
+  flush: operation<BackendRequest, { saved: number }>({ shape: itself, roles: admins, idempotent: true }),
+  /** Stops the backend once the reply is sent. */
+  stop: operation<BackendRequest, void>({ shape: itself, roles: admins, idempotent: true }),
+};
+
+export type BackendOps = TypesOf<typeof backendOps>;
+export type BackendOp = keyof BackendOps;
