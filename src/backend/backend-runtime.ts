@@ -18,6 +18,7 @@ import { Heap, type MemoryBudget } from './heap.js';
 import type { ObjectStore, StoredRecord } from './object-store.js';
 import { Replicas } from './replicas.js';
 import { WriteThrough, digestOf } from './write-through.js';
+import { createObjects, ensureAlias, type Lineage, type RegistrationDeps } from './registration.js';
 
 export interface BackendRuntimeOptions extends RuntimeOptions {
   backendId: string;
@@ -32,6 +33,8 @@ export class BackendRuntime extends Runtime {
   readonly store: MetadataStore;
   readonly objects: ObjectStore;
   readonly replicas = new Replicas(this);
+  /** What registration.ts needs of this backend. */
+  readonly registration: RegistrationDeps;
   readonly writes = new WriteThrough(this);
   /** Objects being moved away: requests for them wait, then go to the new owner. Resolves to it (or undefined). */
   private readonly moving = new Map<string, Promise<string | undefined>>();
@@ -44,6 +47,14 @@ export class BackendRuntime extends Runtime {
     this.store = options.store;
     this.objects = options.objects;
     this.heap = new Heap(options.budget);
+    this.registration = {
+      backendId: this.backendId,
+      store: this.store,
+      objects: this.objects,
+      save: (objects) => this.writes.save(objects),
+      metadataOf: (o) => this.metadataOf(o),
+      unregister: (o) => this.unregister(o),
+    };
   }
 
   // ---- references and loading
@@ -296,35 +307,21 @@ export class BackendRuntime extends Runtime {
   }
 
   /**
-   * Makes local objects persistent on this backend: the root's alias first (put-if-absent decides duplicates),
-   * then the store, the heap and the object metadata. On failure nothing stays registered, the alias included.
+   * Makes local objects persistent on this backend (registration.ts does the unit of work): objects this backend
+   * already holds are skipped (a retry of a persist that reached it), objects registered elsewhere fail it, and a
+   * failure removes only what this attempt created.
    */
-  async register(
-    objects: DataClayObject[],
-    session: Session,
-    alias?: string,
-    lineage?: Pick<ObjectMetadata, 'original' | 'versions'>,
-  ): Promise<void> {
-    if (objects.length === 0) return;
-    const existing = objects.find((o) => this.heap.has(o.id) || this.objects.has(o.id));
-    if (existing) throw new AlreadyPersistentError(existing.id, this.backendId);
-    if (alias !== undefined) await this.store.createAlias(session.dataset, alias, objects[0].id);
-    for (const o of objects) this.markRegistered(o, session.dataset);
-    try {
-      await Promise.all([
-        this.writes.save(objects),
-        ...objects.map((o) => this.store.createObject({ ...this.metadataOf(o), ...lineage })),
-      ]);
-    } catch (err) {
-      for (const o of objects) this.unregister(o);
-      await Promise.allSettled([
-        ...objects.map((o) => this.objects.remove(o.id)),
-        ...objects.map((o) => this.store.deleteObject(o.id)),
-        ...(alias !== undefined ? [this.store.deleteAlias(session.dataset, alias)] : []),
-      ]);
-      throw err;
+  async register(objects: DataClayObject[], session: Session, alias?: string, lineage?: Lineage): Promise<void> {
+    const fresh = objects.filter((o) => !(this.heap.has(o.id) || this.objects.has(o.id)));
+    if (fresh.length === 0) {
+      if (alias !== undefined && objects.length > 0) await ensureAlias(this.store, session.dataset, alias, objects[0].id);
+      return;
     }
+    for (const o of fresh) this.markRegistered(o, session.dataset);
+    await createObjects(this.registration, fresh, session.dataset, alias, lineage);
   }
+
+
 
   /** Told of writes that no reply waits for (evictions, replica updates) and failed. */
   onBackgroundError?: (err: unknown) => void;

@@ -1,6 +1,6 @@
 // The backend's handlers for objects: persist, construct, call, get and set fields, state and update. Moves,
 // versions and the backend itself have their own modules.
-import { MethodNotFoundError, FieldNotFoundError } from '../errors.js';
+import { AlreadyPersistentError, FieldNotFoundError, MethodNotFoundError } from '../errors.js';
 import { userCode } from '../messaging/envelope.js';
 import { DataClayObject } from '../object/dataclay-object.js';
 import { defineField } from '../object/locality.js';
@@ -24,12 +24,24 @@ export function objectHandlers(rt: BackendRuntime): Pick<Handlers<BackendOps>, O
 
   return {
     async persist([, records, alias], ctx) {
-      const infos = records.map(([, className]) => classInfoByName(className));
       const shells = new Map<string, DataClayObject>();
-      // an instance this process already has (a proxy made by an earlier part of the same graph) becomes the object
-      records.forEach(([id], i) =>
-        shells.set(id, rt.identity.get(id) ?? DataClayObject.materialize(infos[i], id, true, rt.backendId)),
-      );
+      for (const [id, className] of records) {
+        const held = rt.ownedHere(id);
+        if (held) {
+          // a retry of a persist that reached this backend: its objects take the state sent again (it is the
+          // caller's latest); one of another class or dataset is not the caller's to overwrite
+          rt.load(held);
+          if (held[STATE].info.name !== className || held[STATE].dataset !== ctx.dataset) {
+            throw new AlreadyPersistentError(id, rt.backendId);
+          }
+          ctx.touched?.add(held);
+          shells.set(id, held);
+        } else {
+          // an instance this process already has (a proxy made by an earlier part of the same graph) becomes it
+          const info = classInfoByName(className);
+          shells.set(id, rt.identity.get(id) ?? DataClayObject.materialize(info, id, true, rt.backendId));
+        }
+      }
       // references between objects of the batch resolve to the new shells, cycles included
       const resolve = (id: string, cls: string, hint: string | null) => shells.get(id) ?? rt.resolveRef(id, cls, hint);
       for (const [id, , state] of records) restoreState(shells.get(id)!, decode(state, resolve));

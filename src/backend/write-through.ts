@@ -10,6 +10,7 @@ import type { RequestContext } from '../object/context.js';
 import { decode, encodeState } from '../serialization/codec.js';
 import type { BackendRuntime } from './backend-runtime.js';
 import { ObjectStore } from './object-store.js';
+import { createObjects } from './registration.js';
 import { readOnlyFields, readOnlyViolation } from './replicas.js';
 
 /** An encoded state's fingerprint: equal digests mean an unchanged object, so nothing to write. */
@@ -70,25 +71,17 @@ export class WriteThrough {
   commit(ctx: RequestContext): Promise<void> | undefined {
     const created = ctx.created?.splice(0) ?? [];
     const changed = new Set<DataClayObject>(ctx.touched);
-    for (const o of created) changed.add(o);
+    for (const o of created) changed.delete(o); // registration saves them, then writes their metadata
     const saved = this.saveChanged(changed);
     if (!saved && created.length === 0) {
       this.enforceBudget();
       return undefined;
     }
-    return this.commitCreated(created, saved);
+    return this.commitCreated(ctx, created, saved);
   }
 
-  private async commitCreated(created: DataClayObject[], saved: Promise<unknown> | undefined): Promise<void> {
-    try {
-      await Promise.all([saved, ...created.map((o) => this.rt.store.createObject(this.rt.metadataOf(o)))]);
-    } catch (err) {
-      for (const o of created) this.rt.unregister(o);
-      await Promise.allSettled(
-        created.flatMap((o) => [this.rt.objects.remove(o.id), this.rt.store.deleteObject(o.id)]),
-      );
-      throw err;
-    }
+  private async commitCreated(ctx: RequestContext, created: DataClayObject[], saved: Promise<unknown> | undefined): Promise<void> {
+    await Promise.all([saved, createObjects(this.rt.registration, created, ctx.dataset)]);
     this.enforceBudget();
   }
 

@@ -97,10 +97,12 @@ export class MetadataStore {
     return entry && entry.operation === 'PUT' ? decode<string>(entry.value) : undefined;
   }
 
-  async deleteAlias(dataset: string, alias: string): Promise<void> {
+  /** Removes the alias; with `objectId`, only if it names that object (a rollback removes only what it made). */
+  async deleteAlias(dataset: string, alias: string, objectId?: string): Promise<void> {
     const entry = await this.aliases.get(aliasKey(dataset, alias));
     if (entry?.operation !== 'PUT') return;
     const id = decode<string>(entry.value);
+    if (objectId !== undefined && id !== objectId) return;
     try {
       // only the alias we read: one re-created meanwhile (another object) stays
       await this.aliases.delete(aliasKey(dataset, alias), { previousSeq: entry.revision });

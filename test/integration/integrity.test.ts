@@ -1,10 +1,27 @@
 // Nothing acknowledged is lost, nothing refused is kept: retries, consolidation under writes, refused writes.
-import { describe, expect, it } from 'vitest';
-import { AliasDoesNotExistError, RemoteError, TimeoutError, UnserializableError } from '../../src/index.js';
+import { connect } from '@nats-io/transport-node';
+import { describe, expect, inject, it } from 'vitest';
+import {
+  AlreadyPersistentError,
+  AliasDoesNotExistError,
+  RemoteError,
+  TimeoutError,
+  UnserializableError,
+} from '../../src/index.js';
+import { encode, readReply } from '../../src/internal.js';
 import { Branch, Factory, Tally } from '../models/index.js';
 import { uniqueAlias, useClient } from '../setup/helpers.js';
 
 const shared = useClient();
+
+async function raw(subject: string, payload: Uint8Array): Promise<unknown> {
+  const nc = await connect({ servers: inject('natsUrl') });
+  try {
+    return readReply((await nc.request(subject, payload, { timeout: 10_000 })).data);
+  } finally {
+    await nc.close();
+  }
+}
 
 async function waitFor<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 30_000): Promise<T> {
   const until = Date.now() + timeoutMs;
@@ -39,6 +56,40 @@ describe('retries are safe', () => {
     const listed = new Set((await client.listObjects({ limit: 1_000_000 })).map((m) => m.id));
     const lost = [root, ...children].filter((o) => !listed.has(o.id)).length;
     expect(lost).toBe(0);
+  });
+
+  it('a makePersistent retried where the first attempt was applied answers as if it had succeeded', async () => {
+    const { client } = shared;
+    const root = new Branch('root');
+    for (let i = 0; i < 2_000; i++) root.children.push(new Branch(`c${i}`));
+    const alias = uniqueAlias('retried');
+    await client
+      .run({ timeoutMs: 20 }, () => root.makePersistent({ backendId: 'backend-1', alias }))
+      .catch((err) => expect(err).toBeInstanceOf(TimeoutError));
+    await waitFor(() => Branch.getByAlias(alias), 'the first attempt to be applied');
+    await root.makePersistent({ backendId: 'backend-1', alias }); // the same request again: no AlreadyExists
+    expect(root.isRegistered).toBe(true);
+    expect(root.backendId).toBe('backend-1');
+    expect(await root.size()).toBe(2_000);
+    expect((await Branch.getByAlias(alias)).id).toBe(root.id);
+  });
+
+  it('a raw persist naming an object that exists elsewhere, or in another dataset, is refused and touches nothing', async () => {
+    const t = new Tally();
+    await t.makePersistent({ backendId: 'backend-1', alias: uniqueAlias('victim') });
+    await t.inc(5);
+    const state = encode({ count: 666, extra: null });
+    const session = (dataset: string) => ['admin', dataset, 'chain-1'];
+    const record = [t.id, t.className, state];
+    await expect(raw('dc.default.be.backend-2.persist', encode([session('admin'), [record]]))).rejects.toBeInstanceOf(
+      AlreadyPersistentError,
+    );
+    await expect(raw('dc.default.be.backend-1.persist', encode([session('other'), [record]]))).rejects.toBeInstanceOf(
+      AlreadyPersistentError,
+    );
+    expect(await t.dcGet('count')).toBe(5);
+    expect(await t.inc(1)).toBe(6);
+    expect((await shared.metadata(t.id))?.master).toBe('backend-1');
   });
 });
 
