@@ -3,6 +3,7 @@
 import { encodeOk } from '../messaging/envelope.js';
 import type { Answering } from '../protocol/handlers.js';
 import type { BackendRuntime } from './backend-runtime.js';
+import { rollBack } from './rollback.js';
 
 export function backendAnswering(rt: BackendRuntime): Answering {
   return {
@@ -16,6 +17,9 @@ export function backendAnswering(rt: BackendRuntime): Answering {
         });
       const committed = rt.writes.commit(ctx);
       return committed ? committed.then(() => bytes) : bytes;
+    },
+    fail(ctx) {
+      rollBack(rt.rollback, ctx);
     },
     finish(ctx) {
       if (ctx.pinned !== undefined) rt.heap.unpin(ctx.pinned, ctx.chain);

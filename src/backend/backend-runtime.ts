@@ -19,6 +19,7 @@ import type { ObjectStore, StoredRecord } from './object-store.js';
 import { Replicas } from './replicas.js';
 import { WriteThrough, digestOf } from './write-through.js';
 import { createObjects, ensureAlias, type Lineage, type RegistrationDeps } from './registration.js';
+import type { RollbackDeps } from './rollback.js';
 
 export interface BackendRuntimeOptions extends RuntimeOptions {
   backendId: string;
@@ -35,6 +36,8 @@ export class BackendRuntime extends Runtime {
   readonly replicas = new Replicas(this);
   /** What registration.ts needs of this backend. */
   readonly registration: RegistrationDeps;
+  /** What rollback.ts needs of this backend. */
+  readonly rollback: RollbackDeps;
   readonly writes = new WriteThrough(this);
   /** Objects being moved away: requests for them wait, then go to the new owner. Resolves to it (or undefined). */
   private readonly moving = new Map<string, Promise<string | undefined>>();
@@ -54,6 +57,13 @@ export class BackendRuntime extends Runtime {
       save: (objects) => this.writes.save(objects),
       metadataOf: (o) => this.metadataOf(o),
       unregister: (o) => this.unregister(o),
+    };
+    this.rollback = {
+      objects: this.objects,
+      heap: this.heap,
+      load: (o) => this.load(o),
+      unregister: (o) => this.unregister(o),
+      encodable: (o) => this.writes.encodable(o),
     };
   }
 

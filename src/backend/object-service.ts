@@ -58,9 +58,9 @@ export function objectHandlers(rt: BackendRuntime): Pick<Handlers<BackendOps>, O
       rt.heap.pin(id, ctx.chain);
       ctx.pinned = id;
       const start = meta.readonly ? rt.writes.readOnlyStart(obj) : undefined;
+      if (!start) ctx.touched?.add(obj); // before it runs: if it fails, its object is rolled back (rollback.ts)
       const result = await userCode(() => method.apply(obj, args));
       if (start) rt.writes.verifyReadOnly(obj, m, start);
-      else ctx.touched?.add(obj);
       return result;
     },
 
@@ -81,8 +81,8 @@ export function objectHandlers(rt: BackendRuntime): Pick<Handlers<BackendOps>, O
 
     async update([, id, state], ctx) {
       const obj = await rt.owned(id);
+      ctx.touched?.add(obj); // before: a state hook that throws halfway is rolled back
       restoreState(obj, state);
-      ctx.touched?.add(obj);
     },
 
     /** Runs a class's constructor here, in the caller's context: the object is persistent here once built. */

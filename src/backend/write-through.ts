@@ -69,7 +69,7 @@ export class WriteThrough {
    * (the one it ran on included), objects it created (and their metadata).
    */
   commit(ctx: RequestContext): Promise<void> | undefined {
-    const created = ctx.created?.splice(0) ?? [];
+    const created = ctx.created ?? []; // kept until the commit ends: a failure rolls them back (rollback.ts)
     const changed = new Set<DataClayObject>(ctx.touched);
     for (const o of created) changed.delete(o); // registration saves them, then writes their metadata
     const saved = this.saveChanged(changed);
@@ -81,8 +81,20 @@ export class WriteThrough {
   }
 
   private async commitCreated(ctx: RequestContext, created: DataClayObject[], saved: Promise<unknown> | undefined): Promise<void> {
-    await Promise.all([saved, createObjects(this.rt.registration, created, ctx.dataset)]);
+    await saved; // the changed objects first: if they cannot be stored, nothing new is registered
+    await createObjects(this.rt.registration, created, ctx.dataset);
+    ctx.created = [];
     this.enforceBudget();
+  }
+
+  /** Whether the object's state can be encoded (a rollback keeps a concurrent call's state only if it can). */
+  encodable(obj: DataClayObject): boolean {
+    try {
+      encodeState(captureState(obj), undefined, obj[STATE].info.ctor.name);
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   /** Evicts least recently used objects beyond the memory budget: saved first, then their fields dropped. */

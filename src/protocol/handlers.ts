@@ -17,6 +17,8 @@ export interface Answering {
   resolver: RefResolver;
   /** Encodes a handler's reply, in the caller's context (a backend first puts the request's changes on disk). */
   answer(value: unknown, ctx: RequestContext): Uint8Array | Promise<Uint8Array>;
+  /** Runs when the handler or the answer failed, before `finish` (a backend rolls the request's changes back). */
+  fail?(ctx: RequestContext): void;
   /** Runs once the request is answered or failed (a backend unpins the object it ran on). */
   finish?(ctx: RequestContext): void;
 }
@@ -45,6 +47,9 @@ export function serveOperations<M extends Record<keyof M, OpTypes>>(
       return sessionStorage.run(ctx, async () => {
         try {
           return await answering.answer(await handle(request, ctx), ctx);
+        } catch (err) {
+          answering.fail?.(ctx);
+          throw err;
         } finally {
           answering.finish?.(ctx);
         }

@@ -25,19 +25,11 @@ export class Tally extends DataClayObject {
     return this.count;
   }
 
-  /** Changes its object and another one, then throws: neither change may stay. */
-  @activemethod
-  async failAfter(other: Tally, n: number): Promise<number> {
-    this.count += n;
-    await other.inc(n);
-    other.count += n; // other is local when on this backend
-    throw new Error('refused on purpose');
-  }
-
+  /** Changes its object and, through its active method, another one on the same backend; then throws. */
   @activemethod
   async bump(other: Tally, n: number): Promise<void> {
-    other.count += n;
     this.count += n;
+    await other.inc(n);
     throw new Error('refused on purpose');
   }
 }
