@@ -324,14 +324,13 @@ export class BackendRuntime extends Runtime {
   async register(objects: DataClayObject[], session: Session, alias?: string, lineage?: Lineage): Promise<void> {
     const fresh = objects.filter((o) => !(this.heap.has(o.id) || this.objects.has(o.id)));
     if (fresh.length === 0) {
-      if (alias !== undefined && objects.length > 0) await ensureAlias(this.store, session.dataset, alias, objects[0].id);
+      if (alias !== undefined && objects.length > 0)
+        await ensureAlias(this.store, session.dataset, alias, objects[0].id);
       return;
     }
     for (const o of fresh) this.markRegistered(o, session.dataset);
     await createObjects(this.registration, fresh, session.dataset, alias, lineage);
   }
-
-
 
   /** Told of writes that no reply waits for (evictions, replica updates) and failed. */
   onBackgroundError?: (err: unknown) => void;

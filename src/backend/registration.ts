@@ -25,7 +25,12 @@ export type Lineage = Pick<ObjectMetadata, 'original' | 'versions'>;
  * Creates an alias unless it already names `objectId` (the first attempt of a retried request made it). Returns
  * whether this call created it; an alias naming another object is AlreadyExistsError.
  */
-export async function ensureAlias(store: MetadataStore, dataset: string, alias: string, objectId: string): Promise<boolean> {
+export async function ensureAlias(
+  store: MetadataStore,
+  dataset: string,
+  alias: string,
+  objectId: string,
+): Promise<boolean> {
   try {
     await store.createAlias(dataset, alias, objectId);
     return true;

@@ -37,25 +37,39 @@ export function versionHandlers(rt: BackendRuntime): Pick<Handlers<BackendOps>, 
       return [copy.id, state.info.name, rt.backendId];
     },
 
-    async consolidate([s, id]) {
+    /**
+     * Requests for the version wait while it is consolidated (as in a move), and calls running on it finish first:
+     * the state the original takes includes every write acknowledged on the version. Then they are redirected to
+     * the original, which the version's id now forwards to.
+     */
+    async consolidate([s, id], ctx) {
       const version = await rt.owned(id);
       const md = await metadata(id);
       if (md.original === undefined) throw new ObjectIsNotVersionError(id);
       const original = await metadata(md.original);
-      const state = encodeState(captureState(version), undefined, version[STATE].info.ctor.name);
-      await rt.request(original.master, 'adopt-state', [s, md.original, state]);
-      // the version and the versions between it and the original now name the original
-      const retired = [...(md.versions ?? []).filter((v) => v !== md.original), id];
-      const owners = new Map<string, string[]>();
-      await Promise.all(
-        retired.map(async (v) => {
-          const vmd = await rt.store.getObject(v);
-          if (!vmd) return;
-          for (const holder of [vmd.master, ...vmd.replicas]) owners.set(holder, [...(owners.get(holder) ?? []), v]);
-          await rt.store.putObject({ ...vmd, forward: md.original, master: original.master, replicas: [] });
-        }),
-      );
-      await Promise.all([...owners].map(([owner, ids]) => rt.request(owner, 'retire', [s, ids, original.master])));
+      const finish = await rt.beginMove([version], undefined, ctx.chain);
+      try {
+        const state = encodeState(captureState(version), undefined, version[STATE].info.ctor.name);
+        await rt.request(original.master, 'adopt-state', [s, md.original, state]);
+        // the version and the versions between it and the original now name the original
+        const retired = [...(md.versions ?? []).filter((v) => v !== md.original), id];
+        const holders = new Map<string, string[]>();
+        await Promise.all(
+          retired.map(async (v) => {
+            const vmd = await rt.store.getObject(v);
+            if (!vmd) return;
+            for (const holder of [vmd.master, ...vmd.replicas])
+              holders.set(holder, [...(holders.get(holder) ?? []), v]);
+            await rt.store.putObject({ ...vmd, forward: md.original, master: original.master, replicas: [] });
+          }),
+        );
+        await rt.release([version], original.master); // this copy goes before anyone waiting is let through
+        await Promise.all([...holders].map(([holder, ids]) => rt.request(holder, 'retire', [s, ids, original.master])));
+        finish(original.master);
+      } catch (err) {
+        finish(undefined);
+        throw err;
+      }
       return [md.original, original.master];
     },
 

@@ -80,7 +80,11 @@ export class WriteThrough {
     return this.commitCreated(ctx, created, saved);
   }
 
-  private async commitCreated(ctx: RequestContext, created: DataClayObject[], saved: Promise<unknown> | undefined): Promise<void> {
+  private async commitCreated(
+    ctx: RequestContext,
+    created: DataClayObject[],
+    saved: Promise<unknown> | undefined,
+  ): Promise<void> {
     await saved; // the changed objects first: if they cannot be stored, nothing new is registered
     await createObjects(this.rt.registration, created, ctx.dataset);
     ctx.created = [];

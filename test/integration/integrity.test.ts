@@ -95,7 +95,7 @@ describe('retries are safe', () => {
 
 describe('versions', () => {
   it('no acknowledged write to a version is lost when it is consolidated meanwhile', async () => {
-    for (let round = 0; round < 5; round++) {
+    for (let round = 0; round < 10; round++) {
       const original = new Tally();
       await original.makePersistent({ backendId: 'backend-1' });
       const version = await original.newVersion('backend-2');
