@@ -267,6 +267,16 @@ export class BackendRuntime extends Runtime {
     ctx.created.push(obj);
   }
 
+  /** An object built by the running request becomes known to the cluster now (registration.ts), not at its end. */
+  protected override settle(obj: DataClayObject): Promise<void> | undefined {
+    const ctx = sessionStorage.getStore();
+    const i = ctx?.created?.indexOf(obj) ?? -1;
+    if (!ctx?.created || i < 0) return undefined;
+    ctx.created.splice(i, 1);
+    ctx.touched?.add(obj); // what the method changes in it afterwards is saved with the request
+    return createObjects(this.registration, [obj], ctx.dataset);
+  }
+
   /** Active methods that run in place during a request: their objects may have changed. */
   onLocalCall(obj: DataClayObject): void {
     sessionStorage.getStore()?.touched?.add(obj);

@@ -232,6 +232,7 @@ export abstract class Runtime implements ObjectRuntime {
     const inFlight = obj[STATE].persisting;
     if (inFlight) await inFlight; // persisted by a concurrent operation: what follows treats it as registered
     if (obj.isRegistered) {
+      await this.settle(obj);
       // the alias first: if it exists already, nothing moves
       if (options.alias !== undefined) await this.addAlias(obj, options.alias);
       if (options.backendId !== undefined && options.backendId !== obj.backendId)
@@ -309,6 +310,7 @@ export abstract class Runtime implements ObjectRuntime {
   async move(obj: DataClayObject, backendId: string, options: MoveOptions): Promise<void> {
     if (obj[STATE].persisting) await obj[STATE].persisting;
     if (!obj.isRegistered) return this.makePersistent(obj, { backendId });
+    await this.settle(obj);
     await this.checkBackend(backendId);
     const { recursive = false, remotes = true } = options;
     await this.toOwner(obj, 'move', [toWire(this.session()), [obj.id], backendId, recursive, remotes, false]);
@@ -327,6 +329,15 @@ export abstract class Runtime implements ObjectRuntime {
   private async persistent(obj: DataClayObject): Promise<void> {
     if (obj[STATE].persisting) await obj[STATE].persisting.catch(() => undefined);
     if (!obj.isRegistered) throw new ObjectNotRegisteredError(obj.id);
+    await this.settle(obj);
+  }
+
+  /**
+   * Makes an object registered but not yet in the metadata (built by the active method running here) known to the
+   * cluster now, before an operation that needs its metadata. Only a backend has such objects.
+   */
+  protected settle(_obj: DataClayObject): Promise<void> | undefined {
+    return undefined;
   }
 
   async newReplica(obj: DataClayObject, backendId: string | undefined, options: MoveOptions): Promise<void> {
@@ -408,6 +419,7 @@ export abstract class Runtime implements ObjectRuntime {
     validateAlias(alias);
     const state = obj[STATE];
     if (!state.registered) throw new ObjectNotRegisteredError(state.id);
+    await this.settle(obj);
     const s = toWire(this.session());
     await this.metadataRequest(
       'alias.add',
@@ -418,6 +430,7 @@ export abstract class Runtime implements ObjectRuntime {
   async getAliases(obj: DataClayObject): Promise<Set<string>> {
     const state = obj[STATE];
     if (!state.registered) throw new ObjectNotRegisteredError(state.id);
+    await this.settle(obj);
     const s = toWire(this.session());
     const body = state.dataset === undefined ? { s, id: state.id } : { s, id: state.id, d: state.dataset };
     return new Set(await this.metadataRequest('alias.list', body));
