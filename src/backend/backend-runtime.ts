@@ -72,7 +72,10 @@ export class BackendRuntime extends Runtime {
   override resolveRef(id: string, className: string, hint: string | null): DataClayObject {
     const known = this.heap.get(id) ?? this.identity.get(id);
     if (known) return known;
-    if (this.objects.has(id)) return this.shell(id, className); // ours, evicted or not loaded since a restart
+    // ours, evicted or not loaded since a restart: its class is its record's, never the reference's (which anyone
+    // can forge: a wrong one would re-type the stored object)
+    const record = this.objects.get(id);
+    if (record) return this.shell(id, record[0]);
     return super.resolveRef(id, className, hint);
   }
 
