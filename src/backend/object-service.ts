@@ -2,6 +2,7 @@
 // versions and the backend itself have their own modules.
 import { AlreadyPersistentError, FieldNotFoundError, MethodNotFoundError } from '../errors.js';
 import { userCode } from '../messaging/envelope.js';
+import { checkArguments, checkConstructorArguments } from '../object/arguments.js';
 import { DataClayObject } from '../object/dataclay-object.js';
 import { defineField } from '../object/locality.js';
 import { captureState, restoreState } from '../object/object-state.js';
@@ -11,6 +12,7 @@ import type { BackendOps } from '../protocol/backend-ops.js';
 import type { Handlers } from '../protocol/handlers.js';
 import { decode } from '../serialization/codec.js';
 import type { BackendRuntime } from './backend-runtime.js';
+import { noteCall } from './model-faults.js';
 
 type ObjectOp = 'persist' | 'call' | 'get' | 'set' | 'state' | 'update' | 'construct';
 
@@ -53,6 +55,8 @@ export function objectHandlers(rt: BackendRuntime): Pick<Handlers<BackendOps>, O
       const info = obj[STATE].info;
       const meta = info.methods.get(m);
       if (!meta) throw new MethodNotFoundError(info.name, m);
+      checkArguments(info, meta, args); // before it runs: InvalidArgumentError names the parameter
+      noteCall(ctx, info.name, m);
       if (!meta.readonly && obj[STATE].replica) await rt.owned(id); // a replica only serves reads: WrongBackendError to the master
       const method = (obj as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>)[m];
       rt.heap.pin(id, ctx.chain);
@@ -87,7 +91,9 @@ export function objectHandlers(rt: BackendRuntime): Pick<Handlers<BackendOps>, O
 
     /** Runs a class's constructor here, in the caller's context: the object is persistent here once built. */
     async construct([, className, args]) {
-      const Ctor = classInfoByName(className).ctor as unknown as new (...args: unknown[]) => DataClayObject;
+      const info = classInfoByName(className);
+      checkConstructorArguments(info, args);
+      const Ctor = info.ctor as unknown as new (...args: unknown[]) => DataClayObject;
       return userCode(async () => new Ctor(...args));
     },
   };

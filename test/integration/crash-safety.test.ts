@@ -54,7 +54,7 @@ describe('a backend outlives model code that fails outside a call', () => {
     const message = `timer-boom-${randomUUID()}`;
     await s.throwLater(message, 20);
     const line = await faultLogged(message);
-    expect(line).toMatchObject({ origin: 'uncaughtException', className: s.className });
+    expect(line).toMatchObject({ origin: 'uncaughtException', className: s.className, method: 'throwLater' });
     expect(line.objectId).toBe(s.id);
     expect(line.err?.stack).toContain(message);
     expect(line.msg).toContain('the backend keeps serving');
@@ -73,7 +73,12 @@ describe('a backend outlives model code that fails outside a call', () => {
     const message = `lost-rejection-${randomUUID()}`;
     await s.rejectLater(message, 20);
     const line = await faultLogged(message);
-    expect(line).toMatchObject({ origin: 'unhandledRejection', className: s.className, objectId: s.id });
+    expect(line).toMatchObject({
+      origin: 'unhandledRejection',
+      className: s.className,
+      objectId: s.id,
+      method: 'rejectLater',
+    });
     expect(await s.ping()).toBe(1);
     expect((await client.backend('backend-1').stats()).id).toBe('backend-1');
     expect(alive(pid)).toBe(true);

@@ -4,6 +4,7 @@ import { describe, expect, inject, it } from 'vitest';
 import {
   AlreadyPersistentError,
   AliasDoesNotExistError,
+  InvalidArgumentError,
   RemoteError,
   TimeoutError,
   UnserializableError,
@@ -42,6 +43,7 @@ describe('retries are safe', () => {
     for (let i = 0; i < 3_000; i++) root.children.push(new Branch(`c${i}`));
     const children = [...root.children];
     const alias = uniqueAlias('important');
+    await client.getBackends(); // known backends cached: the 20 ms go to the persist itself, not to looking them up
     const first = await client
       .run({ timeoutMs: 20 }, () => root.makePersistent({ backendId: 'backend-1', alias }))
       .then(
@@ -73,6 +75,7 @@ describe('retries are safe', () => {
     const root = new Branch('root');
     for (let i = 0; i < 2_000; i++) root.children.push(new Branch(`c${i}`));
     const alias = uniqueAlias('retried');
+    await client.getBackends(); // known backends cached: the 20 ms go to the persist itself
     await client
       .run({ timeoutMs: 20 }, () => root.makePersistent({ backendId: 'backend-1', alias }))
       .catch((err) => expect(err).toBeInstanceOf(TimeoutError));
@@ -204,5 +207,21 @@ describe('objects built inside an active method are persistent at once', () => {
 
   it('an alias lookup of a deleted alias is AliasDoesNotExistError', async () => {
     await expect(Tally.getByAlias(uniqueAlias('none'))).rejects.toBeInstanceOf(AliasDoesNotExistError);
+  });
+});
+
+describe('arguments are checked at the boundary', () => {
+  it('a missing or ill-typed argument is InvalidArgumentError before the method runs, and nothing is stored', async () => {
+    const t = new Tally();
+    await t.makePersistent({ backendId: 'backend-2' });
+    await t.inc(2);
+    const inc = t.inc as unknown as (...args: unknown[]) => Promise<number>;
+    const missing = await inc.call(t).catch((e) => e);
+    expect(missing).toBeInstanceOf(InvalidArgumentError);
+    expect(missing.data).toMatchObject({ method: 'inc', parameter: 'n', expected: 'number' });
+    await expect(inc.call(t, 'abc')).rejects.toBeInstanceOf(InvalidArgumentError);
+    await expect(inc.call(t, 1, 2)).rejects.toBeInstanceOf(InvalidArgumentError);
+    expect(await t.dcGet('count')).toBe(2);
+    expect(await t.inc(1)).toBe(3);
   });
 });
