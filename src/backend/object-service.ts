@@ -12,11 +12,13 @@ import type { Handlers } from '../protocol/handlers.js';
 import { decode } from '../serialization/codec.js';
 import type { BackendRuntime } from './backend-runtime.js';
 
+type Deps = Pick<BackendRuntime, 'backendId' | 'identity' | 'heap' | 'ownership' | 'registrar' | 'writes'>;
+
 type ObjectOp = 'persist' | 'call' | 'get' | 'set' | 'state' | 'update' | 'construct';
 
-export function objectHandlers(rt: BackendRuntime): Pick<Handlers<BackendOps>, ObjectOp> {
+export function objectHandlers(rt: Deps): Pick<Handlers<BackendOps>, ObjectOp> {
   const ownedField = async (id: string, field: string, read = false) => {
-    const obj = await (read ? rt.readable(id) : rt.owned(id));
+    const obj = await (read ? rt.ownership.readable(id) : rt.ownership.owned(id));
     const info = obj[STATE].info;
     if (!info.fieldNames.has(field)) throw new FieldNotFoundError(info.name, field);
     return obj;
@@ -31,17 +33,18 @@ export function objectHandlers(rt: BackendRuntime): Pick<Handlers<BackendOps>, O
         shells.set(id, rt.identity.get(id) ?? DataClayObject.materialize(infos[i], id, true, rt.backendId)),
       );
       // references between objects of the batch resolve to the new shells, cycles included
-      const resolve = (id: string, cls: string, hint: string | null) => shells.get(id) ?? rt.resolveRef(id, cls, hint);
+      const resolve = (id: string, cls: string, hint: string | null) =>
+        shells.get(id) ?? rt.ownership.resolveRef(id, cls, hint);
       for (const [id, , state] of records) restoreState(shells.get(id)!, decode(state, resolve));
-      await rt.register([...shells.values()], ctx, alias);
+      await rt.registrar.register([...shells.values()], ctx, alias);
     },
 
     async call([, id, m, args], ctx) {
-      const obj = await rt.readable(id);
+      const obj = await rt.ownership.readable(id);
       const info = obj[STATE].info;
       const meta = info.methods.get(m);
       if (!meta) throw new MethodNotFoundError(info.name, m);
-      if (!meta.readonly && obj[STATE].replica) await rt.owned(id); // a replica only serves reads: WrongBackendError to the master
+      if (!meta.readonly && obj[STATE].replica) await rt.ownership.owned(id); // a replica only serves reads: WrongBackendError to the master
       const method = (obj as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>)[m];
       rt.heap.pin(id, ctx.chain);
       ctx.pinned = id;
@@ -64,11 +67,11 @@ export function objectHandlers(rt: BackendRuntime): Pick<Handlers<BackendOps>, O
     },
 
     async state([, id]) {
-      return captureState(await rt.owned(id));
+      return captureState(await rt.ownership.owned(id));
     },
 
     async update([, id, state], ctx) {
-      const obj = await rt.owned(id);
+      const obj = await rt.ownership.owned(id);
       restoreState(obj, state);
       ctx.touched?.add(obj);
     },

@@ -7,7 +7,9 @@ import { stubFor, type StubClass, type StubObject } from '../stubs/stub-class.js
 import { installRuntime, removeRuntime } from '../object/runtime-slot.js';
 import type { CallOptions, Session } from '../object/context.js';
 import type { ClassDescription } from '../metadata/class-description.js';
-import { ClientRuntime } from './client-runtime.js';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { Runtime } from '../runtime/runtime.js';
+import { RandomPlacement } from './placement.js';
 
 export interface ClientOptions {
   /** NATS server URL(s), comma-separated. Env DC_NATS_URL, default nats://127.0.0.1:4222. */
@@ -36,9 +38,16 @@ export interface ClientContext {
   timeoutMs: number;
 }
 
+/** A started client's parts: its runtime, where it places new objects, its connection. */
+interface Started {
+  runtime: Runtime;
+  placement: RandomPlacement;
+  nc: NatsConnection;
+}
+
 export class Client implements AsyncDisposable {
   readonly options: Readonly<Required<Omit<ClientOptions, 'password'>>> & { password?: string };
-  private runtime: ClientRuntime | undefined;
+  private started: Started | undefined;
   private starting: Promise<this> | undefined;
 
   constructor(options: ClientOptions = {}) {
@@ -70,7 +79,7 @@ export class Client implements AsyncDisposable {
   }
 
   get isActive(): boolean {
-    return this.runtime !== undefined;
+    return this.started !== undefined;
   }
 
   /**
@@ -81,8 +90,16 @@ export class Client implements AsyncDisposable {
     this.starting ??= (async () => {
       const { natsUrl, username, dataset, namespace, timeoutMs } = this.options;
       const nc = await connectNats(natsUrl, `dataclay-client:${username}`);
-      this.runtime = new ClientRuntime({ nc, namespace, timeoutMs, session: { username, dataset } });
-      installRuntime(this.runtime);
+      let placement!: RandomPlacement;
+      const runtime = new Runtime({
+        nc,
+        namespace,
+        timeoutMs,
+        session: { username, dataset },
+        placement: (lookups) => (placement = new RandomPlacement(lookups)),
+      });
+      this.started = { runtime, placement, nc };
+      installRuntime(runtime);
       return this;
     })();
     this.starting.catch(() => (this.starting = undefined));
@@ -92,13 +109,13 @@ export class Client implements AsyncDisposable {
   /** Disconnects. The client started before this one (if still running) becomes the active one again. */
   async stop(): Promise<void> {
     await this.starting?.catch(() => undefined);
-    const runtime = this.runtime;
-    if (!runtime) return;
-    this.runtime = undefined;
+    const started = this.started;
+    if (!started) return;
+    this.started = undefined;
     this.starting = undefined;
-    removeRuntime(runtime);
-    runtime.mux.close();
-    await runtime.nc.drain();
+    removeRuntime(started.runtime);
+    started.runtime.requests.close();
+    await started.nc.drain();
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
@@ -107,7 +124,7 @@ export class Client implements AsyncDisposable {
 
   /** Live backends by id, in a stable order. */
   async getBackends(): Promise<Map<string, BackendInfo>> {
-    const backends = await this.active().refreshBackends();
+    const backends = await this.live().placement.refresh();
     return new Map(backends.map((b) => [b.id, b]));
   }
 
@@ -146,8 +163,12 @@ export class Client implements AsyncDisposable {
     return this.active().run(context, fn);
   }
 
-  private active(): ClientRuntime {
-    if (!this.runtime) throw new ClientNotStartedError();
-    return this.runtime;
+  private active(): Runtime {
+    return this.live().runtime;
+  }
+
+  private live(): Started {
+    if (!this.started) throw new ClientNotStartedError();
+    return this.started;
   }
 }
