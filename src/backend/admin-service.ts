@@ -9,7 +9,7 @@ export interface BackendControl {
 }
 
 export function adminHandlers(
-  rt: BackendRuntime,
+  rt: Pick<BackendRuntime, 'backendId' | 'heap' | 'objects' | 'writes'>,
   control: BackendControl,
 ): Pick<Handlers<BackendOps>, 'ping' | 'flush' | 'stop'> {
   return {

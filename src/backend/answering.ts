@@ -5,11 +5,13 @@ import type { Answering } from '../protocol/handlers.js';
 import type { BackendRuntime } from './backend-runtime.js';
 import { rollBack } from './rollback.js';
 
-export function backendAnswering(rt: BackendRuntime): Answering {
+type Deps = Pick<BackendRuntime, 'backendId' | 'runtime' | 'writes' | 'heap' | 'rollback'>;
+
+export function backendAnswering(rt: Deps): Answering {
   return {
-    resolver: rt.resolver,
+    resolver: rt.runtime.resolver,
     answer(value, ctx) {
-      const bytes = rt.encodeWithRefs((sink) => encodeOk(value, sink), rt.backendId);
+      const bytes = rt.runtime.work.encodeWithRefs((sink) => encodeOk(value, sink), rt.backendId);
       if (bytes instanceof Promise)
         return bytes.then(async (b) => {
           await rt.writes.commit(ctx);
@@ -28,6 +30,6 @@ export function backendAnswering(rt: BackendRuntime): Answering {
 }
 
 /** Metadata replies carry no objects and change none. */
-export function metadataAnswering(rt: BackendRuntime): Answering {
-  return { resolver: rt.resolver, answer: (value) => encodeOk(value) };
+export function metadataAnswering(rt: Deps): Answering {
+  return { resolver: rt.runtime.resolver, answer: (value) => encodeOk(value) };
 }

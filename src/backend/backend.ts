@@ -85,8 +85,8 @@ export class Backend {
         timeoutMs: options.timeoutMs ?? 30_000,
         budget: options.budget,
         session: { username: 'backend', dataset: 'admin' },
+        onBackgroundError: (err) => log.error({ err }, 'background write failed'),
       });
-      runtime.onBackgroundError = (err) => log.error({ err }, 'background write failed');
       const now = Date.now();
       const classes = [...registeredClassNames(), ...registeredValueClassNames()].sort();
       const info: BackendInfo = { id, host: hostname(), pid: process.pid, startedAt: now, heartbeatAt: now, classes };
@@ -96,7 +96,7 @@ export class Backend {
         backend.metrics = new BackendMetrics(runtime);
         info.metricsUrl = await backend.metrics.listen(options.metricsPort);
       }
-      installRuntime(runtime);
+      installRuntime(runtime.runtime);
       backend.serve();
       await nc.flush();
       await store.putBackend(info);
@@ -126,7 +126,7 @@ export class Backend {
 
   /** Two live backends with one id would split its requests between them: the second one refuses to start. */
   private static async refuseDuplicate(runtime: BackendRuntime, id: string): Promise<void> {
-    const answer = await runtime.request(id, 'ping', [runtime.wire()]).then(
+    const answer = await runtime.requests.request(id, 'ping', [runtime.requests.wire()]).then(
       () => true,
       (err) => (err instanceof BackendUnavailableError ? false : Promise.reject(err)),
     );
@@ -138,8 +138,8 @@ export class Backend {
     const onError = (err: unknown, subject: string) => log.debug({ err, subject }, 'request failed');
     const onServed =
       this.metrics && ((subject: string, seconds: number, ok: boolean) => this.metrics!.observe(subject, seconds, ok));
-    const own = runtime.subjects.backendAll(this.id);
-    const metadata = runtime.subjects.metadataAll();
+    const own = runtime.requests.subjects.backendAll(this.id);
+    const metadata = runtime.requests.subjects.metadataAll();
     const control = { stop: () => void this.stop() };
     const handlers = {
       ...objectHandlers(runtime),
@@ -178,11 +178,11 @@ export class Backend {
       await this.runtime.store.deleteBackend(this.id).catch((err) => this.log.warn({ err }, 'deregistration failed'));
       await Promise.all(this.servers.map((s) => s.close())); // requests in flight are answered first
       await this.runtime.writes.saveAll().catch((err) => this.log.error({ err }, 'final save failed'));
-      this.runtime.mux.close();
+      this.runtime.requests.close();
       await this.nc.drain();
       await this.runtime.objects.close();
       await this.metrics?.close();
-      removeRuntime(this.runtime);
+      removeRuntime(this.runtime.runtime);
       this.log.info('backend stopped');
       this.stoppedResolve();
     })();

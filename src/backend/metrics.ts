@@ -10,7 +10,7 @@ export class BackendMetrics {
   private readonly duration: Histogram<'op'>;
   private server: Server | undefined;
 
-  constructor(rt: BackendRuntime) {
+  constructor(rt: Pick<BackendRuntime, 'backendId' | 'heap' | 'objects' | 'replicas'>) {
     this.registry.setDefaultLabels({ backend: rt.backendId });
     collectDefaultMetrics({ register: this.registry, prefix: 'dataclay_' });
     const gauge = (name: string, help: string, read: () => number) =>

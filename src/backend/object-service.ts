@@ -14,11 +14,13 @@ import { decode } from '../serialization/codec.js';
 import type { BackendRuntime } from './backend-runtime.js';
 import { noteCall } from './model-faults.js';
 
+type Deps = Pick<BackendRuntime, 'backendId' | 'identity' | 'heap' | 'ownership' | 'registrar' | 'writes'>;
+
 type ObjectOp = 'persist' | 'call' | 'get' | 'set' | 'state' | 'update' | 'construct';
 
-export function objectHandlers(rt: BackendRuntime): Pick<Handlers<BackendOps>, ObjectOp> {
+export function objectHandlers(rt: Deps): Pick<Handlers<BackendOps>, ObjectOp> {
   const ownedField = async (id: string, field: string, read = false) => {
-    const obj = await (read ? rt.readable(id) : rt.owned(id));
+    const obj = await (read ? rt.ownership.readable(id) : rt.ownership.owned(id));
     const info = obj[STATE].info;
     if (!info.fieldNames.has(field)) throw new FieldNotFoundError(info.name, field);
     return obj;
@@ -28,11 +30,11 @@ export function objectHandlers(rt: BackendRuntime): Pick<Handlers<BackendOps>, O
     async persist([, records, alias], ctx) {
       const shells = new Map<string, DataClayObject>();
       for (const [id, className] of records) {
-        const held = rt.ownedHere(id);
+        const held = rt.ownership.ownedHere(id);
         if (held) {
-          // a retry of a persist that reached this backend: its objects take the state sent again (it is the
-          // caller's latest); one of another class or dataset is not the caller's to overwrite
-          rt.load(held);
+          // a retry of a persist that reached this backend: its objects take the state sent again (the caller's
+          // latest); one of another class or dataset is not the caller's to overwrite
+          rt.ownership.load(held);
           if (held[STATE].info.name !== className || held[STATE].dataset !== ctx.dataset) {
             throw new AlreadyPersistentError(id, rt.backendId);
           }
@@ -45,19 +47,20 @@ export function objectHandlers(rt: BackendRuntime): Pick<Handlers<BackendOps>, O
         }
       }
       // references between objects of the batch resolve to the new shells, cycles included
-      const resolve = (id: string, cls: string, hint: string | null) => shells.get(id) ?? rt.resolveRef(id, cls, hint);
+      const resolve = (id: string, cls: string, hint: string | null) =>
+        shells.get(id) ?? rt.ownership.resolveRef(id, cls, hint);
       for (const [id, , state] of records) restoreState(shells.get(id)!, decode(state, resolve));
-      await rt.register([...shells.values()], ctx, alias);
+      await rt.registrar.register([...shells.values()], ctx, alias);
     },
 
     async call([, id, m, args], ctx) {
-      const obj = await rt.readable(id);
+      const obj = await rt.ownership.readable(id);
       const info = obj[STATE].info;
       const meta = info.methods.get(m);
       if (!meta) throw new MethodNotFoundError(info.name, m);
       checkArguments(info, meta, args); // before it runs: InvalidArgumentError names the parameter
       noteCall(ctx, info.name, m);
-      if (!meta.readonly && obj[STATE].replica) await rt.owned(id); // a replica only serves reads: WrongBackendError to the master
+      if (!meta.readonly && obj[STATE].replica) await rt.ownership.owned(id); // a replica only serves reads: WrongBackendError to the master
       const method = (obj as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>)[m];
       rt.heap.pin(id, ctx.chain);
       ctx.pinned = id;
@@ -80,11 +83,11 @@ export function objectHandlers(rt: BackendRuntime): Pick<Handlers<BackendOps>, O
     },
 
     async state([, id]) {
-      return captureState(await rt.owned(id));
+      return captureState(await rt.ownership.owned(id));
     },
 
     async update([, id, state], ctx) {
-      const obj = await rt.owned(id);
+      const obj = await rt.ownership.owned(id);
       ctx.touched?.add(obj); // before: a state hook that throws halfway is rolled back
       restoreState(obj, state);
     },

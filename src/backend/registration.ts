@@ -1,85 +1,159 @@
-// The unit of work that makes objects new to the cluster persistent on this backend: alias, records, metadata.
-// A failure at any step undoes only what this attempt created, so a retry or a forged request naming an object that
-// exists elsewhere can never delete that object's metadata, records or alias.
+// Registration: objects become persistent on this backend (from a client's batch, a version, or built by an active
+// method), with their alias, store record and metadata. Records go first, then metadata (put-if-absent per object);
+// a failure undoes only what this attempt created, so a retry, or a forged request naming an object that exists
+// elsewhere, can never delete that object's metadata, record or alias.
 import { AlreadyExistsError, AlreadyPersistentError } from '../errors.js';
 import type { MetadataStore } from '../metadata/store.js';
 import type { ObjectMetadata } from '../metadata/types.js';
+import { sessionStorage, type Session } from '../object/context.js';
 import type { DataClayObject } from '../object/dataclay-object.js';
+import type { IdentityMap } from '../object/identity.js';
+import { STATE } from '../object/state.js';
+import type { Heap } from './heap.js';
 import type { ObjectStore } from './object-store.js';
-
-/** What registration needs of the backend. */
-export interface RegistrationDeps {
-  readonly backendId: string;
-  readonly store: MetadataStore;
-  readonly objects: ObjectStore;
-  /** Writes the objects' records; resolves once on disk. */
-  save(objects: DataClayObject[]): Promise<void>;
-  metadataOf(obj: DataClayObject): ObjectMetadata;
-  /** Undoes the in-memory registration of an object. */
-  unregister(obj: DataClayObject): void;
-}
 
 export type Lineage = Pick<ObjectMetadata, 'original' | 'versions'>;
 
-/**
- * Creates an alias unless it already names `objectId` (the first attempt of a retried request made it). Returns
- * whether this call created it; an alias naming another object is AlreadyExistsError.
- */
-export async function ensureAlias(
-  store: MetadataStore,
-  dataset: string,
-  alias: string,
-  objectId: string,
-): Promise<boolean> {
-  try {
-    await store.createAlias(dataset, alias, objectId);
-    return true;
-  } catch (err) {
-    if (err instanceof AlreadyExistsError && (await store.getAlias(dataset, alias)) === objectId) return false;
-    throw err;
-  }
+export interface RegistrarDeps {
+  backendId: string;
+  heap: Heap;
+  identity: IdentityMap;
+  objects: Pick<ObjectStore, 'has' | 'remove'>;
+  store: Pick<
+    MetadataStore,
+    'createAlias' | 'getAlias' | 'createObject' | 'getObject' | 'deleteObject' | 'deleteAlias'
+  >;
+  /** Puts objects' records on disk (write-through.ts). */
+  save: (objects: DataClayObject[]) => Promise<void>;
 }
 
-/**
- * Records first (on disk), then metadata (put-if-absent per object): metadata never names this backend for an object
- * whose record is not here. `objects` are already registered in memory by the caller.
- */
-export async function createObjects(
-  deps: RegistrationDeps,
-  objects: DataClayObject[],
-  dataset: string,
-  alias?: string,
-  lineage?: Lineage,
-): Promise<void> {
-  if (objects.length === 0) return;
-  const root = objects[0].id;
-  let aliasCreated = false;
-  const created: string[] = [];
-  try {
-    if (alias !== undefined) aliasCreated = await ensureAlias(deps.store, dataset, alias, root);
-    await deps.save(objects);
-    const results = await Promise.allSettled(
-      objects.map(async (o) => {
-        await deps.store.createObject({ ...deps.metadataOf(o), ...lineage });
-        created.push(o.id);
-      }),
-    );
-    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-    if (failed) throw await named(deps.store, failed.reason);
-  } catch (err) {
-    for (const o of objects) deps.unregister(o);
-    await Promise.allSettled([
-      ...objects.map((o) => deps.objects.remove(o.id)),
-      ...created.map((id) => deps.store.deleteObject(id)),
-      ...(aliasCreated && alias !== undefined ? [deps.store.deleteAlias(dataset, alias, root)] : []),
-    ]);
-    throw err;
-  }
-}
+export class Registrar {
+  readonly backendId: string;
 
-/** An "already persistent" refusal names the backend that holds the object. */
-async function named(store: MetadataStore, err: unknown): Promise<unknown> {
-  if (!(err instanceof AlreadyPersistentError) || err.data.backendId !== undefined) return err;
-  const md = await store.getObject(err.data.objectId).catch(() => undefined);
-  return new AlreadyPersistentError(err.data.objectId, md?.master, { cause: err });
+  constructor(private readonly deps: RegistrarDeps) {
+    this.backendId = deps.backendId;
+  }
+
+  /**
+   * Makes local objects persistent on this backend. Objects it already holds are skipped (a retry of a persist that
+   * reached it); an object registered elsewhere fails it with AlreadyPersistentError naming that backend.
+   */
+  async register(objects: DataClayObject[], session: Session, alias?: string, lineage?: Lineage): Promise<void> {
+    if (objects.length === 0) return;
+    const fresh = objects.filter((o) => !(this.deps.heap.has(o.id) || this.deps.objects.has(o.id)));
+    if (fresh.length === 0) {
+      if (alias !== undefined) await this.ensureAlias(session.dataset, alias, objects[0].id);
+      return;
+    }
+    for (const o of fresh) this.own(o, session.dataset);
+    await this.create(fresh, session.dataset, alias, lineage);
+  }
+
+  /** Records, then metadata, of objects already owned in memory; on failure, only what this call made is undone. */
+  async create(objects: DataClayObject[], dataset: string, alias?: string, lineage?: Lineage): Promise<void> {
+    if (objects.length === 0) return;
+    const { store } = this.deps;
+    const root = objects[0].id;
+    let aliasCreated = false;
+    const created: string[] = [];
+    try {
+      if (alias !== undefined) aliasCreated = await this.ensureAlias(dataset, alias, root);
+      await this.deps.save(objects);
+      const results = await Promise.allSettled(
+        objects.map(async (o) => {
+          await store.createObject({ ...this.metadataOf(o), ...lineage });
+          created.push(o.id);
+        }),
+      );
+      const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (failed) throw await this.named(failed.reason);
+    } catch (err) {
+      for (const o of objects) this.unregister(o);
+      await Promise.allSettled([
+        ...objects.map((o) => this.deps.objects.remove(o.id)),
+        ...created.map((id) => store.deleteObject(id)),
+        ...(aliasCreated && alias !== undefined ? [store.deleteAlias(dataset, alias, root)] : []),
+      ]);
+      throw err;
+    }
+  }
+
+  /** Creates an alias unless it already names `objectId` (a first attempt made it); true if this call made it. */
+  async ensureAlias(dataset: string, alias: string, objectId: string): Promise<boolean> {
+    try {
+      await this.deps.store.createAlias(dataset, alias, objectId);
+      return true;
+    } catch (err) {
+      if (err instanceof AlreadyExistsError && (await this.deps.store.getAlias(dataset, alias)) === objectId)
+        return false;
+      throw err;
+    }
+  }
+
+  /**
+   * An object built by the running request becomes known to the cluster now, before an operation that needs its
+   * metadata (addAlias, move, newVersion...), rather than with the request's reply.
+   */
+  settle(obj: DataClayObject): Promise<void> | undefined {
+    const ctx = sessionStorage.getStore();
+    const i = ctx?.created?.indexOf(obj) ?? -1;
+    if (!ctx?.created || i < 0) return undefined;
+    ctx.created.splice(i, 1);
+    ctx.touched?.add(obj); // what the method changes in it afterwards is saved with the request
+    return this.create([obj], ctx.dataset);
+  }
+
+  /** An "already persistent" refusal names the backend that holds the object. */
+  private async named(err: unknown): Promise<unknown> {
+    if (!(err instanceof AlreadyPersistentError) || err.data.backendId !== undefined) return err;
+    const md = await this.deps.store.getObject(err.data.objectId).catch(() => undefined);
+    return new AlreadyPersistentError(err.data.objectId, md?.master, { cause: err });
+  }
+
+  /**
+   * An object constructed while this backend serves a request (inside an active method) is persistent here at
+   * once, in the caller's dataset; the reply waits until it is stored and its metadata written.
+   */
+  adopt(obj: DataClayObject): void {
+    const ctx = sessionStorage.getStore();
+    if (!ctx?.created) return;
+    this.own(obj, ctx.dataset);
+    ctx.created.push(obj);
+  }
+
+  /** Active methods that run in place during a request: their objects may have changed. */
+  onLocalCall(obj: DataClayObject): void {
+    sessionStorage.getStore()?.touched?.add(obj);
+  }
+
+  /** The object is this backend's now, loaded, in `dataset`. */
+  own(obj: DataClayObject, dataset: string): void {
+    const state = obj[STATE];
+    state.registered = true;
+    state.local = true;
+    state.loaded = true;
+    state.backendId = this.backendId;
+    state.dataset = dataset;
+    this.deps.heap.add(obj);
+    this.deps.identity.add(obj);
+  }
+
+  /** Undoes `own` for a registration that failed. */
+  unregister(obj: DataClayObject): void {
+    this.deps.heap.delete(obj.id);
+    this.deps.identity.delete(obj.id);
+    obj[STATE].registered = false;
+    obj[STATE].backendId = undefined;
+  }
+
+  metadataOf(obj: DataClayObject): ObjectMetadata {
+    const state = obj[STATE];
+    return {
+      id: state.id,
+      className: state.info.name,
+      dataset: state.dataset!,
+      master: this.backendId,
+      replicas: state.replicas ?? [],
+    };
+  }
 }

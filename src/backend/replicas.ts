@@ -7,12 +7,26 @@ import { DataClayObject } from '../object/dataclay-object.js';
 import { restoreState } from '../object/object-state.js';
 import { classInfoByName } from '../object/registry.js';
 import { STATE } from '../object/state.js';
-import { toWire } from '../protocol/session.js';
 import { chunkBySize, recordSize } from '../messaging/chunks.js';
 import { decode, encodeState } from '../serialization/codec.js';
 import { captureState } from '../object/object-state.js';
 import { ObjectStore } from './object-store.js';
-import type { BackendRuntime } from './backend-runtime.js';
+import type { MetadataStore } from '../metadata/store.js';
+import type { ObjectMetadata } from '../metadata/types.js';
+import type { IdentityMap } from '../object/identity.js';
+import type { RefResolver } from '../serialization/codec.js';
+import type { Requests } from '../runtime/requests.js';
+
+export interface ReplicasDeps {
+  backendId: string;
+  identity: IdentityMap;
+  resolveRef: RefResolver;
+  store: Pick<MetadataStore, 'getObject' | 'putObject' | 'listBackends'>;
+  objects: Pick<ObjectStore, 'put'>;
+  requests: Pick<Requests, 'request' | 'wire' | 'batchBudget'>;
+  metadataOf: (obj: DataClayObject) => ObjectMetadata;
+  onBackgroundError: (err: unknown) => void;
+}
 
 /** `revision`: how many states the master has sent. */
 interface Held {
@@ -25,7 +39,7 @@ export class Replicas {
   /** Replicas of objects mastered elsewhere, with the state their master last sent. */
   private readonly held = new Map<string, Held>();
 
-  constructor(private readonly rt: BackendRuntime) {}
+  constructor(private readonly rt: ReplicasDeps) {}
 
   get(id: string): DataClayObject | undefined {
     return this.held.get(id)?.obj;
@@ -140,18 +154,18 @@ export class Replicas {
     await Promise.all(
       [...byReplica].map(async ([replica, records]) => {
         try {
-          for (const chunk of chunkBySize(records, recordSize, this.rt.batchBudget())) {
-            await this.rt.request(replica, 'receive', [toWire(this.rt.session()), 'replica', chunk, this.rt.backendId]);
+          for (const chunk of chunkBySize(records, recordSize, this.rt.requests.batchBudget())) {
+            const s = this.rt.requests.wire();
+            await this.rt.requests.request(replica, 'receive', [s, 'replica', chunk, this.rt.backendId]);
           }
         } catch (err) {
-          this.rt.onBackgroundError?.(err);
+          this.rt.onBackgroundError(err);
           const missed = updates.filter((u) => u.obj[STATE].replicas?.includes(replica));
           await Promise.all(missed.map((u) => this.forgetReplica(u.obj, replica)));
           // best effort: tell it to drop them (if it cannot hear us, its reads check the metadata anyway)
           const ids = missed.map((u) => u.obj.id);
-          this.rt
-            .request(replica, 'retire', [toWire(this.rt.session()), ids, this.rt.backendId])
-            .catch(() => undefined);
+          const s = this.rt.requests.wire();
+          this.rt.requests.request(replica, 'retire', [s, ids, this.rt.backendId]).catch(() => undefined);
         }
       }),
     );

@@ -15,18 +15,27 @@ import { STATE } from '../object/state.js';
 import type { DataClayObject } from '../object/dataclay-object.js';
 import type { RequestContext } from '../object/context.js';
 import type { BackendRuntime } from './backend-runtime.js';
+
+type Deps = Pick<
+  BackendRuntime,
+  'backendId' | 'store' | 'requests' | 'placement' | 'ownership' | 'moves' | 'replicas' | 'onBackgroundError'
+>;
 import { collectTransfer } from './transfer.js';
 
 /** Ships records to `target` in as many `receive` requests as max_payload needs. */
 async function sendRecords(
-  rt: BackendRuntime,
+  rt: Deps,
   target: string,
   s: WireSession,
   mode: TransferMode,
   records: TransferRecord[],
 ): Promise<void> {
-  for (const chunk of chunkBySize(records, recordSize, rt.batchBudget())) {
-    await rt.request(target, 'receive', mode === 'replica' ? [s, mode, chunk, rt.backendId] : [s, mode, chunk]);
+  for (const chunk of chunkBySize(records, recordSize, rt.requests.batchBudget())) {
+    await rt.requests.request(
+      target,
+      'receive',
+      mode === 'replica' ? [s, mode, chunk, rt.backendId] : [s, mode, chunk],
+    );
   }
 }
 
@@ -37,7 +46,7 @@ function replicasOf(objects: DataClayObject[]): Map<string, string[]> {
   return out;
 }
 
-export function transferHandlers(rt: BackendRuntime): Pick<Handlers<BackendOps>, 'move' | 'replicate' | 'receive'> {
+export function transferHandlers(rt: Deps): Pick<Handlers<BackendOps>, 'move' | 'replicate' | 'receive'> {
   /**
    * The objects of `ids` this backend owns. Ids it does not own: on the first hop, the caller's hint was stale
    * (WrongBackendError); on a forwarded hop, they are reported by their real owner so the traversal goes on there.
@@ -49,9 +58,9 @@ export function transferHandlers(rt: BackendRuntime): Pick<Handlers<BackendOps>,
     const roots: DataClayObject[] = [];
     const elsewhere = new Map<string, string[]>();
     for (const id of ids) {
-      const obj = rt.ownedHere(id);
+      const obj = rt.ownership.ownedHere(id);
       if (obj) roots.push(obj);
-      else if (!forwarded) roots.push(await rt.owned(id));
+      else if (!forwarded) roots.push(await rt.ownership.owned(id));
       else {
         const md = await rt.store.getObject(id);
         if (md && md.master !== rt.backendId && md.forward === undefined)
@@ -67,20 +76,20 @@ export function transferHandlers(rt: BackendRuntime): Pick<Handlers<BackendOps>,
     ctx: RequestContext,
   ): Promise<number> {
     const { roots, elsewhere } = await rootsOf(ids, forwarded);
-    const transfer = collectTransfer(rt, roots, recursive, remotes, new Set());
+    const transfer = collectTransfer(rt.ownership, roots, recursive, remotes, new Set());
     let moved = 0;
     if (target !== rt.backendId && transfer.objects.length > 0) {
-      const finish = await rt.beginMove(transfer.objects, undefined, ctx.chain);
+      const finish = await rt.moves.beginMove(transfer.objects, undefined, ctx.chain);
       try {
         // calls that were running when the move began have finished: take the state now
-        const records = collectTransfer(rt, transfer.objects, false, false, new Set()).records;
+        const records = collectTransfer(rt.ownership, transfer.objects, false, false, new Set()).records;
         await shipMove(s, target, records);
         const replicas = replicasOf(transfer.objects); // a moved object starts without replicas: they are dropped
-        await rt.release(transfer.objects, target);
+        await rt.moves.release(transfer.objects, target);
         finish(target);
         for (const [backend, held] of replicas) {
           if (backend === target) continue; // the target's copy became the object itself
-          rt.request(backend, 'retire', [s, held, target]).catch((err) => rt.onBackgroundError?.(err));
+          rt.requests.request(backend, 'retire', [s, held, target]).catch((err) => rt.onBackgroundError(err));
         }
         moved += transfer.objects.length;
       } catch (err) {
@@ -89,7 +98,7 @@ export function transferHandlers(rt: BackendRuntime): Pick<Handlers<BackendOps>,
       }
     }
     for (const [owner, remoteIds] of [...transfer.remote, ...elsewhere]) {
-      moved += await rt.request(owner, 'move', [s, remoteIds, target, recursive, remotes, true]);
+      moved += await rt.requests.request(owner, 'move', [s, remoteIds, target, recursive, remotes, true]);
     }
     return moved;
   }
@@ -98,9 +107,9 @@ export function transferHandlers(rt: BackendRuntime): Pick<Handlers<BackendOps>,
   async function shipMove(s: WireSession, target: string, records: TransferRecord[]): Promise<void> {
     const shipped: string[] = [];
     try {
-      for (const chunk of chunkBySize(records, recordSize, rt.batchBudget())) {
+      for (const chunk of chunkBySize(records, recordSize, rt.requests.batchBudget())) {
         shipped.push(...chunk.map(([id]) => id)); // before the answer: a timed-out receive may still have happened
-        await rt.request(target, 'receive', [s, 'move', chunk]);
+        await rt.requests.request(target, 'receive', [s, 'move', chunk]);
       }
     } catch (err) {
       if (shipped.length > 0) {
@@ -108,13 +117,13 @@ export function transferHandlers(rt: BackendRuntime): Pick<Handlers<BackendOps>,
         const until = Date.now() + 60_000;
         for (;;) {
           try {
-            await rt.request(target, 'retire', [s, shipped, rt.backendId]);
+            await rt.requests.request(target, 'retire', [s, shipped, rt.backendId]);
             break;
           } catch (retireErr) {
             if (!(retireErr instanceof TimeoutError) || Date.now() > until) throw retireErr; // unknown outcome: not reclaimed
           }
         }
-        await rt.reclaim(shipped);
+        await rt.moves.reclaim(shipped);
       }
       throw err;
     }
@@ -131,7 +140,7 @@ export function transferHandlers(rt: BackendRuntime): Pick<Handlers<BackendOps>,
     if (target === rt.backendId && !forwarded) {
       throw new ReplicaOnMasterError(target);
     }
-    const transfer = collectTransfer(rt, roots, recursive, remotes, new Set());
+    const transfer = collectTransfer(rt.ownership, roots, recursive, remotes, new Set());
     const fresh =
       target === rt.backendId
         ? [] // objects the target masters itself need no replica
@@ -150,25 +159,25 @@ export function transferHandlers(rt: BackendRuntime): Pick<Handlers<BackendOps>,
     }
     let count = transfer.objects.length;
     for (const [owner, remoteIds] of [...transfer.remote, ...elsewhere]) {
-      count += (await rt.request(owner, 'replicate', [s, remoteIds, target, recursive, remotes, true])).count;
+      count += (await rt.requests.request(owner, 'replicate', [s, remoteIds, target, recursive, remotes, true])).count;
     }
     return { target, count };
   }
 
   return {
     async replicate(req) {
-      if (req[2] !== null) await rt.checkBackend(req[2]);
+      if (req[2] !== null) await rt.placement.check(req[2]);
       return replicate(req);
     },
 
     async move(req, ctx) {
-      await rt.checkBackend(req[2]);
+      await rt.placement.check(req[2]);
       return move(req, ctx);
     },
 
     async receive([, mode, records, master]) {
       if (mode === 'replica' && master !== undefined) rt.replicas.receive(records, master);
-      else await rt.receive(records);
+      else await rt.moves.receive(records);
     },
   };
 }

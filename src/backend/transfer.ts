@@ -5,7 +5,7 @@ import type { DataClayObject } from '../object/dataclay-object.js';
 import { captureState } from '../object/object-state.js';
 import type { TransferRecord } from '../protocol/backend-ops.js';
 import { encodeState } from '../serialization/codec.js';
-import type { BackendRuntime } from './backend-runtime.js';
+import type { Ownership } from './ownership.js';
 
 export interface Transfer {
   /** This backend's objects to ship, with their state. */
@@ -21,7 +21,7 @@ export interface Transfer {
  * caller forwards to them), otherwise they stay where they are.
  */
 export function collectTransfer(
-  rt: BackendRuntime,
+  rt: Pick<Ownership, 'load'>,
   roots: DataClayObject[],
   recursive: boolean,
   remotes: boolean,

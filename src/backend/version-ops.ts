@@ -12,9 +12,14 @@ import type { Handlers } from '../protocol/handlers.js';
 import { decode, encodeState } from '../serialization/codec.js';
 import type { BackendRuntime } from './backend-runtime.js';
 
+type Deps = Pick<
+  BackendRuntime,
+  'backendId' | 'store' | 'requests' | 'runtime' | 'ownership' | 'registrar' | 'replicas' | 'moves' | 'writes'
+>;
+
 type VersionOp = 'version' | 'consolidate' | 'adopt-state' | 'retire';
 
-export function versionHandlers(rt: BackendRuntime): Pick<Handlers<BackendOps>, VersionOp> {
+export function versionHandlers(rt: Deps): Pick<Handlers<BackendOps>, VersionOp> {
   const metadata = async (id: string): Promise<ObjectMetadata> => {
     const md = await rt.store.getObject(id);
     if (!md) throw new DoesNotExistError(id);
@@ -24,16 +29,16 @@ export function versionHandlers(rt: BackendRuntime): Pick<Handlers<BackendOps>, 
   return {
     /** A new object with a copy of the state, on this backend (the client moves it if asked elsewhere). */
     async version([, id], ctx) {
-      const obj = await rt.owned(id);
+      const obj = await rt.ownership.owned(id);
       const md = await metadata(obj.id);
       const state = obj[STATE];
       const copy = DataClayObject.materialize(state.info, randomUUID(), true, rt.backendId, false);
-      restoreState(copy, decode(encodeState(captureState(obj), undefined, state.info.ctor.name), rt.resolver));
+      restoreState(copy, decode(encodeState(captureState(obj), undefined, state.info.ctor.name), rt.runtime.resolver));
       const lineage =
         md.original === undefined
           ? { original: obj.id, versions: [obj.id] }
           : { original: md.original, versions: [...(md.versions ?? [md.original]), obj.id] };
-      await rt.register([copy], { ...ctx, dataset: state.dataset! }, undefined, lineage);
+      await rt.registrar.register([copy], { ...ctx, dataset: state.dataset! }, undefined, lineage);
       return [copy.id, state.info.name, rt.backendId];
     },
 
@@ -43,14 +48,14 @@ export function versionHandlers(rt: BackendRuntime): Pick<Handlers<BackendOps>, 
      * the original, which the version's id now forwards to.
      */
     async consolidate([s, id], ctx) {
-      const version = await rt.owned(id);
+      const version = await rt.ownership.owned(id);
       const md = await metadata(id);
       if (md.original === undefined) throw new ObjectIsNotVersionError(id);
       const original = await metadata(md.original);
-      const finish = await rt.beginMove([version], undefined, ctx.chain);
+      const finish = await rt.moves.beginMove([version], undefined, ctx.chain);
       try {
         const state = encodeState(captureState(version), undefined, version[STATE].info.ctor.name);
-        await rt.request(original.master, 'adopt-state', [s, md.original, state]);
+        await rt.requests.request(original.master, 'adopt-state', [s, md.original, state]);
         // the version and the versions between it and the original now name the original
         const retired = [...(md.versions ?? []).filter((v) => v !== md.original), id];
         const holders = new Map<string, string[]>();
@@ -63,8 +68,10 @@ export function versionHandlers(rt: BackendRuntime): Pick<Handlers<BackendOps>, 
             await rt.store.putObject({ ...vmd, forward: md.original, master: original.master, replicas: [] });
           }),
         );
-        await rt.release([version], original.master); // this copy goes before anyone waiting is let through
-        await Promise.all([...holders].map(([holder, ids]) => rt.request(holder, 'retire', [s, ids, original.master])));
+        await rt.moves.release([version], original.master); // this copy goes before anyone waiting is let through
+        await Promise.all(
+          [...holders].map(([holder, ids]) => rt.requests.request(holder, 'retire', [s, ids, original.master])),
+        );
         finish(original.master);
       } catch (err) {
         finish(undefined);
@@ -74,19 +81,19 @@ export function versionHandlers(rt: BackendRuntime): Pick<Handlers<BackendOps>, 
     },
 
     async 'adopt-state'([, originalId, state]) {
-      const obj = await rt.owned(originalId);
-      restoreState(obj, decode(state, rt.resolver));
+      const obj = await rt.ownership.owned(originalId);
+      restoreState(obj, decode(state, rt.runtime.resolver));
       await rt.writes.save([obj]);
     },
 
     async retire([, ids, owner]) {
-      await Promise.all(ids.map((id) => rt.receiving.get(id))); // a receive of them still running ends first
+      await Promise.all(ids.map((id) => rt.moves.receiving.get(id))); // a receive of them still running ends first
       for (const id of ids) {
         const held = rt.replicas.drop(id, owner); // replicas held here
         if (held && owner === rt.backendId) becomeRemote(held, owner); // a retired version is never served from here
       }
-      const owned = ids.map((id) => rt.ownedHere(id)).filter((o): o is DataClayObject => o !== undefined);
-      await rt.release(owned, owner);
+      const owned = ids.map((id) => rt.ownership.ownedHere(id)).filter((o): o is DataClayObject => o !== undefined);
+      await rt.moves.release(owned, owner);
     },
   };
 }

@@ -6,11 +6,14 @@ import type { DataClayObject } from '../object/dataclay-object.js';
 import { dropFields } from '../object/locality.js';
 import { captureState, restoreState } from '../object/object-state.js';
 import { STATE } from '../object/state.js';
-import type { RequestContext } from '../object/context.js';
 import { decode, encodeState } from '../serialization/codec.js';
-import type { BackendRuntime } from './backend-runtime.js';
+import type { MetadataStore } from '../metadata/store.js';
+import type { RequestContext as Context } from '../object/context.js';
+import type { RefResolver } from '../serialization/codec.js';
+import type { Heap } from './heap.js';
 import { ObjectStore } from './object-store.js';
-import { createObjects } from './registration.js';
+import type { Registrar } from './registration.js';
+import type { Replicas } from './replicas.js';
 import { readOnlyFields, readOnlyViolation } from './replicas.js';
 
 /** An encoded state's fingerprint: equal digests mean an unchanged object, so nothing to write. */
@@ -18,11 +21,26 @@ export function digestOf(stateBytes: Uint8Array): string {
   return hash('sha1', stateBytes, 'base64');
 }
 
+export interface WriteThroughDeps {
+  heap: Heap;
+  objects: Pick<ObjectStore, 'put' | 'remove'>;
+  store: Pick<MetadataStore, 'createObject' | 'deleteObject'>;
+  registrar: Pick<Registrar, 'register' | 'create' | 'unregister' | 'metadataOf'>;
+  replicas: Pick<Replicas, 'push' | 'revision'>;
+  session: () => Context;
+  resolver: RefResolver;
+  /** Told of writes that no reply waits for (evictions) and failed. */
+  onBackgroundError: (err: unknown) => void;
+}
+
 export class WriteThrough {
   /** Writes not tied to a reply (evictions): awaited by flush and stop. */
   private readonly background = new Set<Promise<void>>();
+  private readonly rt: WriteThroughDeps;
 
-  constructor(private readonly rt: BackendRuntime) {}
+  constructor(deps: WriteThroughDeps) {
+    this.rt = deps;
+  }
 
   /**
    * Writes the records of local objects whose state differs from what is stored; resolves once on disk.
@@ -55,7 +73,7 @@ export class WriteThrough {
     }
     if (found.length > 0)
       writes.push(
-        this.rt.register(
+        this.rt.registrar.register(
           [...new Set(found)].filter((o) => !o[STATE].registered),
           this.rt.session(),
         ),
@@ -68,7 +86,7 @@ export class WriteThrough {
    * What a request changed, on disk before its reply: the objects it changed or whose active methods ran in place
    * (the one it ran on included), objects it created (and their metadata).
    */
-  commit(ctx: RequestContext): Promise<void> | undefined {
+  commit(ctx: Context): Promise<void> | undefined {
     const created = ctx.created ?? []; // kept until the commit ends: a failure rolls them back (rollback.ts)
     const changed = new Set<DataClayObject>(ctx.touched);
     for (const o of created) changed.delete(o); // registration saves them, then writes their metadata
@@ -81,12 +99,12 @@ export class WriteThrough {
   }
 
   private async commitCreated(
-    ctx: RequestContext,
+    ctx: Context,
     created: DataClayObject[],
     saved: Promise<unknown> | undefined,
   ): Promise<void> {
     await saved; // the changed objects first: if they cannot be stored, nothing new is registered
-    await createObjects(this.rt.registration, created, ctx.dataset);
+    await this.rt.registrar.create(created, ctx.dataset);
     ctx.created = [];
     this.enforceBudget();
   }
@@ -116,9 +134,7 @@ export class WriteThrough {
   }
 
   private track(write: Promise<void>): void {
-    const tracked = write.catch((err) => {
-      this.rt.onBackgroundError?.(err);
-    });
+    const tracked = write.catch((err) => this.rt.onBackgroundError(err));
     this.background.add(tracked);
     void tracked.finally(() => this.background.delete(tracked));
   }

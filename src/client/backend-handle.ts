@@ -1,34 +1,35 @@
 // Operations on one backend itself, for operators and tests: stats, flush, stop.
 import { BackendNotFoundError } from '../errors.js';
 import type { BackendStats } from '../metadata/types.js';
-import type { Runtime } from '../runtime/runtime.js';
+import type { Lookups } from '../runtime/lookups.js';
+import type { Requests } from '../runtime/requests.js';
 
 /** Every operation checks first that the id names a live backend (BackendNotFoundError otherwise). */
 export class BackendHandle {
   constructor(
     readonly id: string,
-    private readonly runtime: Runtime,
+    private readonly runtime: { requests: Pick<Requests, 'request' | 'wire'>; lookups: Pick<Lookups, 'listBackends'> },
   ) {}
 
   async stats(): Promise<BackendStats> {
     await this.live();
-    return this.runtime.request(this.id, 'ping', [this.runtime.wire()]);
+    return this.runtime.requests.request(this.id, 'ping', [this.runtime.requests.wire()]);
   }
 
   /** Saves every loaded object and drops them from memory (they reload on next use). */
   async flushAll(): Promise<{ saved: number }> {
     await this.live();
-    return this.runtime.request(this.id, 'flush', [this.runtime.wire()]);
+    return this.runtime.requests.request(this.id, 'flush', [this.runtime.requests.wire()]);
   }
 
   /** Asks the backend to stop cleanly: it deregisters, saves everything, and exits. */
   async stop(): Promise<void> {
     await this.live();
-    await this.runtime.request(this.id, 'stop', [this.runtime.wire()]);
+    await this.runtime.requests.request(this.id, 'stop', [this.runtime.requests.wire()]);
   }
 
   private async live(): Promise<void> {
-    const backends = await this.runtime.listBackends();
+    const backends = await this.runtime.lookups.listBackends();
     if (!backends.some((b) => b.id === this.id))
       throw new BackendNotFoundError(
         this.id,

@@ -19,7 +19,8 @@ import { stubFor, type StubClass, type StubObject } from '../stubs/stub-class.js
 import { installRuntime, removeRuntime } from '../object/runtime-slot.js';
 import type { CallOptions, Session } from '../object/context.js';
 import type { ClassDescription } from '../metadata/class-description.js';
-import { ClientRuntime } from './client-runtime.js';
+import { Runtime } from '../runtime/runtime.js';
+import { RandomPlacement } from './placement.js';
 
 /**
  * NATS settings (`servers`, `user`/`pass`, `token`, `nkeySeed`, `credsFile`, `tls`, each with its DC_NATS_* variable:
@@ -71,9 +72,16 @@ export interface ClientSettings {
   timeoutMs: number;
 }
 
+/** A started client's parts: its runtime, where it places new objects, its connection. */
+interface Started {
+  runtime: Runtime;
+  placement: RandomPlacement;
+  nc: NatsConnection;
+}
+
 export class Client implements AsyncDisposable {
   readonly options: Readonly<ClientSettings>;
-  private runtime: ClientRuntime | undefined;
+  private started: Started | undefined;
   private starting: Promise<this> | undefined;
   // ES private: not shown by console.log or util.inspect, not copied by a spread
   readonly #nats: NatsSettings;
@@ -129,7 +137,7 @@ export class Client implements AsyncDisposable {
   }
 
   get isActive(): boolean {
-    return this.runtime !== undefined;
+    return this.started !== undefined;
   }
 
   /**
@@ -140,8 +148,16 @@ export class Client implements AsyncDisposable {
     this.starting ??= (async () => {
       const { username, dataset, namespace, timeoutMs } = this.options;
       const nc = this.#connection ?? (await connectNats(this.#nats, `dataclay-client:${username}`));
-      this.runtime = new ClientRuntime({ nc, namespace, timeoutMs, session: { username, dataset } });
-      installRuntime(this.runtime);
+      let placement!: RandomPlacement;
+      const runtime = new Runtime({
+        nc,
+        namespace,
+        timeoutMs,
+        session: { username, dataset },
+        placement: (lookups) => (placement = new RandomPlacement(lookups)),
+      });
+      this.started = { runtime, placement, nc };
+      installRuntime(runtime);
       return this;
     })();
     this.starting.catch(() => (this.starting = undefined));
@@ -151,14 +167,14 @@ export class Client implements AsyncDisposable {
   /** Disconnects. The client started before this one (if still running) becomes the active one again. */
   async stop(): Promise<void> {
     await this.starting?.catch(() => undefined);
-    const runtime = this.runtime;
-    if (!runtime) return;
-    this.runtime = undefined;
+    const started = this.started;
+    if (!started) return;
+    this.started = undefined;
     this.starting = undefined;
-    removeRuntime(runtime);
-    runtime.mux.close();
+    removeRuntime(started.runtime);
+    started.runtime.requests.close();
     setEnvironmentData(this.#secretsRef, undefined);
-    if (runtime.nc !== this.#connection) await runtime.nc.drain();
+    if (started.nc !== this.#connection) await started.nc.drain();
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
@@ -167,7 +183,7 @@ export class Client implements AsyncDisposable {
 
   /** Live backends by id, in a stable order. */
   async getBackends(): Promise<Map<string, BackendInfo>> {
-    const backends = await this.active().refreshBackends();
+    const backends = await this.live().placement.refresh();
     return new Map(backends.map((b) => [b.id, b]));
   }
 
@@ -206,9 +222,13 @@ export class Client implements AsyncDisposable {
     return this.active().run(context, fn);
   }
 
-  private active(): ClientRuntime {
-    if (!this.runtime) throw new ClientNotStartedError();
-    return this.runtime;
+  private active(): Runtime {
+    return this.live().runtime;
+  }
+
+  private live(): Started {
+    if (!this.started) throw new ClientNotStartedError();
+    return this.started;
   }
 }
 

@@ -1,17 +1,10 @@
 // Stubs: classes built at run time from the cluster's description of a persistent class, for processes that do
 // not have the model's code. Their instances are always proxies; their constructor runs on a backend.
-import { StubConstructionError } from '../errors.js';
-import { DataClayObject, type DataFields } from '../object/dataclay-object.js';
+import type { DataClayObject, DataFields } from '../object/dataclay-object.js';
 import { remoteMethod } from '../object/decorators.js';
+import { newStubClass } from '../object/placeholder.js';
 import { installFieldGuards } from '../object/locality.js';
-import {
-  META_VERSION,
-  type ClassInfo,
-  type ClassMeta,
-  type FieldMeta,
-  type MethodMeta,
-  type ParamMeta,
-} from '../object/meta.js';
+import { META_VERSION, type ClassMeta, type FieldMeta, type MethodMeta, type ParamMeta } from '../object/meta.js';
 import { findClassInfo, registerClass } from '../object/registry.js';
 import { currentRuntime } from '../object/runtime-slot.js';
 import type { ClassDescription } from '../metadata/class-description.js';
@@ -36,23 +29,6 @@ export interface StubClass<T = DataClayObject, A extends unknown[] = unknown[]> 
 
 /** The data fields of a persistent class, for typing a stub of it: `client.stub<Person, DataOf<Person>>(...)`. */
 export type DataOf<T> = { [K in DataFields<T>]: T[K] };
-
-function shortName(className: string): string {
-  return className.slice(className.lastIndexOf('.') + 1) || 'Stub';
-}
-
-function newStubClass(className: string): typeof DataClayObject {
-  const name = shortName(className);
-  return {
-    [name]: class extends DataClayObject {
-      constructor() {
-        throw new StubConstructionError(className, name);
-        // biome-ignore lint/correctness/noUnreachable: a derived constructor must call super for the type checker
-        super();
-      }
-    },
-  }[name];
-}
 
 /**
  * The stub class for a description: the real class when this process has loaded it, the same stub class on every
@@ -100,14 +76,6 @@ export function stubFor<T = StubObject, A extends unknown[] = unknown[]>(
     });
   }
   return Stub as unknown as StubClass<T, A>;
-}
-
-/** A stand-in for a class this process has not loaded, so a decoded reference to one never fails. */
-export function placeholderInfo(className: string): ClassInfo {
-  return (
-    findClassInfo(className) ??
-    registerClass(newStubClass(className), { $dc: META_VERSION, name: className, fields: [], methods: [] }, true)
-  );
 }
 
 /** What a generated stub of a value class offers: making values that travel as that class. */

@@ -1,0 +1,122 @@
+// Moves on the backend's side: marking objects as leaving (new requests wait, running calls finish), taking
+// ownership of objects shipped here, letting go of those shipped away, taking back a move that failed halfway.
+import type { MetadataStore } from '../metadata/store.js';
+import { DataClayObject } from '../object/dataclay-object.js';
+import type { IdentityMap } from '../object/identity.js';
+import { becomeRemote, dropFields } from '../object/locality.js';
+import { restoreState } from '../object/object-state.js';
+import { classInfoByName } from '../object/registry.js';
+import { STATE } from '../object/state.js';
+import type { TransferRecord } from '../protocol/backend-ops.js';
+import { decode } from '../serialization/codec.js';
+import type { Heap } from './heap.js';
+import type { ObjectStore } from './object-store.js';
+import type { Ownership } from './ownership.js';
+import type { Registrar } from './registration.js';
+import type { Replicas } from './replicas.js';
+import type { WriteThrough } from './write-through.js';
+
+export interface MovesDeps {
+  backendId: string;
+  heap: Heap;
+  identity: IdentityMap;
+  objects: Pick<ObjectStore, 'remove'>;
+  store: Pick<MetadataStore, 'getObject' | 'putObject'>;
+  ownership: Pick<Ownership, 'owned' | 'isLeaving' | 'markLeaving' | 'resolveRef'>;
+  replicas: Pick<Replicas, 'drop'>;
+  registrar: Pick<Registrar, 'own' | 'metadataOf'>;
+  writes: Pick<WriteThrough, 'save'>;
+}
+
+export class Moves {
+  /** Moves being received: a retire of those ids (the sender taking them back) waits for them. */
+  readonly receiving = new Map<string, Promise<unknown>>();
+
+  constructor(private readonly deps: MovesDeps) {}
+
+  /**
+   * Marks objects as leaving: from now on requests for them wait for the move to end. Then waits (a bounded time)
+   * for calls already running on them. Returns the function that ends the move (with the new owner, or undefined).
+   */
+  async beginMove(
+    objects: DataClayObject[],
+    graceMs = 10_000,
+    chain?: string,
+  ): Promise<(owner: string | undefined) => void> {
+    const { ownership, heap } = this.deps;
+    // another move took one of them first (between our traversal and now): wait for it, then redirect
+    for (
+      let taken = objects.find((o) => ownership.isLeaving(o.id));
+      taken;
+      taken = objects.find((o) => ownership.isLeaving(o.id))
+    ) {
+      await ownership.owned(taken.id);
+    }
+    const finish = ownership.markLeaving(objects); // synchronously after the check: one move wins
+    const until = Date.now() + graceMs;
+    while (objects.some((o) => heap.pinnedByOthers(o.id, chain)) && Date.now() < until)
+      await new Promise((r) => setTimeout(r, 2));
+    return finish;
+  }
+
+  /**
+   * Takes ownership of objects shipped by another backend (a move): an instance this process already has (a
+   * proxy) becomes the local object, so references to it here turn local; records and metadata are written.
+   */
+  receive(records: TransferRecord[]): Promise<void> {
+    const done = this.receiveNow(records);
+    const settled = done.catch(() => undefined);
+    for (const [id] of records) this.receiving.set(id, settled);
+    void settled.then(() => {
+      for (const [id] of records) if (this.receiving.get(id) === settled) this.receiving.delete(id);
+    });
+    return done;
+  }
+
+  private async receiveNow(records: TransferRecord[]): Promise<void> {
+    const { backendId, identity, replicas, registrar, store, ownership } = this.deps;
+    const batch = new Map<string, DataClayObject>();
+    for (const [id, className, dataset] of records) {
+      const replica = replicas.drop(id, backendId);
+      if (replica) dropFields(replica); // its read-only accessors go: the object is ours now
+      const obj =
+        replica ?? identity.get(id) ?? DataClayObject.materialize(classInfoByName(className), id, true, backendId);
+      registrar.own(obj, dataset);
+      Object.assign(obj[STATE], { replica: false, replicas: undefined }); // a moved object starts without replicas
+      batch.set(id, obj);
+    }
+    const resolve = (id: string, cls: string, hint: string | null) =>
+      batch.get(id) ?? ownership.resolveRef(id, cls, hint);
+    for (const [id, , , stateBytes] of records) restoreState(batch.get(id)!, decode(stateBytes, resolve));
+    const objects = [...batch.values()];
+    await Promise.all([
+      this.deps.writes.save(objects),
+      ...objects.map(async (o) => {
+        const md = (await store.getObject(o.id)) ?? registrar.metadataOf(o);
+        await store.putObject({ ...md, master: backendId, replicas: [] }); // replicas of a moved object are dropped
+      }),
+    ]);
+  }
+
+  /** Lets go of objects now owned by `owner`: no copy stays in memory or in the store; the instances become proxies. */
+  async release(objects: DataClayObject[], owner: string): Promise<void> {
+    for (const obj of objects) {
+      this.deps.heap.delete(obj.id);
+      this.deps.replicas.drop(obj.id, owner);
+      becomeRemote(obj, owner);
+      obj[STATE].replicas = undefined;
+    }
+    await Promise.all(objects.map((o) => this.deps.objects.remove(o.id)));
+  }
+
+  /** Takes back objects whose move failed halfway: the metadata names this backend again. */
+  async reclaim(ids: string[]): Promise<void> {
+    const { store, backendId } = this.deps;
+    await Promise.all(
+      ids.map(async (id) => {
+        const md = await store.getObject(id);
+        if (md) await store.putObject({ ...md, master: backendId });
+      }),
+    );
+  }
+}

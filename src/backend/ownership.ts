@@ -1,0 +1,136 @@
+// Ownership and loading: which objects this backend answers for (in its heap, or only in its store), loading an
+// evicted one back into the same instance, and telling a caller where an object it does not own is.
+import { DoesNotExistError, WrongBackendError } from '../errors.js';
+import type { MetadataStore } from '../metadata/store.js';
+import { DataClayObject } from '../object/dataclay-object.js';
+import type { IdentityMap } from '../object/identity.js';
+import { restoreState } from '../object/object-state.js';
+import { classInfoByName } from '../object/registry.js';
+import { STATE } from '../object/state.js';
+import { decode, type RefResolver } from '../serialization/codec.js';
+import type { Heap } from './heap.js';
+import type { ObjectStore, StoredRecord } from './object-store.js';
+import type { Replicas } from './replicas.js';
+import { digestOf } from './write-through.js';
+
+export interface OwnershipDeps {
+  backendId: string;
+  heap: Heap;
+  objects: ObjectStore;
+  identity: IdentityMap;
+  store: Pick<MetadataStore, 'getObject'>;
+  replicas: Pick<Replicas, 'get' | 'checked'>;
+  /** What a reference to an object owned elsewhere becomes. */
+  proxies: RefResolver;
+}
+
+export class Ownership {
+  /** Objects being moved away: requests for them wait, then go to the new owner. Resolves to it (or undefined). */
+  private readonly leaving = new Map<string, Promise<string | undefined>>();
+  /** resolveRef bound, for the codec. */
+  readonly resolver: RefResolver = (id, className, hint) => this.resolveRef(id, className, hint);
+
+  constructor(private readonly deps: OwnershipDeps) {}
+
+  /** A reference's object: the loaded one, a shell of a stored one (loaded on first use), or a proxy. */
+  resolveRef(id: string, className: string, hint: string | null): DataClayObject {
+    const known = this.deps.heap.get(id) ?? this.deps.identity.get(id);
+    if (known) return known;
+    // ours, evicted or not loaded since a restart: its class is its record's, never the reference's (which anyone
+    // can forge: a wrong one would re-type the stored object)
+    const record = this.deps.objects.get(id);
+    if (record) return this.shell(id, record[0]);
+    return this.deps.proxies(id, className, hint);
+  }
+
+  /** A local object whose fields stay in the store until first used. */
+  private shell(id: string, className: string): DataClayObject {
+    const obj = DataClayObject.materialize(classInfoByName(className), id, true, this.deps.backendId);
+    obj[STATE].loaded = false;
+    this.deps.identity.add(obj);
+    return obj;
+  }
+
+  /** Reads an evicted object's state back from the store into the same instance (references keep pointing at it). */
+  load(obj: DataClayObject): void {
+    const state = obj[STATE];
+    if (state.loaded) return;
+    const bytes = this.deps.objects.recordBytes(state.id); // a copy: decoding may read the store again (references)
+    if (!bytes) throw new DoesNotExistError(state.id);
+    const [, dataset, stateBytes, replicas] = decode<StoredRecord>(bytes);
+    state.loaded = true; // before restoring: the state hook or field writes must not try to load again
+    state.dataset = dataset;
+    state.replicas = replicas;
+    restoreState(obj, decode(stateBytes, this.resolver));
+    this.deps.heap.add(obj, bytes.length, digestOf(stateBytes));
+  }
+
+  /** The owned object with this id, loaded; or the error that tells the caller where it is (or that it is nowhere). */
+  owned(id: string): DataClayObject | Promise<DataClayObject> {
+    const leaving = this.leaving.get(id);
+    if (leaving) return this.afterMove(id, leaving);
+    return this.deps.heap.get(id) ?? this.ownedSlow(id);
+  }
+
+  /** An object this backend can answer reads for: its own, or a replica it still holds (checked, see replicas.ts). */
+  readable(id: string): DataClayObject | Promise<DataClayObject> {
+    const leaving = this.leaving.get(id);
+    if (leaving) return this.afterMove(id, leaving);
+    const loaded = this.deps.heap.get(id);
+    if (loaded) return loaded;
+    return this.deps.replicas.get(id) ? this.deps.replicas.checked(id) : this.ownedSlow(id);
+  }
+
+  /** The object, when this backend owns it (loaded or not); undefined otherwise. No request is made. */
+  ownedHere(id: string): DataClayObject | undefined {
+    if (this.leaving.has(id)) return undefined;
+    const obj = this.deps.heap.get(id) ?? this.deps.identity.get(id);
+    if (obj?.[STATE].local && !obj[STATE].replica) return obj;
+    const record = this.deps.objects.get(id);
+    return record ? this.shell(id, record[0]) : undefined;
+  }
+
+  isLeaving(id: string): boolean {
+    return this.leaving.has(id);
+  }
+
+  /** From now on requests for these objects wait; the function returned ends that, with their new owner or none. */
+  markLeaving(objects: DataClayObject[]): (owner: string | undefined) => void {
+    let finish!: (owner: string | undefined) => void;
+    const done = new Promise<string | undefined>((resolve) => (finish = resolve));
+    for (const o of objects) this.leaving.set(o.id, done);
+    return (owner) => {
+      for (const o of objects) if (this.leaving.get(o.id) === done) this.leaving.delete(o.id);
+      finish(owner);
+    };
+  }
+
+  private async afterMove(id: string, leaving: Promise<string | undefined>): Promise<DataClayObject> {
+    const owner = await leaving;
+    if (owner !== undefined) throw new WrongBackendError(id, owner);
+    return this.owned(id); // the move failed: still ours
+  }
+
+  private async ownedSlow(id: string): Promise<DataClayObject> {
+    const { heap, identity, objects, store, backendId } = this.deps;
+    let obj = heap.get(id) ?? identity.get(id);
+    if (!obj?.[STATE].local || obj[STATE].replica) {
+      const record = objects.get(id);
+      if (record) obj = obj?.[STATE].local ? obj : this.shell(id, record[0]);
+      else obj = undefined;
+    }
+    if (obj) {
+      this.load(obj);
+      return obj;
+    }
+    const md = await store.getObject(id);
+    if (md?.forward !== undefined) {
+      // a consolidated version: it names the original, wherever that lives now
+      const original = this.ownedHere(md.forward) ? undefined : await store.getObject(md.forward);
+      if (!original) return this.owned(md.forward);
+      throw new WrongBackendError(id, original.master);
+    }
+    if (md && md.master !== backendId) throw new WrongBackendError(id, md.master);
+    throw new DoesNotExistError(id);
+  }
+}

@@ -1,0 +1,90 @@
+// Metadata lookups: objects by id and alias, aliases, backends, classes; answered by any backend (queue group).
+import { InvalidAliasError, ObjectNotRegisteredError } from '../errors.js';
+import type { ClassDescription } from '../metadata/class-description.js';
+import type { BackendInfo, ObjectMetadata } from '../metadata/types.js';
+import type { DataClayObject } from '../object/dataclay-object.js';
+import type { IdentityMap } from '../object/identity.js';
+import { STATE } from '../object/state.js';
+import type { ObjectsQuery } from '../protocol/metadata-ops.js';
+import type { RefResolver } from '../serialization/codec.js';
+import type { Requests } from './requests.js';
+
+export class Lookups {
+  constructor(
+    private readonly requests: Pick<Requests, 'metadata' | 'wire'>,
+    private readonly identity: IdentityMap,
+    private readonly resolveRef: RefResolver,
+    /** The dataset lookups search when the caller names none. */
+    private readonly dataset: () => string,
+  ) {}
+
+  /** Fields and active methods of a class, as the backends know it. */
+  getClassInfo(className: string): Promise<ClassDescription> {
+    return this.requests.metadata('class', { s: this.requests.wire(), c: className });
+  }
+
+  getObjectMetadata(id: string): Promise<ObjectMetadata> {
+    return this.requests.metadata('object', { s: this.requests.wire(), id });
+  }
+
+  async getById(id: string): Promise<DataClayObject> {
+    return this.identity.get(id) ?? this.fromMetadata(await this.getObjectMetadata(id));
+  }
+
+  async getByAlias(alias: string, dataset = this.dataset()): Promise<DataClayObject> {
+    validateAlias(alias);
+    return this.fromMetadata(
+      await this.requests.metadata('alias.get', { s: this.requests.wire(), d: dataset, a: alias }),
+    );
+  }
+
+  async deleteAlias(alias: string, dataset = this.dataset()): Promise<void> {
+    validateAlias(alias);
+    await this.requests.metadata('alias.del', { s: this.requests.wire(), d: dataset, a: alias });
+  }
+
+  /** In the object's dataset (when the proxy does not know it, the metadata does). */
+  async addAlias(obj: DataClayObject, alias: string): Promise<void> {
+    validateAlias(alias);
+    const { id, dataset } = registered(obj);
+    const s = this.requests.wire();
+    await this.requests.metadata(
+      'alias.add',
+      dataset === undefined ? { s, a: alias, id } : { s, a: alias, id, d: dataset },
+    );
+  }
+
+  async getAliases(obj: DataClayObject): Promise<Set<string>> {
+    const { id, dataset } = registered(obj);
+    const s = this.requests.wire();
+    return new Set(
+      await this.requests.metadata('alias.list', dataset === undefined ? { s, id } : { s, id, d: dataset }),
+    );
+  }
+
+  listBackends(): Promise<BackendInfo[]> {
+    return this.requests.metadata('backends', { s: this.requests.wire() });
+  }
+
+  listObjects(filter: Omit<ObjectsQuery, 's'> = {}): Promise<ObjectMetadata[]> {
+    return this.requests.metadata('objects', { s: this.requests.wire(), ...filter });
+  }
+
+  private fromMetadata(md: ObjectMetadata): DataClayObject {
+    const obj = this.resolveRef(md.id, md.className, md.master);
+    const state = obj[STATE];
+    if (!state.local) state.backendId = md.master;
+    state.dataset = md.dataset;
+    return obj;
+  }
+}
+
+export function validateAlias(alias: unknown): asserts alias is string {
+  if (typeof alias !== 'string' || alias.length === 0) throw new InvalidAliasError(alias);
+}
+
+function registered(obj: DataClayObject): { id: string; dataset: string | undefined } {
+  const state = obj[STATE];
+  if (!state.registered) throw new ObjectNotRegisteredError(state.id);
+  return state;
+}

@@ -1,0 +1,131 @@
+// The remote operations on persistent objects: calls, fields, state, moves, replicas, versions. Each goes to the
+// object's owner through the routing; what a local object answers itself never leaves the process.
+import { FieldNotFoundError, ObjectIsMasterError, ObjectNotRegisteredError } from '../errors.js';
+import type { ObjectMetadata } from '../metadata/types.js';
+import type { DataClayObject } from '../object/dataclay-object.js';
+import { captureState, restoreState } from '../object/object-state.js';
+import type { MakePersistentOptions, MoveOptions } from '../object/runtime-slot.js';
+import { STATE } from '../object/state.js';
+import type { ReplicateRequest } from '../protocol/backend-ops.js';
+import type { RefResolver } from '../serialization/codec.js';
+import { deepCopy } from '../serialization/graph.js';
+import type { Placement } from './placement.js';
+import type { Requests } from './requests.js';
+import type { OwnerRouting } from './routing.js';
+
+export interface ObjectOperationsDeps {
+  routing: OwnerRouting;
+  requests: Pick<Requests, 'request' | 'wire'>;
+  placement: Placement;
+  resolveRef: RefResolver;
+  metadataOf: (id: string) => Promise<ObjectMetadata>;
+  /** A move of an unregistered object is a make-persistent there. */
+  makePersistent: (obj: DataClayObject, options: MakePersistentOptions) => Promise<void>;
+}
+
+export class ObjectOperations {
+  private readonly routing: OwnerRouting;
+  private readonly requests: Pick<Requests, 'request' | 'wire'>;
+
+  constructor(private readonly deps: ObjectOperationsDeps) {
+    this.routing = deps.routing;
+    this.requests = deps.requests;
+  }
+
+  call(obj: DataClayObject, method: string, args: unknown[], readonly = false): Promise<unknown> {
+    const label = { what: `${obj[STATE].info.ctor.name}.${method}() args`, focus: args };
+    return this.routing.toOwner(obj, 'call', [this.requests.wire(), obj.id, method, args], {
+      anyCopy: readonly,
+      label,
+    });
+  }
+
+  getField(obj: DataClayObject, field: string): Promise<unknown> {
+    assertField(obj, field);
+    return this.routing.toOwner(obj, 'get', [this.requests.wire(), obj.id, field], { anyCopy: true });
+  }
+
+  async setField(obj: DataClayObject, field: string, value: unknown): Promise<void> {
+    assertField(obj, field);
+    const label = { what: `${obj[STATE].info.ctor.name}.${field}`, focus: value };
+    await this.routing.toOwner(obj, 'set', [this.requests.wire(), obj.id, field, value], { label });
+  }
+
+  async getState(obj: DataClayObject): Promise<unknown> {
+    if (obj[STATE].local) return deepCopy(captureState(obj));
+    return this.routing.toOwner(obj, 'state', [this.requests.wire(), obj.id]);
+  }
+
+  async setState(obj: DataClayObject, state: unknown): Promise<void> {
+    if (obj[STATE].local && !obj[STATE].replica) return restoreState(obj, state);
+    const label = { what: obj[STATE].info.ctor.name, focus: state };
+    await this.routing.toOwner(obj, 'update', [this.requests.wire(), obj.id, state], { label });
+  }
+
+  async construct(className: string, args: unknown[], backendId?: string): Promise<DataClayObject> {
+    const target = backendId ?? (await this.deps.placement.choose());
+    if (backendId !== undefined) await this.deps.placement.check(backendId);
+    const label = { what: `new ${className}() args`, focus: args };
+    return this.requests.request(target, 'construct', [this.requests.wire(), className, args], label);
+  }
+
+  async move(obj: DataClayObject, backendId: string, options: MoveOptions): Promise<void> {
+    if (obj[STATE].persisting) await obj[STATE].persisting;
+    if (!obj.isRegistered) return this.deps.makePersistent(obj, { backendId });
+    await this.deps.placement.check(backendId);
+    const { recursive = false, remotes = true } = options;
+    await this.routing.toOwner(obj, 'move', [this.requests.wire(), [obj.id], backendId, recursive, remotes, false]);
+    // this proxy knows at once; others (and the referents) repair themselves on their next use
+    if (!obj[STATE].local) obj[STATE].backendId = backendId;
+  }
+
+  async newReplica(obj: DataClayObject, backendId: string | undefined, options: MoveOptions): Promise<void> {
+    await persistent(obj);
+    if (backendId !== undefined) await this.deps.placement.check(backendId);
+    const { recursive = false, remotes = true } = options;
+    const body: ReplicateRequest = [this.requests.wire(), [obj.id], backendId ?? null, recursive, remotes, false];
+    const { target } = await this.routing.toOwner(obj, 'replicate', body);
+    if (target === null) return; // every backend has a copy already
+    const state = obj[STATE];
+    if (!state.local) state.replicas = [...new Set([...(state.replicas ?? []), target])];
+  }
+
+  async newVersion(obj: DataClayObject, backendId?: string): Promise<DataClayObject> {
+    await persistent(obj);
+    if (backendId !== undefined) await this.deps.placement.check(backendId);
+    const [id, className, owner] = await this.routing.toOwner(obj, 'version', [this.requests.wire(), obj.id]);
+    const version = this.deps.resolveRef(id, className, owner);
+    version[STATE].dataset = obj[STATE].dataset;
+    if (backendId !== undefined && backendId !== owner) await this.move(version, backendId, {});
+    return version;
+  }
+
+  async consolidateVersion(obj: DataClayObject): Promise<void> {
+    await persistent(obj);
+    const [, owner] = await this.routing.toOwner(obj, 'consolidate', [this.requests.wire(), obj.id]);
+    const state = obj[STATE];
+    if (!state.local) state.backendId = owner; // the version's id now forwards to the original, there
+  }
+
+  /** Refreshes where a proxy (or a replica) thinks the object lives, from the metadata. */
+  async sync(obj: DataClayObject): Promise<void> {
+    const state = obj[STATE];
+    if (!state.registered) throw new ObjectNotRegisteredError(state.id);
+    if (state.local && !state.replica) throw new ObjectIsMasterError(state.id);
+    const md = await this.deps.metadataOf(state.id);
+    state.backendId = md.master;
+    state.replicas = md.replicas;
+    state.dataset = md.dataset;
+  }
+}
+
+/** Waits for a makePersistent in flight on the object; ObjectNotRegisteredError if it is still not persistent. */
+async function persistent(obj: DataClayObject): Promise<void> {
+  if (obj[STATE].persisting) await obj[STATE].persisting.catch(() => undefined);
+  if (!obj.isRegistered) throw new ObjectNotRegisteredError(obj.id);
+}
+
+function assertField(obj: DataClayObject, field: string): void {
+  const info = obj[STATE].info;
+  if (!info.open && !info.fieldNames.has(field)) throw new FieldNotFoundError(info.name, field);
+}

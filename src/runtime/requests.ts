@@ -1,0 +1,112 @@
+// Requests to one backend or to the metadata queue group: typed by the operation registry, sent with the calling
+// context's deadline and signal, transport failures mapped to our errors ("no responders" is a backend gone).
+import type { NatsConnection } from '@nats-io/transport-node';
+import { BackendUnavailableError, NoBackendsError } from '../errors.js';
+import { batchBudget } from '../messaging/chunks.js';
+import { readReply } from '../messaging/envelope.js';
+import { NoResponders, RequestMux } from '../messaging/mux.js';
+import { Subjects } from '../messaging/subjects.js';
+import type { RequestContext } from '../object/context.js';
+import { backendOps, type BackendOp, type BackendOps } from '../protocol/backend-ops.js';
+import type { MetadataOp, MetadataOps } from '../protocol/metadata-ops.js';
+import { toWire, type WireSession } from '../protocol/session.js';
+import { encode, type EncodeSink, type RefResolver } from '../serialization/codec.js';
+
+/** Names a request's user values in an UnserializableError: `what` they are, `focus` where to search. */
+export interface Label {
+  what: string;
+  focus: unknown;
+}
+
+/**
+ * Encodes a value whose unregistered objects must become persistent first (they travel by reference only), next to
+ * `callee` when the placement allows: the make-persistent unit of work does it.
+ */
+export type RefEncoder = (
+  encodeFn: (onObject: EncodeSink) => Uint8Array,
+  callee: string,
+) => Uint8Array | Promise<Uint8Array>;
+
+export interface RequestsOptions {
+  nc: NatsConnection;
+  namespace: string;
+  timeoutMs: number;
+  /** The context requests are made in now. */
+  session: () => RequestContext;
+  /** Turns references in replies into this process's objects. */
+  resolver: RefResolver;
+  encodeRefs: RefEncoder;
+}
+
+export class Requests {
+  readonly mux: RequestMux;
+  readonly subjects: Subjects;
+  private readonly nc: NatsConnection;
+
+  constructor(private readonly options: RequestsOptions) {
+    this.nc = options.nc;
+    this.mux = new RequestMux(options.nc);
+    this.subjects = new Subjects(options.namespace);
+  }
+
+  /** The current session as a request carries it. */
+  wire(): WireSession {
+    return toWire(this.options.session());
+  }
+
+  /** Bytes of records one batch request may carry. */
+  batchBudget(): number {
+    return batchBudget(this.nc.info?.max_payload);
+  }
+
+  /** Sends an operation to a backend; the reply has the operation's declared type. */
+  async request<K extends BackendOp>(
+    backendId: string,
+    op: K,
+    body: BackendOps[K]['request'],
+    label?: Label,
+  ): Promise<BackendOps[K]['reply']> {
+    return this.send(backendId, op, await this.encode(op, body, backendId, label));
+  }
+
+  /** A request's bytes: an operation whose values may reference objects persists the new ones first. */
+  encode<K extends BackendOp>(
+    op: K,
+    body: BackendOps[K]['request'],
+    callee: string,
+    label?: Label,
+  ): Uint8Array | Promise<Uint8Array> {
+    if (!backendOps[op].refs) return encode(body);
+    return this.options.encodeRefs((sink) => encode(body, sink, label?.what, label?.focus), callee);
+  }
+
+  async send<K extends BackendOp>(backendId: string, op: K, payload: Uint8Array): Promise<BackendOps[K]['reply']> {
+    try {
+      const bytes = await this.mux.request(this.subjects.backend(backendId, op), payload, this.deadline());
+      return readReply<BackendOps[K]['reply']>(bytes, this.options.resolver);
+    } catch (err) {
+      if (err instanceof NoResponders) throw new BackendUnavailableError(backendId, { cause: err });
+      throw err;
+    }
+  }
+
+  async metadata<K extends MetadataOp>(op: K, body: MetadataOps[K]['request']): Promise<MetadataOps[K]['reply']> {
+    try {
+      const bytes = await this.mux.request(this.subjects.metadata(op), encode(body), this.deadline());
+      return readReply<MetadataOps[K]['reply']>(bytes);
+    } catch (err) {
+      if (err instanceof NoResponders) throw new NoBackendsError({ cause: err });
+      throw err;
+    }
+  }
+
+  private deadline(): { timeoutMs: number; signal?: AbortSignal } {
+    const ctx = this.options.session();
+    return { timeoutMs: ctx.timeoutMs ?? this.options.timeoutMs, signal: ctx.signal };
+  }
+
+  /** Fails the requests still waiting, and any made later; the connection itself is its owner's. */
+  close(): void {
+    this.mux.close();
+  }
+}

@@ -1,0 +1,130 @@
+// The make-persistent unit of work: collects the new objects of a graph (claiming them, so two operations never
+// ship one), puts them where the placement says (shipped in one request, or registered here on a backend), and
+// persists the new objects a request references before it leaves (they travel by reference only).
+import type { RequestContext, Session } from '../object/context.js';
+import type { DataClayObject } from '../object/dataclay-object.js';
+import type { IdentityMap } from '../object/identity.js';
+import { becomeRemote, readFields, writeFields } from '../object/locality.js';
+import { STATE } from '../object/state.js';
+import { chunkBySize } from '../messaging/chunks.js';
+import { toWire } from '../protocol/session.js';
+import type { EncodeSink } from '../serialization/codec.js';
+import { collectUnregistered, type PersistBatch } from '../serialization/graph.js';
+import type { Placement } from './placement.js';
+import type { Requests } from './requests.js';
+
+/** A backend registers the objects placed on it itself, instead of sending them to itself. */
+export interface LocalRegistration {
+  readonly backendId: string;
+  register(objects: DataClayObject[], session: Session, alias?: string): Promise<void>;
+}
+
+export interface UnitOfWorkDeps {
+  requests: Pick<Requests, 'request' | 'batchBudget'>;
+  session: () => RequestContext;
+  identity: IdentityMap;
+  placement: Placement;
+  local?: LocalRegistration;
+}
+
+export class PersistUnitOfWork {
+  constructor(private readonly deps: UnitOfWorkDeps) {}
+
+  /**
+   * Makes an unregistered object and every unregistered object it references persistent, on `backendId` or where
+   * the placement says. False when a concurrent operation had claimed it: it waited for that one, and the caller
+   * does what is left (the object is registered now).
+   */
+  async persist(obj: DataClayObject, backendId?: string, alias?: string): Promise<boolean> {
+    const { placement } = this.deps;
+    const target = backendId ?? (await placement.choose());
+    if (backendId !== undefined) await placement.check(target);
+    const batch = collectUnregistered([obj]);
+    if (!batch.objects.includes(obj)) {
+      batch.release();
+      await Promise.all(batch.inFlight);
+      return false;
+    }
+    await this.persistBatch(batch, target, alias);
+    return true;
+  }
+
+  /**
+   * Encodes a value whose unregistered objects must become persistent first. The rare second encoding gives their
+   * references the owner hint they got.
+   */
+  encodeWithRefs(encodeFn: (onObject: EncodeSink) => Uint8Array, callee: string): Uint8Array | Promise<Uint8Array> {
+    const pending: DataClayObject[] = [];
+    const bytes = encodeFn((o) => {
+      if (!o[STATE].registered) pending.push(o);
+    });
+    return pending.length === 0 ? bytes : this.persistThenEncode(encodeFn, pending, callee);
+  }
+
+  private async persistThenEncode(
+    encodeFn: (onObject: EncodeSink) => Uint8Array,
+    pending: DataClayObject[],
+    callee: string,
+  ): Promise<Uint8Array> {
+    await this.persistBatch(collectUnregistered(pending), this.deps.placement.forReferences(callee));
+    await Promise.all(pending.map((o) => o[STATE].persisting)); // those another operation was persisting
+    return encodeFn(() => undefined);
+  }
+
+  private async persistBatch(batch: PersistBatch, target: string, alias?: string): Promise<void> {
+    const { local } = this.deps;
+    if (batch.objects.length === 0) {
+      batch.release();
+      await Promise.all(batch.inFlight);
+    } else if (local && target === local.backendId) {
+      try {
+        await local.register(
+          batch.objects.filter((o) => !o[STATE].registered),
+          this.deps.session(),
+          alias,
+        );
+      } finally {
+        batch.release();
+      }
+      await Promise.all(batch.inFlight);
+    } else {
+      await this.ship(batch, target, alias);
+    }
+  }
+
+  /**
+   * Ships a batch of new objects to `target`, which registers them (and the root's alias). While it is in flight
+   * the objects are already remote here (their fields leave; a sync access throws NotLocalError, an operation
+   * waits), so nothing written meanwhile can be lost; if it fails they become local again, unchanged.
+   */
+  private async ship(batch: PersistBatch, target: string, alias?: string): Promise<void> {
+    const { requests, identity } = this.deps;
+    const session = this.deps.session();
+    const fields = batch.objects.map((o) => readFields(o));
+    for (const o of batch.objects) {
+      becomeRemote(o, target);
+      Object.assign(o[STATE], { registered: false, dataset: session.dataset });
+    }
+    try {
+      await Promise.all(batch.inFlight);
+      // a graph bigger than one message goes in several, the root's (with the alias) first
+      const size = (r: PersistBatch['records'][number]) => r[0].length + r[1].length + r[2].length;
+      for (const [i, records] of chunkBySize(batch.records, size, requests.batchBudget()).entries()) {
+        const s = toWire(session);
+        await requests.request(target, 'persist', i === 0 && alias !== undefined ? [s, records, alias] : [s, records]);
+      }
+      for (const o of batch.objects) {
+        o[STATE].registered = true;
+        identity.add(o);
+      }
+    } catch (err) {
+      batch.objects.forEach((o, i) => {
+        Object.assign(o[STATE], { local: true, loaded: true, backendId: undefined, dataset: undefined });
+        writeFields(o, fields[i]);
+      });
+      throw err;
+    } finally {
+      batch.release();
+    }
+  }
+}
