@@ -1,0 +1,107 @@
+// Integrity tests that need a cluster of their own: large retried graphs (they would swell the shared cluster's
+// metadata) and restarts (the class of a stored object is its record's, never a reference's).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Client, DevCluster, TimeoutError } from '../../src/index.js';
+import { classInfoByName, DataClayObject } from '../../src/internal.js';
+import { Branch, Holder, Tally } from '../models/index.js';
+import { uniqueAlias } from '../setup/helpers.js';
+import { TEST_MODELS } from '../setup/models.js';
+
+let cluster: DevCluster;
+let client: Client;
+
+beforeAll(async () => {
+  cluster = await DevCluster.start({ models: TEST_MODELS, backends: 2, namespace: 'integrity' });
+  client = await new Client({ natsUrl: cluster.natsUrl, namespace: 'integrity', timeoutMs: 10_000 }).start();
+});
+afterAll(async () => {
+  await client?.stop();
+  await cluster?.stop();
+});
+
+async function waitFor<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 30_000): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe().catch(() => undefined);
+    if (v !== undefined) return v;
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setImmediate(r));
+  }
+}
+
+describe('retries are safe', () => {
+  it('a makePersistent retried after a timeout loses no metadata of the first attempt (3,001 objects)', {
+    timeout: 120_000,
+  }, async () => {
+    const root = new Branch('root');
+    for (let i = 0; i < 3_000; i++) root.children.push(new Branch(`c${i}`));
+    const children = [...root.children];
+    const alias = uniqueAlias('important');
+    await client.getBackends(); // known backends cached: the 20 ms go to the persist itself, not to looking them up
+    const first = await client
+      .run({ timeoutMs: 20 }, () => root.makePersistent({ backendId: 'backend-1', alias }))
+      .then(
+        () => undefined,
+        (err) => err,
+      );
+    if (first !== undefined) expect(first).toBeInstanceOf(TimeoutError);
+    // the first attempt is applied meanwhile: its alias appears
+    await waitFor(() => Branch.getByAlias(alias), 'the first attempt to be applied');
+    await root.makePersistent({ backendId: 'backend-2' }).catch(() => undefined); // succeeds or refuses: either way, nothing lost
+    const found = await Branch.getByAlias(alias);
+    expect(found.id).toBe(root.id);
+    expect(await found.size()).toBe(3_000);
+    // each one's metadata, looked up by id (none of them is in this process's identity map: the retry was refused)
+    const missing = await Promise.all(
+      [root, ...children].map((o) =>
+        Branch.getById(o.id).then(
+          () => 0,
+          () => 1,
+        ),
+      ),
+    );
+    const lost = missing.reduce((a: number, b: number) => a + b, 0);
+    expect(lost).toBe(0);
+  });
+
+  it('a makePersistent retried where the first attempt was applied answers as if it had succeeded', async () => {
+    const root = new Branch('root');
+    for (let i = 0; i < 2_000; i++) root.children.push(new Branch(`c${i}`));
+    const alias = uniqueAlias('retried');
+    await client.getBackends(); // known backends cached: the 20 ms go to the persist itself
+    await client
+      .run({ timeoutMs: 20 }, () => root.makePersistent({ backendId: 'backend-1', alias }))
+      .catch((err) => expect(err).toBeInstanceOf(TimeoutError));
+    await waitFor(() => Branch.getByAlias(alias), 'the first attempt to be applied');
+    await root.makePersistent({ backendId: 'backend-1', alias }); // the same request again: no AlreadyExists
+    expect(root.isRegistered).toBe(true);
+    expect(root.backendId).toBe('backend-1');
+    expect(await root.size()).toBe(2_000);
+    expect((await Branch.getByAlias(alias)).id).toBe(root.id);
+  });
+});
+
+describe('forged references', () => {
+  it('a reference naming a stored object with another class does not re-type it, before or after a restart', async () => {
+    const victim = new Tally();
+    await victim.makePersistent({ backendId: 'backend-1' });
+    await victim.inc(3);
+    const holder = new Holder();
+    await holder.makePersistent({ backendId: 'backend-1' });
+    await cluster.backend('backend-1').restart();
+    // a proxy that claims the victim is a Person: what a forged reference on the wire says
+    const forged = DataClayObject.materialize(
+      classInfoByName('test/models/people.Person'),
+      victim.id,
+      false,
+      'backend-1',
+    );
+    await holder.dcSet('ref', forged as never);
+    expect(await victim.inc(1)).toBe(4);
+    await cluster.backend('backend-1').restart();
+    expect(await victim.inc(1)).toBe(5);
+    expect((await client.listObjects({ limit: 100_000 })).find((m) => m.id === victim.id)?.className).toBe(
+      victim.className,
+    );
+  });
+});
