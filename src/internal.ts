@@ -15,3 +15,4 @@ export { natsEnv, redactUrl, resolveNatsSettings } from './messaging/connect-opt
 export { backendOps } from './protocol/backend-ops.js';
 export { metadataOps } from './protocol/metadata-ops.js';
 export { assertShape } from './protocol/shape.js';
+export { reconcile } from './backend/reconcile.js';

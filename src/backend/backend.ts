@@ -18,7 +18,8 @@ import { installRuntime, removeRuntime } from '../object/runtime-slot.js';
 import { BackendRuntime } from './backend-runtime.js';
 import type { MemoryBudget } from './heap.js';
 import { ObjectStore } from './object-store.js';
-import { BackendUnavailableError, DuplicateBackendError, StorageOwnerError } from '../errors.js';
+import { reconcile } from './reconcile.js';
+import { BackendUnavailableError, DuplicateBackendError, StorageOwnerError, TimeoutError } from '../errors.js';
 import { backendOps, type BackendOps } from '../protocol/backend-ops.js';
 import { serveOperations } from '../protocol/handlers.js';
 import { metadataOps, type MetadataOps } from '../protocol/metadata-ops.js';
@@ -31,6 +32,9 @@ import { BackendMetrics } from './metrics.js';
 import { versionHandlers } from './version-ops.js';
 
 /** NATS settings (`servers`, `user`/`pass`, `token`, `nkeySeed`, `credsFile`, `tls`; docs/connecting.md), and: */
+/** How long a starting backend waits for a backend with its id to answer. */
+const DUPLICATE_PING_MS = 3_000;
+
 export interface BackendOptions extends NatsConnectOptions {
   /** Model modules (compiled JS) whose @persistent classes this backend serves. */
   models: string[];
@@ -91,6 +95,7 @@ export class Backend {
       const classes = [...registeredClassNames(), ...registeredValueClassNames()].sort();
       const info: BackendInfo = { id, host: hostname(), pid: process.pid, startedAt: now, heartbeatAt: now, classes };
       await Backend.refuseDuplicate(runtime, id);
+      const reconciled = await reconcile({ backendId: id, objects, store, log });
       const backend = new Backend(runtime, nc, info, log);
       if (options.metricsPort !== undefined) {
         backend.metrics = new BackendMetrics(runtime);
@@ -102,7 +107,7 @@ export class Backend {
       await store.putBackend(info);
       backend.heartbeat = setInterval(() => backend.beat(), HEARTBEAT_MS).unref();
       log.info(
-        { id, namespace, classes: info.classes.length, stored: objects.count, storage: options.storage },
+        { id, namespace, classes: info.classes.length, stored: objects.count, storage: options.storage, reconciled },
         'backend ready',
       );
       return backend;
@@ -124,11 +129,20 @@ export class Backend {
     return id;
   }
 
-  /** Two live backends with one id would split its requests between them: the second one refuses to start. */
+  /**
+   * Two live backends with one id would split its requests between them: the second one refuses to start. A ping
+   * that nobody answers in time (a passive subscriber on `>` takes the message, so there is no "no responders")
+   * counts as a live duplicate only if that id's heartbeat is still fresh.
+   */
   private static async refuseDuplicate(runtime: BackendRuntime, id: string): Promise<void> {
-    const answer = await runtime.requests.request(id, 'ping', [runtime.requests.wire()]).then(
+    const ping = () => runtime.requests.request(id, 'ping', [runtime.requests.wire()]);
+    const answer = await runtime.runtime.run({ timeoutMs: DUPLICATE_PING_MS }, ping).then(
       () => true,
-      (err) => (err instanceof BackendUnavailableError ? false : Promise.reject(err)),
+      async (err) => {
+        if (err instanceof BackendUnavailableError) return false;
+        if (err instanceof TimeoutError) return (await runtime.store.listBackends()).some((b) => b.id === id);
+        throw err;
+      },
     );
     if (answer) throw new DuplicateBackendError(id);
   }

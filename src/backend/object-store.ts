@@ -13,6 +13,16 @@ import { decode, encode } from '../serialization/codec.js';
  */
 export type StoredRecord = [className: string, dataset: string, state: Uint8Array, replicas?: string[]];
 
+/**
+ * A registration in progress, kept in the store with its records (same transaction) until its metadata is written:
+ * what a restart finds of it is a create cut by a crash, never acknowledged, to finish or undo (reconcile.ts).
+ */
+export interface Intent {
+  ids: string[];
+  dataset: string;
+  alias?: string;
+}
+
 export class ObjectStore {
   /** Records written but not yet committed: lmdb reads see a put only once its transaction commits. */
   private readonly pending = new Map<string, Uint8Array>();
@@ -23,6 +33,7 @@ export class ObjectStore {
     private readonly root: RootDatabase,
     private readonly objects: Database<Uint8Array, string>,
     private readonly meta: Database<string, string>,
+    private readonly intentsDb: Database<Uint8Array, string>,
   ) {}
 
   /** Opens (creating) the store in `dir`, which one backend process at a time may use. */
@@ -34,6 +45,7 @@ export class ObjectStore {
       root,
       root.openDB<Uint8Array, string>({ name: 'objects', encoding: 'binary' }),
       root.openDB<string, string>({ name: 'meta', encoding: 'string' }),
+      root.openDB<Uint8Array, string>({ name: 'intents', encoding: 'binary' }),
     );
     store.dir = dir;
     return store;
@@ -87,6 +99,20 @@ export class ObjectStore {
     } finally {
       this.removing.delete(id);
     }
+  }
+
+  /** Put in the same event-loop turn as the records it covers, it commits in their transaction (lmdb batches a turn). */
+  putIntent(key: string, intent: Intent): Promise<boolean> {
+    return this.intentsDb.put(key, encode(intent));
+  }
+
+  removeIntent(key: string): Promise<boolean> {
+    return this.intentsDb.remove(key);
+  }
+
+  /** Registrations a crash cut short (none after a clean run). */
+  *intents(): Iterable<[key: string, intent: Intent]> {
+    for (const { key, value } of this.intentsDb.getRange()) yield [key, decode<Intent>(value)];
   }
 
   get count(): number {

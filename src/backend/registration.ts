@@ -2,6 +2,7 @@
 // method), with their alias, store record and metadata. Records go first, then metadata (put-if-absent per object);
 // a failure undoes only what this attempt created, so a retry, or a forged request naming an object that exists
 // elsewhere, can never delete that object's metadata, record or alias.
+import { randomUUID } from 'node:crypto';
 import { AlreadyExistsError, AlreadyPersistentError } from '../errors.js';
 import type { MetadataStore } from '../metadata/store.js';
 import type { ObjectMetadata } from '../metadata/types.js';
@@ -18,7 +19,7 @@ export interface RegistrarDeps {
   backendId: string;
   heap: Heap;
   identity: IdentityMap;
-  objects: Pick<ObjectStore, 'has' | 'remove'>;
+  objects: Pick<ObjectStore, 'has' | 'remove' | 'putIntent' | 'removeIntent'>;
   store: Pick<
     MetadataStore,
     'createAlias' | 'getAlias' | 'createObject' | 'getObject' | 'deleteObject' | 'deleteAlias'
@@ -56,9 +57,15 @@ export class Registrar {
     const root = objects[0].id;
     let aliasCreated = false;
     const created: string[] = [];
+    // the intent commits with the records: a crash from here on is found, and finished or undone, at restart
+    const intent = randomUUID();
+    const ids = objects.map((o) => o.id);
     try {
+      await Promise.all([
+        this.deps.objects.putIntent(intent, alias === undefined ? { ids, dataset } : { ids, dataset, alias }),
+        this.deps.save(objects),
+      ]);
       if (alias !== undefined) aliasCreated = await this.ensureAlias(dataset, alias, root);
-      await this.deps.save(objects);
       const results = await Promise.allSettled(
         objects.map(async (o) => {
           await store.createObject({ ...this.metadataOf(o), ...lineage });
@@ -67,6 +74,7 @@ export class Registrar {
       );
       const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
       if (failed) throw await this.named(failed.reason);
+      void this.deps.objects.removeIntent(intent).catch(() => undefined); // done: nothing to reconcile
     } catch (err) {
       for (const o of objects) this.unregister(o);
       await Promise.allSettled([
@@ -74,6 +82,7 @@ export class Registrar {
         ...created.map((id) => store.deleteObject(id)),
         ...(aliasCreated && alias !== undefined ? [store.deleteAlias(dataset, alias, root)] : []),
       ]);
+      await this.deps.objects.removeIntent(intent).catch(() => undefined);
       throw err;
     }
   }

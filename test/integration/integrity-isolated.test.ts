@@ -1,5 +1,6 @@
 // Integrity tests that need a cluster of their own: large retried graphs (they would swell the shared cluster's
 // metadata) and restarts (the class of a stored object is its record's, never a reference's).
+import { connect } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client, DevCluster, TimeoutError } from '../../src/index.js';
 import { classInfoByName, DataClayObject } from '../../src/internal.js';
@@ -104,4 +105,55 @@ describe('forged references', () => {
       victim.className,
     );
   });
+});
+
+describe('crashes and restarts', () => {
+  it('a create cut by kill -9 leaves no alias or metadata without its object (no phantoms)', async () => {
+    const aliases: string[] = [];
+    let killed: Promise<void> | undefined;
+    let n = 0;
+    const killAt = 100 + Math.floor(Math.random() * 200);
+    const worker = async () => {
+      while (n < 600) {
+        const i = n++;
+        if (i === killAt)
+          killed = cluster
+            .backend('backend-1')
+            .kill()
+            .then(() => cluster.backend('backend-1').start());
+        const alias = uniqueAlias(`p${i}`);
+        aliases.push(alias);
+        const t = new Tally();
+        await t.makePersistent({ backendId: 'backend-1', alias }).catch(async () => {
+          if (!killed) throw new Error('a create failed before the kill');
+          await killed;
+        });
+      }
+    };
+    await Promise.all(Array.from({ length: 12 }, worker));
+    await killed;
+    let phantoms = 0;
+    for (const alias of aliases) {
+      const found = await Tally.getByAlias(alias).then(
+        async (t) => (await t.inc(0), 'ok'),
+        (err) => err.name,
+      );
+      if (found !== 'ok' && found !== 'AliasDoesNotExistError') phantoms++;
+    }
+    expect(phantoms).toBe(0);
+  }, 120_000);
+
+  it('a passive subscriber on > does not keep a backend from restarting', async () => {
+    const nc = await connect({ servers: cluster.natsUrl });
+    try {
+      nc.subscribe('>', { callback: () => undefined }); // takes every message, answers none
+      await nc.flush();
+      await cluster.backend('backend-2').restart();
+      const t = new Tally();
+      await t.makePersistent({ backendId: 'backend-2' });
+      expect(await t.inc(2)).toBe(2);
+    } finally {
+      await nc.close();
+    }
+  }, 60_000);
 });
