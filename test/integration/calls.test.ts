@@ -1,7 +1,9 @@
+// Active methods: in place on local objects, on the owner once persistent; remote fields, errors, timeouts;
+// read-only methods.
 import { describe, expect, it } from 'vitest';
 import { Client, FieldNotFoundError, NotLocalError, RemoteError, TimeoutError } from '../../src/index.js';
-import { Person } from '../models/index.js';
-import { useClient } from '../setup/helpers.js';
+import { Counter, Holder, Person } from '../models/index.js';
+import { useClient, waitFor } from '../setup/helpers.js';
 
 const shared = useClient();
 
@@ -119,5 +121,28 @@ describe('active methods', () => {
     expect(err).toBeInstanceOf(TimeoutError);
     expect(err.data.timeoutMs).toBe(200);
     expect(await slow.sleep(10)).toBe(10);
+  });
+});
+
+describe('read-only methods', () => {
+  it('a read-only method keeps working after a referent moved away', async () => {
+    const h = new Holder();
+    const ref = new Counter();
+    h.ref = ref;
+    await h.makePersistent({ backendId: 'backend-1' });
+    expect(await h.peek()).toBe(0);
+    await ref.move('backend-2'); // backend-1's instance of it now hints backend-2
+    for (let i = 0; i < 3; i++) expect(await h.peek()).toBe(0);
+  });
+
+  it('a read-only call during a write neither fails nor undoes the write', async () => {
+    const h = new Holder();
+    await h.makePersistent({ backendId: 'backend-1' });
+    const write = h.slowWrite();
+    // read until the write is seen under way (it pauses between its two increments)
+    const during = await waitFor(() => h.peek(), { until: (n) => n !== 0, what: 'the write under way' });
+    expect([1]).toContain(during);
+    expect(await write).toBe(2);
+    expect(await h.dcGet('count')).toBe(2);
   });
 });
