@@ -1,11 +1,11 @@
 // Active methods: in place on local objects, on the owner once persistent; remote fields, errors, timeouts;
 // read-only methods.
 import { describe, expect, it } from 'vitest';
-import { Client, FieldNotFoundError, NotLocalError, RemoteError, TimeoutError } from '../../src/index.js';
+import { FieldNotFoundError, NotLocalError, RemoteError, TimeoutError } from '../../src/index.js';
 import { Counter, Holder, Person } from '../models/index.js';
-import { useClient, waitFor } from '../setup/helpers.js';
+import { testClient, useClient, waitFor } from '../setup/helpers.js';
 
-const shared = useClient();
+useClient(); // the models below need a started client
 
 describe('active methods', () => {
   it('run in place on a local (new) object', async () => {
@@ -114,8 +114,7 @@ describe('active methods', () => {
   it('a call that outlives its timeout rejects with TimeoutError', async () => {
     const p = new Person('Slow', 1);
     await p.makePersistent();
-    await shared.client.stop();
-    shared.client = await new Client({ natsUrl: shared.client.options.natsUrl, timeoutMs: 200 }).start();
+    await using _impatient = await testClient({ timeoutMs: 200 }); // the active client, for this test only
     const slow = await Person.getById(p.id);
     const err = await slow.sleep(1_000).catch((e) => e);
     expect(err).toBeInstanceOf(TimeoutError);

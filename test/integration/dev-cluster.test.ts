@@ -58,7 +58,7 @@ describe('dataclay dev', () => {
       await server.stop();
     }
     expect(failures).toBe(0);
-  }, 120_000);
+  });
 
   it('says how to install nats-server when it is missing', async () => {
     const err = await NatsServer.start({ dir: '/tmp/dc-missing', binary: 'nats-server-that-does-not-exist' }).catch(

@@ -124,7 +124,7 @@ describe('generated stubs', () => {
       (e: { code: number; stdout: string; stderr: string }) => e,
     );
     expect(result).toMatchObject({ code: 0, stdout: '', stderr: '' });
-  }, 60_000);
+  });
 
   it('a client process that has only the generated stubs works against the cluster', async () => {
     const alias = uniqueAlias('lopez');

@@ -122,5 +122,5 @@ describe('transformer: diagnostics', () => {
     }
     expect(output).toContain(`test/fixtures/bad.ts(${lineOf('bad.ts', 'notAsync', text)},`);
     expect(output).toContain('error TS91001: [dataclay]');
-  }, 60_000);
+  });
 });
