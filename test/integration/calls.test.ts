@@ -116,7 +116,7 @@ describe('active methods', () => {
     await p.makePersistent();
     await using _impatient = await testClient({ timeoutMs: 200 }); // the active client, for this test only
     const slow = await Person.getById(p.id);
-    const err = await slow.sleep(1_000).catch((e) => e);
+    const err = await slow.sleep(1_000).catch((e) => e); // deliberately longer than the 200 ms allowed
     expect(err).toBeInstanceOf(TimeoutError);
     expect(err.data.timeoutMs).toBe(200);
     expect(await slow.sleep(10)).toBe(10);

@@ -64,6 +64,7 @@ describe('timeouts and cancellation', () => {
   it('a per-context timeout and an AbortSignal end a call with typed errors', async () => {
     const p = new Person('Waiter', 1);
     await p.makePersistent();
+    // calls that take longer than their context allows, deliberately (sleep: a model method that waits)
     const timedOut = await shared.client.run({ timeoutMs: 100 }, () => p.sleep(2_000)).catch((e) => e);
     expect(timedOut).toBeInstanceOf(TimeoutError);
     const controller = new AbortController();
