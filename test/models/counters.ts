@@ -59,7 +59,7 @@ export class Counter extends DataClayObject {
   }
 }
 
-/** Holds a reference and a value; used by the move and replica regression tests. */
+/** Holds a reference and a value: moves and replicas of what it references, read-only calls during a slow write. */
 @persistent
 export class Holder extends DataClayObject {
   count = 0;
