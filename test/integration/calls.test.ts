@@ -1,9 +1,11 @@
+// Active methods: in place on local objects, on the owner once persistent; remote fields, errors, timeouts;
+// read-only methods.
 import { describe, expect, it } from 'vitest';
-import { Client, FieldNotFoundError, NotLocalError, RemoteError, TimeoutError } from '../../src/index.js';
-import { Person } from '../models/index.js';
-import { useClient } from '../setup/helpers.js';
+import { FieldNotFoundError, NotLocalError, RemoteError, TimeoutError } from '../../src/index.js';
+import { Counter, Holder, Person } from '../models/index.js';
+import { testClient, useClient, waitFor } from '../setup/helpers.js';
 
-const shared = useClient();
+useClient(); // the models below need a started client
 
 describe('active methods', () => {
   it('run in place on a local (new) object', async () => {
@@ -112,12 +114,34 @@ describe('active methods', () => {
   it('a call that outlives its timeout rejects with TimeoutError', async () => {
     const p = new Person('Slow', 1);
     await p.makePersistent();
-    await shared.client.stop();
-    shared.client = await new Client({ natsUrl: shared.client.options.natsUrl, timeoutMs: 200 }).start();
+    await using _impatient = await testClient({ timeoutMs: 200 }); // the active client, for this test only
     const slow = await Person.getById(p.id);
-    const err = await slow.sleep(1_000).catch((e) => e);
+    const err = await slow.sleep(1_000).catch((e) => e); // deliberately longer than the 200 ms allowed
     expect(err).toBeInstanceOf(TimeoutError);
     expect(err.data.timeoutMs).toBe(200);
     expect(await slow.sleep(10)).toBe(10);
+  });
+});
+
+describe('read-only methods', () => {
+  it('a read-only method keeps working after a referent moved away', async () => {
+    const h = new Holder();
+    const ref = new Counter();
+    h.ref = ref;
+    await h.makePersistent({ backendId: 'backend-1' });
+    expect(await h.peek()).toBe(0);
+    await ref.move('backend-2'); // backend-1's instance of it now hints backend-2
+    for (let i = 0; i < 3; i++) expect(await h.peek()).toBe(0);
+  });
+
+  it('a read-only call during a write neither fails nor undoes the write', async () => {
+    const h = new Holder();
+    await h.makePersistent({ backendId: 'backend-1' });
+    const write = h.slowWrite();
+    // read until the write is seen under way (it pauses between its two increments)
+    const during = await waitFor(() => h.peek(), { until: (n) => n !== 0, what: 'the write under way' });
+    expect([1]).toContain(during);
+    expect(await write).toBe(2);
+    expect(await h.dcGet('count')).toBe(2);
   });
 });

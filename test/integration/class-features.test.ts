@@ -1,4 +1,5 @@
-// Value classes, inheritance, accessors, local-only fields, defaults, state hooks, automatic persistence.
+// Value classes, inheritance, accessors, local-only fields, defaults, state hooks (with replicas and moves too),
+// automatic persistence.
 import { describe, expect, it } from 'vitest';
 import { ClassNotFoundError, MethodNotFoundError, UnserializableError } from '../../src/index.js';
 import { Circle, Person, Point, Shape, Vault } from '../models/index.js';
@@ -75,6 +76,36 @@ describe('state hooks', () => {
     expect(await v.reveal()).toEqual(['abc', 1]); // restored once, on the backend, from the hook's state
     const copy = await v.dcClone();
     expect(copy.secret).toBe('abc');
+  });
+
+  it('a state-hook object keeps its replica through a write', async () => {
+    const v = new Vault('abc');
+    await v.makePersistent({ backendId: 'backend-1' });
+    await v.newReplica('backend-2');
+    expect((await shared.metadata(v.id))!.replicas).toEqual(['backend-2']);
+    await v.dcSet('secret', 'xyz');
+    expect((await shared.metadata(v.id))!.replicas).toEqual(['backend-2']);
+  });
+
+  it('a state-hook object moves to the backend holding its replica', async () => {
+    const v = new Vault('abc');
+    await v.makePersistent({ backendId: 'backend-1' });
+    await v.newReplica('backend-2');
+    await v.move('backend-2');
+    expect((await shared.metadata(v.id))!.master).toBe('backend-2');
+    expect((await v.reveal())[0]).toBe('abc');
+  });
+
+  it('after a move to the backend holding its replica, writes and reads agree (state hooks)', async () => {
+    const v = new Vault('abc');
+    await v.makePersistent({ backendId: 'backend-1' });
+    await v.newReplica('backend-2');
+    await v.move('backend-2');
+    expect(v.backendId).toBe('backend-2');
+    await v.dcSet('secret', 'new');
+    const reads = new Set<string>();
+    for (let i = 0; i < 20; i++) reads.add(await v.dcGet('secret'));
+    expect([...reads]).toEqual(['new']);
   });
 });
 

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { NotLocalError } from '../../src/index.js';
 import { Person } from '../models/index.js';
-import { uniqueAlias, useClient } from '../setup/helpers.js';
+import { uniqueAlias, useClient, waitFor } from '../setup/helpers.js';
 
 const shared = useClient();
 
@@ -37,7 +37,7 @@ describe('concurrent persistence of the same objects', () => {
     const p = new Person('Transit', 1);
     const persisting = p.makePersistent({ backendId: 'backend-3' });
     p.age = 41; // before the batch is taken: part of what is persisted
-    while (p.isLocal) await new Promise((r) => setImmediate(r)); // the batch is on its way
+    await waitFor(() => !p.isLocal, { intervalMs: 0, what: 'the batch on its way' }); // polled every turn
     expect(() => {
       p.age = 42;
     }).toThrow(NotLocalError);

@@ -1,9 +1,9 @@
 // Many operations in flight, contexts that follow calls across backends, timeouts, cancellation, exclusivity.
 import { describe, expect, it } from 'vitest';
 import { AbortedError, Client, DevCluster, TimeoutError } from '../../src/index.js';
-import { Counter, Person } from '../models/index.js';
+import { Counter, Holder, Person } from '../models/index.js';
 import { TEST_MODELS } from '../setup/models.js';
-import { testClient, uniqueAlias, useClient } from '../setup/helpers.js';
+import { testClient, uniqueAlias, useClient, waitFor } from '../setup/helpers.js';
 
 const shared = useClient();
 
@@ -23,14 +23,19 @@ describe('contexts', () => {
 
   it("concurrent tasks in different datasets never see each other's aliases", async () => {
     const alias = uniqueAlias();
+    const datasets = ['ds-t1', 'ds-t2', 'ds-t3', 'ds-t4'];
+    let persisted = 0;
+    let allPersisted!: () => void;
+    const everyAliasExists = new Promise<void>((resolve) => (allPersisted = resolve));
     const task = (dataset: string) =>
       shared.client.run({ dataset }, async () => {
         const p = new Person(dataset, 1);
         await p.makePersistent({ alias });
-        await new Promise((r) => setTimeout(r, 5));
+        if (++persisted === datasets.length) allPersisted();
+        await everyAliasExists; // each looks up once all four datasets have the alias
         return (await Person.getByAlias(alias)) === p;
       });
-    expect(await Promise.all(['ds-t1', 'ds-t2', 'ds-t3', 'ds-t4'].map(task))).toEqual([true, true, true, true]);
+    expect(await Promise.all(datasets.map(task))).toEqual([true, true, true, true]);
   });
 
   it('two racing getByAlias give the same instance', async () => {
@@ -59,11 +64,13 @@ describe('timeouts and cancellation', () => {
   it('a per-context timeout and an AbortSignal end a call with typed errors', async () => {
     const p = new Person('Waiter', 1);
     await p.makePersistent();
+    // calls that take longer than their context allows, deliberately (sleep: a model method that waits)
     const timedOut = await shared.client.run({ timeoutMs: 100 }, () => p.sleep(2_000)).catch((e) => e);
     expect(timedOut).toBeInstanceOf(TimeoutError);
     const controller = new AbortController();
     const started = Date.now();
     const pending = shared.client.run({ signal: controller.signal }, () => p.sleep(2_000));
+    // deliberately a moment after the call left, while it runs (a signal aborted before the call: the case below)
     setTimeout(() => controller.abort(new Error('user gave up')), 50);
     const aborted = await pending.catch((e) => e);
     expect(aborted).toBeInstanceOf(AbortedError);
@@ -76,11 +83,11 @@ describe('timeouts and cancellation', () => {
   it('a call whose backend dies mid-call rejects within its timeout, never hangs', async () => {
     await using cluster = await DevCluster.start({ models: TEST_MODELS, backends: 1, namespace: 'midcall' });
     await using c = await new Client({ natsUrl: cluster.natsUrl, namespace: 'midcall', timeoutMs: 1_500 }).start();
-    const p = new Person('Doomed', 1);
-    await p.makePersistent();
+    const h = new Holder();
+    await h.makePersistent();
     const started = Date.now();
-    const pending = p.sleep(5_000).catch((e) => e);
-    await new Promise((r) => setTimeout(r, 100));
+    const pending = h.slowWrite(5_000).catch((e) => e);
+    await waitFor(() => h.peek(), { until: (n) => n === 1, what: 'the write under way' }); // mid-call: kill now
     await cluster.backend('backend-1').kill();
     const err = await pending;
     expect(err).toBeInstanceOf(TimeoutError);

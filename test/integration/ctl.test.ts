@@ -7,7 +7,7 @@ import { inject } from 'vitest';
 import { Client, DevCluster } from '../../src/index.js';
 import { Person } from '../models/index.js';
 import { TEST_MODELS } from '../setup/models.js';
-import { testClient } from '../setup/helpers.js';
+import { testClient, waitFor } from '../setup/helpers.js';
 
 const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 const run = async (...args: string[]) => (await promisify(execFile)(process.execPath, [CLI, 'ctl', ...args])).stdout;
@@ -49,9 +49,14 @@ describe('dataclay ctl', () => {
     expect(await p.addYear()).toBe(2);
     await chain.bumpAll(10); // direct writes on other objects: saved by eviction or a clean stop, not per call
     expect(await run('stop', 'backend-1', '--nats', cluster.natsUrl, '--namespace', 'ctl')).toMatch(/stopping/);
-    const until = Date.now() + 10_000;
-    while (Date.now() < until && (await client.getBackends().catch(() => new Map())).size > 0)
-      await new Promise((r) => setTimeout(r, 100));
+    await waitFor(
+      () =>
+        client.getBackends().then(
+          (b) => b.size === 0,
+          () => true,
+        ),
+      { what: 'the backend gone' },
+    );
     await expect(client.getBackends()).rejects.toThrow(/No backends/);
     await cluster.backend('backend-1').start();
     expect(await p.addYear()).toBe(3);

@@ -2,9 +2,10 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { DataClayError } from '../../src/index.js';
 import { NatsServer } from '../../src/internal.js';
+import { tempDir, waitFor } from '../setup/helpers.js';
 import { TEST_MODELS } from '../setup/models.js';
 
 const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
@@ -18,15 +19,6 @@ const alive = (pid: number) => {
   }
 };
 
-async function waitFor(check: () => boolean, ms: number): Promise<boolean> {
-  const until = Date.now() + ms;
-  while (Date.now() < until) {
-    if (check()) return true;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return check();
-}
-
 describe('dataclay dev', () => {
   it('starts nats-server and N backends, and SIGINT stops them all and removes its files', async () => {
     const child = spawn(
@@ -36,9 +28,10 @@ describe('dataclay dev', () => {
         stdio: ['ignore', 'pipe', 'inherit'],
       },
     );
+    onTestFinished(() => void (child.exitCode === null && child.signalCode === null && child.kill('SIGINT'))); // failed midway
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    expect(await waitFor(() => out.includes('Ctrl-C'), 20_000)).toBe(true);
+    await waitFor(() => out.includes('Ctrl-C'), { timeoutMs: 60_000, what: 'the ready banner' });
     const pids = [...out.matchAll(/(?:nats-server|backend-\d) (\d+)/g)].map((m) => Number(m[1]));
     const dir = /logs: (\S+)/.exec(out)![1];
     expect(pids).toHaveLength(3);
@@ -48,28 +41,24 @@ describe('dataclay dev', () => {
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     child.kill('SIGINT');
     expect(await exited).toBe(130);
-    expect(await waitFor(() => !pids.some(alive), 5_000)).toBe(true);
+    await waitFor(() => !pids.some(alive), { what: 'every process gone' });
     expect(existsSync(dir)).toBe(false);
   });
 
   it('backends starting together on a fresh nats-server all open the metadata buckets', async () => {
     const { connect } = await import('@nats-io/transport-node');
     const { MetadataStore } = await import('../../src/metadata/store.js');
-    const { mkdtempSync, rmSync } = await import('node:fs');
-    const { tmpdir } = await import('node:os');
     let failures = 0;
     for (let round = 0; round < 20; round++) {
-      const dir = mkdtempSync(`${tmpdir()}/dc-race-`);
-      const server = await NatsServer.start({ dir });
+      const server = await NatsServer.start({ dir: tempDir('race') });
       const connections = await Promise.all([1, 2, 3].map(() => connect({ servers: server.url })));
       const opened = await Promise.allSettled(connections.map((nc) => MetadataStore.open(nc, 'race')));
       failures += opened.filter((o) => o.status === 'rejected').length;
       await Promise.all(connections.map((nc) => nc.close()));
       await server.stop();
-      rmSync(dir, { recursive: true, force: true });
     }
     expect(failures).toBe(0);
-  }, 120_000);
+  });
 
   it('says how to install nats-server when it is missing', async () => {
     const err = await NatsServer.start({ dir: '/tmp/dc-missing', binary: 'nats-server-that-does-not-exist' }).catch(

@@ -1,7 +1,11 @@
-// Backends keep their objects on disk: restarts, kill -9 with acknowledged mutations, eviction under a budget.
+// Backends keep their objects on disk: restarts, kill -9 with acknowledged mutations, eviction under a budget, the
+// store's view of records being written and removed.
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client, DevCluster } from '../../src/index.js';
+import { ObjectStore } from '../../src/internal.js';
 import { Chain, Fragile, Ledger, Person } from '../models/index.js';
+import { tempDir } from '../setup/helpers.js';
 import { TEST_MODELS } from '../setup/models.js';
 
 let cluster: DevCluster;
@@ -119,5 +123,22 @@ describe('memory budget', () => {
     expect((await client.backend('backend-1').stats()).loaded).toBe(0);
     expect(await p.addYear()).toBe(6);
     expect((await client.backend('backend-1').stats()).loaded).toBe(1);
+  });
+});
+
+describe('the store', () => {
+  it('a record removed again stays hidden while the second remove is pending', async () => {
+    const store = ObjectStore.open(tempDir('store'));
+    const id = 'x';
+    await store.put(id, new Uint8Array([1]));
+    const r1 = store.remove(id);
+    const p = store.put(id, new Uint8Array([2]));
+    await nextTurn(); // lmdb batches one event-loop turn's writes in a transaction: the second remove commits later
+    const r2 = store.remove(id);
+    await r1;
+    const visible = store.has(id);
+    await Promise.all([p, r2]);
+    await store.close();
+    expect(visible).toBe(false);
   });
 });

@@ -1,9 +1,12 @@
-// move(backendId, { recursive, remotes }): graphs over three backends, cycles, long chains, stale proxies.
-import { describe, expect, it } from 'vitest';
-import { BackendNotFoundError } from '../../src/index.js';
-import { Chain, Person } from '../models/index.js';
-import { useClient } from '../setup/helpers.js';
+// move(backendId, { recursive, remotes }): graphs over three backends, cycles, long chains, stale proxies, moves
+// racing with writes and with other moves, moves that fail halfway.
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { BackendNotFoundError, TimeoutError } from '../../src/index.js';
+import { Chain, Counter, Holder, Person, Prober } from '../models/index.js';
+import { makeTempDir, removeDir, useClient, waitFor } from '../setup/helpers.js';
 import { otherProcess } from '../setup/other-process.js';
+import { type WorkerBackend, workerBackend } from '../setup/worker-backend.js';
 
 const shared = useClient();
 
@@ -109,6 +112,57 @@ describe('move', () => {
   });
 });
 
+describe('moves racing with writes and with other moves', () => {
+  it('acknowledged writes during a move are never lost', async () => {
+    const c = new Counter();
+    await c.makePersistent({ backendId: 'backend-1' });
+    let acked = 0;
+    let stop = false;
+    const workers = Array.from({ length: 20 }, async () => {
+      while (!stop) {
+        await c.increment();
+        acked++;
+      }
+    });
+    await waitFor(() => acked, { until: (n) => n >= 20, what: 'writes before the move' });
+    await c.move('backend-2');
+    const atMove = acked;
+    await waitFor(() => acked, { until: (n) => n >= atMove + 20, what: 'writes after the move' });
+    stop = true;
+    await Promise.all(workers);
+    expect(await c.dcGet('count')).toBe(acked);
+  });
+
+  it('two concurrent moves leave one live copy', async () => {
+    const c = new Counter();
+    await c.makePersistent({ backendId: 'backend-1' });
+    const before = { b2: await shared.stored('backend-2'), b3: await shared.stored('backend-3') };
+    await Promise.all([c.move('backend-2'), c.move('backend-3')]);
+    const owner = (await shared.metadata(c.id))!.master;
+    const after = { b2: await shared.stored('backend-2'), b3: await shared.stored('backend-3') };
+    expect(after.b2 - before.b2 + after.b3 - before.b3).toBe(1);
+    expect(await c.increment()).toBe(1);
+    expect(['backend-2', 'backend-3']).toContain(owner);
+  });
+
+  it('hundreds of moves in flight, of distinct objects', async () => {
+    const counters = Array.from({ length: 200 }, () => new Counter());
+    await Promise.all(counters.map((c) => c.makePersistent({ backendId: 'backend-1' })));
+    await Promise.all(counters.map((c, i) => c.move(i % 2 ? 'backend-2' : 'backend-3')));
+    const masters = new Map((await shared.client.listObjects({ limit: 1_000_000 })).map((o) => [o.id, o.master]));
+    expect(counters.every((c, i) => masters.get(c.id) === (i % 2 ? 'backend-2' : 'backend-3'))).toBe(true);
+    expect(await Promise.all(counters.map((c) => c.increment()))).toEqual(counters.map(() => 1));
+  });
+
+  it('a method that moves its own object does not wait for itself', async () => {
+    const p = new Prober();
+    await p.makePersistent({ backendId: 'backend-1' });
+    const inner = await p.moveSelf('backend-2');
+    expect((await shared.metadata(p.id))!.master).toBe('backend-2');
+    expect(inner).toBeLessThan(2000);
+  });
+});
+
 describe('stale references', () => {
   it('a proxy in another process repairs itself: one call, and its backendId reads the new owner', async () => {
     const p = new Person('Stale', 1);
@@ -149,5 +203,88 @@ describe('stale references', () => {
     } finally {
       await other.close();
     }
+  });
+
+  it('a recursive move follows referents whose hints went stale', async () => {
+    const a = new Person('a', 1);
+    const b = new Person('b', 2);
+    await a.makePersistent({ backendId: 'backend-1' });
+    await b.makePersistent({ backendId: 'backend-2' });
+    await a.dcSet('spouse', b); // backend-1 holds a proxy of b hinted backend-2
+    await b.move('backend-3'); // now stale there
+    await a.move('backend-1', { recursive: true }); // pull everything to backend-1
+    expect((await shared.metadata(b.id))!.master).toBe('backend-1');
+  });
+});
+
+describe('moves that fail halfway', () => {
+  it('a recursive move that fails halfway leaves every object with one owner', async () => {
+    const a = new Holder();
+    const b = new Holder();
+    a.ref = b as unknown as Counter;
+    await a.makePersistent({ backendId: 'backend-1' });
+    for (let i = 0; i < 3; i++) await b.grow('x'.repeat(400_000)); // b alone is above max_payload
+    const before = await shared.stored('backend-2');
+    await expect(a.move('backend-2', { recursive: true })).rejects.toThrow(/max_payload/);
+    expect((await shared.metadata(a.id))!.master).toBe('backend-1'); // a went first, and was taken back
+    expect((await shared.metadata(b.id))!.master).toBe('backend-1');
+    expect(await shared.stored('backend-2')).toBe(before); // no copy left on the target
+    await a.dcSet('count', 5);
+    expect(await a.peek()).toBe(5);
+  });
+
+  describe('a receive that times out at the source', () => {
+    // Two backends of their own, in worker threads and a namespace of their own: the source (backend-slow), whose
+    // requests time out after SOURCE_TIMEOUT_MS, and the target (this namespace's backend-1), which holds the receive
+    // until the source, timed out, asks for the objects back: the receive outlasts the timeout on any machine.
+    const namespace = 'slow-move';
+    const SOURCE_TIMEOUT_MS = 2_000; // above a retire's round trip on a loaded machine: the take-back gets its answer
+    let dir: string | undefined;
+    const backends: WorkerBackend[] = [];
+    const slow = useClient({ namespace });
+    beforeAll(async () => {
+      const natsUrl = inject('natsUrl');
+      dir = makeTempDir('slow-move');
+      const started = await Promise.allSettled([
+        workerBackend({
+          natsUrl,
+          namespace,
+          id: 'backend-slow',
+          storage: path.join(dir, 'backend-slow'),
+          timeoutMs: SOURCE_TIMEOUT_MS,
+        }),
+        workerBackend({
+          natsUrl,
+          namespace,
+          id: 'backend-1',
+          storage: path.join(dir, 'backend-1'),
+          holdFirstReceive: true,
+        }),
+      ]);
+      for (const s of started) if (s.status === 'fulfilled') backends.push(s.value);
+      for (const s of started) if (s.status === 'rejected') throw s.reason;
+    });
+    afterAll(async () => {
+      await Promise.allSettled(backends.map((b) => b.stop()));
+      removeDir(dir);
+    });
+
+    it('a move whose receive times out at the source but completes at the target ends with one owner', async () => {
+      const root = new Person('root', 0);
+      root.friends = Array.from({ length: 3000 }, (_, i) => new Person(`f${i}`, i));
+      await root.makePersistent({ backendId: 'backend-slow' });
+      const b1Before = await slow.stored('backend-1');
+      // the source answers once it has taken the objects back: wait for that answer, past the client's usual timeout
+      const err = await slow.client
+        .run({ timeoutMs: 180_000 }, () => root.move('backend-1', { recursive: true }))
+        .catch((e) => e);
+      expect(err).toBeInstanceOf(TimeoutError); // the source's receive request
+      expect(err.data).toMatchObject({ operation: expect.stringMatching(/receive/), timeoutMs: SOURCE_TIMEOUT_MS });
+      const slowStored = await slow.stored('backend-slow');
+      const b1Gained = (await slow.stored('backend-1')) - b1Before;
+      const meta = await slow.metadata(root.id);
+      expect(slowStored + b1Gained).toBe(3001);
+      expect(meta?.master).toBe(slowStored === 3001 ? 'backend-slow' : 'backend-1');
+    }, 240_000);
   });
 });

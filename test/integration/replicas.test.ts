@@ -1,7 +1,8 @@
-// newReplica: copies that serve reads and read-only methods, kept in step by the master before it acknowledges.
+// newReplica: copies that serve reads and read-only methods, kept in step by the master before it acknowledges;
+// replicas in moves, and writes where a replica is held.
 import { describe, expect, it } from 'vitest';
 import { DataClayError, ObjectIsMasterError } from '../../src/index.js';
-import { Counter } from '../models/index.js';
+import { Counter, Holder, Prober } from '../models/index.js';
 import { useClient } from '../setup/helpers.js';
 import { otherProcess } from '../setup/other-process.js';
 
@@ -102,5 +103,78 @@ describe('replicas', () => {
     await c.sync();
     expect(c.replicaBackendIds).toEqual([]);
     expect((await c.servedBy())[0]).toBe('backend-3');
+  });
+});
+
+describe('replicas and moves', () => {
+  it('moving an object to the backend holding its replica keeps it (the replica becomes the object)', async () => {
+    const c = new Counter();
+    await c.makePersistent({ backendId: 'backend-1' });
+    await c.increment();
+    await c.newReplica('backend-2');
+    await c.move('backend-2');
+    expect(await c.increment()).toBe(2);
+    expect((await shared.metadata(c.id))!.master).toBe('backend-2');
+    await c.move('backend-1'); // and back: no stale replica list follows it
+    await c.move('backend-2');
+    expect(await c.increment()).toBe(3);
+  });
+
+  it('a recursive move from a backend that holds a replica moves the master, not the replica', async () => {
+    const cell = new Counter();
+    await cell.makePersistent({ backendId: 'backend-1' });
+    await cell.increment();
+    await cell.newReplica('backend-2');
+    const box = new Holder();
+    box.ref = cell;
+    await box.makePersistent({ backendId: 'backend-2' }); // box's backend holds cell's replica
+    const onB1 = await shared.stored('backend-1');
+    await box.move('backend-3', { recursive: true });
+    expect((await shared.metadata(cell.id))!.master).toBe('backend-3');
+    expect(await shared.stored('backend-1')).toBe(onB1 - 1); // the master's copy went, none stayed behind
+    expect(await cell.increment()).toBe(2);
+    const stay = new Counter();
+    await stay.makePersistent({ backendId: 'backend-1' });
+    await stay.newReplica('backend-2');
+    const box2 = new Holder();
+    box2.ref = stay;
+    await box2.makePersistent({ backendId: 'backend-2' });
+    await box2.move('backend-3', { recursive: true, remotes: false });
+    expect((await shared.metadata(stay.id))!.master).toBe('backend-1'); // mastered elsewhere: stays
+  });
+});
+
+describe('writes where a replica is held', () => {
+  it("a replica's fields cannot be written where it is held, and sync() works on it", async () => {
+    const cell = new Counter();
+    await cell.makePersistent({ backendId: 'backend-1' });
+    await cell.newReplica('backend-2');
+    const box = new Holder();
+    box.ref = cell;
+    await box.makePersistent({ backendId: 'backend-2' }); // box's backend resolves cell to its replica
+    await expect(box.writeRef(99)).rejects.toThrow(/Counter.count is a replica here: only its master changes it/);
+    const reads = await Promise.all(Array.from({ length: 10 }, () => cell.dcGet('count')));
+    expect(reads.every((r) => r === 0)).toBe(true);
+    expect(await box.syncRef()).toEqual(['backend-2']);
+  });
+
+  it('dcSet and dcUpdate on a replica, from an active method, go to the master', async () => {
+    const c = new Counter();
+    await c.makePersistent({ backendId: 'backend-2' });
+    const p = new Prober();
+    p.ref = c;
+    await p.makePersistent({ backendId: 'backend-1' });
+    await c.newReplica('backend-1');
+    const r1 = await p.dcSetRef(7);
+    expect(r1).toBe('ok');
+    expect((await c.dcClone()).count).toBe(7);
+    const src = new Counter();
+    src.count = 42;
+    await src.makePersistent({ backendId: 'backend-3' });
+    const r2 = await p.dcUpdateRef(src);
+    const reads = new Set<number>();
+    for (let i = 0; i < 20; i++) reads.add(await c.dcGet('count'));
+    expect(r2.startsWith('ok')).toBe(true);
+    expect(await c.dcGet('count')).toBe(42);
   });
 });

@@ -15,9 +15,9 @@ import {
 } from '../../src/index.js';
 import { encode } from '../../src/internal.js';
 import { readReply } from '../../src/internal.js';
-import { Person } from '../models/index.js';
+import { Holder, Person } from '../models/index.js';
 import { TEST_MODELS } from '../setup/models.js';
-import { testClient } from '../setup/helpers.js';
+import { testClient, waitFor } from '../setup/helpers.js';
 
 describe('bad requests', () => {
   let client: Client;
@@ -109,12 +109,12 @@ describe('a backend gone away', () => {
       namespace: 'graceful',
       timeoutMs: 5_000,
     }).start();
-    const p = new Person('Patient', 1);
-    await p.makePersistent();
-    const slow = p.sleep(800);
-    await new Promise((r) => setTimeout(r, 200));
+    const h = new Holder();
+    await h.makePersistent();
+    const write = h.slowWrite(800);
+    await waitFor(() => h.peek(), { until: (n) => n === 1, what: 'the write under way' }); // in flight: stop now
     const stopping = cluster.backend('backend-1').stop();
-    expect(await slow).toBe(800);
+    expect(await write).toBe(2);
     await stopping;
   });
 
@@ -128,7 +128,7 @@ describe('a backend gone away', () => {
       storage: `${original.storage}-other`,
       logFile: `${original.logFile}.dup`,
     });
-    await expect(sameId.start(10_000)).rejects.toThrow(/already running/);
+    await expect(sameId.start(60_000)).rejects.toThrow(/already running/); // it refuses; a loaded machine starts slowly
     await expect(
       Backend.start({ natsUrl: cluster.natsUrl, models: [], storage: original.storage, namespace: 'dupes' }),
     ).rejects.toThrow(/is in use by process/);

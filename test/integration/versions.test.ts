@@ -1,8 +1,9 @@
-// newVersion / consolidateVersion: the seed's two examples, versions of versions, references from other objects.
+// newVersion / consolidateVersion: the seed's two examples, versions of versions, references from other objects,
+// versions with moves and replicas.
 import { describe, expect, it } from 'vitest';
 import { ObjectIsNotVersionError } from '../../src/index.js';
 import { Employee } from '../../samples/quickstart/model.js';
-import { Person } from '../models/index.js';
+import { Counter, Person } from '../models/index.js';
 import { useClient } from '../setup/helpers.js';
 
 const shared = useClient();
@@ -73,5 +74,55 @@ describe('versions', () => {
     const before = (await shared.client.backend('backend-2').stats()).stored;
     await v.consolidateVersion();
     expect((await shared.client.backend('backend-2').stats()).stored).toBe(before - 1);
+  });
+
+  it("consolidating a version on the original's backend: the version id then names the original", async () => {
+    const e = new Employee('Same', 1000);
+    await e.makePersistent({ backendId: 'backend-1' });
+    const before = await shared.stored('backend-1');
+    const v = await e.newVersion();
+    expect(v.backendId).toBe('backend-1');
+    await v.dcSet('salary', 2000);
+    await v.consolidateVersion();
+    expect(await e.dcGet('salary')).toBe(2000);
+    await e.dcSet('salary', 5000);
+    expect(await v.dcGet('salary')).toBe(5000);
+    expect(await shared.stored('backend-1')).toBe(before);
+  });
+});
+
+describe('versions with moves and replicas', () => {
+  it('a consolidated version still resolves after the original moves', async () => {
+    const o = new Counter();
+    await o.makePersistent({ backendId: 'backend-1' });
+    const v = await o.newVersion();
+    await v.dcSet('count', 7);
+    await v.consolidateVersion();
+    await o.move('backend-2');
+    expect(await v.dcGet('count')).toBe(7);
+  });
+
+  it("a consolidated version's replicas stop serving", async () => {
+    const o = new Counter();
+    await o.makePersistent({ backendId: 'backend-1' });
+    const v = await o.newVersion();
+    await v.newReplica('backend-3');
+    await v.consolidateVersion();
+    await v.dcSet('count', 42);
+    const reads = await Promise.all(Array.from({ length: 20 }, () => v.dcGet('count')));
+    expect(reads.every((x) => x === 42)).toBe(true);
+  });
+
+  it("a replica of a version held by the original's master stops serving the version after consolidation", async () => {
+    const e = new Employee('Rep', 1000);
+    await e.makePersistent({ backendId: 'backend-1' });
+    const v = await e.newVersion('backend-2');
+    await v.dcSet('salary', 2000);
+    await v.newReplica('backend-1');
+    await v.consolidateVersion();
+    await e.dcSet('salary', 5000);
+    const seen = new Set<number>();
+    for (let i = 0; i < 10; i++) seen.add(await v.dcGet('salary'));
+    expect([...seen]).toEqual([5000]);
   });
 });

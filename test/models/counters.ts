@@ -1,6 +1,7 @@
 // Models for concurrency: lost updates without exclusivity, none with it, call cycles, contexts.
 import { DataClayObject, activemethod, currentSession, persistent, type Session } from '../../src/index.js';
 
+// Deliberate gaps inside active methods: the await lets concurrent calls interleave (or overlap a slow write).
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 @persistent
@@ -58,7 +59,7 @@ export class Counter extends DataClayObject {
   }
 }
 
-/** Holds a reference and a value; used by the move and replica regression tests. */
+/** Holds a reference and a value: moves and replicas of what it references, read-only calls during a slow write. */
 @persistent
 export class Holder extends DataClayObject {
   count = 0;
@@ -70,10 +71,11 @@ export class Holder extends DataClayObject {
     return this.count;
   }
 
+  /** One increment, a pause (the time other calls get to overlap the write), another increment. */
   @activemethod
-  async slowWrite(): Promise<number> {
+  async slowWrite(ms = 200): Promise<number> {
     this.count += 1;
-    await pause(200);
+    await pause(ms);
     this.count += 1;
     return this.count;
   }

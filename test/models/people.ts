@@ -66,6 +66,7 @@ export class Person extends DataClayObject {
     return value;
   }
 
+  /** A call that takes `ms`, deliberately: for timeouts and cancellation. */
   @activemethod
   async sleep(ms: number): Promise<number> {
     await new Promise((resolve) => setTimeout(resolve, ms));

@@ -1,4 +1,4 @@
-// Models for regression tests: objects that move themselves and write to what they reference.
+// Models for moves made from inside a method, and for writes to what an object references (possibly a replica).
 import { DataClayObject, activemethod, persistent } from '../../src/index.js';
 import type { Counter } from './counters.js';
 

@@ -1,6 +1,9 @@
 // Small helpers shared by the integration tests.
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, inject } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, inject, onTestFinished } from 'vitest';
 import { Client, type ClientOptions, type ObjectMetadata } from '../../src/index.js';
 
 /** An alias no other test uses. */
@@ -33,4 +36,46 @@ export function useClient(options: ClientOptions = {}): SharedClient {
   });
   afterAll(() => shared.client?.stop());
   return shared;
+}
+
+export interface WaitOptions<T> {
+  /** What the value must satisfy (default: truthy). */
+  until?: (value: T) => boolean;
+  /** Give up after this long: generous, the condition normally holds within milliseconds (default 30 s). */
+  timeoutMs?: number;
+  /** Between reads; 0 polls once per event-loop turn (default 20 ms). */
+  intervalMs?: number;
+  /** Names the condition in the error when it never holds. */
+  what?: string;
+}
+
+/**
+ * Reads `read` until its value satisfies `until`, and returns that value: a bounded wait for a condition instead of
+ * a sleep that hopes it holds by then. Throws when it does not hold within `timeoutMs`.
+ */
+export async function waitFor<T>(read: () => T | Promise<T>, options: WaitOptions<T> = {}): Promise<T> {
+  const { until = Boolean, timeoutMs = 30_000, intervalMs = 20, what = 'the condition' } = options;
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (until(value)) return value;
+    if (Date.now() > deadline) throw new Error(`${what} did not hold within ${timeoutMs} ms (last: ${String(value)})`);
+    await new Promise((resolve) => (intervalMs === 0 ? setImmediate(resolve) : setTimeout(resolve, intervalMs)));
+  }
+}
+
+/** A new directory `dc-test-<name>-XXXXXX` under the OS temp dir (or `base`); the caller removes it (removeDir). */
+export function makeTempDir(name: string, base = tmpdir()): string {
+  return mkdtempSync(path.join(base, `dc-test-${name}-`));
+}
+
+export function removeDir(dir: string | undefined): void {
+  if (dir) rmSync(dir, { recursive: true, force: true });
+}
+
+/** In a test: a new directory (see makeTempDir), removed when the test ends, passed or failed. */
+export function tempDir(name: string, base?: string): string {
+  const dir = makeTempDir(name, base);
+  onTestFinished(() => removeDir(dir));
+  return dir;
 }

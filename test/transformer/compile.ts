@@ -19,6 +19,7 @@ export interface Compiled {
   metas: Record<string, unknown>[];
 }
 
+/** `outDir` only shapes the build layout: what is emitted goes to memory, nothing is written there. */
 export function compileFixture(name: string, outDir = '/tmp/dc-fixtures'): Compiled {
   const file = `${ROOT}test/fixtures/${name}`;
   const program = ts.createProgram([file], {

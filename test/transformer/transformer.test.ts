@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
+import { tempDir } from '../setup/helpers.js';
 import { compileFixture, lineOf, ROOT } from './compile.js';
 
 describe('transformer: emitted class facts', () => {
@@ -56,7 +57,7 @@ describe('transformer: emitted class facts', () => {
   });
 
   it('gives the same class name whatever the build layout (client and backend builds agree)', () => {
-    const other = compileFixture('shapes.ts', '/tmp/dc-fixtures-other-build');
+    const other = compileFixture('shapes.ts', '/tmp/dc-fixtures-other-build'); // a layout only: nothing is written
     expect(other.metas).toEqual(metas);
   });
 });
@@ -112,7 +113,7 @@ describe('transformer: diagnostics', () => {
           '-p',
           `${ROOT}test/fixtures/tsconfig.bad.json`,
           '--outDir',
-          '/tmp/dc-fixtures-tspc',
+          tempDir('fixtures-tspc'),
         ],
         { encoding: 'utf8', cwd: ROOT },
       );
@@ -121,5 +122,5 @@ describe('transformer: diagnostics', () => {
     }
     expect(output).toContain(`test/fixtures/bad.ts(${lineOf('bad.ts', 'notAsync', text)},`);
     expect(output).toContain('error TS91001: [dataclay]');
-  }, 60_000);
+  });
 });

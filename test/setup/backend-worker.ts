@@ -1,0 +1,36 @@
+// The worker side of worker-backend.ts: one backend in this thread, stopped when the parent asks.
+import { parentPort, workerData } from 'node:worker_threads';
+import { Backend } from '../../src/index.js';
+import { TEST_MODELS } from './models.js';
+import type { WorkerBackendOptions } from './worker-backend.js';
+
+const { holdFirstReceive: hold, ...options } = workerData as WorkerBackendOptions;
+const backend = await Backend.start({ ...options, models: TEST_MODELS });
+if (hold) holdFirstReceive(backend);
+parentPort!.postMessage('ready');
+parentPort!.once('message', async () => {
+  await backend.stop();
+  parentPort!.postMessage('stopped');
+});
+
+/**
+ * The first receive of a move waits until its sender asks for the objects back (a retire, which the sender sends
+ * once its receive request timed out): a receive that outlasts the sender's timeout, however fast the machine.
+ * Meanwhile the objects count as being received, as during any slow receive, so the retire waits for it to end.
+ */
+function holdFirstReceive(b: Backend): void {
+  const rt = b.runtime;
+  let retireArrived!: () => void;
+  const retired = new Promise<void>((resolve) => (retireArrived = resolve));
+  rt.nc.subscribe(rt.subjects.backend(rt.backendId, 'retire'), { max: 1, callback: () => retireArrived() });
+  const receive = rt.receive.bind(rt);
+  let held = false;
+  rt.receive = (records) => {
+    if (held) return receive(records);
+    held = true;
+    const done = retired.then(() => receive(records));
+    const settled = done.catch(() => undefined);
+    for (const [id] of records) rt.receiving.set(id, settled);
+    return done;
+  };
+}

@@ -1,0 +1,37 @@
+// A backend in a worker thread of the test process, for tests that need one set up unlike the cluster's: a short
+// request timeout, or a receive that waits for its sender.
+import { Worker } from 'node:worker_threads';
+
+export interface WorkerBackendOptions {
+  natsUrl: string;
+  namespace: string;
+  id: string;
+  storage: string;
+  /** Its requests to other backends time out after this long. */
+  timeoutMs?: number;
+  /** Its first receive of a move waits until the sender asks for those objects back (see backend-worker.ts). */
+  holdFirstReceive?: boolean;
+}
+
+export interface WorkerBackend {
+  stop(): Promise<void>;
+}
+
+export async function workerBackend(options: WorkerBackendOptions): Promise<WorkerBackend> {
+  const worker = new Worker(new URL('./backend-worker.js', import.meta.url), { workerData: options });
+  const next = () =>
+    new Promise<void>((resolve, reject) => {
+      worker.once('message', () => resolve());
+      worker.once('error', reject);
+      worker.once('exit', (code) => reject(new Error(`backend worker ${options.id} exited (${code})`)));
+    });
+  await next(); // ready
+  return {
+    async stop() {
+      const stopped = next();
+      worker.postMessage('stop');
+      await stopped;
+      await worker.terminate();
+    },
+  };
+}
