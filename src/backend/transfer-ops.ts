@@ -13,7 +13,7 @@ import type { WireSession } from '../protocol/session.js';
 import { chunkBySize, recordSize } from '../messaging/chunks.js';
 import { STATE } from '../object/state.js';
 import type { DataClayObject } from '../object/dataclay-object.js';
-import type { RequestContext } from '../object/context.js';
+import { sessionStorage, type RequestContext } from '../object/context.js';
 import type { BackendRuntime } from './backend-runtime.js';
 
 type Deps = Pick<
@@ -45,6 +45,9 @@ function replicasOf(objects: DataClayObject[]): Map<string, string[]> {
   for (const o of objects) for (const r of o[STATE].replicas ?? []) out.set(r, [...(out.get(r) ?? []), o.id]);
   return out;
 }
+
+/** How long a source keeps asking a target to give back the objects of a move that failed halfway. */
+const RETIRE_BUDGET_MS = 120_000;
 
 export function transferHandlers(rt: Deps): Pick<Handlers<BackendOps>, 'move' | 'replicate' | 'receive'> {
   /**
@@ -113,14 +116,18 @@ export function transferHandlers(rt: Deps): Pick<Handlers<BackendOps>, 'move' | 
       }
     } catch (err) {
       if (shipped.length > 0) {
-        // the target answers once any receive of them still running there has ended: only then are they ours again
-        const until = Date.now() + 60_000;
-        for (;;) {
+        // the target answers once any receive of them still running there has ended: only then are they ours again.
+        // Each attempt waits twice as long as the last: a retire that times out still runs at the target, so short
+        // fixed attempts would pile up there behind the receive and every answer would come too late.
+        const until = Date.now() + RETIRE_BUDGET_MS;
+        for (let attemptMs = rt.requests.deadline().timeoutMs; ; attemptMs *= 2) {
           try {
-            await rt.requests.request(target, 'retire', [s, shipped, rt.backendId]);
+            const timeoutMs = Math.max(1, Math.min(attemptMs, until - Date.now()));
+            const retire = () => rt.requests.request(target, 'retire', [s, shipped, rt.backendId]);
+            await sessionStorage.run({ ...sessionStorage.getStore()!, timeoutMs }, retire);
             break;
           } catch (retireErr) {
-            if (!(retireErr instanceof TimeoutError) || Date.now() > until) throw retireErr; // unknown outcome: not reclaimed
+            if (!(retireErr instanceof TimeoutError) || Date.now() >= until) throw retireErr; // unknown outcome: not reclaimed
           }
         }
         await rt.moves.reclaim(shipped);

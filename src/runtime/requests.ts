@@ -100,7 +100,8 @@ export class Requests {
     }
   }
 
-  private deadline(): { timeoutMs: number; signal?: AbortSignal } {
+  /** The timeout a request made now gets: the context's, else this process's default. */
+  deadline(): { timeoutMs: number; signal?: AbortSignal } {
     const ctx = this.options.session();
     return { timeoutMs: ctx.timeoutMs ?? this.options.timeoutMs, signal: ctx.signal };
   }

@@ -1,12 +1,13 @@
 // The worker side of worker-backend.ts: one backend in this thread, stopped when the parent asks.
 import { parentPort, workerData } from 'node:worker_threads';
+import { connect } from '@nats-io/transport-node';
 import { Backend } from '../../src/index.js';
 import { TEST_MODELS } from './models.js';
 import type { WorkerBackendOptions } from './worker-backend.js';
 
 const { holdFirstReceive: hold, ...options } = workerData as WorkerBackendOptions;
 const backend = await Backend.start({ ...options, models: TEST_MODELS });
-if (hold) holdFirstReceive(backend);
+if (hold) await holdFirstReceive(backend, options.natsUrl);
 parentPort!.postMessage('ready');
 parentPort!.once('message', async () => {
   await backend.stop();
@@ -18,19 +19,24 @@ parentPort!.once('message', async () => {
  * once its receive request timed out): a receive that outlasts the sender's timeout, however fast the machine.
  * Meanwhile the objects count as being received, as during any slow receive, so the retire waits for it to end.
  */
-function holdFirstReceive(b: Backend): void {
+async function holdFirstReceive(b: Backend, natsUrl: string): Promise<void> {
   const rt = b.runtime;
   let retireArrived!: () => void;
   const retired = new Promise<void>((resolve) => (retireArrived = resolve));
-  rt.nc.subscribe(rt.subjects.backend(rt.backendId, 'retire'), { max: 1, callback: () => retireArrived() });
-  const receive = rt.receive.bind(rt);
+  // a connection of its own sees the retire arrive (the backend's subscription answers it as usual)
+  const watcher = await connect({ servers: natsUrl });
+  watcher.subscribe(rt.requests.subjects.backend(rt.backendId, 'retire'), { max: 1, callback: () => retireArrived() });
+  await watcher.flush();
+  void retired.then(() => watcher.close());
+  const moves = rt.moves;
+  const receive = moves.receive.bind(moves);
   let held = false;
-  rt.receive = (records) => {
+  moves.receive = (records) => {
     if (held) return receive(records);
     held = true;
     const done = retired.then(() => receive(records));
     const settled = done.catch(() => undefined);
-    for (const [id] of records) rt.receiving.set(id, settled);
+    for (const [id] of records) moves.receiving.set(id, settled);
     return done;
   };
 }
