@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client, DevCluster, TimeoutError } from '../../src/index.js';
 import { classInfoByName, DataClayObject } from '../../src/internal.js';
 import { Branch, Holder, Tally } from '../models/index.js';
-import { uniqueAlias } from '../setup/helpers.js';
+import { uniqueAlias, waitFor } from '../setup/helpers.js';
 import { TEST_MODELS } from '../setup/models.js';
 
 let cluster: DevCluster;
@@ -19,16 +19,6 @@ afterAll(async () => {
   await client?.stop();
   await cluster?.stop();
 });
-
-async function waitFor<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 30_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe().catch(() => undefined);
-    if (v !== undefined) return v;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setImmediate(r));
-  }
-}
 
 describe('retries are safe', () => {
   it('a makePersistent retried after a timeout loses no metadata of the first attempt (3,001 objects)', {
@@ -47,7 +37,7 @@ describe('retries are safe', () => {
       );
     if (first !== undefined) expect(first).toBeInstanceOf(TimeoutError);
     // the first attempt is applied meanwhile: its alias appears
-    await waitFor(() => Branch.getByAlias(alias), 'the first attempt to be applied');
+    await waitFor(() => Branch.getByAlias(alias).catch(() => undefined), { what: 'the first attempt applied' });
     await root.makePersistent({ backendId: 'backend-2' }).catch(() => undefined); // succeeds or refuses: either way, nothing lost
     const found = await Branch.getByAlias(alias);
     expect(found.id).toBe(root.id);
@@ -73,7 +63,7 @@ describe('retries are safe', () => {
     await client
       .run({ timeoutMs: 20 }, () => root.makePersistent({ backendId: 'backend-1', alias }))
       .catch((err) => expect(err).toBeInstanceOf(TimeoutError));
-    await waitFor(() => Branch.getByAlias(alias), 'the first attempt to be applied');
+    await waitFor(() => Branch.getByAlias(alias).catch(() => undefined), { what: 'the first attempt applied' });
     await root.makePersistent({ backendId: 'backend-1', alias }); // the same request again: no AlreadyExists
     expect(root.isRegistered).toBe(true);
     expect(root.backendId).toBe('backend-1');

@@ -10,7 +10,7 @@ import {
 } from '../../src/index.js';
 import { encode, readReply } from '../../src/internal.js';
 import { Factory, Tally } from '../models/index.js';
-import { uniqueAlias, useClient } from '../setup/helpers.js';
+import { uniqueAlias, useClient, waitFor } from '../setup/helpers.js';
 
 const shared = useClient();
 
@@ -20,16 +20,6 @@ async function raw(subject: string, payload: Uint8Array): Promise<unknown> {
     return readReply((await nc.request(subject, payload, { timeout: 10_000 })).data);
   } finally {
     await nc.close();
-  }
-}
-
-async function waitFor<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 30_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe().catch(() => undefined);
-    if (v !== undefined) return v;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setImmediate(r));
   }
 }
 
@@ -71,7 +61,7 @@ describe('versions', () => {
           );
         }
       });
-      await waitFor(async () => (acked >= 20 ? true : undefined), 'some writes');
+      await waitFor(() => acked >= 20, { what: 'some acknowledged writes', intervalMs: 0 });
       await version.consolidateVersion();
       await new Promise((r) => setImmediate(r));
       stop = true;
