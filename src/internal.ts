@@ -5,6 +5,7 @@ export { collectUnregistered } from './serialization/graph.js';
 export { IdentityMap } from './object/identity.js';
 export { classInfoByName } from './object/registry.js';
 export { DataClayObject } from './object/dataclay-object.js';
+export { newProxy } from './object/lifecycle.js';
 export { escapeKeyPart, unescapeKeyPart } from './metadata/keys.js';
 export { NatsServer } from './dev/nats-server.js';
 export { ObjectStore } from './backend/object-store.js';

@@ -82,6 +82,7 @@ export class BackendRuntime {
       objects,
       requests,
       metadataOf,
+      load: (obj) => this.ownership.load(obj),
       onBackgroundError,
     });
     const replicas = this.replicas;

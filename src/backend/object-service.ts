@@ -2,7 +2,8 @@
 // versions and the backend itself have their own modules.
 import { MethodNotFoundError, FieldNotFoundError } from '../errors.js';
 import { userCode } from '../messaging/envelope.js';
-import { DataClayObject } from '../object/dataclay-object.js';
+import type { DataClayObject } from '../object/dataclay-object.js';
+import { blank } from '../object/lifecycle.js';
 import { defineField } from '../object/locality.js';
 import { captureState, restoreState } from '../object/object-state.js';
 import { classInfoByName } from '../object/registry.js';
@@ -29,9 +30,7 @@ export function objectHandlers(rt: Deps): Pick<Handlers<BackendOps>, ObjectOp> {
       const infos = records.map(([, className]) => classInfoByName(className));
       const shells = new Map<string, DataClayObject>();
       // an instance this process already has (a proxy made by an earlier part of the same graph) becomes the object
-      records.forEach(([id], i) =>
-        shells.set(id, rt.identity.get(id) ?? DataClayObject.materialize(infos[i], id, true, rt.backendId)),
-      );
+      records.forEach(([id], i) => shells.set(id, rt.identity.get(id) ?? blank(infos[i], id)));
       // references between objects of the batch resolve to the new shells, cycles included
       const resolve = (id: string, cls: string, hint: string | null) =>
         shells.get(id) ?? rt.ownership.resolveRef(id, cls, hint);
@@ -44,7 +43,7 @@ export function objectHandlers(rt: Deps): Pick<Handlers<BackendOps>, ObjectOp> {
       const info = obj[STATE].info;
       const meta = info.methods.get(m);
       if (!meta) throw new MethodNotFoundError(info.name, m);
-      if (!meta.readonly && obj[STATE].replica) await rt.ownership.owned(id); // a replica only serves reads: WrongBackendError to the master
+      if (!meta.readonly && obj[STATE].kind === 'replica') await rt.ownership.owned(id); // a replica only serves reads: WrongBackendError to the master
       const method = (obj as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>)[m];
       rt.heap.pin(id, ctx.chain);
       ctx.pinned = id;

@@ -1,12 +1,13 @@
 // Registration: objects become persistent on this backend (from a client's batch, a version, or built by an active
 // method), with their alias, store record and metadata; a registration that fails leaves nothing behind.
-import { AlreadyPersistentError } from '../errors.js';
+import { AlreadyPersistentError, DoesNotExistError } from '../errors.js';
 import type { MetadataStore } from '../metadata/store.js';
 import type { ObjectMetadata } from '../metadata/types.js';
 import { sessionStorage, type Session } from '../object/context.js';
 import type { DataClayObject } from '../object/dataclay-object.js';
 import type { IdentityMap } from '../object/identity.js';
-import { STATE } from '../object/state.js';
+import { disown, own } from '../object/lifecycle.js';
+import { STATE, type OwnedObject } from '../object/state.js';
 import type { Heap } from './heap.js';
 import type { ObjectStore } from './object-store.js';
 
@@ -75,34 +76,31 @@ export class Registrar {
     sessionStorage.getStore()?.touched?.add(obj);
   }
 
-  /** The object is this backend's now, loaded, in `dataset`. */
-  own(obj: DataClayObject, dataset: string): void {
-    const state = obj[STATE];
-    state.registered = true;
-    state.local = true;
-    state.loaded = true;
-    state.backendId = this.backendId;
-    state.dataset = dataset;
+  /** The object is this backend's now, loaded, in `dataset` (a received one starts without replicas). */
+  own(obj: DataClayObject, dataset: string): OwnedObject {
+    const state = own(obj, this.backendId, dataset);
     this.deps.heap.add(obj);
     this.deps.identity.add(obj);
+    return state;
   }
 
   /** Undoes `own` for a registration that failed. */
   unregister(obj: DataClayObject): void {
     this.deps.heap.delete(obj.id);
     this.deps.identity.delete(obj.id);
-    obj[STATE].registered = false;
-    obj[STATE].backendId = undefined;
+    disown(obj);
   }
 
+  /** The metadata record of an object this backend owns (loaded, or evicted since), as its state says. */
   metadataOf(obj: DataClayObject): ObjectMetadata {
-    const state = obj[STATE];
+    const s = obj[STATE];
+    if ((s.kind !== 'owned' && s.kind !== 'evicted') || s.dataset === undefined) throw new DoesNotExistError(s.id);
     return {
-      id: state.id,
-      className: state.info.name,
-      dataset: state.dataset!,
+      id: s.id,
+      className: s.info.name,
+      dataset: s.dataset,
       master: this.backendId,
-      replicas: state.replicas ?? [],
+      replicas: [...(s.replicas ?? [])],
     };
   }
 }

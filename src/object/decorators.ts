@@ -88,9 +88,9 @@ function dispatching<M extends (this: DataClayObject, ...args: any[]) => Promise
   const wrapper = function (this: DataClayObject, ...args: unknown[]): Promise<unknown> {
     const state = this[STATE];
     // a replica runs read-only methods in place; anything that may write goes to the master
-    if (state.local && (readonly || !state.replica)) {
+    if (state.local && (readonly || state.kind !== 'replica')) {
       if (state.registered) noteLocalCall(this);
-      if (!state.loaded) loadEvicted(this);
+      if (state.kind === 'evicted') loadEvicted(this);
       return exclusive ? runExclusive(this, () => method.apply(this, args)) : method.apply(this, args);
     }
     return currentRuntime().call(this, name, args, readonly);

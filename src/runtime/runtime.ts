@@ -8,7 +8,7 @@ import { sessionStorage, type CallOptions, type RequestContext, type Session } f
 import type { DataClayObject } from '../object/dataclay-object.js';
 import { processIdentity } from '../object/identity.js';
 import type { MakePersistentOptions, MoveOptions, ObjectRuntime } from '../object/runtime-slot.js';
-import { STATE } from '../object/state.js';
+import { claimOf } from '../object/lifecycle.js';
 import type { ObjectsQuery } from '../protocol/metadata-ops.js';
 import type { RefResolver } from '../serialization/codec.js';
 import { Lookups, validateAlias } from './lookups.js';
@@ -88,8 +88,8 @@ export class Runtime implements ObjectRuntime {
 
   async makePersistent(obj: DataClayObject, options: MakePersistentOptions): Promise<void> {
     if (options.alias !== undefined) validateAlias(options.alias);
-    const inFlight = obj[STATE].persisting;
-    if (inFlight) await inFlight; // persisted by a concurrent operation: what follows treats it as registered
+    const claim = claimOf(obj);
+    if (claim) await claim; // persisted by a concurrent operation: what follows treats it as registered
     if (obj.isRegistered) {
       // the alias first: if it exists already, nothing moves
       if (options.alias !== undefined) await this.lookups.addAlias(obj, options.alias);

@@ -4,13 +4,7 @@ import type { DataClayObject, DataFields } from '../object/dataclay-object.js';
 import { remoteMethod } from '../object/decorators.js';
 import { newStubClass } from '../object/placeholder.js';
 import { installFieldGuards } from '../object/locality.js';
-import {
-  META_VERSION,
-  type ClassMeta,
-  type FieldMeta,
-  type MethodMeta,
-  type ParamMeta,
-} from '../object/meta.js';
+import { META_VERSION, type ClassMeta, type FieldMeta, type MethodMeta, type ParamMeta } from '../object/meta.js';
 import { findClassInfo, registerClass } from '../object/registry.js';
 import { currentRuntime } from '../object/runtime-slot.js';
 import type { ClassDescription } from '../metadata/class-description.js';
