@@ -55,7 +55,7 @@ export class Backend {
   readonly stopped = new Promise<void>((resolve) => (this.stoppedResolve = resolve));
 
   private constructor(
-    readonly runtime: BackendRuntime,
+    private readonly runtime: BackendRuntime,
     private readonly nc: NatsConnection,
     private readonly info: BackendInfo,
     readonly log: Logger,

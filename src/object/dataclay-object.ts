@@ -23,6 +23,7 @@ function infoOf(ctor: Function): ClassInfo {
 }
 
 export class DataClayObject {
+  /** @internal The lifecycle state (object/state.ts), written only by object/lifecycle.ts. */
   declare readonly [STATE]: ObjectState;
 
   constructor() {

@@ -7,7 +7,6 @@ import { isClassMeta, type ClassMeta, type MethodMeta } from './meta.js';
 import { registerClass } from './registry.js';
 import { runExclusive } from './exclusive.js';
 import { adoptNew, currentRuntime, loadEvicted, noteLocalCall } from './runtime-slot.js';
-import { registerValueClass } from '../serialization/value-classes.js';
 import { STATE } from './state.js';
 
 export interface PersistentOptions {
@@ -153,29 +152,3 @@ export function activemethod<This extends DataClayObject, M extends ActiveMethod
  * it never travels and a proxy keeps its own value. (At run time this decorator does nothing.)
  */
 export function localOnly<This, V>(_value: undefined, _context: ClassFieldDecoratorContext<This, V>): void {}
-
-/**
- * Marks a class whose instances travel by value (their own fields) and come back as instances of the class, in
- * arguments, results and persistent fields. Its stable name comes from the transformer, like @persistent's.
- */
-export function valueclass<C extends abstract new (...args: never[]) => object>(
-  cls: C,
-  context: ClassDecoratorContext<C>,
-): void;
-export function valueclass<C extends abstract new (...args: never[]) => object>(
-  options: PersistentOptions,
-): ClassDecorator<C>;
-export function valueclass<C extends abstract new (...args: never[]) => object>(
-  arg: C | PersistentOptions | ClassMeta,
-  context?: ClassDecoratorContext<C>,
-): ((cls: C, context: ClassDecoratorContext<C>) => void) | void {
-  if (typeof arg === 'function')
-    throw new TransformerNotConfiguredError(`@valueclass class ${context?.name ?? arg.name}`);
-  if (!isClassMeta(arg)) {
-    return (cls) => {
-      throw new TransformerNotConfiguredError(`@valueclass class ${cls.name}`);
-    };
-  }
-  const meta = arg;
-  return (cls) => registerValueClass(cls, meta.name, meta.fields);
-}
