@@ -68,7 +68,6 @@ export class BackendRuntime {
         register: (objs, session, alias) => this.registrar.register(objs, session, alias),
         adopt: (obj) => this.registrar.adopt(obj),
         load: (obj) => this.ownership.load(obj),
-        onLocalCall: (obj) => this.registrar.onLocalCall(obj),
       },
     });
     const { requests, resolver } = this.runtime;

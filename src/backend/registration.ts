@@ -71,11 +71,6 @@ export class Registrar {
     ctx.created.push(obj);
   }
 
-  /** Active methods that run in place during a request: their objects may have changed. */
-  onLocalCall(obj: DataClayObject): void {
-    sessionStorage.getStore()?.touched?.add(obj);
-  }
-
   /** The object is this backend's now, loaded, in `dataset` (a received one starts without replicas). */
   own(obj: DataClayObject, dataset: string): OwnedObject {
     const state = own(obj, this.backendId, dataset);

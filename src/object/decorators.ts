@@ -6,7 +6,8 @@ import { installFieldGuards } from './locality.js';
 import { isClassMeta, type ClassMeta, type MethodMeta } from './meta.js';
 import { registerClass } from './registry.js';
 import { runExclusive } from './exclusive.js';
-import { adoptNew, currentRuntime, loadEvicted, noteLocalCall } from './runtime-slot.js';
+import { sessionStorage } from './context.js';
+import { adoptNew, currentRuntime, loadEvicted } from './runtime-slot.js';
 import { STATE } from './state.js';
 
 export interface PersistentOptions {
@@ -88,7 +89,8 @@ function dispatching<M extends (this: DataClayObject, ...args: any[]) => Promise
     const state = this[STATE];
     // a replica runs read-only methods in place; anything that may write goes to the master
     if (state.local && (readonly || state.kind !== 'replica')) {
-      if (state.registered) noteLocalCall(this);
+      // inside a request a backend serves, the object may change: the request saves it before its reply
+      if (state.registered) sessionStorage.getStore()?.touched?.add(this);
       if (state.kind === 'evicted') loadEvicted(this);
       return exclusive ? runExclusive(this, () => method.apply(this, args)) : method.apply(this, args);
     }

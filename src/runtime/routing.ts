@@ -2,7 +2,7 @@
 // "wrong backend" answer updates the proxy and the operation is sent again, as often as the redirect policy allows.
 import { BackendUnavailableError, ObjectNotRegisteredError, WrongBackendError } from '../errors.js';
 import type { DataClayObject } from '../object/dataclay-object.js';
-import { claimOf, learnReplicas, redirect } from '../object/lifecycle.js';
+import { learnReplicas, redirect } from '../object/lifecycle.js';
 import { STATE } from '../object/state.js';
 import type { BackendOp, BackendOps } from '../protocol/backend-ops.js';
 import type { Label, Requests } from './requests.js';
@@ -50,7 +50,7 @@ export class OwnerRouting {
     body: BackendOps[K]['request'],
     options: RouteOptions = {},
   ): Promise<BackendOps[K]['reply']> {
-    const claim = claimOf(obj);
+    const { claim } = obj[STATE];
     if (claim) await claim.catch(() => undefined); // a make-persistent in flight: after it, the object is registered
     if (!obj[STATE].registered) throw new ObjectNotRegisteredError(obj.id);
     let bytes: Uint8Array | undefined;

@@ -19,12 +19,11 @@ import { Requests } from './requests.js';
 import { boundedRedirects, OwnerRouting, type RedirectPolicy } from './routing.js';
 import { PersistUnitOfWork, type LocalRegistration } from './unit-of-work.js';
 
-/** What a backend adds: it owns objects, so it registers them, loads them, and sees the calls they run in place. */
+/** What a backend adds: it owns objects, so it registers them and loads them. */
 export interface LocalObjects extends LocalRegistration {
   /** An object constructed while a request is served (in an active method) becomes persistent here. */
   adopt(obj: DataClayObject): void;
   load(obj: DataClayObject): void;
-  onLocalCall(obj: DataClayObject): void;
 }
 
 export interface RuntimeOptions {
@@ -165,8 +164,5 @@ export class Runtime implements ObjectRuntime {
   }
   load(obj: DataClayObject): void {
     this.local?.load(obj);
-  }
-  onLocalCall(obj: DataClayObject): void {
-    this.local?.onLocalCall(obj);
   }
 }
