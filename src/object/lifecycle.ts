@@ -13,74 +13,18 @@ import type { DataClayObject } from './dataclay-object.js';
 import { dropFields, writeFields } from './locality.js';
 import type { ClassInfo } from './meta.js';
 import {
+  claimedState,
+  evictedState,
+  newState,
+  ownedState,
+  proxyState,
+  replicaState,
   STATE,
-  type ClaimedObject,
   type EvictedObject,
-  type NewObject,
   type ObjectState,
   type OwnedObject,
-  type ProxyObject,
-  type ReplicaObject,
   type Stateful,
 } from './state.js';
-
-// Every state record is built here, each with the same fields in the same order (one object shape).
-
-type Base = Pick<ObjectState, 'id' | 'info'>;
-
-function newState({ id, info }: Base, claim: Promise<void> | undefined): NewObject {
-  return {
-    kind: 'new',
-    id,
-    info,
-    local: true,
-    registered: false,
-    backendId: undefined,
-    dataset: undefined,
-    replicas: undefined,
-    claim,
-  };
-}
-
-function proxyState(
-  { id, info }: Base,
-  backendId: string | undefined,
-  dataset: string | undefined,
-  replicas: readonly string[] | undefined,
-): ProxyObject {
-  return { kind: 'proxy', id, info, local: false, registered: true, backendId, dataset, replicas, claim: undefined };
-}
-
-function ownedState(
-  { id, info }: Base,
-  backendId: string,
-  dataset: string,
-  replicas: readonly string[] | undefined,
-): OwnedObject {
-  return { kind: 'owned', id, info, local: true, registered: true, backendId, dataset, replicas, claim: undefined };
-}
-
-function evictedState(
-  { id, info }: Base,
-  backendId: string,
-  dataset: string | undefined,
-  replicas: readonly string[] | undefined,
-): EvictedObject {
-  return { kind: 'evicted', id, info, local: true, registered: true, backendId, dataset, replicas, claim: undefined };
-}
-
-function replicaState(
-  { id, info }: Base,
-  backendId: string,
-  dataset: string,
-  replicas: readonly string[] | undefined,
-): ReplicaObject {
-  return { kind: 'replica', id, info, local: true, registered: true, backendId, dataset, replicas, claim: undefined };
-}
-
-function claimedState({ id, info }: Base, backendId: string, dataset: string, claim: Promise<void>): ClaimedObject {
-  return { kind: 'claimed', id, info, local: false, registered: false, backendId, dataset, replicas: undefined, claim };
-}
 
 function write<S extends ObjectState>(obj: Stateful, next: S): S {
   Reflect.set(obj, STATE, next);

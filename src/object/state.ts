@@ -92,3 +92,67 @@ export type ObjectState = NewObject | ClaimedObject | ProxyObject | OwnedObject 
 export interface Stateful {
   readonly [STATE]: ObjectState;
 }
+
+// The record of each state, built only here: the same fields in the same order (one object shape). They make
+// records; only lifecycle.ts puts one on an object.
+
+type Base = Pick<ObjectState, 'id' | 'info'>;
+
+export function newState({ id, info }: Base, claim: Promise<void> | undefined): NewObject {
+  return {
+    kind: 'new',
+    id,
+    info,
+    local: true,
+    registered: false,
+    backendId: undefined,
+    dataset: undefined,
+    replicas: undefined,
+    claim,
+  };
+}
+
+export function proxyState(
+  { id, info }: Base,
+  backendId: string | undefined,
+  dataset: string | undefined,
+  replicas: readonly string[] | undefined,
+): ProxyObject {
+  return { kind: 'proxy', id, info, local: false, registered: true, backendId, dataset, replicas, claim: undefined };
+}
+
+export function ownedState(
+  { id, info }: Base,
+  backendId: string,
+  dataset: string,
+  replicas: readonly string[] | undefined,
+): OwnedObject {
+  return { kind: 'owned', id, info, local: true, registered: true, backendId, dataset, replicas, claim: undefined };
+}
+
+export function evictedState(
+  { id, info }: Base,
+  backendId: string,
+  dataset: string | undefined,
+  replicas: readonly string[] | undefined,
+): EvictedObject {
+  return { kind: 'evicted', id, info, local: true, registered: true, backendId, dataset, replicas, claim: undefined };
+}
+
+export function replicaState(
+  { id, info }: Base,
+  backendId: string,
+  dataset: string,
+  replicas: readonly string[] | undefined,
+): ReplicaObject {
+  return { kind: 'replica', id, info, local: true, registered: true, backendId, dataset, replicas, claim: undefined };
+}
+
+export function claimedState(
+  { id, info }: Base,
+  backendId: string,
+  dataset: string,
+  claim: Promise<void>,
+): ClaimedObject {
+  return { kind: 'claimed', id, info, local: false, registered: false, backendId, dataset, replicas: undefined, claim };
+}
