@@ -44,7 +44,8 @@ export function serveOperations<M extends Record<keyof M, OpTypes>>(
       const ctx = fromWire(sessionOf(request));
       return sessionStorage.run(ctx, async () => {
         try {
-          return await answering.answer(await handle(request, ctx), ctx);
+          const bytes = answering.answer(await handle(request, ctx), ctx);
+          return bytes instanceof Promise ? await bytes : bytes; // no extra turn for a reply encoded at once
         } finally {
           answering.finish?.(ctx);
         }
