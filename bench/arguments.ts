@@ -1,5 +1,5 @@
 // bench/arguments: ns per argument check of an active method call, after its first (compiling) check.
-import { checkArguments, classInfoByName, DataClayObject } from '../src/internal.js';
+import { checkArguments, classInfoByName, newProxy } from '../src/internal.js';
 import type { MethodMeta } from '../src/index.js';
 import { Person } from '../test/models/index.js';
 import { median } from './lib.js';
@@ -7,7 +7,7 @@ import { median } from './lib.js';
 const N = Number(process.env.BENCH_CHECKS ?? 5_000_000);
 const ROUNDS = 7;
 const info = classInfoByName('test/models/people.Person');
-const proxy = DataClayObject.materialize(info, 'id-1', false, 'backend-1');
+const proxy = newProxy(info, 'id-1', 'backend-1');
 
 const method = (...types: string[]): MethodMeta => ({
   name: 'm',

@@ -12,11 +12,10 @@ export {
   persistent,
   activemethod,
   localOnly,
-  valueclass,
   type ActiveMethodOptions,
   type PersistentOptions,
 } from './object/decorators.js';
-export { registerValueClass } from './serialization/value-classes.js';
+export { registerValueClass, valueclass } from './serialization/value-classes.js';
 export type { StateHooks } from './object/object-state.js';
 export type { MakePersistentOptions, MoveOptions } from './object/runtime-slot.js';
 export type { Remote } from './object/remote.js';

@@ -71,7 +71,6 @@ export class BackendRuntime {
         register: (objs, session, alias) => this.registrar.register(objs, session, alias),
         adopt: (obj) => this.registrar.adopt(obj),
         load: (obj) => this.ownership.load(obj),
-        onLocalCall: (obj) => this.registrar.onLocalCall(obj),
         settle: (obj) => this.registrar.settle(obj),
       },
     });
@@ -86,6 +85,7 @@ export class BackendRuntime {
       objects,
       requests,
       metadataOf,
+      load: (obj) => this.ownership.load(obj),
       onBackgroundError,
     });
     const replicas = this.replicas;

@@ -60,11 +60,16 @@ export class Backend {
   readonly stopped = new Promise<void>((resolve) => (this.stoppedResolve = resolve));
 
   private constructor(
-    readonly runtime: BackendRuntime,
+    private readonly runtime: BackendRuntime,
     private readonly nc: NatsConnection,
     private readonly info: BackendInfo,
     readonly log: Logger,
   ) {}
+
+  /** @internal The backend's parts, for the project's own tests (through src/internal.ts). */
+  static runtimeOf(backend: Backend): BackendRuntime {
+    return backend.runtime;
+  }
 
   get id(): string {
     return this.runtime.backendId;

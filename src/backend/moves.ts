@@ -1,12 +1,12 @@
 // Moves on the backend's side: marking objects as leaving (new requests wait, running calls finish), taking
 // ownership of objects shipped here, letting go of those shipped away, taking back a move that failed halfway.
 import type { MetadataStore } from '../metadata/store.js';
-import { DataClayObject } from '../object/dataclay-object.js';
+import type { DataClayObject } from '../object/dataclay-object.js';
 import type { IdentityMap } from '../object/identity.js';
-import { becomeRemote, dropFields } from '../object/locality.js';
+import { blank, toProxy } from '../object/lifecycle.js';
+import { dropFields } from '../object/locality.js';
 import { restoreState } from '../object/object-state.js';
 import { classInfoByName } from '../object/registry.js';
-import { STATE } from '../object/state.js';
 import type { TransferRecord } from '../protocol/backend-ops.js';
 import { decode } from '../serialization/codec.js';
 import type { Heap } from './heap.js';
@@ -77,12 +77,10 @@ export class Moves {
     const { backendId, identity, replicas, registrar, store, ownership } = this.deps;
     const batch = new Map<string, DataClayObject>();
     for (const [id, className, dataset] of records) {
-      const replica = replicas.drop(id, backendId);
+      const replica = replicas.drop(id, backendId, true);
       if (replica) dropFields(replica); // its read-only accessors go: the object is ours now
-      const obj =
-        replica ?? identity.get(id) ?? DataClayObject.materialize(classInfoByName(className), id, true, backendId);
-      registrar.own(obj, dataset);
-      Object.assign(obj[STATE], { replica: false, replicas: undefined }); // a moved object starts without replicas
+      const obj = replica ?? identity.get(id) ?? blank(classInfoByName(className), id);
+      registrar.own(obj, dataset); // a moved object starts without replicas
       batch.set(id, obj);
     }
     const resolve = (id: string, cls: string, hint: string | null) =>
@@ -103,8 +101,7 @@ export class Moves {
     for (const obj of objects) {
       this.deps.heap.delete(obj.id);
       this.deps.replicas.drop(obj.id, owner);
-      becomeRemote(obj, owner);
-      obj[STATE].replicas = undefined;
+      toProxy(obj, owner);
     }
     await Promise.all(objects.map((o) => this.deps.objects.remove(o.id)));
   }

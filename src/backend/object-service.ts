@@ -2,8 +2,9 @@
 // versions and the backend itself have their own modules.
 import { AlreadyPersistentError, FieldNotFoundError, MethodNotFoundError } from '../errors.js';
 import { userCode } from '../messaging/envelope.js';
-import { checkArguments, checkConstructorArguments } from '../object/arguments.js';
-import { DataClayObject } from '../object/dataclay-object.js';
+import { checkArguments, checkConstructorArguments } from '../protocol/arguments.js';
+import type { DataClayObject } from '../object/dataclay-object.js';
+import { blank } from '../object/lifecycle.js';
 import { defineField } from '../object/locality.js';
 import { captureState, restoreState } from '../object/object-state.js';
 import { classInfoByName } from '../object/registry.js';
@@ -43,7 +44,7 @@ export function objectHandlers(rt: Deps): Pick<Handlers<BackendOps>, ObjectOp> {
         } else {
           // an instance this process already has (a proxy made by an earlier part of the same graph) becomes it
           const info = classInfoByName(className);
-          shells.set(id, rt.identity.get(id) ?? DataClayObject.materialize(info, id, true, rt.backendId));
+          shells.set(id, rt.identity.get(id) ?? blank(info, id));
         }
       }
       // references between objects of the batch resolve to the new shells, cycles included
@@ -60,7 +61,7 @@ export function objectHandlers(rt: Deps): Pick<Handlers<BackendOps>, ObjectOp> {
       if (!meta) throw new MethodNotFoundError(info.name, m);
       checkArguments(info, meta, args); // before it runs: InvalidArgumentError names the parameter
       noteCall(ctx, info.name, m);
-      if (!meta.readonly && obj[STATE].replica) await rt.ownership.owned(id); // a replica only serves reads: WrongBackendError to the master
+      if (!meta.readonly && obj[STATE].kind === 'replica') await rt.ownership.owned(id); // a replica only serves reads: WrongBackendError to the master
       const method = (obj as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>)[m];
       rt.heap.pin(id, ctx.chain);
       ctx.pinned = id;

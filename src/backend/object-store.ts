@@ -11,7 +11,7 @@ import { decode, encode } from '../serialization/codec.js';
  * [class name, dataset, state bytes, replica backends]: the bytes are the encoded state, references by id; the
  * replicas are those a master keeps up to date.
  */
-export type StoredRecord = [className: string, dataset: string, state: Uint8Array, replicas?: string[]];
+export type StoredRecord = [className: string, dataset: string, state: Uint8Array, replicas?: readonly string[]];
 
 /**
  * A registration in progress, kept in the store with its records (same transaction) until its metadata is written:

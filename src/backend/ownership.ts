@@ -2,11 +2,12 @@
 // evicted one back into the same instance, and telling a caller where an object it does not own is.
 import { DoesNotExistError, WrongBackendError } from '../errors.js';
 import type { MetadataStore } from '../metadata/store.js';
-import { DataClayObject } from '../object/dataclay-object.js';
+import type { DataClayObject } from '../object/dataclay-object.js';
 import type { IdentityMap } from '../object/identity.js';
 import { restoreState } from '../object/object-state.js';
 import { classInfoByName } from '../object/registry.js';
-import { STATE } from '../object/state.js';
+import { loaded, newShell } from '../object/lifecycle.js';
+import { STATE, type ObjectState, type OwnedObject } from '../object/state.js';
 import { decode, type RefResolver } from '../serialization/codec.js';
 import type { Heap } from './heap.js';
 import type { ObjectStore, StoredRecord } from './object-store.js';
@@ -45,24 +46,25 @@ export class Ownership {
 
   /** A local object whose fields stay in the store until first used. */
   private shell(id: string, className: string): DataClayObject {
-    const obj = DataClayObject.materialize(classInfoByName(className), id, true, this.deps.backendId);
-    obj[STATE].loaded = false;
+    const obj = newShell(classInfoByName(className), id, this.deps.backendId);
     this.deps.identity.add(obj);
     return obj;
   }
 
-  /** Reads an evicted object's state back from the store into the same instance (references keep pointing at it). */
-  load(obj: DataClayObject): void {
+  /**
+   * Reads an evicted object's state back from the store into the same instance (references keep pointing at it).
+   * Returns its state now (owned), or its unchanged state when it was not evicted.
+   */
+  load(obj: DataClayObject): ObjectState {
     const state = obj[STATE];
-    if (state.loaded) return;
+    if (state.kind !== 'evicted') return state;
     const bytes = this.deps.objects.recordBytes(state.id); // a copy: decoding may read the store again (references)
     if (!bytes) throw new DoesNotExistError(state.id);
     const [, dataset, stateBytes, replicas] = decode<StoredRecord>(bytes);
-    state.loaded = true; // before restoring: the state hook or field writes must not try to load again
-    state.dataset = dataset;
-    state.replicas = replicas;
+    const owned: OwnedObject = loaded(obj, state, dataset, replicas); // before restoring: a state hook must not load again
     restoreState(obj, decode(stateBytes, this.resolver));
     this.deps.heap.add(obj, bytes.length, digestOf(stateBytes));
+    return owned;
   }
 
   /** The owned object with this id, loaded; or the error that tells the caller where it is (or that it is nowhere). */
@@ -85,7 +87,7 @@ export class Ownership {
   ownedHere(id: string): DataClayObject | undefined {
     if (this.leaving.has(id)) return undefined;
     const obj = this.deps.heap.get(id) ?? this.deps.identity.get(id);
-    if (obj?.[STATE].local && !obj[STATE].replica) return obj;
+    if (obj && ownedKind(obj[STATE])) return obj;
     const record = this.deps.objects.get(id);
     return record ? this.shell(id, record[0]) : undefined;
   }
@@ -114,9 +116,9 @@ export class Ownership {
   private async ownedSlow(id: string): Promise<DataClayObject> {
     const { heap, identity, objects, store, backendId } = this.deps;
     let obj = heap.get(id) ?? identity.get(id);
-    if (!obj?.[STATE].local || obj[STATE].replica) {
+    if (!obj || !ownedKind(obj[STATE])) {
       const record = objects.get(id);
-      if (record) obj = obj?.[STATE].local ? obj : this.shell(id, record[0]);
+      if (record) obj = obj?.[STATE].kind === 'replica' ? obj : this.shell(id, record[0]);
       else obj = undefined;
     }
     if (obj) {
@@ -133,4 +135,9 @@ export class Ownership {
     if (md && md.master !== backendId) throw new WrongBackendError(id, md.master);
     throw new DoesNotExistError(id);
   }
+}
+
+/** Owned by this backend, loaded or not (a replica held here is its master's). */
+function ownedKind(state: ObjectState): boolean {
+  return state.kind === 'owned' || state.kind === 'evicted';
 }

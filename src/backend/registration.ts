@@ -3,13 +3,14 @@
 // a failure undoes only what this attempt created, so a retry, or a forged request naming an object that exists
 // elsewhere, can never delete that object's metadata, record or alias.
 import { randomUUID } from 'node:crypto';
-import { AlreadyExistsError, AlreadyPersistentError } from '../errors.js';
+import { AlreadyExistsError, AlreadyPersistentError, DoesNotExistError } from '../errors.js';
 import type { MetadataStore } from '../metadata/store.js';
 import type { ObjectMetadata } from '../metadata/types.js';
 import { sessionStorage, type Session } from '../object/context.js';
 import type { DataClayObject } from '../object/dataclay-object.js';
 import type { IdentityMap } from '../object/identity.js';
-import { STATE } from '../object/state.js';
+import { disown, own } from '../object/lifecycle.js';
+import { STATE, type OwnedObject } from '../object/state.js';
 import type { Heap } from './heap.js';
 import type { ObjectStore } from './object-store.js';
 
@@ -130,39 +131,31 @@ export class Registrar {
     ctx.created.push(obj);
   }
 
-  /** Active methods that run in place during a request: their objects may have changed. */
-  onLocalCall(obj: DataClayObject): void {
-    sessionStorage.getStore()?.touched?.add(obj);
-  }
-
-  /** The object is this backend's now, loaded, in `dataset`. */
-  own(obj: DataClayObject, dataset: string): void {
-    const state = obj[STATE];
-    state.registered = true;
-    state.local = true;
-    state.loaded = true;
-    state.backendId = this.backendId;
-    state.dataset = dataset;
+  /** The object is this backend's now, loaded, in `dataset` (a received one starts without replicas). */
+  own(obj: DataClayObject, dataset: string): OwnedObject {
+    const state = own(obj, this.backendId, dataset);
     this.deps.heap.add(obj);
     this.deps.identity.add(obj);
+    return state;
   }
 
   /** Undoes `own` for a registration that failed. */
   unregister(obj: DataClayObject): void {
     this.deps.heap.delete(obj.id);
     this.deps.identity.delete(obj.id);
-    obj[STATE].registered = false;
-    obj[STATE].backendId = undefined;
+    disown(obj);
   }
 
+  /** The metadata record of an object this backend owns (loaded, or evicted since), as its state says. */
   metadataOf(obj: DataClayObject): ObjectMetadata {
-    const state = obj[STATE];
+    const s = obj[STATE];
+    if ((s.kind !== 'owned' && s.kind !== 'evicted') || s.dataset === undefined) throw new DoesNotExistError(s.id);
     return {
-      id: state.id,
-      className: state.info.name,
-      dataset: state.dataset!,
+      id: s.id,
+      className: s.info.name,
+      dataset: s.dataset,
       master: this.backendId,
-      replicas: state.replicas ?? [],
+      replicas: [...(s.replicas ?? [])],
     };
   }
 }

@@ -1,9 +1,10 @@
 // Read replicas. A backend holds replicas of other backends' objects (in memory, refreshed by their master), and,
 // as a master, pushes every change of a replicated object to its replicas before the change is acknowledged.
 import { ReadOnlyViolationError, ReplicaWriteError, WrongBackendError } from '../errors.js';
-import { becomeRemote, dropFields } from '../object/locality.js';
+import { blank, holdReplica, setReplicas, toProxy } from '../object/lifecycle.js';
+import { dropFields } from '../object/locality.js';
 import type { TransferRecord } from '../protocol/backend-ops.js';
-import { DataClayObject } from '../object/dataclay-object.js';
+import type { DataClayObject } from '../object/dataclay-object.js';
 import { restoreState } from '../object/object-state.js';
 import { classInfoByName } from '../object/registry.js';
 import { STATE } from '../object/state.js';
@@ -14,6 +15,7 @@ import { ObjectStore } from './object-store.js';
 import type { MetadataStore } from '../metadata/store.js';
 import type { ObjectMetadata } from '../metadata/types.js';
 import type { IdentityMap } from '../object/identity.js';
+import type { ObjectState } from '../object/state.js';
 import type { RefResolver } from '../serialization/codec.js';
 import type { Requests } from '../runtime/requests.js';
 
@@ -25,6 +27,8 @@ export interface ReplicasDeps {
   objects: Pick<ObjectStore, 'put'>;
   requests: Pick<Requests, 'request' | 'wire' | 'batchBudget'>;
   metadataOf: (obj: DataClayObject) => ObjectMetadata;
+  /** Loads an evicted object (its state now). */
+  load: (obj: DataClayObject) => ObjectState;
   onBackgroundError: (err: unknown) => void;
 }
 
@@ -53,18 +57,8 @@ export class Replicas {
   receive(records: TransferRecord[], master: string): void {
     const batch = new Map<string, DataClayObject>();
     for (const [id, className, dataset] of records) {
-      const obj =
-        this.held.get(id)?.obj ??
-        this.rt.identity.get(id) ??
-        DataClayObject.materialize(classInfoByName(className), id, true, master);
-      Object.assign(obj[STATE], {
-        registered: true,
-        local: true,
-        loaded: true,
-        replica: true,
-        backendId: master,
-        dataset,
-      });
+      const obj = this.held.get(id)?.obj ?? this.rt.identity.get(id) ?? blank(classInfoByName(className), id);
+      holdReplica(obj, master, dataset);
       this.rt.identity.add(obj);
       batch.set(id, obj);
     }
@@ -92,13 +86,15 @@ export class Replicas {
     throw new WrongBackendError(id, owner);
   }
 
-  /** Drops a replica: the instance becomes a proxy of `owner`. */
-  drop(id: string, owner: string): DataClayObject | undefined {
+  /**
+   * Drops a replica: the instance becomes a proxy of `owner`; with `keep`, the caller turns it into something else
+   * (a move to this backend makes it the object itself).
+   */
+  drop(id: string, owner: string, keep = false): DataClayObject | undefined {
     const held = this.held.get(id);
     if (!held) return undefined;
     this.held.delete(id);
-    held.obj[STATE].replica = false;
-    if (owner !== this.rt.backendId) becomeRemote(held.obj, owner);
+    if (!keep) toProxy(held.obj, owner);
     return held.obj;
   }
 
@@ -115,30 +111,32 @@ export class Replicas {
 
   /** Master side: adds a replica backend to an object this backend masters: in its record, and in its metadata. */
   async addReplica(obj: DataClayObject, replica: string): Promise<void> {
-    const state = obj[STATE];
-    state.replicas = [...new Set([...(state.replicas ?? []), replica])];
+    setReplicas(obj, [...new Set([...(this.rt.load(obj).replicas ?? []), replica])]);
     await this.rewrite(obj);
   }
 
   /** Master side: removes a replica backend (unreachable, or dropped) from an object this backend masters. */
   async forgetReplica(obj: DataClayObject, replica: string): Promise<void> {
-    const state = obj[STATE];
-    state.replicas = state.replicas?.filter((r) => r !== replica);
+    setReplicas(
+      obj,
+      this.rt.load(obj).replicas?.filter((r) => r !== replica),
+    );
     await this.rewrite(obj);
   }
 
   private async rewrite(obj: DataClayObject): Promise<void> {
-    const state = obj[STATE];
+    const state = this.rt.load(obj);
+    if (state.kind !== 'owned') return; // moved away meanwhile: no record of it here to rewrite
     const record = ObjectStore.encodeRecord([
       state.info.name,
-      state.dataset!,
+      state.dataset,
       encodeState(captureState(obj)),
       state.replicas,
     ]);
     const md = (await this.rt.store.getObject(state.id)) ?? this.rt.metadataOf(obj);
     await Promise.all([
       this.rt.objects.put(state.id, record),
-      this.rt.store.putObject({ ...md, replicas: state.replicas ?? [] }),
+      this.rt.store.putObject({ ...md, replicas: [...(state.replicas ?? [])] }),
     ]);
   }
 

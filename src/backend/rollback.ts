@@ -2,7 +2,7 @@
 // encoded or stored), every object it changed here goes back to its last committed state and what it created goes.
 import type { DataClayObject } from '../object/dataclay-object.js';
 import type { RequestContext } from '../object/context.js';
-import { dropFields } from '../object/locality.js';
+import { evict } from '../object/lifecycle.js';
 import { STATE } from '../object/state.js';
 
 /** What a rollback needs of the backend. */
@@ -17,9 +17,7 @@ export interface RollbackDeps {
 }
 
 export function rollBack(deps: RollbackDeps, ctx: RequestContext): void {
-  for (const o of ctx.created?.splice(0) ?? []) {
-    if (o[STATE].registered && o[STATE].local) deps.unregister(o);
-  }
+  for (const o of ctx.created?.splice(0) ?? []) if (o[STATE].kind === 'owned') deps.unregister(o);
   for (const o of ctx.touched ?? []) restoreCommitted(deps, o, ctx.pinned === o.id ? 1 : 0);
   ctx.touched?.clear();
 }
@@ -30,12 +28,10 @@ export function rollBack(deps: RollbackDeps, ctx: RequestContext): void {
  * either), otherwise the interleaved state stays, as docs/concurrency.md says of non-exclusive methods.
  */
 function restoreCommitted(deps: RollbackDeps, obj: DataClayObject, ownPins: number): void {
-  const state = obj[STATE];
-  if (!state.registered || !state.local || !state.loaded || state.replica) return;
+  if (obj[STATE].kind !== 'owned') return;
   if (!deps.objects.has(obj.id)) return; // never committed: created by this request, gone above
   if (deps.heap.pinCount(obj.id) > ownPins && deps.encodable(obj)) return;
-  dropFields(obj);
-  state.loaded = false;
+  evict(obj);
   deps.heap.delete(obj.id);
   deps.load(obj);
 }

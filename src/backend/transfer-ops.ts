@@ -15,12 +15,12 @@ import { STATE } from '../object/state.js';
 import type { DataClayObject } from '../object/dataclay-object.js';
 import { sessionStorage, type RequestContext } from '../object/context.js';
 import type { BackendRuntime } from './backend-runtime.js';
+import { collectTransfer } from './transfer.js';
 
 type Deps = Pick<
   BackendRuntime,
   'backendId' | 'store' | 'requests' | 'placement' | 'ownership' | 'moves' | 'replicas' | 'onBackgroundError'
 >;
-import { collectTransfer } from './transfer.js';
 
 /** Ships records to `target` in as many `receive` requests as max_payload needs. */
 async function sendRecords(

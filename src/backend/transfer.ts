@@ -34,17 +34,18 @@ export function collectTransfer(
     const state = obj[STATE];
     if (visited.has(state.id)) continue;
     visited.add(state.id);
-    if (!state.local || state.replica) {
+    if (state.kind !== 'owned' && state.kind !== 'evicted') {
       // owned elsewhere (a replica held here is still its master's): the owner continues the traversal
       if (remotes && state.backendId)
         transfer.remote.set(state.backendId, [...(transfer.remote.get(state.backendId) ?? []), state.id]);
       continue;
     }
-    rt.load(obj);
+    const owned = rt.load(obj);
+    if (owned.kind !== 'owned') continue;
     const referents: DataClayObject[] = [];
-    const stateBytes = encodeState(captureState(obj), (o) => void referents.push(o), state.info.ctor.name);
+    const stateBytes = encodeState(captureState(obj), (o) => void referents.push(o), owned.info.ctor.name);
     transfer.objects.push(obj);
-    transfer.records.push([state.id, state.info.name, state.dataset!, stateBytes]);
+    transfer.records.push([owned.id, owned.info.name, owned.dataset, stateBytes]);
     if (recursive) queue.push(...referents.filter((r) => r[STATE].registered && !visited.has(r.id)));
   }
   return transfer;

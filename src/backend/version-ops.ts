@@ -1,12 +1,11 @@
 // Versions: newVersion copies an object into a new one linked to its original; consolidateVersion gives the
 // original the version's state and makes the version (and every version in between) forward to the original.
-import { randomUUID } from 'node:crypto';
 import { DoesNotExistError, ObjectIsNotVersionError } from '../errors.js';
 import type { ObjectMetadata } from '../metadata/types.js';
-import { DataClayObject } from '../object/dataclay-object.js';
+import type { DataClayObject } from '../object/dataclay-object.js';
+import { blank } from '../object/lifecycle.js';
 import { captureState, restoreState } from '../object/object-state.js';
 import { STATE } from '../object/state.js';
-import { becomeRemote } from '../object/locality.js';
 import type { BackendOps } from '../protocol/backend-ops.js';
 import type { Handlers } from '../protocol/handlers.js';
 import { decode, encodeState } from '../serialization/codec.js';
@@ -32,13 +31,13 @@ export function versionHandlers(rt: Deps): Pick<Handlers<BackendOps>, VersionOp>
       const obj = await rt.ownership.owned(id);
       const md = await metadata(obj.id);
       const state = obj[STATE];
-      const copy = DataClayObject.materialize(state.info, randomUUID(), true, rt.backendId, false);
+      const copy = blank(state.info);
       restoreState(copy, decode(encodeState(captureState(obj), undefined, state.info.ctor.name), rt.runtime.resolver));
       const lineage =
         md.original === undefined
           ? { original: obj.id, versions: [obj.id] }
           : { original: md.original, versions: [...(md.versions ?? [md.original]), obj.id] };
-      await rt.registrar.register([copy], { ...ctx, dataset: state.dataset! }, undefined, lineage);
+      await rt.registrar.register([copy], { ...ctx, dataset: md.dataset }, undefined, lineage);
       return [copy.id, state.info.name, rt.backendId];
     },
 
@@ -88,10 +87,7 @@ export function versionHandlers(rt: Deps): Pick<Handlers<BackendOps>, VersionOp>
 
     async retire([, ids, owner]) {
       await Promise.all(ids.map((id) => rt.moves.receiving.get(id))); // a receive of them still running ends first
-      for (const id of ids) {
-        const held = rt.replicas.drop(id, owner); // replicas held here
-        if (held && owner === rt.backendId) becomeRemote(held, owner); // a retired version is never served from here
-      }
+      for (const id of ids) rt.replicas.drop(id, owner); // replicas held here: a retired one is never served again
       const owned = ids.map((id) => rt.ownership.ownedHere(id)).filter((o): o is DataClayObject => o !== undefined);
       await rt.moves.release(owned, owner);
     },

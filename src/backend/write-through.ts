@@ -3,6 +3,7 @@
 import { hash } from 'node:crypto';
 import type { TransferRecord } from '../protocol/backend-ops.js';
 import type { DataClayObject } from '../object/dataclay-object.js';
+import { evict } from '../object/lifecycle.js';
 import { dropFields } from '../object/locality.js';
 import { captureState, restoreState } from '../object/object-state.js';
 import { STATE } from '../object/state.js';
@@ -57,7 +58,7 @@ export class WriteThrough {
     const replicated: { obj: DataClayObject; record: TransferRecord }[] = [];
     for (const obj of objects) {
       const state = obj[STATE];
-      if (!state.local || !state.loaded || !state.registered || state.replica) continue;
+      if (state.kind !== 'owned') continue; // only this backend's loaded objects have records to write
       const stateBytes = encodeState(
         captureState(obj),
         (o) => void (o[STATE].registered || found.push(o)),
@@ -65,11 +66,11 @@ export class WriteThrough {
       );
       const digest = digestOf(stateBytes);
       if (digest === this.rt.heap.digest(state.id)) continue; // unchanged since last read or written
-      const record = ObjectStore.encodeRecord([state.info.name, state.dataset!, stateBytes, state.replicas]);
+      const record = ObjectStore.encodeRecord([state.info.name, state.dataset, stateBytes, state.replicas]);
       this.rt.heap.stored(state.id, record.length, digest);
       writes.push(this.rt.objects.put(state.id, record));
       if (state.replicas?.length)
-        replicated.push({ obj, record: [state.id, state.info.name, state.dataset!, stateBytes] });
+        replicated.push({ obj, record: [state.id, state.info.name, state.dataset, stateBytes] });
     }
     if (found.length > 0)
       writes.push(
@@ -128,8 +129,7 @@ export class WriteThrough {
   }
 
   private evict(obj: DataClayObject): void {
-    dropFields(obj);
-    obj[STATE].loaded = false;
+    evict(obj);
     this.rt.heap.delete(obj.id);
   }
 
@@ -172,9 +172,9 @@ export class WriteThrough {
     const now = encodeState(captureState(obj), undefined, state.info.ctor.name);
     if (Buffer.compare(now, start.state) === 0) return;
     if (this.rt.heap.pinCount(state.id) > 1 || this.rt.replicas.revision(state.id) !== start.revision) return;
-    if (state.replica) dropFields(obj);
+    if (state.kind === 'replica') dropFields(obj);
     restoreState(obj, decode(start.state, this.rt.resolver));
-    if (state.replica) readOnlyFields(obj);
+    if (state.kind === 'replica') readOnlyFields(obj);
     throw readOnlyViolation(obj, method);
   }
 }

@@ -6,6 +6,7 @@ import type { Requests } from '../runtime/requests.js';
 
 /** Every operation checks first that the id names a live backend (BackendNotFoundError otherwise). */
 export class BackendHandle {
+  /** @internal Made by `client.backend(id)`. */
   constructor(
     readonly id: string,
     private readonly runtime: { requests: Pick<Requests, 'request' | 'wire'>; lookups: Pick<Lookups, 'listBackends'> },

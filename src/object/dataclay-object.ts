@@ -1,11 +1,11 @@
 // DataClayObject: the base class of persistent classes and the public per-object API.
-import { randomUUID } from 'node:crypto';
 import { TransformerNotConfiguredError } from '../errors.js';
 import type { ClassInfo } from './meta.js';
 import { ownClassInfo } from './registry.js';
 import { InvalidAliasError, ClassMismatchError } from '../errors.js';
 import { restoreState } from './object-state.js';
 import { currentRuntime, type MakePersistentOptions, type MoveOptions } from './runtime-slot.js';
+import { blank, construct, writableHere } from './lifecycle.js';
 import { STATE, type ObjectState } from './state.js';
 
 /** Names of the data (non-function) members of T that are not DataClayObject's own API. */
@@ -23,36 +23,11 @@ function infoOf(ctor: Function): ClassInfo {
 }
 
 export class DataClayObject {
-  declare [STATE]: ObjectState;
+  /** @internal The lifecycle state (object/state.ts), written only by object/lifecycle.ts. */
+  declare readonly [STATE]: ObjectState;
 
   constructor() {
-    const state: ObjectState = {
-      id: randomUUID(),
-      info: infoOf(new.target),
-      registered: false,
-      local: true,
-      loaded: true,
-      backendId: undefined,
-      dataset: undefined,
-    };
-    Object.defineProperty(this, STATE, { value: state, writable: true });
-  }
-
-  /**
-   * Builds an instance without running constructors: a proxy (not local), a shell the runtime fills with state
-   * (local), or with `registered: false` a new local object with a fresh id.
-   */
-  static materialize(
-    info: ClassInfo,
-    id: string,
-    local: boolean,
-    backendId: string | undefined,
-    registered = true,
-  ): DataClayObject {
-    const obj = Object.create(info.ctor.prototype) as DataClayObject;
-    const state: ObjectState = { id, info, registered, local, loaded: local, backendId, dataset: undefined };
-    Object.defineProperty(obj, STATE, { value: state, writable: true });
-    return obj;
+    construct(this, infoOf(new.target));
   }
 
   /** Object id (a UUID), assigned at construction, before the object is persistent. */
@@ -137,7 +112,7 @@ export class DataClayObject {
   }
 
   async dcSet<K extends DataFields<this>>(field: K, value: this[K]): Promise<void> {
-    if (this[STATE].local && !this[STATE].replica) {
+    if (writableHere(this[STATE])) {
       this[field] = value;
       return;
     }
@@ -156,7 +131,7 @@ export class DataClayObject {
    */
   async dcClone(): Promise<this> {
     const state = this[STATE];
-    const copy = DataClayObject.materialize(state.info, randomUUID(), true, undefined, false) as this;
+    const copy = blank(state.info) as this;
     restoreState(copy, await currentRuntime().getState(this));
     return copy;
   }

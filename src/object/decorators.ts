@@ -6,8 +6,8 @@ import { installFieldGuards } from './locality.js';
 import { isClassMeta, type ClassMeta, type MethodMeta } from './meta.js';
 import { registerClass } from './registry.js';
 import { runExclusive } from './exclusive.js';
-import { adoptNew, currentRuntime, loadEvicted, noteLocalCall } from './runtime-slot.js';
-import { registerValueClass } from '../serialization/value-classes.js';
+import { sessionStorage } from './context.js';
+import { adoptNew, currentRuntime, loadEvicted } from './runtime-slot.js';
 import { STATE } from './state.js';
 
 export interface PersistentOptions {
@@ -88,9 +88,10 @@ function dispatching<M extends (this: DataClayObject, ...args: any[]) => Promise
   const wrapper = function (this: DataClayObject, ...args: unknown[]): Promise<unknown> {
     const state = this[STATE];
     // a replica runs read-only methods in place; anything that may write goes to the master
-    if (state.local && (readonly || !state.replica)) {
-      if (state.registered) noteLocalCall(this);
-      if (!state.loaded) loadEvicted(this);
+    if (state.local && (readonly || state.kind !== 'replica')) {
+      // inside a request a backend serves, the object may change: the request saves it before its reply
+      if (state.registered) sessionStorage.getStore()?.touched?.add(this);
+      if (state.kind === 'evicted') loadEvicted(this);
       return exclusive ? runExclusive(this, () => method.apply(this, args)) : method.apply(this, args);
     }
     return currentRuntime().call(this, name, args, readonly);
@@ -153,29 +154,3 @@ export function activemethod<This extends DataClayObject, M extends ActiveMethod
  * it never travels and a proxy keeps its own value. (At run time this decorator does nothing.)
  */
 export function localOnly<This, V>(_value: undefined, _context: ClassFieldDecoratorContext<This, V>): void {}
-
-/**
- * Marks a class whose instances travel by value (their own fields) and come back as instances of the class, in
- * arguments, results and persistent fields. Its stable name comes from the transformer, like @persistent's.
- */
-export function valueclass<C extends abstract new (...args: never[]) => object>(
-  cls: C,
-  context: ClassDecoratorContext<C>,
-): void;
-export function valueclass<C extends abstract new (...args: never[]) => object>(
-  options: PersistentOptions,
-): ClassDecorator<C>;
-export function valueclass<C extends abstract new (...args: never[]) => object>(
-  arg: C | PersistentOptions | ClassMeta,
-  context?: ClassDecoratorContext<C>,
-): ((cls: C, context: ClassDecoratorContext<C>) => void) | void {
-  if (typeof arg === 'function')
-    throw new TransformerNotConfiguredError(`@valueclass class ${context?.name ?? arg.name}`);
-  if (!isClassMeta(arg)) {
-    return (cls) => {
-      throw new TransformerNotConfiguredError(`@valueclass class ${cls.name}`);
-    };
-  }
-  const meta = arg;
-  return (cls) => registerValueClass(cls, meta.name, meta.fields);
-}

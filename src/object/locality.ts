@@ -2,7 +2,7 @@
 import { NotLocalError } from '../errors.js';
 import type { ClassInfo } from './meta.js';
 import { loadEvicted } from './runtime-slot.js';
-import { STATE, type ObjectState, type Stateful } from './state.js';
+import { STATE, type Stateful } from './state.js';
 
 /**
  * Installs, per persistent field, a prototype accessor that a local object never reaches (its own data property,
@@ -14,18 +14,19 @@ export function installFieldGuards(proto: object, info: ClassInfo, ownFields: re
       configurable: true,
       enumerable: false,
       get(this: Stateful) {
-        const state = this[STATE];
-        if (state?.local === false) throw new NotLocalError(info.ctor.name, field, state.id, state.backendId);
-        if (state?.loaded === false) {
+        const state = this[STATE]; // undefined on the prototype itself
+        if (state === undefined) return undefined;
+        if (!state.local) throw new NotLocalError(info.ctor.name, field, state.id, state.backendId);
+        if (state.kind === 'evicted') {
           loadEvicted(this as never);
-          return (this as unknown as Record<string, unknown>)[field];
+          return Reflect.get(this, field);
         }
         return undefined; // local without a value yet (no [[Define]] class fields)
       },
       set(this: Stateful, value: unknown) {
         const state = this[STATE];
-        if (state?.local === false) throw new NotLocalError(info.ctor.name, field, state.id, state.backendId);
-        if (state?.loaded === false) loadEvicted(this as never);
+        if (state && !state.local) throw new NotLocalError(info.ctor.name, field, state.id, state.backendId);
+        if (state?.kind === 'evicted') loadEvicted(this as never);
         defineField(this, field, value);
       },
     });
@@ -50,14 +51,4 @@ export function writeFields(obj: Stateful, fields: Record<string, unknown>): voi
 /** Drops a local object's field values from memory (they are elsewhere: a backend, or this backend's store). */
 export function dropFields(obj: Stateful): void {
   for (const f of obj[STATE].info.fieldNames) delete (obj as unknown as Record<string, unknown>)[f];
-}
-
-/** Turns a local object into a proxy of one living on `backendId`: its field values leave this process. */
-export function becomeRemote(obj: Stateful, backendId: string): void {
-  const state: ObjectState = obj[STATE];
-  dropFields(obj);
-  state.local = false;
-  state.loaded = false;
-  state.registered = true;
-  state.backendId = backendId;
 }

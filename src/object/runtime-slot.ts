@@ -45,8 +45,6 @@ export interface ObjectRuntime {
   adopt?(obj: DataClayObject): void;
   /** Brings an evicted local object's fields back into memory, synchronously (a backend reads its store). */
   load?(obj: DataClayObject): void;
-  /** Told when an active method runs in place (a backend saves that object with the request's changes). */
-  onLocalCall?(obj: DataClayObject): void;
 }
 
 /** Started runtimes, most recent last: the active one is the last; stopping any one removes just that one. */
@@ -56,11 +54,6 @@ let current: ObjectRuntime | undefined;
 export function currentRuntime(): ObjectRuntime {
   if (!current) throw new ClientNotStartedError();
   return current;
-}
-
-/** Called by active methods running in place. */
-export function noteLocalCall(obj: DataClayObject): void {
-  current?.onLocalCall?.(obj);
 }
 
 /** Called by a field guard that met an evicted local object. */

@@ -4,8 +4,8 @@ import { ProtocolError } from '../errors.js';
 import type { Handler } from '../messaging/rpc.js';
 import { sessionStorage, type RequestContext } from '../object/context.js';
 import { decode, type RefResolver } from '../serialization/codec.js';
-import { sessionOf, type OperationTable, type OpTypes } from './operation.js';
-import { fromWire } from './session.js';
+import type { OperationTable, OpTypes, SessionCarrier } from './operation.js';
+import { fromWire, type WireSession } from './session.js';
 import { assertShape } from './shape.js';
 
 export type Handlers<M extends Record<keyof M, OpTypes>> = {
@@ -46,7 +46,8 @@ export function serveOperations<M extends Record<keyof M, OpTypes>>(
       const ctx = fromWire(sessionOf(request));
       return sessionStorage.run(ctx, async () => {
         try {
-          return await answering.answer(await handle(request, ctx), ctx);
+          const bytes = answering.answer(await handle(request, ctx), ctx);
+          return bytes instanceof Promise ? await bytes : bytes; // no extra turn for a reply encoded at once
         } catch (err) {
           answering.fail?.(ctx);
           throw err;
@@ -73,4 +74,8 @@ function decodeRequest(operation: string, data: Uint8Array, resolver: RefResolve
     if (!(err instanceof ProtocolError)) throw err; // a resolver's error (an unknown class...) is the caller's answer
     throw new ProtocolError(`${operation}: ${err.message}`, { operation, part: 'message' }, { cause: err });
   }
+}
+
+function sessionOf(request: SessionCarrier): WireSession {
+  return Array.isArray(request) ? request[0] : request.s;
 }

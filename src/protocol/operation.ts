@@ -52,7 +52,3 @@ export interface OpTypes {
 export type OperationTable<M extends Record<keyof M, OpTypes>> = {
   readonly [K in keyof M]: Operation<M[K]['request'], M[K]['reply']>;
 };
-
-export function sessionOf(request: SessionCarrier): WireSession {
-  return Array.isArray(request) ? request[0] : request.s;
-}

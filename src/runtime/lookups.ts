@@ -4,6 +4,7 @@ import type { ClassDescription } from '../metadata/class-description.js';
 import type { BackendInfo, ObjectMetadata } from '../metadata/types.js';
 import type { DataClayObject } from '../object/dataclay-object.js';
 import type { IdentityMap } from '../object/identity.js';
+import { learnDataset, redirect } from '../object/lifecycle.js';
 import { STATE } from '../object/state.js';
 import type { ObjectsQuery } from '../protocol/metadata-ops.js';
 import type { RefResolver } from '../serialization/codec.js';
@@ -72,9 +73,8 @@ export class Lookups {
 
   private fromMetadata(md: ObjectMetadata): DataClayObject {
     const obj = this.resolveRef(md.id, md.className, md.master);
-    const state = obj[STATE];
-    if (!state.local) state.backendId = md.master;
-    state.dataset = md.dataset;
+    redirect(obj, md.master);
+    learnDataset(obj, md.dataset);
     return obj;
   }
 }

@@ -5,6 +5,7 @@ import type { ObjectMetadata } from '../metadata/types.js';
 import type { DataClayObject } from '../object/dataclay-object.js';
 import { captureState, restoreState } from '../object/object-state.js';
 import type { MakePersistentOptions, MoveOptions } from '../object/runtime-slot.js';
+import { claimOf, learnDataset, learnReplicas, redirect, synced, writableHere } from '../object/lifecycle.js';
 import { STATE } from '../object/state.js';
 import type { ReplicateRequest } from '../protocol/backend-ops.js';
 import type { RefResolver } from '../serialization/codec.js';
@@ -57,7 +58,7 @@ export class ObjectOperations {
   }
 
   async setState(obj: DataClayObject, state: unknown): Promise<void> {
-    if (obj[STATE].local && !obj[STATE].replica) return restoreState(obj, state);
+    if (writableHere(obj[STATE])) return restoreState(obj, state);
     const label = { what: obj[STATE].info.ctor.name, focus: state };
     await this.routing.toOwner(obj, 'update', [this.requests.wire(), obj.id, state], { label });
   }
@@ -70,13 +71,14 @@ export class ObjectOperations {
   }
 
   async move(obj: DataClayObject, backendId: string, options: MoveOptions): Promise<void> {
-    if (obj[STATE].persisting) await obj[STATE].persisting;
+    const claim = claimOf(obj);
+    if (claim) await claim;
     if (!obj.isRegistered) return this.deps.makePersistent(obj, { backendId });
     await this.deps.placement.check(backendId);
     const { recursive = false, remotes = true } = options;
     await this.routing.toOwner(obj, 'move', [this.requests.wire(), [obj.id], backendId, recursive, remotes, false]);
     // this proxy knows at once; others (and the referents) repair themselves on their next use
-    if (!obj[STATE].local) obj[STATE].backendId = backendId;
+    redirect(obj, backendId);
   }
 
   async newReplica(obj: DataClayObject, backendId: string | undefined, options: MoveOptions): Promise<void> {
@@ -86,8 +88,7 @@ export class ObjectOperations {
     const body: ReplicateRequest = [this.requests.wire(), [obj.id], backendId ?? null, recursive, remotes, false];
     const { target } = await this.routing.toOwner(obj, 'replicate', body);
     if (target === null) return; // every backend has a copy already
-    const state = obj[STATE];
-    if (!state.local) state.replicas = [...new Set([...(state.replicas ?? []), target])];
+    learnReplicas(obj, [...new Set([...(obj[STATE].replicas ?? []), target])]);
   }
 
   async newVersion(obj: DataClayObject, backendId?: string): Promise<DataClayObject> {
@@ -95,7 +96,7 @@ export class ObjectOperations {
     if (backendId !== undefined) await this.deps.placement.check(backendId);
     const [id, className, owner] = await this.routing.toOwner(obj, 'version', [this.requests.wire(), obj.id]);
     const version = this.deps.resolveRef(id, className, owner);
-    version[STATE].dataset = obj[STATE].dataset;
+    learnDataset(version, obj[STATE].dataset);
     if (backendId !== undefined && backendId !== owner) await this.move(version, backendId, {});
     return version;
   }
@@ -103,25 +104,22 @@ export class ObjectOperations {
   async consolidateVersion(obj: DataClayObject): Promise<void> {
     await persistent(obj);
     const [, owner] = await this.routing.toOwner(obj, 'consolidate', [this.requests.wire(), obj.id]);
-    const state = obj[STATE];
-    if (!state.local) state.backendId = owner; // the version's id now forwards to the original, there
+    redirect(obj, owner); // the version's id now forwards to the original, there
   }
 
   /** Refreshes where a proxy (or a replica) thinks the object lives, from the metadata. */
   async sync(obj: DataClayObject): Promise<void> {
     const state = obj[STATE];
     if (!state.registered) throw new ObjectNotRegisteredError(state.id);
-    if (state.local && !state.replica) throw new ObjectIsMasterError(state.id);
-    const md = await this.deps.metadataOf(state.id);
-    state.backendId = md.master;
-    state.replicas = md.replicas;
-    state.dataset = md.dataset;
+    if (writableHere(state)) throw new ObjectIsMasterError(state.id);
+    synced(obj, await this.deps.metadataOf(state.id));
   }
 }
 
 /** Waits for a makePersistent in flight on the object; ObjectNotRegisteredError if it is still not persistent. */
 async function persistent(obj: DataClayObject): Promise<void> {
-  if (obj[STATE].persisting) await obj[STATE].persisting.catch(() => undefined);
+  const claim = claimOf(obj);
+  if (claim) await claim.catch(() => undefined);
   if (!obj.isRegistered) throw new ObjectNotRegisteredError(obj.id);
 }
 

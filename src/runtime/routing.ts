@@ -2,6 +2,7 @@
 // "wrong backend" answer updates the proxy and the operation is sent again, as often as the redirect policy allows.
 import { BackendUnavailableError, ObjectNotRegisteredError, WrongBackendError } from '../errors.js';
 import type { DataClayObject } from '../object/dataclay-object.js';
+import { learnReplicas, redirect } from '../object/lifecycle.js';
 import { STATE } from '../object/state.js';
 import type { BackendOp, BackendOps } from '../protocol/backend-ops.js';
 import type { Label, Requests } from './requests.js';
@@ -49,23 +50,24 @@ export class OwnerRouting {
     body: BackendOps[K]['request'],
     options: RouteOptions = {},
   ): Promise<BackendOps[K]['reply']> {
-    const state = obj[STATE];
-    if (state.persisting) await state.persisting.catch(() => undefined);
-    if (!state.registered) throw new ObjectNotRegisteredError(state.id);
+    const { claim } = obj[STATE];
+    if (claim) await claim.catch(() => undefined); // a make-persistent in flight: after it, the object is registered
+    if (!obj[STATE].registered) throw new ObjectNotRegisteredError(obj.id);
     let bytes: Uint8Array | undefined;
     for (let redirects = 0; ; redirects++) {
+      const state = obj[STATE]; // again each time: a redirect replaces it
       const owner = state.backendId ?? (await this.ownerOf(state.id));
       const target = options.anyCopy && state.replicas?.length ? this.policy.pick(owner, state.replicas) : owner;
       bytes ??= await this.requests.encode(op, body, owner, options.label);
       try {
         return await this.requests.send(target, op, bytes);
       } catch (err) {
-        const redirect = err instanceof WrongBackendError && err.data.objectId === state.id;
+        const moved = err instanceof WrongBackendError && err.data.objectId === state.id;
         const goneReplica = err instanceof BackendUnavailableError && target !== owner;
-        if (!(redirect || goneReplica) || !this.policy.again(redirects)) throw err;
+        if (!(moved || goneReplica) || !this.policy.again(redirects)) throw err;
         if (target !== owner)
-          state.replicas = state.replicas?.filter((r) => r !== target); // a replica no more
-        else if (err instanceof WrongBackendError) state.backendId = err.data.owner;
+          learnReplicas(obj, state.replicas?.filter((r) => r !== target) ?? []); // a replica no more
+        else if (err instanceof WrongBackendError) redirect(obj, err.data.owner);
       }
     }
   }

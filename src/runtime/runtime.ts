@@ -8,7 +8,7 @@ import { sessionStorage, type CallOptions, type RequestContext, type Session } f
 import type { DataClayObject } from '../object/dataclay-object.js';
 import { processIdentity } from '../object/identity.js';
 import type { MakePersistentOptions, MoveOptions, ObjectRuntime } from '../object/runtime-slot.js';
-import { STATE } from '../object/state.js';
+import { claimOf } from '../object/lifecycle.js';
 import type { ObjectsQuery } from '../protocol/metadata-ops.js';
 import type { RefResolver } from '../serialization/codec.js';
 import { Lookups, validateAlias } from './lookups.js';
@@ -19,12 +19,11 @@ import { Requests } from './requests.js';
 import { boundedRedirects, OwnerRouting, type RedirectPolicy } from './routing.js';
 import { PersistUnitOfWork, type LocalRegistration } from './unit-of-work.js';
 
-/** What a backend adds: it owns objects, so it registers them, loads them, and sees the calls they run in place. */
+/** What a backend adds: it owns objects, so it registers them and loads them. */
 export interface LocalObjects extends LocalRegistration {
   /** An object constructed while a request is served (in an active method) becomes persistent here. */
   adopt(obj: DataClayObject): void;
   load(obj: DataClayObject): void;
-  onLocalCall(obj: DataClayObject): void;
   /** An object built by the running request is made known to the cluster now (before a metadata operation). */
   settle(obj: DataClayObject): Promise<void> | undefined;
 }
@@ -90,8 +89,8 @@ export class Runtime implements ObjectRuntime {
 
   async makePersistent(obj: DataClayObject, options: MakePersistentOptions): Promise<void> {
     if (options.alias !== undefined) validateAlias(options.alias);
-    const inFlight = obj[STATE].persisting;
-    if (inFlight) await inFlight; // persisted by a concurrent operation: what follows treats it as registered
+    const claim = claimOf(obj);
+    if (claim) await claim; // persisted by a concurrent operation: what follows treats it as registered
     if (obj.isRegistered) {
       await this.local?.settle(obj);
       // the alias first: if it exists already, nothing moves
@@ -173,8 +172,5 @@ export class Runtime implements ObjectRuntime {
   }
   load(obj: DataClayObject): void {
     this.local?.load(obj);
-  }
-  onLocalCall(obj: DataClayObject): void {
-    this.local?.onLocalCall(obj);
   }
 }

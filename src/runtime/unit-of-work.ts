@@ -4,7 +4,8 @@
 import type { RequestContext, Session } from '../object/context.js';
 import type { DataClayObject } from '../object/dataclay-object.js';
 import type { IdentityMap } from '../object/identity.js';
-import { becomeRemote, readFields, writeFields } from '../object/locality.js';
+import { claimOf, confirm, rollback, ship } from '../object/lifecycle.js';
+import { readFields } from '../object/locality.js';
 import { STATE } from '../object/state.js';
 import { chunkBySize } from '../messaging/chunks.js';
 import { toWire } from '../protocol/session.js';
@@ -67,7 +68,7 @@ export class PersistUnitOfWork {
     callee: string,
   ): Promise<Uint8Array> {
     await this.persistBatch(collectUnregistered(pending), this.deps.placement.forReferences(callee));
-    await Promise.all(pending.map((o) => o[STATE].persisting)); // those another operation was persisting
+    await Promise.all(pending.map((o) => claimOf(o))); // those another operation was persisting
     return encodeFn(() => undefined);
   }
 
@@ -101,10 +102,7 @@ export class PersistUnitOfWork {
     const { requests, identity } = this.deps;
     const session = this.deps.session();
     const fields = batch.objects.map((o) => readFields(o));
-    for (const o of batch.objects) {
-      becomeRemote(o, target);
-      Object.assign(o[STATE], { registered: false, dataset: session.dataset });
-    }
+    for (const o of batch.objects) ship(o, target, session.dataset);
     try {
       await Promise.all(batch.inFlight);
       // a graph bigger than one message goes in several, the root's (with the alias) first
@@ -114,14 +112,11 @@ export class PersistUnitOfWork {
         await requests.request(target, 'persist', i === 0 && alias !== undefined ? [s, records, alias] : [s, records]);
       }
       for (const o of batch.objects) {
-        o[STATE].registered = true;
+        confirm(o);
         identity.add(o);
       }
     } catch (err) {
-      batch.objects.forEach((o, i) => {
-        Object.assign(o[STATE], { local: true, loaded: true, backendId: undefined, dataset: undefined });
-        writeFields(o, fields[i]);
-      });
+      batch.objects.forEach((o, i) => rollback(o, fields[i]));
       throw err;
     } finally {
       batch.release();

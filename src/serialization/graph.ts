@@ -1,6 +1,7 @@
 // The unit of work of make-persistent: every unregistered object reachable from a root, each with its state
 // encoded (references to other objects by id), depth of the graph and cycles included.
 import { captureState } from '../object/object-state.js';
+import { claim as claimObject, claimOf, unclaim } from '../object/lifecycle.js';
 import { STATE } from '../object/state.js';
 import type { DataClayObject } from '../object/dataclay-object.js';
 import { decode, encode } from './codec.js';
@@ -29,19 +30,15 @@ export function collectUnregistered(roots: Iterable<DataClayObject>): PersistBat
   const claim = new Promise<void>((resolve) => (release = resolve));
   const seen = new Set<DataClayObject>();
   const visit = (obj: DataClayObject) => {
-    const state = obj[STATE];
-    if (state.registered || seen.has(obj)) return;
+    if (obj[STATE].registered || seen.has(obj)) return;
     seen.add(obj);
-    if (state.persisting) {
-      inFlight.push(state.persisting);
-    } else {
-      state.persisting = claim;
-      objects.push(obj);
-    }
+    const other = claimOf(obj);
+    if (other) inFlight.push(other);
+    else if (claimObject(obj, claim)) objects.push(obj);
   };
   for (const root of roots) visit(root);
   const done = () => {
-    for (const o of objects) if (o[STATE].persisting === claim) o[STATE].persisting = undefined;
+    for (const o of objects) unclaim(o, claim);
     release();
   };
   const records: WireRecord[] = [];

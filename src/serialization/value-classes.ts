@@ -1,8 +1,9 @@
 // Value classes: non-persistent classes whose instances travel by value (their own fields) and come back with
 // their prototype. Registered by name, so both ends agree (extension type 2: [class name, fields]).
 import { addExtension } from 'msgpackr';
-import { ValueClassConflictError } from '../errors.js';
-import type { FieldMeta } from '../object/meta.js';
+import { TransformerNotConfiguredError, ValueClassConflictError } from '../errors.js';
+import type { PersistentOptions } from '../object/decorators.js';
+import { isClassMeta, type ClassMeta, type FieldMeta } from '../object/meta.js';
 
 const VALUE_EXTENSION = 2;
 
@@ -45,4 +46,30 @@ export function isValueClassInstance(value: object): boolean {
     if (names.has(p.constructor)) return true;
   }
   return false;
+}
+
+/**
+ * Marks a class whose instances travel by value (their own fields) and come back as instances of the class, in
+ * arguments, results and persistent fields. Its stable name comes from the transformer, like @persistent's.
+ */
+export function valueclass<C extends abstract new (...args: never[]) => object>(
+  cls: C,
+  context: ClassDecoratorContext<C>,
+): void;
+export function valueclass<C extends abstract new (...args: never[]) => object>(
+  options: PersistentOptions,
+): (cls: C, context: ClassDecoratorContext<C>) => void;
+export function valueclass<C extends abstract new (...args: never[]) => object>(
+  arg: C | PersistentOptions | ClassMeta,
+  context?: ClassDecoratorContext<C>,
+): ((cls: C, context: ClassDecoratorContext<C>) => void) | void {
+  if (typeof arg === 'function')
+    throw new TransformerNotConfiguredError(`@valueclass class ${context?.name ?? arg.name}`);
+  if (!isClassMeta(arg)) {
+    return (cls) => {
+      throw new TransformerNotConfiguredError(`@valueclass class ${cls.name}`);
+    };
+  }
+  const meta = arg;
+  return (cls) => registerValueClass(cls, meta.name, meta.fields);
 }

@@ -3,7 +3,7 @@
 import { connect } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client, DevCluster, TimeoutError } from '../../src/index.js';
-import { classInfoByName, DataClayObject } from '../../src/internal.js';
+import { classInfoByName, newProxy } from '../../src/internal.js';
 import { Branch, Holder, Tally } from '../models/index.js';
 import { uniqueAlias, waitFor } from '../setup/helpers.js';
 import { TEST_MODELS } from '../setup/models.js';
@@ -81,12 +81,7 @@ describe('forged references', () => {
     await holder.makePersistent({ backendId: 'backend-1' });
     await cluster.backend('backend-1').restart();
     // a proxy that claims the victim is a Person: what a forged reference on the wire says
-    const forged = DataClayObject.materialize(
-      classInfoByName('test/models/people.Person'),
-      victim.id,
-      false,
-      'backend-1',
-    );
+    const forged = newProxy(classInfoByName('test/models/people.Person'), victim.id, 'backend-1');
     await holder.dcSet('ref', forged as never);
     expect(await victim.inc(1)).toBe(4);
     await cluster.backend('backend-1').restart();
@@ -125,7 +120,10 @@ describe('crashes and restarts', () => {
     let phantoms = 0;
     for (const alias of aliases) {
       const found = await Tally.getByAlias(alias).then(
-        async (t) => (await t.inc(0), 'ok'),
+        async (t) => {
+          await t.inc(0);
+          return 'ok';
+        },
         (err) => err.name,
       );
       if (found !== 'ok' && found !== 'AliasDoesNotExistError') phantoms++;

@@ -20,7 +20,7 @@ parentPort!.once('message', async () => {
  * Meanwhile the objects count as being received, as during any slow receive, so the retire waits for it to end.
  */
 async function holdFirstReceive(b: Backend, natsUrl: string): Promise<void> {
-  const rt = b.runtime;
+  const rt = Backend.runtimeOf(b);
   let retireArrived!: () => void;
   const retired = new Promise<void>((resolve) => (retireArrived = resolve));
   // a connection of its own sees the retire arrive (the backend's subscription answers it as usual)

@@ -1,7 +1,13 @@
 // Argument checks of remote calls and constructions, on the test models' declared parameter types.
 import { describe, expect, it } from 'vitest';
 import { DataClayError, InvalidArgumentError, type MethodMeta } from '../../src/index.js';
-import { checkArguments, checkConstructorArguments, classInfoByName, DataClayObject } from '../../src/internal.js';
+import {
+  checkArguments,
+  checkConstructorArguments,
+  classInfoByName,
+  DataClayObject,
+  newProxy,
+} from '../../src/internal.js';
 import { Chain, Circle, Counter, Person, Point, Shape } from '../models/index.js';
 
 const person = classInfoByName('test/models/people.Person');
@@ -150,7 +156,7 @@ describe('arrays, tuples and built-in classes', () => {
 describe('persistent and value classes', () => {
   it('accepts an instance of the class, local or a proxy, and refuses others', () => {
     expect(() => call(person, 'greet', new Person('Bo', 1))).not.toThrow();
-    const proxy = DataClayObject.materialize(person, 'id-1', false, 'backend-9');
+    const proxy = newProxy(person, 'id-1', 'backend-9');
     expect(() => call(person, 'greet', proxy)).not.toThrow();
     expect(refusal(() => call(person, 'greet', new Counter())).data).toMatchObject({
       parameter: 'other',
@@ -174,7 +180,7 @@ describe('persistent and value classes', () => {
   it('accepts an object of a class this process does not know (it cannot judge it)', () => {
     class Elsewhere extends DataClayObject {}
     const info = { ...person, name: 'elsewhere/models.Person', ctor: Elsewhere, open: true };
-    expect(checkAs('Person', DataClayObject.materialize(info, 'id-2', false, 'backend-9'))).toBe(true);
+    expect(checkAs('Person', newProxy(info, 'id-2', 'backend-9'))).toBe(true);
   });
 
   it('takes a value class structurally: its instances, or objects with its fields (as stub clients send)', () => {

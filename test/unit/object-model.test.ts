@@ -8,7 +8,7 @@ import {
   TransformerNotConfiguredError,
 } from '../../src/index.js';
 import { IdentityMap } from '../../src/internal.js';
-import { classInfoByName } from '../../src/internal.js';
+import { classInfoByName, newProxy } from '../../src/internal.js';
 import { Person } from '../models/index.js';
 
 describe('local objects', () => {
@@ -34,8 +34,7 @@ describe('local objects', () => {
 });
 
 describe('non-local proxies', () => {
-  const proxy = () =>
-    DataClayObject.materialize(classInfoByName('test/models/people.Person'), 'id-1', false, 'backend-9') as Person;
+  const proxy = () => newProxy(classInfoByName('test/models/people.Person'), 'id-1', 'backend-9') as Person;
 
   it('are instances of their class with no field values', () => {
     const p = proxy();

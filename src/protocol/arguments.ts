@@ -2,7 +2,7 @@
 // `inc()` or `inc('abc')` fails with InvalidArgumentError instead of storing NaN or '0abc'. Each signature is
 // compiled once, at its first check, into one predicate per parameter; types it cannot read accept any value.
 import { InvalidArgumentError } from '../errors.js';
-import type { ClassInfo, MethodMeta, ParamMeta } from './meta.js';
+import type { ClassInfo, MethodMeta, ParamMeta } from '../object/meta.js';
 import { anything, compileType, describeValue, orUndefined, type Check } from './type-predicates.js';
 import { parseTypeText } from './type-text.js';
 

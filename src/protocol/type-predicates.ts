@@ -1,9 +1,9 @@
 // Compiles a parsed parameter type into a predicate over decoded argument values. Class names resolve in the
 // registries when compiled (a backend has loaded its models by its first call); what does not resolve accepts all.
 import { isValueClassInstance, registeredValueClassNames, valueClassFields } from '../serialization/value-classes.js';
-import { DataClayObject } from './dataclay-object.js';
-import type { ClassInfo } from './meta.js';
-import { findClassInfo, registeredClassNames } from './registry.js';
+import { DataClayObject } from '../object/dataclay-object.js';
+import type { ClassInfo } from '../object/meta.js';
+import { findClassInfo, registeredClassNames } from '../object/registry.js';
 import type { Keyword, TypeNode } from './type-text.js';
 
 export interface Check {
