@@ -15,3 +15,5 @@ export { natsEnv, redactUrl, resolveNatsSettings } from './messaging/connect-opt
 export { backendOps } from './protocol/backend-ops.js';
 export { metadataOps } from './protocol/metadata-ops.js';
 export { assertShape } from './protocol/shape.js';
+export { parseSubject, replyAllowed, Subjects } from './messaging/subjects.js';
+export { clientIdentity, senderFor } from './security/identity.js';

@@ -20,6 +20,7 @@ import { installRuntime, removeRuntime } from '../object/runtime-slot.js';
 import type { CallOptions, Session } from '../object/context.js';
 import type { ClassDescription } from '../metadata/class-description.js';
 import { ClientRuntime } from './client-runtime.js';
+import { clientIdentity } from '../security/identity.js';
 
 /**
  * NATS settings (`servers`, `user`/`pass`, `token`, `nkeySeed`, `credsFile`, `tls`, each with its DC_NATS_* variable:
@@ -28,7 +29,10 @@ import { ClientRuntime } from './client-runtime.js';
 export interface ClientOptions extends NatsConnectOptions {
   /** An open NATS connection to use instead of connecting; the client leaves it open on stop. */
   connection?: NatsConnection;
-  /** Env DC_USERNAME, default "admin". */
+  /**
+   * Who this client is. With a NATS user (or nkey) it is that identity, and a different username is refused; without
+   * one (an open server, a token), env DC_USERNAME, default "admin". A name matching [A-Za-z0-9_-]+.
+   */
   username?: string;
   /** Env DC_PASSWORD. Carried for the coming auth layer; not checked yet. */
   password?: string;
@@ -94,7 +98,7 @@ export class Client implements AsyncDisposable {
     this.options = {
       natsUrl: this.#nats.servers.join(','),
       servers: this.#nats.servers,
-      username: options.username ?? env.DC_USERNAME ?? 'admin',
+      username: clientIdentity(this.#nats, options.username ?? env.DC_USERNAME),
       password: options.password ?? env.DC_PASSWORD,
       dataset: options.dataset ?? env.DC_DATASET ?? 'admin',
       namespace: options.namespace ?? env.DC_NAMESPACE ?? 'default',
@@ -139,8 +143,14 @@ export class Client implements AsyncDisposable {
   start(): Promise<this> {
     this.starting ??= (async () => {
       const { username, dataset, namespace, timeoutMs } = this.options;
-      const nc = this.#connection ?? (await connectNats(this.#nats, `dataclay-client:${username}`));
-      this.runtime = new ClientRuntime({ nc, namespace, timeoutMs, session: { username, dataset } });
+      const nc = this.#connection ?? (await connectNats(this.#nats, `dataclay-client:${username}`, username));
+      this.runtime = new ClientRuntime({
+        nc,
+        namespace,
+        timeoutMs,
+        session: { username, dataset },
+        identity: { side: 'client', user: username },
+      });
       installRuntime(this.runtime);
       return this;
     })();
@@ -199,10 +209,15 @@ export class Client implements AsyncDisposable {
   }
 
   /**
-   * Runs `fn` in a context of its own: another dataset or username, a timeout, an AbortSignal. Every operation
-   * started under it (and awaited calls nested in it, on any backend) carries it.
+   * Runs `fn` in a context of its own: another dataset, a timeout, an AbortSignal. Every operation started under it
+   * (and awaited calls nested in it, on any backend) carries it. The username is the client's identity: a context
+   * cannot change it (InvalidOptionError).
    */
   run<T>(context: Partial<Session> & CallOptions, fn: () => T): T {
+    const { username } = this.options;
+    if (context.username !== undefined && context.username !== username) {
+      throw new InvalidOptionError('username', context.username, `this client's identity (${username}) or unset`);
+    }
     return this.active().run(context, fn);
   }
 

@@ -1,5 +1,6 @@
 // The process's NATS connection, and nats.js failures turned into our errors with a hint that says what to do.
-// noAsyncTraces: the default stack capture per request costs half the client's CPU.
+// noAsyncTraces: the default stack capture per request costs half the client's CPU. inboxPrefix: nats.js's own
+// requests (JetStream, KV) reply to the identity's private inbox, the only one a secured server lets it read.
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import {
   AuthenticationError,
@@ -8,7 +9,9 @@ import {
   JetStreamNotEnabledError,
   NatsConnectionError,
 } from '../errors.js';
+import { natsIdentity } from '../security/identity.js';
 import { connectionOptions, type NatsSettings, resolveNatsSettings } from './connect-options.js';
+import { inboxPrefix } from './subjects.js';
 
 export { DEFAULT_NATS_URL } from './connect-options.js';
 
@@ -17,11 +20,23 @@ const TLS_HINT =
   'Check the TLS settings: the CA that signed the server certificate (tls.ca, DC_NATS_TLS_CA, --nats-tls-ca), and ' +
   'a client certificate and key if the server verifies clients.';
 
-/** Connects with resolved settings (or, for the benchmarks, just server URLs); throws our errors. */
-export async function connectNats(settings: NatsSettings | string, name: string): Promise<NatsConnection> {
+/**
+ * Connects with resolved settings (or, for the benchmarks, just server URLs); throws our errors. `identity`: who
+ * this connection is in subjects and inboxes (default: its NATS user, or the nkey's public key).
+ */
+export async function connectNats(
+  settings: NatsSettings | string,
+  name: string,
+  identity?: string,
+): Promise<NatsConnection> {
   if (typeof settings === 'string') settings = resolveNatsSettings({ servers: settings }, {});
+  const user = identity ?? natsIdentity(settings);
+  const options = {
+    ...connectionOptions(settings, name),
+    ...(user !== undefined && { inboxPrefix: inboxPrefix(user) }),
+  };
   try {
-    return await connect(connectionOptions(settings, name));
+    return await connect(options);
   } catch (err) {
     throw connectError(err, settings);
   }

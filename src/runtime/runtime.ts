@@ -12,7 +12,7 @@ import {
 import { readReply } from '../messaging/envelope.js';
 import { NoResponders, RequestMux } from '../messaging/mux.js';
 import { batchBudget, chunkBySize } from '../messaging/chunks.js';
-import { Subjects } from '../messaging/subjects.js';
+import { inboxPrefix, Subjects } from '../messaging/subjects.js';
 import type { ClassDescription } from '../metadata/class-description.js';
 import type { BackendInfo, ObjectMetadata } from '../metadata/types.js';
 import { sessionStorage, type CallOptions, type RequestContext, type Session } from '../object/context.js';
@@ -29,6 +29,7 @@ import { toWire, type WireSession } from '../protocol/session.js';
 import { encode, type EncodeSink, type RefResolver } from '../serialization/codec.js';
 import { collectUnregistered, deepCopy, type PersistBatch } from '../serialization/graph.js';
 import { captureState, restoreState } from '../object/object-state.js';
+import { type Identity, senderFor } from '../security/identity.js';
 
 /** Names a request's user values in an UnserializableError: `what` they are, `focus` where to search. */
 export interface Label {
@@ -44,6 +45,8 @@ export interface RuntimeOptions {
   namespace: string;
   session: Session;
   timeoutMs: number;
+  /** Who this runtime sends as: its NATS identity, and whether it is a client or a backend (security/identity.ts). */
+  identity: Identity;
 }
 
 export abstract class Runtime implements ObjectRuntime {
@@ -57,8 +60,11 @@ export abstract class Runtime implements ObjectRuntime {
 
   constructor(options: RuntimeOptions) {
     this.nc = options.nc;
-    this.mux = new RequestMux(options.nc);
-    this.subjects = new Subjects(options.namespace);
+    this.mux = new RequestMux(options.nc, inboxPrefix(options.identity.user));
+    this.subjects = new Subjects(
+      options.namespace,
+      senderFor(options.identity, () => this.session().username),
+    );
     this.timeoutMs = options.timeoutMs;
     this.defaultSession = options.session;
   }

@@ -27,7 +27,7 @@ describe('bad requests', () => {
   afterAll(() => client.stop());
 
   async function raw(subject: string, payload: Uint8Array): Promise<unknown> {
-    const nc = await connect({ servers: inject('natsUrl') });
+    const nc = await connect({ servers: inject('natsUrl'), inboxPrefix: '_INBOX.admin' }); // replies go to our inbox
     try {
       const msg = await nc.request(subject, payload, { timeout: 5_000 });
       return readReply(msg.data);
@@ -40,14 +40,14 @@ describe('bad requests', () => {
     const p = new Person('Survivor', 1);
     await p.makePersistent({ backendId: 'backend-1' });
     const s = ['admin', 'admin'];
-    const be = (op: string) => `dc.default.be.backend-1.${op}`;
+    const be = (op: string) => `dc.default.u.admin.be.backend-1.${op}`;
     await expect(raw(be('call'), new Uint8Array([0xc1, 0xff, 0x00]))).rejects.toBeInstanceOf(ProtocolError);
     await expect(raw(be('call'), encode([s, p.id, 'addYear', 'not-an-array']))).rejects.toBeInstanceOf(ProtocolError);
     await expect(raw(be('call'), encode([s, p.id, 'constructor', []]))).rejects.toBeInstanceOf(MethodNotFoundError);
     await expect(raw(be('frobnicate'), encode({ s }))).rejects.toThrow(/unknown operation 'frobnicate'/);
     const unknownClass = [s, [['x', 'no/such.Class', encode({})]]];
     await expect(raw(be('persist'), encode(unknownClass))).rejects.toBeInstanceOf(ClassNotFoundError);
-    await expect(raw('dc.default.md.object', new Uint8Array([1, 2, 3]))).rejects.toBeInstanceOf(DataClayError);
+    await expect(raw('dc.default.u.admin.md.object', new Uint8Array([1, 2, 3]))).rejects.toBeInstanceOf(DataClayError);
     expect(await p.addYear()).toBe(2);
   });
 });
