@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { Client, FieldNotFoundError, NotLocalError, RemoteError, TimeoutError } from '../../src/index.js';
+import { FieldNotFoundError, NotLocalError, RemoteError, TimeoutError } from '../../src/index.js';
 import { Person } from '../models/index.js';
-import { useClient } from '../setup/helpers.js';
+import { testClient, useClient } from '../setup/helpers.js';
 
 const shared = useClient();
 
@@ -113,7 +113,7 @@ describe('active methods', () => {
     const p = new Person('Slow', 1);
     await p.makePersistent();
     await shared.client.stop();
-    shared.client = await new Client({ natsUrl: shared.client.options.natsUrl, timeoutMs: 200 }).start();
+    shared.client = await testClient({ timeoutMs: 200 });
     const slow = await Person.getById(p.id);
     const err = await slow.sleep(1_000).catch((e) => e);
     expect(err).toBeInstanceOf(TimeoutError);

@@ -77,7 +77,7 @@ describe('timeouts and cancellation', () => {
 
   it('a call whose backend dies mid-call rejects within its timeout, never hangs', async () => {
     await using cluster = await DevCluster.start({ models: TEST_MODELS, backends: 1, namespace: 'midcall' });
-    await using c = await new Client({ natsUrl: cluster.natsUrl, namespace: 'midcall', timeoutMs: 1_500 }).start();
+    await using c = await new Client({ ...cluster.connectOptions, namespace: 'midcall', timeoutMs: 1_500 }).start();
     const p = new Person('Doomed', 1);
     await p.makePersistent();
     const started = Date.now();

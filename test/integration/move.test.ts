@@ -93,7 +93,7 @@ describe('move', () => {
     expect(await ownerOf(tail)).toBe('backend-2');
     expect((await tail.dcGet('name')).startsWith('2496')).toBe(true);
     await head!.newReplica('backend-3', { recursive: true });
-    expect((await shared.client.listObjects({ limit: 1_000_000 })).find((o) => o.id === tail.id)!.replicas).toEqual([
+    expect((await shared.admin.listObjects({ limit: 1_000_000 })).find((o) => o.id === tail.id)!.replicas).toEqual([
       'backend-3',
     ]);
   });

@@ -40,10 +40,10 @@ describe('retiring copies: versions, tombstones, timed-out moves', () => {
   });
 
   it('a move whose receive times out at the source but completes at the target ends with one owner', async () => {
-    const natsUrl = inject('natsUrl');
+    const nats = inject('natsBackend'); // a backend identity
     const storage = mkdtempSync(path.join(tmpdir(), 'r4-backend-'));
     const worker = new Worker(new URL('./slow-backend-worker.js', import.meta.url), {
-      workerData: { natsUrl, storage, id: 'backend-slow', timeoutMs: 20 },
+      workerData: { nats, storage, id: 'backend-slow', timeoutMs: 20 },
     });
     await new Promise((resolve, reject) => {
       worker.once('message', resolve);

@@ -119,7 +119,7 @@ describe('replicas with moves and writes', () => {
     const counters = Array.from({ length: 200 }, () => new Counter());
     await Promise.all(counters.map((c) => c.makePersistent({ backendId: 'backend-1' })));
     await Promise.all(counters.map((c, i) => c.move(i % 2 ? 'backend-2' : 'backend-3')));
-    const masters = new Map((await shared.client.listObjects({ limit: 1_000_000 })).map((o) => [o.id, o.master]));
+    const masters = new Map((await shared.admin.listObjects({ limit: 1_000_000 })).map((o) => [o.id, o.master]));
     expect(counters.every((c, i) => masters.get(c.id) === (i % 2 ? 'backend-2' : 'backend-3'))).toBe(true);
     expect(await Promise.all(counters.map((c) => c.increment()))).toEqual(counters.map(() => 1));
   });
