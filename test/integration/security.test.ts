@@ -259,6 +259,17 @@ describe('a user', () => {
     expect((await admin.backend('backend-3').flushAll()).saved).toBeGreaterThanOrEqual(0);
   });
 
+  it('on a connection of its own cannot pose as another user: no inbox, no requests', async () => {
+    const alice = await rawAs('alice');
+    const posing = await new Client({ connection: alice.nc, username: 'bob' }).start();
+    try {
+      await expect(posing.getBackends()).rejects.toBeInstanceOf(PermissionDeniedError);
+      await expect(posing.getBackends()).rejects.toThrow(/_INBOX\.bob/);
+    } finally {
+      await posing.stop(); // the user's client is the active one again
+    }
+  });
+
   it('cannot subscribe to everything: >, dc.>, _INBOX.> and another inbox give no data', async () => {
     const alice = await rawAs('alice');
     const taps = ['>', 'dc.>', '_INBOX.>', '_INBOX.user.>', '$KV.>'].map((s) => listen(alice.nc, s));
