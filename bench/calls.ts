@@ -1,10 +1,9 @@
 // bench/calls: raw NATS request/reply vs an active-method call vs dcGet, same payloads, one run, one machine.
 // Sequential: median latency per operation. Concurrent: throughput with 64 requests in flight.
 import { fileURLToPath } from 'node:url';
-import { connectNats } from '../src/internal.js';
-import { Client, DevCluster } from '../src/index.js';
+import { Client } from '../src/index.js';
 import { Echo } from './model.js';
-import { fmt, forkReady, latencies, median, throughput, type Op } from './lib.js';
+import { asUser, benchCluster, fmt, latencies, median, rawBaseline, throughput, type Op } from './lib.js';
 
 const SIZES = [100, 4096];
 const SEQUENTIAL = Number(process.env.BENCH_SEQUENTIAL ?? 3000);
@@ -13,20 +12,21 @@ const IN_FLIGHT = 64;
 const ROUNDS = 3;
 
 const model = fileURLToPath(new URL('./model.js', import.meta.url));
-await using cluster = await DevCluster.start({ models: [model], backends: 1 });
-await using _client = await new Client({ natsUrl: cluster.natsUrl }).start();
-const responder = await forkReady(new URL('./raw-responder.js', import.meta.url), [cluster.natsUrl, 'bench.echo']);
-const nc = await connectNats(cluster.natsUrl, 'bench-raw-client');
+await using cluster = await benchCluster({ models: [model], backends: 1 });
+await using _client = await new Client({ ...asUser(cluster) }).start();
+const baseline = await rawBaseline(cluster);
+const { nc } = baseline;
 
 try {
-  console.log(`bench/calls: 1 backend, nats-server ${cluster.natsUrl}; medians of ${ROUNDS} rounds\n`);
+  const mode = cluster.secured ? 'secured' : 'open (BENCH_INSECURE)';
+  console.log(`bench/calls: 1 backend, nats-server ${cluster.natsUrl} ${mode}; medians of ${ROUNDS} rounds\n`);
   const rows: string[][] = [['payload', 'op', 'seq p50 µs', 'x raw', `${IN_FLIGHT} in flight ops/s`, 'x raw']];
   for (const size of SIZES) {
     const payload = new Uint8Array(size).fill(7);
     const obj = new Echo(payload);
     await obj.makePersistent();
     const ops: Record<string, Op> = {
-      'raw NATS request': () => nc.request('bench.echo', payload, { timeout: 5000 }),
+      'raw NATS request': () => nc.request(baseline.subject, payload, { timeout: 5000 }),
       'active method call': () => obj.echo(payload),
       dcGet: () => obj.dcGet('payload'),
     };
@@ -52,6 +52,5 @@ try {
   for (const r of rows) console.log(r.map((c, i) => (i < 2 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  '));
   console.log('\ntargets: sequential call <= 1.30x raw; 64-in-flight call throughput >= 0.70x raw');
 } finally {
-  await nc.close();
-  responder.kill();
+  await baseline.close();
 }

@@ -1,10 +1,9 @@
 // bench/concurrency: calls/s at 1, 8, 64 and 256 in flight vs raw NATS request/reply at the same levels, in one
 // run; and makePersistent objects/s sequential vs concurrent.
 import { fileURLToPath } from 'node:url';
-import { connectNats } from '../src/internal.js';
-import { Client, DevCluster } from '../src/index.js';
+import { Client } from '../src/index.js';
 import { Box, Echo } from './model.js';
-import { fmt, forkReady, median, throughput } from './lib.js';
+import { asUser, benchCluster, fmt, median, rawBaseline, throughput } from './lib.js';
 
 const LEVELS = [1, 8, 64, 256];
 const TOTAL = Number(process.env.BENCH_CONCURRENT ?? 10_000);
@@ -12,10 +11,10 @@ const PERSISTS = Number(process.env.BENCH_PERSISTS ?? 3_000);
 const ROUNDS = 3;
 
 const model = fileURLToPath(new URL('./model.js', import.meta.url));
-await using cluster = await DevCluster.start({ models: [model], backends: 1 });
-await using _client = await new Client({ natsUrl: cluster.natsUrl, timeoutMs: 60_000 }).start();
-const responder = await forkReady(new URL('./raw-responder.js', import.meta.url), [cluster.natsUrl, 'bench.echo']);
-const nc = await connectNats(cluster.natsUrl, 'bench-raw-client');
+await using cluster = await benchCluster({ models: [model], backends: 1 });
+await using _client = await new Client({ ...asUser(cluster), timeoutMs: 60_000 }).start();
+const baseline = await rawBaseline(cluster);
+const { nc } = baseline;
 
 try {
   const payload = new Uint8Array(100).fill(1);
@@ -28,7 +27,7 @@ try {
     const call: number[] = [];
     const total = level === 1 ? Math.min(TOTAL, 3000) : TOTAL;
     for (let r = 0; r < ROUNDS; r++) {
-      raw.push(await throughput(() => nc.request('bench.echo', payload, { timeout: 60_000 }), total, level));
+      raw.push(await throughput(() => nc.request(baseline.subject, payload, { timeout: 60_000 }), total, level));
       call.push(await throughput(() => echo.echo(payload), total, level));
     }
     console.log(
@@ -58,6 +57,5 @@ try {
     `\nmakePersistent of ${PERSISTS} small objects: ${fmt(sequential)} obj/s sequential, ${fmt(concurrent)} obj/s with 64 in flight (x${fmt(concurrent / sequential, 1)})`,
   );
 } finally {
-  await nc.close();
-  responder.kill();
+  await baseline.close();
 }

@@ -1,6 +1,10 @@
-// Measurement helpers shared by the benchmarks: medians of sequential latencies, throughput at a concurrency.
+// Measurement helpers shared by the benchmarks: medians of sequential latencies, throughput at a concurrency, and
+// the cluster with its raw-NATS baseline. Secured as by default (BENCH_INSECURE=1: open).
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { DevCluster, type DevClusterOptions, type NatsConnectOptions } from '../src/index.js';
+import { connectNats, natsEnv, resolveNatsSettings } from '../src/internal.js';
 
 export type Op = () => Promise<unknown>;
 
@@ -38,9 +42,51 @@ export async function throughput(op: Op, total: number, inFlight: number): Promi
   return total / (Number(process.hrtime.bigint() - t) / 1e9);
 }
 
+export function benchCluster(options: DevClusterOptions): Promise<DevCluster> {
+  return DevCluster.start({ ...options, insecure: process.env.BENCH_INSECURE === '1' });
+}
+
+/** How the bench's client connects: as the client user (secured), or as anyone (open). */
+export function asUser(cluster: DevCluster): NatsConnectOptions {
+  return cluster.secured ? cluster.connectOptionsFor('user') : cluster.connectOptions;
+}
+
+/** As the admin (stats, flush). */
+export function asAdmin(cluster: DevCluster): NatsConnectOptions {
+  return cluster.connectOptions;
+}
+
+export interface RawBaseline {
+  /** The raw client's connection: `nc.request(subject, ...)`. */
+  nc: NatsConnection;
+  subject: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Raw NATS request/reply through the same permissions as a call: a responder process with a backend identity on a
+ * subject of the user's space (no backend has the id `raw`), and a client as the user.
+ */
+export async function rawBaseline(cluster: DevCluster): Promise<RawBaseline> {
+  const backend = cluster.secured ? cluster.connectOptionsFor('backend') : cluster.connectOptions;
+  const user = asUser(cluster);
+  const subject = `dc.${cluster.namespace}.u.${user.user ?? 'admin'}.be.raw.echo`;
+  const env = { ...process.env, ...natsEnv(resolveNatsSettings(backend, {})) };
+  const responder = await forkReady(new URL('./raw-responder.js', import.meta.url), [subject], env);
+  const nc = await connectNats(resolveNatsSettings(user, {}), 'bench-raw-client');
+  return {
+    nc,
+    subject,
+    async close() {
+      await nc.close();
+      responder.kill();
+    },
+  };
+}
+
 /** Runs a compiled bench helper as a child process and waits for its 'ready' message. */
-export async function forkReady(module: URL, args: string[]): Promise<ChildProcess> {
-  const child = fork(fileURLToPath(module), args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+export async function forkReady(module: URL, args: string[], env = process.env): Promise<ChildProcess> {
+  const child = fork(fileURLToPath(module), args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env });
   await new Promise<void>((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`${module} exited with ${code}`)));
     child.once('message', () => resolve());

@@ -2,11 +2,10 @@
 // backend recursively, and replicated recursively; objects/s and ratios, beside raw NATS request/reply of N
 // messages of the same total size, in one run.
 import { fileURLToPath } from 'node:url';
-import { connectNats } from '../src/internal.js';
-import { Client, DevCluster } from '../src/index.js';
+import { Client } from '../src/index.js';
 import { encode } from '../src/internal.js';
 import { GraphNode } from './model.js';
-import { fmt, forkReady } from './lib.js';
+import { asAdmin, benchCluster, fmt, rawBaseline } from './lib.js';
 
 const N = Number(process.env.BENCH_GRAPH ?? 10_000);
 const model = fileURLToPath(new URL('./model.js', import.meta.url));
@@ -22,17 +21,17 @@ function graph(): GraphNode {
 
 const rate = (t: bigint) => N / (Number(process.hrtime.bigint() - t) / 1e9);
 
-await using cluster = await DevCluster.start({ models: [model], backends: 3 });
-await using client = await new Client({ natsUrl: cluster.natsUrl, timeoutMs: 300_000 }).start();
-const responder = await forkReady(new URL('./raw-responder.js', import.meta.url), [cluster.natsUrl, 'bench.echo']);
-const nc = await connectNats(cluster.natsUrl, 'bench-raw-client');
+await using cluster = await benchCluster({ models: [model], backends: 3 });
+await using client = await new Client({ ...asAdmin(cluster), timeoutMs: 300_000 }).start(); // stats: an admin's
+const baseline = await rawBaseline(cluster);
+const { nc } = baseline;
 try {
   const message = encode({ value: 1, links: [] });
   let t = process.hrtime.bigint();
   let next = 0;
   await Promise.all(
     Array.from({ length: 64 }, async () => {
-      while (next++ < N) await nc.request('bench.echo', message, { timeout: 60_000 });
+      while (next++ < N) await nc.request(baseline.subject, message, { timeout: 60_000 });
     }),
   );
   const raw = rate(t);
@@ -60,6 +59,5 @@ try {
   );
   console.log(`stored after: ${stats.map((s) => `${s.id} ${s.stored}`).join(', ')}`);
 } finally {
-  await nc.close();
-  responder.kill();
+  await baseline.close();
 }

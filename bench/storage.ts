@@ -6,10 +6,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { open } from 'lmdb';
-import { Client, DevCluster } from '../src/index.js';
+import { Client } from '../src/index.js';
 import { encode } from '../src/internal.js';
 import { Box } from './model.js';
-import { fmt } from './lib.js';
+import { asAdmin, benchCluster, fmt } from './lib.js';
 
 const N = Number(process.env.BENCH_N ?? 100_000);
 const IN_FLIGHT = 64;
@@ -50,8 +50,8 @@ async function rawLmdb(): Promise<Record<string, number>> {
 }
 
 async function cluster(budgetArgs: string[]): Promise<Record<string, number>> {
-  await using dev = await DevCluster.start({ models: [model], backends: 1, backendArgs: budgetArgs });
-  await using client = await new Client({ natsUrl: dev.natsUrl, timeoutMs: 60_000 }).start();
+  await using dev = await benchCluster({ models: [model], backends: 1, backendArgs: budgetArgs });
+  await using client = await new Client({ ...asAdmin(dev), timeoutMs: 60_000 }).start(); // flush, stats: an admin's
   const boxes = Array.from({ length: N }, (_, i) => new Box(i));
   const persist = await timed(() => pool(boxes, (b) => b.makePersistent()));
   const read = await timed(() => pool(boxes, (b) => b.dcGet('value')));

@@ -2,6 +2,7 @@
 
 // Connecting
 export { Client, type ClientContext, type ClientOptions } from './client/client.js';
+export type { NatsConnectOptions, NatsTlsFiles } from './messaging/connect-options.js';
 export type { BackendHandle } from './client/backend-handle.js';
 export type { CallOptions, Session } from './object/context.js';
 export { currentSession } from './runtime/current-session.js';

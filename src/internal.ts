@@ -18,3 +18,5 @@ export { backendOps } from './protocol/backend-ops.js';
 export { metadataOps } from './protocol/metadata-ops.js';
 export { assertShape } from './protocol/shape.js';
 export { reconcile } from './backend/reconcile.js';
+export { parseSubject, replyAllowed, Subjects } from './messaging/subjects.js';
+export { clientIdentity, senderFor } from './security/identity.js';

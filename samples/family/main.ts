@@ -5,5 +5,5 @@ import { familyWalkthrough } from './walkthrough.js';
 
 const model = fileURLToPath(new URL('./model.js', import.meta.url));
 await using cluster = await DevCluster.start({ models: [model], backends: 3 });
-await using client = await new Client({ natsUrl: cluster.natsUrl }).start();
+await using client = await new Client({ ...cluster.connectOptionsFor('user') }).start();
 await familyWalkthrough(client);

@@ -9,6 +9,6 @@ await using cluster = await DevCluster.start({ models: [model], backends: 3 });
 console.log(
   `dev cluster: nats-server at ${cluster.natsUrl}, backends ${cluster.backends.map((b) => b.id).join(', ')}\n`,
 );
-await using client = await new Client({ natsUrl: cluster.natsUrl }).start();
+await using client = await new Client({ ...cluster.connectOptionsFor('user') }).start();
 await walkthrough(client);
 console.log('\ndone: stopping the cluster');

@@ -12,6 +12,6 @@ if (natsUrl) {
 } else {
   const model = fileURLToPath(new URL('../family/model.js', import.meta.url));
   await using cluster = await DevCluster.start({ models: [model], backends: 3 });
-  await using client = await new Client({ natsUrl: cluster.natsUrl }).start();
+  await using client = await new Client({ ...cluster.connectOptionsFor('user') }).start();
   await stubWalkthrough(client, alias);
 }

@@ -5,7 +5,7 @@ import { runWorkers } from './workers.js';
 
 const model = fileURLToPath(new URL('../quickstart/model.js', import.meta.url));
 await using cluster = await DevCluster.start({ models: [model], backends: 3 });
-await using client = await new Client({ natsUrl: cluster.natsUrl }).start();
+await using client = await new Client({ ...cluster.connectOptionsFor('user') }).start();
 const result = await client.run({ dataset: 'workers' }, () => runWorkers(client, 'employee'));
 console.log(
   `${result.workers} workers persisted ${result.persisted} objects in dataset ${result.datasets.join(', ')}; ` +

@@ -9,6 +9,7 @@ import { processIdentity } from '../object/identity.js';
 import { proxyResolver } from '../runtime/references.js';
 import type { Requests } from '../runtime/requests.js';
 import { Runtime } from '../runtime/runtime.js';
+import type { Identity } from '../security/identity.js';
 import { Heap, type MemoryBudget } from './heap.js';
 import { Moves } from './moves.js';
 import type { ObjectStore } from './object-store.js';
@@ -28,6 +29,8 @@ export interface BackendRuntimeOptions {
   store: MetadataStore;
   objects: ObjectStore;
   budget?: MemoryBudget;
+  /** Who this backend sends as (security/identity.ts). */
+  identity: Identity;
   /** Told of writes that no reply waits for (evictions, replica updates) and failed. */
   onBackgroundError?: (err: unknown) => void;
 }

@@ -1,4 +1,5 @@
-// A backend process: loads the model classes, owns objects, answers its subjects and the metadata queue group.
+// A backend process: loads the model classes, owns objects, answers its subjects and the metadata queue group, in
+// every space (users, admins, other backends), each request in the context of the user its subject names.
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import path from 'node:path';
@@ -7,6 +8,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
 import { createLogger } from '../log.js';
 import { type NatsConnectOptions, resolveNatsSettings } from '../messaging/connect-options.js';
+import { natsIdentity } from '../security/identity.js';
 import { connectNats, jetStreamRequired } from '../messaging/connection.js';
 import { serve, type Server } from '../messaging/rpc.js';
 import { assertToken, METADATA_QUEUE } from '../messaging/subjects.js';
@@ -83,7 +85,10 @@ export class Backend {
       const namespace = options.namespace ?? 'default';
       const log = options.logger ?? createLogger(`backend:${id}`);
       for (const model of options.models) await import(pathToFileURL(path.resolve(model)).href);
-      nc = await connectNats(resolveNatsSettings(options), `dataclay-backend:${id}`);
+      const settings = resolveNatsSettings(options);
+      // its NATS identity names the work it does on its own behalf (the duplicate-id ping) and its inbox
+      const user = natsIdentity(settings) ?? 'backend';
+      nc = await connectNats(settings, `dataclay-backend:${id}`, user);
       const store = await MetadataStore.open(nc, namespace).catch(jetStreamRequired);
       const runtime = new BackendRuntime({
         nc,
@@ -93,7 +98,8 @@ export class Backend {
         backendId: id,
         timeoutMs: options.timeoutMs ?? 30_000,
         budget: options.budget,
-        session: { username: 'backend', dataset: 'admin' },
+        session: { username: user, dataset: 'admin' },
+        identity: { side: 'backend', user },
         onBackgroundError: (err) => log.error({ err }, 'background write failed'),
       });
       const now = Date.now();
@@ -155,6 +161,9 @@ export class Backend {
   private serve(): void {
     const { runtime, nc, log } = this;
     const onError = (err: unknown, subject: string) => log.debug({ err, subject }, 'request failed');
+    // an attack (a reply aimed at KV, another user's inbox, a backend subject) or a client without its inbox prefix
+    const onDropped = (subject: string, reply: string | undefined) =>
+      log.warn({ subject, reply }, 'request dropped: its reply subject is not the inbox of its caller');
     const onServed =
       this.metrics && ((subject: string, seconds: number, ok: boolean) => this.metrics!.observe(subject, seconds, ok));
     const own = runtime.requests.subjects.backendAll(this.id);
@@ -168,20 +177,17 @@ export class Backend {
     };
     const md = metadataHandlers(runtime.store);
     this.servers.push(
-      serve(nc, own, serveOperations<BackendOps>(own.slice(0, -2), backendOps, handlers, backendAnswering(runtime)), {
+      serve(nc, own, serveOperations<BackendOps>(backendOps, handlers, backendAnswering(runtime)), {
         onError,
+        onDropped,
         onServed,
       }),
-      serve(
-        nc,
-        metadata,
-        serveOperations<MetadataOps>(metadata.slice(0, -2), metadataOps, md, metadataAnswering(runtime)),
-        {
-          queue: METADATA_QUEUE,
-          onError,
-          onServed,
-        },
-      ),
+      serve(nc, metadata, serveOperations<MetadataOps>(metadataOps, md, metadataAnswering(runtime)), {
+        queue: METADATA_QUEUE,
+        onError,
+        onDropped,
+        onServed,
+      }),
     );
   }
 

@@ -1,8 +1,7 @@
-// `dataclay dev`: a dev cluster in the foreground.
+// `dataclay dev`: a dev cluster in the foreground, secured unless --insecure (docs/security.md).
 import path from 'node:path';
 import { InvalidOptionError } from '../errors.js';
-import { DevCluster } from '../dev/cluster.js';
-import type { NatsServerAuth } from '../dev/nats-server.js';
+import { DevCluster, type DevClusterOptions } from '../dev/cluster.js';
 import { readSecretFile } from '../messaging/connect-options.js';
 
 export interface DevCommandOptions {
@@ -12,21 +11,28 @@ export interface DevCommandOptions {
   natsUser?: string;
   natsPasswordFile?: string;
   natsTokenFile?: string;
+  insecure?: boolean;
 }
 
 export async function runDev(options: DevCommandOptions): Promise<void> {
-  const auth = devAuth(options);
   const cluster = await DevCluster.start({
     models: options.models,
     backends: options.backends,
     namespace: options.namespace,
-    nats: { auth },
+    ...devSecurity(options),
   });
-  console.log(`dev cluster up: ${cluster.backends.length} backends, namespace ${cluster.namespace}`);
+  const mode = cluster.secured ? 'secured' : options.natsTokenFile ? 'one token, no confinement' : 'open, --insecure';
+  console.log(`dev cluster up: ${cluster.backends.length} backends, namespace ${cluster.namespace}, ${mode}`);
   console.log(`  export DC_NATS_URL=${cluster.natsUrl}`);
-  // the secret stays in its file: point at it, never print it
-  if (options.natsUser) console.log(`  export DC_NATS_USER=${options.natsUser}`);
-  if (options.natsPasswordFile) console.log(`  export DC_NATS_PASSWORD_FILE=${path.resolve(options.natsPasswordFile)}`);
+  // the secrets stay in their files: point at them, never print them
+  const credentials = cluster.credentials;
+  if (credentials) {
+    const admin = cluster.connectOptions.user!;
+    const given = options.natsPasswordFile && path.resolve(options.natsPasswordFile);
+    console.log(`  export DC_NATS_USER=${admin}`);
+    console.log(`  export DC_NATS_PASSWORD_FILE=${given || credentials.passwordFile(admin)}`);
+    console.log(`  (the admin; the client user, the backends and their passwords: ${credentials.file})`);
+  }
   if (options.natsTokenFile) console.log(`  export DC_NATS_TOKEN_FILE=${path.resolve(options.natsTokenFile)}`);
   console.log(`  logs: ${cluster.dir}`);
   console.log(`  pids: nats-server ${cluster.nats.pid}, ${cluster.backends.map((b) => `${b.id} ${b.pid}`).join(', ')}`);
@@ -34,18 +40,29 @@ export async function runDev(options: DevCommandOptions): Promise<void> {
   await new Promise(() => undefined); // until the cluster's signal hook exits the process
 }
 
-/** The credentials the dev nats-server requires: a user with a password file, or a token file, or none. */
-function devAuth(options: DevCommandOptions): NatsServerAuth | undefined {
-  const { natsUser, natsPasswordFile, natsTokenFile } = options;
+/** Users (the admin named by --nats-user, its password from a file), a single token, or an open server. */
+function devSecurity(options: DevCommandOptions): Pick<DevClusterOptions, 'insecure' | 'admin' | 'nats'> {
+  const { natsUser, natsPasswordFile, natsTokenFile, insecure } = options;
+  const given = [
+    natsUser && '--nats-user',
+    natsPasswordFile && '--nats-password-file',
+    natsTokenFile && '--nats-token-file',
+  ];
+  if (insecure && given.some(Boolean)) {
+    throw new InvalidOptionError(
+      '--insecure',
+      true,
+      'not given with --nats-user, --nats-password-file or --nats-token-file',
+    );
+  }
+  if (insecure) return { insecure: true };
   if (natsTokenFile && (natsUser || natsPasswordFile)) {
     throw new InvalidOptionError('--nats-token-file', natsTokenFile, 'not given with --nats-user');
   }
-  if (natsTokenFile) return { token: readSecretFile('--nats-token-file', natsTokenFile) };
-  if (!natsUser !== !natsPasswordFile) {
-    throw new InvalidOptionError(natsUser ? '--nats-password-file' : '--nats-user', undefined, 'given with the other');
+  if (natsTokenFile) return { nats: { auth: { token: readSecretFile('--nats-token-file', natsTokenFile) } } };
+  if (natsPasswordFile && !natsUser) {
+    throw new InvalidOptionError('--nats-user', undefined, 'given with --nats-password-file');
   }
-  if (natsUser && natsPasswordFile) {
-    return { user: natsUser, pass: readSecretFile('--nats-password-file', natsPasswordFile) };
-  }
-  return undefined;
+  const pass = natsPasswordFile ? readSecretFile('--nats-password-file', natsPasswordFile) : undefined;
+  return natsUser ? { admin: { user: natsUser, pass } } : {};
 }

@@ -48,9 +48,10 @@ program
   .requiredOption('--models <files...>', 'compiled model modules (JS) the backends load')
   .option('--backends <n>', 'number of backends', (v) => Number.parseInt(v, 10), 3)
   .addOption(new Option('--namespace <ns>', 'cluster namespace').default('default'))
-  .option('--nats-user <name>', 'require this NATS user (with --nats-password-file)')
-  .option('--nats-password-file <file>', "file holding that user's password")
-  .option('--nats-token-file <file>', 'require the NATS token in this file')
+  .option('--nats-user <name>', 'name of the admin user (default admin; with --nats-password-file)')
+  .option('--nats-password-file <file>', "file holding the admin's password (default: a random one)")
+  .option('--nats-token-file <file>', 'one token for everyone instead of users: authenticates, confines nobody')
+  .option('--insecure', 'an open nats-server: whoever reaches it may do anything (default: users, docs/security.md)')
   .action(runDev);
 
 withNatsFlags(program.command('stubs').description('write typed TypeScript stubs for the classes of a running cluster'))

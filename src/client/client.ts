@@ -21,6 +21,7 @@ import type { CallOptions, Session } from '../object/context.js';
 import type { ClassDescription } from '../metadata/class-description.js';
 import { Runtime } from '../runtime/runtime.js';
 import { RandomPlacement } from './placement.js';
+import { clientIdentity } from '../security/identity.js';
 
 /**
  * NATS settings (`servers`, `user`/`pass`, `token`, `nkeySeed`, `credsFile`, `tls`, each with its DC_NATS_* variable:
@@ -29,7 +30,10 @@ import { RandomPlacement } from './placement.js';
 export interface ClientOptions extends NatsConnectOptions {
   /** An open NATS connection to use instead of connecting; the client leaves it open on stop. */
   connection?: NatsConnection;
-  /** Env DC_USERNAME, default "admin". */
+  /**
+   * Who this client is. With a NATS user (or nkey) it is that identity, and a different username is refused; without
+   * one (an open server, a token), env DC_USERNAME, default "admin". A name matching [A-Za-z0-9_-]+.
+   */
   username?: string;
   /** Env DC_PASSWORD. Carried for the coming auth layer; not checked yet. */
   password?: string;
@@ -102,7 +106,7 @@ export class Client implements AsyncDisposable {
     this.options = {
       natsUrl: this.#nats.servers.join(','),
       servers: this.#nats.servers,
-      username: options.username ?? env.DC_USERNAME ?? 'admin',
+      username: clientIdentity(this.#nats, options.username ?? env.DC_USERNAME),
       password: options.password ?? env.DC_PASSWORD,
       dataset: options.dataset ?? env.DC_DATASET ?? 'admin',
       namespace: options.namespace ?? env.DC_NAMESPACE ?? 'default',
@@ -147,7 +151,7 @@ export class Client implements AsyncDisposable {
   start(): Promise<this> {
     this.starting ??= (async () => {
       const { username, dataset, namespace, timeoutMs } = this.options;
-      const nc = this.#connection ?? (await connectNats(this.#nats, `dataclay-client:${username}`));
+      const nc = this.#connection ?? (await connectNats(this.#nats, `dataclay-client:${username}`, username));
       let placement!: RandomPlacement;
       const runtime = new Runtime({
         nc,
@@ -155,6 +159,7 @@ export class Client implements AsyncDisposable {
         timeoutMs,
         session: { username, dataset },
         placement: (lookups) => (placement = new RandomPlacement(lookups)),
+        identity: { side: 'client', user: username },
       });
       this.started = { runtime, placement, nc };
       installRuntime(runtime);
@@ -215,10 +220,15 @@ export class Client implements AsyncDisposable {
   }
 
   /**
-   * Runs `fn` in a context of its own: another dataset or username, a timeout, an AbortSignal. Every operation
-   * started under it (and awaited calls nested in it, on any backend) carries it.
+   * Runs `fn` in a context of its own: another dataset, a timeout, an AbortSignal. Every operation started under it
+   * (and awaited calls nested in it, on any backend) carries it. The username is the client's identity: a context
+   * cannot change it (InvalidOptionError).
    */
   run<T>(context: Partial<Session> & CallOptions, fn: () => T): T {
+    const { username } = this.options;
+    if (context.username !== undefined && context.username !== username) {
+      throw new InvalidOptionError('username', context.username, `this client's identity (${username}) or unset`);
+    }
     return this.active().run(context, fn);
   }
 

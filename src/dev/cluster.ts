@@ -1,10 +1,14 @@
 // A dev cluster: nats-server with JetStream in a temp dir plus N backend processes, all torn down together,
 // also when this process is interrupted. Used by `dataclay dev`, `npm run demo`, the tests and the benchmarks.
+// Secured by default: every identity a NATS user with its role's permissions (docs/security.md).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { InvalidOptionError } from '../errors.js';
 import type { NatsConnectOptions } from '../messaging/connect-options.js';
+import { DEFAULT_USERNAME } from '../security/identity.js';
 import { BackendProcess } from './backend-process.js';
+import { DevCredentials } from './credentials.js';
 import { NatsServer, type NatsServerOptions } from './nats-server.js';
 
 export interface DevClusterOptions {
@@ -17,8 +21,17 @@ export interface DevClusterOptions {
   keepDir?: boolean;
   /** Extra `dataclay backend` options for every backend, e.g. ['--max-objects', '100']. */
   backendArgs?: string[];
-  /** How the cluster's nats-server runs: auth its clients must present, TLS, no JetStream, more config. */
-  nats?: Omit<NatsServerOptions, 'dir' | 'port' | 'binary'>;
+  /**
+   * How the cluster's nats-server runs: TLS, no JetStream, more config. An `auth` (one user or token for everyone)
+   * replaces the generated users: it authenticates but confines nobody.
+   */
+  nats?: Omit<NatsServerOptions, 'dir' | 'port' | 'binary' | 'users'>;
+  /** Open mode: a nats-server without users, where whoever reaches it may do anything. Default false: secured. */
+  insecure?: boolean;
+  /** Secured mode: the admin identity (default `admin`, with a random password). */
+  admin?: { user: string; pass?: string };
+  /** Secured mode: the client users (default `['user']`); each gets a random password. */
+  clients?: string[];
 }
 
 const live = new Set<DevCluster>();
@@ -46,39 +59,73 @@ export class DevCluster implements AsyncDisposable {
     readonly dir: string,
     readonly namespace: string,
     private readonly keepDir: boolean,
+    /** The identities of a secured cluster; undefined in open mode or with a single `nats.auth`. */
+    readonly credentials: DevCredentials | undefined,
+    private readonly adminUser: string,
   ) {}
 
   get natsUrl(): string {
     return this.nats.url;
   }
 
-  /** How to connect to this cluster (with the credentials it was started with): `new Client({ ...connectOptions })`. */
+  /** Every identity is a NATS user with its role's permissions (not `insecure`, no `nats.auth`). */
+  get secured(): boolean {
+    return this.credentials !== undefined;
+  }
+
+  /**
+   * How to connect to this cluster as its admin (secured), or with the credentials it was started with:
+   * `new Client({ ...cluster.connectOptions })`.
+   */
   get connectOptions(): NatsConnectOptions {
-    return this.nats.connectOptions;
+    return this.credentials ? this.connectOptionsFor(this.adminUser) : this.nats.connectOptions;
+  }
+
+  /** How to connect as one identity of a secured cluster: the admin, a client user, `backend`, a backend's id. */
+  connectOptionsFor(user: string): NatsConnectOptions {
+    if (!this.credentials) throw new InvalidOptionError('user', user, 'an identity of a secured cluster');
+    const { pass } = this.credentials.identity(user);
+    return { ...this.nats.connectOptions, user, pass };
   }
 
   static async start(options: DevClusterOptions): Promise<DevCluster> {
     installExitHooks();
     const dir = mkdtempSync(path.join(tmpdir(), 'dataclay-dev-'));
     const namespace = options.namespace ?? 'default';
-    const nats = await NatsServer.start({ ...options.nats, dir: path.join(dir, 'nats') }).catch((err) => {
+    const ids = Array.from({ length: options.backends ?? 3 }, (_, i) => `backend-${i + 1}`);
+    const admin = options.admin ?? { user: DEFAULT_USERNAME };
+    const secured = !options.insecure && !options.nats?.auth;
+    const { credentials, nats } = await (async () => {
+      const backendIds = ids;
+      const clients = options.clients ?? ['user'];
+      const made = secured
+        ? DevCredentials.create(path.join(dir, 'credentials'), { admin, clients, backendIds })
+        : undefined;
+      const users = made && { users: made.users, namespaces: [namespace] };
+      return {
+        credentials: made,
+        nats: await NatsServer.start({ ...options.nats, users, dir: path.join(dir, 'nats') }),
+      };
+    })().catch((err) => {
       rmSync(dir, { recursive: true, force: true });
       throw err;
     });
-    const backends = Array.from(
-      { length: options.backends ?? 3 },
-      (_, i) =>
+    const backendNats = (id: string): NatsConnectOptions =>
+      credentials ? { ...nats.connectOptions, user: id, pass: credentials.identity(id).pass } : nats.connectOptions;
+    const backends = ids.map(
+      (id) =>
         new BackendProcess({
-          id: `backend-${i + 1}`,
-          nats: nats.connectOptions,
+          id,
+          nats: backendNats(id),
           namespace,
           models: options.models,
-          storage: path.join(dir, `backend-${i + 1}`),
-          logFile: path.join(dir, `backend-${i + 1}.log`),
+          storage: path.join(dir, id),
+          logFile: path.join(dir, `${id}.log`),
           args: options.backendArgs,
         }),
     );
-    const cluster = new DevCluster(nats, backends, dir, namespace, options.keepDir ?? false);
+    const keep = options.keepDir ?? false;
+    const cluster = new DevCluster(nats, backends, dir, namespace, keep, credentials, admin.user);
     live.add(cluster);
     try {
       await Promise.all(backends.map((b) => b.start()));

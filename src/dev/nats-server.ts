@@ -6,6 +6,7 @@ import path from 'node:path';
 import { nkeys } from '@nats-io/transport-node';
 import { ProcessStartError } from '../errors.js';
 import type { NatsConnectOptions } from '../messaging/connect-options.js';
+import { authorizationBlock, type NatsUser } from '../security/server-config.js';
 import { freePort } from './ports.js';
 
 const INSTALL_HINT =
@@ -32,6 +33,8 @@ export interface NatsServerOptions {
   /** Default true. */
   jetstream?: boolean;
   auth?: NatsServerAuth;
+  /** Users with the permissions of their roles over these namespaces (docs/security.md); instead of `auth`. */
+  users?: { users: readonly NatsUser[]; namespaces: readonly string[] };
   tls?: NatsServerTls;
   /** More config-file text, e.g. an operator and its accounts. */
   config?: string;
@@ -104,9 +107,10 @@ export class NatsServer {
   }
 
   private configText(): string {
-    const { auth, tls, config } = this.options;
+    const { auth, users, tls, config } = this.options;
     const q = (value: string) => JSON.stringify(value);
     const lines: string[] = [];
+    if (users) lines.push(authorizationBlock(users.users, users.namespaces));
     if (auth && 'user' in auth) lines.push(`authorization { user: ${q(auth.user)}, password: ${q(auth.pass)} }`);
     if (auth && 'token' in auth) lines.push(`authorization { token: ${q(auth.token)} }`);
     if (auth && 'nkeySeed' in auth) {

@@ -1,14 +1,18 @@
 // The process's NATS connection, and nats.js failures turned into our errors with a hint that says what to do.
-// noAsyncTraces: the default stack capture per request costs half the client's CPU.
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+// noAsyncTraces: the default stack capture per request costs half the client's CPU. inboxPrefix: nats.js's own
+// requests (JetStream, KV) reply to the identity's private inbox, the only one a secured server lets it read.
+import { connect, type NatsConnection, PermissionViolationError } from '@nats-io/transport-node';
 import {
   AuthenticationError,
   DataClayError,
   InvalidOptionError,
   JetStreamNotEnabledError,
   NatsConnectionError,
+  PermissionDeniedError,
 } from '../errors.js';
+import { natsIdentity } from '../security/identity.js';
 import { connectionOptions, type NatsSettings, resolveNatsSettings } from './connect-options.js';
+import { inboxPrefix } from './subjects.js';
 
 export { DEFAULT_NATS_URL } from './connect-options.js';
 
@@ -17,11 +21,23 @@ const TLS_HINT =
   'Check the TLS settings: the CA that signed the server certificate (tls.ca, DC_NATS_TLS_CA, --nats-tls-ca), and ' +
   'a client certificate and key if the server verifies clients.';
 
-/** Connects with resolved settings (or, for the benchmarks, just server URLs); throws our errors. */
-export async function connectNats(settings: NatsSettings | string, name: string): Promise<NatsConnection> {
+/**
+ * Connects with resolved settings (or, for the benchmarks, just server URLs); throws our errors. `identity`: who
+ * this connection is in subjects and inboxes (default: its NATS user, or the nkey's public key).
+ */
+export async function connectNats(
+  settings: NatsSettings | string,
+  name: string,
+  identity?: string,
+): Promise<NatsConnection> {
   if (typeof settings === 'string') settings = resolveNatsSettings({ servers: settings }, {});
+  const user = identity ?? natsIdentity(settings);
+  const options = {
+    ...connectionOptions(settings, name),
+    ...(user !== undefined && { inboxPrefix: inboxPrefix(user) }),
+  };
   try {
-    return await connect(connectionOptions(settings, name));
+    return await connect(options);
   } catch (err) {
     throw connectError(err, settings);
   }
@@ -61,8 +77,18 @@ export function connectError(err: unknown, settings: NatsSettings): Error {
   return new NatsConnectionError(servers, err.message, START_HINT, cause);
 }
 
-/** For a `.catch` where the metadata buckets are opened: JetStream missing on the server is the user's to fix. */
+/**
+ * For a `.catch` where the metadata buckets are opened: JetStream missing on the server is the user's to fix, and
+ * a NATS user without the backend role may not touch them.
+ */
 export function jetStreamRequired(err: unknown): never {
+  const violation = [err, (err as { cause?: unknown } | undefined)?.cause].find(
+    (e) => e instanceof PermissionViolationError,
+  );
+  if (violation) {
+    const reason = 'this NATS user is not a backend (docs/security.md)';
+    throw new PermissionDeniedError('opening the metadata buckets', reason, {}, { cause: err });
+  }
   const e = err as { name?: string; code?: unknown } | undefined;
   // JetStreamNotEnabled: no JetStream at all; API error 10039: JetStream not enabled for this account
   if (e?.name === 'JetStreamNotEnabled' || (e?.name === 'JetStreamApiError' && e.code === 10039)) {

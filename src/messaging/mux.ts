@@ -1,8 +1,23 @@
 // Request/reply multiplexer: one wildcard reply subscription per connection, an integer id per request and one
 // sweeping timer, instead of nats.js's per-request inbox machinery (measured ~2x the throughput; see
-// docs/architecture.md). Timeouts, AbortSignal and "no responders" all end a request with a typed error.
-import { createInbox, type Msg, type NatsConnection, type Subscription } from '@nats-io/transport-node';
-import { AbortedError, ConnectionClosedError, DataClayError, PayloadTooLargeError, TimeoutError } from '../errors.js';
+// docs/architecture.md). Timeouts, AbortSignal, "no responders" and a publish the server refused (permissions) all
+// end a request with a typed error. Replies come to the caller's own inbox prefix, `_INBOX.<user>`: the only
+// replies a user may subscribe to on a secured server.
+import {
+  createInbox,
+  type Msg,
+  type NatsConnection,
+  PermissionViolationError,
+  type Subscription,
+} from '@nats-io/transport-node';
+import {
+  AbortedError,
+  ConnectionClosedError,
+  DataClayError,
+  PayloadTooLargeError,
+  PermissionDeniedError,
+  TimeoutError,
+} from '../errors.js';
 
 /** Nobody subscribes to the subject: the caller maps it (backend gone, no backends at all). */
 export class NoResponders extends Error {
@@ -35,17 +50,24 @@ export class RequestMux {
   private readonly sweeper: NodeJS.Timeout;
   private seq = 0;
   private closed = false;
+  /** Why every request fails from now on, when it is not that the connection closed. */
+  private broken: Error | undefined;
 
-  constructor(private readonly nc: NatsConnection) {
-    this.prefix = `${createInbox()}.`;
+  /** `inboxPrefix`: the caller's, `_INBOX.<user>` (subjects.ts inboxPrefix). */
+  constructor(
+    private readonly nc: NatsConnection,
+    inboxPrefix: string,
+  ) {
+    this.prefix = `${createInbox(inboxPrefix)}.`;
     this.subscription = nc.subscribe(`${this.prefix}*`, {
-      callback: (err, msg) => (err ? this.failAll(err) : this.onReply(msg)),
+      callback: (err, msg) => (err ? this.refused(err) : this.onReply(msg)),
     });
     this.sweeper = setInterval(() => this.sweep(), SWEEP_MS).unref();
+    void this.watchPermissions();
   }
 
   request(subject: string, payload: Uint8Array, options: RequestOptions): Promise<Uint8Array> {
-    if (this.closed) return Promise.reject(new ConnectionClosedError());
+    if (this.closed) return Promise.reject(this.broken ?? new ConnectionClosedError());
     const max = this.nc.info?.max_payload;
     if (max !== undefined && payload.length > max)
       return Promise.reject(new PayloadTooLargeError(subject, payload.length, max));
@@ -82,6 +104,37 @@ export class RequestMux {
     this.failAll(new ConnectionClosedError());
   }
 
+  /**
+   * nats-server answers a publish it refuses with one error per message, in order, and keeps the connection: the
+   * oldest request still waiting on that subject is the refused one (as nats.js's own request() decides).
+   */
+  private async watchPermissions(): Promise<void> {
+    for await (const status of this.nc.status()) {
+      if (this.closed) return;
+      if (status.type !== 'error') continue;
+      const err = status.error;
+      if (!(err instanceof PermissionViolationError) || err.operation !== 'publish') continue;
+      for (const [id, p] of this.pending) {
+        if (p.subject !== err.subject) continue;
+        this.settle(id)?.reject(denied(err.subject, err));
+        break;
+      }
+    }
+  }
+
+  /** Our inbox subscription was refused (an inbox prefix that is not the user's): no reply can ever come. */
+  private refused(err: Error): void {
+    if (!(err instanceof PermissionViolationError)) {
+      this.failAll(err);
+      return;
+    }
+    this.closed = true;
+    clearInterval(this.sweeper);
+    const reason = `the NATS server refused the subscription to ${this.prefix}* (inboxPrefix must be _INBOX.<user>)`;
+    this.broken = new PermissionDeniedError('receiving replies', reason, {}, { cause: err });
+    this.failAll(this.broken);
+  }
+
   private failAll(cause: unknown): void {
     for (const id of [...this.pending.keys()]) {
       this.settle(id)?.reject(cause instanceof DataClayError ? cause : new ConnectionClosedError({ cause }));
@@ -110,4 +163,8 @@ export class RequestMux {
       if (p.deadline <= now) this.settle(id)?.reject(new TimeoutError(`request on ${p.subject}`, p.timeoutMs));
     }
   }
+}
+
+function denied(subject: string, cause: Error): PermissionDeniedError {
+  return new PermissionDeniedError(subject, 'the NATS server refused this user to publish there', {}, { cause });
 }

@@ -1,14 +1,19 @@
 // The serving side of request/reply: every request gets an answer, a handler that throws gets an error reply,
 // and a reply that cannot be sent (too large) becomes an error reply. Nothing here can crash the process.
+// Before any of that, the subject says who calls, and a request whose reply subject is not the caller's inbox is
+// dropped unanswered (subjects.ts replyAllowed).
 import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node';
 import { PayloadTooLargeError } from '../errors.js';
 import { encodeError } from './envelope.js';
+import { type Incoming, parseSubject, replyAllowed } from './subjects.js';
 
-export type Handler = (data: Uint8Array, subject: string) => Promise<Uint8Array>;
+export type Handler = (data: Uint8Array, incoming: Incoming) => Promise<Uint8Array>;
 
 export interface ServeOptions {
   queue?: string;
   onError?: (err: unknown, subject: string) => void;
+  /** Told of every request dropped unanswered: a subject outside the scheme, or a reply that is not the caller's. */
+  onDropped?: (subject: string, reply: string | undefined) => void;
   /** Told of every request answered: its subject, how long it took, and whether it succeeded. */
   onServed?: (subject: string, seconds: number, ok: boolean) => void;
 }
@@ -45,11 +50,13 @@ export function serve(nc: NatsConnection, subject: string, handler: Handler, opt
     queue: options.queue,
     callback: (err, msg) => {
       if (err) return report(err, subject);
+      const incoming = parseSubject(msg.subject);
+      if (!incoming || !replyAllowed(incoming, msg.reply)) return options.onDropped?.(msg.subject, msg.reply);
       const started = options.onServed ? performance.now() : 0;
       const served = (ok: boolean) => options.onServed?.(msg.subject, (performance.now() - started) / 1000, ok);
       let pending: Promise<Uint8Array>;
       try {
-        pending = handler(msg.data, msg.subject);
+        pending = handler(msg.data, incoming);
       } catch (e) {
         pending = Promise.reject(e);
       }

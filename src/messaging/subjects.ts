@@ -1,37 +1,30 @@
-// The subject scheme: dc.<ns>.md.<op> (any backend, queue group) and dc.<ns>.be.<backendId>.<op> (one backend).
+// The subject scheme (docs/security.md): dc.<ns>.<space>.<user>.be.<backendId>.<op> to one backend and
+// dc.<ns>.<space>.<user>.md.<op> to any backend (queue group). The space says who sends (u a user, a an admin, b a
+// backend on behalf of <user>); nats-server lets each identity publish only under its own prefix, so a backend reads
+// the caller from the subject.
 import { InvalidOptionError } from '../errors.js';
 
 const TOKEN = /^[A-Za-z0-9_-]+$/;
 
 export const METADATA_QUEUE = 'dc-md';
 
-export type BackendOp =
-  | 'persist'
-  | 'call'
-  | 'get'
-  | 'set'
-  | 'state'
-  | 'update'
-  | 'ping'
-  | 'flush'
-  | 'stop'
-  | 'construct'
-  | 'move'
-  | 'receive'
-  | 'replicate'
-  | 'version'
-  | 'consolidate'
-  | 'adopt-state'
-  | 'retire';
-export type MetadataOp =
-  | 'backends'
-  | 'object'
-  | 'objects'
-  | 'class'
-  | 'alias.get'
-  | 'alias.add'
-  | 'alias.del'
-  | 'alias.list';
+/** u: a user's own requests; a: an admin's operator requests; b: a backend's, on behalf of the user named. */
+export type Space = 'u' | 'a' | 'b';
+
+/** Who sends: the space of each operation, and the user token 3 names (looked up per request). */
+export interface Sender {
+  space(op: string): Space;
+  user(): string;
+}
+
+/** A request's subject, read: who sent it, to whom, which operation. */
+export interface Incoming {
+  space: Space;
+  user: string;
+  /** The backend addressed; undefined for a metadata request (any backend). */
+  backendId?: string;
+  op: string;
+}
 
 export function assertToken(kind: string, value: string): string {
   if (!TOKEN.test(value)) throw new InvalidOptionError(kind, value, `a name matching ${TOKEN}`);
@@ -39,19 +32,55 @@ export function assertToken(kind: string, value: string): string {
 }
 
 export class Subjects {
-  constructor(readonly namespace: string) {
+  constructor(
+    readonly namespace: string,
+    private readonly sender: Sender,
+  ) {
     assertToken('namespace', namespace);
   }
-  backend(backendId: string, op: BackendOp): string {
-    return `dc.${this.namespace}.be.${backendId}.${op}`;
+
+  backend(backendId: string, op: string): string {
+    return `dc.${this.namespace}.${this.sender.space(op)}.${this.sender.user()}.be.${backendId}.${op}`;
   }
+
+  metadata(op: string): string {
+    return `dc.${this.namespace}.${this.sender.space(op)}.${this.sender.user()}.md.${op}`;
+  }
+
+  /** What a backend subscribes to for itself: every space, every user. */
   backendAll(backendId: string): string {
-    return `dc.${this.namespace}.be.${assertToken('backendId', backendId)}.*`;
+    return `dc.${this.namespace}.*.*.be.${assertToken('backendId', backendId)}.*`;
   }
-  metadata(op: MetadataOp): string {
-    return `dc.${this.namespace}.md.${op}`;
-  }
+
+  /** What every backend subscribes to, in the queue group METADATA_QUEUE. */
   metadataAll(): string {
-    return `dc.${this.namespace}.md.>`;
+    return `dc.${this.namespace}.*.*.md.>`;
   }
+}
+
+/** Reads dc.<ns>.<space>.<user>.be.<id>.<op> or dc.<ns>.<space>.<user>.md.<op...>; undefined for anything else. */
+export function parseSubject(subject: string): Incoming | undefined {
+  const t = subject.split('.');
+  if (t.length < 6 || t[0] !== 'dc') return undefined;
+  const space = t[2];
+  if (space !== 'u' && space !== 'a' && space !== 'b') return undefined;
+  if (t[4] === 'be' && t.length === 7) return { space, user: t[3], backendId: t[5], op: t[6] };
+  if (t[4] === 'md') return { space, user: t[3], op: t.slice(5).join('.') }; // alias.get keeps its dot
+  return undefined;
+}
+
+/**
+ * May a backend answer on `reply`? nats-server checks what a client publishes, never the reply subject it names:
+ * without this check a user could have a backend write its answer into KV, another user's inbox or a backend-only
+ * subject. A user's or admin's reply goes to its own inbox; a backend's to an inbox (only backends publish on b).
+ */
+export function replyAllowed(incoming: Incoming, reply: string | undefined): boolean {
+  if (!reply) return false;
+  if (incoming.space === 'b') return reply.startsWith('_INBOX.');
+  return reply.startsWith(`_INBOX.${incoming.user}.`);
+}
+
+/** The nats.js `inboxPrefix` of an identity: the only replies it may subscribe to. */
+export function inboxPrefix(user: string): string {
+  return `_INBOX.${assertToken('user', user)}`;
 }

@@ -1,5 +1,5 @@
-// The operations one backend answers on dc.<ns>.be.<backendId>.<op>: objects, moves and replicas, versions, and the
-// backend itself. The per-call requests are tuples (no keys on the wire).
+// The operations one backend answers on dc.<ns>.<space>.<user>.be.<backendId>.<op>: objects, moves and replicas,
+// versions, and the backend itself. The per-call requests are tuples (no keys on the wire).
 import type { BackendStats } from '../metadata/types.js';
 import type { DataClayObject } from '../object/dataclay-object.js';
 import type { WireRecord } from '../serialization/graph.js';

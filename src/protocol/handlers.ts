@@ -1,7 +1,10 @@
-// The one way an operation is served: decode the request, check its shape, enter the caller's context, run the
-// handler, answer. Handlers see a typed request and return a typed reply; none repeats that prologue.
-import { ProtocolError } from '../errors.js';
+// The one way an operation is served: check that the caller's space carries it, decode the request, check its
+// shape, enter the caller's context (its user taken from the subject, never from the request), run the handler,
+// answer. Handlers see a typed request and return a typed reply; none repeats that prologue.
+import { PermissionDeniedError, ProtocolError } from '../errors.js';
 import type { Handler } from '../messaging/rpc.js';
+import type { Incoming, Space } from '../messaging/subjects.js';
+import { SPACE_ROLE } from '../security/identity.js';
 import { sessionStorage, type RequestContext } from '../object/context.js';
 import { decode, type RefResolver } from '../serialization/codec.js';
 import type { OperationTable, OpTypes, SessionCarrier } from './operation.js';
@@ -23,14 +26,16 @@ export interface Answering {
   finish?(ctx: RequestContext): void;
 }
 
-type Served = (data: Uint8Array) => Promise<Uint8Array>;
+type Served = (data: Uint8Array, incoming: Incoming) => Promise<Uint8Array>;
+
+const SENDERS: Readonly<Record<Space, string>> = { u: 'users', a: 'admins', b: 'backends' };
 
 /**
- * The handler of every `<prefix>.<op>` subject of a table of operations. An unknown operation, an undecodable or
- * malformed request is a ProtocolError naming the operation (and the bad part), answered like any other error.
+ * The handler of every operation of a table. An operation the caller's space does not carry (a user's `retire`, a
+ * user's `stop` in the user space) is a PermissionDeniedError; an unknown operation, an undecodable or malformed
+ * request is a ProtocolError naming the operation (and the bad part); both are answered like any other error.
  */
 export function serveOperations<M extends Record<keyof M, OpTypes>>(
-  prefix: string,
   ops: OperationTable<M>,
   handlers: Handlers<M>,
   answering: Answering,
@@ -40,10 +45,20 @@ export function serveOperations<M extends Record<keyof M, OpTypes>>(
     const op = ops[name];
     const handle = handlers[name];
     const resolver = op.refs ? answering.resolver : undefined;
-    return async (data) => {
+    const spaces = new Set((Object.keys(SPACE_ROLE) as Space[]).filter((sp) => op.roles.includes(SPACE_ROLE[sp])));
+    return async (data, incoming) => {
+      const { space, user } = incoming;
+      if (!spaces.has(space)) {
+        throw new PermissionDeniedError(name, `${SENDERS[space]} may not send it (sent by ${user})`, { user });
+      }
       const request = decodeRequest(name, data, resolver);
       assertShape(name, op.shape, request);
       const ctx = fromWire(sessionOf(request));
+      // users and admins are who the server let publish; a backend vouches for the user it names, consistently
+      if (space !== 'b') ctx.username = user;
+      else if (ctx.username !== user) {
+        throw new PermissionDeniedError(name, `the session names ${ctx.username}, the subject ${user}`, { user });
+      }
       return sessionStorage.run(ctx, async () => {
         try {
           const bytes = answering.answer(await handle(request, ctx), ctx);
@@ -58,12 +73,12 @@ export function serveOperations<M extends Record<keyof M, OpTypes>>(
     };
   };
   for (const name of Object.keys(ops)) byName.set(name, bind(name as keyof M & string));
-  const start = prefix.length + 1;
-  return (data, subject) => {
-    const name = subject.slice(start);
-    const served = byName.get(name);
-    if (!served) return Promise.reject(new ProtocolError(`unknown operation '${name}'`, { operation: name }));
-    return served(data);
+  return (data, incoming) => {
+    const served = byName.get(incoming.op);
+    if (!served) {
+      return Promise.reject(new ProtocolError(`unknown operation '${incoming.op}'`, { operation: incoming.op }));
+    }
+    return served(data, incoming);
   };
 }
 

@@ -1,4 +1,4 @@
-// The metadata operations on dc.<ns>.md.<op>, answered by any backend of the queue group. Rare, so records
+// The metadata operations on dc.<ns>.<space>.<user>.md.<op>, answered by any backend of the queue group. Rare, so records
 // (readable keys) rather than tuples.
 import type { ClassDescription } from '../metadata/class-description.js';
 import type { BackendInfo, ObjectMetadata } from '../metadata/types.js';
@@ -42,7 +42,7 @@ export interface ObjectsQuery {
   limit?: number;
 }
 
-const anyone: readonly Role[] = ['client', 'backend', 'admin'];
+const anyone: readonly Role[] = ['client', 'backend'];
 const aliasQuery = record<AliasQuery>({ s: session, d: string, a: string });
 
 export const metadataOps = {

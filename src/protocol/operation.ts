@@ -3,7 +3,11 @@
 import type { Shape } from './shape.js';
 import type { WireSession } from './session.js';
 
-/** Who may send an operation (declared here; enforced by the security layer). */
+/**
+ * Who may send an operation, by the subject space it arrives in (the server decides who may publish there):
+ * `client` the user space (every user, admins included), `admin` the admin space, `backend` the backend space.
+ * A backend serves an operation only from the spaces of its roles (protocol/handlers.ts).
+ */
 export type Role = 'client' | 'backend' | 'admin';
 
 /** Every request carries the caller's session: first in a tuple, as `s` in a record. */

@@ -5,7 +5,8 @@ import { BackendUnavailableError, NoBackendsError } from '../errors.js';
 import { batchBudget } from '../messaging/chunks.js';
 import { readReply } from '../messaging/envelope.js';
 import { NoResponders, RequestMux } from '../messaging/mux.js';
-import { Subjects } from '../messaging/subjects.js';
+import { inboxPrefix, Subjects } from '../messaging/subjects.js';
+import { type Identity, senderFor } from '../security/identity.js';
 import type { RequestContext } from '../object/context.js';
 import { backendOps, type BackendOp, type BackendOps } from '../protocol/backend-ops.js';
 import type { MetadataOp, MetadataOps } from '../protocol/metadata-ops.js';
@@ -36,6 +37,8 @@ export interface RequestsOptions {
   /** Turns references in replies into this process's objects. */
   resolver: RefResolver;
   encodeRefs: RefEncoder;
+  /** Who this process sends as: its NATS identity, and whether it is a client or a backend (security/identity.ts). */
+  identity: Identity;
 }
 
 export class Requests {
@@ -45,8 +48,11 @@ export class Requests {
 
   constructor(private readonly options: RequestsOptions) {
     this.nc = options.nc;
-    this.mux = new RequestMux(options.nc);
-    this.subjects = new Subjects(options.namespace);
+    this.mux = new RequestMux(options.nc, inboxPrefix(options.identity.user));
+    this.subjects = new Subjects(
+      options.namespace,
+      senderFor(options.identity, () => options.session().username),
+    );
   }
 
   /** The current session as a request carries it. */

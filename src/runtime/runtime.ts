@@ -18,6 +18,7 @@ import { proxyResolver } from './references.js';
 import { Requests } from './requests.js';
 import { boundedRedirects, OwnerRouting, type RedirectPolicy } from './routing.js';
 import { PersistUnitOfWork, type LocalRegistration } from './unit-of-work.js';
+import type { Identity } from '../security/identity.js';
 
 /** What a backend adds: it owns objects, so it registers them and loads them. */
 export interface LocalObjects extends LocalRegistration {
@@ -38,6 +39,8 @@ export interface RuntimeOptions {
   /** References to objects owned here resolve to them (default: the identity map, else a new proxy). */
   resolver?: RefResolver;
   local?: LocalObjects;
+  /** Who this runtime sends as: its NATS identity, and whether it is a client or a backend (security/identity.ts). */
+  identity: Identity;
 }
 
 export class Runtime implements ObjectRuntime {

@@ -7,7 +7,7 @@ import { uniqueAlias, useClient, waitFor } from '../setup/helpers.js';
 const shared = useClient();
 
 const registrations = async (id: string) =>
-  (await shared.client.listObjects({ limit: 1_000_000 })).filter((o) => o.id === id).length;
+  (await shared.admin.listObjects({ limit: 1_000_000 })).filter((o) => o.id === id).length;
 
 describe('concurrent persistence of the same objects', () => {
   it('two makePersistent calls at once register the object once', async () => {

@@ -1,6 +1,6 @@
 // Many operations in flight, contexts that follow calls across backends, timeouts, cancellation, exclusivity.
 import { describe, expect, it } from 'vitest';
-import { AbortedError, Client, DevCluster, TimeoutError } from '../../src/index.js';
+import { AbortedError, Client, DevCluster, InvalidOptionError, TimeoutError } from '../../src/index.js';
 import { Counter, Holder, Person } from '../models/index.js';
 import { TEST_MODELS } from '../setup/models.js';
 import { testClient, uniqueAlias, useClient, waitFor } from '../setup/helpers.js';
@@ -13,12 +13,14 @@ describe('contexts', () => {
     const b = new Counter();
     await a.makePersistent({ backendId: 'backend-1' });
     await b.makePersistent({ backendId: 'backend-3' });
-    const seen = await shared.client.run({ username: 'alice', dataset: 'ds-ctx' }, () => a.whoAmI(b));
+    const username = shared.client.options.username; // the client's identity: a context cannot change it
+    const seen = await shared.client.run({ dataset: 'ds-ctx' }, () => a.whoAmI(b));
     expect(seen).toEqual([
-      { username: 'alice', dataset: 'ds-ctx' },
-      { username: 'alice', dataset: 'ds-ctx' },
+      { username, dataset: 'ds-ctx' },
+      { username, dataset: 'ds-ctx' },
     ]);
-    expect(await a.whoAmI()).toEqual([{ username: 'admin', dataset: 'admin' }]);
+    expect(await a.whoAmI()).toEqual([{ username, dataset: 'admin' }]);
+    expect(() => shared.client.run({ username: 'alice' }, () => a.whoAmI())).toThrow(InvalidOptionError);
   });
 
   it("concurrent tasks in different datasets never see each other's aliases", async () => {
@@ -82,7 +84,7 @@ describe('timeouts and cancellation', () => {
 
   it('a call whose backend dies mid-call rejects within its timeout, never hangs', async () => {
     await using cluster = await DevCluster.start({ models: TEST_MODELS, backends: 1, namespace: 'midcall' });
-    await using c = await new Client({ natsUrl: cluster.natsUrl, namespace: 'midcall', timeoutMs: 1_500 }).start();
+    await using c = await new Client({ ...cluster.connectOptions, namespace: 'midcall', timeoutMs: 1_500 }).start();
     const h = new Holder();
     await h.makePersistent();
     const started = Date.now();

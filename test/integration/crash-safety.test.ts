@@ -10,7 +10,7 @@ let cluster: DevCluster;
 let client: Client;
 beforeAll(async () => {
   cluster = await DevCluster.start({ models: TEST_MODELS, backends: 1, namespace: 'crash' });
-  client = await new Client({ natsUrl: cluster.natsUrl, namespace: 'crash', timeoutMs: 5_000 }).start();
+  client = await new Client({ ...cluster.connectOptions, namespace: 'crash', timeoutMs: 5_000 }).start();
 });
 afterAll(async () => {
   await client?.stop();

@@ -4,13 +4,17 @@ import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
-import { Client, DevCluster } from '../../src/index.js';
+import { Client, DevCluster, type NatsConnectOptions } from '../../src/index.js';
 import { Person } from '../models/index.js';
 import { TEST_MODELS } from '../setup/models.js';
-import { testClient, waitFor } from '../setup/helpers.js';
+import { adminClient, envFor, waitFor } from '../setup/helpers.js';
 
 const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
-const run = async (...args: string[]) => (await promisify(execFile)(process.execPath, [CLI, 'ctl', ...args])).stdout;
+/** `dataclay ctl` as the admin `as` names (the test cluster's by default), its password in the environment. */
+const run = async (...args: string[]) => ctl(inject('natsAdmin'), ...args);
+async function ctl(as: NatsConnectOptions, ...args: string[]): Promise<string> {
+  return (await promisify(execFile)(process.execPath, [CLI, 'ctl', ...args], { env: envFor(as) })).stdout;
+}
 
 describe('dataclay ctl', () => {
   it('backends: one row per live backend, with its load', async () => {
@@ -21,7 +25,7 @@ describe('dataclay ctl', () => {
   });
 
   it('objects: the metadata, filtered by backend', async () => {
-    await using client = await testClient();
+    await using client = await adminClient();
     const p = new Person('Listed', 1);
     await p.makePersistent({ backendId: 'backend-3' });
     const out = await run('objects', '--nats', inject('natsUrl'), '--backend', 'backend-3', '--limit', '100000');
@@ -37,18 +41,19 @@ describe('dataclay ctl', () => {
 
   it('flush and stop a backend', async () => {
     await using cluster = await DevCluster.start({ models: TEST_MODELS, backends: 1, namespace: 'ctl' });
-    await using client = await new Client({ natsUrl: cluster.natsUrl, namespace: 'ctl' }).start();
+    await using client = await new Client({ ...cluster.connectOptions, namespace: 'ctl' }).start();
     const p = new Person('Kept', 1);
     await p.makePersistent();
     const { Chain } = await import('../models/index.js');
     const chain = new Chain(1, new Chain(2, new Chain(3)));
     await chain.makePersistent();
-    expect(await run('flush', 'backend-1', '--nats', cluster.natsUrl, '--namespace', 'ctl')).toMatch(
+    const admin = cluster.connectOptions;
+    expect(await ctl(admin, 'flush', 'backend-1', '--nats', cluster.natsUrl, '--namespace', 'ctl')).toMatch(
       /backend-1: \d+ objects saved and unloaded/,
     );
     expect(await p.addYear()).toBe(2);
     await chain.bumpAll(10); // direct writes on other objects: saved by eviction or a clean stop, not per call
-    expect(await run('stop', 'backend-1', '--nats', cluster.natsUrl, '--namespace', 'ctl')).toMatch(/stopping/);
+    expect(await ctl(admin, 'stop', 'backend-1', '--nats', cluster.natsUrl, '--namespace', 'ctl')).toMatch(/stopping/);
     await waitFor(
       () =>
         client.getBackends().then(
@@ -70,7 +75,7 @@ describe('dataclay ctl', () => {
       namespace: 'metrics',
       backendArgs: ['--metrics-port', '0'],
     });
-    await using client = await new Client({ natsUrl: cluster.natsUrl, namespace: 'metrics' }).start();
+    await using client = await new Client({ ...cluster.connectOptions, namespace: 'metrics' }).start();
     const p = new Person('Measured', 1);
     await p.makePersistent();
     await p.addYear();

@@ -68,4 +68,56 @@ describe('dataclay dev', () => {
     expect(err.message).toMatch(/apt-get install nats-server/);
     expect(err.message).toMatch(/brew install nats-server/);
   });
+
+  it('is secured by default: prints how the admin connects, keeps the secrets in 0600 files; --insecure is open', async () => {
+    const { Client, AuthenticationError } = await import('../../src/index.js');
+    const { readFileSync, statSync } = await import('node:fs');
+    const started = async (extra: string[]) => {
+      const args = [CLI, 'dev', '--backends', '1', '--namespace', 'devsecure', ...extra, '--models', ...TEST_MODELS];
+      const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      expect(await waitFor(() => out.includes('Ctrl-C'), { timeoutMs: 20_000, what: 'the dev cluster ready' })).toBe(
+        true,
+      );
+      const stop = async () => {
+        const exited = new Promise((resolve) => child.once('exit', resolve));
+        child.kill('SIGINT');
+        await exited;
+      };
+      return { out, stop, url: /export DC_NATS_URL=(\S+)/.exec(out)![1] };
+    };
+    const secured = await started([]);
+    try {
+      expect(secured.out).toMatch(/secured/);
+      expect(secured.out).toContain('export DC_NATS_USER=admin');
+      const file = /export DC_NATS_PASSWORD_FILE=(\S+)/.exec(secured.out)![1];
+      const pass = readFileSync(file, 'utf8').trim();
+      expect(secured.out).not.toContain(pass);
+      const dir = /logs: (\S+)/.exec(secured.out)![1];
+      for (const secret of [file, `${dir}/credentials/creds.json`, `${dir}/nats/nats-server.conf`]) {
+        expect(statSync(secret).mode & 0o777).toBe(0o600);
+      }
+      await using admin = await new Client({
+        servers: secured.url,
+        user: 'admin',
+        pass,
+        namespace: 'devsecure',
+      }).start();
+      expect([...(await admin.getBackends()).keys()]).toEqual(['backend-1']);
+      const anonymous = await new Client({ servers: secured.url, namespace: 'devsecure' }).start().catch((e) => e);
+      expect(anonymous).toBeInstanceOf(AuthenticationError);
+    } finally {
+      await secured.stop();
+    }
+    const open = await started(['--insecure']);
+    try {
+      expect(open.out).toMatch(/open, --insecure/);
+      expect(open.out).not.toContain('DC_NATS_USER');
+      await using anyone = await new Client({ servers: open.url, namespace: 'devsecure' }).start();
+      expect([...(await anyone.getBackends()).keys()]).toEqual(['backend-1']);
+    } finally {
+      await open.stop();
+    }
+  }, 60_000);
 });

@@ -18,7 +18,7 @@ beforeAll(async () => {
     namespace: 'durable',
     backendArgs: ['--max-objects', '20'],
   });
-  client = await new Client({ natsUrl: cluster.natsUrl, namespace: 'durable', timeoutMs: 5_000 }).start();
+  client = await new Client({ ...cluster.connectOptions, namespace: 'durable', timeoutMs: 5_000 }).start();
 });
 afterAll(async () => {
   await client?.stop();

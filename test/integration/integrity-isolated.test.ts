@@ -13,7 +13,7 @@ let client: Client;
 
 beforeAll(async () => {
   cluster = await DevCluster.start({ models: TEST_MODELS, backends: 2, namespace: 'integrity' });
-  client = await new Client({ natsUrl: cluster.natsUrl, namespace: 'integrity', timeoutMs: 10_000 }).start();
+  client = await new Client({ ...cluster.connectOptions, namespace: 'integrity', timeoutMs: 10_000 }).start();
 });
 afterAll(async () => {
   await client?.stop();
@@ -132,7 +132,7 @@ describe('crashes and restarts', () => {
   }, 120_000);
 
   it('a passive subscriber on > does not keep a backend from restarting', async () => {
-    const nc = await connect({ servers: cluster.natsUrl });
+    const nc = await connect(cluster.connectOptions); // the admin: a passive subscriber its permissions allow
     try {
       nc.subscribe('>', { callback: () => undefined }); // takes every message, answers none
       await nc.flush();

@@ -96,7 +96,7 @@ describe('move', () => {
     expect(await ownerOf(tail)).toBe('backend-2');
     expect((await tail.dcGet('name')).startsWith('2496')).toBe(true);
     await head!.newReplica('backend-3', { recursive: true });
-    expect((await shared.client.listObjects({ limit: 1_000_000 })).find((o) => o.id === tail.id)!.replicas).toEqual([
+    expect((await shared.admin.listObjects({ limit: 1_000_000 })).find((o) => o.id === tail.id)!.replicas).toEqual([
       'backend-3',
     ]);
   });
@@ -149,7 +149,7 @@ describe('moves racing with writes and with other moves', () => {
     const counters = Array.from({ length: 200 }, () => new Counter());
     await Promise.all(counters.map((c) => c.makePersistent({ backendId: 'backend-1' })));
     await Promise.all(counters.map((c, i) => c.move(i % 2 ? 'backend-2' : 'backend-3')));
-    const masters = new Map((await shared.client.listObjects({ limit: 1_000_000 })).map((o) => [o.id, o.master]));
+    const masters = new Map((await shared.admin.listObjects({ limit: 1_000_000 })).map((o) => [o.id, o.master]));
     expect(counters.every((c, i) => masters.get(c.id) === (i % 2 ? 'backend-2' : 'backend-3'))).toBe(true);
     expect(await Promise.all(counters.map((c) => c.increment()))).toEqual(counters.map(() => 1));
   });
@@ -243,18 +243,18 @@ describe('moves that fail halfway', () => {
     const backends: WorkerBackend[] = [];
     const slow = useClient({ namespace });
     beforeAll(async () => {
-      const natsUrl = inject('natsUrl');
+      const nats = inject('natsBackend'); // a backend identity
       dir = makeTempDir('slow-move');
       const started = await Promise.allSettled([
         workerBackend({
-          natsUrl,
+          nats,
           namespace,
           id: 'backend-slow',
           storage: path.join(dir, 'backend-slow'),
           timeoutMs: SOURCE_TIMEOUT_MS,
         }),
         workerBackend({
-          natsUrl,
+          nats,
           namespace,
           id: 'backend-1',
           storage: path.join(dir, 'backend-1'),

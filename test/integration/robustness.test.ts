@@ -17,7 +17,7 @@ import { encode } from '../../src/internal.js';
 import { readReply } from '../../src/internal.js';
 import { Holder, Person } from '../models/index.js';
 import { TEST_MODELS } from '../setup/models.js';
-import { testClient, waitFor } from '../setup/helpers.js';
+import { adminClient, testClient, waitFor } from '../setup/helpers.js';
 
 describe('bad requests', () => {
   let client: Client;
@@ -27,7 +27,8 @@ describe('bad requests', () => {
   afterAll(() => client.stop());
 
   async function raw(subject: string, payload: Uint8Array): Promise<unknown> {
-    const nc = await connect({ servers: inject('natsUrl') });
+    const { servers, user, pass } = inject('natsUser');
+    const nc = await connect({ servers, user, pass, inboxPrefix: `_INBOX.${user}` }); // replies go to our inbox
     try {
       const msg = await nc.request(subject, payload, { timeout: 5_000 });
       return readReply(msg.data);
@@ -39,22 +40,22 @@ describe('bad requests', () => {
   it('answers malformed, unknown and ill-typed requests with typed errors, then keeps serving', async () => {
     const p = new Person('Survivor', 1);
     await p.makePersistent({ backendId: 'backend-1' });
-    const s = ['admin', 'admin'];
-    const be = (op: string) => `dc.default.be.backend-1.${op}`;
+    const s = ['user', 'admin'];
+    const be = (op: string) => `dc.default.u.user.be.backend-1.${op}`;
     await expect(raw(be('call'), new Uint8Array([0xc1, 0xff, 0x00]))).rejects.toBeInstanceOf(ProtocolError);
     await expect(raw(be('call'), encode([s, p.id, 'addYear', 'not-an-array']))).rejects.toBeInstanceOf(ProtocolError);
     await expect(raw(be('call'), encode([s, p.id, 'constructor', []]))).rejects.toBeInstanceOf(MethodNotFoundError);
     await expect(raw(be('frobnicate'), encode({ s }))).rejects.toThrow(/unknown operation 'frobnicate'/);
     const unknownClass = [s, [['x', 'no/such.Class', encode({})]]];
     await expect(raw(be('persist'), encode(unknownClass))).rejects.toBeInstanceOf(ClassNotFoundError);
-    await expect(raw('dc.default.md.object', new Uint8Array([1, 2, 3]))).rejects.toBeInstanceOf(DataClayError);
+    await expect(raw('dc.default.u.user.md.object', new Uint8Array([1, 2, 3]))).rejects.toBeInstanceOf(DataClayError);
     expect(await p.addYear()).toBe(2);
   });
 });
 
 describe('odd exceptions from user code', () => {
   it('arrive as RemoteError, and the backend survives them', async () => {
-    await using client = await testClient();
+    await using client = await adminClient(); // stats is an operator's
     const p = new Person('Odd', 1);
     await p.makePersistent({ backendId: 'backend-2' });
     const nullProto = await p.throwOdd('null-proto').catch((e) => e);
@@ -87,7 +88,7 @@ describe('payloads above the NATS max_payload', () => {
 describe('a backend gone away', () => {
   it('gives BackendUnavailableError, promptly, for objects it held', async () => {
     await using cluster = await DevCluster.start({ models: TEST_MODELS, backends: 2, namespace: 'gone' });
-    await using _client = await new Client({ natsUrl: cluster.natsUrl, namespace: 'gone', timeoutMs: 5_000 }).start();
+    await using _client = await new Client({ ...cluster.connectOptions, namespace: 'gone', timeoutMs: 5_000 }).start();
     const p = new Person('Orphan', 1);
     await p.makePersistent({ backendId: 'backend-2' });
     await cluster.backend('backend-2').kill();
@@ -105,7 +106,7 @@ describe('a backend gone away', () => {
   it('a clean stop answers the requests in flight first', async () => {
     await using cluster = await DevCluster.start({ models: TEST_MODELS, backends: 1, namespace: 'graceful' });
     await using _client = await new Client({
-      natsUrl: cluster.natsUrl,
+      ...cluster.connectOptions,
       namespace: 'graceful',
       timeoutMs: 5_000,
     }).start();
@@ -130,7 +131,7 @@ describe('a backend gone away', () => {
     });
     await expect(sameId.start(60_000)).rejects.toThrow(/already running/); // it refuses; a loaded machine starts slowly
     await expect(
-      Backend.start({ natsUrl: cluster.natsUrl, models: [], storage: original.storage, namespace: 'dupes' }),
+      Backend.start({ ...cluster.connectOptions, models: [], storage: original.storage, namespace: 'dupes' }),
     ).rejects.toThrow(/is in use by process/);
   });
 });

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { FieldNotFoundError, NotLocalError, type StubObject } from '../../src/index.js';
 import { ROOT } from '../transformer/compile.js';
-import { tempDir, testClient, uniqueAlias } from '../setup/helpers.js';
+import { envFor, tempDir, testClient, uniqueAlias } from '../setup/helpers.js';
 
 const run = promisify(execFile);
 const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
@@ -80,18 +80,22 @@ describe('generated stubs', () => {
       'samples/family/model.Family',
       'samples/family/model.Person',
     ];
-    await run(process.execPath, [
-      CLI,
-      'stubs',
-      '--nats',
-      inject('natsUrl'),
-      '--out',
-      out,
-      '--import',
-      '../../../src/index.js',
-      '--class',
-      ...classes,
-    ]);
+    await run(
+      process.execPath,
+      [
+        CLI,
+        'stubs',
+        '--nats',
+        inject('natsUrl'),
+        '--out',
+        out,
+        '--import',
+        '../../../src/index.js',
+        '--class',
+        ...classes,
+      ],
+      { env: envFor() },
+    );
     return readFileSync(path.join(out, 'index.ts'), 'utf8');
   };
 
@@ -128,12 +132,11 @@ describe('generated stubs', () => {
 
   it('a client process that has only the generated stubs works against the cluster', async () => {
     const alias = uniqueAlias('lopez');
-    const { stdout } = await run(process.execPath, [
-      path.join(ROOT, 'dist/samples/stubs-client/main.js'),
-      inject('natsUrl'),
-      alias,
-      'json',
-    ]);
+    const { stdout } = await run(
+      process.execPath,
+      [path.join(ROOT, 'dist/samples/stubs-client/main.js'), inject('natsUrl'), alias, 'json'],
+      { env: envFor() },
+    );
     expect(JSON.parse(stdout)).toEqual({
       census: 'The Lopezs at 3 Oak St, Madrid: 2 members, 1 dogs (Toby)',
       bark: 'Toby (terrier) barks for Ana Lopez',

@@ -35,7 +35,7 @@ describe('versions', () => {
     expect(await employee.dcGet('salary')).toBe(3000);
     expect(await v1.dcGet('salary')).toBe(3000);
     expect(await v2.getPayroll(40)).toBe(3000);
-    expect((await shared.client.listObjects({ limit: 1_000_000 })).find((o) => o.id === v2.id)?.forward).toBe(
+    expect((await shared.admin.listObjects({ limit: 1_000_000 })).find((o) => o.id === v2.id)?.forward).toBe(
       employee.id,
     );
   });
@@ -71,9 +71,9 @@ describe('versions', () => {
     const p = new Person('Lean', 1);
     await p.makePersistent({ backendId: 'backend-1' });
     const v = await p.newVersion('backend-2');
-    const before = (await shared.client.backend('backend-2').stats()).stored;
+    const before = (await shared.admin.backend('backend-2').stats()).stored;
     await v.consolidateVersion();
-    expect((await shared.client.backend('backend-2').stats()).stored).toBe(before - 1);
+    expect((await shared.admin.backend('backend-2').stats()).stored).toBe(before - 1);
   });
 
   it("consolidating a version on the original's backend: the version id then names the original", async () => {

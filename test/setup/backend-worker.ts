@@ -1,13 +1,13 @@
 // The worker side of worker-backend.ts: one backend in this thread, stopped when the parent asks.
 import { parentPort, workerData } from 'node:worker_threads';
 import { connect } from '@nats-io/transport-node';
-import { Backend } from '../../src/index.js';
+import { Backend, type NatsConnectOptions } from '../../src/index.js';
 import { TEST_MODELS } from './models.js';
 import type { WorkerBackendOptions } from './worker-backend.js';
 
-const { holdFirstReceive: hold, ...options } = workerData as WorkerBackendOptions;
-const backend = await Backend.start({ ...options, models: TEST_MODELS });
-if (hold) await holdFirstReceive(backend, options.natsUrl);
+const { holdFirstReceive: hold, nats, ...options } = workerData as WorkerBackendOptions;
+const backend = await Backend.start({ ...nats, ...options, models: TEST_MODELS });
+if (hold) await holdFirstReceive(backend, nats, options.namespace, options.id);
 parentPort!.postMessage('ready');
 parentPort!.once('message', async () => {
   await backend.stop();
@@ -19,13 +19,15 @@ parentPort!.once('message', async () => {
  * once its receive request timed out): a receive that outlasts the sender's timeout, however fast the machine.
  * Meanwhile the objects count as being received, as during any slow receive, so the retire waits for it to end.
  */
-async function holdFirstReceive(b: Backend, natsUrl: string): Promise<void> {
+async function holdFirstReceive(b: Backend, nats: NatsConnectOptions, namespace: string, id: string): Promise<void> {
   const rt = Backend.runtimeOf(b);
   let retireArrived!: () => void;
   const retired = new Promise<void>((resolve) => (retireArrived = resolve));
-  // a connection of its own sees the retire arrive (the backend's subscription answers it as usual)
-  const watcher = await connect({ servers: natsUrl });
-  watcher.subscribe(rt.requests.subjects.backend(rt.backendId, 'retire'), { max: 1, callback: () => retireArrived() });
+  // a connection of its own (the same backend identity) sees the retire arrive, whoever sends it; the backend's
+  // subscription answers it as usual
+  const { servers, user, pass } = nats;
+  const watcher = await connect({ servers, user, pass, inboxPrefix: `_INBOX.${user}` });
+  watcher.subscribe(`dc.${namespace}.*.*.be.${id}.retire`, { max: 1, callback: () => retireArrived() });
   await watcher.flush();
   void retired.then(() => watcher.close());
   const moves = rt.moves;

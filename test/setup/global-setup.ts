@@ -1,16 +1,29 @@
-// One dev cluster (real nats-server + 3 backend processes) for the whole run; tests get its URL via inject().
+// One dev cluster (real nats-server + 3 backend processes) for the whole run, secured as by default; tests get its
+// URL and how to connect as the default user or as the admin via inject().
 import type { TestProject } from 'vitest/node';
-import { DevCluster } from '../../src/index.js';
+import { DevCluster, type NatsConnectOptions } from '../../src/index.js';
 import { TEST_MODELS } from './models.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
     natsUrl: string;
+    /** The client user `user`. */
+    natsUser: NatsConnectOptions;
+    /** The admin, `admin`: operator operations (stats, flush, stop, listing every object). */
+    natsAdmin: NatsConnectOptions;
+    /** The spare backend identity `backend`. */
+    natsBackend: NatsConnectOptions;
+    /** The cluster's directory: `backend-N.log`, and `credentials/<user>.password` of every identity. */
+    clusterDir: string;
   }
 }
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  const cluster = await DevCluster.start({ models: TEST_MODELS, backends: 3 });
+  const cluster = await DevCluster.start({ models: TEST_MODELS, backends: 3, clients: ['user', 'alice', 'bob'] });
   project.provide('natsUrl', cluster.natsUrl);
+  project.provide('natsUser', cluster.connectOptionsFor('user'));
+  project.provide('natsAdmin', cluster.connectOptions);
+  project.provide('natsBackend', cluster.connectOptionsFor('backend'));
+  project.provide('clusterDir', cluster.dir);
   return () => cluster.stop();
 }

@@ -1,9 +1,11 @@
 // A backend in a worker thread of the test process, for tests that need one set up unlike the cluster's: a short
 // request timeout, or a receive that waits for its sender.
 import { Worker } from 'node:worker_threads';
+import type { NatsConnectOptions } from '../../src/index.js';
 
 export interface WorkerBackendOptions {
-  natsUrl: string;
+  /** How it connects: a backend identity of the test cluster. */
+  nats: NatsConnectOptions;
   namespace: string;
   id: string;
   storage: string;
