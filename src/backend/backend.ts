@@ -8,7 +8,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
 import { createLogger } from '../log.js';
 import { type NatsConnectOptions, resolveNatsSettings } from '../messaging/connect-options.js';
-import { natsIdentity } from '../security/identity.js';
+import { natsIdentity } from '../messaging/nats-identity.js';
 import { connectNats, jetStreamRequired } from '../messaging/connection.js';
 import { serve, type Server } from '../messaging/rpc.js';
 import { assertToken, METADATA_QUEUE } from '../messaging/subjects.js';

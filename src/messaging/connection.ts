@@ -10,7 +10,7 @@ import {
   NatsConnectionError,
   PermissionDeniedError,
 } from '../errors.js';
-import { natsIdentity } from '../security/identity.js';
+import { natsIdentity } from './nats-identity.js';
 import { connectionOptions, type NatsSettings, resolveNatsSettings } from './connect-options.js';
 import { inboxPrefix } from './subjects.js';
 

@@ -4,10 +4,9 @@
 import { PermissionDeniedError, ProtocolError } from '../errors.js';
 import type { Handler } from '../messaging/rpc.js';
 import type { Incoming, Space } from '../messaging/subjects.js';
-import { SPACE_ROLE } from '../security/identity.js';
 import { sessionStorage, type RequestContext } from '../object/context.js';
 import { decode, type RefResolver } from '../serialization/codec.js';
-import type { OperationTable, OpTypes, SessionCarrier } from './operation.js';
+import { type OperationTable, type OpTypes, type SessionCarrier, SPACE_ROLE } from './operation.js';
 import { fromWire, type WireSession } from './session.js';
 import { assertShape } from './shape.js';
 

@@ -1,5 +1,6 @@
 // What one wire operation is, declared once: its request and reply types, the shape check of its request, who may
 // call it, and whether retrying it is safe. Callers and handlers take their types from here, never from a cast.
+import type { Space } from '../messaging/subjects.js';
 import type { Shape } from './shape.js';
 import type { WireSession } from './session.js';
 
@@ -56,3 +57,6 @@ export interface OpTypes {
 export type OperationTable<M extends Record<keyof M, OpTypes>> = {
   readonly [K in keyof M]: Operation<M[K]['request'], M[K]['reply']>;
 };
+
+/** The role whose operations each subject space carries: what the server lets publish there is that role. */
+export const SPACE_ROLE: Readonly<Record<Space, Role>> = { u: 'client', a: 'admin', b: 'backend' };

@@ -1,16 +1,13 @@
 // Who a process is on NATS, and how requests name it: a client sends as its NATS identity, in the user space (u) or,
 // for operator operations, the admin space (a); a backend sends in the backend space (b) on behalf of the user whose
 // request it is serving. nats-server confines each identity to its own prefix (security/permissions.ts).
-import { nkeys } from '@nats-io/transport-node';
 import { InvalidOptionError } from '../errors.js';
 import type { NatsSettings } from '../messaging/connect-options.js';
+import { natsIdentity } from '../messaging/nats-identity.js';
 import { assertToken, type Sender, type Space } from '../messaging/subjects.js';
 import { backendOps } from '../protocol/backend-ops.js';
 import { metadataOps } from '../protocol/metadata-ops.js';
-import type { AnyOperation, Role } from '../protocol/operation.js';
-
-/** The role whose operations each space carries: what the server lets publish there is that role. */
-export const SPACE_ROLE: Readonly<Record<Space, Role>> = { u: 'client', a: 'admin', b: 'backend' };
+import type { AnyOperation } from '../protocol/operation.js';
 
 /** The default dataClay username, and so the dev cluster's admin. */
 export const DEFAULT_USERNAME = 'admin';
@@ -19,15 +16,6 @@ export interface Identity {
   side: 'client' | 'backend';
   /** The NATS user name (or nkey public key): token 3 of the subjects this process sends on its own behalf. */
   user: string;
-}
-
-/** The name the NATS server knows a connection by: its user, or its nkey's public key; none for a token or creds. */
-export function natsIdentity(settings: NatsSettings): string | undefined {
-  if (settings.user !== undefined) return settings.user;
-  if (settings.nkeySeed !== undefined) {
-    return nkeys.fromSeed(new TextEncoder().encode(settings.nkeySeed)).getPublicKey();
-  }
-  return undefined;
 }
 
 /**

@@ -1,11 +1,12 @@
 // move(backendId, { recursive, remotes }): graphs over three backends, cycles, long chains, stale proxies, moves
 // racing with writes and with other moves, moves that fail halfway.
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { BackendNotFoundError, TimeoutError } from '../../src/index.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BackendNotFoundError, Client, DevCluster, TimeoutError } from '../../src/index.js';
 import { Chain, Counter, Holder, Person, Prober } from '../models/index.js';
 import { makeTempDir, removeDir, useClient, waitFor } from '../setup/helpers.js';
 import { otherProcess } from '../setup/other-process.js';
+import { TEST_MODELS } from '../setup/models.js';
 import { type WorkerBackend, workerBackend } from '../setup/worker-backend.js';
 
 const shared = useClient();
@@ -234,16 +235,23 @@ describe('moves that fail halfway', () => {
   });
 
   describe('a receive that times out at the source', () => {
-    // Two backends of their own, in worker threads and a namespace of their own: the source (backend-slow), whose
-    // requests time out after SOURCE_TIMEOUT_MS, and the target (this namespace's backend-1), which holds the receive
-    // until the source, timed out, asks for the objects back: the receive outlasts the timeout on any machine.
+    // Two backends of their own, in worker threads, on a nats-server of their own (whose generated users grant this
+    // namespace): the source (backend-slow), whose requests time out after SOURCE_TIMEOUT_MS, and the target
+    // (backend-1), which holds the receive until the source, timed out, asks for the objects back: the receive
+    // outlasts the timeout on any machine.
     const namespace = 'slow-move';
     const SOURCE_TIMEOUT_MS = 2_000; // above a retire's round trip on a loaded machine: the take-back gets its answer
     let dir: string | undefined;
+    let cluster: DevCluster | undefined;
+    let admin: Client | undefined;
     const backends: WorkerBackend[] = [];
-    const slow = useClient({ namespace });
+    const slow = {
+      stored: async (id: string) => (await admin!.backend(id).stats()).stored,
+      metadata: async (id: string) => (await admin!.listObjects({ limit: 100_000 })).find((o) => o.id === id),
+    };
     beforeAll(async () => {
-      const nats = inject('natsBackend'); // a backend identity
+      cluster = await DevCluster.start({ models: TEST_MODELS, backends: 0, namespace });
+      const nats = cluster.connectOptionsFor('backend'); // a backend identity
       dir = makeTempDir('slow-move');
       const started = await Promise.allSettled([
         workerBackend({
@@ -263,9 +271,12 @@ describe('moves that fail halfway', () => {
       ]);
       for (const s of started) if (s.status === 'fulfilled') backends.push(s.value);
       for (const s of started) if (s.status === 'rejected') throw s.reason;
+      admin = await new Client({ ...cluster.connectOptions, namespace }).start();
     });
     afterAll(async () => {
+      await admin?.stop();
       await Promise.allSettled(backends.map((b) => b.stop()));
+      await cluster?.stop();
       removeDir(dir);
     });
 
@@ -275,7 +286,7 @@ describe('moves that fail halfway', () => {
       await root.makePersistent({ backendId: 'backend-slow' });
       const b1Before = await slow.stored('backend-1');
       // the source answers once it has taken the objects back: wait for that answer, past the client's usual timeout
-      const err = await slow.client
+      const err = await admin!
         .run({ timeoutMs: 180_000 }, () => root.move('backend-1', { recursive: true }))
         .catch((e) => e);
       expect(err).toBeInstanceOf(TimeoutError); // the source's receive request
