@@ -1,16 +1,9 @@
 // How to reach NATS and who to be there: options, DC_NATS_* variables and URL userinfo resolved into one settings
 // object, and that into nats.js options. Secrets (password, token, nkey seed) leave this module only towards nats.js.
 import { accessSync, constants, readFileSync } from 'node:fs';
-import {
-  type Authenticator,
-  credsAuthenticator,
-  nkeyAuthenticator,
-  nkeys,
-  type NodeConnectionOptions,
-  tokenAuthenticator,
-  usernamePasswordAuthenticator,
-} from '@nats-io/transport-node';
+import { nkeys, type NodeConnectionOptions } from '@nats-io/transport-node';
 import { InvalidOptionError } from '../errors.js';
+import { authenticator } from './nats-identity.js';
 
 export const DEFAULT_NATS_URL = 'nats://127.0.0.1:4222';
 
@@ -235,16 +228,6 @@ function readable(option: string, file: string): void {
   } catch (err) {
     throw new InvalidOptionError(option, file, 'a readable file', { cause: err });
   }
-}
-
-function authenticator(s: NatsSettings): Authenticator | undefined {
-  if (s.user !== undefined) return usernamePasswordAuthenticator(s.user, s.pass);
-  if (s.token !== undefined) return tokenAuthenticator(s.token);
-  if (s.nkeySeed !== undefined) return nkeyAuthenticator(new TextEncoder().encode(s.nkeySeed));
-  // read on every (re)connect: a rotated creds file is picked up without a restart
-  const file = s.credsFile;
-  if (file !== undefined) return credsAuthenticator(() => readFileSync(file));
-  return undefined;
 }
 
 function withoutUndefined<T extends object>(value: T): T {
