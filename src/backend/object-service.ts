@@ -12,6 +12,7 @@ import { STATE } from '../object/state.js';
 import type { BackendOps } from '../protocol/backend-ops.js';
 import type { Handlers } from '../protocol/handlers.js';
 import { decode } from '../serialization/codec.js';
+import type { RequestContext } from '../object/context.js';
 import type { BackendRuntime } from './backend-runtime.js';
 import { noteCall } from './model-faults.js';
 
@@ -20,6 +21,11 @@ type Deps = Pick<BackendRuntime, 'backendId' | 'identity' | 'heap' | 'ownership'
 type ObjectOp = 'persist' | 'call' | 'get' | 'set' | 'state' | 'update' | 'construct';
 
 export function objectHandlers(rt: Deps): Pick<Handlers<BackendOps>, ObjectOp> {
+  /** The request runs on this object until its reply (finish unpins it): moves and rollbacks see it running. */
+  const pinFor = (ctx: RequestContext, id: string) => {
+    rt.heap.pin(id, ctx.chain);
+    ctx.pinned = id;
+  };
   const ownedField = async (id: string, field: string, read = false) => {
     const obj = await (read ? rt.ownership.readable(id) : rt.ownership.owned(id));
     const info = obj[STATE].info;
@@ -42,9 +48,18 @@ export function objectHandlers(rt: Deps): Pick<Handlers<BackendOps>, ObjectOp> {
           ctx.touched?.add(held);
           shells.set(id, held);
         } else {
-          // an instance this process already has (a proxy made by an earlier part of the same graph) becomes it
-          const info = classInfoByName(className);
-          shells.set(id, rt.identity.get(id) ?? blank(info, id));
+          // an instance this process already has becomes it only if it is a proxy made by an earlier part of the
+          // same graph (it names this backend); a replica, another backend's object or one leaving is not ours
+          const known = rt.identity.get(id);
+          const kind = known?.[STATE].kind;
+          if (
+            rt.ownership.isLeaving(id) ||
+            kind === 'replica' ||
+            (kind === 'proxy' && known![STATE].backendId !== rt.backendId)
+          ) {
+            throw new AlreadyPersistentError(id, known?.[STATE].backendId);
+          }
+          shells.set(id, known ?? blank(classInfoByName(className), id));
         }
       }
       // references between objects of the batch resolve to the new shells, cycles included
@@ -63,8 +78,7 @@ export function objectHandlers(rt: Deps): Pick<Handlers<BackendOps>, ObjectOp> {
       noteCall(ctx, info.name, m);
       if (!meta.readonly && obj[STATE].kind === 'replica') await rt.ownership.owned(id); // a replica only serves reads: WrongBackendError to the master
       const method = (obj as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>)[m];
-      rt.heap.pin(id, ctx.chain);
-      ctx.pinned = id;
+      pinFor(ctx, id);
       const start = meta.readonly ? rt.writes.readOnlyStart(obj) : undefined;
       if (!start) ctx.touched?.add(obj); // before it runs: if it fails, its object is rolled back (rollback.ts)
       const result = await userCode(() => method.apply(obj, args));
@@ -79,6 +93,7 @@ export function objectHandlers(rt: Deps): Pick<Handlers<BackendOps>, ObjectOp> {
 
     async set([, id, field, value], ctx) {
       const obj = await ownedField(id, field);
+      pinFor(ctx, id); // running on it until the reply: a concurrent call's rollback leaves this change alone
       defineField(obj, field, value);
       ctx.touched?.add(obj);
     },
@@ -89,6 +104,7 @@ export function objectHandlers(rt: Deps): Pick<Handlers<BackendOps>, ObjectOp> {
 
     async update([, id, state], ctx) {
       const obj = await rt.ownership.owned(id);
+      pinFor(ctx, id);
       ctx.touched?.add(obj); // before: a state hook that throws halfway is rolled back
       restoreState(obj, state);
     },

@@ -33,7 +33,10 @@ export async function reconcile({ backendId, objects, store, log }: ReconcileDep
           await objects.remove(id);
         }),
       );
-      if (alias !== undefined) await store.deleteAlias(dataset, alias, ids[0]);
+      // the alias may be a completed first attempt's, elsewhere (this one found it made): only a root that is nowhere,
+      // or was this backend's, loses it
+      if (alias !== undefined && (metadata[0] === undefined || ours[0]))
+        await store.deleteAlias(dataset, alias, ids[0]);
       result.undone++;
       log.warn({ ids: ids.length, root: ids[0], dataset, alias }, 'undid a registration cut short by a crash');
     }

@@ -56,6 +56,9 @@ export class WriteThrough {
     const writes: Promise<unknown>[] = [];
     const found: DataClayObject[] = [];
     const replicated: { obj: DataClayObject; record: TransferRecord }[] = [];
+    // every record is encoded before any is written: one that cannot be encoded refuses the request with nothing
+    // of it on disk (a rollback then finds the last committed records)
+    const records: { id: string; record: Uint8Array; digest: string }[] = [];
     for (const obj of objects) {
       const state = obj[STATE];
       if (state.kind !== 'owned') continue; // only this backend's loaded objects have records to write
@@ -67,10 +70,13 @@ export class WriteThrough {
       const digest = digestOf(stateBytes);
       if (digest === this.rt.heap.digest(state.id)) continue; // unchanged since last read or written
       const record = ObjectStore.encodeRecord([state.info.name, state.dataset, stateBytes, state.replicas]);
-      this.rt.heap.stored(state.id, record.length, digest);
-      writes.push(this.rt.objects.put(state.id, record));
+      records.push({ id: state.id, record, digest });
       if (state.replicas?.length)
         replicated.push({ obj, record: [state.id, state.info.name, state.dataset, stateBytes] });
+    }
+    for (const { id, record, digest } of records) {
+      this.rt.heap.stored(id, record.length, digest);
+      writes.push(this.rt.objects.put(id, record));
     }
     if (found.length > 0)
       writes.push(

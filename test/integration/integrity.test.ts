@@ -85,6 +85,18 @@ describe('an active method is atomic on its backend', () => {
     expect(await t.dcGet('extra')).toBe(null);
   });
 
+  it('when one changed object cannot be stored, none of the others is written either', async () => {
+    const a = new Tally();
+    const b = new Tally();
+    await a.makePersistent({ backendId: 'backend-1' });
+    await b.makePersistent({ backendId: 'backend-1' });
+    await a.inc(7);
+    await expect(a.incThenPoison(b)).rejects.toBeInstanceOf(UnserializableError);
+    expect(await a.dcGet('count')).toBe(7); // its record was not written before b's failed to encode
+    expect(await b.dcGet('count')).toBe(0);
+    expect(await a.inc(1)).toBe(8);
+  });
+
   it('a method that throws leaves every object it changed on its backend as last committed', async () => {
     const a = new Tally();
     const b = new Tally();

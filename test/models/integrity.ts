@@ -25,6 +25,13 @@ export class Tally extends DataClayObject {
     return this.count;
   }
 
+  /** Changes its object, then has another one on the same backend store what cannot be stored. */
+  @activemethod
+  async incThenPoison(other: Tally): Promise<number> {
+    this.count += 1;
+    return other.poison(1);
+  }
+
   /** Changes its object and, through its active method, another one on the same backend; then throws. */
   @activemethod
   async bump(other: Tally, n: number): Promise<void> {

@@ -73,6 +73,11 @@ describe('reconcile at start', () => {
     await reconcile({ backendId: 'me', objects, store, log });
     expect(store.objects.get('a')?.master).toBe('elsewhere');
     expect(store.aliases.get('ds/x')).toBe('someone-else');
+    // an alias naming the root that another backend holds is that backend's (a first attempt completed there)
+    await intent(['a'], 'y');
+    store.aliases.set('ds/y', 'a');
+    await reconcile({ backendId: 'me', objects, store, log });
+    expect(store.aliases.get('ds/y')).toBe('a');
     expect([objects.has('a'), objects.has('b')]).toEqual([false, false]); // a stale copy is never served
   });
 });
