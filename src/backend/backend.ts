@@ -27,6 +27,10 @@ import { metadataOps, type MetadataOps } from '../protocol/metadata-ops.js';
 import { adminHandlers } from './admin-service.js';
 import { backendAnswering, metadataAnswering } from './answering.js';
 import { metadataHandlers } from './metadata-service.js';
+import { grantHandlers } from './grant-service.js';
+import { Grants } from '../metadata/grants.js';
+import { backendDemands, metadataDemands } from '../security/access.js';
+import { DatasetAuthorizer, type DatasetPolicy } from '../security/authorizer.js';
 import { objectHandlers } from './object-service.js';
 import { transferHandlers } from './transfer-ops.js';
 import { BackendMetrics } from './metrics.js';
@@ -45,6 +49,11 @@ export interface BackendOptions extends NatsConnectOptions {
   budget?: MemoryBudget;
   /** Serve Prometheus metrics on this port (0: any free port); none when absent. */
   metricsPort?: number;
+  /**
+   * Datasets as access boundaries (docs/security.md): `strict` (the default with a NATS identity: only datasets an
+   * admin created, per their grants), `open` (datasets nobody created are open to all), `off` (the default without).
+   */
+  datasets?: DatasetPolicy;
   logger?: Logger;
 }
 
@@ -62,6 +71,8 @@ export class Backend {
     private readonly nc: NatsConnection,
     private readonly info: BackendInfo,
     readonly log: Logger,
+    private readonly grants: Grants | undefined,
+    private readonly policy: DatasetPolicy,
   ) {}
 
   get id(): string {
@@ -71,6 +82,7 @@ export class Backend {
   static async start(options: BackendOptions): Promise<Backend> {
     const objects = ObjectStore.open(options.storage);
     let nc: NatsConnection | undefined;
+    let grants: Grants | undefined;
     try {
       const id = await Backend.resolveId(objects, options);
       const namespace = options.namespace ?? 'default';
@@ -81,6 +93,8 @@ export class Backend {
       const user = natsIdentity(settings) ?? 'backend';
       nc = await connectNats(settings, `dataclay-backend:${id}`, user);
       const store = await MetadataStore.open(nc, namespace).catch(jetStreamRequired);
+      const policy = options.datasets ?? (natsIdentity(settings) === undefined ? 'off' : 'strict');
+      if (policy !== 'off') grants = await Grants.open(nc, namespace).catch(jetStreamRequired);
       const runtime = new BackendRuntime({
         nc,
         store,
@@ -97,7 +111,7 @@ export class Backend {
       const classes = [...registeredClassNames(), ...registeredValueClassNames()].sort();
       const info: BackendInfo = { id, host: hostname(), pid: process.pid, startedAt: now, heartbeatAt: now, classes };
       await Backend.refuseDuplicate(runtime, id);
-      const backend = new Backend(runtime, nc, info, log);
+      const backend = new Backend(runtime, nc, info, log, grants, policy);
       if (options.metricsPort !== undefined) {
         backend.metrics = new BackendMetrics(runtime);
         info.metricsUrl = await backend.metrics.listen(options.metricsPort);
@@ -108,11 +122,19 @@ export class Backend {
       await store.putBackend(info);
       backend.heartbeat = setInterval(() => backend.beat(), HEARTBEAT_MS).unref();
       log.info(
-        { id, namespace, classes: info.classes.length, stored: objects.count, storage: options.storage },
+        {
+          id,
+          namespace,
+          classes: info.classes.length,
+          stored: objects.count,
+          storage: options.storage,
+          datasets: policy,
+        },
         'backend ready',
       );
       return backend;
     } catch (err) {
+      grants?.close();
       await nc?.close().catch(() => undefined);
       await objects.close().catch(() => undefined);
       throw err;
@@ -156,20 +178,40 @@ export class Backend {
       ...versionHandlers(runtime),
       ...adminHandlers(runtime, control),
     };
-    const md = metadataHandlers(runtime.store);
+    const md = { ...metadataHandlers(runtime.store), ...grantHandlers(this.grants) };
+    const authorizer = this.authorizer();
+    const authorize = {
+      backend: authorizer?.for<BackendOps>(backendDemands),
+      metadata: authorizer?.for<MetadataOps>(metadataDemands),
+    };
     this.servers.push(
-      serve(nc, own, serveOperations<BackendOps>(backendOps, handlers, backendAnswering(runtime)), {
+      serve(nc, own, serveOperations<BackendOps>(backendOps, handlers, backendAnswering(runtime), authorize.backend), {
         onError,
         onDropped,
         onServed,
       }),
-      serve(nc, metadata, serveOperations<MetadataOps>(metadataOps, md, metadataAnswering(runtime)), {
-        queue: METADATA_QUEUE,
-        onError,
-        onDropped,
-        onServed,
-      }),
+      serve(
+        nc,
+        metadata,
+        serveOperations<MetadataOps>(metadataOps, md, metadataAnswering(runtime), authorize.metadata),
+        {
+          queue: METADATA_QUEUE,
+          onError,
+          onDropped,
+          onServed,
+        },
+      ),
     );
+  }
+
+  /** The dataset checks of every request, by the object records of the metadata (an object's dataset never changes). */
+  private authorizer(): DatasetAuthorizer | undefined {
+    const { grants, policy } = this;
+    if (!grants || policy === 'off') return undefined;
+    return new DatasetAuthorizer(grants, policy, async (id) => {
+      const md = await this.runtime.store.getObject(id);
+      return md && { dataset: md.dataset, className: md.className };
+    });
   }
 
   private beat(): void {
@@ -186,6 +228,7 @@ export class Backend {
       await this.runtime.writes.saveAll().catch((err) => this.log.error({ err }, 'final save failed'));
       this.runtime.mux.close();
       await this.nc.drain();
+      this.grants?.close();
       await this.runtime.objects.close();
       await this.metrics?.close();
       removeRuntime(this.runtime);

@@ -15,6 +15,7 @@ import {
 import { connectNats } from '../messaging/connection.js';
 import type { BackendInfo, ObjectMetadata } from '../metadata/types.js';
 import { BackendHandle } from './backend-handle.js';
+import { DatasetsHandle } from './datasets-handle.js';
 import { stubFor, type StubClass, type StubObject } from '../stubs/stub-class.js';
 import { installRuntime, removeRuntime } from '../object/runtime-slot.js';
 import type { CallOptions, Session } from '../object/context.js';
@@ -184,6 +185,11 @@ export class Client implements AsyncDisposable {
   /** Operations on one backend: stats, flushAll, stop. */
   backend(backendId: string): BackendHandle {
     return new BackendHandle(backendId, this.active());
+  }
+
+  /** Datasets and grants (an admin's): create, delete, list datasets; grant, revoke, list grants. */
+  datasets(): DatasetsHandle {
+    return new DatasetsHandle(this.active());
   }
 
   /** Object records known to the cluster, filtered (an operator's view: it scans the metadata). */
