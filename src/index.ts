@@ -4,6 +4,8 @@
 export { Client, type ClientContext, type ClientOptions } from './client/client.js';
 export type { NatsConnectOptions, NatsTlsFiles } from './messaging/connect-options.js';
 export type { BackendHandle } from './client/backend-handle.js';
+export type { DatasetsHandle } from './client/datasets-handle.js';
+export type { DatasetRecord, Grant, Level } from './metadata/grants.js';
 export type { CallOptions, Session } from './object/context.js';
 export { currentSession } from './runtime/current-session.js';
 
@@ -48,6 +50,8 @@ export {
   // objects, aliases, classes
   AlreadyExistsError,
   AliasDoesNotExistError,
+  DatasetNotFoundError,
+  DatasetExistsError,
   InvalidAliasError,
   DoesNotExistError,
   ObjectNotRegisteredError,

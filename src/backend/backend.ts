@@ -1,6 +1,3 @@
-// A backend process: loads the model classes, owns objects, answers its subjects and the metadata queue group, in
-// every space (users, admins, other backends), each request in the context of the user its subject names.
-import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -11,7 +8,7 @@ import { type NatsConnectOptions, resolveNatsSettings } from '../messaging/conne
 import { natsIdentity } from '../messaging/nats-identity.js';
 import { connectNats, jetStreamRequired } from '../messaging/connection.js';
 import { serve, type Server } from '../messaging/rpc.js';
-import { assertToken, METADATA_QUEUE } from '../messaging/subjects.js';
+import { METADATA_QUEUE } from '../messaging/subjects.js';
 import { HEARTBEAT_MS, MetadataStore } from '../metadata/store.js';
 import type { BackendInfo } from '../metadata/types.js';
 import { registeredClassNames } from '../object/registry.js';
@@ -21,22 +18,23 @@ import { BackendRuntime } from './backend-runtime.js';
 import type { MemoryBudget } from './heap.js';
 import { ObjectStore } from './object-store.js';
 import { reconcile } from './reconcile.js';
-import { BackendUnavailableError, DuplicateBackendError, StorageOwnerError, TimeoutError } from '../errors.js';
+import { refuseDuplicate, resolveId } from './startup-checks.js';
 import { backendOps, type BackendOps } from '../protocol/backend-ops.js';
 import { serveOperations } from '../protocol/handlers.js';
 import { metadataOps, type MetadataOps } from '../protocol/metadata-ops.js';
 import { adminHandlers } from './admin-service.js';
 import { backendAnswering, metadataAnswering } from './answering.js';
 import { metadataHandlers } from './metadata-service.js';
+import { grantHandlers } from './grant-service.js';
+import { Grants } from '../metadata/grants.js';
+import { backendDemands, metadataDemands } from '../security/access.js';
+import { DatasetAuthorizer, type DatasetPolicy } from '../security/authorizer.js';
 import { objectHandlers } from './object-service.js';
 import { transferHandlers } from './transfer-ops.js';
 import { BackendMetrics } from './metrics.js';
 import { versionHandlers } from './version-ops.js';
 
 /** NATS settings (`servers`, `user`/`pass`, `token`, `nkeySeed`, `credsFile`, `tls`; docs/connecting.md), and: */
-/** How long a starting backend waits for a backend with its id to answer. */
-const DUPLICATE_PING_MS = 3_000;
-
 export interface BackendOptions extends NatsConnectOptions {
   /** Model modules (compiled JS) whose @persistent classes this backend serves. */
   models: string[];
@@ -49,6 +47,11 @@ export interface BackendOptions extends NatsConnectOptions {
   budget?: MemoryBudget;
   /** Serve Prometheus metrics on this port (0: any free port); none when absent. */
   metricsPort?: number;
+  /**
+   * Datasets as access boundaries (docs/security.md): `strict` (the default with a NATS identity: only datasets an
+   * admin created, per their grants), `open` (datasets nobody created are open to all), `off` (the default without).
+   */
+  datasets?: DatasetPolicy;
   logger?: Logger;
 }
 
@@ -66,6 +69,8 @@ export class Backend {
     private readonly nc: NatsConnection,
     private readonly info: BackendInfo,
     readonly log: Logger,
+    private readonly grants: Grants | undefined,
+    private readonly policy: DatasetPolicy,
   ) {}
 
   /** @internal The backend's parts, for the project's own tests (through src/internal.ts). */
@@ -80,8 +85,9 @@ export class Backend {
   static async start(options: BackendOptions): Promise<Backend> {
     const objects = ObjectStore.open(options.storage);
     let nc: NatsConnection | undefined;
+    let grants: Grants | undefined;
     try {
-      const id = await Backend.resolveId(objects, options);
+      const id = await resolveId(objects, options);
       const namespace = options.namespace ?? 'default';
       const log = options.logger ?? createLogger(`backend:${id}`);
       for (const model of options.models) await import(pathToFileURL(path.resolve(model)).href);
@@ -90,6 +96,8 @@ export class Backend {
       const user = natsIdentity(settings) ?? 'backend';
       nc = await connectNats(settings, `dataclay-backend:${id}`, user);
       const store = await MetadataStore.open(nc, namespace).catch(jetStreamRequired);
+      const policy = options.datasets ?? (natsIdentity(settings) === undefined ? 'off' : 'strict');
+      if (policy !== 'off') grants = await Grants.open(nc, namespace).catch(jetStreamRequired);
       const runtime = new BackendRuntime({
         nc,
         store,
@@ -105,9 +113,9 @@ export class Backend {
       const now = Date.now();
       const classes = [...registeredClassNames(), ...registeredValueClassNames()].sort();
       const info: BackendInfo = { id, host: hostname(), pid: process.pid, startedAt: now, heartbeatAt: now, classes };
-      await Backend.refuseDuplicate(runtime, id);
+      await refuseDuplicate(runtime, id);
       const reconciled = await reconcile({ backendId: id, objects, store, log });
-      const backend = new Backend(runtime, nc, info, log);
+      const backend = new Backend(runtime, nc, info, log, grants, policy);
       if (options.metricsPort !== undefined) {
         backend.metrics = new BackendMetrics(runtime);
         info.metricsUrl = await backend.metrics.listen(options.metricsPort);
@@ -118,44 +126,24 @@ export class Backend {
       await store.putBackend(info);
       backend.heartbeat = setInterval(() => backend.beat(), HEARTBEAT_MS).unref();
       log.info(
-        { id, namespace, classes: info.classes.length, stored: objects.count, storage: options.storage, reconciled },
+        {
+          id,
+          namespace,
+          classes: info.classes.length,
+          stored: objects.count,
+          storage: options.storage,
+          datasets: policy,
+          reconciled,
+        },
         'backend ready',
       );
       return backend;
     } catch (err) {
+      grants?.close();
       await nc?.close().catch(() => undefined);
       await objects.close().catch(() => undefined);
       throw err;
     }
-  }
-
-  /** The id kept in the storage wins; an explicit one must agree with it. */
-  private static async resolveId(objects: ObjectStore, options: BackendOptions): Promise<string> {
-    const stored = objects.backendId;
-    if (options.id !== undefined && stored !== undefined && options.id !== stored) {
-      throw new StorageOwnerError(options.storage, stored, options.id);
-    }
-    const id = assertToken('backendId', options.id ?? stored ?? randomUUID());
-    if (stored === undefined) await objects.setBackendId(id);
-    return id;
-  }
-
-  /**
-   * Two live backends with one id would split its requests between them: the second one refuses to start. A ping
-   * that nobody answers in time (a passive subscriber on `>` takes the message, so there is no "no responders")
-   * counts as a live duplicate only if that id's heartbeat is still fresh.
-   */
-  private static async refuseDuplicate(runtime: BackendRuntime, id: string): Promise<void> {
-    const ping = () => runtime.requests.request(id, 'ping', [runtime.requests.wire()]);
-    const answer = await runtime.runtime.run({ timeoutMs: DUPLICATE_PING_MS }, ping).then(
-      () => true,
-      async (err) => {
-        if (err instanceof BackendUnavailableError) return false;
-        if (err instanceof TimeoutError) return (await runtime.store.listBackends()).some((b) => b.id === id);
-        throw err;
-      },
-    );
-    if (answer) throw new DuplicateBackendError(id);
   }
 
   private serve(): void {
@@ -175,20 +163,40 @@ export class Backend {
       ...versionHandlers(runtime),
       ...adminHandlers(runtime, control),
     };
-    const md = metadataHandlers(runtime.store);
+    const md = { ...metadataHandlers(runtime.store), ...grantHandlers(this.grants) };
+    const authorizer = this.authorizer();
+    const authorize = {
+      backend: authorizer?.for<BackendOps>(backendDemands),
+      metadata: authorizer?.for<MetadataOps>(metadataDemands),
+    };
     this.servers.push(
-      serve(nc, own, serveOperations<BackendOps>(backendOps, handlers, backendAnswering(runtime)), {
+      serve(nc, own, serveOperations<BackendOps>(backendOps, handlers, backendAnswering(runtime), authorize.backend), {
         onError,
         onDropped,
         onServed,
       }),
-      serve(nc, metadata, serveOperations<MetadataOps>(metadataOps, md, metadataAnswering(runtime)), {
-        queue: METADATA_QUEUE,
-        onError,
-        onDropped,
-        onServed,
-      }),
+      serve(
+        nc,
+        metadata,
+        serveOperations<MetadataOps>(metadataOps, md, metadataAnswering(runtime), authorize.metadata),
+        {
+          queue: METADATA_QUEUE,
+          onError,
+          onDropped,
+          onServed,
+        },
+      ),
     );
+  }
+
+  /** The dataset checks of every request, by the object records of the metadata (an object's dataset never changes). */
+  private authorizer(): DatasetAuthorizer | undefined {
+    const { grants, policy } = this;
+    if (!grants || policy === 'off') return undefined;
+    return new DatasetAuthorizer(grants, policy, async (id) => {
+      const md = await this.runtime.store.getObject(id);
+      return md && { dataset: md.dataset, className: md.className };
+    });
   }
 
   private beat(): void {
@@ -205,6 +213,7 @@ export class Backend {
       await this.runtime.writes.saveAll().catch((err) => this.log.error({ err }, 'final save failed'));
       this.runtime.requests.close();
       await this.nc.drain();
+      this.grants?.close();
       await this.runtime.objects.close();
       await this.metrics?.close();
       removeRuntime(this.runtime.runtime);

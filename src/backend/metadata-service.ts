@@ -3,9 +3,9 @@ import { AliasDoesNotExistError, DoesNotExistError } from '../errors.js';
 import { describeClass } from '../metadata/class-description.js';
 import type { MetadataStore } from '../metadata/store.js';
 import type { Handlers } from '../protocol/handlers.js';
-import type { MetadataOps } from '../protocol/metadata-ops.js';
+import type { GrantOp, MetadataOps } from '../protocol/metadata-ops.js';
 
-export function metadataHandlers(store: MetadataStore): Handlers<MetadataOps> {
+export function metadataHandlers(store: MetadataStore): Omit<Handlers<MetadataOps>, GrantOp> {
   const objectOrThrow = async (id: string) => {
     const md = await store.getObject(id);
     if (!md) throw new DoesNotExistError(id);

@@ -1,6 +1,7 @@
 // `dataclay backend`: one backend process until SIGINT/SIGTERM, then a clean stop.
 import { Backend } from '../backend/backend.js';
 import { surviveFaults } from '../backend/model-faults.js';
+import type { DatasetPolicy } from '../security/authorizer.js';
 import { type NatsFlags, natsOptionsFrom } from './nats-flags.js';
 
 export interface BackendCommandOptions extends NatsFlags {
@@ -11,6 +12,7 @@ export interface BackendCommandOptions extends NatsFlags {
   maxObjects?: number;
   maxBytes?: number;
   metricsPort?: number;
+  datasets?: DatasetPolicy;
 }
 
 export async function runBackend(options: BackendCommandOptions): Promise<void> {
@@ -22,6 +24,7 @@ export async function runBackend(options: BackendCommandOptions): Promise<void> 
     namespace: options.namespace,
     budget: { maxObjects: options.maxObjects, maxBytes: options.maxBytes },
     metricsPort: options.metricsPort,
+    datasets: options.datasets,
   });
   const shutdown = () => {
     backend.stop().then(

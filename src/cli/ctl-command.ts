@@ -1,5 +1,6 @@
 // `dataclay ctl`: look at and operate a running cluster.
 import { Client } from '../client/client.js';
+import type { Level } from '../metadata/grants.js';
 import { type NatsFlags, natsOptionsFrom } from './nats-flags.js';
 import { bytes, duration, table } from './table.js';
 
@@ -82,5 +83,52 @@ export async function ctlStop(backendId: string, options: CtlOptions): Promise<v
   await withClient(options, async (client) => {
     await client.backend(backendId).stop();
     console.log(`backend ${backendId}: stopping`);
+  });
+}
+
+export interface DatasetCreateOptions extends CtlOptions {
+  owner?: string;
+  public?: Level;
+}
+
+export async function ctlDatasetCreate(name: string, options: DatasetCreateOptions): Promise<void> {
+  await withClient(options, async (client) => {
+    const d = await client.datasets().create(name, { owner: options.owner, public: options.public });
+    console.log(`dataset ${d.name}: created, owner ${d.owner}${d.public ? `, public ${d.public}` : ''}`);
+  });
+}
+
+export async function ctlDatasetDelete(name: string, options: CtlOptions): Promise<void> {
+  await withClient(options, async (client) => {
+    await client.datasets().delete(name);
+    console.log(`dataset ${name}: deleted, with its grants`);
+  });
+}
+
+export async function ctlDatasetList(options: CtlOptions): Promise<void> {
+  await withClient(options, async (client) => {
+    const rows = (await client.datasets().list()).map((d) => [d.name, d.owner, d.public ?? '-']);
+    console.log(table(['DATASET', 'OWNER', 'PUBLIC'], rows));
+  });
+}
+
+export async function ctlGrantSet(dataset: string, user: string, level: Level, options: CtlOptions): Promise<void> {
+  await withClient(options, async (client) => {
+    await client.datasets().grant(dataset, user, level);
+    console.log(`dataset ${dataset}: ${user} ${level}`);
+  });
+}
+
+export async function ctlGrantRevoke(dataset: string, user: string, options: CtlOptions): Promise<void> {
+  await withClient(options, async (client) => {
+    await client.datasets().revoke(dataset, user);
+    console.log(`dataset ${dataset}: ${user} revoked`);
+  });
+}
+
+export async function ctlGrantList(dataset: string | undefined, options: CtlOptions): Promise<void> {
+  await withClient(options, async (client) => {
+    const rows = (await client.datasets().grants(dataset)).map((g) => [g.dataset, g.user, g.level]);
+    console.log(table(['DATASET', 'USER', 'LEVEL'], rows));
   });
 }

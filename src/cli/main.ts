@@ -1,10 +1,21 @@
 #!/usr/bin/env node
 // The `dataclay` command: run a backend, or a whole dev cluster.
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { DataClayError } from '../errors.js';
+import { DataClayError, InvalidOptionError } from '../errors.js';
 import { runBackend } from './backend-command.js';
 import { runDev } from './dev-command.js';
-import { ctlBackends, ctlFlush, ctlObjects, ctlStop } from './ctl-command.js';
+import {
+  ctlBackends,
+  ctlDatasetCreate,
+  ctlDatasetDelete,
+  ctlDatasetList,
+  ctlFlush,
+  ctlGrantList,
+  ctlGrantRevoke,
+  ctlGrantSet,
+  ctlObjects,
+  ctlStop,
+} from './ctl-command.js';
 import { runStubs } from './stubs-command.js';
 import { withNatsFlags } from './nats-flags.js';
 
@@ -40,6 +51,11 @@ withNatsFlags(
       .env('DC_METRICS_PORT'),
   )
   .addOption(new Option('--namespace <ns>', 'cluster namespace on this NATS').env('DC_NAMESPACE').default('default'))
+  .addOption(
+    new Option('--datasets <policy>', 'datasets as access boundaries (default: strict with a NATS user, else off)')
+      .choices(['strict', 'open', 'off'])
+      .env('DC_DATASETS'),
+  )
   .action(runBackend);
 
 program
@@ -79,6 +95,31 @@ withNatsFlags(ctl.command('flush <backend>').description('save and unload every 
 withNatsFlags(ctl.command('stop <backend>').description('stop a backend cleanly'))
   .addOption(nsOption())
   .action(ctlStop);
+
+const level = () => new Option('--public <level>', "every user's level on it").choices(['r', 'rw']);
+const dataset = ctl.command('dataset').description("datasets, the access boundaries (an admin's)");
+withNatsFlags(dataset.command('create <name>').description('create a dataset; its owner gets rw'))
+  .addOption(nsOption())
+  .option('--owner <user>', 'its owner (default: you)')
+  .addOption(level())
+  .action(ctlDatasetCreate);
+withNatsFlags(dataset.command('delete <name>').description('delete a dataset and its grants'))
+  .addOption(nsOption())
+  .action(ctlDatasetDelete);
+withNatsFlags(dataset.command('list').description('every dataset')).addOption(nsOption()).action(ctlDatasetList);
+const grant = ctl.command('grant').description("who may use a dataset's objects (an admin's)");
+withNatsFlags(grant.command('set <dataset> <user> <level>').description('r: read; rw: read and write'))
+  .addOption(nsOption())
+  .action((d: string, u: string, l: string, options) => {
+    if (l !== 'r' && l !== 'rw') throw new InvalidOptionError('level', l, 'r or rw');
+    return ctlGrantSet(d, u, l, options);
+  });
+withNatsFlags(grant.command('revoke <dataset> <user>').description("remove a user's grant"))
+  .addOption(nsOption())
+  .action(ctlGrantRevoke);
+withNatsFlags(grant.command('list [dataset]').description('grants, of one dataset or all'))
+  .addOption(nsOption())
+  .action(ctlGrantList);
 
 function positiveInt(value: string): number {
   const n = Number(value);

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { InvalidOptionError } from '../errors.js';
 import type { NatsConnectOptions } from '../messaging/connect-options.js';
+import { Client } from '../client/client.js';
 import { DEFAULT_USERNAME } from '../security/identity.js';
 import { BackendProcess } from './backend-process.js';
 import { DevCredentials } from './credentials.js';
@@ -32,9 +33,16 @@ export interface DevClusterOptions {
   admin?: { user: string; pass?: string };
   /** Secured mode: the client users (default `['user']`); each gets a random password. */
   clients?: string[];
+  /**
+   * Secured mode: datasets as access boundaries (docs/security.md). `strict` (default): only datasets an admin
+   * created, per their grants; `open`: datasets nobody created are open to every user. The cluster creates the
+   * dataset `admin` (the Client's default) with `rw` for the admin and every client user.
+   */
+  datasets?: 'strict' | 'open';
 }
 
 const live = new Set<DevCluster>();
+const DEFAULT_DATASET = 'admin';
 let hooksInstalled = false;
 
 function installExitHooks(): void {
@@ -110,6 +118,7 @@ export class DevCluster implements AsyncDisposable {
       rmSync(dir, { recursive: true, force: true });
       throw err;
     });
+    const policy = credentials ? (options.datasets ?? 'strict') : 'off';
     const backendNats = (id: string): NatsConnectOptions =>
       credentials ? { ...nats.connectOptions, user: id, pass: credentials.identity(id).pass } : nats.connectOptions;
     const backends = ids.map(
@@ -121,7 +130,7 @@ export class DevCluster implements AsyncDisposable {
           models: options.models,
           storage: path.join(dir, id),
           logFile: path.join(dir, `${id}.log`),
-          args: options.backendArgs,
+          args: [...(options.backendArgs ?? []), '--datasets', policy],
         }),
     );
     const keep = options.keepDir ?? false;
@@ -129,11 +138,24 @@ export class DevCluster implements AsyncDisposable {
     live.add(cluster);
     try {
       await Promise.all(backends.map((b) => b.start()));
+      if (credentials) await cluster.bootstrap(options.clients ?? ['user']);
     } catch (err) {
       await cluster.stop();
       throw err;
     }
     return cluster;
+  }
+
+  /** The Client's default dataset, usable by the admin and every client user. */
+  private async bootstrap(clients: string[]): Promise<void> {
+    const admin = await new Client({ ...this.connectOptions, namespace: this.namespace }).start();
+    try {
+      const datasets = admin.datasets();
+      if (!(await datasets.list()).some((d) => d.name === DEFAULT_DATASET)) await datasets.create(DEFAULT_DATASET);
+      for (const user of clients) await datasets.grant(DEFAULT_DATASET, user, 'rw');
+    } finally {
+      await admin.stop();
+    }
   }
 
   backend(id: string): BackendProcess {

@@ -181,3 +181,16 @@ export class ValueClassConflictError extends DataClayError<{ name: string }> {
     super(`value class name '${name}' is already registered for another class`, { name }, options);
   }
 }
+
+/** A dataset an admin has not created (datasets are access boundaries: docs/security.md). */
+export class DatasetNotFoundError extends DataClayError<{ dataset: string }> {
+  constructor(dataset: string, options?: ErrorOptions) {
+    super(`dataset ${dataset} does not exist`, { dataset }, options);
+  }
+}
+
+export class DatasetExistsError extends DataClayError<{ dataset: string }> {
+  constructor(dataset: string, options?: ErrorOptions) {
+    super(`dataset ${dataset} exists already`, { dataset }, options);
+  }
+}

@@ -150,7 +150,7 @@ export class MetadataStore {
 }
 
 /** JetStream's "subjects overlap" (10065) or "stream name already in use" (10058): another creator won. */
-function isCreationRace(err: unknown): boolean {
+export function isCreationRace(err: unknown): boolean {
   const e = err as { code?: unknown; api_error?: { err_code?: number }; message?: string };
   const code = e?.api_error?.err_code ?? e?.code;
   return code === 10065 || code === 10058 || /subjects overlap|name already in use/i.test(String(e?.message));
@@ -162,7 +162,7 @@ function isWrongSequence(err: unknown): boolean {
   return e?.api_error?.err_code === 10071 || /wrong last sequence/i.test(String(e?.message));
 }
 
-function isKeyExists(err: unknown): boolean {
+export function isKeyExists(err: unknown): boolean {
   return isWrongSequence(err) || /key exists/i.test(String((err as Error)?.message));
 }
 

@@ -25,6 +25,14 @@ export interface Answering {
   finish?(ctx: RequestContext): void;
 }
 
+/** May the caller (its user and context) make this request? Throws PermissionDeniedError if not. */
+export type Authorize<M extends Record<keyof M, OpTypes>> = <K extends keyof M & string>(
+  op: K,
+  request: M[K]['request'],
+  ctx: RequestContext,
+  incoming: Incoming,
+) => void | Promise<void>;
+
 type Served = (data: Uint8Array, incoming: Incoming) => Promise<Uint8Array>;
 
 const SENDERS: Readonly<Record<Space, string>> = { u: 'users', a: 'admins', b: 'backends' };
@@ -38,6 +46,7 @@ export function serveOperations<M extends Record<keyof M, OpTypes>>(
   ops: OperationTable<M>,
   handlers: Handlers<M>,
   answering: Answering,
+  authorize?: Authorize<M>,
 ): Handler {
   const byName = new Map<string, Served>();
   const bind = <K extends keyof M & string>(name: K): Served => {
@@ -58,6 +67,8 @@ export function serveOperations<M extends Record<keyof M, OpTypes>>(
       else if (ctx.username !== user) {
         throw new PermissionDeniedError(name, `the session names ${ctx.username}, the subject ${user}`, { user });
       }
+      const checked = authorize?.(name, request, ctx, incoming);
+      if (checked) await checked;
       return sessionStorage.run(ctx, async () => {
         try {
           const bytes = answering.answer(await handle(request, ctx), ctx);

@@ -1,10 +1,11 @@
 // The metadata operations on dc.<ns>.<space>.<user>.md.<op>, answered by any backend of the queue group. Rare, so records
 // (readable keys) rather than tuples.
 import type { ClassDescription } from '../metadata/class-description.js';
+import type { DatasetRecord, Grant, Level } from '../metadata/grants.js';
 import type { BackendInfo, ObjectMetadata } from '../metadata/types.js';
 import { operation, type Role, type TypesOf } from './operation.js';
 import { session, type WireSession } from './session.js';
-import { number, optional, record, string } from './shape.js';
+import { literal, number, optional, record, string } from './shape.js';
 
 export interface Query {
   s: WireSession;
@@ -42,7 +43,36 @@ export interface ObjectsQuery {
   limit?: number;
 }
 
+/** A new dataset; `owner` (default: the admin) gets `rw`. */
+export interface DatasetCreate {
+  s: WireSession;
+  name: string;
+  owner?: string;
+  public?: Level;
+}
+export interface DatasetName {
+  s: WireSession;
+  name: string;
+}
+export interface GrantSet {
+  s: WireSession;
+  dataset: string;
+  user: string;
+  level: Level;
+}
+export interface GrantRevoke {
+  s: WireSession;
+  dataset: string;
+  user: string;
+}
+export interface GrantQuery {
+  s: WireSession;
+  dataset?: string;
+}
+
 const anyone: readonly Role[] = ['client', 'backend'];
+const admins: readonly Role[] = ['admin'];
+const level = literal('r', 'rw');
 const aliasQuery = record<AliasQuery>({ s: session, d: string, a: string });
 
 export const metadataOps = {
@@ -61,7 +91,7 @@ export const metadataOps = {
       className: optional(string),
       limit: optional(number),
     }),
-    roles: ['admin'],
+    roles: admins,
     idempotent: true,
   }),
   class: operation<ClassQuery, ClassDescription>({
@@ -81,7 +111,40 @@ export const metadataOps = {
     roles: anyone,
     idempotent: true,
   }),
+  // datasets and grants: an admin's (docs/security.md)
+  'dataset.create': operation<DatasetCreate, DatasetRecord>({
+    shape: record<DatasetCreate>({ s: session, name: string, owner: optional(string), public: optional(level) }),
+    roles: admins,
+    idempotent: false,
+  }),
+  'dataset.delete': operation<DatasetName, void>({
+    shape: record<DatasetName>({ s: session, name: string }),
+    roles: admins,
+    idempotent: true,
+  }),
+  'dataset.list': operation<Query, DatasetRecord[]>({
+    shape: record<Query>({ s: session }),
+    roles: admins,
+    idempotent: true,
+  }),
+  'grant.set': operation<GrantSet, void>({
+    shape: record<GrantSet>({ s: session, dataset: string, user: string, level }),
+    roles: admins,
+    idempotent: true,
+  }),
+  'grant.revoke': operation<GrantRevoke, void>({
+    shape: record<GrantRevoke>({ s: session, dataset: string, user: string }),
+    roles: admins,
+    idempotent: true,
+  }),
+  'grant.list': operation<GrantQuery, Grant[]>({
+    shape: record<GrantQuery>({ s: session, dataset: optional(string) }),
+    roles: admins,
+    idempotent: true,
+  }),
 };
 
 export type MetadataOps = TypesOf<typeof metadataOps>;
 export type MetadataOp = keyof MetadataOps;
+/** The operations on datasets and grants. */
+export type GrantOp = Extract<MetadataOp, `dataset.${string}` | `grant.${string}`>;

@@ -28,7 +28,7 @@ import {
   PermissionDeniedError,
 } from '../../src/index.js';
 import { encode, readReply } from '../../src/internal.js';
-import { Counter, Person } from '../models/index.js';
+import { Counter, Holder, Person } from '../models/index.js';
 import { adminClient, envFor, testClient } from '../setup/helpers.js';
 import { TEST_MODELS } from '../setup/models.js';
 
@@ -311,10 +311,145 @@ describe('a backend', () => {
   });
 });
 
+/** Runs `fn` with a client of `name` as the active one; the previous active client is active again after. */
+async function as<T>(name: string, fn: (client: Client) => Promise<T>): Promise<T> {
+  const options = name === 'admin' ? inject('natsAdmin') : optionsOf(name);
+  const client = await new Client(options).start();
+  try {
+    return await fn(client);
+  } finally {
+    await client.stop();
+  }
+}
+
+describe('datasets as access boundaries', () => {
+  const ds = `sec-${randomUUID().slice(0, 8)}`;
+  const other = `${ds}-other`;
+  const alias = `doc-${randomUUID().slice(0, 8)}`;
+  let doc: Person;
+
+  beforeAll(async () => {
+    await as('admin', async (a) => {
+      const made = await a.datasets().create(ds);
+      expect(made).toMatchObject({ name: ds, owner: 'admin' });
+      await a.datasets().create(other);
+      await a.datasets().grant(ds, 'alice', 'rw');
+      await a.datasets().grant(ds, 'bob', 'r');
+    });
+    doc = await as('alice', async (alice) => {
+      const p = new Person('Secret', 50);
+      await alice.run({ dataset: ds }, () => p.makePersistent({ alias, backendId: 'backend-1' }));
+      return p;
+    });
+  });
+
+  it('a user with rw reads, writes and calls; with r only reads; without a grant nothing, not even an alias', async () => {
+    await as('alice', async () => {
+      expect(await doc.addYear()).toBe(51);
+      await doc.dcSet('name', 'Secret too');
+    });
+    await as('bob', async (bob) => {
+      const found = await bob.run({ dataset: ds }, () => Person.getByAlias(alias));
+      expect(found).toBe(doc); // the one instance of the process
+      expect(await doc.dcGet('name')).toBe('Secret too');
+      await expect(doc.dcSet('name', 'Mine')).rejects.toBeInstanceOf(PermissionDeniedError);
+      await expect(doc.addYear()).rejects.toBeInstanceOf(PermissionDeniedError);
+      const p = new Person('Intruder', 1);
+      await expect(bob.run({ dataset: ds }, () => p.makePersistent())).rejects.toBeInstanceOf(PermissionDeniedError);
+    });
+    // `user` has no grant: every use of the object, its aliases and the dataset is refused
+    const err = await user.run({ dataset: ds }, () => Person.getByAlias(alias)).catch((e) => e);
+    expect(err).toBeInstanceOf(PermissionDeniedError);
+    expect(err.data).toMatchObject({ user: 'user', dataset: ds });
+    await expect(user.run({ dataset: ds }, () => Person.getByAlias('no-such-alias'))).rejects.toBeInstanceOf(
+      PermissionDeniedError,
+    );
+    expect(await Person.getById(doc.id)).toBe(doc); // the process has it already: holding it grants nothing
+    const userRaw = await rawAs('user', inject('natsUser'));
+    const record = await request(userRaw.nc, md('user', 'object'), { s: ['user', 'admin'], id: doc.id }).catch(
+      (e) => e,
+    );
+    expect(record).toBeInstanceOf(PermissionDeniedError);
+    await expect(doc.dcGet('name')).rejects.toBeInstanceOf(PermissionDeniedError);
+    await expect(doc.getAliases()).rejects.toBeInstanceOf(PermissionDeniedError);
+    await expect(doc.addAlias('mine')).rejects.toBeInstanceOf(PermissionDeniedError);
+    await expect(user.run({ dataset: ds }, () => Person.deleteAlias(alias))).rejects.toBeInstanceOf(
+      PermissionDeniedError,
+    );
+  });
+
+  it('a nested call is checked on the other backend with the original caller; a reference grants nothing', async () => {
+    const [a, hidden] = await as('admin', async (admin) => {
+      const target = new Counter();
+      await admin.run({ dataset: other }, () => target.makePersistent({ backendId: 'backend-2' }));
+      const holder = new Holder();
+      holder.ref = target;
+      const caller = new Counter();
+      await admin.run({ dataset: ds }, async () => {
+        await holder.makePersistent({ alias: `${alias}-holder`, backendId: 'backend-1' });
+        await caller.makePersistent({ backendId: 'backend-1' });
+      });
+      return [caller, target] as const;
+    });
+    await as('alice', async (alice) => {
+      const holder = (await alice.run({ dataset: ds }, () => Holder.getByAlias(`${alias}-holder`))) as Holder;
+      const ref = (await holder.dcGet('ref')) as Counter; // alice may read the holder: she gets the reference
+      expect(ref.id).toBe(hidden.id);
+      await expect(ref.whoAmI()).rejects.toBeInstanceOf(PermissionDeniedError);
+      await expect(a.whoAmI(ref)).rejects.toBeInstanceOf(PermissionDeniedError); // from backend-1 to backend-2
+      expect(await a.whoAmI()).toEqual([{ username: 'alice', dataset: 'admin' }]);
+    });
+  });
+
+  it('a revocation applies at once; users cannot grant themselves', async () => {
+    await as('bob', async (bob) => {
+      expect(await doc.dcGet('age')).toBe(51);
+      await expect(bob.datasets().grant(ds, 'bob', 'rw')).rejects.toBeInstanceOf(PermissionDeniedError);
+      const raw = await rawAs('bob');
+      const selfGrant = { s: ['bob', 'admin'], dataset: ds, user: 'bob', level: 'rw' };
+      await expect(request(raw.nc, md('bob', 'grant.set'), selfGrant)).rejects.toBeInstanceOf(PermissionDeniedError);
+      await admin.datasets().revoke(ds, 'bob');
+      await until(async () => (await doc.dcGet('age').catch((e) => e)) instanceof PermissionDeniedError, 2_000);
+      await admin.datasets().grant(ds, 'bob', 'r');
+      await until(async () => (await doc.dcGet('age').catch(() => -1)) === 51, 2_000);
+    });
+    expect(await admin.datasets().grants(ds)).toEqual([
+      { dataset: ds, user: 'admin', level: 'rw' },
+      { dataset: ds, user: 'alice', level: 'rw' },
+      { dataset: ds, user: 'bob', level: 'r' },
+    ]);
+    expect((await admin.datasets().list()).map((d) => d.name)).toEqual(expect.arrayContaining([ds, other, 'admin']));
+  });
+
+  it('dataclay ctl manages datasets and grants, as an admin only', async () => {
+    const name = `${ds}-ctl`;
+    const run = (as: NatsConnectOptions, ...args: string[]) =>
+      promisify(execFile)(process.execPath, [CLI, 'ctl', ...args, '--nats', inject('natsUrl')], { env: envFor(as) });
+    expect((await run(inject('natsAdmin'), 'dataset', 'create', name, '--public', 'r')).stdout).toMatch(/created/);
+    expect((await run(inject('natsAdmin'), 'grant', 'set', name, 'alice', 'rw')).stdout).toMatch(/alice rw/);
+    const listed = (await run(inject('natsAdmin'), 'grant', 'list', name)).stdout;
+    expect(listed).toMatch(new RegExp(`${name}\\s+alice\\s+rw`));
+    expect((await run(inject('natsAdmin'), 'dataset', 'list')).stdout).toMatch(new RegExp(`${name}\\s+admin\\s+r`));
+    const refused = await run(optionsOf('alice'), 'grant', 'set', name, 'alice', 'rw').catch((e) => e);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/^error: .*not permitted/);
+    expect((await run(inject('natsAdmin'), 'dataset', 'delete', name)).stdout).toMatch(/deleted/);
+  });
+});
+
 describe('an admin', () => {
   it('stops a backend, with dataclay ctl', async () => {
     await using cluster = await DevCluster.start({ models: TEST_MODELS, backends: 1, namespace: 'sec-stop' });
     expect(cluster.secured).toBe(true);
+    // strict datasets by default: the dataset `admin` is there for the client user, one nobody created is not
+    {
+      await using c = await new Client({ ...cluster.connectOptionsFor('user'), namespace: 'sec-stop' }).start();
+      await new Person('Allowed', 1).makePersistent();
+      const elsewhere = new Person('Nowhere', 1);
+      await expect(c.run({ dataset: 'undeclared' }, () => elsewhere.makePersistent())).rejects.toBeInstanceOf(
+        PermissionDeniedError,
+      );
+    }
     const env = envFor(cluster.connectOptions);
     const args = [CLI, 'ctl', 'stop', 'backend-1', '--nats', cluster.natsUrl, '--namespace', 'sec-stop'];
     const { stdout } = await promisify(execFile)(process.execPath, args, { env });

@@ -19,7 +19,9 @@ declare module 'vitest' {
 }
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  const cluster = await DevCluster.start({ models: TEST_MODELS, backends: 3, clients: ['user', 'alice', 'bob'] });
+  // datasets nobody created are open (the tests use many); those the tests create are boundaries
+  const clients = ['user', 'alice', 'bob'];
+  const cluster = await DevCluster.start({ models: TEST_MODELS, backends: 3, clients, datasets: 'open' });
   project.provide('natsUrl', cluster.natsUrl);
   project.provide('natsUser', cluster.connectOptionsFor('user'));
   project.provide('natsAdmin', cluster.connectOptions);

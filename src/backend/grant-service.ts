@@ -1,0 +1,39 @@
+// The admin's operations on datasets and grants, answered by any backend of the queue group: they write the grants
+// bucket, and every backend's watch delivers the change.
+import { DatasetExistsError, DatasetNotFoundError, PermissionDeniedError } from '../errors.js';
+import type { Grants } from '../metadata/grants.js';
+import { assertToken } from '../messaging/subjects.js';
+import type { Handlers } from '../protocol/handlers.js';
+import type { GrantOp, MetadataOps } from '../protocol/metadata-ops.js';
+
+export function grantHandlers(grants: Grants | undefined): Pick<Handlers<MetadataOps>, GrantOp> {
+  const active = (): Grants => {
+    if (!grants) throw new PermissionDeniedError('datasets', 'they are off on this backend (--datasets off)');
+    return grants;
+  };
+  const existing = (name: string) => {
+    const record = active().dataset(name);
+    if (!record) throw new DatasetNotFoundError(name);
+    return record;
+  };
+  return {
+    async 'dataset.create'({ name, owner, public: open }, ctx) {
+      const record = { name, owner: assertToken('owner', owner ?? ctx.username), createdAt: Date.now() };
+      const created = open ? { ...record, public: open } : record;
+      if (!(await active().createDataset(created))) throw new DatasetExistsError(name);
+      await active().setGrant({ dataset: name, user: created.owner, level: 'rw' });
+      return created;
+    },
+    async 'dataset.delete'({ name }) {
+      existing(name);
+      await active().deleteDataset(name);
+    },
+    'dataset.list': () => active().listDatasets(),
+    async 'grant.set'({ dataset, user, level }) {
+      existing(dataset);
+      await active().setGrant({ dataset, user: assertToken('user', user), level });
+    },
+    'grant.revoke': ({ dataset, user }) => active().revoke(dataset, user),
+    'grant.list': ({ dataset }) => active().listGrants(dataset),
+  };
+}

@@ -1,0 +1,164 @@
+// Datasets and who may use them, in the KV bucket dc_<ns>_grants (backends only): `d.<dataset>` holds the dataset,
+// `g.<dataset>.<user>` a user's level. Each backend keeps the whole bucket in memory through one watch, so a check
+// is a map lookup, and a revocation reaches every backend in about a millisecond.
+import { type KV, type KvWatchEntry, Kvm } from '@nats-io/kv';
+import type { NatsConnection, QueuedIterator } from '@nats-io/transport-node';
+import { decode, encode } from '../serialization/codec.js';
+import { escapeKeyPart, unescapeKeyPart } from './keys.js';
+import { isCreationRace, isKeyExists } from './store.js';
+
+/** `r`: read (fields, state, read-only methods, aliases); `rw`: also write, call any method, create objects. */
+export type Level = 'r' | 'rw';
+
+export interface DatasetRecord {
+  name: string;
+  owner: string;
+  createdAt: number;
+  /** Every user may use the dataset at this level. */
+  public?: Level;
+}
+
+export interface Grant {
+  dataset: string;
+  user: string;
+  level: Level;
+}
+
+const datasetKey = (name: string) => `d.${escapeKeyPart(name)}`;
+const grantKey = (dataset: string, user: string) => `g.${escapeKeyPart(dataset)}.${user}`;
+
+export function covers(held: Level | undefined, wanted: Level): boolean {
+  return held === 'rw' || (held === 'r' && wanted === 'r');
+}
+
+export class Grants {
+  private readonly datasets = new Map<string, DatasetRecord>();
+  private readonly levels = new Map<string, Level>();
+  private watching: QueuedIterator<KvWatchEntry> | undefined;
+  private current = false;
+  private closed = false;
+
+  private constructor(private readonly kv: KV) {}
+
+  /** Opens the bucket and resolves once the watch has delivered every record already there. */
+  static async open(nc: NatsConnection, namespace: string): Promise<Grants> {
+    const kv = await openBucket(new Kvm(nc), `dc_${namespace}_grants`);
+    const grants = new Grants(kv);
+    await grants.watch();
+    return grants;
+  }
+
+  /** The watch is delivering: a check answers from a complete picture. While not, every check fails closed. */
+  get ready(): boolean {
+    return this.current;
+  }
+
+  may(user: string, dataset: string, level: Level): boolean {
+    if (!this.current) return false;
+    const record = this.datasets.get(dataset);
+    if (!record) return false;
+    return covers(record.public, level) || covers(this.levels.get(grantKey(dataset, user)), level);
+  }
+
+  dataset(name: string): DatasetRecord | undefined {
+    return this.datasets.get(name);
+  }
+
+  listDatasets(): DatasetRecord[] {
+    return [...this.datasets.values()].sort((a, b) => (a.name < b.name ? -1 : 1));
+  }
+
+  listGrants(dataset?: string): Grant[] {
+    const out: Grant[] = [];
+    for (const [key, level] of this.levels) {
+      const [, ds, user] = key.split('.');
+      const name = unescapeKeyPart(ds);
+      if (dataset === undefined || name === dataset) out.push({ dataset: name, user, level });
+    }
+    return out.sort((a, b) => (a.dataset + a.user < b.dataset + b.user ? -1 : 1));
+  }
+
+  /** Put-if-absent: false when the dataset exists already. */
+  async createDataset(record: DatasetRecord): Promise<boolean> {
+    try {
+      await this.kv.create(datasetKey(record.name), encode(record));
+      return true;
+    } catch (err) {
+      if (isKeyExists(err)) return false;
+      throw err;
+    }
+  }
+
+  /** The dataset and every grant on it. Its objects stay (and nobody but the backends can reach them). */
+  async deleteDataset(name: string): Promise<void> {
+    await Promise.all(this.listGrants(name).map((g) => this.kv.delete(grantKey(g.dataset, g.user))));
+    await this.kv.delete(datasetKey(name));
+  }
+
+  async setGrant({ dataset, user, level }: Grant): Promise<void> {
+    await this.kv.put(grantKey(dataset, user), encode(level));
+  }
+
+  async revoke(dataset: string, user: string): Promise<void> {
+    await this.kv.delete(grantKey(dataset, user));
+  }
+
+  close(): void {
+    this.closed = true;
+    this.watching?.stop();
+  }
+
+  /** Watches the whole bucket; if the watch ends (the consumer was lost), checks fail until it is made again. */
+  private async watch(): Promise<void> {
+    this.datasets.clear();
+    this.levels.clear();
+    const empty = (await this.kv.status()).values === 0;
+    const iterator = await this.kv.watch();
+    this.watching = iterator;
+    let initial: () => void = () => undefined;
+    const loaded = new Promise<void>((resolve) => (initial = resolve));
+    if (empty) {
+      this.current = true;
+      initial();
+    }
+    void (async () => {
+      try {
+        for await (const entry of iterator) {
+          this.apply(entry);
+          if (!this.current && entry.delta === 0) {
+            this.current = true; // the newest record when the watch started: what follows is an update
+            initial();
+          }
+        }
+      } catch {
+        // the watch failed: fail closed, then watch again
+      }
+      this.current = false;
+      if (!this.closed) setTimeout(() => void this.watch().catch(() => undefined), 250).unref();
+    })();
+    await loaded;
+  }
+
+  private apply(entry: KvWatchEntry): void {
+    const gone = entry.operation !== 'PUT';
+    if (entry.key.startsWith('d.')) {
+      const name = unescapeKeyPart(entry.key.slice(2));
+      if (gone) this.datasets.delete(name);
+      else this.datasets.set(name, decode<DatasetRecord>(entry.value));
+    } else if (entry.key.startsWith('g.')) {
+      if (gone) this.levels.delete(entry.key);
+      else this.levels.set(entry.key, decode<Level>(entry.value));
+    }
+  }
+}
+
+async function openBucket(kvm: Kvm, name: string): Promise<KV> {
+  // backends starting together race to create the bucket: the losers find it made
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await kvm.create(name, { history: 1 });
+    } catch (err) {
+      if (attempt >= 3 || !isCreationRace(err)) throw err;
+    }
+  }
+}

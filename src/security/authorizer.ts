@@ -1,0 +1,83 @@
+// Datasets as access boundaries, checked by every backend on every request with the user its subject names
+// (docs/security.md): the operation's demands (access.ts) against the grants every backend holds in memory.
+import { PermissionDeniedError } from '../errors.js';
+import type { Grants, Level } from '../metadata/grants.js';
+import type { Incoming } from '../messaging/subjects.js';
+import type { RequestContext } from '../object/context.js';
+import { findClassInfo } from '../object/registry.js';
+import type { Authorize } from '../protocol/handlers.js';
+import type { OpTypes } from '../protocol/operation.js';
+import type { Demand, Demands, ObjectDemand } from './access.js';
+
+/**
+ * `strict`: only datasets an admin created, per their grants. `open`: a dataset nobody created is open to every
+ * user (a dev cluster's convenience); created ones are boundaries. `off`: no checks (an open NATS server, where
+ * nothing could confirm who asks).
+ */
+export type DatasetPolicy = 'strict' | 'open' | 'off';
+
+/** What a backend records of an object, which never changes once it is registered. */
+export interface ObjectFacts {
+  dataset: string;
+  className: string;
+}
+
+const CACHE_LIMIT = 100_000;
+
+export class DatasetAuthorizer {
+  private readonly facts = new Map<string, ObjectFacts>();
+
+  /** `lookup`: the object's record (undefined: unknown here; the operation answers for it). */
+  constructor(
+    private readonly grants: Grants,
+    private readonly policy: 'strict' | 'open',
+    private readonly lookup: (id: string) => Promise<ObjectFacts | undefined>,
+  ) {}
+
+  /** The check for one table of operations; admins' operations (their space) need no grant. */
+  for<M extends Record<keyof M, OpTypes>>(demands: Demands<M>): Authorize<M> {
+    return (op, request, _ctx: RequestContext, incoming: Incoming) => {
+      if (incoming.space === 'a') return;
+      const wanted = demands[op](request);
+      if (wanted.length === 0) return;
+      if (!this.grants.ready) {
+        throw new PermissionDeniedError(op, 'the grants are not loaded yet (or the watch is broken); retry');
+      }
+      return this.checkAll(op, incoming.user, wanted);
+    };
+  }
+
+  private checkAll(op: string, user: string, wanted: Demand[]): void | Promise<void> {
+    const later: Promise<void>[] = [];
+    for (const demand of wanted) {
+      if ('dataset' in demand) this.check(op, user, demand.dataset, demand.level);
+      else {
+        const known = this.facts.get(demand.object);
+        if (known) this.checkObject(op, user, known, demand);
+        else later.push(this.fetch(demand.object).then((f) => f && this.checkObject(op, user, f, demand)));
+      }
+    }
+    if (later.length > 0) return Promise.all(later).then(() => undefined);
+  }
+
+  private checkObject(op: string, user: string, facts: ObjectFacts, demand: ObjectDemand): void {
+    const readOnly =
+      demand.method !== undefined && findClassInfo(facts.className)?.methods.get(demand.method)?.readonly;
+    this.check(op, user, facts.dataset, readOnly ? 'r' : demand.level);
+  }
+
+  private check(op: string, user: string, dataset: string, level: Level): void {
+    if (this.policy === 'open' && this.grants.dataset(dataset) === undefined) return;
+    if (this.grants.may(user, dataset, level)) return;
+    const needs = level === 'rw' ? 'read-write' : 'read';
+    throw new PermissionDeniedError(op, `${user} has no ${needs} access to dataset ${dataset}`, { user, dataset });
+  }
+
+  private async fetch(id: string): Promise<ObjectFacts | undefined> {
+    const facts = await this.lookup(id);
+    if (!facts) return undefined;
+    if (this.facts.size >= CACHE_LIMIT) this.facts.clear();
+    this.facts.set(id, facts);
+    return facts;
+  }
+}
