@@ -55,7 +55,7 @@ export function objectHandlers(rt: Deps): Pick<Handlers<BackendOps>, ObjectOp> {
           if (
             rt.ownership.isLeaving(id) ||
             kind === 'replica' ||
-            (kind === 'proxy' && known![STATE].backendId !== rt.backendId)
+            (kind === 'proxy' && known![STATE].backendId !== undefined && known![STATE].backendId !== rt.backendId)
           ) {
             throw new AlreadyPersistentError(id, known?.[STATE].backendId);
           }

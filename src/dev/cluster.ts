@@ -138,7 +138,8 @@ export class DevCluster implements AsyncDisposable {
     live.add(cluster);
     try {
       await Promise.all(backends.map((b) => b.start()));
-      if (credentials) await cluster.bootstrap(options.clients ?? ['user']);
+      // the default dataset is made through a backend: a cluster started without any has none (its datasets are open)
+      if (credentials && backends.length > 0) await cluster.bootstrap(options.clients ?? ['user']);
     } catch (err) {
       await cluster.stop();
       throw err;

@@ -258,6 +258,7 @@ describe('moves that fail halfway', () => {
           nats,
           namespace,
           id: 'backend-slow',
+          datasets: 'open', // a cluster without backends of its own made no default dataset to grant
           storage: path.join(dir, 'backend-slow'),
           timeoutMs: SOURCE_TIMEOUT_MS,
         }),
@@ -265,6 +266,7 @@ describe('moves that fail halfway', () => {
           nats,
           namespace,
           id: 'backend-1',
+          datasets: 'open',
           storage: path.join(dir, 'backend-1'),
           holdFirstReceive: true,
         }),

@@ -9,6 +9,8 @@ export interface WorkerBackendOptions {
   namespace: string;
   id: string;
   storage: string;
+  /** Datasets as access boundaries (docs/security.md); the test cluster's backends are `strict`. */
+  datasets?: 'strict' | 'open';
   /** Its requests to other backends time out after this long. */
   timeoutMs?: number;
   /** Its first receive of a move waits until the sender asks for those objects back (see backend-worker.ts). */
