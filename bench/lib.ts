@@ -26,6 +26,21 @@ export async function latencies(op: Op, n: number, warmup = 300): Promise<number
   return out;
 }
 
+/**
+ * The sequential latency of `b` over `a`, robust to a machine whose load changes under the run: blocks of `size`
+ * operations of each, alternating, `blocks` times; the median over the blocks of (b's block median / a's).
+ */
+export async function pairedRatio(a: Op, b: Op, blocks = 100, size = 50): Promise<number> {
+  for (let i = 0; i < 200; i++) await Promise.all([a(), b()]); // warm-up
+  const ratios: number[] = [];
+  for (let block = 0; block < blocks; block++) {
+    const ta = median(await latencies(a, size, 0));
+    const tb = median(await latencies(b, size, 0));
+    ratios.push(tb / ta);
+  }
+  return median(ratios);
+}
+
 /** Operations per second with `inFlight` operations outstanding at all times. */
 export async function throughput(op: Op, total: number, inFlight: number): Promise<number> {
   let started = 0;
