@@ -26,8 +26,9 @@ export interface Intent {
 export class ObjectStore {
   /** Records written but not yet committed: lmdb reads see a put only once its transaction commits. */
   private readonly pending = new Map<string, Uint8Array>();
-  /** Records removed but not yet committed: gone for readers at once. */
-  private readonly removing = new Set<string>();
+  /** Records removed but not yet committed: gone for readers at once. Each remove's own token: an earlier remove
+   * that commits must not end a later one's (a remove, a put, a remove again in a later transaction). */
+  private readonly removing = new Map<string, symbol>();
 
   private constructor(
     private readonly root: RootDatabase,
@@ -93,11 +94,12 @@ export class ObjectStore {
 
   async remove(id: string): Promise<void> {
     this.pending.delete(id);
-    this.removing.add(id);
+    const token = Symbol(id);
+    this.removing.set(id, token);
     try {
       await this.objects.remove(id);
     } finally {
-      this.removing.delete(id);
+      if (this.removing.get(id) === token) this.removing.delete(id);
     }
   }
 
