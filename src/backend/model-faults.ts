@@ -15,23 +15,17 @@ export interface FaultSource {
   objectId?: string;
 }
 
-const calls = new WeakMap<RequestContext, { className: string; method: string }>();
-
-/** Names the active method a request runs, for the faults its code leaves behind once the call has returned. */
-export function noteCall(ctx: RequestContext, className: string, method: string): void {
-  calls.set(ctx, { className, method });
-}
-
 export function faultSource(ctx: RequestContext | undefined = sessionStorage.getStore()): FaultSource | undefined {
   if (!ctx) return undefined;
   const source: FaultSource = { username: ctx.username, dataset: ctx.dataset };
   if (ctx.chain) source.chain = ctx.chain;
   // the first object whose method ran in place during the request is the one called
   const [called] = ctx.touched ?? [];
-  const call = calls.get(ctx);
-  if (call) Object.assign(source, call);
-  else if (called) source.className = called.className;
-  if (called) source.objectId = called.id;
+  if (called) {
+    source.className = called.className;
+    source.objectId = called.id;
+  }
+  if (ctx.method) source.method = ctx.method;
   return source;
 }
 

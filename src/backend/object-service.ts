@@ -14,7 +14,6 @@ import type { Handlers } from '../protocol/handlers.js';
 import { decode } from '../serialization/codec.js';
 import type { RequestContext } from '../object/context.js';
 import type { BackendRuntime } from './backend-runtime.js';
-import { noteCall } from './model-faults.js';
 
 type Deps = Pick<BackendRuntime, 'backendId' | 'identity' | 'heap' | 'ownership' | 'registrar' | 'writes'>;
 
@@ -75,7 +74,7 @@ export function objectHandlers(rt: Deps): Pick<Handlers<BackendOps>, ObjectOp> {
       const meta = info.methods.get(m);
       if (!meta) throw new MethodNotFoundError(info.name, m);
       checkArguments(info, meta, args); // before it runs: InvalidArgumentError names the parameter
-      noteCall(ctx, info.name, m);
+      ctx.method = m; // for the fault log (model-faults.ts)
       if (!meta.readonly && obj[STATE].kind === 'replica') await rt.ownership.owned(id); // a replica only serves reads: WrongBackendError to the master
       const method = (obj as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>)[m];
       pinFor(ctx, id);

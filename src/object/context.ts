@@ -25,6 +25,8 @@ export interface RequestContext extends Session, CallOptions {
   touched?: Set<DataClayObject>;
   /** On a backend: the object the request runs on, kept in memory (pinned) until the reply is on disk. */
   pinned?: string;
+  /** On a backend: the active method the request runs, named by the fault log for code it leaves behind. */
+  method?: string;
 }
 
 export const sessionStorage = new AsyncLocalStorage<RequestContext>();

@@ -2,7 +2,7 @@
 import { EventEmitter } from 'node:events';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { faultSource, noteCall, surviveFaults } from '../../src/internal.js';
+import { faultSource, type RequestContext, surviveFaults } from '../../src/internal.js';
 import { Saboteur } from '../models/index.js';
 
 function capture() {
@@ -50,7 +50,7 @@ describe('surviveFaults', () => {
 describe('faultSource', () => {
   it('names the request, the object called and, once noted, the method', () => {
     const obj = new Saboteur();
-    const ctx = { username: 'u', dataset: 'd', chain: 'c-1', created: [], touched: new Set([obj]) };
+    const ctx: RequestContext = { username: 'u', dataset: 'd', chain: 'c-1', created: [], touched: new Set([obj]) };
     expect(faultSource(ctx)).toEqual({
       username: 'u',
       dataset: 'd',
@@ -58,7 +58,7 @@ describe('faultSource', () => {
       className: obj.className,
       objectId: obj.id,
     });
-    noteCall(ctx, obj.className, 'throwLater');
+    ctx.method = 'throwLater'; // what the call handler records
     expect(faultSource(ctx)).toMatchObject({ className: obj.className, method: 'throwLater', objectId: obj.id });
     expect(faultSource(undefined)).toBeUndefined();
   });
