@@ -20,7 +20,7 @@ export {
 } from './object/decorators.js';
 export { registerValueClass, valueclass } from './serialization/value-classes.js';
 export type { StateHooks } from './object/object-state.js';
-export type { MakePersistentOptions, MoveOptions } from './object/runtime-slot.js';
+export type { DeleteOptions, MakePersistentOptions, MoveOptions } from './object/runtime-slot.js';
 export type { Remote } from './object/remote.js';
 
 // Using objects without the model's code
@@ -41,6 +41,7 @@ export { Backend, type BackendOptions } from './backend/backend.js';
 export type { MemoryBudget } from './backend/heap.js';
 export { DevCluster, type DevClusterOptions } from './dev/cluster.js';
 export type { BackendInfo, BackendStats, ObjectMetadata } from './metadata/types.js';
+export type { GcReport } from './protocol/metadata-ops.js';
 
 // Errors: all extend DataClayError (docs/errors.md); `errors` holds every class by name
 export {

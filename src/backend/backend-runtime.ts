@@ -10,6 +10,7 @@ import { proxyResolver } from '../runtime/references.js';
 import type { Requests } from '../runtime/requests.js';
 import { Runtime } from '../runtime/runtime.js';
 import type { Identity } from '../security/identity.js';
+import { Deletion } from './deletion.js';
 import { Heap, type MemoryBudget } from './heap.js';
 import { Moves } from './moves.js';
 import type { ObjectStore } from './object-store.js';
@@ -49,6 +50,7 @@ export class BackendRuntime {
   readonly moves: Moves;
   readonly replicas: Replicas;
   readonly writes: WriteThrough;
+  readonly deletion: Deletion;
   readonly onBackgroundError: (err: unknown) => void;
   /** What rollback.ts needs: a failed request's changes go back to the last committed state. */
   readonly rollback: RollbackDeps;
@@ -114,5 +116,7 @@ export class BackendRuntime {
       encodable: (o) => writes.encodable(o),
     };
     this.moves = new Moves({ backendId, heap, identity, objects, store, ownership, replicas, registrar, writes });
+    const { moves } = this;
+    this.deletion = new Deletion({ backendId, heap, objects, store, ownership, moves, requests, onBackgroundError });
   }
 }

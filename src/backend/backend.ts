@@ -25,7 +25,9 @@ import { metadataOps, type MetadataOps } from '../protocol/metadata-ops.js';
 import { adminHandlers } from './admin-service.js';
 import { backendAnswering, metadataAnswering } from './answering.js';
 import { metadataHandlers } from './metadata-service.js';
+import { gcHandlers } from './gc-service.js';
 import { grantHandlers } from './grant-service.js';
+import { lifecycleHandlers } from './lifecycle-ops.js';
 import { Grants } from '../metadata/grants.js';
 import { backendDemands, metadataDemands } from '../security/access.js';
 import { DatasetAuthorizer, type DatasetPolicy } from '../security/authorizer.js';
@@ -161,9 +163,10 @@ export class Backend {
       ...objectHandlers(runtime),
       ...transferHandlers(runtime),
       ...versionHandlers(runtime),
+      ...lifecycleHandlers(runtime),
       ...adminHandlers(runtime, control),
     };
-    const md = { ...metadataHandlers(runtime.store), ...grantHandlers(this.grants) };
+    const md = { ...metadataHandlers(runtime.store), ...grantHandlers(this.grants), ...gcHandlers(runtime) };
     const authorizer = this.authorizer();
     const authorize = {
       backend: authorizer?.for<BackendOps>(backendDemands),

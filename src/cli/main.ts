@@ -16,6 +16,7 @@ import {
   ctlObjects,
   ctlStop,
 } from './ctl-command.js';
+import { ctlGc } from './lifecycle-command.js';
 import { runStubs } from './stubs-command.js';
 import { withNatsFlags } from './nats-flags.js';
 
@@ -120,6 +121,14 @@ withNatsFlags(grant.command('revoke <dataset> <user>').description("remove a use
 withNatsFlags(grant.command('list [dataset]').description('grants, of one dataset or all'))
   .addOption(nsOption())
   .action(ctlGrantList);
+
+withNatsFlags(
+  ctl.command('gc').description('delete the objects no alias reaches and no call runs on (docs/lifecycle.md)'),
+)
+  .addOption(nsOption())
+  .option('--dry-run', 'list the unreachable objects, delete nothing')
+  .option('--timeout <seconds>', 'how long the collection may take', positiveInt, 600)
+  .action(ctlGc);
 
 function positiveInt(value: string): number {
   const n = Number(value);

@@ -12,6 +12,7 @@ import {
 } from '../messaging/connect-options.js';
 import { connectNats } from '../messaging/connection.js';
 import type { BackendInfo, ObjectMetadata } from '../metadata/types.js';
+import type { GcReport } from '../protocol/metadata-ops.js';
 import { BackendHandle } from './backend-handle.js';
 import { DatasetsHandle } from './datasets-handle.js';
 import { stubFor, type StubClass, type StubObject } from '../stubs/stub-class.js';
@@ -157,6 +158,14 @@ export class Client implements AsyncDisposable {
     filter: { backendId?: string; dataset?: string; className?: string; limit?: number } = {},
   ): Promise<ObjectMetadata[]> {
     return this.active().listObjects(filter);
+  }
+
+  /**
+   * A garbage collection (an admin's, docs/lifecycle.md): deletes the objects no alias reaches and no call runs on,
+   * registered before it started. `dryRun`: finds them and deletes nothing.
+   */
+  async collectGarbage(options: { dryRun?: boolean } = {}): Promise<GcReport> {
+    return this.active().collectGarbage(options.dryRun ?? false);
   }
 
   /**
