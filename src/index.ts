@@ -42,6 +42,8 @@ export type { MemoryBudget } from './backend/heap.js';
 export { DevCluster, type DevClusterOptions } from './dev/cluster.js';
 export type { BackendInfo, BackendStats, ObjectMetadata } from './metadata/types.js';
 export type { GcReport } from './protocol/metadata-ops.js';
+export type { DrainReport } from './protocol/backend-ops.js';
+export type { RebalanceOptions, RebalanceReport } from './client/rebalance.js';
 
 // Errors: all extend DataClayError (docs/errors.md); `errors` holds every class by name
 export {
@@ -81,6 +83,8 @@ export {
   DuplicateBackendError,
   StorageInUseError,
   StorageOwnerError,
+  BackendDrainingError,
+  DrainIncompleteError,
   ProcessStartError,
   // transport
   TimeoutError,

@@ -51,6 +51,8 @@ export class BackendRuntime {
   readonly replicas: Replicas;
   readonly writes: WriteThrough;
   readonly deletion: Deletion;
+  /** Draining (`dataclay ctl drain`): new objects are refused. */
+  readonly status = { draining: false };
   readonly onBackgroundError: (err: unknown) => void;
   /** What rollback.ts needs: a failed request's changes go back to the last committed state. */
   readonly rollback: RollbackDeps;

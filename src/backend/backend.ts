@@ -27,6 +27,7 @@ import { backendAnswering, metadataAnswering } from './answering.js';
 import { metadataHandlers } from './metadata-service.js';
 import { gcHandlers } from './gc-service.js';
 import { grantHandlers } from './grant-service.js';
+import { drainHandlers } from './drain.js';
 import { lifecycleHandlers } from './lifecycle-ops.js';
 import { Grants } from '../metadata/grants.js';
 import { backendDemands, metadataDemands } from '../security/access.js';
@@ -159,11 +160,13 @@ export class Backend {
     const own = runtime.requests.subjects.backendAll(this.id);
     const metadata = runtime.requests.subjects.metadataAll();
     const control = { stop: () => void this.stop() };
+    const transfer = transferHandlers(runtime);
     const handlers = {
       ...objectHandlers(runtime),
-      ...transferHandlers(runtime),
+      ...transfer,
       ...versionHandlers(runtime),
       ...lifecycleHandlers(runtime),
+      ...drainHandlers(runtime, { markDraining: () => this.markDraining(), move: transfer.move }),
       ...adminHandlers(runtime, control),
     };
     const md = { ...metadataHandlers(runtime.store), ...grantHandlers(this.grants), ...gcHandlers(runtime) };
@@ -200,6 +203,13 @@ export class Backend {
       const md = await this.runtime.store.getObject(id);
       return md && { dataset: md.dataset, className: md.className };
     });
+  }
+
+  private async markDraining(): Promise<void> {
+    this.runtime.status.draining = true;
+    this.info.draining = true;
+    await this.runtime.store.putBackend(this.info); // placements elsewhere see it at once, not a heartbeat later
+    this.log.info('draining: new objects are refused');
   }
 
   private beat(): void {

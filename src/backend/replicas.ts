@@ -98,6 +98,18 @@ export class Replicas {
     return held.obj;
   }
 
+  /** The replicas held here, by their master. */
+  heldByMaster(): Map<string, string[]> {
+    const out = new Map<string, string[]>();
+    for (const [id, { obj }] of this.held) {
+      const master = obj[STATE].backendId!;
+      const ids = out.get(master);
+      if (ids) ids.push(id);
+      else out.set(master, [id]);
+    }
+    return out;
+  }
+
   revision(id: string): number {
     return this.held.get(id)?.revision ?? 0;
   }

@@ -16,7 +16,7 @@ import {
   ctlObjects,
   ctlStop,
 } from './ctl-command.js';
-import { ctlGc } from './lifecycle-command.js';
+import { ctlDrain, ctlGc, ctlRebalance } from './lifecycle-command.js';
 import { runStubs } from './stubs-command.js';
 import { withNatsFlags } from './nats-flags.js';
 
@@ -129,6 +129,19 @@ withNatsFlags(
   .option('--dry-run', 'list the unreachable objects, delete nothing')
   .option('--timeout <seconds>', 'how long the collection may take', positiveInt, 600)
   .action(ctlGc);
+
+withNatsFlags(
+  ctl.command('drain <backend>').description('move every object off a backend, then stop it (docs/lifecycle.md)'),
+)
+  .addOption(nsOption())
+  .option('--keep-running', 'leave the drained backend running')
+  .option('--timeout <seconds>', 'how long the drain may take', positiveInt, 3600)
+  .action(ctlDrain);
+withNatsFlags(ctl.command('rebalance').description('even the objects per backend with moves (docs/lifecycle.md)'))
+  .addOption(nsOption())
+  .option('--in-flight <n>', 'move requests at once', positiveInt, 4)
+  .option('--timeout <seconds>', 'how long the rebalance may take', positiveInt, 3600)
+  .action(ctlRebalance);
 
 function positiveInt(value: string): number {
   const n = Number(value);

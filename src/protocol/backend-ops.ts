@@ -63,6 +63,16 @@ export type AdoptStateRequest = [s: WireSession, originalId: string, state: Uint
 export type RetireRequest = [s: WireSession, ids: string[], owner: string];
 /** Delete `ids` (owned by the receiver); `recursive`: also what they reach that no alias reaches (docs/lifecycle.md). */
 export type DeleteRequest = [s: WireSession, ids: string[], recursive: boolean];
+export interface DrainReport {
+  /** Objects moved to other backends. */
+  moved: number;
+  /** Replicas held here whose masters placed them elsewhere. */
+  handedOver: number;
+  /** Passes over the store it took (objects made here meanwhile need another). */
+  rounds: number;
+  /** Objects still here: no other live backend has their class, or their moves kept failing. */
+  left: number;
+}
 /** The references held by each of `ids` that the receiver owns; `missing`: those it does not own. */
 export type RefsRequest = [s: WireSession, ids: string[]];
 export type RefsReply = [found: [id: string, dataset: string, refs: WireRef[]][], missing: string[]];
@@ -192,6 +202,17 @@ export const backendOps = {
   }),
   refs: operation<RefsRequest, RefsReply>({
     shape: tuple<RefsRequest>(['session', session], ['ids', ids]),
+    roles: backends,
+    idempotent: true,
+  }),
+  /**
+   * Moves every object the backend masters to the other live backends, and hands the replicas it holds to their
+   * masters' other backends; it takes no new objects from then on. Reply: what it moved and handed over.
+   */
+  drain: operation<BackendRequest, DrainReport>({ shape: itself, roles: admins, idempotent: true }),
+  /** Master side: `replica` no longer holds copies of `ids` (it is draining). */
+  unreplicate: operation<RetireRequest, void>({
+    shape: tuple<RetireRequest>(['session', session], ['ids', ids], ['owner', string]),
     roles: backends,
     idempotent: true,
   }),

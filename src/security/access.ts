@@ -44,6 +44,8 @@ export const backendDemands: Demands<BackendOps> = {
   collect: none,
   refs: none,
   running: none,
+  drain: none,
+  unreplicate: none,
   'adopt-state': none,
   ping: none,
   flush: none,

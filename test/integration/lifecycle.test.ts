@@ -2,8 +2,14 @@
 // backends. A cluster of its own: a collection deletes whatever no alias reaches, which the shared cluster's other
 // test files would not survive.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AliasDoesNotExistError, Client, DevCluster, DoesNotExistError } from '../../src/index.js';
-import { Holder, Person } from '../models/index.js';
+import {
+  AliasDoesNotExistError,
+  BackendDrainingError,
+  Client,
+  DevCluster,
+  DoesNotExistError,
+} from '../../src/index.js';
+import { Counter, Holder, Person } from '../models/index.js';
 import { uniqueAlias, waitFor } from '../setup/helpers.js';
 import { TEST_MODELS } from '../setup/models.js';
 
@@ -160,5 +166,70 @@ describe('garbage collection', () => {
     // unreachable now that no call holds it: the next collection takes it
     await client.collectGarbage();
     await gone(busy.peek());
+  });
+});
+
+describe('drain and rebalance', () => {
+  it('drain moves every object off a backend under 64 calls in flight, losing no acknowledged write', {
+    timeout: 120_000,
+  }, async () => {
+    await client.getBackends(); // the live backends known first: 300 persists do not each ask for them
+    const counters = Array.from({ length: 300 }, () => new Counter());
+    await Promise.all(counters.map((c) => c.makePersistent({ backendId: 'backend-3' })));
+    const acked = new Map<string, number>(counters.map((c) => [c.id, 0]));
+    let draining = true;
+    let failed = 0;
+    const worker = async () => {
+      while (draining) {
+        const c = counters[Math.floor(Math.random() * counters.length)];
+        try {
+          await c.increment();
+          acked.set(c.id, acked.get(c.id)! + 1);
+        } catch {
+          failed++; // not acknowledged: it may or may not have happened, so it is not counted
+        }
+      }
+    };
+    const workers = Array.from({ length: 64 }, worker);
+    await waitFor(async () => [...acked.values()].reduce((a, b) => a + b, 0), {
+      until: (n) => n >= 200,
+      what: 'the workload running',
+    });
+    const report = await client.backend('backend-3').drain();
+    draining = false;
+    await Promise.all(workers);
+    expect(report.left).toBe(0);
+    expect(report.moved).toBeGreaterThanOrEqual(300);
+    expect(await stored('backend-3')).toBe(0);
+    await expect(new Counter().makePersistent({ backendId: 'backend-3' })).rejects.toBeInstanceOf(BackendDrainingError);
+    // every acknowledged increment is there (an unacknowledged one may be too: at most `failed` more)
+    const counts = await Promise.all(counters.map((c) => c.dcGet('count')));
+    const lost = counters.filter((c, i) => counts[i] < acked.get(c.id)!);
+    expect(lost).toEqual([]);
+    const extra = counters.reduce((n, c, i) => n + counts[i] - acked.get(c.id)!, 0);
+    expect(extra).toBeLessThanOrEqual(failed);
+    const owners = new Set(
+      (await client.listObjects({ limit: 100_000 })).filter((o) => acked.has(o.id)).map((o) => o.master),
+    );
+    expect(owners.has('backend-3')).toBe(false);
+  });
+
+  it('rebalance evens the objects per backend', { timeout: 120_000 }, async () => {
+    // backend-3 comes back empty (a new process: not draining); the others hold everything
+    const backend = cluster.backends.find((b) => b.id === 'backend-3')!;
+    await backend.kill();
+    await backend.restart();
+    await waitFor(() => stored('backend-3').catch(() => undefined), {
+      until: (n) => n !== undefined,
+      what: 'backend-3 back',
+    });
+    const moved: number[] = [];
+    const report = await client.rebalance({ onProgress: (n) => moved.push(n) });
+    expect(report.before['backend-3']).toBe(0);
+    expect(report.moved).toBe(report.planned);
+    expect(report.planned).toBeGreaterThan(0);
+    expect(moved.at(-1)).toBe(report.moved);
+    const after = Object.values(report.after);
+    expect(Math.max(...after) - Math.min(...after)).toBeLessThanOrEqual(3);
   });
 });
