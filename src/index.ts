@@ -20,6 +20,7 @@ export {
 } from './object/decorators.js';
 export { registerValueClass, valueclass } from './serialization/value-classes.js';
 export type { StateHooks } from './object/object-state.js';
+export { renamedFrom, type Evolvable } from './object/evolution.js';
 export type { DeleteOptions, MakePersistentOptions, MoveOptions } from './object/runtime-slot.js';
 export type { Remote } from './object/remote.js';
 
@@ -74,6 +75,7 @@ export {
   ClassMismatchError,
   StubConstructionError,
   ValueClassConflictError,
+  SchemaVersionError,
   // backends
   BackendNotFoundError,
   BackendUnavailableError,

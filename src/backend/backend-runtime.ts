@@ -5,6 +5,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import type { MetadataStore } from '../metadata/store.js';
 import type { Session } from '../object/context.js';
 import type { DataClayObject } from '../object/dataclay-object.js';
+import type { Evolution } from '../object/evolution.js';
 import { processIdentity } from '../object/identity.js';
 import { proxyResolver } from '../runtime/references.js';
 import type { Requests } from '../runtime/requests.js';
@@ -34,6 +35,8 @@ export interface BackendRuntimeOptions {
   identity: Identity;
   /** Told of writes that no reply waits for (evictions, replica updates) and failed. */
   onBackgroundError?: (err: unknown) => void;
+  /** Told of each record of an older class shape loaded into the current class. */
+  onEvolved?: (className: string, evolution: Evolution) => void;
 }
 
 export class BackendRuntime {
@@ -104,6 +107,7 @@ export class BackendRuntime {
       store,
       replicas,
       proxies: proxyResolver(identity),
+      onEvolved: options.onEvolved,
     });
     this.registrar = new Registrar({ backendId, heap, identity, objects, store, save: (o) => this.writes.save(o) });
     const { registrar, ownership } = this;

@@ -28,6 +28,7 @@ import { metadataHandlers } from './metadata-service.js';
 import { gcHandlers } from './gc-service.js';
 import { grantHandlers } from './grant-service.js';
 import { drainHandlers } from './drain.js';
+import { evolutionLog } from './evolution-log.js';
 import { lifecycleHandlers } from './lifecycle-ops.js';
 import { Grants } from '../metadata/grants.js';
 import { backendDemands, metadataDemands } from '../security/access.js';
@@ -112,6 +113,7 @@ export class Backend {
         session: { username: user, dataset: 'admin' },
         identity: { side: 'backend', user },
         onBackgroundError: (err) => log.error({ err }, 'background write failed'),
+        onEvolved: evolutionLog(log),
       });
       const now = Date.now();
       const classes = [...registeredClassNames(), ...registeredValueClassNames()].sort();

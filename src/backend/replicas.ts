@@ -5,6 +5,7 @@ import { blank, holdReplica, setReplicas, toProxy } from '../object/lifecycle.js
 import { dropFields } from '../object/locality.js';
 import type { TransferRecord } from '../protocol/backend-ops.js';
 import type { DataClayObject } from '../object/dataclay-object.js';
+import { shapeOf } from '../object/evolution.js';
 import { restoreState } from '../object/object-state.js';
 import { classInfoByName } from '../object/registry.js';
 import { STATE } from '../object/state.js';
@@ -144,6 +145,7 @@ export class Replicas {
       state.dataset,
       encodeState(captureState(obj)),
       state.replicas,
+      shapeOf(state.info),
     ]);
     const md = (await this.rt.store.getObject(state.id)) ?? this.rt.metadataOf(obj);
     await Promise.all([

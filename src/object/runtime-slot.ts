@@ -71,9 +71,21 @@ export function loadEvicted(obj: DataClayObject): void {
   currentRuntime().load?.(obj);
 }
 
+let templating = 0;
+
 /** Called by the DataClayObject constructor. */
 export function adoptNew(obj: DataClayObject): void {
-  current?.adopt?.(obj);
+  if (templating === 0) current?.adopt?.(obj);
+}
+
+/** Runs `build` with nothing it constructs adopted as a new object (an instance read for its initial values only). */
+export function buildingTemplate<T>(build: () => T): T {
+  templating++;
+  try {
+    return build();
+  } finally {
+    templating--;
+  }
 }
 
 export function installRuntime(runtime: ObjectRuntime): void {
