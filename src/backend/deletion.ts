@@ -18,7 +18,7 @@ export interface DeletionDeps {
   backendId: string;
   heap: Heap;
   objects: Pick<ObjectStore, 'remove'>;
-  store: Pick<MetadataStore, 'getObject' | 'deleteObject' | 'deleteAliasesOf' | 'aliasesOf'>;
+  store: Pick<MetadataStore, 'getObject' | 'deleteObject' | 'deleteAliasesOf' | 'aliasTargets'>;
   ownership: Pick<Ownership, 'owned'>;
   moves: Pick<Moves, 'beginMove'>;
   requests: Pick<Requests, 'request' | 'wire'>;
@@ -46,7 +46,10 @@ export class Deletion {
       const held = new Map<string, string[]>(); // replica holder → the doomed objects it has copies of
       for (const obj of doomed)
         for (const holder of obj[STATE].replicas ?? []) held.set(holder, [...(held.get(holder) ?? []), obj.id]);
-      await this.remove(doomed.map((o) => o.id));
+      await this.remove(
+        doomed.map((o) => o.id),
+        !collect, // the collector's have no alias: it just checked
+      );
       for (const obj of doomed) {
         this.deps.heap.delete(obj.id);
         toProxy(obj, this.deps.backendId); // a later use asks here, and finds nothing: DoesNotExistError
@@ -64,9 +67,9 @@ export class Deletion {
     }
   }
 
-  private async remove(ids: string[]): Promise<void> {
+  private async remove(ids: string[], aliases = true): Promise<void> {
     const { store, objects } = this.deps;
-    await Promise.all(ids.map((id) => store.deleteAliasesOf(id)));
+    if (aliases) await Promise.all(ids.map((id) => store.deleteAliasesOf(id)));
     await Promise.all(ids.map((id) => objects.remove(id)));
     await Promise.all(ids.map((id) => store.deleteObject(id)));
   }
@@ -94,8 +97,11 @@ export class Deletion {
    */
   private async garbage(objects: DataClayObject[], ctx: RequestContext): Promise<DataClayObject[]> {
     const idle = objects.filter((o) => !this.deps.heap.pinnedByOthers(o.id, ctx.chain));
-    const aliased = await Promise.all(idle.map(async (o) => (await this.deps.store.aliasesOf(o.id)).length > 0));
-    return idle.filter((_, i) => !aliased[i]);
+    if (idle.length === 0) return idle;
+    // one read of every alias for the batch, not one listing per object
+    const aliased = new Set<string>();
+    for await (const target of this.deps.store.aliasTargets()) aliased.add(target);
+    return idle.filter((o) => !aliased.has(o.id));
   }
 
   private async finishCutShort(ids: string[]): Promise<number> {

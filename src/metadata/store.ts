@@ -145,18 +145,6 @@ export class MetadataStore {
     }
   }
 
-  /** Every alias that names the object, in every dataset (read through the reverse index, checked). */
-  async aliasesOf(objectId: string): Promise<{ dataset: string; alias: string }[]> {
-    const prefix = `o.${objectId}.`;
-    const found: { dataset: string; alias: string }[] = [];
-    for await (const key of await this.aliases.keys(`${prefix}>`)) {
-      const [dataset, alias] = key.slice(prefix.length).split('.');
-      found.push({ dataset: unescapeKeyPart(dataset), alias: unescapeKeyPart(alias) });
-    }
-    const named = await Promise.all(found.map(async (a) => (await this.getAlias(a.dataset, a.alias)) === objectId));
-    return found.filter((_, i) => named[i]);
-  }
-
   /** Removes every alias that names the object, in every dataset (its deletion). */
   async deleteAliasesOf(objectId: string): Promise<void> {
     const prefix = `o.${objectId}.`;
