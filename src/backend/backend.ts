@@ -25,7 +25,7 @@ import { metadataOps, type MetadataOps } from '../protocol/metadata-ops.js';
 import { adminHandlers } from './admin-service.js';
 import { backendAnswering, metadataAnswering } from './answering.js';
 import { metadataHandlers } from './metadata-service.js';
-import { gcHandlers } from './gc-service.js';
+import { gcHandlers, periodicCollection } from './gc-service.js';
 import { grantHandlers } from './grant-service.js';
 import { drainHandlers } from './drain.js';
 import { evolutionLog } from './evolution-log.js';
@@ -57,10 +57,16 @@ export interface BackendOptions extends NatsConnectOptions {
    */
   datasets?: DatasetPolicy;
   logger?: Logger;
+  /**
+   * Run a garbage collection of the whole cluster this often (docs/lifecycle.md); none when absent. One backend of
+   * the cluster is enough: collections on several at once are safe but do the same work.
+   */
+  gcIntervalMs?: number;
 }
 
 export class Backend {
   private heartbeat: NodeJS.Timeout | undefined;
+  private collector: NodeJS.Timeout | undefined;
   private stopping: Promise<void> | undefined;
   private readonly servers: Server[] = [];
   private metrics: BackendMetrics | undefined;
@@ -130,6 +136,7 @@ export class Backend {
       await nc.flush();
       await store.putBackend(info);
       backend.heartbeat = setInterval(() => backend.beat(), HEARTBEAT_MS).unref();
+      if (options.gcIntervalMs) backend.collector = periodicCollection(runtime, log, options.gcIntervalMs);
       log.info(
         {
           id,
@@ -223,6 +230,7 @@ export class Backend {
   stop(): Promise<void> {
     this.stopping ??= (async () => {
       clearInterval(this.heartbeat);
+      clearInterval(this.collector);
       await this.runtime.store.deleteBackend(this.id).catch((err) => this.log.warn({ err }, 'deregistration failed'));
       await Promise.all(this.servers.map((s) => s.close())); // requests in flight are answered first
       await this.runtime.writes.saveAll().catch((err) => this.log.error({ err }, 'final save failed'));

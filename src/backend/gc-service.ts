@@ -2,6 +2,7 @@
 // (every alias, and every object a call runs on now) across all live backends, then sweep the objects registered
 // before the collection started that nothing reached. Each owner deletes its share itself, sparing an object a call
 // started on, or an alias was given to, since the marking.
+import type { Logger } from 'pino';
 import type { Handlers } from '../protocol/handlers.js';
 import type { GcReport, MetadataOps } from '../protocol/metadata-ops.js';
 import type { BackendRuntime } from './backend-runtime.js';
@@ -16,6 +17,23 @@ const SAMPLE = 1000;
 
 export function gcHandlers(rt: Deps): Pick<Handlers<MetadataOps>, 'gc'> {
   return { gc: ({ dryRun }) => collect(rt, dryRun) };
+}
+
+/** A collection every `intervalMs` (`dataclay backend --gc-interval`), never two at once; each logged. */
+export function periodicCollection(rt: Deps, log: Pick<Logger, 'info' | 'warn'>, intervalMs: number): NodeJS.Timeout {
+  let running = false;
+  return setInterval(() => {
+    if (running) return;
+    running = true;
+    collect(rt, false)
+      .then(
+        (report) => log.info(report, 'garbage collection'),
+        (err) => log.warn({ err }, 'garbage collection failed: nothing deleted by it after the failure'),
+      )
+      .finally(() => {
+        running = false;
+      });
+  }, intervalMs).unref();
 }
 
 async function collect(rt: Deps, dryRun: boolean): Promise<GcReport> {

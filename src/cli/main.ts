@@ -47,6 +47,11 @@ withNatsFlags(
       .env('DC_MAX_BYTES'),
   )
   .addOption(
+    new Option('--gc-interval <seconds>', 'run a garbage collection of the cluster this often (docs/lifecycle.md)')
+      .argParser(positiveInt)
+      .env('DC_GC_INTERVAL'),
+  )
+  .addOption(
     new Option('--metrics-port <port>', 'serve Prometheus metrics on this port (0: any free port)')
       .argParser((v) => Number.parseInt(v, 10))
       .env('DC_METRICS_PORT'),

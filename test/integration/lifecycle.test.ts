@@ -233,3 +233,34 @@ describe('drain and rebalance', () => {
     expect(Math.max(...after) - Math.min(...after)).toBeLessThanOrEqual(3);
   });
 });
+
+describe('periodic garbage collection', () => {
+  it('a backend started with --gc-interval collects on its own; aliased objects stay', {
+    timeout: 60_000,
+  }, async () => {
+    await using periodic = await DevCluster.start({
+      models: TEST_MODELS,
+      backends: 1,
+      namespace: 'periodic-gc',
+      backendArgs: ['--gc-interval', '1'],
+    });
+    // the active client while it lives: the objects below go to this cluster
+    await using _own = await new Client({ ...periodic.connectOptions, namespace: 'periodic-gc' }).start();
+    const kept = new Person('kept', 1);
+    await kept.makePersistent({ alias: 'kept' });
+    const loose = new Person('loose', 1);
+    await loose.makePersistent();
+    await waitFor(
+      () =>
+        loose.dcGet('name').then(
+          () => false,
+          (err) => err instanceof DoesNotExistError,
+        ),
+      {
+        what: 'the unaliased object collected',
+        timeoutMs: 30_000,
+      },
+    );
+    expect(await kept.dcGet('name')).toBe('kept');
+  });
+});
