@@ -20,7 +20,8 @@ export {
 } from './object/decorators.js';
 export { registerValueClass, valueclass } from './serialization/value-classes.js';
 export type { StateHooks } from './object/object-state.js';
-export type { MakePersistentOptions, MoveOptions } from './object/runtime-slot.js';
+export { renamedFrom, type Evolvable } from './object/evolution.js';
+export type { DeleteOptions, MakePersistentOptions, MoveOptions } from './object/runtime-slot.js';
 export type { Remote } from './object/remote.js';
 
 // Using objects without the model's code
@@ -41,6 +42,9 @@ export { Backend, type BackendOptions } from './backend/backend.js';
 export type { MemoryBudget } from './backend/heap.js';
 export { DevCluster, type DevClusterOptions } from './dev/cluster.js';
 export type { BackendInfo, BackendStats, ObjectMetadata } from './metadata/types.js';
+export type { GcReport } from './protocol/metadata-ops.js';
+export type { DrainReport } from './protocol/backend-ops.js';
+export type { RebalanceOptions, RebalanceReport } from './client/rebalance.js';
 
 // Errors: all extend DataClayError (docs/errors.md); `errors` holds every class by name
 export {
@@ -71,6 +75,7 @@ export {
   ClassMismatchError,
   StubConstructionError,
   ValueClassConflictError,
+  SchemaVersionError,
   // backends
   BackendNotFoundError,
   BackendUnavailableError,
@@ -80,6 +85,8 @@ export {
   DuplicateBackendError,
   StorageInUseError,
   StorageOwnerError,
+  BackendDrainingError,
+  DrainIncompleteError,
   ProcessStartError,
   // transport
   TimeoutError,

@@ -5,11 +5,13 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import type { MetadataStore } from '../metadata/store.js';
 import type { Session } from '../object/context.js';
 import type { DataClayObject } from '../object/dataclay-object.js';
+import type { Evolution } from '../object/evolution.js';
 import { processIdentity } from '../object/identity.js';
 import { proxyResolver } from '../runtime/references.js';
 import type { Requests } from '../runtime/requests.js';
 import { Runtime } from '../runtime/runtime.js';
 import type { Identity } from '../security/identity.js';
+import { Deletion } from './deletion.js';
 import { Heap, type MemoryBudget } from './heap.js';
 import { Moves } from './moves.js';
 import type { ObjectStore } from './object-store.js';
@@ -33,6 +35,8 @@ export interface BackendRuntimeOptions {
   identity: Identity;
   /** Told of writes that no reply waits for (evictions, replica updates) and failed. */
   onBackgroundError?: (err: unknown) => void;
+  /** Told of each record of an older class shape loaded into the current class. */
+  onEvolved?: (className: string, evolution: Evolution) => void;
 }
 
 export class BackendRuntime {
@@ -49,6 +53,9 @@ export class BackendRuntime {
   readonly moves: Moves;
   readonly replicas: Replicas;
   readonly writes: WriteThrough;
+  readonly deletion: Deletion;
+  /** Draining (`dataclay ctl drain`): new objects are refused. */
+  readonly status = { draining: false };
   readonly onBackgroundError: (err: unknown) => void;
   /** What rollback.ts needs: a failed request's changes go back to the last committed state. */
   readonly rollback: RollbackDeps;
@@ -100,6 +107,7 @@ export class BackendRuntime {
       store,
       replicas,
       proxies: proxyResolver(identity),
+      onEvolved: options.onEvolved,
     });
     this.registrar = new Registrar({ backendId, heap, identity, objects, store, save: (o) => this.writes.save(o) });
     const { registrar, ownership } = this;
@@ -114,5 +122,7 @@ export class BackendRuntime {
       encodable: (o) => writes.encodable(o),
     };
     this.moves = new Moves({ backendId, heap, identity, objects, store, ownership, replicas, registrar, writes });
+    const { moves } = this;
+    this.deletion = new Deletion({ backendId, heap, objects, store, ownership, moves, requests, onBackgroundError });
   }
 }

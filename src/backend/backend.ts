@@ -25,7 +25,11 @@ import { metadataOps, type MetadataOps } from '../protocol/metadata-ops.js';
 import { adminHandlers } from './admin-service.js';
 import { backendAnswering, metadataAnswering } from './answering.js';
 import { metadataHandlers } from './metadata-service.js';
+import { gcHandlers, periodicCollection } from './gc-service.js';
 import { grantHandlers } from './grant-service.js';
+import { drainHandlers } from './drain.js';
+import { evolutionLog } from './evolution-log.js';
+import { lifecycleHandlers } from './lifecycle-ops.js';
 import { Grants } from '../metadata/grants.js';
 import { backendDemands, metadataDemands } from '../security/access.js';
 import { DatasetAuthorizer, type DatasetPolicy } from '../security/authorizer.js';
@@ -53,10 +57,16 @@ export interface BackendOptions extends NatsConnectOptions {
    */
   datasets?: DatasetPolicy;
   logger?: Logger;
+  /**
+   * Run a garbage collection of the whole cluster this often (docs/lifecycle.md); none when absent. One backend of
+   * the cluster is enough: collections on several at once are safe but do the same work.
+   */
+  gcIntervalMs?: number;
 }
 
 export class Backend {
   private heartbeat: NodeJS.Timeout | undefined;
+  private collector: NodeJS.Timeout | undefined;
   private stopping: Promise<void> | undefined;
   private readonly servers: Server[] = [];
   private metrics: BackendMetrics | undefined;
@@ -109,6 +119,7 @@ export class Backend {
         session: { username: user, dataset: 'admin' },
         identity: { side: 'backend', user },
         onBackgroundError: (err) => log.error({ err }, 'background write failed'),
+        onEvolved: evolutionLog(log),
       });
       const now = Date.now();
       const classes = [...registeredClassNames(), ...registeredValueClassNames()].sort();
@@ -125,6 +136,7 @@ export class Backend {
       await nc.flush();
       await store.putBackend(info);
       backend.heartbeat = setInterval(() => backend.beat(), HEARTBEAT_MS).unref();
+      if (options.gcIntervalMs) backend.collector = periodicCollection(runtime, log, options.gcIntervalMs);
       log.info(
         {
           id,
@@ -157,13 +169,16 @@ export class Backend {
     const own = runtime.requests.subjects.backendAll(this.id);
     const metadata = runtime.requests.subjects.metadataAll();
     const control = { stop: () => void this.stop() };
+    const transfer = transferHandlers(runtime);
     const handlers = {
       ...objectHandlers(runtime),
-      ...transferHandlers(runtime),
+      ...transfer,
       ...versionHandlers(runtime),
+      ...lifecycleHandlers(runtime),
+      ...drainHandlers(runtime, { markDraining: () => this.markDraining(), move: transfer.move }),
       ...adminHandlers(runtime, control),
     };
-    const md = { ...metadataHandlers(runtime.store), ...grantHandlers(this.grants) };
+    const md = { ...metadataHandlers(runtime.store), ...grantHandlers(this.grants), ...gcHandlers(runtime) };
     const authorizer = this.authorizer();
     const authorize = {
       backend: authorizer?.for<BackendOps>(backendDemands),
@@ -199,6 +214,13 @@ export class Backend {
     });
   }
 
+  private async markDraining(): Promise<void> {
+    this.runtime.status.draining = true;
+    this.info.draining = true;
+    await this.runtime.store.putBackend(this.info); // placements elsewhere see it at once, not a heartbeat later
+    this.log.info('draining: new objects are refused');
+  }
+
   private beat(): void {
     this.info.heartbeatAt = Date.now();
     this.runtime.store.putBackend(this.info).catch((err) => this.log.warn({ err }, 'heartbeat failed'));
@@ -208,6 +230,7 @@ export class Backend {
   stop(): Promise<void> {
     this.stopping ??= (async () => {
       clearInterval(this.heartbeat);
+      clearInterval(this.collector);
       await this.runtime.store.deleteBackend(this.id).catch((err) => this.log.warn({ err }, 'deregistration failed'));
       await Promise.all(this.servers.map((s) => s.close())); // requests in flight are answered first
       await this.runtime.writes.saveAll().catch((err) => this.log.error({ err }, 'final save failed'));

@@ -101,6 +101,11 @@ export class Heap {
     return this.pins.get(id) ?? 0;
   }
 
+  /** The objects calls are running on now. */
+  pinnedIds(): string[] {
+    return [...this.pins.keys()];
+  }
+
   get size(): number {
     return this.entries.size;
   }

@@ -5,7 +5,7 @@ import type { MetadataStore } from '../metadata/store.js';
 import type { Handlers } from '../protocol/handlers.js';
 import type { GrantOp, MetadataOps } from '../protocol/metadata-ops.js';
 
-export function metadataHandlers(store: MetadataStore): Omit<Handlers<MetadataOps>, GrantOp> {
+export function metadataHandlers(store: MetadataStore): Omit<Handlers<MetadataOps>, GrantOp | 'gc'> {
   const objectOrThrow = async (id: string) => {
     const md = await store.getObject(id);
     if (!md) throw new DoesNotExistError(id);

@@ -1,6 +1,6 @@
 // The backend's handlers for objects: persist, construct, call, get and set fields, state and update. Moves,
 // versions and the backend itself have their own modules.
-import { AlreadyPersistentError, FieldNotFoundError, MethodNotFoundError } from '../errors.js';
+import { AlreadyPersistentError, BackendDrainingError, FieldNotFoundError, MethodNotFoundError } from '../errors.js';
 import { userCode } from '../messaging/envelope.js';
 import { checkArguments, checkConstructorArguments } from '../protocol/arguments.js';
 import type { DataClayObject } from '../object/dataclay-object.js';
@@ -15,7 +15,7 @@ import { decode } from '../serialization/codec.js';
 import type { RequestContext } from '../object/context.js';
 import type { BackendRuntime } from './backend-runtime.js';
 
-type Deps = Pick<BackendRuntime, 'backendId' | 'identity' | 'heap' | 'ownership' | 'registrar' | 'writes'>;
+type Deps = Pick<BackendRuntime, 'backendId' | 'identity' | 'heap' | 'ownership' | 'registrar' | 'writes' | 'status'>;
 
 type ObjectOp = 'persist' | 'call' | 'get' | 'set' | 'state' | 'update' | 'construct';
 
@@ -34,6 +34,7 @@ export function objectHandlers(rt: Deps): Pick<Handlers<BackendOps>, ObjectOp> {
 
   return {
     async persist([, records, alias], ctx) {
+      if (rt.status.draining) throw new BackendDrainingError(rt.backendId);
       const shells = new Map<string, DataClayObject>();
       for (const [id, className] of records) {
         const held = rt.ownership.ownedHere(id);
@@ -110,6 +111,7 @@ export function objectHandlers(rt: Deps): Pick<Handlers<BackendOps>, ObjectOp> {
 
     /** Runs a class's constructor here, in the caller's context: the object is persistent here once built. */
     async construct([, className, args]) {
+      if (rt.status.draining) throw new BackendDrainingError(rt.backendId);
       const info = classInfoByName(className);
       checkConstructorArguments(info, args);
       const Ctor = info.ctor as unknown as new (...args: unknown[]) => DataClayObject;

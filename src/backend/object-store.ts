@@ -1,6 +1,7 @@
 // The backend's durable store (LMDB): each owned object's record, and the backend's own id.
 // Writes are batched by lmdb into one transaction per event-loop turn, and a put's promise resolves once its
 // transaction is synced to disk (overlappingSync): awaiting it before a reply is what makes an ack durable.
+import type { StoredShape } from '../object/evolution.js';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { StorageInUseError } from '../errors.js';
@@ -11,7 +12,14 @@ import { decode, encode } from '../serialization/codec.js';
  * [class name, dataset, state bytes, replica backends]: the bytes are the encoded state, references by id; the
  * replicas are those a master keeps up to date.
  */
-export type StoredRecord = [className: string, dataset: string, state: Uint8Array, replicas?: readonly string[]];
+/** `shape`: the version and field hash of the class that wrote it (object/evolution.ts); absent before versions. */
+export type StoredRecord = [
+  className: string,
+  dataset: string,
+  state: Uint8Array,
+  replicas?: readonly string[],
+  shape?: StoredShape,
+];
 
 /**
  * A registration in progress, kept in the store with its records (same transaction) until its metadata is written:

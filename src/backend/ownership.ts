@@ -4,7 +4,8 @@ import { DoesNotExistError, WrongBackendError } from '../errors.js';
 import type { MetadataStore } from '../metadata/store.js';
 import type { DataClayObject } from '../object/dataclay-object.js';
 import type { IdentityMap } from '../object/identity.js';
-import { restoreState } from '../object/object-state.js';
+import { evolve, type Evolution } from '../object/evolution.js';
+import { hasStateHooks, restoreState } from '../object/object-state.js';
 import { classInfoByName } from '../object/registry.js';
 import { loaded, newShell } from '../object/lifecycle.js';
 import { STATE, type ObjectState, type OwnedObject } from '../object/state.js';
@@ -23,6 +24,8 @@ export interface OwnershipDeps {
   replicas: Pick<Replicas, 'get' | 'checked'>;
   /** What a reference to an object owned elsewhere becomes. */
   proxies: RefResolver;
+  /** Told of a record of an older shape loaded into the current class. */
+  onEvolved?: (className: string, evolution: Evolution) => void;
 }
 
 export class Ownership {
@@ -60,9 +63,15 @@ export class Ownership {
     if (state.kind !== 'evicted') return state;
     const bytes = this.deps.objects.recordBytes(state.id); // a copy: decoding may read the store again (references)
     if (!bytes) throw new DoesNotExistError(state.id);
-    const [, dataset, stateBytes, replicas] = decode<StoredRecord>(bytes);
+    const [, dataset, stateBytes, replicas, shape] = decode<StoredRecord>(bytes);
+    const fields = decode(stateBytes, this.resolver);
+    // an older shape's record loads into the current class (a newer one is refused: it would be overwritten)
+    const evolved = hasStateHooks(obj)
+      ? undefined
+      : evolve(state.info, state.id, fields as Record<string, unknown>, shape);
     const owned: OwnedObject = loaded(obj, state, dataset, replicas); // before restoring: a state hook must not load again
-    restoreState(obj, decode(stateBytes, this.resolver));
+    restoreState(obj, evolved?.fields ?? fields);
+    if (evolved) this.deps.onEvolved?.(state.info.name, evolved.evolution);
     this.deps.heap.add(obj, bytes.length, digestOf(stateBytes));
     return owned;
   }

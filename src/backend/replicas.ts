@@ -5,6 +5,7 @@ import { blank, holdReplica, setReplicas, toProxy } from '../object/lifecycle.js
 import { dropFields } from '../object/locality.js';
 import type { TransferRecord } from '../protocol/backend-ops.js';
 import type { DataClayObject } from '../object/dataclay-object.js';
+import { shapeOf } from '../object/evolution.js';
 import { restoreState } from '../object/object-state.js';
 import { classInfoByName } from '../object/registry.js';
 import { STATE } from '../object/state.js';
@@ -98,6 +99,18 @@ export class Replicas {
     return held.obj;
   }
 
+  /** The replicas held here, by their master. */
+  heldByMaster(): Map<string, string[]> {
+    const out = new Map<string, string[]>();
+    for (const [id, { obj }] of this.held) {
+      const master = obj[STATE].backendId!;
+      const ids = out.get(master);
+      if (ids) ids.push(id);
+      else out.set(master, [id]);
+    }
+    return out;
+  }
+
   revision(id: string): number {
     return this.held.get(id)?.revision ?? 0;
   }
@@ -132,6 +145,7 @@ export class Replicas {
       state.dataset,
       encodeState(captureState(obj)),
       state.replicas,
+      shapeOf(state.info),
     ]);
     const md = (await this.rt.store.getObject(state.id)) ?? this.rt.metadataOf(obj);
     await Promise.all([

@@ -5,6 +5,7 @@ import type { TransferRecord } from '../protocol/backend-ops.js';
 import type { DataClayObject } from '../object/dataclay-object.js';
 import { evict } from '../object/lifecycle.js';
 import { dropFields } from '../object/locality.js';
+import { shapeOf } from '../object/evolution.js';
 import { captureState, restoreState } from '../object/object-state.js';
 import { STATE } from '../object/state.js';
 import { decode, encodeState } from '../serialization/codec.js';
@@ -69,7 +70,13 @@ export class WriteThrough {
       );
       const digest = digestOf(stateBytes);
       if (digest === this.rt.heap.digest(state.id)) continue; // unchanged since last read or written
-      const record = ObjectStore.encodeRecord([state.info.name, state.dataset, stateBytes, state.replicas]);
+      const record = ObjectStore.encodeRecord([
+        state.info.name,
+        state.dataset,
+        stateBytes,
+        state.replicas,
+        shapeOf(state.info),
+      ]);
       records.push({ id: state.id, record, digest });
       if (state.replicas?.length)
         replicated.push({ obj, record: [state.id, state.info.name, state.dataset, stateBytes] });

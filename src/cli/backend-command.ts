@@ -13,6 +13,8 @@ export interface BackendCommandOptions extends NatsFlags {
   maxBytes?: number;
   metricsPort?: number;
   datasets?: DatasetPolicy;
+  /** Seconds between garbage collections (none when absent). */
+  gcInterval?: number;
 }
 
 export async function runBackend(options: BackendCommandOptions): Promise<void> {
@@ -25,6 +27,7 @@ export async function runBackend(options: BackendCommandOptions): Promise<void> 
     budget: { maxObjects: options.maxObjects, maxBytes: options.maxBytes },
     metricsPort: options.metricsPort,
     datasets: options.datasets,
+    gcIntervalMs: options.gcInterval === undefined ? undefined : options.gcInterval * 1000,
   });
   const shutdown = () => {
     backend.stop().then(

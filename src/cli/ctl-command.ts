@@ -8,11 +8,15 @@ export interface CtlOptions extends NatsFlags {
   namespace: string;
 }
 
-async function withClient<T>(options: CtlOptions, fn: (client: Client) => Promise<T>): Promise<T> {
+export async function withClient<T>(
+  options: CtlOptions,
+  fn: (client: Client) => Promise<T>,
+  timeoutMs = 10_000,
+): Promise<T> {
   const client = await new Client({
     ...natsOptionsFrom(options),
     namespace: options.namespace,
-    timeoutMs: 10_000,
+    timeoutMs,
   }).start();
   try {
     return await fn(client);

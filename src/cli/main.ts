@@ -16,6 +16,7 @@ import {
   ctlObjects,
   ctlStop,
 } from './ctl-command.js';
+import { ctlDrain, ctlGc, ctlRebalance } from './lifecycle-command.js';
 import { runStubs } from './stubs-command.js';
 import { withNatsFlags } from './nats-flags.js';
 
@@ -44,6 +45,11 @@ withNatsFlags(
     new Option('--max-bytes <n>', 'memory budget: most bytes of loaded object state')
       .argParser(positiveInt)
       .env('DC_MAX_BYTES'),
+  )
+  .addOption(
+    new Option('--gc-interval <seconds>', 'run a garbage collection of the cluster this often (docs/lifecycle.md)')
+      .argParser(positiveInt)
+      .env('DC_GC_INTERVAL'),
   )
   .addOption(
     new Option('--metrics-port <port>', 'serve Prometheus metrics on this port (0: any free port)')
@@ -120,6 +126,27 @@ withNatsFlags(grant.command('revoke <dataset> <user>').description("remove a use
 withNatsFlags(grant.command('list [dataset]').description('grants, of one dataset or all'))
   .addOption(nsOption())
   .action(ctlGrantList);
+
+withNatsFlags(
+  ctl.command('gc').description('delete the objects no alias reaches and no call runs on (docs/lifecycle.md)'),
+)
+  .addOption(nsOption())
+  .option('--dry-run', 'list the unreachable objects, delete nothing')
+  .option('--timeout <seconds>', 'how long the collection may take', positiveInt, 600)
+  .action(ctlGc);
+
+withNatsFlags(
+  ctl.command('drain <backend>').description('move every object off a backend, then stop it (docs/lifecycle.md)'),
+)
+  .addOption(nsOption())
+  .option('--keep-running', 'leave the drained backend running')
+  .option('--timeout <seconds>', 'how long the drain may take', positiveInt, 3600)
+  .action(ctlDrain);
+withNatsFlags(ctl.command('rebalance').description('even the objects per backend with moves (docs/lifecycle.md)'))
+  .addOption(nsOption())
+  .option('--in-flight <n>', 'move requests at once', positiveInt, 4)
+  .option('--timeout <seconds>', 'how long the rebalance may take', positiveInt, 3600)
+  .action(ctlRebalance);
 
 function positiveInt(value: string): number {
   const n = Number(value);

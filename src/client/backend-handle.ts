@@ -1,6 +1,7 @@
 // Operations on one backend itself, for operators and tests: stats, flush, stop.
 import { BackendNotFoundError } from '../errors.js';
 import type { BackendStats } from '../metadata/types.js';
+import type { DrainReport } from '../protocol/backend-ops.js';
 import type { Lookups } from '../runtime/lookups.js';
 import type { Requests } from '../runtime/requests.js';
 
@@ -21,6 +22,16 @@ export class BackendHandle {
   async flushAll(): Promise<{ saved: number }> {
     await this.live();
     return this.runtime.requests.request(this.id, 'flush', [this.runtime.requests.wire()]);
+  }
+
+  /**
+   * Empties the backend before it is retired: from now on it takes no new objects; every object it masters moves to
+   * the other live backends, and the replicas it holds are placed elsewhere by their masters. It keeps running
+   * (stop it afterwards). Calls on its objects go on meanwhile: they follow the moves.
+   */
+  async drain(): Promise<DrainReport> {
+    await this.live();
+    return this.runtime.requests.request(this.id, 'drain', [this.runtime.requests.wire()]);
   }
 
   /** Asks the backend to stop cleanly: it deregisters, saves everything, and exits. */

@@ -12,6 +12,8 @@ import {
 } from '../messaging/connect-options.js';
 import { connectNats } from '../messaging/connection.js';
 import type { BackendInfo, ObjectMetadata } from '../metadata/types.js';
+import type { GcReport } from '../protocol/metadata-ops.js';
+import { rebalance, type RebalanceOptions, type RebalanceReport } from './rebalance.js';
 import { BackendHandle } from './backend-handle.js';
 import { DatasetsHandle } from './datasets-handle.js';
 import { stubFor, type StubClass, type StubObject } from '../stubs/stub-class.js';
@@ -157,6 +159,22 @@ export class Client implements AsyncDisposable {
     filter: { backendId?: string; dataset?: string; className?: string; limit?: number } = {},
   ): Promise<ObjectMetadata[]> {
     return this.active().listObjects(filter);
+  }
+
+  /**
+   * Evens the number of objects per live backend with moves (an operator's; docs/lifecycle.md). Calls go on
+   * meanwhile: they follow the moves.
+   */
+  async rebalance(options: RebalanceOptions = {}): Promise<RebalanceReport> {
+    return rebalance(this.active(), options);
+  }
+
+  /**
+   * A garbage collection (an admin's, docs/lifecycle.md): deletes the objects no alias reaches and no call runs on,
+   * registered before it started. `dryRun`: finds them and deletes nothing.
+   */
+  async collectGarbage(options: { dryRun?: boolean } = {}): Promise<GcReport> {
+    return this.active().collectGarbage(options.dryRun ?? false);
   }
 
   /**

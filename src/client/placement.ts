@@ -18,6 +18,7 @@ export class RandomPlacement implements Placement {
   async choose(): Promise<string> {
     let backends = this.backends?.length ? this.backends : await this.refresh();
     if (backends.length === 0) backends = await this.refresh();
+    backends = backends.filter((b) => !b.draining); // a draining backend refuses new objects
     if (backends.length === 0) throw new NoBackendsError();
     return backends[Math.floor(Math.random() * backends.length)].id;
   }

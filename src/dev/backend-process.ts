@@ -85,9 +85,13 @@ export class BackendProcess {
     return this.stop('SIGKILL');
   }
 
-  /** Starts it again, same id and storage (after stop or kill). */
-  async restart(): Promise<void> {
+  /**
+   * Starts it again, same id and storage (after stop or kill); `models`: with another build of the model (a model
+   * change rolled through the cluster, docs/lifecycle.md).
+   */
+  async restart(models?: string[]): Promise<void> {
     await this.stop();
+    if (models) this.options.models = models;
     await this.start();
   }
 

@@ -73,3 +73,28 @@ export class ProcessStartError extends DataClayError<{ process: string; reason: 
     super(`${process} ${reason}${log ? `; its log:\n${log}` : ''}`, { process, reason, log }, options);
   }
 }
+
+/** The backend is being drained (`dataclay ctl drain`): it takes no new objects; the caller places them elsewhere. */
+export class BackendDrainingError extends DataClayError<{ backendId: string }> {
+  constructor(backendId: string, options?: ErrorOptions) {
+    super(
+      `Backend ${backendId} is draining and takes no new objects: make them persistent on another backend`,
+      {
+        backendId,
+      },
+      options,
+    );
+  }
+}
+
+/** A drain could not move every object away (no other backend has their class, or their moves kept failing). */
+export class DrainIncompleteError extends DataClayError<{ backendId: string; left: number }> {
+  constructor(backendId: string, left: number, options?: ErrorOptions) {
+    super(
+      `Backend ${backendId} still masters ${left} objects after the drain: start a backend that loads their classes, ` +
+        'then drain again (it was not stopped)',
+      { backendId, left },
+      options,
+    );
+  }
+}

@@ -194,3 +194,20 @@ export class DatasetExistsError extends DataClayError<{ dataset: string }> {
     super(`dataset ${dataset} exists already`, { dataset }, options);
   }
 }
+
+/** A stored object was written by a newer version of its class than this process has: it is not loaded here. */
+export class SchemaVersionError extends DataClayError<{
+  className: string;
+  id: string;
+  stored: number;
+  loaded: number;
+}> {
+  constructor(className: string, id: string, stored: number, loaded: number, options?: ErrorOptions) {
+    super(
+      `${className} ${id} was stored by version ${stored} of its class, this backend has version ${loaded}: ` +
+        'upgrade this backend to the newer model (it never overwrites a newer record)',
+      { className, id, stored, loaded },
+      options,
+    );
+  }
+}

@@ -124,6 +124,41 @@ export class MetadataStore {
     return checked.filter((n): n is string => n !== undefined).sort();
   }
 
+  // Deletion and garbage collection (docs/lifecycle.md): whole-bucket reads, for the collector only.
+
+  /** Every object record with its revision: a scan of the bucket, in one ordered read. */
+  async *scanObjects(): AsyncIterable<{ md: ObjectMetadata; revision: number }> {
+    for await (const entry of await this.objects.history()) {
+      if (entry.operation === 'PUT') yield { md: decode<ObjectMetadata>(entry.value), revision: entry.revision };
+    }
+  }
+
+  /** The objects bucket's last revision: a record written later has a higher one. */
+  async objectsRevision(): Promise<number> {
+    return (await this.objects.status()).streamInfo.state.last_seq;
+  }
+
+  /** The object each alias names, every dataset's: the roots of a garbage collection. */
+  async *aliasTargets(): AsyncIterable<string> {
+    for await (const entry of await this.aliases.history({ key: 'a.>' })) {
+      if (entry.operation === 'PUT') yield decode<string>(entry.value);
+    }
+  }
+
+  /** Removes every alias that names the object, in every dataset (its deletion). */
+  async deleteAliasesOf(objectId: string): Promise<void> {
+    const prefix = `o.${objectId}.`;
+    const keys: string[] = [];
+    for await (const key of await this.aliases.keys(`${prefix}>`)) keys.push(key);
+    await Promise.all(
+      keys.map(async (key) => {
+        const [dataset, alias] = key.slice(prefix.length).split('.');
+        await this.deleteAlias(unescapeKeyPart(dataset), unescapeKeyPart(alias), objectId);
+        await this.aliases.delete(key); // a stale hint (its alias names another object now) goes too
+      }),
+    );
+  }
+
   async putBackend(info: BackendInfo): Promise<void> {
     await this.backends.put(info.id, encode(info));
   }

@@ -23,6 +23,8 @@ export interface BackendInfo {
   heartbeatAt: number;
   /** Persistent and value classes the backend has loaded. */
   classes: string[];
+  /** Being drained (`dataclay ctl drain`): it takes no new objects. */
+  draining?: boolean;
   /** Where its Prometheus metrics are served, when they are. */
   metricsUrl?: string;
 }

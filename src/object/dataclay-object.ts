@@ -4,7 +4,7 @@ import type { ClassInfo } from './meta.js';
 import { ownClassInfo } from './registry.js';
 import { InvalidAliasError, ClassMismatchError } from '../errors.js';
 import { restoreState } from './object-state.js';
-import { currentRuntime, type MakePersistentOptions, type MoveOptions } from './runtime-slot.js';
+import { currentRuntime, type DeleteOptions, type MakePersistentOptions, type MoveOptions } from './runtime-slot.js';
 import { blank, construct, writableHere } from './lifecycle.js';
 import { STATE, type ObjectState } from './state.js';
 
@@ -92,6 +92,15 @@ export class DataClayObject {
     await currentRuntime().consolidateVersion(this);
   }
 
+  /**
+   * Deletes the object everywhere, durably: its record, its metadata, its aliases, its replicas. Later uses of any
+   * proxy of it give DoesNotExistError. With `recursive`, what it reaches that no alias reaches other than through
+   * it (within its dataset) goes too. Resolves to how many objects were deleted.
+   */
+  async dcDelete(options: DeleteOptions = {}): Promise<number> {
+    return currentRuntime().delete(this, options);
+  }
+
   /** Refreshes where this process thinks the object lives (its backend), from the metadata. */
   async sync(): Promise<void> {
     await currentRuntime().sync(this);
@@ -175,6 +184,11 @@ export class DataClayObject {
   static async dcUpdateByAlias<T extends DataClayObject>(this: Constructor<T>, alias: string, from: T): Promise<void> {
     const target = (await currentRuntime().getByAlias(alias)) as T;
     await target.dcUpdate(from);
+  }
+
+  /** Deletes the object with this id (see dcDelete); DoesNotExistError when there is none. */
+  static async deleteById(id: string, options: DeleteOptions = {}): Promise<number> {
+    return (await currentRuntime().getById(id)).dcDelete(options);
   }
 
   /** Removes an alias (never the object). No error when the alias does not exist. */

@@ -3,6 +3,7 @@
 import { TransformerNotConfiguredError } from '../errors.js';
 import type { DataClayObject } from './dataclay-object.js';
 import { installFieldGuards } from './locality.js';
+import { collectRenames } from './evolution.js';
 import { isClassMeta, type ClassMeta, type MethodMeta } from './meta.js';
 import { registerClass } from './registry.js';
 import { runExclusive } from './exclusive.js';
@@ -37,6 +38,7 @@ export function persistent<C extends PersistentClass>(
   const meta = arg;
   return (cls) => {
     const constructed = afterConstruction(cls);
+    collectRenames(cls);
     const info = registerClass(constructed, meta);
     installFieldGuards(
       cls.prototype,

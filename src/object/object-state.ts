@@ -14,6 +14,11 @@ function hooksOf(obj: object): StateHooks | undefined {
   return typeof o.dcGetState === 'function' && typeof o.dcSetState === 'function' ? (o as StateHooks) : undefined;
 }
 
+/** Whether the object's class replaces field-based state with its own hooks. */
+export function hasStateHooks(obj: object): boolean {
+  return hooksOf(obj) !== undefined;
+}
+
 export function captureState(obj: Stateful): unknown {
   const hooks = hooksOf(obj);
   return hooks ? hooks.dcGetState() : readFields(obj);

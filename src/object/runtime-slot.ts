@@ -16,6 +16,14 @@ export interface MoveOptions {
   remotes?: boolean;
 }
 
+export interface DeleteOptions {
+  /**
+   * Also delete what this object reaches that no alias reaches other than through it, within its dataset
+   * (default false). docs/lifecycle.md.
+   */
+  recursive?: boolean;
+}
+
 export interface ObjectRuntime {
   /** The context operations run in now: the caller's inside a request or a `run`, the runtime's own otherwise. */
   session(): RequestContext;
@@ -35,6 +43,8 @@ export interface ObjectRuntime {
   newReplica(obj: DataClayObject, backendId: string | undefined, options: MoveOptions): Promise<void>;
   newVersion(obj: DataClayObject, backendId?: string): Promise<DataClayObject>;
   consolidateVersion(obj: DataClayObject): Promise<void>;
+  /** Deletes the object (and with `recursive`, what only it reaches) everywhere; resolves to how many went. */
+  delete(obj: DataClayObject, options: DeleteOptions): Promise<number>;
   /** Refreshes what this process knows of where the object lives. */
   sync(obj: DataClayObject): Promise<void>;
   /** A copy of an object's state (its fields, or its state hook's value), wherever the object lives. */
@@ -61,9 +71,21 @@ export function loadEvicted(obj: DataClayObject): void {
   currentRuntime().load?.(obj);
 }
 
+let templating = 0;
+
 /** Called by the DataClayObject constructor. */
 export function adoptNew(obj: DataClayObject): void {
-  current?.adopt?.(obj);
+  if (templating === 0) current?.adopt?.(obj);
+}
+
+/** Runs `build` with nothing it constructs adopted as a new object (an instance read for its initial values only). */
+export function buildingTemplate<T>(build: () => T): T {
+  templating++;
+  try {
+    return build();
+  } finally {
+    templating--;
+  }
 }
 
 export function installRuntime(runtime: ObjectRuntime): void {

@@ -2,6 +2,7 @@
 // versions, and the backend itself. The per-call requests are tuples (no keys on the wire).
 import type { BackendStats } from '../metadata/types.js';
 import type { DataClayObject } from '../object/dataclay-object.js';
+import type { WireRef } from '../serialization/codec.js';
 import type { WireRecord } from '../serialization/graph.js';
 import { operation, type Role, type TypesOf } from './operation.js';
 import { session, type WireSession } from './session.js';
@@ -60,6 +61,21 @@ export type ReceiveRequest = [s: WireSession, mode: TransferMode, records: Trans
 export type AdoptStateRequest = [s: WireSession, originalId: string, state: Uint8Array];
 /** Holders of copies drop them: the ids are now owned by `owner` (a move taken back, consolidated versions). */
 export type RetireRequest = [s: WireSession, ids: string[], owner: string];
+/** Delete `ids` (owned by the receiver); `recursive`: also what they reach that no alias reaches (docs/lifecycle.md). */
+export type DeleteRequest = [s: WireSession, ids: string[], recursive: boolean];
+export interface DrainReport {
+  /** Objects moved to other backends. */
+  moved: number;
+  /** Replicas held here whose masters placed them elsewhere. */
+  handedOver: number;
+  /** Passes over the store it took (objects made here meanwhile need another). */
+  rounds: number;
+  /** Objects still here: no other live backend has their class, or their moves kept failing. */
+  left: number;
+}
+/** The references held by each of `ids` that the receiver owns; `missing`: those it does not own. */
+export type RefsRequest = [s: WireSession, ids: string[]];
+export type RefsReply = [found: [id: string, dataset: string, refs: WireRef[]][], missing: string[]];
 
 const wireRecord: Shape<WireRecord> = tuple<WireRecord>(['id', string], ['className', string], ['state', bytes]);
 const transferRecord: Shape<TransferRecord> = tuple<TransferRecord>(
@@ -171,6 +187,37 @@ export const backendOps = {
     roles: backends,
     idempotent: true,
   }),
+  /** Reply: how many objects were deleted. */
+  delete: operation<DeleteRequest, number>({
+    shape: tuple<DeleteRequest>(['session', session], ['ids', ids], ['recursive', boolean]),
+    roles: anyone,
+    // a second delete of a deleted object is a DoesNotExistError: the caller must not take that for the outcome
+    idempotent: false,
+  }),
+  /** The garbage collector's delete (an admin's collection): spares objects a call is running on. Reply: how many. */
+  collect: operation<RefsRequest, number>({
+    shape: tuple<RefsRequest>(['session', session], ['ids', ids]),
+    roles: backends,
+    idempotent: true,
+  }),
+  refs: operation<RefsRequest, RefsReply>({
+    shape: tuple<RefsRequest>(['session', session], ['ids', ids]),
+    roles: backends,
+    idempotent: true,
+  }),
+  /**
+   * Moves every object the backend masters to the other live backends, and hands the replicas it holds to their
+   * masters' other backends; it takes no new objects from then on. Reply: what it moved and handed over.
+   */
+  drain: operation<BackendRequest, DrainReport>({ shape: itself, roles: admins, idempotent: true }),
+  /** Master side: `replica` no longer holds copies of `ids` (it is draining). */
+  unreplicate: operation<RetireRequest, void>({
+    shape: tuple<RetireRequest>(['session', session], ['ids', ids], ['owner', string]),
+    roles: backends,
+    idempotent: true,
+  }),
+  /** Reply: the objects calls are running on now (roots of a garbage collection). */
+  running: operation<BackendRequest, string[]>({ shape: itself, roles: backends, idempotent: true }),
   ping: operation<BackendRequest, BackendStats>({ shape: itself, roles: admins, idempotent: true }),
   /** Saves every loaded object and drops them from memory. */
   flush: operation<BackendRequest, { saved: number }>({ shape: itself, roles: admins, idempotent: true }),

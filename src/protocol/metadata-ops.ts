@@ -5,7 +5,7 @@ import type { DatasetRecord, Grant, Level } from '../metadata/grants.js';
 import type { BackendInfo, ObjectMetadata } from '../metadata/types.js';
 import { operation, type Role, type TypesOf } from './operation.js';
 import { session, type WireSession } from './session.js';
-import { literal, number, optional, record, string } from './shape.js';
+import { boolean, literal, number, optional, record, string } from './shape.js';
 
 export interface Query {
   s: WireSession;
@@ -70,6 +70,22 @@ export interface GrantQuery {
   dataset?: string;
 }
 
+/** A garbage collection (docs/lifecycle.md); `dryRun`: find the garbage, delete nothing. */
+export interface GcRequest {
+  s: WireSession;
+  dryRun: boolean;
+}
+export interface GcReport {
+  /** Objects the roots reach. */
+  reachable: number;
+  /** Objects found unreachable (deleted, unless a dry run). */
+  garbage: number;
+  deleted: number;
+  /** The first unreachable ids found (at most 1,000). */
+  sample: string[];
+  ms: number;
+}
+
 const anyone: readonly Role[] = ['client', 'backend'];
 const admins: readonly Role[] = ['admin'];
 const level = literal('r', 'rw');
@@ -112,6 +128,11 @@ export const metadataOps = {
     idempotent: true,
   }),
   // datasets and grants: an admin's (docs/security.md)
+  gc: operation<GcRequest, GcReport>({
+    shape: record<GcRequest>({ s: session, dryRun: boolean }),
+    roles: admins,
+    idempotent: false,
+  }),
   'dataset.create': operation<DatasetCreate, DatasetRecord>({
     shape: record<DatasetCreate>({ s: session, name: string, owner: optional(string), public: optional(level) }),
     roles: admins,

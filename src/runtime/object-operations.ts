@@ -107,6 +107,11 @@ export class ObjectOperations {
     redirect(obj, owner); // the version's id now forwards to the original, there
   }
 
+  async delete(obj: DataClayObject, recursive: boolean): Promise<number> {
+    await persistent(obj);
+    return this.routing.toOwner(obj, 'delete', [this.requests.wire(), [obj.id], recursive]);
+  }
+
   /** Refreshes where a proxy (or a replica) thinks the object lives, from the metadata. */
   async sync(obj: DataClayObject): Promise<void> {
     const state = obj[STATE];

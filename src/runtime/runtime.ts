@@ -7,9 +7,9 @@ import type { BackendInfo, ObjectMetadata } from '../metadata/types.js';
 import { sessionStorage, type CallOptions, type RequestContext, type Session } from '../object/context.js';
 import type { DataClayObject } from '../object/dataclay-object.js';
 import { processIdentity } from '../object/identity.js';
-import type { MakePersistentOptions, MoveOptions, ObjectRuntime } from '../object/runtime-slot.js';
+import type { DeleteOptions, MakePersistentOptions, MoveOptions, ObjectRuntime } from '../object/runtime-slot.js';
 import { claimOf } from '../object/lifecycle.js';
-import type { ObjectsQuery } from '../protocol/metadata-ops.js';
+import type { GcReport, ObjectsQuery } from '../protocol/metadata-ops.js';
 import type { RefResolver } from '../serialization/codec.js';
 import { Lookups, validateAlias } from './lookups.js';
 import { ObjectOperations } from './object-operations.js';
@@ -141,6 +141,16 @@ export class Runtime implements ObjectRuntime {
   }
   sync(obj: DataClayObject): Promise<void> {
     return this.operations.sync(obj);
+  }
+  async delete(obj: DataClayObject, options: DeleteOptions): Promise<number> {
+    await this.local?.settle(obj);
+    const count = await this.operations.delete(obj, options.recursive ?? false);
+    this.identity.delete(obj.id); // a lookup by id asks the metadata again, and finds nothing
+    return count;
+  }
+  /** A garbage collection over the whole cluster (an admin's). */
+  collectGarbage(dryRun: boolean): Promise<GcReport> {
+    return this.requests.metadata('gc', { s: this.requests.wire(), dryRun });
   }
 
   getById(id: string): Promise<DataClayObject> {

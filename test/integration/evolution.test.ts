@@ -1,0 +1,62 @@
+// Schema evolution (docs/lifecycle.md): 1,000 objects stored by version 1 of a model load into version 2 after the
+// backend restarts with it (a field renamed, one removed, one added, one migrated), and a backend still on version 1
+// refuses a record version 2 wrote. The client uses stubs: it never loads either build of the model.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Client, DevCluster, SchemaVersionError, type StubObject } from '../../src/index.js';
+
+const model = (v: number) => fileURLToPath(new URL(`../evolution/model-v${v}.js`, import.meta.url));
+
+interface Bank extends StubObject {
+  open(n: number): Promise<number>;
+  describeAll(): Promise<string[]>;
+  first(): Promise<Account>;
+}
+interface Account extends StubObject {
+  deposit(cents: number): Promise<number>;
+  describe(): Promise<string>;
+}
+
+let cluster: DevCluster;
+let client: Client;
+
+beforeAll(async () => {
+  cluster = await DevCluster.start({ models: [model(1)], backends: 1, namespace: 'evolution' });
+  client = await new Client({ ...cluster.connectOptions, namespace: 'evolution', timeoutMs: 30_000 }).start();
+});
+afterAll(async () => {
+  await client?.stop();
+  await cluster?.stop();
+});
+
+describe('a model that changes between two backend starts', () => {
+  it('loads 1,000 records of the old shape into the new class, and an old backend refuses a newer record', {
+    timeout: 120_000,
+  }, async () => {
+    const BankV1 = await client.stub<Bank>('evolution.Bank');
+    const bank = await BankV1.create();
+    expect(await bank.open(1000)).toBe(1000);
+    expect((await bank.describeAll())[7]).toBe('holder-7:7');
+    const backend = cluster.backend('backend-1');
+
+    await backend.restart([model(2)]);
+    const all = await bank.describeAll();
+    expect(all).toHaveLength(1000);
+    // renamed kept its value, migrated to cents, the new field took its initializer
+    expect(all[7]).toBe('holder-7:705:EUR');
+    expect(all.every((d, i) => d === `holder-${i}:${i * 100 + 5}:EUR`)).toBe(true);
+    const log = readFileSync(path.join(cluster.dir, 'backend-1.log'), 'utf8');
+    expect(log).toContain('loaded records of an older class shape');
+    expect(log).toMatch(/"fieldsDropped":\s*\d+/);
+    expect(log).toContain('legacyCode');
+
+    // version 2 writes one account; a backend back on version 1 must not overwrite it
+    await client.stub<Account>('evolution.Account'); // the class as version 2 describes it: with deposit()
+    const first = await bank.first();
+    expect(await first.deposit(10)).toBe(15);
+    await backend.restart([model(1)]);
+    await expect(first.describe()).rejects.toBeInstanceOf(SchemaVersionError);
+  });
+});
