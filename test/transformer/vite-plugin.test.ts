@@ -22,8 +22,10 @@ function pluginFor(tsconfig: string): Plugin {
 }
 
 describe('vite plugin', () => {
+  // one plugin, as in one vitest run: its program is built once, then follows the edits
+  const plugin = pluginFor('test/fixtures/standard/tsconfig.json');
+
   it('runs before vite strips types, and emits what tspc does: the class facts, TC39 decorators lowered', () => {
-    const plugin = pluginFor('test/fixtures/standard/tsconfig.json');
     expect(plugin.enforce).toBe('pre');
     const file = `${ROOT}test/fixtures/standard/model.ts`;
     const out = plugin.transform(readFileSync(file, 'utf8'), `${file}?v=1`)!;
@@ -35,24 +37,22 @@ describe('vite plugin', () => {
   });
 
   it('follows the code vite hands it, not the file on disk (a watch-mode edit)', () => {
-    const plugin = pluginFor('test/fixtures/standard/tsconfig.json');
     const file = `${ROOT}test/fixtures/standard/model.ts`;
     const edited = readFileSync(file, 'utf8').replace('rate = 2;', 'rate = 2;\n  label = "x";');
     expect(plugin.transform(edited, file)!.code).toContain('{ name: "label", type: "string" }');
   });
 
   it('leaves files without decorators, declarations and dependencies to vite', () => {
-    const plugin = pluginFor('test/fixtures/standard/tsconfig.json');
     expect(plugin.transform('export const x: number = 1;', `${ROOT}test/fixtures/standard/plain.ts`)).toBeNull();
     expect(plugin.transform('@x class A {}', `${ROOT}node_modules/x/index.ts`)).toBeNull();
     expect(plugin.transform('@x class A {}', `${ROOT}x.js`)).toBeNull();
   });
 
   it("fails the module with the transformer's diagnostic at file:line, as tspc would", () => {
-    const plugin = pluginFor('test/fixtures/tsconfig.bad.json');
+    const bad = pluginFor('test/fixtures/tsconfig.bad.json');
     const file = `${ROOT}test/fixtures/bad.ts`;
     const text = readFileSync(file, 'utf8');
     const line = text.split('\n').findIndex((l) => l.includes('LINE:notAsync')) + 1;
-    expect(() => plugin.transform(text, file)).toThrow(new RegExp(`bad\\.ts\\(${line},\\d+\\): error TS91001`));
+    expect(() => bad.transform(text, file)).toThrow(new RegExp(`bad\\.ts\\(${line},\\d+\\): error TS91001`));
   });
 });
