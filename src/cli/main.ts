@@ -4,6 +4,8 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { DataClayError, InvalidOptionError } from '../errors.js';
 import { runBackend } from './backend-command.js';
 import { runDev } from './dev-command.js';
+import { runDoctor } from './doctor-command.js';
+import { runInit } from './init-command.js';
 import {
   ctlBackends,
   ctlDatasetCreate,
@@ -82,6 +84,14 @@ withNatsFlags(program.command('stubs').description('write typed TypeScript stubs
   .option('--class <names...>', 'only these classes (default: every class the backends have)')
   .option('--import <module>', 'module the stubs import the runtime from', 'dataclay')
   .action(runStubs);
+
+program
+  .command('init [dir]')
+  .description('scaffold an app that uses dataclay: model, client, tests, scripts (default dir: the current one)')
+  .action(runInit);
+withNatsFlags(program.command('doctor [dir]').description("check a project's setup and its NATS; say what to fix"))
+  .option('--offline', 'skip the checks that need a running NATS')
+  .action(runDoctor);
 
 const ctl = program.command('ctl').description('look at and operate a running cluster');
 const nsOption = () => new Option('--namespace <ns>', 'cluster namespace').env('DC_NAMESPACE').default('default');

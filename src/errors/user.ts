@@ -22,7 +22,8 @@ export class TransformerNotConfiguredError extends DataClayError<{ what: string 
   constructor(what: string, options?: ErrorOptions) {
     super(
       `${what} was compiled without the dataclay transformer. Build with ts-patch (\`tspc\`) and add ` +
-        `"plugins": [{ "transform": "dataclay/transformer" }] to tsconfig.json compilerOptions (see docs/transformer.md).`,
+        `"plugins": [{ "transform": "dataclay/transformer" }] to tsconfig.json compilerOptions; under vitest or vite, ` +
+        `add plugins: [dataclay()] from 'dataclay/vite' (see docs/transformer.md).`,
       { what },
       options,
     );

@@ -1,10 +1,13 @@
-// @persistent and @activemethod (TC39 decorators). The transformer rewrites `@persistent` into
-// `@persistent(<class facts>)`; a bare call at run time means the transformer did not run.
+// @persistent, @activemethod and @localOnly, for both decorator worlds: TC39 standard decorators (the default) and
+// legacy ones (`experimentalDecorators`, the NestJS/TypeORM habit). The transformer rewrites `@persistent` into
+// `@persistent(<class facts>)` in either; a bare call at run time means the transformer did not run. Which world
+// called shows in the arguments: a TC39 decorator gets a context object, a legacy one gets none (class) or a key.
 import { TransformerNotConfiguredError } from '../errors.js';
+import { publishClassFacts } from './class-metadata.js';
 import type { DataClayObject } from './dataclay-object.js';
 import { installFieldGuards } from './locality.js';
 import { collectRenames } from './evolution.js';
-import { isClassMeta, type ClassMeta, type MethodMeta } from './meta.js';
+import { isClassMeta, META_VERSION, type ClassInfo, type ClassMeta, type MethodMeta } from './meta.js';
 import { registerClass } from './registry.js';
 import { runExclusive } from './exclusive.js';
 import { sessionStorage } from './context.js';
@@ -17,17 +20,17 @@ export interface PersistentOptions {
 }
 
 type PersistentClass = abstract new (...args: never[]) => DataClayObject;
-type ClassDecorator<C extends abstract new (...args: never[]) => object> = (
-  cls: C,
-  context: ClassDecoratorContext<C>,
-) => C | void;
+
+/** A class decorator of either world (a legacy one is called without a context). */
+export type PersistentDecorator = <C extends PersistentClass>(cls: C, context?: ClassDecoratorContext<C>) => C | void;
 
 export function persistent<C extends PersistentClass>(cls: C, context: ClassDecoratorContext<C>): C | void;
-export function persistent<C extends PersistentClass>(options: PersistentOptions): ClassDecorator<C>;
+export function persistent<C extends PersistentClass>(cls: C): C | void;
+export function persistent(options: PersistentOptions): PersistentDecorator;
 export function persistent<C extends PersistentClass>(
   arg: C | PersistentOptions | ClassMeta,
   context?: ClassDecoratorContext<C>,
-): ClassDecorator<C> | C | void {
+): PersistentDecorator | C | void {
   if (typeof arg === 'function')
     throw new TransformerNotConfiguredError(`@persistent class ${context?.name ?? arg.name}`);
   if (!isClassMeta(arg)) {
@@ -36,7 +39,7 @@ export function persistent<C extends PersistentClass>(
     };
   }
   const meta = arg;
-  return (cls) => {
+  return <D extends PersistentClass>(cls: D, ctx?: ClassDecoratorContext<D>) => {
     const constructed = afterConstruction(cls);
     collectRenames(cls);
     const info = registerClass(constructed, meta);
@@ -55,8 +58,21 @@ export function persistent<C extends PersistentClass>(
         });
       }
     }
+    publishClassFacts(constructed, mergedFacts(info), ctx?.metadata);
     return constructed;
   };
+}
+
+/** What other tools read: the facts along inheritance, as the runtime merged them. */
+function mergedFacts(info: ClassInfo): ClassMeta {
+  const facts: ClassMeta = {
+    $dc: META_VERSION,
+    name: info.name,
+    fields: [...info.fields],
+    methods: [...info.methods.values()],
+  };
+  if (info.ctorParams) facts.ctor = [...info.ctorParams];
+  return Object.freeze(facts);
 }
 
 /**
@@ -126,6 +142,19 @@ export interface ActiveMethodOptions {
 // biome-ignore lint/suspicious/noExplicitAny: parameters are contravariant: unknown[] would reject every typed method
 type ActiveMethod<This> = (this: This, ...args: any[]) => Promise<unknown>;
 
+/** A method decorator of either world: TC39 (method, context) or legacy (prototype, key, descriptor). */
+export interface ActiveMethodDecorator {
+  <This extends DataClayObject, M extends ActiveMethod<This>>(
+    method: M,
+    context: ClassMethodDecoratorContext<This, M>,
+  ): M;
+  <M extends ActiveMethod<DataClayObject>>(
+    target: DataClayObject,
+    key: string | symbol,
+    descriptor: TypedPropertyDescriptor<M>,
+  ): TypedPropertyDescriptor<M>;
+}
+
 /**
  * Marks a method that runs where the object lives: in place on a local object, on its backend otherwise.
  * It must be `async` (the transformer reports it otherwise), because a remote call is a Promise.
@@ -135,24 +164,34 @@ export function activemethod<This extends DataClayObject, M extends ActiveMethod
   method: M,
   context: ClassMethodDecoratorContext<This, M>,
 ): M;
-export function activemethod(
-  options: ActiveMethodOptions,
-): <This extends DataClayObject, M extends ActiveMethod<This>>(
-  method: M,
-  context: ClassMethodDecoratorContext<This, M>,
-) => M;
-export function activemethod<This extends DataClayObject, M extends ActiveMethod<This>>(
-  arg: M | ActiveMethodOptions,
-  context?: ClassMethodDecoratorContext<This, M>,
-): M | ((method: M, context: ClassMethodDecoratorContext<This, M>) => M) {
-  if (typeof arg === 'function') return dispatching(arg as never, String(context!.name)) as M;
+export function activemethod<M extends ActiveMethod<DataClayObject>>(
+  target: DataClayObject,
+  key: string | symbol,
+  descriptor: TypedPropertyDescriptor<M>,
+): TypedPropertyDescriptor<M>;
+export function activemethod(options: ActiveMethodOptions): ActiveMethodDecorator;
+export function activemethod(...args: unknown[]): unknown {
+  if (args.length > 1) return activeMember(args, {});
+  const arg = args[0] as ActiveMethodOptions | undefined;
   const options: ActiveMethodOptions = { exclusive: arg?.exclusive === true, readonly: arg?.readonly === true };
-  return (method: M, ctx: ClassMethodDecoratorContext<This, M>) =>
-    dispatching(method as never, String(ctx.name), options) as M;
+  return (...member: unknown[]) => activeMember(member, options);
+}
+
+/** Decorates one method, given the arguments of either world. */
+function activeMember(args: unknown[], options: ActiveMethodOptions): unknown {
+  const [first, second, descriptor] = args as [unknown, unknown, PropertyDescriptor | undefined];
+  if (typeof second === 'string' || typeof second === 'symbol') {
+    const method = descriptor?.value as ActiveMethod<DataClayObject>;
+    return { ...descriptor, value: dispatching(method, String(second), options) };
+  }
+  const context = second as ClassMethodDecoratorContext;
+  return dispatching(first as ActiveMethod<DataClayObject>, String(context.name), options);
 }
 
 /**
  * Marks a field of a persistent class as process-local: the transformer leaves it out of the persistent state, so
  * it never travels and a proxy keeps its own value. (At run time this decorator does nothing.)
  */
-export function localOnly<This, V>(_value: undefined, _context: ClassFieldDecoratorContext<This, V>): void {}
+export function localOnly<This, V>(_value: undefined, _context: ClassFieldDecoratorContext<This, V>): void;
+export function localOnly(_target: object, _key: string | symbol): void;
+export function localOnly(): void {}

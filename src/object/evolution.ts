@@ -36,9 +36,11 @@ let pendingRenames: [field: string, from: string][] = [];
  * `@renamedFrom('fullName') name = ''`.
  */
 export function renamedFrom(from: string) {
-  return <This, V>(_value: undefined, context: ClassFieldDecoratorContext<This, V>): void => {
-    // field decorators run while the class is defined, before its class decorator (@persistent) collects them
-    pendingRenames.push([String(context.name), from]);
+  // either world: a TC39 field decorator gets (undefined, context), a legacy one (prototype, key). Both run while
+  // the class is defined, before its class decorator (@persistent) collects them.
+  return (_target: unknown, context: ClassFieldDecoratorContext | string | symbol): void => {
+    const field = typeof context === 'object' ? context.name : context;
+    pendingRenames.push([String(field), from]);
   };
 }
 

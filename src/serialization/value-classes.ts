@@ -3,6 +3,7 @@
 import { addExtension } from 'msgpackr';
 import { TransformerNotConfiguredError, ValueClassConflictError } from '../errors.js';
 import type { PersistentOptions } from '../object/decorators.js';
+import { publishClassFacts } from '../object/class-metadata.js';
 import { isClassMeta, type ClassMeta, type FieldMeta } from '../object/meta.js';
 
 const VALUE_EXTENSION = 2;
@@ -51,18 +52,15 @@ export function isValueClassInstance(value: object): boolean {
 /**
  * Marks a class whose instances travel by value (their own fields) and come back as instances of the class, in
  * arguments, results and persistent fields. Its stable name comes from the transformer, like @persistent's.
+ * Works as a TC39 decorator and as a legacy one (`experimentalDecorators`, called without a context).
  */
-export function valueclass<C extends abstract new (...args: never[]) => object>(
-  cls: C,
-  context: ClassDecoratorContext<C>,
-): void;
-export function valueclass<C extends abstract new (...args: never[]) => object>(
-  options: PersistentOptions,
-): (cls: C, context: ClassDecoratorContext<C>) => void;
-export function valueclass<C extends abstract new (...args: never[]) => object>(
+export function valueclass<C extends AnyClass>(cls: C, context: ClassDecoratorContext<C>): void;
+export function valueclass<C extends AnyClass>(cls: C): void;
+export function valueclass(options: PersistentOptions): ValueClassDecorator;
+export function valueclass<C extends AnyClass>(
   arg: C | PersistentOptions | ClassMeta,
   context?: ClassDecoratorContext<C>,
-): ((cls: C, context: ClassDecoratorContext<C>) => void) | void {
+): ValueClassDecorator | void {
   if (typeof arg === 'function')
     throw new TransformerNotConfiguredError(`@valueclass class ${context?.name ?? arg.name}`);
   if (!isClassMeta(arg)) {
@@ -71,5 +69,10 @@ export function valueclass<C extends abstract new (...args: never[]) => object>(
     };
   }
   const meta = arg;
-  return (cls) => registerValueClass(cls, meta.name, meta.fields);
+  return (cls, ctx) => {
+    registerValueClass(cls, meta.name, meta.fields);
+    publishClassFacts(cls, meta, ctx?.metadata);
+  };
 }
+
+export type ValueClassDecorator = <C extends AnyClass>(cls: C, context?: ClassDecoratorContext<C>) => void;

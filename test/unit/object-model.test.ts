@@ -64,6 +64,11 @@ describe('decorators without the transformer', () => {
     expect(() => persistent(class Bare extends DataClayObject {}, ctx)).toThrow(/tspc.*"transform"/);
   });
 
+  it('@persistent used bare by a legacy-decorators program (no context) throws too, naming the vite plugin', () => {
+    expect(() => persistent(class Legacy extends DataClayObject {})).toThrow(TransformerNotConfiguredError);
+    expect(() => persistent(class Legacy extends DataClayObject {})).toThrow(/dataclay\/vite/);
+  });
+
   it('@persistent({ name }) without the transformer throws too', () => {
     const decorate = persistent({ name: 'x.Y' });
     expect(() => decorate(class Y extends DataClayObject {}, { kind: 'class', name: 'Y' } as never)).toThrow(

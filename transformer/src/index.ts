@@ -1,6 +1,7 @@
 // ts-patch entry point (a "program" transformer): emits class facts for every @persistent and @valueclass class,
 // and reports misuse.
 // tsconfig.json: "plugins": [{ "transform": "dataclay/transformer" }] (this package: "./transformer/dist/index.js").
+import './typescript-check';
 import ts from 'typescript';
 import { analyzeClass, type ClassKind } from './analyze';
 import { findDecorator } from './decorators';
@@ -9,6 +10,7 @@ import { decoratorWithMeta } from './emit';
 export type { ClassMeta, FieldMeta, MethodMeta, ParamMeta } from './meta';
 export { analyzeClass } from './analyze';
 export { Codes } from './diagnostics';
+export { SUPPORTED_TS_PATCH, SUPPORTED_TYPESCRIPT, tsPatchVerdict, typescriptVerdict } from './toolchain';
 
 export interface TransformerExtras {
   addDiagnostic?: (diagnostic: ts.Diagnostic) => number;
