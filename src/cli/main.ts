@@ -56,6 +56,12 @@ withNatsFlags(
       .choices(['strict', 'open', 'off'])
       .env('DC_DATASETS'),
   )
+  .addOption(
+    new Option(
+      '--otel-module <file>',
+      'module that registers an OpenTelemetry SDK (traces; docs/observability.md)',
+    ).env('DC_OTEL_MODULE'),
+  )
   .action(runBackend);
 
 program
