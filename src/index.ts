@@ -40,7 +40,7 @@ export type { ClassMeta, FieldMeta, MethodMeta, ParamMeta } from './object/meta.
 export { Backend, type BackendOptions } from './backend/backend.js';
 export type { MemoryBudget } from './backend/heap.js';
 export { DevCluster, type DevClusterOptions } from './dev/cluster.js';
-export type { BackendInfo, BackendStats, ObjectMetadata } from './metadata/types.js';
+export type { BackendInfo, BackendStats, LifecycleEvent, ObjectMetadata, ObjectView } from './metadata/types.js';
 
 // Errors: all extend DataClayError (docs/errors.md); `errors` holds every class by name
 export {

@@ -23,6 +23,7 @@ import { backendOps, type BackendOps } from '../protocol/backend-ops.js';
 import { serveOperations } from '../protocol/handlers.js';
 import { metadataOps, type MetadataOps } from '../protocol/metadata-ops.js';
 import { adminHandlers } from './admin-service.js';
+import { LifecycleLog, noting, observerHandlers } from './lifecycle-log.js';
 import { backendAnswering, metadataAnswering } from './answering.js';
 import { metadataHandlers } from './metadata-service.js';
 import { grantHandlers } from './grant-service.js';
@@ -157,11 +158,11 @@ export class Backend {
     const own = runtime.requests.subjects.backendAll(this.id);
     const metadata = runtime.requests.subjects.metadataAll();
     const control = { stop: () => void this.stop() };
+    const events = new LifecycleLog(this.id);
     const handlers = {
-      ...objectHandlers(runtime),
-      ...transferHandlers(runtime),
-      ...versionHandlers(runtime),
+      ...noting({ ...objectHandlers(runtime), ...transferHandlers(runtime), ...versionHandlers(runtime) }, events),
       ...adminHandlers(runtime, control),
+      ...observerHandlers(runtime, events),
     };
     const md = { ...metadataHandlers(runtime.store), ...grantHandlers(this.grants) };
     const authorizer = this.authorizer();
