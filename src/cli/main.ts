@@ -3,6 +3,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { DataClayError, InvalidOptionError } from '../errors.js';
 import { runBackend } from './backend-command.js';
+import { runConsole } from './console-command.js';
 import { runDev } from './dev-command.js';
 import {
   ctlBackends,
@@ -74,7 +75,16 @@ program
   .option('--nats-password-file <file>', "file holding the admin's password (default: a random one)")
   .option('--nats-token-file <file>', 'one token for everyone instead of users: authenticates, confines nobody')
   .option('--insecure', 'an open nats-server: whoever reaches it may do anything (default: users, docs/security.md)')
+  .option('--console', 'also serve the web console on 127.0.0.1 (docs/observability.md)')
+  .option('--console-port <port>', 'its port (default: any free port)', port)
   .action(runDev);
+
+withNatsFlags(
+  program.command('console').description('the web console of a running cluster, as its admin, on 127.0.0.1'),
+)
+  .addOption(new Option('--namespace <ns>', 'cluster namespace').env('DC_NAMESPACE').default('default'))
+  .option('--port <port>', 'port to serve on (default: any free port)', port)
+  .action(runConsole);
 
 withNatsFlags(program.command('stubs').description('write typed TypeScript stubs for the classes of a running cluster'))
   .addOption(new Option('--namespace <ns>', 'cluster namespace').env('DC_NAMESPACE').default('default'))
@@ -126,6 +136,12 @@ withNatsFlags(grant.command('revoke <dataset> <user>').description("remove a use
 withNatsFlags(grant.command('list [dataset]').description('grants, of one dataset or all'))
   .addOption(nsOption())
   .action(ctlGrantList);
+
+function port(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65_535) throw new InvalidArgumentError('a port number is expected');
+  return n;
+}
 
 function positiveInt(value: string): number {
   const n = Number(value);
