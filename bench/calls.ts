@@ -12,14 +12,19 @@ const IN_FLIGHT = 64;
 const ROUNDS = 3;
 
 const model = fileURLToPath(new URL('./model.js', import.meta.url));
-await using cluster = await benchCluster({ models: [model], backends: 1 });
+// BENCH_OTEL=1: the client and the backend trace every operation (an SDK exporting nowhere: otel-noop.ts)
+const otel = process.env.BENCH_OTEL === '1' ? fileURLToPath(new URL('./otel-noop.js', import.meta.url)) : undefined;
+if (otel) await import(otel);
+const backendArgs = otel ? ['--otel-module', otel] : [];
+await using cluster = await benchCluster({ models: [model], backends: 1, backendArgs });
 await using _client = await new Client({ ...asUser(cluster) }).start();
 const baseline = await rawBaseline(cluster);
 const { nc } = baseline;
 
 try {
   const mode = cluster.secured ? 'secured' : 'open (BENCH_INSECURE)';
-  console.log(`bench/calls: 1 backend, nats-server ${cluster.natsUrl} ${mode}; medians of ${ROUNDS} rounds\n`);
+  const traced = otel ? ', traced (OpenTelemetry SDK, no-op exporter)' : '';
+  console.log(`bench/calls: 1 backend, nats-server ${cluster.natsUrl} ${mode}${traced}; medians of ${ROUNDS} rounds\n`);
   const rows: string[][] = [['payload', 'op', 'seq p50 µs', 'x raw', `${IN_FLIGHT} in flight ops/s`, 'x raw']];
   const paired: string[] = [];
   for (const size of SIZES) {

@@ -41,7 +41,7 @@ export type { ClassMeta, FieldMeta, MethodMeta, ParamMeta } from './object/meta.
 export { Backend, type BackendOptions } from './backend/backend.js';
 export type { MemoryBudget } from './backend/heap.js';
 export { DevCluster, type DevClusterOptions } from './dev/cluster.js';
-export type { BackendInfo, BackendStats, ObjectMetadata } from './metadata/types.js';
+export type { BackendInfo, BackendStats, LifecycleEvent, ObjectMetadata, ObjectView } from './metadata/types.js';
 export type { GcReport } from './protocol/metadata-ops.js';
 export type { DrainReport } from './protocol/backend-ops.js';
 export type { RebalanceOptions, RebalanceReport } from './client/rebalance.js';

@@ -1,6 +1,7 @@
 // How a backend answers a request: the reply is encoded (new objects it references become persistent here), then
 // what the request changed is put on disk; only then is the reply, the acknowledgement, sent.
 import { encodeOk } from '../messaging/envelope.js';
+import { committed } from '../observe/spans.js';
 import type { Answering } from '../protocol/handlers.js';
 import type { BackendRuntime } from './backend-runtime.js';
 import { rollBack } from './rollback.js';
@@ -14,11 +15,11 @@ export function backendAnswering(rt: Deps): Answering {
       const bytes = rt.runtime.work.encodeWithRefs((sink) => encodeOk(value, sink), rt.backendId);
       if (bytes instanceof Promise)
         return bytes.then(async (b) => {
-          await rt.writes.commit(ctx);
+          await committed(() => rt.writes.commit(ctx));
           return b;
         });
-      const committed = rt.writes.commit(ctx);
-      return committed ? committed.then(() => bytes) : bytes;
+      const writing = committed(() => rt.writes.commit(ctx));
+      return writing ? writing.then(() => bytes) : bytes;
     },
     fail(ctx) {
       rollBack(rt.rollback, ctx);

@@ -23,6 +23,7 @@ import { backendOps, type BackendOps } from '../protocol/backend-ops.js';
 import { serveOperations } from '../protocol/handlers.js';
 import { metadataOps, type MetadataOps } from '../protocol/metadata-ops.js';
 import { adminHandlers } from './admin-service.js';
+import { LifecycleLog, noting, observerHandlers } from './lifecycle-log.js';
 import { backendAnswering, metadataAnswering } from './answering.js';
 import { metadataHandlers } from './metadata-service.js';
 import { gcHandlers, periodicCollection } from './gc-service.js';
@@ -169,14 +170,17 @@ export class Backend {
     const own = runtime.requests.subjects.backendAll(this.id);
     const metadata = runtime.requests.subjects.metadataAll();
     const control = { stop: () => void this.stop() };
-    const transfer = transferHandlers(runtime);
+    const events = new LifecycleLog(this.id);
+    const objects = noting(
+      { ...objectHandlers(runtime), ...transferHandlers(runtime), ...versionHandlers(runtime) },
+      events,
+    );
     const handlers = {
-      ...objectHandlers(runtime),
-      ...transfer,
-      ...versionHandlers(runtime),
+      ...objects,
       ...lifecycleHandlers(runtime),
-      ...drainHandlers(runtime, { markDraining: () => this.markDraining(), move: transfer.move }),
+      ...drainHandlers(runtime, { markDraining: () => this.markDraining(), move: objects.move }),
       ...adminHandlers(runtime, control),
+      ...observerHandlers(runtime, events),
     };
     const md = { ...metadataHandlers(runtime.store), ...grantHandlers(this.grants), ...gcHandlers(runtime) };
     const authorizer = this.authorizer();

@@ -7,6 +7,7 @@ import type { DataClayObject } from '../object/dataclay-object.js';
 import { blank } from '../object/lifecycle.js';
 import { defineField } from '../object/locality.js';
 import { captureState, restoreState } from '../object/object-state.js';
+import { named } from '../observe/spans.js';
 import { classInfoByName } from '../object/registry.js';
 import { STATE } from '../object/state.js';
 import type { BackendOps } from '../protocol/backend-ops.js';
@@ -29,6 +30,7 @@ export function objectHandlers(rt: Deps): Pick<Handlers<BackendOps>, ObjectOp> {
     const obj = await (read ? rt.ownership.readable(id) : rt.ownership.owned(id));
     const info = obj[STATE].info;
     if (!info.fieldNames.has(field)) throw new FieldNotFoundError(info.name, field);
+    named(info.name, info.ctor.name, read ? 'dcGet' : 'dcSet');
     return obj;
   };
 
@@ -74,6 +76,7 @@ export function objectHandlers(rt: Deps): Pick<Handlers<BackendOps>, ObjectOp> {
       const info = obj[STATE].info;
       const meta = info.methods.get(m);
       if (!meta) throw new MethodNotFoundError(info.name, m);
+      named(info.name, info.ctor.name, m); // the request's span: `Class.method`
       checkArguments(info, meta, args); // before it runs: InvalidArgumentError names the parameter
       ctx.method = m; // for the fault log (model-faults.ts)
       if (!meta.readonly && obj[STATE].kind === 'replica') await rt.ownership.owned(id); // a replica only serves reads: WrongBackendError to the master

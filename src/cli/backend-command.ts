@@ -1,4 +1,6 @@
 // `dataclay backend`: one backend process until SIGINT/SIGTERM, then a clean stop.
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { Backend } from '../backend/backend.js';
 import { surviveFaults } from '../backend/model-faults.js';
 import type { DatasetPolicy } from '../security/authorizer.js';
@@ -15,9 +17,26 @@ export interface BackendCommandOptions extends NatsFlags {
   datasets?: DatasetPolicy;
   /** Seconds between garbage collections (none when absent). */
   gcInterval?: number;
+  otelModule?: string;
+}
+
+/**
+ * The application's OpenTelemetry setup (docs/observability.md): a module that registers an SDK when imported, before
+ * anything else runs; its exported `shutdown()`, if any, flushes the spans when the backend stops. A backend never
+ * registers an SDK of its own.
+ */
+async function loadTelemetry(file: string | undefined): Promise<() => Promise<void>> {
+  const loaded: { shutdown?: unknown } = file ? await import(pathToFileURL(path.resolve(file)).href) : {};
+  const { shutdown } = loaded;
+  let done: Promise<void> | undefined; // once, whichever way the backend stops
+  return () => {
+    done ??= typeof shutdown === 'function' ? Promise.resolve(shutdown()).then(() => undefined) : Promise.resolve();
+    return done;
+  };
 }
 
 export async function runBackend(options: BackendCommandOptions): Promise<void> {
+  const telemetryDown = await loadTelemetry(options.otelModule);
   const backend = await Backend.start({
     ...natsOptionsFrom(options),
     models: options.models,
@@ -31,7 +50,7 @@ export async function runBackend(options: BackendCommandOptions): Promise<void> 
   });
   const shutdown = () => {
     backend.stop().then(
-      () => process.exit(0),
+      () => telemetryDown().finally(() => process.exit(0)),
       (err) => {
         backend.log.error({ err }, 'unclean stop');
         process.exit(1);
@@ -45,6 +64,7 @@ export async function runBackend(options: BackendCommandOptions): Promise<void> 
   // model code that throws outside a call (a timer, a promise nobody awaits) is logged, not fatal: whatever it can
   // do there it can do inside a call, where its exception costs that call only (docs/durability.md)
   surviveFaults(backend.log);
-  void backend.stopped.then(() => process.exit(0)); // also when asked to stop over NATS (`dataclay ctl stop`)
+  // also when asked to stop over NATS (`dataclay ctl stop`)
+  void backend.stopped.then(() => telemetryDown().finally(() => process.exit(0)));
   process.send?.({ type: 'ready', id: backend.id });
 }

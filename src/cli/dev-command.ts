@@ -3,6 +3,8 @@ import path from 'node:path';
 import { InvalidOptionError } from '../errors.js';
 import { DevCluster, type DevClusterOptions } from '../dev/cluster.js';
 import { readSecretFile } from '../messaging/connect-options.js';
+import { Client } from '../client/client.js';
+import { startConsole } from './console-command.js';
 
 export interface DevCommandOptions {
   models: string[];
@@ -12,6 +14,8 @@ export interface DevCommandOptions {
   natsPasswordFile?: string;
   natsTokenFile?: string;
   insecure?: boolean;
+  console?: boolean;
+  consolePort?: number;
 }
 
 export async function runDev(options: DevCommandOptions): Promise<void> {
@@ -20,6 +24,8 @@ export async function runDev(options: DevCommandOptions): Promise<void> {
     backends: options.backends,
     namespace: options.namespace,
     ...devSecurity(options),
+    // the console's request rates come from the backends' metrics
+    backendArgs: options.console || options.consolePort !== undefined ? ['--metrics-port', '0'] : undefined,
   });
   const mode = cluster.secured ? 'secured' : options.natsTokenFile ? 'one token, no confinement' : 'open, --insecure';
   console.log(`dev cluster up: ${cluster.backends.length} backends, namespace ${cluster.namespace}, ${mode}`);
@@ -36,6 +42,10 @@ export async function runDev(options: DevCommandOptions): Promise<void> {
   if (options.natsTokenFile) console.log(`  export DC_NATS_TOKEN_FILE=${path.resolve(options.natsTokenFile)}`);
   console.log(`  logs: ${cluster.dir}`);
   console.log(`  pids: nats-server ${cluster.nats.pid}, ${cluster.backends.map((b) => `${b.id} ${b.pid}`).join(', ')}`);
+  if (options.console || options.consolePort !== undefined) {
+    const admin = await new Client({ ...cluster.connectOptions, namespace: cluster.namespace }).start();
+    console.log(`  console: ${(await startConsole(admin, options.consolePort)).url}`);
+  }
   console.log('Ctrl-C stops it.');
   await new Promise(() => undefined); // until the cluster's signal hook exits the process
 }

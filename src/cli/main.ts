@@ -3,6 +3,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { DataClayError, InvalidOptionError } from '../errors.js';
 import { runBackend } from './backend-command.js';
+import { runConsole } from './console-command.js';
 import { runDev } from './dev-command.js';
 import { runDoctor } from './doctor-command.js';
 import { runInit } from './init-command.js';
@@ -64,6 +65,12 @@ withNatsFlags(
       .choices(['strict', 'open', 'off'])
       .env('DC_DATASETS'),
   )
+  .addOption(
+    new Option(
+      '--otel-module <file>',
+      'module that registers an OpenTelemetry SDK (traces; docs/observability.md)',
+    ).env('DC_OTEL_MODULE'),
+  )
   .action(runBackend);
 
 program
@@ -76,7 +83,16 @@ program
   .option('--nats-password-file <file>', "file holding the admin's password (default: a random one)")
   .option('--nats-token-file <file>', 'one token for everyone instead of users: authenticates, confines nobody')
   .option('--insecure', 'an open nats-server: whoever reaches it may do anything (default: users, docs/security.md)')
+  .option('--console', 'also serve the web console on 127.0.0.1 (docs/observability.md)')
+  .option('--console-port <port>', 'its port (default: any free port)', port)
   .action(runDev);
+
+withNatsFlags(
+  program.command('console').description('the web console of a running cluster, as its admin, on 127.0.0.1'),
+)
+  .addOption(new Option('--namespace <ns>', 'cluster namespace').env('DC_NAMESPACE').default('default'))
+  .option('--port <port>', 'port to serve on (default: any free port)', port)
+  .action(runConsole);
 
 withNatsFlags(program.command('stubs').description('write typed TypeScript stubs for the classes of a running cluster'))
   .addOption(new Option('--namespace <ns>', 'cluster namespace').env('DC_NAMESPACE').default('default'))
@@ -157,6 +173,12 @@ withNatsFlags(ctl.command('rebalance').description('even the objects per backend
   .option('--in-flight <n>', 'move requests at once', positiveInt, 4)
   .option('--timeout <seconds>', 'how long the rebalance may take', positiveInt, 3600)
   .action(ctlRebalance);
+
+function port(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65_535) throw new InvalidArgumentError('a port number is expected');
+  return n;
+}
 
 function positiveInt(value: string): number {
   const n = Number(value);

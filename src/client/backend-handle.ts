@@ -1,6 +1,6 @@
-// Operations on one backend itself, for operators and tests: stats, flush, stop.
+// Operations on one backend itself, for operators and tests: stats, flush, stop, lifecycle events, inspecting objects.
 import { BackendNotFoundError } from '../errors.js';
-import type { BackendStats } from '../metadata/types.js';
+import type { BackendStats, LifecycleEvent, ObjectView } from '../metadata/types.js';
 import type { DrainReport } from '../protocol/backend-ops.js';
 import type { Lookups } from '../runtime/lookups.js';
 import type { Requests } from '../runtime/requests.js';
@@ -38,6 +38,21 @@ export class BackendHandle {
   async stop(): Promise<void> {
     await this.live();
     await this.runtime.requests.request(this.id, 'stop', [this.runtime.requests.wire()]);
+  }
+
+  /** Its recent lifecycle events after sequence number `after` (0: all it keeps); `next` is the next `after`. */
+  async events(after = 0): Promise<{ next: number; events: LifecycleEvent[] }> {
+    await this.live();
+    return this.runtime.requests.request(this.id, 'events', [this.runtime.requests.wire(), after]);
+  }
+
+  /**
+   * An object this backend owns (or holds a replica of), whatever its dataset (an admin's view): its record, its
+   * fields (references to other objects are proxies) and its aliases. WrongBackendError names its owner.
+   */
+  async inspect(id: string): Promise<ObjectView> {
+    await this.live();
+    return this.runtime.requests.request(this.id, 'inspect', [this.runtime.requests.wire(), id]);
   }
 
   private async live(): Promise<void> {

@@ -6,6 +6,7 @@
 import {
   createInbox,
   type Msg,
+  type MsgHdrs,
   type NatsConnection,
   PermissionViolationError,
   type Subscription,
@@ -29,6 +30,8 @@ export class NoResponders extends Error {
 export interface RequestOptions {
   timeoutMs: number;
   signal?: AbortSignal;
+  /** Sent with the request: the trace context (observe/carrier.ts). */
+  headers?: MsgHdrs;
 }
 
 interface Pending {
@@ -88,7 +91,7 @@ export class RequestMux {
       }
       this.pending.set(id, p);
       try {
-        this.nc.publish(subject, payload, { reply: `${this.prefix}${id}` });
+        this.nc.publish(subject, payload, { reply: `${this.prefix}${id}`, headers: options.headers });
       } catch (err) {
         this.settle(id);
         reject(new ConnectionClosedError({ cause: err })); // publish throws only on a closed or draining connection

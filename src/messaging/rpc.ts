@@ -2,12 +2,13 @@
 // and a reply that cannot be sent (too large) becomes an error reply. Nothing here can crash the process.
 // Before any of that, the subject says who calls, and a request whose reply subject is not the caller's inbox is
 // dropped unanswered (subjects.ts replyAllowed).
-import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node';
+import type { Msg, MsgHdrs, NatsConnection, Subscription } from '@nats-io/transport-node';
 import { PayloadTooLargeError } from '../errors.js';
 import { encodeError } from './envelope.js';
 import { type Incoming, parseSubject, replyAllowed } from './subjects.js';
 
-export type Handler = (data: Uint8Array, incoming: Incoming) => Promise<Uint8Array>;
+/** `headers`: the request's, when it has any (the caller's trace context). */
+export type Handler = (data: Uint8Array, incoming: Incoming, headers?: MsgHdrs) => Promise<Uint8Array>;
 
 export interface ServeOptions {
   queue?: string;
@@ -56,7 +57,7 @@ export function serve(nc: NatsConnection, subject: string, handler: Handler, opt
       const served = (ok: boolean) => options.onServed?.(msg.subject, (performance.now() - started) / 1000, ok);
       let pending: Promise<Uint8Array>;
       try {
-        pending = handler(msg.data, incoming);
+        pending = handler(msg.data, incoming, msg.headers);
       } catch (e) {
         pending = Promise.reject(e);
       }

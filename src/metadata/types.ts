@@ -29,6 +29,29 @@ export interface BackendInfo {
   metricsUrl?: string;
 }
 
+/** What happened to objects on a backend, as operators watch it (`client.backend(id).events()`, the console). */
+export interface LifecycleEvent {
+  /** Increasing per backend: ask for the events after the last one seen. */
+  seq: number;
+  /** Milliseconds since the epoch. */
+  at: number;
+  backendId: string;
+  kind: 'persist' | 'move' | 'replica' | 'version' | 'consolidate';
+  /** The objects it names (at most a few: `count` says how many there were). */
+  ids: string[];
+  count: number;
+  /** Where they went (move, replica), or the new version's or the original's id (version, consolidate). */
+  to?: string;
+}
+
+/** An object as an operator inspects it on its owner: its record, its fields, its aliases. */
+export interface ObjectView {
+  metadata: ObjectMetadata;
+  /** References to other persistent objects are proxies. */
+  fields: Record<string, unknown>;
+  aliases: string[];
+}
+
 /** What a backend says of itself (`dataclay ctl backends`, `client.backend(id).stats()`). */
 export interface BackendStats {
   id: string;

@@ -1,6 +1,6 @@
 // The operations one backend answers on dc.<ns>.<space>.<user>.be.<backendId>.<op>: objects, moves and replicas,
 // versions, and the backend itself. The per-call requests are tuples (no keys on the wire).
-import type { BackendStats } from '../metadata/types.js';
+import type { BackendStats, LifecycleEvent, ObjectView } from '../metadata/types.js';
 import type { DataClayObject } from '../object/dataclay-object.js';
 import type { WireRef } from '../serialization/codec.js';
 import type { WireRecord } from '../serialization/graph.js';
@@ -14,6 +14,7 @@ import {
   list,
   literal,
   nullable,
+  number,
   optional,
   string,
   tuple,
@@ -30,6 +31,8 @@ export type ObjectRequest = [s: WireSession, id: string];
 export type UpdateRequest = [s: WireSession, id: string, state: unknown];
 /** ping, flush, stop: the backend itself. */
 export type BackendRequest = [s: WireSession];
+/** The lifecycle events after sequence number `after`. */
+export type EventsRequest = [s: WireSession, after: number];
 
 /** How state travels backend to backend (move, replica, version): [id, class name, dataset, state bytes]. */
 export type TransferRecord = [id: string, className: string, dataset: string, state: Uint8Array];
@@ -223,6 +226,14 @@ export const backendOps = {
   flush: operation<BackendRequest, { saved: number }>({ shape: itself, roles: admins, idempotent: true }),
   /** Stops the backend once the reply is sent. */
   stop: operation<BackendRequest, void>({ shape: itself, roles: admins, idempotent: true }),
+  /** Recent lifecycle events (backend/lifecycle-log.ts); `next`: the `after` of the next request. */
+  events: operation<EventsRequest, { next: number; events: LifecycleEvent[] }>({
+    shape: tuple<EventsRequest>(['session', session], ['after', number]),
+    roles: admins,
+    idempotent: true,
+  }),
+  /** An object's record, fields (as its owner or a replica holds them) and aliases, whatever its dataset. */
+  inspect: operation<ObjectRequest, ObjectView>({ shape: byId, roles: admins, idempotent: true }),
 };
 
 export type BackendOps = TypesOf<typeof backendOps>;

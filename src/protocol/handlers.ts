@@ -5,6 +5,7 @@ import { PermissionDeniedError, ProtocolError } from '../errors.js';
 import type { Handler } from '../messaging/rpc.js';
 import type { Incoming, Space } from '../messaging/subjects.js';
 import { sessionStorage, type RequestContext } from '../object/context.js';
+import { served as traceServed } from '../observe/spans.js';
 import { decode, type RefResolver } from '../serialization/codec.js';
 import { type OperationTable, type OpTypes, type SessionCarrier, SPACE_ROLE } from './operation.js';
 import { fromWire, type WireSession } from './session.js';
@@ -83,12 +84,13 @@ export function serveOperations<M extends Record<keyof M, OpTypes>>(
     };
   };
   for (const name of Object.keys(ops)) byName.set(name, bind(name as keyof M & string));
-  return (data, incoming) => {
+  return (data, incoming, headers) => {
     const served = byName.get(incoming.op);
     if (!served) {
       return Promise.reject(new ProtocolError(`unknown operation '${incoming.op}'`, { operation: incoming.op }));
     }
-    return served(data, incoming);
+    const service = incoming.backendId === undefined ? 'Metadata' : 'Backend';
+    return traceServed(service, incoming.op, incoming.backendId, headers, () => served(data, incoming));
   };
 }
 

@@ -4,10 +4,11 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { BackendUnavailableError, NoBackendsError } from '../errors.js';
 import { batchBudget } from '../messaging/chunks.js';
 import { readReply } from '../messaging/envelope.js';
-import { NoResponders, RequestMux } from '../messaging/mux.js';
+import { NoResponders, RequestMux, type RequestOptions } from '../messaging/mux.js';
 import { inboxPrefix, Subjects } from '../messaging/subjects.js';
 import { type Identity, senderFor } from '../security/identity.js';
 import type { RequestContext } from '../object/context.js';
+import { withTraceContext } from '../observe/carrier.js';
 import { backendOps, type BackendOp, type BackendOps } from '../protocol/backend-ops.js';
 import type { MetadataOp, MetadataOps } from '../protocol/metadata-ops.js';
 import { toWire, type WireSession } from '../protocol/session.js';
@@ -88,7 +89,8 @@ export class Requests {
 
   async send<K extends BackendOp>(backendId: string, op: K, payload: Uint8Array): Promise<BackendOps[K]['reply']> {
     try {
-      const bytes = await this.mux.request(this.subjects.backend(backendId, op), payload, this.deadline());
+      const options = withTraceContext(this.deadline());
+      const bytes = await this.mux.request(this.subjects.backend(backendId, op), payload, options);
       return readReply<BackendOps[K]['reply']>(bytes, this.options.resolver);
     } catch (err) {
       if (err instanceof NoResponders) throw new BackendUnavailableError(backendId, { cause: err });
@@ -98,7 +100,7 @@ export class Requests {
 
   async metadata<K extends MetadataOp>(op: K, body: MetadataOps[K]['request']): Promise<MetadataOps[K]['reply']> {
     try {
-      const bytes = await this.mux.request(this.subjects.metadata(op), encode(body), this.deadline());
+      const bytes = await this.mux.request(this.subjects.metadata(op), encode(body), withTraceContext(this.deadline()));
       return readReply<MetadataOps[K]['reply']>(bytes);
     } catch (err) {
       if (err instanceof NoResponders) throw new NoBackendsError({ cause: err });
@@ -107,7 +109,7 @@ export class Requests {
   }
 
   /** The timeout a request made now gets: the context's, else this process's default. */
-  deadline(): { timeoutMs: number; signal?: AbortSignal } {
+  deadline(): RequestOptions {
     const ctx = this.options.session();
     return { timeoutMs: ctx.timeoutMs ?? this.options.timeoutMs, signal: ctx.signal };
   }

@@ -9,6 +9,7 @@ import type { DataClayObject } from '../object/dataclay-object.js';
 import { processIdentity } from '../object/identity.js';
 import type { DeleteOptions, MakePersistentOptions, MoveOptions, ObjectRuntime } from '../object/runtime-slot.js';
 import { claimOf } from '../object/lifecycle.js';
+import { clientSpans, type Traced } from '../observe/spans.js';
 import type { GcReport, ObjectsQuery } from '../protocol/metadata-ops.js';
 import type { RefResolver } from '../serialization/codec.js';
 import { Lookups, validateAlias } from './lookups.js';
@@ -54,8 +55,11 @@ export class Runtime implements ObjectRuntime {
   private readonly operations: ObjectOperations;
   private readonly defaultSession: Session;
   private readonly local: LocalObjects | undefined;
+  /** Each object operation in a client span, when anyone traces (observe/spans.ts). */
+  private readonly traced: Traced;
 
   constructor(options: RuntimeOptions) {
+    this.traced = clientSpans(() => options.nc.getServer());
     this.defaultSession = options.session;
     this.local = options.local;
     this.resolver = options.resolver ?? proxyResolver(this.identity);
@@ -90,7 +94,11 @@ export class Runtime implements ObjectRuntime {
     return sessionStorage.run({ ...this.session(), ...context }, fn);
   }
 
-  async makePersistent(obj: DataClayObject, options: MakePersistentOptions): Promise<void> {
+  makePersistent(obj: DataClayObject, options: MakePersistentOptions): Promise<void> {
+    return this.traced(obj, 'makePersistent', () => this.persist(obj, options));
+  }
+
+  private async persist(obj: DataClayObject, options: MakePersistentOptions): Promise<void> {
     if (options.alias !== undefined) validateAlias(options.alias);
     const claim = claimOf(obj);
     if (claim) await claim; // persisted by a concurrent operation: what follows treats it as registered
@@ -103,17 +111,17 @@ export class Runtime implements ObjectRuntime {
       return;
     }
     // claimed by a concurrent operation meanwhile: it waited for it; what is left (the alias) is done now
-    if (!(await this.work.persist(obj, options.backendId, options.alias))) return this.makePersistent(obj, options);
+    if (!(await this.work.persist(obj, options.backendId, options.alias))) return this.persist(obj, options);
   }
 
   call(obj: DataClayObject, method: string, args: unknown[], readonly?: boolean): Promise<unknown> {
-    return this.operations.call(obj, method, args, readonly);
+    return this.traced(obj, method, () => this.operations.call(obj, method, args, readonly));
   }
   getField(obj: DataClayObject, field: string): Promise<unknown> {
-    return this.operations.getField(obj, field);
+    return this.traced(obj, 'dcGet', () => this.operations.getField(obj, field));
   }
   setField(obj: DataClayObject, field: string, value: unknown): Promise<void> {
-    return this.operations.setField(obj, field, value);
+    return this.traced(obj, 'dcSet', () => this.operations.setField(obj, field, value));
   }
   getState(obj: DataClayObject): Promise<unknown> {
     return this.operations.getState(obj);
@@ -124,20 +132,26 @@ export class Runtime implements ObjectRuntime {
   construct(className: string, args: unknown[], backendId?: string): Promise<DataClayObject> {
     return this.operations.construct(className, args, backendId);
   }
-  async move(obj: DataClayObject, backendId: string, options: MoveOptions): Promise<void> {
-    await this.local?.settle(obj);
-    return this.operations.move(obj, backendId, options);
+  move(obj: DataClayObject, backendId: string, options: MoveOptions): Promise<void> {
+    return this.traced(obj, 'move', async () => {
+      await this.local?.settle(obj);
+      return this.operations.move(obj, backendId, options);
+    });
   }
-  async newReplica(obj: DataClayObject, backendId: string | undefined, options: MoveOptions): Promise<void> {
-    await this.local?.settle(obj);
-    return this.operations.newReplica(obj, backendId, options);
+  newReplica(obj: DataClayObject, backendId: string | undefined, options: MoveOptions): Promise<void> {
+    return this.traced(obj, 'newReplica', async () => {
+      await this.local?.settle(obj);
+      return this.operations.newReplica(obj, backendId, options);
+    });
   }
-  async newVersion(obj: DataClayObject, backendId?: string): Promise<DataClayObject> {
-    await this.local?.settle(obj);
-    return this.operations.newVersion(obj, backendId);
+  newVersion(obj: DataClayObject, backendId?: string): Promise<DataClayObject> {
+    return this.traced(obj, 'newVersion', async () => {
+      await this.local?.settle(obj);
+      return this.operations.newVersion(obj, backendId);
+    });
   }
   consolidateVersion(obj: DataClayObject): Promise<void> {
-    return this.operations.consolidateVersion(obj);
+    return this.traced(obj, 'consolidateVersion', () => this.operations.consolidateVersion(obj));
   }
   sync(obj: DataClayObject): Promise<void> {
     return this.operations.sync(obj);

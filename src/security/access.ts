@@ -50,6 +50,8 @@ export const backendDemands: Demands<BackendOps> = {
   ping: none,
   flush: none,
   stop: none,
+  events: none,
+  inspect: none,
 };
 
 export const metadataDemands: Demands<MetadataOps> = {
