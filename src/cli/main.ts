@@ -17,6 +17,7 @@ import {
   ctlStop,
 } from './ctl-command.js';
 import { runStubs } from './stubs-command.js';
+import { addUserCommands } from './user-command.js';
 import { withNatsFlags } from './nats-flags.js';
 
 const program = new Command('dataclay').description('dataClay for TypeScript: persistent active objects over NATS');
@@ -120,6 +121,8 @@ withNatsFlags(grant.command('revoke <dataset> <user>').description("remove a use
 withNatsFlags(grant.command('list [dataset]').description('grants, of one dataset or all'))
   .addOption(nsOption())
   .action(ctlGrantList);
+
+addUserCommands(ctl);
 
 function positiveInt(value: string): number {
   const n = Number(value);
