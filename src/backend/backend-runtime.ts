@@ -33,6 +33,8 @@ export interface BackendRuntimeOptions {
   identity: Identity;
   /** Told of writes that no reply waits for (evictions, replica updates) and failed. */
   onBackgroundError?: (err: unknown) => void;
+  /** Throws unless a request's user may create objects in its session's dataset (datasets as boundaries). */
+  mayCreate?: (session: Session) => void;
 }
 
 export class BackendRuntime {
@@ -101,7 +103,9 @@ export class BackendRuntime {
       replicas,
       proxies: proxyResolver(identity),
     });
-    this.registrar = new Registrar({ backendId, heap, identity, objects, store, save: (o) => this.writes.save(o) });
+    const { mayCreate } = options;
+    const save = (o: DataClayObject[]) => this.writes.save(o);
+    this.registrar = new Registrar({ backendId, heap, identity, objects, store, save, mayCreate });
     const { registrar, ownership } = this;
     const session = () => this.runtime.session();
     this.writes = new WriteThrough({ heap, objects, store, registrar, replicas, session, resolver, onBackgroundError });

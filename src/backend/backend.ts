@@ -70,7 +70,7 @@ export class Backend {
     private readonly info: BackendInfo,
     readonly log: Logger,
     private readonly grants: Grants | undefined,
-    private readonly policy: DatasetPolicy,
+    private readonly datasets: DatasetAuthorizer | undefined,
   ) {}
 
   /** @internal The backend's parts, for the project's own tests (through src/internal.ts). */
@@ -98,6 +98,7 @@ export class Backend {
       const store = await MetadataStore.open(nc, namespace).catch(jetStreamRequired);
       const policy = options.datasets ?? (natsIdentity(settings) === undefined ? 'off' : 'strict');
       if (policy !== 'off') grants = await Grants.open(nc, namespace).catch(jetStreamRequired);
+      const authorizer = datasetAuthorizer(grants, policy, store);
       const runtime = new BackendRuntime({
         nc,
         store,
@@ -109,13 +110,14 @@ export class Backend {
         session: { username: user, dataset: 'admin' },
         identity: { side: 'backend', user },
         onBackgroundError: (err) => log.error({ err }, 'background write failed'),
+        mayCreate: authorizer && ((s) => authorizer.assertCreate(s.username, s.dataset)),
       });
       const now = Date.now();
       const classes = [...registeredClassNames(), ...registeredValueClassNames()].sort();
       const info: BackendInfo = { id, host: hostname(), pid: process.pid, startedAt: now, heartbeatAt: now, classes };
       await refuseDuplicate(runtime, id);
       const reconciled = await reconcile({ backendId: id, objects, store, log });
-      const backend = new Backend(runtime, nc, info, log, grants, policy);
+      const backend = new Backend(runtime, nc, info, log, grants, authorizer);
       if (options.metricsPort !== undefined) {
         backend.metrics = new BackendMetrics(runtime);
         info.metricsUrl = await backend.metrics.listen(options.metricsPort);
@@ -164,7 +166,7 @@ export class Backend {
       ...adminHandlers(runtime, control),
     };
     const md = { ...metadataHandlers(runtime.store), ...grantHandlers(this.grants) };
-    const authorizer = this.authorizer();
+    const authorizer = this.datasets;
     const authorize = {
       backend: authorizer?.for<BackendOps>(backendDemands),
       metadata: authorizer?.for<MetadataOps>(metadataDemands),
@@ -187,16 +189,6 @@ export class Backend {
         },
       ),
     );
-  }
-
-  /** The dataset checks of every request, by the object records of the metadata (an object's dataset never changes). */
-  private authorizer(): DatasetAuthorizer | undefined {
-    const { grants, policy } = this;
-    if (!grants || policy === 'off') return undefined;
-    return new DatasetAuthorizer(grants, policy, async (id) => {
-      const md = await this.runtime.store.getObject(id);
-      return md && { dataset: md.dataset, className: md.className };
-    });
   }
 
   private beat(): void {
@@ -222,4 +214,17 @@ export class Backend {
     })();
     return this.stopping;
   }
+}
+
+/** The dataset checks of every request, by the object records of the metadata (an object's dataset never changes). */
+function datasetAuthorizer(
+  grants: Grants | undefined,
+  policy: DatasetPolicy,
+  store: MetadataStore,
+): DatasetAuthorizer | undefined {
+  if (!grants || policy === 'off') return undefined;
+  return new DatasetAuthorizer(grants, policy, async (id) => {
+    const md = await store.getObject(id);
+    return md && { dataset: md.dataset, className: md.className };
+  });
 }

@@ -1,6 +1,6 @@
 // The admin's operations on datasets and grants, answered by any backend of the queue group: they write the grants
 // bucket, and every backend's watch delivers the change.
-import { DatasetExistsError, DatasetNotFoundError, PermissionDeniedError } from '../errors.js';
+import { DatasetExistsError, DatasetNotFoundError, GrantsUnavailableError, PermissionDeniedError } from '../errors.js';
 import type { Grants } from '../metadata/grants.js';
 import { assertToken } from '../messaging/subjects.js';
 import type { Handlers } from '../protocol/handlers.js';
@@ -9,6 +9,9 @@ import type { GrantOp, MetadataOps } from '../protocol/metadata-ops.js';
 export function grantHandlers(grants: Grants | undefined): Pick<Handlers<MetadataOps>, GrantOp> {
   const active = (): Grants => {
     if (!grants) throw new PermissionDeniedError('datasets', 'they are off on this backend (--datasets off)');
+    // a stale copy would say a dataset does not exist, or list what was revoked
+    const broken = grants.unavailable();
+    if (broken !== undefined) throw new GrantsUnavailableError('datasets', broken);
     return grants;
   };
   const existing = (name: string) => {
