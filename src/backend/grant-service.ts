@@ -1,5 +1,5 @@
-// The admin's operations on datasets and grants, answered by any backend of the queue group: they write the grants
-// bucket, and every backend's watch delivers the change.
+// The admin's operations on datasets and grants, and an owner's on the grants of its datasets, answered by any
+// backend of the queue group: they write the grants bucket, and every backend's watch delivers the change.
 import { DatasetExistsError, DatasetNotFoundError, GrantsUnavailableError, PermissionDeniedError } from '../errors.js';
 import type { Grants } from '../metadata/grants.js';
 import { assertToken } from '../messaging/subjects.js';
@@ -38,5 +38,34 @@ export function grantHandlers(grants: Grants | undefined): Pick<Handlers<Metadat
     },
     'grant.revoke': ({ dataset, user }) => active().revoke(dataset, user),
     'grant.list': ({ dataset }) => active().listGrants(dataset),
+    // the user is the one the server checked (the subject's): an owner manages who else may use its dataset
+    async 'owner.grant.set'({ dataset, user, level }, ctx) {
+      owned('owner.grant.set', dataset, ctx.username);
+      await active().setGrant({ dataset, user: assertToken('user', user), level });
+    },
+    async 'owner.grant.revoke'({ dataset, user }, ctx) {
+      owned('owner.grant.revoke', dataset, ctx.username);
+      await active().revoke(dataset, user);
+    },
+    'owner.grant.list'({ dataset }, ctx) {
+      if (dataset !== undefined) owned('owner.grant.list', dataset, ctx.username);
+      const mine = new Set(ownedBy(ctx.username));
+      return active()
+        .listGrants(dataset)
+        .filter((g) => mine.has(g.dataset));
+    },
   };
+
+  /** A dataset that does not exist is refused like one of another owner: no oracle of dataset names. */
+  function owned(op: string, dataset: string, user: string): void {
+    if (active().dataset(dataset)?.owner === user) return;
+    throw new PermissionDeniedError(op, `${user} does not own dataset ${dataset}`, { user, dataset });
+  }
+
+  function ownedBy(user: string): string[] {
+    return active()
+      .listDatasets()
+      .filter((d) => d.owner === user)
+      .map((d) => d.name);
+  }
 }

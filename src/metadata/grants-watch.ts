@@ -9,7 +9,7 @@ import type { NatsConnection, QueuedIterator } from '@nats-io/transport-node';
 export interface WatchTiming {
   /** Between probes (default 1000 ms). */
   probeMs?: number;
-  /** How long a confirmation holds (default 5000 ms: a loaded machine's slow probe is not an outage). */
+  /** How long a confirmation holds (default 10000 ms: slow probes on a loaded machine are not an outage). */
   leaseMs?: number;
 }
 
@@ -40,7 +40,7 @@ export class GrantsWatch {
     timing: WatchTiming = {},
   ) {
     this.probeMs = timing.probeMs ?? 1000;
-    this.leaseMs = timing.leaseMs ?? 5000;
+    this.leaseMs = timing.leaseMs ?? 10_000;
   }
 
   /** Resolves once the copy holds every record; rejects if the first watch ends before that. */
