@@ -47,6 +47,8 @@ export interface BackendOptions extends NatsConnectOptions {
   budget?: MemoryBudget;
   /** Serve Prometheus metrics on this port (0: any free port); none when absent. */
   metricsPort?: number;
+  /** The address the metrics listen on (default 127.0.0.1; `0.0.0.0` for every interface). */
+  metricsHost?: string;
   /**
    * Datasets as access boundaries (docs/security.md): `strict` (the default with a NATS identity: only datasets an
    * admin created, per their grants), `open` (datasets nobody created are open to all), `off` (the default without).
@@ -120,7 +122,7 @@ export class Backend {
       const backend = new Backend(runtime, nc, info, log, grants, authorizer);
       if (options.metricsPort !== undefined) {
         backend.metrics = new BackendMetrics(runtime);
-        info.metricsUrl = await backend.metrics.listen(options.metricsPort);
+        info.metricsUrl = await backend.metrics.listen(options.metricsPort, options.metricsHost);
       }
       installRuntime(runtime.runtime);
       backend.serve();

@@ -12,6 +12,7 @@ export interface BackendCommandOptions extends NatsFlags {
   maxObjects?: number;
   maxBytes?: number;
   metricsPort?: number;
+  metricsHost?: string;
   datasets?: DatasetPolicy;
 }
 
@@ -24,6 +25,7 @@ export async function runBackend(options: BackendCommandOptions): Promise<void> 
     namespace: options.namespace,
     budget: { maxObjects: options.maxObjects, maxBytes: options.maxBytes },
     metricsPort: options.metricsPort,
+    metricsHost: options.metricsHost,
     datasets: options.datasets,
   });
   const shutdown = () => {

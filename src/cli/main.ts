@@ -51,6 +51,11 @@ withNatsFlags(
       .argParser((v) => Number.parseInt(v, 10))
       .env('DC_METRICS_PORT'),
   )
+  .addOption(
+    new Option('--metrics-host <address>', 'address the metrics listen on (default 127.0.0.1; 0.0.0.0: all)').env(
+      'DC_METRICS_HOST',
+    ),
+  )
   .addOption(new Option('--namespace <ns>', 'cluster namespace on this NATS').env('DC_NAMESPACE').default('default'))
   .addOption(
     new Option('--datasets <policy>', 'datasets as access boundaries (default: strict with a NATS user, else off)')

@@ -2,7 +2,7 @@
 // instead of answering from a stale copy; it serves again once a fresh watch has reloaded them (issue 12,
 // docs/security.md "Fail closed"). On a secured cluster of its own (real nats-server, one real backend), the grants
 // bucket is made unreachable for the backend (its permissions narrowed by a config reload), then deleted and made
-// anew by a superuser the test adds to the server.
+// anew by a superuser the test adds to the server. And the backend's metrics listen on loopback only.
 import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { Kvm } from '@nats-io/kv';
@@ -22,7 +22,12 @@ let user: Client;
 let person: Person;
 
 beforeAll(async () => {
-  cluster = await DevCluster.start({ models: TEST_MODELS, backends: 1, namespace: NS });
+  cluster = await DevCluster.start({
+    models: TEST_MODELS,
+    backends: 1,
+    namespace: NS,
+    backendArgs: ['--metrics-port', '0'],
+  });
   user = await new Client({ ...cluster.connectOptionsFor('user'), namespace: NS }).start();
   person = new Person('Watched', 1);
   await person.makePersistent(); // in the dataset `admin`, where the cluster granted `user` rw
@@ -93,5 +98,17 @@ describe('a backend whose grants may be stale', () => {
       await admin.datasets().grant('admin', 'user', 'rw');
     }
     expect(await waitFor(readNow, { until: (v) => v === 'Watched', what: 'granted again' })).toBe('Watched');
+  });
+});
+
+describe('the metrics endpoint', () => {
+  it('listens on 127.0.0.1 only unless told otherwise', async () => {
+    const url = new URL((await user.getBackends()).get('backend-1')!.metricsUrl!);
+    expect(url.hostname).toBe('127.0.0.1');
+    expect((await fetch(url)).status).toBe(200);
+    // a socket on every interface would take 127.0.0.2 too; one bound to 127.0.0.1 does not
+    const elsewhere = await fetch(`http://127.0.0.2:${url.port}/metrics`).catch((e) => e);
+    expect(elsewhere).toBeInstanceOf(TypeError);
+    expect((elsewhere as TypeError & { cause?: { code?: string } }).cause?.code).toBe('ECONNREFUSED');
   });
 });
