@@ -105,6 +105,33 @@ describe('DevCluster.addUser, setPassword, removeUser', () => {
     expect(await mine.addYear()).toBe(3);
   });
 
+  it('dataClay’s username and password (DC_USERNAME, DC_PASSWORD) are that NATS login', async () => {
+    const { pass } = await cluster.addUser('kim', { cost: 4 });
+    {
+      await using kim = await new Client({
+        servers: cluster.natsUrl,
+        username: 'kim',
+        password: pass,
+        namespace: NS,
+      }).start();
+      expect(kim.options.username).toBe('kim');
+      expect(JSON.stringify([kim.options, kim.exportContext()])).not.toContain(pass!);
+      expect([...(await kim.getBackends()).keys()]).toEqual(['backend-1']);
+    }
+    const saved = { ...process.env };
+    Object.assign(process.env, { DC_USERNAME: 'kim', DC_PASSWORD: pass });
+    try {
+      await using fromEnv = await new Client({ servers: cluster.natsUrl, namespace: NS }).start();
+      expect(fromEnv.options.username).toBe('kim');
+      process.env.DC_PASSWORD = 'not-kims-password';
+      await expect(new Client({ servers: cluster.natsUrl, namespace: NS }).start()).rejects.toBeInstanceOf(
+        AuthenticationError,
+      );
+    } finally {
+      process.env = saved;
+    }
+  });
+
   it('a new password invalidates the old one and closes the connections made with it', async () => {
     const old = await cluster.addUser('dan', { password: 'dan-first-password', cost: 4 });
     const open = await rawConnect(old);
