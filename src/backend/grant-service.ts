@@ -14,8 +14,8 @@ export function grantHandlers(grants: Grants | undefined): Pick<Handlers<Metadat
     if (broken !== undefined) throw new GrantsUnavailableError('datasets', broken);
     return grants;
   };
-  const existing = (name: string) => {
-    const record = active().dataset(name);
+  const existing = async (name: string) => {
+    const record = await active().findDataset(name);
     if (!record) throw new DatasetNotFoundError(name);
     return record;
   };
@@ -28,27 +28,27 @@ export function grantHandlers(grants: Grants | undefined): Pick<Handlers<Metadat
       return created;
     },
     async 'dataset.delete'({ name }) {
-      existing(name);
+      await existing(name);
       await active().deleteDataset(name);
     },
     'dataset.list': () => active().listDatasets(),
     async 'grant.set'({ dataset, user, level }) {
-      existing(dataset);
+      await existing(dataset);
       await active().setGrant({ dataset, user: assertToken('user', user), level });
     },
     'grant.revoke': ({ dataset, user }) => active().revoke(dataset, user),
     'grant.list': ({ dataset }) => active().listGrants(dataset),
     // the user is the one the server checked (the subject's): an owner manages who else may use its dataset
     async 'owner.grant.set'({ dataset, user, level }, ctx) {
-      owned('owner.grant.set', dataset, ctx.username);
+      await owned('owner.grant.set', dataset, ctx.username);
       await active().setGrant({ dataset, user: assertToken('user', user), level });
     },
     async 'owner.grant.revoke'({ dataset, user }, ctx) {
-      owned('owner.grant.revoke', dataset, ctx.username);
+      await owned('owner.grant.revoke', dataset, ctx.username);
       await active().revoke(dataset, user);
     },
-    'owner.grant.list'({ dataset }, ctx) {
-      if (dataset !== undefined) owned('owner.grant.list', dataset, ctx.username);
+    async 'owner.grant.list'({ dataset }, ctx) {
+      if (dataset !== undefined) await owned('owner.grant.list', dataset, ctx.username);
       const mine = new Set(ownedBy(ctx.username));
       return active()
         .listGrants(dataset)
@@ -57,8 +57,8 @@ export function grantHandlers(grants: Grants | undefined): Pick<Handlers<Metadat
   };
 
   /** A dataset that does not exist is refused like one of another owner: no oracle of dataset names. */
-  function owned(op: string, dataset: string, user: string): void {
-    if (active().dataset(dataset)?.owner === user) return;
+  async function owned(op: string, dataset: string, user: string): Promise<void> {
+    if ((await active().findDataset(dataset))?.owner === user) return;
     throw new PermissionDeniedError(op, `${user} does not own dataset ${dataset}`, { user, dataset });
   }
 

@@ -4,7 +4,7 @@
 import { chmodSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import { AuthenticationError, InvalidOptionError, UsersFileError } from '../errors.js';
+import { AuthenticationError, InvalidOptionError, NatsConnectionError, UsersFileError } from '../errors.js';
 import { readSecretFile, resolveNatsSettings } from '../messaging/connect-options.js';
 import { connectNats } from '../messaging/connection.js';
 import type { Role } from '../protocol/operation.js';
@@ -31,7 +31,7 @@ interface AddFlags extends PasswordFlags {
   backendId?: string;
 }
 
-const CONFIRM_MS = 5_000;
+const CONFIRM_MS = 30_000;
 
 /** Adds `ctl user ...` to the ctl command. */
 export function addUserCommands(ctl: Command): void {
@@ -151,7 +151,9 @@ async function accepted(user: string, pass: string, flags: UserFlags): Promise<v
       await (await connectNats(settings, 'dataclay-ctl-user')).close();
       return;
     } catch (err) {
-      if (!(err instanceof AuthenticationError) || Date.now() > deadline) {
+      // not reloaded yet, or a loaded machine slow to answer: both pass
+      const transient = err instanceof AuthenticationError || err instanceof NatsConnectionError;
+      if (!transient || Date.now() > deadline) {
         throw new UsersFileError(
           flags.natsConfig ?? 'the users file',
           `the server did not take it: ${(err as Error).message}`,

@@ -74,6 +74,14 @@ export class Grants {
     return this.datasets.get(name);
   }
 
+  /** The dataset as the bucket has it now: one created a moment ago may not have reached this copy yet. */
+  async findDataset(name: string): Promise<DatasetRecord | undefined> {
+    const held = this.datasets.get(name);
+    if (held) return held;
+    const entry = await this.kv.get(datasetKey(name));
+    return entry && entry.operation === 'PUT' ? decode<DatasetRecord>(entry.value) : undefined;
+  }
+
   listDatasets(): DatasetRecord[] {
     return [...this.datasets.values()].sort((a, b) => (a.name < b.name ? -1 : 1));
   }

@@ -14,6 +14,7 @@ import {
   DevCluster,
   InvalidOptionError,
   type NatsConnectOptions,
+  NatsConnectionError,
   PermissionDeniedError,
   UserExistsError,
   UserNotFoundError,
@@ -41,15 +42,21 @@ async function rawConnect(options: NatsConnectOptions): Promise<NatsConnection> 
   return connect({ servers: cluster.natsUrl, user, pass, reconnect: false, inboxPrefix: `_INBOX.${user}` });
 }
 
-/** True if the server refuses these credentials, false if a client connects with them (any other error throws). */
+/**
+ * True if the server refuses these credentials, false if a client connects with them; a connection that times out
+ * (a loaded machine misses the server's 2 s auth timeout) is tried again, any other error throws.
+ */
 async function refusedLogin({ user, pass }: NatsConnectOptions): Promise<boolean> {
-  const client = new Client({ servers: cluster.natsUrl, user, pass, namespace: NS });
-  const err = await client.start().then(
-    (c) => c.stop(),
-    (e) => e,
-  );
-  if (err !== undefined && !(err instanceof AuthenticationError)) throw err;
-  return err instanceof AuthenticationError;
+  for (let attempt = 1; ; attempt++) {
+    const client = new Client({ servers: cluster.natsUrl, user, pass, namespace: NS });
+    const err = await client.start().then(
+      (c) => c.stop(),
+      (e) => e,
+    );
+    if (err instanceof NatsConnectionError && attempt < 5) continue;
+    if (err !== undefined && !(err instanceof AuthenticationError)) throw err;
+    return err instanceof AuthenticationError;
+  }
 }
 
 /** `dataclay ctl user ...` as this process's user (root in CI: whoever may write the config), with `input` on stdin. */
