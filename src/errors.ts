@@ -3,17 +3,19 @@
 import { DataClayError } from './errors/base.js';
 import * as backends from './errors/backends.js';
 import * as objects from './errors/objects.js';
+import * as security from './errors/security.js';
 import * as transport from './errors/transport.js';
 import * as user from './errors/user.js';
 
 export { DataClayError, type ErrorData } from './errors/base.js';
 export * from './errors/backends.js';
 export * from './errors/objects.js';
+export * from './errors/security.js';
 export * from './errors/transport.js';
 export * from './errors/user.js';
 
 /** Every error class of the library, by name: what `instanceof` checks and the wire can rebuild. */
-export const errors = Object.freeze({ DataClayError, ...objects, ...backends, ...transport, ...user });
+export const errors = Object.freeze({ DataClayError, ...objects, ...backends, ...transport, ...security, ...user });
 
 type ErrorClass = abstract new (...args: never[]) => DataClayError;
 

@@ -99,6 +99,11 @@ export {
   JetStreamNotEnabledError,
   PermissionDeniedError,
   OutcomeUnknownError,
+  // access control
+  GrantsUnavailableError,
+  UserExistsError,
+  UserNotFoundError,
+  UsersFileError,
   // user code and setup
   RemoteError,
   TransformerNotConfiguredError,

@@ -37,6 +37,8 @@ export interface BackendRuntimeOptions {
   onBackgroundError?: (err: unknown) => void;
   /** Told of each record of an older class shape loaded into the current class. */
   onEvolved?: (className: string, evolution: Evolution) => void;
+  /** Throws unless a request's user may create objects in its session's dataset (datasets as boundaries). */
+  mayCreate?: (session: Session) => void;
 }
 
 export class BackendRuntime {
@@ -109,7 +111,9 @@ export class BackendRuntime {
       proxies: proxyResolver(identity),
       onEvolved: options.onEvolved,
     });
-    this.registrar = new Registrar({ backendId, heap, identity, objects, store, save: (o) => this.writes.save(o) });
+    const { mayCreate } = options;
+    const save = (o: DataClayObject[]) => this.writes.save(o);
+    this.registrar = new Registrar({ backendId, heap, identity, objects, store, save, mayCreate });
     const { registrar, ownership } = this;
     const session = () => this.runtime.session();
     this.writes = new WriteThrough({ heap, objects, store, registrar, replicas, session, resolver, onBackgroundError });

@@ -52,6 +52,8 @@ export interface BackendOptions extends NatsConnectOptions {
   budget?: MemoryBudget;
   /** Serve Prometheus metrics on this port (0: any free port); none when absent. */
   metricsPort?: number;
+  /** The address the metrics listen on (default 127.0.0.1; `0.0.0.0` for every interface). */
+  metricsHost?: string;
   /**
    * Datasets as access boundaries (docs/security.md): `strict` (the default with a NATS identity: only datasets an
    * admin created, per their grants), `open` (datasets nobody created are open to all), `off` (the default without).
@@ -81,7 +83,7 @@ export class Backend {
     private readonly info: BackendInfo,
     readonly log: Logger,
     private readonly grants: Grants | undefined,
-    private readonly policy: DatasetPolicy,
+    private readonly datasets: DatasetAuthorizer | undefined,
   ) {}
 
   /** @internal The backend's parts, for the project's own tests (through src/internal.ts). */
@@ -109,6 +111,7 @@ export class Backend {
       const store = await MetadataStore.open(nc, namespace).catch(jetStreamRequired);
       const policy = options.datasets ?? (natsIdentity(settings) === undefined ? 'off' : 'strict');
       if (policy !== 'off') grants = await Grants.open(nc, namespace).catch(jetStreamRequired);
+      const authorizer = datasetAuthorizer(grants, policy, store);
       const runtime = new BackendRuntime({
         nc,
         store,
@@ -121,16 +124,17 @@ export class Backend {
         identity: { side: 'backend', user },
         onBackgroundError: (err) => log.error({ err }, 'background write failed'),
         onEvolved: evolutionLog(log),
+        mayCreate: authorizer && ((s) => authorizer.assertCreate(s.username, s.dataset)),
       });
       const now = Date.now();
       const classes = [...registeredClassNames(), ...registeredValueClassNames()].sort();
       const info: BackendInfo = { id, host: hostname(), pid: process.pid, startedAt: now, heartbeatAt: now, classes };
       await refuseDuplicate(runtime, id);
       const reconciled = await reconcile({ backendId: id, objects, store, log });
-      const backend = new Backend(runtime, nc, info, log, grants, policy);
+      const backend = new Backend(runtime, nc, info, log, grants, authorizer);
       if (options.metricsPort !== undefined) {
         backend.metrics = new BackendMetrics(runtime);
-        info.metricsUrl = await backend.metrics.listen(options.metricsPort);
+        info.metricsUrl = await backend.metrics.listen(options.metricsPort, options.metricsHost);
       }
       installRuntime(runtime.runtime);
       backend.serve();
@@ -183,7 +187,7 @@ export class Backend {
       ...observerHandlers(runtime, events),
     };
     const md = { ...metadataHandlers(runtime.store), ...grantHandlers(this.grants), ...gcHandlers(runtime) };
-    const authorizer = this.authorizer();
+    const authorizer = this.datasets;
     const authorize = {
       backend: authorizer?.for<BackendOps>(backendDemands),
       metadata: authorizer?.for<MetadataOps>(metadataDemands),
@@ -206,16 +210,6 @@ export class Backend {
         },
       ),
     );
-  }
-
-  /** The dataset checks of every request, by the object records of the metadata (an object's dataset never changes). */
-  private authorizer(): DatasetAuthorizer | undefined {
-    const { grants, policy } = this;
-    if (!grants || policy === 'off') return undefined;
-    return new DatasetAuthorizer(grants, policy, async (id) => {
-      const md = await this.runtime.store.getObject(id);
-      return md && { dataset: md.dataset, className: md.className };
-    });
   }
 
   private async markDraining(): Promise<void> {
@@ -249,4 +243,17 @@ export class Backend {
     })();
     return this.stopping;
   }
+}
+
+/** The dataset checks of every request, by the object records of the metadata (an object's dataset never changes). */
+function datasetAuthorizer(
+  grants: Grants | undefined,
+  policy: DatasetPolicy,
+  store: MetadataStore,
+): DatasetAuthorizer | undefined {
+  if (!grants || policy === 'off') return undefined;
+  return new DatasetAuthorizer(grants, policy, async (id) => {
+    const md = await store.getObject(id);
+    return md && { dataset: md.dataset, className: md.className };
+  });
 }

@@ -1,6 +1,6 @@
-// The admin's operations on datasets and grants, answered by any backend of the queue group: they write the grants
-// bucket, and every backend's watch delivers the change.
-import { DatasetExistsError, DatasetNotFoundError, PermissionDeniedError } from '../errors.js';
+// The admin's operations on datasets and grants, and an owner's on the grants of its datasets, answered by any
+// backend of the queue group: they write the grants bucket, and every backend's watch delivers the change.
+import { DatasetExistsError, DatasetNotFoundError, GrantsUnavailableError, PermissionDeniedError } from '../errors.js';
 import type { Grants } from '../metadata/grants.js';
 import { assertToken } from '../messaging/subjects.js';
 import type { Handlers } from '../protocol/handlers.js';
@@ -9,10 +9,13 @@ import type { GrantOp, MetadataOps } from '../protocol/metadata-ops.js';
 export function grantHandlers(grants: Grants | undefined): Pick<Handlers<MetadataOps>, GrantOp> {
   const active = (): Grants => {
     if (!grants) throw new PermissionDeniedError('datasets', 'they are off on this backend (--datasets off)');
+    // a stale copy would say a dataset does not exist, or list what was revoked
+    const broken = grants.unavailable();
+    if (broken !== undefined) throw new GrantsUnavailableError('datasets', broken);
     return grants;
   };
-  const existing = (name: string) => {
-    const record = active().dataset(name);
+  const existing = async (name: string) => {
+    const record = await active().findDataset(name);
     if (!record) throw new DatasetNotFoundError(name);
     return record;
   };
@@ -25,15 +28,44 @@ export function grantHandlers(grants: Grants | undefined): Pick<Handlers<Metadat
       return created;
     },
     async 'dataset.delete'({ name }) {
-      existing(name);
+      await existing(name);
       await active().deleteDataset(name);
     },
     'dataset.list': () => active().listDatasets(),
     async 'grant.set'({ dataset, user, level }) {
-      existing(dataset);
+      await existing(dataset);
       await active().setGrant({ dataset, user: assertToken('user', user), level });
     },
     'grant.revoke': ({ dataset, user }) => active().revoke(dataset, user),
     'grant.list': ({ dataset }) => active().listGrants(dataset),
+    // the user is the one the server checked (the subject's): an owner manages who else may use its dataset
+    async 'owner.grant.set'({ dataset, user, level }, ctx) {
+      await owned('owner.grant.set', dataset, ctx.username);
+      await active().setGrant({ dataset, user: assertToken('user', user), level });
+    },
+    async 'owner.grant.revoke'({ dataset, user }, ctx) {
+      await owned('owner.grant.revoke', dataset, ctx.username);
+      await active().revoke(dataset, user);
+    },
+    async 'owner.grant.list'({ dataset }, ctx) {
+      if (dataset !== undefined) await owned('owner.grant.list', dataset, ctx.username);
+      const mine = new Set(ownedBy(ctx.username));
+      return active()
+        .listGrants(dataset)
+        .filter((g) => mine.has(g.dataset));
+    },
   };
+
+  /** A dataset that does not exist is refused like one of another owner: no oracle of dataset names. */
+  async function owned(op: string, dataset: string, user: string): Promise<void> {
+    if ((await active().findDataset(dataset))?.owner === user) return;
+    throw new PermissionDeniedError(op, `${user} does not own dataset ${dataset}`, { user, dataset });
+  }
+
+  function ownedBy(user: string): string[] {
+    return active()
+      .listDatasets()
+      .filter((d) => d.owner === user)
+      .map((d) => d.name);
+  }
 }

@@ -48,8 +48,11 @@ export class BackendMetrics {
     this.duration.observe({ op }, seconds);
   }
 
-  /** Serves /metrics on `port` (0: any free port) and resolves to its URL. */
-  async listen(port: number): Promise<string> {
+  /**
+   * Serves /metrics on `port` (0: any free port) of `host` and resolves to its URL. Loopback unless told otherwise:
+   * the metrics name datasets' traffic and the host's load, for whoever reaches the port.
+   */
+  async listen(port: number, host = '127.0.0.1'): Promise<string> {
     this.server = createServer((req, res) => {
       if (req.url !== '/metrics') {
         res.writeHead(404).end();
@@ -60,8 +63,9 @@ export class BackendMetrics {
         (err) => res.writeHead(500).end(String(err)),
       );
     });
-    await new Promise<void>((resolve) => this.server!.listen(port, '0.0.0.0', resolve));
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/metrics`;
+    await new Promise<void>((resolve) => this.server!.listen(port, host, resolve));
+    const shown = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+    return `http://${shown}:${(this.server.address() as AddressInfo).port}/metrics`;
   }
 
   async close(): Promise<void> {

@@ -27,6 +27,8 @@ export interface RegistrarDeps {
   >;
   /** Puts objects' records on disk (write-through.ts). */
   save: (objects: DataClayObject[]) => Promise<void>;
+  /** Throws unless the running request's user may create objects in the dataset (security/authorizer.ts). */
+  mayCreate?: (session: Session) => void;
 }
 
 export class Registrar {
@@ -47,6 +49,7 @@ export class Registrar {
       if (alias !== undefined) await this.ensureAlias(session.dataset, alias, objects[0].id);
       return;
     }
+    if (sessionStorage.getStore()) this.deps.mayCreate?.(session); // a request's, not the backend's own work
     for (const o of fresh) this.own(o, session.dataset);
     await this.create(fresh, session.dataset, alias, lineage);
   }
@@ -127,6 +130,7 @@ export class Registrar {
   adopt(obj: DataClayObject): void {
     const ctx = sessionStorage.getStore();
     if (!ctx?.created) return;
+    this.deps.mayCreate?.(ctx); // refused at `new`: nothing of it exists, and the request fails unless it catches
     this.own(obj, ctx.dataset);
     ctx.created.push(obj);
   }

@@ -14,6 +14,7 @@ export interface BackendCommandOptions extends NatsFlags {
   maxObjects?: number;
   maxBytes?: number;
   metricsPort?: number;
+  metricsHost?: string;
   datasets?: DatasetPolicy;
   /** Seconds between garbage collections (none when absent). */
   gcInterval?: number;
@@ -45,6 +46,7 @@ export async function runBackend(options: BackendCommandOptions): Promise<void> 
     namespace: options.namespace,
     budget: { maxObjects: options.maxObjects, maxBytes: options.maxBytes },
     metricsPort: options.metricsPort,
+    metricsHost: options.metricsHost,
     datasets: options.datasets,
     gcIntervalMs: options.gcInterval === undefined ? undefined : options.gcInterval * 1000,
   });

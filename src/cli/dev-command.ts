@@ -38,6 +38,7 @@ export async function runDev(options: DevCommandOptions): Promise<void> {
     console.log(`  export DC_NATS_USER=${admin}`);
     console.log(`  export DC_NATS_PASSWORD_FILE=${given || credentials.passwordFile(admin)}`);
     console.log(`  (the admin; the client user, the backends and their passwords: ${credentials.file})`);
+    console.log(`  export DC_DEV_DIR=${cluster.dir}   # for dataclay ctl user add|passwd|remove|list`);
   }
   if (options.natsTokenFile) console.log(`  export DC_NATS_TOKEN_FILE=${path.resolve(options.natsTokenFile)}`);
   console.log(`  logs: ${cluster.dir}`);

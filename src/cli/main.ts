@@ -21,6 +21,7 @@ import {
 } from './ctl-command.js';
 import { ctlDrain, ctlGc, ctlRebalance } from './lifecycle-command.js';
 import { runStubs } from './stubs-command.js';
+import { addUserCommands } from './user-command.js';
 import { withNatsFlags } from './nats-flags.js';
 
 const program = new Command('dataclay').description('dataClay for TypeScript: persistent active objects over NATS');
@@ -58,6 +59,11 @@ withNatsFlags(
     new Option('--metrics-port <port>', 'serve Prometheus metrics on this port (0: any free port)')
       .argParser((v) => Number.parseInt(v, 10))
       .env('DC_METRICS_PORT'),
+  )
+  .addOption(
+    new Option('--metrics-host <address>', 'address the metrics listen on (default 127.0.0.1; 0.0.0.0: all)').env(
+      'DC_METRICS_HOST',
+    ),
   )
   .addOption(new Option('--namespace <ns>', 'cluster namespace on this NATS').env('DC_NAMESPACE').default('default'))
   .addOption(
@@ -173,6 +179,7 @@ withNatsFlags(ctl.command('rebalance').description('even the objects per backend
   .option('--in-flight <n>', 'move requests at once', positiveInt, 4)
   .option('--timeout <seconds>', 'how long the rebalance may take', positiveInt, 3600)
   .action(ctlRebalance);
+addUserCommands(ctl);
 
 function port(value: string): number {
   const n = Number(value);

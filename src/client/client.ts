@@ -22,7 +22,7 @@ import type { CallOptions, Session } from '../object/context.js';
 import type { ClassDescription } from '../metadata/class-description.js';
 import { Runtime } from '../runtime/runtime.js';
 import { RandomPlacement } from './placement.js';
-import { clientIdentity } from '../security/identity.js';
+import { clientIdentity, DEFAULT_USERNAME } from '../security/identity.js';
 
 import type { ClientContext, ClientOptions, ClientSettings } from './options.js';
 
@@ -54,12 +54,11 @@ export class Client implements AsyncDisposable {
     // a handed-in connection: its server is what a context names; the settings are the owner's business
     this.#nats = options.connection
       ? { servers: [serverUrl(options.connection.getServer())] }
-      : resolveNatsSettings(options, env);
+      : withLogin(resolveNatsSettings(options, env), options, env);
     this.options = {
       natsUrl: this.#nats.servers.join(','),
       servers: this.#nats.servers,
       username: clientIdentity(this.#nats, options.username ?? env.DC_USERNAME),
-      password: options.password ?? env.DC_PASSWORD,
       dataset: options.dataset ?? env.DC_DATASET ?? 'admin',
       namespace: options.namespace ?? env.DC_NAMESPACE ?? 'default',
       timeoutMs,
@@ -218,4 +217,15 @@ export class Client implements AsyncDisposable {
 /** nats.js names a server host:port; a context names it as a URL. */
 function serverUrl(server: string): string {
   return /^[a-z]+:\/\//i.test(server) ? server : `nats://${server}`;
+}
+
+/**
+ * dataClay's `username` and `password` (DC_USERNAME, DC_PASSWORD) are a NATS user and its password, unless the NATS
+ * options or DC_NATS_* variables give credentials of their own.
+ */
+function withLogin(settings: NatsSettings, options: ClientOptions, env: NodeJS.ProcessEnv): NatsSettings {
+  const password = options.password ?? env.DC_PASSWORD;
+  if (!password || secretsOf(settings) || settings.credsFile) return settings;
+  const user = settings.user ?? options.username ?? env.DC_USERNAME ?? DEFAULT_USERNAME;
+  return resolveNatsSettings({ ...options, user, pass: password }, env);
 }

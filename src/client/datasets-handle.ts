@@ -1,6 +1,7 @@
-// Datasets and grants, for admins (docs/security.md): a dataset is an access boundary; a user reads (`r`) or also
-// writes (`rw`) the objects of the datasets it has a grant on. Sent in the admin space: as a user, every operation
-// here is a PermissionDeniedError.
+// Datasets and grants (docs/security.md): a dataset is an access boundary; a user reads (`r`) or also writes (`rw`)
+// the objects of the datasets it has a grant on. Datasets are an admin's (sent in the admin space: as a user, a
+// PermissionDeniedError); grants are an admin's or, on the datasets it owns, the owner's.
+import { PermissionDeniedError } from '../errors.js';
 import type { DatasetRecord, Grant, Level } from '../metadata/grants.js';
 import type { GrantOp, MetadataOps } from '../protocol/metadata-ops.js';
 import type { Runtime } from '../runtime/runtime.js';
@@ -24,17 +25,43 @@ export class DatasetsHandle {
     return this.send('dataset.list', {});
   }
 
-  /** Sets `user`'s level on `dataset`; every backend applies it within milliseconds. */
+  /** Sets `user`'s level on `dataset` (an admin, or the dataset's owner); every backend applies it at once. */
   grant(dataset: string, user: string, level: Level): Promise<void> {
-    return this.send('grant.set', { dataset, user, level });
+    const body = { dataset, user, level };
+    return this.asAdminOrOwner(
+      () => this.send('grant.set', body),
+      () => this.send('owner.grant.set', body),
+    );
   }
 
   revoke(dataset: string, user: string): Promise<void> {
-    return this.send('grant.revoke', { dataset, user });
+    const body = { dataset, user };
+    return this.asAdminOrOwner(
+      () => this.send('grant.revoke', body),
+      () => this.send('owner.grant.revoke', body),
+    );
   }
 
+  /** Every grant (an admin), or those of the datasets you own. */
   grants(dataset?: string): Promise<Grant[]> {
-    return this.send('grant.list', dataset === undefined ? {} : { dataset });
+    const body = dataset === undefined ? {} : { dataset };
+    return this.asAdminOrOwner(
+      () => this.send('grant.list', body),
+      () => this.send('owner.grant.list', body),
+    );
+  }
+
+  /**
+   * The admin's operation first; refused (the server lets only admins publish it), the owner's. The client does not
+   * know its role: the server does. A user who owns nothing gets the owner operation's refusal.
+   */
+  private async asAdminOrOwner<T>(admin: () => Promise<T>, owner: () => Promise<T>): Promise<T> {
+    try {
+      return await admin();
+    } catch (err) {
+      if (!(err instanceof PermissionDeniedError)) throw err;
+      return owner();
+    }
   }
 
   private send<K extends GrantOp>(op: K, body: Body<K>): Promise<MetadataOps[K]['reply']> {

@@ -14,7 +14,10 @@ export interface ClientOptions extends NatsConnectOptions {
    * one (an open server, a token), env DC_USERNAME, default "admin". A name matching [A-Za-z0-9_-]+.
    */
   username?: string;
-  /** Env DC_PASSWORD. Carried for the coming auth layer; not checked yet. */
+  /**
+   * Env DC_PASSWORD: the NATS password of `username` (dataClay's login), when no other NATS credentials are given.
+   * Never shown in `client.options` or a context.
+   */
   password?: string;
   /** Dataset of the objects this client creates and of its alias lookups. Env DC_DATASET, default "admin". */
   dataset?: string;
@@ -49,7 +52,6 @@ export interface ClientSettings {
   natsUrl: string;
   servers: string[];
   username: string;
-  password?: string;
   dataset: string;
   namespace: string;
   timeoutMs: number;

@@ -8,6 +8,7 @@ import { InvalidOptionError } from '../errors.js';
 import type { NatsConnectOptions } from '../messaging/connect-options.js';
 import { Client } from '../client/client.js';
 import { DEFAULT_USERNAME } from '../security/identity.js';
+import { type AddUserOptions, type PasswordOptions, UserAdmin } from '../security/user-admin.js';
 import { BackendProcess } from './backend-process.js';
 import { DevCredentials } from './credentials.js';
 import { NatsServer, type NatsServerOptions } from './nats-server.js';
@@ -157,6 +158,37 @@ export class DevCluster implements AsyncDisposable {
     } finally {
       await admin.stop();
     }
+  }
+
+  /**
+   * Adds a NATS user to the running server (default role `client`; no grant yet), as `dataclay ctl user add` does:
+   * its password (given, or generated) is stored as a bcrypt hash and kept in `credentials/<name>.password`.
+   */
+  async addUser(name: string, options: AddUserOptions = {}): Promise<NatsConnectOptions> {
+    const pass = await this.userAdmin().add(name, options);
+    const { role = 'client', backendId } = options;
+    this.credentials!.set({ user: name, pass, role, ...(backendId !== undefined && { backendId }) });
+    return this.connectOptionsFor(name);
+  }
+
+  /** A new password for a user: the old one stops working (and its connections close) now. */
+  async setPassword(name: string, options: PasswordOptions = {}): Promise<NatsConnectOptions> {
+    const pass = await this.userAdmin().passwd(name, options);
+    this.credentials!.set({ ...this.credentials!.identity(name), pass });
+    return this.connectOptionsFor(name);
+  }
+
+  /** Removes a user from the server: its connections close. Its grants stay until revoked. */
+  async removeUser(name: string): Promise<void> {
+    await this.userAdmin().remove(name);
+    this.credentials!.delete(name);
+  }
+
+  /** The server's users, as `dataclay ctl user` sees them (reloads wait until the server has read them). */
+  userAdmin(): UserAdmin {
+    const file = this.nats.usersFile;
+    if (!this.credentials || !file) throw new InvalidOptionError('users', 'none', 'a secured cluster');
+    return new UserAdmin(file, () => this.nats.reload());
   }
 
   backend(id: string): BackendProcess {

@@ -1,12 +1,12 @@
 // The identities of a secured dev cluster: an admin, client users, one NATS user per backend and a spare backend
 // user (for backends started by hand), with random passwords kept in 0600 files in the cluster's directory.
-import { randomBytes } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { InvalidOptionError } from '../errors.js';
 import { assertToken, inboxPrefix } from '../messaging/subjects.js';
 import type { Role } from '../protocol/operation.js';
 import type { NatsUser } from '../security/server-config.js';
+import { newPassword } from '../security/user-admin.js';
 
 export interface DevIdentity {
   user: string;
@@ -28,7 +28,7 @@ export const SPARE_BACKEND_USER = 'backend';
 export class DevCredentials {
   private constructor(
     readonly dir: string,
-    private readonly identities: ReadonlyMap<string, DevIdentity>,
+    private readonly identities: Map<string, DevIdentity>,
   ) {}
 
   /** Makes the identities and writes `<dir>/<user>.password` and `<dir>/creds.json`, all 0600, in a 0700 dir. */
@@ -48,13 +48,36 @@ export class DevCredentials {
       identities.set(identity.user, identity);
     }
     mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const made = new DevCredentials(dir, identities);
+    for (const { user } of all) made.writePassword(user);
+    made.writeCreds();
+    return made;
+  }
+
+  /** Records an identity added to the server since (DevCluster.addUser), or its new password. */
+  set(identity: DevIdentity): void {
+    this.identities.set(identity.user, identity);
+    this.writePassword(identity.user);
+    this.writeCreds();
+  }
+
+  /** Forgets a removed identity, and its files' entries. */
+  delete(user: string): void {
+    this.identities.delete(this.identity(user).user);
+    rmSync(path.join(this.dir, `${user}.password`), { force: true });
+    this.writeCreds();
+  }
+
+  private writePassword(user: string): void {
+    writeFileSync(path.join(this.dir, `${user}.password`), `${this.identity(user).pass}\n`, { mode: 0o600 });
+  }
+
+  private writeCreds(): void {
     const creds: Record<string, { user: string; pass: string; role: Role; inboxPrefix: string }> = {};
-    for (const { user, pass, role } of all) {
-      writeFileSync(path.join(dir, `${user}.password`), `${pass}\n`, { mode: 0o600 });
+    for (const { user, pass, role } of this.identities.values()) {
       creds[user] = { user, pass, role, inboxPrefix: inboxPrefix(user) };
     }
-    writeFileSync(path.join(dir, 'creds.json'), `${JSON.stringify(creds, null, 2)}\n`, { mode: 0o600 });
-    return new DevCredentials(dir, identities);
+    writeFileSync(this.file, `${JSON.stringify(creds, null, 2)}\n`, { mode: 0o600 });
   }
 
   /** Every identity, as the server config lists it (plain-text passwords: the config file is 0600). */
@@ -81,8 +104,4 @@ export class DevCredentials {
   passwordFile(user: string): string {
     return path.join(this.dir, `${this.identity(user).user}.password`);
   }
-}
-
-function newPassword(): string {
-  return randomBytes(18).toString('base64url');
 }

@@ -1,12 +1,13 @@
 // Starts a real nats-server (from PATH) with JetStream in a directory of its own, and stops, kills or restarts it.
 // Auth and TLS go into a config file (mode 0600) in that directory: never on the server's command line.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { nkeys } from '@nats-io/transport-node';
-import { ProcessStartError } from '../errors.js';
+import { ProcessStartError, UsersFileError } from '../errors.js';
 import type { NatsConnectOptions } from '../messaging/connect-options.js';
-import { authorizationBlock, type NatsUser } from '../security/server-config.js';
+import type { NatsUser } from '../security/server-config.js';
+import { INCLUDE_USERS, UsersFile } from '../security/users-file.js';
 import { freePort } from './ports.js';
 
 const INSTALL_HINT =
@@ -33,7 +34,10 @@ export interface NatsServerOptions {
   /** Default true. */
   jetstream?: boolean;
   auth?: NatsServerAuth;
-  /** Users with the permissions of their roles over these namespaces (docs/security.md); instead of `auth`. */
+  /**
+   * Users with the permissions of their roles over these namespaces (docs/security.md); instead of `auth`. They go
+   * into `users.json`/`users.conf` beside the config on the first launch; `dataclay ctl user` changes them there.
+   */
   users?: { users: readonly NatsUser[]; namespaces: readonly string[] };
   tls?: NatsServerTls;
   /** More config-file text, e.g. an operator and its accounts. */
@@ -42,6 +46,7 @@ export interface NatsServerOptions {
 
 export class NatsServer {
   private child: ChildProcess | undefined;
+  private reloading: Promise<void> = Promise.resolve();
   private constructor(
     readonly port: number,
     readonly dir: string,
@@ -63,6 +68,15 @@ export class NatsServer {
     return this.child?.pid;
   }
 
+  get configFile(): string {
+    return path.join(this.dir, 'nats-server.conf');
+  }
+
+  /** The users file of a server started with `users` (kept across restarts: what `ctl user` changed stays). */
+  get usersFile(): UsersFile | undefined {
+    return this.options.users ? UsersFile.forConfig(this.configFile) : undefined;
+  }
+
   static async start(options: NatsServerOptions): Promise<NatsServer> {
     const binary = options.binary ?? process.env.DC_NATS_SERVER ?? 'nats-server';
     if (spawnSync(binary, ['--version']).error) throw new ProcessStartError(binary, INSTALL_HINT, '');
@@ -75,13 +89,12 @@ export class NatsServer {
   async launch(): Promise<void> {
     mkdirSync(this.dir, { recursive: true });
     const args = ['-a', '127.0.0.1', '-p', String(this.port)];
-    if (this.options.jetstream ?? true) args.push('-js', '-sd', path.join(this.dir, 'jetstream'));
-    const config = this.configText();
-    if (config) {
-      const file = path.join(this.dir, 'nats-server.conf');
-      writeFileSync(file, config, { mode: 0o600 });
-      args.push('-c', file);
+    const { users } = this.options;
+    if (users && !existsSync(path.join(this.dir, 'users.json'))) {
+      UsersFile.create(this.dir, { namespaces: [...users.namespaces], users: [...users.users] });
     }
+    writeFileSync(this.configFile, this.configText(), { mode: 0o600 });
+    args.push('-c', this.configFile);
     const child = spawn(this.binary, args, { stdio: ['ignore', 'ignore', 'pipe'] });
     this.child = child;
     await new Promise<void>((resolve, reject) => {
@@ -109,8 +122,11 @@ export class NatsServer {
   private configText(): string {
     const { auth, users, tls, config } = this.options;
     const q = (value: string) => JSON.stringify(value);
-    const lines: string[] = [];
-    if (users) lines.push(authorizationBlock(users.users, users.namespaces));
+    // the pid file is how `dataclay ctl user` finds the server to reload
+    const lines: string[] = [`pid_file: ${q(path.join(this.dir, 'nats-server.pid'))}`];
+    // in the config, not flags (-js): a reload of users with JetStream from flags leaves the account without it
+    if (this.options.jetstream ?? true) lines.push(`jetstream { store_dir: ${q(path.join(this.dir, 'jetstream'))} }`);
+    if (users) lines.push(INCLUDE_USERS);
     if (auth && 'user' in auth) lines.push(`authorization { user: ${q(auth.user)}, password: ${q(auth.pass)} }`);
     if (auth && 'token' in auth) lines.push(`authorization { token: ${q(auth.token)} }`);
     if (auth && 'nkeySeed' in auth) {
@@ -123,6 +139,34 @@ export class NatsServer {
     }
     if (config) lines.push(config);
     return lines.join('\n');
+  }
+
+  /** Makes the server read its config again (SIGHUP) and resolves once it has; rejects with the reason it gives. */
+  reload(): Promise<void> {
+    const next = this.reloading.then(() => this.reloadOnce());
+    this.reloading = next.catch(() => undefined);
+    return next;
+  }
+
+  private reloadOnce(): Promise<void> {
+    const child = this.child;
+    if (!child?.stderr || child.exitCode !== null) {
+      return Promise.reject(new UsersFileError(this.configFile, 'the server is not running'));
+    }
+    const stderr = child.stderr;
+    return new Promise<void>((resolve, reject) => {
+      let log = '';
+      const onData = (chunk: Buffer) => {
+        log += chunk.toString();
+        const failed = /Failed to reload server configuration: (.*)/.exec(log);
+        if (!failed && !log.includes('Reloaded server configuration')) return;
+        stderr.off('data', onData);
+        if (failed) reject(new UsersFileError(this.configFile, `the server refused to reload: ${failed[1]}`));
+        else resolve();
+      };
+      stderr.on('data', onData);
+      child.kill('SIGHUP');
+    });
   }
 
   async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {

@@ -1,9 +1,11 @@
 // Datasets and who may use them, in the KV bucket dc_<ns>_grants (backends only): `d.<dataset>` holds the dataset,
 // `g.<dataset>.<user>` a user's level. Each backend keeps the whole bucket in memory through one watch, so a check
-// is a map lookup, and a revocation reaches every backend in about a millisecond.
+// is a map lookup, and a revocation reaches every backend in about a millisecond; while the copy cannot be trusted
+// (grants-watch.ts), every check fails.
 import { type KV, type KvWatchEntry, Kvm } from '@nats-io/kv';
-import type { NatsConnection, QueuedIterator } from '@nats-io/transport-node';
+import type { NatsConnection } from '@nats-io/transport-node';
 import { decode, encode } from '../serialization/codec.js';
+import { GrantsWatch, type WatchTiming } from './grants-watch.js';
 import { escapeKeyPart, unescapeKeyPart } from './keys.js';
 import { isCreationRace, isKeyExists } from './store.js';
 
@@ -34,27 +36,35 @@ export function covers(held: Level | undefined, wanted: Level): boolean {
 export class Grants {
   private readonly datasets = new Map<string, DatasetRecord>();
   private readonly levels = new Map<string, Level>();
-  private watching: QueuedIterator<KvWatchEntry> | undefined;
-  private current = false;
-  private closed = false;
+  private readonly watch: GrantsWatch;
 
-  private constructor(private readonly kv: KV) {}
+  private constructor(
+    private readonly kv: KV,
+    nc: NatsConnection,
+    timing?: WatchTiming,
+  ) {
+    const reset = () => {
+      this.datasets.clear();
+      this.levels.clear();
+    };
+    this.watch = new GrantsWatch(kv, nc, (entry) => this.apply(entry), reset, timing);
+  }
 
   /** Opens the bucket and resolves once the watch has delivered every record already there. */
-  static async open(nc: NatsConnection, namespace: string): Promise<Grants> {
+  static async open(nc: NatsConnection, namespace: string, timing?: WatchTiming): Promise<Grants> {
     const kv = await openBucket(new Kvm(nc), `dc_${namespace}_grants`);
-    const grants = new Grants(kv);
-    await grants.watch();
+    const grants = new Grants(kv, nc, timing);
+    await grants.watch.start();
     return grants;
   }
 
-  /** The watch is delivering: a check answers from a complete picture. While not, every check fails closed. */
-  get ready(): boolean {
-    return this.current;
+  /** Why the grants held may be stale now (every check then fails closed), or undefined when they are current. */
+  unavailable(): string | undefined {
+    return this.watch.unavailable();
   }
 
   may(user: string, dataset: string, level: Level): boolean {
-    if (!this.current) return false;
+    if (this.unavailable() !== undefined) return false;
     const record = this.datasets.get(dataset);
     if (!record) return false;
     return covers(record.public, level) || covers(this.levels.get(grantKey(dataset, user)), level);
@@ -62,6 +72,14 @@ export class Grants {
 
   dataset(name: string): DatasetRecord | undefined {
     return this.datasets.get(name);
+  }
+
+  /** The dataset as the bucket has it now: one created a moment ago may not have reached this copy yet. */
+  async findDataset(name: string): Promise<DatasetRecord | undefined> {
+    const held = this.datasets.get(name);
+    if (held) return held;
+    const entry = await this.kv.get(datasetKey(name));
+    return entry && entry.operation === 'PUT' ? decode<DatasetRecord>(entry.value) : undefined;
   }
 
   listDatasets(): DatasetRecord[] {
@@ -104,39 +122,7 @@ export class Grants {
   }
 
   close(): void {
-    this.closed = true;
-    this.watching?.stop();
-  }
-
-  /** Watches the whole bucket; if the watch ends (the consumer was lost), checks fail until it is made again. */
-  private async watch(): Promise<void> {
-    this.datasets.clear();
-    this.levels.clear();
-    const empty = (await this.kv.status()).values === 0;
-    const iterator = await this.kv.watch();
-    this.watching = iterator;
-    let initial: () => void = () => undefined;
-    const loaded = new Promise<void>((resolve) => (initial = resolve));
-    if (empty) {
-      this.current = true;
-      initial();
-    }
-    void (async () => {
-      try {
-        for await (const entry of iterator) {
-          this.apply(entry);
-          if (!this.current && entry.delta === 0) {
-            this.current = true; // the newest record when the watch started: what follows is an update
-            initial();
-          }
-        }
-      } catch {
-        // the watch failed: fail closed, then watch again
-      }
-      this.current = false;
-      if (!this.closed) setTimeout(() => void this.watch().catch(() => undefined), 250).unref();
-    })();
-    await loaded;
+    this.watch.close();
   }
 
   private apply(entry: KvWatchEntry): void {

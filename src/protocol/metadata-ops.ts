@@ -127,7 +127,7 @@ export const metadataOps = {
     roles: anyone,
     idempotent: true,
   }),
-  // datasets and grants: an admin's (docs/security.md)
+  // datasets and grants: an admin's (docs/security.md), and grants also an owner's (below)
   gc: operation<GcRequest, GcReport>({
     shape: record<GcRequest>({ s: session, dryRun: boolean }),
     roles: admins,
@@ -162,10 +162,25 @@ export const metadataOps = {
     shape: record<GrantQuery>({ s: session, dataset: optional(string) }),
     roles: admins,
     idempotent: true,
+  }), // the same for a dataset's owner, on the datasets it owns (the backend checks the owner)
+  'owner.grant.set': operation<GrantSet, void>({
+    shape: record<GrantSet>({ s: session, dataset: string, user: string, level }),
+    roles: anyone,
+    idempotent: true,
+  }),
+  'owner.grant.revoke': operation<GrantRevoke, void>({
+    shape: record<GrantRevoke>({ s: session, dataset: string, user: string }),
+    roles: anyone,
+    idempotent: true,
+  }),
+  'owner.grant.list': operation<GrantQuery, Grant[]>({
+    shape: record<GrantQuery>({ s: session, dataset: optional(string) }),
+    roles: anyone,
+    idempotent: true,
   }),
 };
 
 export type MetadataOps = TypesOf<typeof metadataOps>;
 export type MetadataOp = keyof MetadataOps;
 /** The operations on datasets and grants. */
-export type GrantOp = Extract<MetadataOp, `dataset.${string}` | `grant.${string}`>;
+export type GrantOp = Extract<MetadataOp, `dataset.${string}` | `grant.${string}` | `owner.${string}`>;

@@ -1,6 +1,6 @@
 // Datasets as access boundaries, checked by every backend on every request with the user its subject names
 // (docs/security.md): the operation's demands (access.ts) against the grants every backend holds in memory.
-import { PermissionDeniedError } from '../errors.js';
+import { GrantsUnavailableError, PermissionDeniedError } from '../errors.js';
 import type { Grants, Level } from '../metadata/grants.js';
 import type { Incoming } from '../messaging/subjects.js';
 import type { RequestContext } from '../object/context.js';
@@ -40,11 +40,25 @@ export class DatasetAuthorizer {
       if (incoming.space === 'a') return;
       const wanted = demands[op](request);
       if (wanted.length === 0) return;
-      if (!this.grants.ready) {
-        throw new PermissionDeniedError(op, 'the grants are not loaded yet (or the watch is broken); retry');
-      }
+      this.assertCurrent(op);
       return this.checkAll(op, incoming.user, wanted);
     };
+  }
+
+  /**
+   * Objects that become persistent on this backend outside a `persist` request (built by an active method, found in
+   * the state it leaves) land in the session's dataset: the calling user needs `rw` there, whatever the dataset of
+   * the object the method runs on. On a nested call the user is the original caller (the `b` space vouches for it).
+   */
+  assertCreate(user: string, dataset: string): void {
+    this.assertCurrent('create');
+    this.check('create', user, dataset, 'rw');
+  }
+
+  /** Answering from grants that may be stale would be a silent grant: refuse until they are known current. */
+  private assertCurrent(op: string): void {
+    const broken = this.grants.unavailable();
+    if (broken !== undefined) throw new GrantsUnavailableError(op, broken);
   }
 
   private checkAll(op: string, user: string, wanted: Demand[]): void | Promise<void> {

@@ -28,10 +28,10 @@ describe('client and backends', () => {
       expect(client.options).toMatchObject({
         natsUrl: 'nats://example:1',
         username: 'ann',
-        password: 'pw',
         dataset: 'ds1',
         timeoutMs: 1234,
       });
+      expect(JSON.stringify(client.options)).not.toContain('pw'); // DC_PASSWORD is ann's NATS password: never shown
     } finally {
       process.env = saved;
     }

@@ -56,6 +56,12 @@ export class Person extends DataClayObject {
     return child;
   }
 
+  /** Has `other` (perhaps on another backend) build a friend: a nested call that creates an object over there. */
+  @activemethod
+  async adoptVia(other: Person, name: string): Promise<Person> {
+    return other.adopt(name);
+  }
+
   @activemethod
   async whereAmI(): Promise<string | undefined> {
     return this.backendId;
