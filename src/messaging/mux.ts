@@ -18,6 +18,7 @@ import {
   PermissionDeniedError,
   TimeoutError,
 } from '../errors.js';
+import { AbortWatch } from './abort-watch.js';
 
 /** Nobody subscribes to the subject: the caller maps it (backend gone, no backends at all). */
 export class NoResponders extends Error {
@@ -29,6 +30,8 @@ export class NoResponders extends Error {
 export interface RequestOptions {
   timeoutMs: number;
   signal?: AbortSignal;
+  /** What the request does, for a timeout or abort error (`Person.addYear() on backend-1`); default: its subject. */
+  operation?: string;
 }
 
 interface Pending {
@@ -36,9 +39,9 @@ interface Pending {
   reject: (err: Error) => void;
   deadline: number;
   subject: string;
+  operation: string | undefined;
   timeoutMs: number;
-  signal?: AbortSignal;
-  onAbort?: () => void;
+  signal: AbortSignal | undefined;
 }
 
 const SWEEP_MS = 25;
@@ -48,6 +51,12 @@ export class RequestMux {
   private readonly pending = new Map<number, Pending>();
   private readonly subscription: Subscription;
   private readonly sweeper: NodeJS.Timeout;
+  private readonly aborts = new AbortWatch((signal, ids) => {
+    for (const id of ids) {
+      const p = this.settle(id);
+      if (p) p.reject(new AbortedError(operationOf(p), { cause: signal.reason }));
+    }
+  });
   private seq = 0;
   private closed = false;
   /** Why every request fails from now on, when it is not that the connection closed. */
@@ -71,21 +80,13 @@ export class RequestMux {
     const max = this.nc.info?.max_payload;
     if (max !== undefined && payload.length > max)
       return Promise.reject(new PayloadTooLargeError(subject, payload.length, max));
-    if (options.signal?.aborted) return Promise.reject(new AbortedError(subject, { cause: options.signal.reason }));
+    const { signal, operation } = options;
+    if (signal?.aborted) return Promise.reject(new AbortedError(operation ?? subject, { cause: signal.reason }));
     const id = ++this.seq;
     return new Promise<Uint8Array>((resolve, reject) => {
-      const p: Pending = {
-        resolve,
-        reject,
-        deadline: Date.now() + options.timeoutMs,
-        subject,
-        timeoutMs: options.timeoutMs,
-      };
-      if (options.signal) {
-        p.signal = options.signal;
-        p.onAbort = () => this.settle(id)?.reject(new AbortedError(subject, { cause: options.signal!.reason }));
-        options.signal.addEventListener('abort', p.onAbort, { once: true });
-      }
+      const deadline = Date.now() + options.timeoutMs;
+      const p: Pending = { resolve, reject, deadline, subject, operation, timeoutMs: options.timeoutMs, signal };
+      if (signal) this.aborts.add(signal, id);
       this.pending.set(id, p);
       try {
         this.nc.publish(subject, payload, { reply: `${this.prefix}${id}` });
@@ -145,7 +146,7 @@ export class RequestMux {
     const p = this.pending.get(id);
     if (!p) return undefined;
     this.pending.delete(id);
-    if (p.onAbort) p.signal!.removeEventListener('abort', p.onAbort);
+    if (p.signal) this.aborts.remove(p.signal, id);
     return p;
   }
 
@@ -160,9 +161,13 @@ export class RequestMux {
     if (this.pending.size === 0) return;
     const now = Date.now();
     for (const [id, p] of this.pending) {
-      if (p.deadline <= now) this.settle(id)?.reject(new TimeoutError(`request on ${p.subject}`, p.timeoutMs));
+      if (p.deadline <= now) this.settle(id)?.reject(new TimeoutError(operationOf(p), p.timeoutMs));
     }
   }
+}
+
+function operationOf(p: Pending): string {
+  return p.operation ?? `request on ${p.subject}`;
 }
 
 function denied(subject: string, cause: Error): PermissionDeniedError {

@@ -4,7 +4,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { BackendUnavailableError, NoBackendsError } from '../errors.js';
 import { batchBudget } from '../messaging/chunks.js';
 import { readReply } from '../messaging/envelope.js';
-import { NoResponders, RequestMux } from '../messaging/mux.js';
+import { NoResponders, RequestMux, type RequestOptions } from '../messaging/mux.js';
 import { inboxPrefix, Subjects } from '../messaging/subjects.js';
 import { type Identity, senderFor } from '../security/identity.js';
 import type { RequestContext } from '../object/context.js';
@@ -17,6 +17,8 @@ import { encode, type EncodeSink, type RefResolver } from '../serialization/code
 export interface Label {
   what: string;
   focus: unknown;
+  /** Names the request in a timeout or abort error (`Person.addYear()`); default: the wire operation. */
+  operation?: string;
 }
 
 /**
@@ -72,7 +74,7 @@ export class Requests {
     body: BackendOps[K]['request'],
     label?: Label,
   ): Promise<BackendOps[K]['reply']> {
-    return this.send(backendId, op, await this.encode(op, body, backendId, label));
+    return this.send(backendId, op, await this.encode(op, body, backendId, label), label?.operation);
   }
 
   /** A request's bytes: an operation whose values may reference objects persists the new ones first. */
@@ -86,9 +88,16 @@ export class Requests {
     return this.options.encodeRefs((sink) => encode(body, sink, label?.what, label?.focus), callee);
   }
 
-  async send<K extends BackendOp>(backendId: string, op: K, payload: Uint8Array): Promise<BackendOps[K]['reply']> {
+  /** `operation` names what is sent in a timeout or abort error (`Person.addYear()`); default: the operation. */
+  async send<K extends BackendOp>(
+    backendId: string,
+    op: K,
+    payload: Uint8Array,
+    operation?: string,
+  ): Promise<BackendOps[K]['reply']> {
     try {
-      const bytes = await this.mux.request(this.subjects.backend(backendId, op), payload, this.deadline());
+      const options = this.deadline(`${operation ?? op} on ${backendId}`);
+      const bytes = await this.mux.request(this.subjects.backend(backendId, op), payload, options);
       return readReply<BackendOps[K]['reply']>(bytes, this.options.resolver);
     } catch (err) {
       if (err instanceof NoResponders) throw new BackendUnavailableError(backendId, { cause: err });
@@ -98,7 +107,7 @@ export class Requests {
 
   async metadata<K extends MetadataOp>(op: K, body: MetadataOps[K]['request']): Promise<MetadataOps[K]['reply']> {
     try {
-      const bytes = await this.mux.request(this.subjects.metadata(op), encode(body), this.deadline());
+      const bytes = await this.mux.request(this.subjects.metadata(op), encode(body), this.deadline(`metadata ${op}`));
       return readReply<MetadataOps[K]['reply']>(bytes);
     } catch (err) {
       if (err instanceof NoResponders) throw new NoBackendsError({ cause: err });
@@ -107,9 +116,9 @@ export class Requests {
   }
 
   /** The timeout a request made now gets: the context's, else this process's default. */
-  deadline(): { timeoutMs: number; signal?: AbortSignal } {
+  deadline(operation?: string): RequestOptions {
     const ctx = this.options.session();
-    return { timeoutMs: ctx.timeoutMs ?? this.options.timeoutMs, signal: ctx.signal };
+    return { timeoutMs: ctx.timeoutMs ?? this.options.timeoutMs, signal: ctx.signal, operation };
   }
 
   /** Fails the requests still waiting, and any made later; the connection itself is its owner's. */
