@@ -1,0 +1,73 @@
+// A bank of accounts: a user's own error class with fields (RemoteError keeps both), and big graphs and values
+// (objects larger than the server's max_payload travel in parts).
+import { DataClayObject, activemethod, persistent } from '../../src/index.js';
+
+/** A user's error class with its own fields, as an application would write it. */
+export class InsufficientFunds extends Error {
+  readonly shortBy: number;
+  readonly account: string;
+  /** Cannot travel: dropped from the remote fields, the rest still arrives. */
+  readonly notify = () => undefined;
+  constructor(account: string, shortBy: number) {
+    super(`${account} is short by ${shortBy}`);
+    this.account = account;
+    this.shortBy = shortBy;
+  }
+}
+
+@persistent
+export class BankAccount extends DataClayObject {
+  owner: string;
+  balance: number;
+
+  constructor(owner: string, balance = 0) {
+    super();
+    this.owner = owner;
+    this.balance = balance;
+  }
+
+  @activemethod
+  async withdraw(amount: number): Promise<number> {
+    if (amount > this.balance) throw new InsufficientFunds(this.owner, amount - this.balance);
+    this.balance -= amount;
+    return this.balance;
+  }
+}
+
+@persistent
+export class Bank extends DataClayObject {
+  name: string;
+  accounts: BankAccount[] = [];
+  /** Opaque bytes (a document, an image) of any size. */
+  vault: Uint8Array = new Uint8Array(0);
+
+  constructor(name: string) {
+    super();
+    this.name = name;
+  }
+
+  @activemethod
+  async count(): Promise<number> {
+    return this.accounts.length;
+  }
+
+  @activemethod
+  async vaultSize(): Promise<number> {
+    return this.vault.length;
+  }
+
+  /** Takes a big value as an argument and returns one as its result. */
+  @activemethod
+  async swapVault(vault: Uint8Array): Promise<Uint8Array> {
+    const old = this.vault;
+    this.vault = vault;
+    return old;
+  }
+
+  @activemethod
+  async open(owner: string, balance: number): Promise<BankAccount> {
+    const account = new BankAccount(owner, balance);
+    this.accounts.push(account);
+    return account;
+  }
+}
