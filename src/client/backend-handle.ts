@@ -1,5 +1,5 @@
 // Operations on one backend itself, for operators and tests: stats, flush, stop.
-import { BackendNotFoundError } from '../errors.js';
+import { BackendNotFoundError, BackendUnavailableError, TimeoutError } from '../errors.js';
 import type { BackendStats } from '../metadata/types.js';
 import type { Lookups } from '../runtime/lookups.js';
 import type { Requests } from '../runtime/requests.js';
@@ -23,10 +23,25 @@ export class BackendHandle {
     return this.runtime.requests.request(this.id, 'flush', [this.runtime.requests.wire()]);
   }
 
-  /** Asks the backend to stop cleanly: it deregisters, saves everything, and exits. */
-  async stop(): Promise<void> {
+  /**
+   * Asks the backend to stop cleanly (it deregisters, answers the requests in flight, saves everything, and exits)
+   * and resolves once it answers no more: `timeoutMs` bounds that wait (TimeoutError).
+   */
+  async stop(timeoutMs = 30_000): Promise<void> {
     await this.live();
     await this.runtime.requests.request(this.id, 'stop', [this.runtime.requests.wire()]);
+    // it deregisters first and serves until its requests are done: gone is when nobody answers on its subjects
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      try {
+        await this.runtime.requests.request(this.id, 'ping', [this.runtime.requests.wire()]);
+      } catch (err) {
+        if (err instanceof BackendUnavailableError) return;
+        if (!(err instanceof TimeoutError)) throw err;
+      }
+      if (Date.now() > deadline) throw new TimeoutError(`stopping backend ${this.id}`, timeoutMs);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
   }
 
   private async live(): Promise<void> {
