@@ -97,7 +97,7 @@ describe('the dataclay command', () => {
 
   it('ctl stop returns once the backends have stopped', async () => {
     await using cluster = await DevCluster.start({ models: TEST_MODELS, backends: 2, namespace: 'cli-stop' });
-    await using client = await new Client({ ...cluster.connectOptions, namespace: 'cli-stop' }).start();
+    await using _client = await new Client({ ...cluster.connectOptions, namespace: 'cli-stop' }).start();
     const p = new Person('Stopped', 1);
     await p.makePersistent({ backendId: 'backend-2' });
     const args = ['ctl', 'stop', 'backend-1', 'backend-2', '--nats', cluster.natsUrl, '--namespace', 'cli-stop'];
