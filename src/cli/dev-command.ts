@@ -15,11 +15,16 @@ export interface DevCommandOptions {
 }
 
 export async function runDev(options: DevCommandOptions): Promise<void> {
+  const security = devSecurity(options);
+  console.log(`starting nats-server and ${options.backends} backends ...`);
   const cluster = await DevCluster.start({
     models: options.models,
     backends: options.backends,
     namespace: options.namespace,
-    ...devSecurity(options),
+    ...security,
+    // one line per step, while it starts and while it stops; a failed start keeps the logs and says where
+    onProgress: (line) => console.log(`  ${line}`),
+    keepLogsOnFailure: true,
   });
   const mode = cluster.secured ? 'secured' : options.natsTokenFile ? 'one token, no confinement' : 'open, --insecure';
   console.log(`dev cluster up: ${cluster.backends.length} backends, namespace ${cluster.namespace}, ${mode}`);

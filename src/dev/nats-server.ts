@@ -8,6 +8,7 @@ import { ProcessStartError } from '../errors.js';
 import type { NatsConnectOptions } from '../messaging/connect-options.js';
 import { authorizationBlock, type NatsUser } from '../security/server-config.js';
 import { freePort } from './ports.js';
+import { releaseProcess, watchProcess } from './watchdog.js';
 
 const INSTALL_HINT =
   'nats-server was not found on PATH. Install it: Debian/Ubuntu `apt-get install nats-server`, ' +
@@ -84,6 +85,8 @@ export class NatsServer {
     }
     const child = spawn(this.binary, args, { stdio: ['ignore', 'ignore', 'pipe'] });
     this.child = child;
+    void watchProcess(child.pid);
+    child.once('exit', () => void releaseProcess(child.pid));
     await new Promise<void>((resolve, reject) => {
       let log = '';
       const timer = setTimeout(() => {
