@@ -58,6 +58,12 @@ describe('the dataclay command', () => {
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/^error: cannot connect to NATS at .*: connection refused\. .*dataclay dev/);
     expect(refused.stderr).not.toMatch(STACK);
+    const anonymous = { ...process.env, DC_NATS_USER: '', DC_NATS_PASSWORD: '' };
+    const noCredentials = await dataclay(['ctl', 'backends', '--nats', inject('natsUrl')], anonymous);
+    expect(noCredentials.stderr).toMatch(
+      /^error: NATS at .* refused the credentials: it requires credentials and none/,
+    );
+    expect(noCredentials.stderr).not.toMatch(STACK);
     const url = await dataclay(['ctl', 'backends', '--nats', 'http://[::1']);
     expect(url.stderr).toMatch(/^error: servers must be NATS server URLs/);
     const missing = await dataclay(['backend', '--storage', tempDir('cli-models'), '--models', '/nonexistent/m.js']);
