@@ -6,6 +6,7 @@
 import {
   createInbox,
   type Msg,
+  type MsgHdrs,
   type NatsConnection,
   PermissionViolationError,
   type Subscription,
@@ -19,6 +20,8 @@ import {
   TimeoutError,
 } from '../errors.js';
 import { AbortWatch } from './abort-watch.js';
+import { fetchRest, requestInParts } from './part-transfer.js';
+import { PARTS } from './parts.js';
 
 /** Nobody subscribes to the subject: the caller maps it (backend gone, no backends at all). */
 export class NoResponders extends Error {
@@ -32,6 +35,8 @@ export interface RequestOptions {
   signal?: AbortSignal;
   /** What the request does, for a timeout or abort error (`Person.addYear() on backend-1`); default: its subject. */
   operation?: string;
+  /** One message or PayloadTooLargeError: a queue group's members would each get some of the parts. */
+  single?: boolean;
 }
 
 interface Pending {
@@ -75,11 +80,14 @@ export class RequestMux {
     void this.watchPermissions();
   }
 
-  request(subject: string, payload: Uint8Array, options: RequestOptions): Promise<Uint8Array> {
+  /** `headers`: only for the parts of a large message (parts.ts). */
+  request(subject: string, payload: Uint8Array, options: RequestOptions, headers?: MsgHdrs): Promise<Uint8Array> {
     if (this.closed) return Promise.reject(this.broken ?? new ConnectionClosedError());
     const max = this.nc.info?.max_payload;
-    if (max !== undefined && payload.length > max)
-      return Promise.reject(new PayloadTooLargeError(subject, payload.length, max));
+    if (max !== undefined && payload.length > max) {
+      if (options.single) return Promise.reject(new PayloadTooLargeError(subject, payload.length, max));
+      return requestInParts((s, part, h) => this.request(s, part, options, h), subject, payload, max);
+    }
     const { signal, operation } = options;
     if (signal?.aborted) return Promise.reject(new AbortedError(operation ?? subject, { cause: signal.reason }));
     const id = ++this.seq;
@@ -89,7 +97,7 @@ export class RequestMux {
       if (signal) this.aborts.add(signal, id);
       this.pending.set(id, p);
       try {
-        this.nc.publish(subject, payload, { reply: `${this.prefix}${id}` });
+        this.nc.publish(subject, payload, { reply: `${this.prefix}${id}`, headers });
       } catch (err) {
         this.settle(id);
         reject(new ConnectionClosedError({ cause: err })); // publish throws only on a closed or draining connection
@@ -153,8 +161,16 @@ export class RequestMux {
   private onReply(msg: Msg): void {
     const p = this.settle(Number(msg.subject.slice(this.prefix.length)));
     if (!p) return; // late reply to a request that timed out
+    const parts = msg.headers?.get(PARTS);
     if (msg.data.length === 0 && msg.headers?.code === 503) p.reject(new NoResponders(p.subject));
+    else if (parts) this.fetchRest(p, msg.data, parts);
     else p.resolve(msg.data);
+  }
+
+  /** A reply too large for one message came as its first part: the others are fetched from the same subject. */
+  private fetchRest(p: Pending, first: Uint8Array, parts: string): void {
+    const options = { timeoutMs: p.timeoutMs, signal: p.signal, operation: p.operation };
+    fetchRest((s, data, h) => this.request(s, data, options, h), p.subject, first, parts).then(p.resolve, p.reject);
   }
 
   private sweep(): void {

@@ -107,7 +107,9 @@ export class Requests {
 
   async metadata<K extends MetadataOp>(op: K, body: MetadataOps[K]['request']): Promise<MetadataOps[K]['reply']> {
     try {
-      const bytes = await this.mux.request(this.subjects.metadata(op), encode(body), this.deadline(`metadata ${op}`));
+      // a queue group: one message, as its members would each get some of the parts
+      const options = { ...this.deadline(`metadata ${op}`), single: true };
+      const bytes = await this.mux.request(this.subjects.metadata(op), encode(body), options);
       return readReply<MetadataOps[K]['reply']>(bytes);
     } catch (err) {
       if (err instanceof NoResponders) throw new NoBackendsError({ cause: err });
