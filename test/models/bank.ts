@@ -1,5 +1,6 @@
 // A bank of accounts: a user's own error class with fields (RemoteError keeps both), and big graphs and values
 // (objects larger than the server's max_payload travel in parts).
+import { createHash } from 'node:crypto';
 import { DataClayObject, activemethod, persistent } from '../../src/index.js';
 
 /** A user's error class with its own fields, as an application would write it. */
@@ -51,9 +52,21 @@ export class Bank extends DataClayObject {
     return this.accounts.length;
   }
 
-  @activemethod
-  async vaultSize(): Promise<number> {
-    return this.vault.length;
+  /** Where this call ran (a master or a replica), and what it holds there: accounts, vault size and digest. */
+  @activemethod({ readonly: true })
+  async holdings(): Promise<{ backend: string; accounts: number; vault: number; sha1: string }> {
+    return {
+      backend: process.argv[process.argv.indexOf('--id') + 1],
+      accounts: this.accounts.length,
+      vault: this.vault.length,
+      sha1: createHash('sha1').update(this.vault).digest('hex'),
+    };
+  }
+
+  /** The owner of account `i`, read on the account's own backend. */
+  @activemethod({ readonly: true })
+  async ownerOf(i: number): Promise<string> {
+    return this.accounts[i].dcGet('owner');
   }
 
   /** Takes a big value as an argument and returns one as its result. */
