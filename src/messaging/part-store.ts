@@ -34,6 +34,10 @@ export class PartStore {
       t = { parts: [], count, bytes: 0, touched: 0 };
       this.inbound.set(key, t);
     }
+    if (t.count !== count) {
+      this.drop(key);
+      throw new ProtocolError(`part ${index} of transfer ${parsed.id} says ${count} parts, not ${t.count}`);
+    }
     if (this.buffered + data.length > MAX_BUFFERED) {
       this.drop(key);
       throw new PayloadTooLargeError(subject, t.bytes + data.length, MAX_BUFFERED);
@@ -45,7 +49,10 @@ export class PartStore {
     if (index < count - 1) return undefined;
     const parts = t.parts;
     this.drop(key);
-    if (parts.length !== count || parts.some((p) => p === undefined)) {
+    // (a loop, not some(): some() skips the holes a missing part leaves)
+    let complete = parts.length === count;
+    for (let i = 0; complete && i < count; i++) complete = parts[i] !== undefined;
+    if (!complete) {
       throw new ProtocolError(`the parts of transfer ${parsed.id} did not all arrive`, { part: 'request' });
     }
     return join(parts);
