@@ -1,7 +1,7 @@
 // A bank of accounts: a user's own error class with fields (RemoteError keeps both), and big graphs and values
 // (objects larger than the server's max_payload travel in parts).
 import { createHash } from 'node:crypto';
-import { DataClayObject, activemethod, persistent } from '../../src/index.js';
+import { DataClayObject, type StateHooks, activemethod, persistent } from '../../src/index.js';
 
 /** A user's error class with its own fields, as an application would write it. */
 export class InsufficientFunds extends Error {
@@ -82,5 +82,34 @@ export class Bank extends DataClayObject {
     const account = new BankAccount(owner, balance);
     this.accounts.push(account);
     return account;
+  }
+}
+
+/**
+ * Holds a blob, and refuses to be restored with one on backend-2 (its state hook throws there): a move of a large
+ * one to backend-2 fails at the target, after the objects shipped before it were received.
+ */
+@persistent
+export class Strongbox extends DataClayObject implements StateHooks<{ blob: string }> {
+  blob: string;
+
+  constructor(blob: string) {
+    super();
+    this.blob = blob;
+  }
+
+  dcGetState(): { blob: string } {
+    return { blob: this.blob };
+  }
+
+  dcSetState(state: { blob: string }): void {
+    const here = process.argv[process.argv.indexOf('--id') + 1];
+    if (state.blob.length > 0 && here === 'backend-2') throw new Error('this strongbox refuses backend-2');
+    this.blob = state.blob;
+  }
+
+  @activemethod
+  async size(): Promise<number> {
+    return this.blob.length;
   }
 }
