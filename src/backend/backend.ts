@@ -151,6 +151,7 @@ export class Backend {
           storage: options.storage,
           datasets: policy,
           reconciled,
+          metrics: info.metricsUrl, // the port chosen when asked for any (--metrics-port 0)
         },
         'backend ready',
       );

@@ -1,11 +1,20 @@
 // `dataclay ctl`: look at and operate a running cluster.
 import { Client } from '../client/client.js';
 import type { Level } from '../metadata/grants.js';
+import { resolveClassName } from './class-names.js';
 import { type NatsFlags, natsOptionsFrom } from './nats-flags.js';
+import { progress } from './progress.js';
 import { bytes, duration, table } from './table.js';
 
 export interface CtlOptions extends NatsFlags {
   namespace: string;
+  /** Milliseconds to wait for each answer. */
+  timeout?: number;
+}
+
+/** Listings print a table, or with `--json` one JSON array of the records as the API returns them. */
+export interface ListOptions extends CtlOptions {
+  json?: boolean;
 }
 
 export async function withClient<T>(
@@ -16,7 +25,7 @@ export async function withClient<T>(
   const client = await new Client({
     ...natsOptionsFrom(options),
     namespace: options.namespace,
-    timeoutMs,
+    timeoutMs: options.timeout ?? timeoutMs,
   }).start();
   try {
     return await fn(client);
@@ -25,7 +34,11 @@ export async function withClient<T>(
   }
 }
 
-export async function ctlBackends(options: CtlOptions): Promise<void> {
+function print(options: ListOptions, records: unknown[], headers: string[], rows: (string | number)[][]): void {
+  console.log(options.json ? JSON.stringify(records, null, 2) : table(headers, rows));
+}
+
+export async function ctlBackends(options: ListOptions): Promise<void> {
   await withClient(options, async (client) => {
     const backends = [...(await client.getBackends()).values()];
     const stats = await Promise.all(
@@ -47,11 +60,12 @@ export async function ctlBackends(options: CtlOptions): Promise<void> {
         s ? bytes(s.rss) : '?',
       ];
     });
-    console.log(table(['BACKEND', 'HOST:PID', 'UP', 'LOADED', 'STORED', 'RSS'], rows));
+    const records = backends.map((b, i) => ({ ...b, stats: stats[i] ?? null }));
+    print(options, records, ['BACKEND', 'HOST:PID', 'UP', 'LOADED', 'STORED', 'RSS'], rows);
   });
 }
 
-export interface ObjectsOptions extends CtlOptions {
+export interface ObjectsOptions extends ListOptions {
   backend?: string;
   dataset?: string;
   class?: string;
@@ -60,33 +74,50 @@ export interface ObjectsOptions extends CtlOptions {
 
 export async function ctlObjects(options: ObjectsOptions): Promise<void> {
   await withClient(options, async (client) => {
-    const objects = await client.listObjects({
+    const className =
+      options.class === undefined
+        ? undefined
+        : resolveClassName(
+            options.class,
+            [...(await client.getBackends()).values()].flatMap((b) => b.classes),
+          );
+    const records = await client.listObjects({
       backendId: options.backend,
       dataset: options.dataset,
-      className: options.class,
+      className,
       limit: options.limit,
     });
-    console.log(
-      table(
-        ['OBJECT', 'CLASS', 'DATASET', 'BACKEND'],
-        objects.map((o) => [o.id, o.className, o.dataset, o.master]),
-      ),
-    );
-    if (objects.length === options.limit) console.log(`(first ${options.limit}; use --limit for more)`);
+    // a consolidated version is a forwarding id to its original, not an object of its own
+    const objects = records.filter((o) => o.forward === undefined);
+    const rows = objects.map((o) => [o.id, o.className, o.dataset, o.master]);
+    print(options, objects, ['OBJECT', 'CLASS', 'DATASET', 'BACKEND'], rows);
+    if (records.length === options.limit && !options.json) {
+      console.log(`(first ${options.limit}; use --limit for more)`);
+    }
   });
 }
 
-export async function ctlFlush(backendId: string, options: CtlOptions): Promise<void> {
+export async function ctlFlush(backendIds: string[], options: CtlOptions): Promise<void> {
   await withClient(options, async (client) => {
-    const { saved } = await client.backend(backendId).flushAll();
-    console.log(`backend ${backendId}: ${saved} objects saved and unloaded`);
+    const bar = progress('flushing', backendIds.length);
+    for (const id of backendIds) {
+      const { saved } = await client.backend(id).flushAll();
+      bar.step(`backend ${id}: ${saved} objects saved and unloaded`);
+    }
+    bar.end();
   });
 }
 
-export async function ctlStop(backendId: string, options: CtlOptions): Promise<void> {
+/** Returns once every backend named has stopped (it answers no more), one line (or bar step) each. */
+export async function ctlStop(backendIds: string[], options: CtlOptions): Promise<void> {
   await withClient(options, async (client) => {
-    await client.backend(backendId).stop();
-    console.log(`backend ${backendId}: stopping`);
+    const bar = progress('stopping', backendIds.length);
+    for (const id of backendIds) {
+      if (!process.stdout.isTTY) console.log(`backend ${id}: stopping`);
+      await client.backend(id).stop(Math.max(30_000, options.timeout ?? 0));
+      bar.step(`backend ${id}: stopped`);
+    }
+    bar.end();
   });
 }
 
@@ -109,10 +140,11 @@ export async function ctlDatasetDelete(name: string, options: CtlOptions): Promi
   });
 }
 
-export async function ctlDatasetList(options: CtlOptions): Promise<void> {
+export async function ctlDatasetList(options: ListOptions): Promise<void> {
   await withClient(options, async (client) => {
-    const rows = (await client.datasets().list()).map((d) => [d.name, d.owner, d.public ?? '-']);
-    console.log(table(['DATASET', 'OWNER', 'PUBLIC'], rows));
+    const datasets = await client.datasets().list();
+    const rows = datasets.map((d) => [d.name, d.owner, d.public ?? '-']);
+    print(options, datasets, ['DATASET', 'OWNER', 'PUBLIC'], rows);
   });
 }
 
@@ -130,9 +162,10 @@ export async function ctlGrantRevoke(dataset: string, user: string, options: Ctl
   });
 }
 
-export async function ctlGrantList(dataset: string | undefined, options: CtlOptions): Promise<void> {
+export async function ctlGrantList(dataset: string | undefined, options: ListOptions): Promise<void> {
   await withClient(options, async (client) => {
-    const rows = (await client.datasets().grants(dataset)).map((g) => [g.dataset, g.user, g.level]);
-    console.log(table(['DATASET', 'USER', 'LEVEL'], rows));
+    const grants = await client.datasets().grants(dataset);
+    const rows = grants.map((g) => [g.dataset, g.user, g.level]);
+    print(options, grants, ['DATASET', 'USER', 'LEVEL'], rows);
   });
 }

@@ -19,13 +19,18 @@ export interface DevCommandOptions {
 }
 
 export async function runDev(options: DevCommandOptions): Promise<void> {
+  const security = devSecurity(options);
+  console.log(`starting nats-server and ${options.backends} backends ...`);
   const cluster = await DevCluster.start({
     models: options.models,
     backends: options.backends,
     namespace: options.namespace,
-    ...devSecurity(options),
+    ...security,
     // the console's request rates come from the backends' metrics
     backendArgs: options.console || options.consolePort !== undefined ? ['--metrics-port', '0'] : undefined,
+    // one line per step, while it starts and while it stops; a failed start keeps the logs and says where
+    onProgress: (line) => console.log(`  ${line}`),
+    keepLogsOnFailure: true,
   });
   const mode = cluster.secured ? 'secured' : options.natsTokenFile ? 'one token, no confinement' : 'open, --insecure';
   console.log(`dev cluster up: ${cluster.backends.length} backends, namespace ${cluster.namespace}, ${mode}`);

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The `dataclay` command: run a backend, or a whole dev cluster.
-import { Command, InvalidArgumentError, Option } from 'commander';
-import { DataClayError, InvalidOptionError } from '../errors.js';
+import { Command, Option } from 'commander';
+import { InvalidOptionError } from '../errors.js';
 import { runBackend } from './backend-command.js';
 import { runConsole } from './console-command.js';
 import { runDev } from './dev-command.js';
@@ -23,8 +23,14 @@ import { ctlDrain, ctlGc, ctlRebalance } from './lifecycle-command.js';
 import { runStubs } from './stubs-command.js';
 import { addUserCommands } from './user-command.js';
 import { withNatsFlags } from './nats-flags.js';
+import { fail } from './failure.js';
+import { count, milliseconds, port, positiveInt } from './numbers.js';
+import { packageVersion } from './version.js';
 
-const program = new Command('dataclay').description('dataClay for TypeScript: persistent active objects over NATS');
+const program = new Command('dataclay')
+  .description('dataClay for TypeScript: persistent active objects over NATS')
+  .version(packageVersion(), '-V, --version', 'print the version of dataclay')
+  .option('--verbose', 'on a failure, print the stack and its causes (also: DEBUG set)');
 
 withNatsFlags(
   program
@@ -57,7 +63,7 @@ withNatsFlags(
   )
   .addOption(
     new Option('--metrics-port <port>', 'serve Prometheus metrics on this port (0: any free port)')
-      .argParser((v) => Number.parseInt(v, 10))
+      .argParser(port)
       .env('DC_METRICS_PORT'),
   )
   .addOption(
@@ -83,7 +89,7 @@ program
   .command('dev')
   .description('start nats-server and N backends for development; Ctrl-C stops everything')
   .requiredOption('--models <files...>', 'compiled model modules (JS) the backends load')
-  .option('--backends <n>', 'number of backends', (v) => Number.parseInt(v, 10), 3)
+  .option('--backends <n>', 'number of backends', count, 3)
   .addOption(new Option('--namespace <ns>', 'cluster namespace').default('default'))
   .option('--nats-user <name>', 'name of the admin user (default admin; with --nats-password-file)')
   .option('--nats-password-file <file>', "file holding the admin's password (default: a random one)")
@@ -117,8 +123,12 @@ withNatsFlags(program.command('doctor [dir]').description("check a project's set
 
 const ctl = program.command('ctl').description('look at and operate a running cluster');
 const nsOption = () => new Option('--namespace <ns>', 'cluster namespace').env('DC_NAMESPACE').default('default');
+const timeoutOption = () =>
+  new Option('--timeout <ms>', 'how long to wait for each answer').argParser(milliseconds).default(10_000);
+const jsonOption = () => new Option('--json', 'print JSON (one array) instead of a table');
 withNatsFlags(ctl.command('backends').description('live backends with their load'))
   .addOption(nsOption())
+  .addOption(jsonOption())
   .action(ctlBackends);
 withNatsFlags(ctl.command('objects').description('persistent objects, from the metadata'))
   .addOption(nsOption())
@@ -126,11 +136,12 @@ withNatsFlags(ctl.command('objects').description('persistent objects, from the m
   .option('--dataset <name>', 'only those of this dataset')
   .option('--class <name>', 'only those of this class')
   .option('--limit <n>', 'at most this many', positiveInt, 100)
+  .addOption(jsonOption())
   .action(ctlObjects);
-withNatsFlags(ctl.command('flush <backend>').description('save and unload every object of a backend'))
+withNatsFlags(ctl.command('flush <backends...>').description('save and unload every object of these backends'))
   .addOption(nsOption())
   .action(ctlFlush);
-withNatsFlags(ctl.command('stop <backend>').description('stop a backend cleanly'))
+withNatsFlags(ctl.command('stop <backends...>').description('stop backends cleanly; returns once they have stopped'))
   .addOption(nsOption())
   .action(ctlStop);
 
@@ -144,7 +155,10 @@ withNatsFlags(dataset.command('create <name>').description('create a dataset; it
 withNatsFlags(dataset.command('delete <name>').description('delete a dataset and its grants'))
   .addOption(nsOption())
   .action(ctlDatasetDelete);
-withNatsFlags(dataset.command('list').description('every dataset')).addOption(nsOption()).action(ctlDatasetList);
+withNatsFlags(dataset.command('list').description('every dataset'))
+  .addOption(nsOption())
+  .addOption(jsonOption())
+  .action(ctlDatasetList);
 const grant = ctl.command('grant').description("who may use a dataset's objects (an admin's)");
 withNatsFlags(grant.command('set <dataset> <user> <level>').description('r: read; rw: read and write'))
   .addOption(nsOption())
@@ -157,47 +171,34 @@ withNatsFlags(grant.command('revoke <dataset> <user>').description("remove a use
   .action(ctlGrantRevoke);
 withNatsFlags(grant.command('list [dataset]').description('grants, of one dataset or all'))
   .addOption(nsOption())
+  .addOption(jsonOption())
   .action(ctlGrantList);
 
+const longTimeout = (what: string, ms: number) =>
+  new Option('--timeout <ms>', `how long the ${what} may take`).argParser(milliseconds).default(ms);
 withNatsFlags(
   ctl.command('gc').description('delete the objects no alias reaches and no call runs on (docs/lifecycle.md)'),
 )
-  .addOption(nsOption())
   .option('--dry-run', 'list the unreachable objects, delete nothing')
-  .option('--timeout <seconds>', 'how long the collection may take', positiveInt, 600)
+  .addOption(longTimeout('collection', 600_000))
   .action(ctlGc);
-
 withNatsFlags(
   ctl.command('drain <backend>').description('move every object off a backend, then stop it (docs/lifecycle.md)'),
 )
-  .addOption(nsOption())
   .option('--keep-running', 'leave the drained backend running')
-  .option('--timeout <seconds>', 'how long the drain may take', positiveInt, 3600)
+  .addOption(longTimeout('drain', 3_600_000))
   .action(ctlDrain);
 withNatsFlags(ctl.command('rebalance').description('even the objects per backend with moves (docs/lifecycle.md)'))
-  .addOption(nsOption())
   .option('--in-flight <n>', 'move requests at once', positiveInt, 4)
-  .option('--timeout <seconds>', 'how long the rebalance may take', positiveInt, 3600)
+  .addOption(longTimeout('rebalance', 3_600_000))
   .action(ctlRebalance);
 addUserCommands(ctl);
 
-function port(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 65_535) throw new InvalidArgumentError('a port number is expected');
-  return n;
+// every ctl command takes a namespace and a timeout
+for (const command of ctl.commands.flatMap((c) => (c.commands.length > 0 ? c.commands : [c]))) {
+  const has = (flag: string) => command.options.some((o) => o.long === flag);
+  if (!has('--namespace')) command.addOption(nsOption());
+  if (!has('--timeout')) command.addOption(timeoutOption());
 }
 
-function positiveInt(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('a positive integer is expected');
-  return n;
-}
-
-try {
-  await program.parseAsync();
-} catch (err) {
-  // our errors are for people: the message, not a stack
-  if (!(err instanceof DataClayError)) throw err;
-  console.error(`error: ${err.message}`);
-  process.exit(1);
-}
+await program.parseAsync().catch(fail);

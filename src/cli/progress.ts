@@ -1,29 +1,62 @@
-// Progress of a long operation: one line rewritten in place on a terminal, plain lines (at most one a second)
-// otherwise, so logs stay readable.
-export class Progress {
-  private last = 0;
-  private shown = false;
+// Progress of a command that takes a while: a bar redrawn in place on a terminal, plain lines otherwise (a log, a
+// pipe, CI), so a script reading the output sees each step once.
 
-  constructor(
-    private readonly label: string,
-    private readonly out: NodeJS.WriteStream = process.stderr,
-  ) {}
+export interface Progress {
+  /** One step is done; `what` names it (`backend-2 stopped`). */
+  step(what: string): void;
+  /** Clears the bar; its last state stays as a line. */
+  end(): void;
+}
 
-  show(done: number, total?: number): void {
-    const text = `${this.label}: ${done}${total === undefined ? '' : ` / ${total}`}`;
-    if (this.out.isTTY) {
-      this.out.write(`\r${text}\x1b[K`);
-      this.shown = true;
-      return;
-    }
-    const now = Date.now();
-    if (now - this.last < 1000) return;
-    this.last = now;
-    this.out.write(`${text}\n`);
+export function progress(label: string, total: number, out: NodeJS.WriteStream = process.stdout): Progress {
+  let done = 0;
+  if (!out.isTTY) {
+    return {
+      step: (what) => out.write(`${what}\n`),
+      end: () => undefined,
+    };
   }
+  const draw = (what: string) => {
+    const width = 24;
+    const filled = total > 0 ? Math.round((done / total) * width) : width;
+    out.write(`\r\x1b[K${label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} ${what}`);
+  };
+  draw('');
+  return {
+    step: (what) => {
+      done++;
+      draw(what);
+    },
+    end: () => out.write('\n'),
+  };
+}
 
-  end(): void {
-    if (this.shown) this.out.write('\n');
-    this.shown = false;
-  }
+/** A count that grows as work goes on (objects left, objects moved), of a total known or not. */
+export interface Counter {
+  show(done: number, total?: number): void;
+  end(): void;
+}
+
+/** The same as `progress` for counts: redrawn in place on a terminal, at most a line a second otherwise. */
+export function counter(label: string, out: NodeJS.WriteStream = process.stderr): Counter {
+  let last = 0;
+  let shown = false;
+  return {
+    show(done, total) {
+      const text = `${label}: ${done}${total === undefined ? '' : ` / ${total}`}`;
+      if (out.isTTY) {
+        out.write(`\r\x1b[K${text}`);
+        shown = true;
+        return;
+      }
+      const now = Date.now();
+      if (now - last < 1000) return;
+      last = now;
+      out.write(`${text}\n`);
+    },
+    end() {
+      if (shown) out.write('\n');
+      shown = false;
+    },
+  };
 }

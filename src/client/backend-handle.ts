@@ -1,5 +1,6 @@
-// Operations on one backend itself, for operators and tests: stats, flush, stop, lifecycle events, inspecting objects.
-import { BackendNotFoundError } from '../errors.js';
+// Operations on one backend itself, for operators and tests: stats, flush, stop, drain, lifecycle events, inspecting
+// objects.
+import { BackendNotFoundError, BackendUnavailableError, TimeoutError } from '../errors.js';
 import type { BackendStats, LifecycleEvent, ObjectView } from '../metadata/types.js';
 import type { DrainReport } from '../protocol/backend-ops.js';
 import type { Lookups } from '../runtime/lookups.js';
@@ -34,10 +35,25 @@ export class BackendHandle {
     return this.runtime.requests.request(this.id, 'drain', [this.runtime.requests.wire()]);
   }
 
-  /** Asks the backend to stop cleanly: it deregisters, saves everything, and exits. */
-  async stop(): Promise<void> {
+  /**
+   * Asks the backend to stop cleanly (it deregisters, answers the requests in flight, saves everything, and exits)
+   * and resolves once it answers no more: `timeoutMs` bounds that wait (TimeoutError).
+   */
+  async stop(timeoutMs = 30_000): Promise<void> {
     await this.live();
     await this.runtime.requests.request(this.id, 'stop', [this.runtime.requests.wire()]);
+    // it deregisters first and serves until its requests are done: gone is when nobody answers on its subjects
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      try {
+        await this.runtime.requests.request(this.id, 'ping', [this.runtime.requests.wire()]);
+      } catch (err) {
+        if (err instanceof BackendUnavailableError) return;
+        if (!(err instanceof TimeoutError)) throw err;
+      }
+      if (Date.now() > deadline) throw new TimeoutError(`stopping backend ${this.id}`, timeoutMs);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
   }
 
   /** Its recent lifecycle events after sequence number `after` (0: all it keeps); `next` is the next `after`. */

@@ -5,6 +5,7 @@ import { closeSync, openSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { ProcessStartError } from '../errors.js';
 import { type NatsConnectOptions, natsEnv, resolveNatsSettings } from '../messaging/connect-options.js';
+import { releaseProcess, watchProcess } from './watchdog.js';
 
 const CLI = fileURLToPath(new URL('../cli/main.js', import.meta.url));
 
@@ -51,6 +52,8 @@ export class BackendProcess {
     const child = fork(CLI, args, { stdio: ['ignore', log, log, 'ipc'], env: { ...env, ...this.options.env } });
     closeSync(log);
     this.child = child;
+    void watchProcess(child.pid);
+    child.once('exit', () => void releaseProcess(child.pid));
     await new Promise<void>((resolve, reject) => {
       const fail = (why: string) => {
         clearTimeout(timer);
@@ -58,11 +61,13 @@ export class BackendProcess {
         reject(new ProcessStartError(`backend ${id}`, `${why} (log: ${logFile})`, tail(logFile)));
       };
       const timer = setTimeout(() => fail(`not ready after ${timeoutMs} ms`), timeoutMs);
-      child.once('exit', (code, signal) => fail(`exited (${signal ?? code}) before it was ready`));
+      const early = (code: number | null, signal: NodeJS.Signals | null) =>
+        fail(`exited (${signal ?? code}) before it was ready`);
+      child.once('exit', early);
       child.on('message', (msg: { type?: string }) => {
         if (msg?.type !== 'ready') return;
         clearTimeout(timer);
-        child.removeAllListeners('exit');
+        child.off('exit', early);
         // the IPC channel stays open: if this process dies, the backend sees it close and stops (no orphans)
         (child.channel as { unref?: () => void } | undefined)?.unref?.();
         resolve();

@@ -1,7 +1,7 @@
 // A dev cluster: nats-server with JetStream in a temp dir plus N backend processes, all torn down together,
 // also when this process is interrupted. Used by `dataclay dev`, `npm run demo`, the tests and the benchmarks.
 // Secured by default: every identity a NATS user with its role's permissions (docs/security.md).
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { InvalidOptionError } from '../errors.js';
@@ -12,6 +12,7 @@ import { type AddUserOptions, type PasswordOptions, UserAdmin } from '../securit
 import { BackendProcess } from './backend-process.js';
 import { DevCredentials } from './credentials.js';
 import { NatsServer, type NatsServerOptions } from './nats-server.js';
+import { keepOnDeath, removeOnDeath } from './watchdog.js';
 
 export interface DevClusterOptions {
   /** Compiled model modules every backend loads. */
@@ -40,6 +41,10 @@ export interface DevClusterOptions {
    * dataset `admin` (the Client's default) with `rw` for the admin and every client user.
    */
   datasets?: 'strict' | 'open';
+  /** Told of each step while the cluster starts and stops, one line each (`backend-2 ready (pid 123)`). */
+  onProgress?: (line: string) => void;
+  /** A start that fails keeps the backends' and nats-server's logs in `dir` (the rest is removed) and says so. */
+  keepLogsOnFailure?: boolean;
 }
 
 const live = new Set<DevCluster>();
@@ -62,6 +67,7 @@ function installExitHooks(): void {
 
 export class DevCluster implements AsyncDisposable {
   private stopped = false;
+  private progress: (line: string) => void = () => undefined;
   private constructor(
     readonly nats: NatsServer,
     readonly backends: BackendProcess[],
@@ -100,6 +106,9 @@ export class DevCluster implements AsyncDisposable {
   static async start(options: DevClusterOptions): Promise<DevCluster> {
     installExitHooks();
     const dir = mkdtempSync(path.join(tmpdir(), 'dataclay-dev-'));
+    // removed by the watchdog if this process dies without stopping the cluster (kill -9)
+    if (!options.keepDir) await removeOnDeath(dir);
+    const progress = options.onProgress ?? (() => undefined);
     const namespace = options.namespace ?? 'default';
     const ids = Array.from({ length: options.backends ?? 3 }, (_, i) => `backend-${i + 1}`);
     const admin = options.admin ?? { user: DEFAULT_USERNAME };
@@ -115,10 +124,12 @@ export class DevCluster implements AsyncDisposable {
         credentials: made,
         nats: await NatsServer.start({ ...options.nats, users, dir: path.join(dir, 'nats') }),
       };
-    })().catch((err) => {
+    })().catch(async (err) => {
       rmSync(dir, { recursive: true, force: true });
+      await keepOnDeath(dir);
       throw err;
     });
+    progress(`nats-server ready: ${nats.url} (pid ${nats.pid})`);
     const policy = credentials ? (options.datasets ?? 'strict') : 'off';
     const backendNats = (id: string): NatsConnectOptions =>
       credentials ? { ...nats.connectOptions, user: id, pass: credentials.identity(id).pass } : nats.connectOptions;
@@ -136,13 +147,15 @@ export class DevCluster implements AsyncDisposable {
     );
     const keep = options.keepDir ?? false;
     const cluster = new DevCluster(nats, backends, dir, namespace, keep, credentials, admin.user);
+    cluster.progress = progress;
     live.add(cluster);
     try {
-      await Promise.all(backends.map((b) => b.start()));
+      await Promise.all(backends.map((b) => b.start().then(() => progress(`${b.id} ready (pid ${b.pid})`))));
       // the default dataset is made through a backend: a cluster started without any has none (its datasets are open)
       if (credentials && backends.length > 0) await cluster.bootstrap(options.clients ?? ['user']);
     } catch (err) {
-      await cluster.stop();
+      await cluster.stop(options.keepLogsOnFailure);
+      if (options.keepLogsOnFailure) progress(`the start failed: its logs are kept in ${dir}`);
       throw err;
     }
     return cluster;
@@ -197,13 +210,22 @@ export class DevCluster implements AsyncDisposable {
     return b;
   }
 
-  async stop(): Promise<void> {
+  /** Stops the backends, then nats-server, and removes the directory (with `keepLogs`, all but the logs). */
+  async stop(keepLogs = false): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
-    await Promise.allSettled(this.backends.map((b) => b.stop()));
+    const stopping = this.backends.map((b) => b.stop().then(() => this.progress(`${b.id} stopped`)));
+    await Promise.allSettled(stopping);
     await this.nats.stop();
+    this.progress('nats-server stopped');
     live.delete(this);
-    if (!this.keepDir) rmSync(this.dir, { recursive: true, force: true });
+    if (this.keepDir) return;
+    if (keepLogs) {
+      for (const entry of readdirSync(this.dir)) {
+        if (!entry.endsWith('.log')) rmSync(path.join(this.dir, entry), { recursive: true, force: true });
+      }
+    } else rmSync(this.dir, { recursive: true, force: true });
+    await keepOnDeath(this.dir);
   }
 
   async [Symbol.asyncDispose](): Promise<void> {

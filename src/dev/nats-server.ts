@@ -9,6 +9,7 @@ import type { NatsConnectOptions } from '../messaging/connect-options.js';
 import type { NatsUser } from '../security/server-config.js';
 import { INCLUDE_USERS, UsersFile } from '../security/users-file.js';
 import { freePort } from './ports.js';
+import { releaseProcess, watchProcess } from './watchdog.js';
 
 const INSTALL_HINT =
   'nats-server was not found on PATH. Install it: Debian/Ubuntu `apt-get install nats-server`, ' +
@@ -97,6 +98,8 @@ export class NatsServer {
     args.push('-c', this.configFile);
     const child = spawn(this.binary, args, { stdio: ['ignore', 'ignore', 'pipe'] });
     this.child = child;
+    void watchProcess(child.pid);
+    child.once('exit', () => void releaseProcess(child.pid));
     await new Promise<void>((resolve, reject) => {
       let log = '';
       const timer = setTimeout(() => {

@@ -1,12 +1,29 @@
 // Errors a user's own code, configuration or build causes.
 import { DataClayError } from './base.js';
 
-/** A user exception thrown by an active method, with the remote name, message and stack kept. */
-export class RemoteError extends DataClayError<{ remoteName: string; remoteMessage: string; remoteStack?: string }> {
-  constructor(remoteName: string, message: string, remoteStack?: string, options?: ErrorOptions) {
-    super(`${remoteName}: ${message}`, { remoteName, remoteMessage: message, remoteStack }, options);
+// a type, not an interface: the errors registry needs its implicit index signature
+type RemoteErrorData = {
+  remoteName: string;
+  remoteMessage: string;
+  remoteStack?: string;
+  /** The exception's own enumerable fields that could travel (msgpack-able values, persistent objects). */
+  remoteFields?: Record<string, unknown>;
+};
+
+/** A user exception thrown by an active method, with the remote name, message, stack and fields kept. */
+export class RemoteError extends DataClayError<RemoteErrorData> {
+  constructor(
+    remoteName: string,
+    message: string,
+    remoteStack?: string,
+    remoteFields?: Record<string, unknown>,
+    options?: ErrorOptions,
+  ) {
+    const data: RemoteErrorData = { remoteName, remoteMessage: message, remoteStack };
+    if (remoteFields) data.remoteFields = remoteFields;
+    super(`${remoteName}: ${message}`, data, options);
   }
-  /** The `name` of the exception thrown on the backend (`RangeError`, a user class name...). */
+  /** The exception's class name on the backend (`RangeError`, `InsufficientFunds`), or the `name` it set. */
   get remoteName(): string {
     return this.data.remoteName;
   }
@@ -15,6 +32,10 @@ export class RemoteError extends DataClayError<{ remoteName: string; remoteMessa
   }
   get remoteStack(): string | undefined {
     return this.data.remoteStack;
+  }
+  /** Its own fields (`{ shortBy: 5 }`); empty when it had none that could travel. */
+  get remoteFields(): Record<string, unknown> {
+    return this.data.remoteFields ?? {};
   }
 }
 

@@ -53,7 +53,9 @@ export function connectError(err: unknown, settings: NatsSettings): Error {
     return new InvalidOptionError('servers', servers.join(','), 'NATS server URLs (nats://host:port)', cause);
   }
   if (err.name === 'AuthorizationError' || err.name === 'UserAuthenticationExpiredError') {
-    return new AuthenticationError(servers, err.message, cause);
+    const none = !settings.user && !settings.token && !settings.nkeySeed && !settings.credsFile;
+    const reason = none ? `it requires credentials and none were given (${err.message})` : err.message;
+    return new AuthenticationError(servers, reason, cause);
   }
   if (isTlsFailure(err, code)) return new NatsConnectionError(servers, tlsReason(err), TLS_HINT, cause);
   if (code === 'ECONNREFUSED' || /connection refused/i.test(err.message)) {

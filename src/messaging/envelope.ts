@@ -3,12 +3,14 @@ import {
   DataClayError,
   ObjectMovedError,
   ProtocolError,
-  RemoteError,
   WrongBackendError,
   errorClasses,
   type ErrorData,
 } from '../errors.js';
 import { decode, encode, type EncodeSink, type RefResolver } from '../serialization/codec.js';
+import { remoteErrorOf, safeString } from './user-errors.js';
+
+export { safeString };
 
 export interface WireError {
   name: string;
@@ -17,15 +19,6 @@ export interface WireError {
 }
 
 type Reply = [0, unknown] | [1, WireError];
-
-/** String(x) that cannot throw (a thrown `Object.create(null)` has no toString). */
-export function safeString(value: unknown): string {
-  try {
-    return String(value);
-  } catch {
-    return Object.prototype.toString.call(value);
-  }
-}
 
 /**
  * Runs user code (an active method, a state hook): whatever it throws that is not one of ours becomes a RemoteError
@@ -42,8 +35,7 @@ export function userCode<T>(fn: () => Promise<T>): Promise<T> {
 function asUserError(err: unknown): never {
   if (err instanceof WrongBackendError) throw new ObjectMovedError(err.data.objectId, err.data.owner, { cause: err });
   if (err instanceof DataClayError) throw err;
-  if (err instanceof Error) throw new RemoteError(safeString(err.name), safeString(err.message), safeString(err.stack));
-  throw new RemoteError('Error', safeString(err));
+  throw remoteErrorOf(err);
 }
 
 /** A fault of ours (not user code) that is not a DataClayError keeps its message, not its class. */

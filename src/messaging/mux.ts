@@ -19,6 +19,9 @@ import {
   PermissionDeniedError,
   TimeoutError,
 } from '../errors.js';
+import { AbortWatch } from './abort-watch.js';
+import { fetchRest, requestInParts } from './part-transfer.js';
+import { PARTS } from './parts.js';
 
 /** Nobody subscribes to the subject: the caller maps it (backend gone, no backends at all). */
 export class NoResponders extends Error {
@@ -32,6 +35,10 @@ export interface RequestOptions {
   signal?: AbortSignal;
   /** Sent with the request: the trace context (observe/carrier.ts). */
   headers?: MsgHdrs;
+  /** What the request does, for a timeout or abort error (`Person.addYear() on backend-1`); default: its subject. */
+  operation?: string;
+  /** One message or PayloadTooLargeError: a queue group's members would each get some of the parts. */
+  single?: boolean;
 }
 
 interface Pending {
@@ -39,9 +46,9 @@ interface Pending {
   reject: (err: Error) => void;
   deadline: number;
   subject: string;
+  operation: string | undefined;
   timeoutMs: number;
-  signal?: AbortSignal;
-  onAbort?: () => void;
+  signal: AbortSignal | undefined;
 }
 
 const SWEEP_MS = 25;
@@ -51,6 +58,12 @@ export class RequestMux {
   private readonly pending = new Map<number, Pending>();
   private readonly subscription: Subscription;
   private readonly sweeper: NodeJS.Timeout;
+  private readonly aborts = new AbortWatch((signal, ids) => {
+    for (const id of ids) {
+      const p = this.settle(id);
+      if (p) p.reject(new AbortedError(operationOf(p), { cause: signal.reason }));
+    }
+  });
   private seq = 0;
   private closed = false;
   /** Why every request fails from now on, when it is not that the connection closed. */
@@ -69,29 +82,27 @@ export class RequestMux {
     void this.watchPermissions();
   }
 
-  request(subject: string, payload: Uint8Array, options: RequestOptions): Promise<Uint8Array> {
+  /** `headers`: only for the parts of a large message (parts.ts). */
+  request(subject: string, payload: Uint8Array, options: RequestOptions, headers?: MsgHdrs): Promise<Uint8Array> {
     if (this.closed) return Promise.reject(this.broken ?? new ConnectionClosedError());
     const max = this.nc.info?.max_payload;
-    if (max !== undefined && payload.length > max)
-      return Promise.reject(new PayloadTooLargeError(subject, payload.length, max));
-    if (options.signal?.aborted) return Promise.reject(new AbortedError(subject, { cause: options.signal.reason }));
+    if (max !== undefined && payload.length > max) {
+      if (options.single) return Promise.reject(new PayloadTooLargeError(subject, payload.length, max));
+      return requestInParts((s, part, h) => this.request(s, part, options, h), subject, payload, max);
+    }
+    const { signal, operation } = options;
+    if (signal?.aborted) return Promise.reject(new AbortedError(operation ?? subject, { cause: signal.reason }));
     const id = ++this.seq;
     return new Promise<Uint8Array>((resolve, reject) => {
-      const p: Pending = {
-        resolve,
-        reject,
-        deadline: Date.now() + options.timeoutMs,
-        subject,
-        timeoutMs: options.timeoutMs,
-      };
-      if (options.signal) {
-        p.signal = options.signal;
-        p.onAbort = () => this.settle(id)?.reject(new AbortedError(subject, { cause: options.signal!.reason }));
-        options.signal.addEventListener('abort', p.onAbort, { once: true });
-      }
+      const deadline = Date.now() + options.timeoutMs;
+      const p: Pending = { resolve, reject, deadline, subject, operation, timeoutMs: options.timeoutMs, signal };
+      if (signal) this.aborts.add(signal, id);
       this.pending.set(id, p);
       try {
-        this.nc.publish(subject, payload, { reply: `${this.prefix}${id}`, headers: options.headers });
+        this.nc.publish(subject, payload, {
+          reply: `${this.prefix}${id}`,
+          headers: withTrace(headers, options.headers),
+        });
       } catch (err) {
         this.settle(id);
         reject(new ConnectionClosedError({ cause: err })); // publish throws only on a closed or draining connection
@@ -148,26 +159,45 @@ export class RequestMux {
     const p = this.pending.get(id);
     if (!p) return undefined;
     this.pending.delete(id);
-    if (p.onAbort) p.signal!.removeEventListener('abort', p.onAbort);
+    if (p.signal) this.aborts.remove(p.signal, id);
     return p;
   }
 
   private onReply(msg: Msg): void {
     const p = this.settle(Number(msg.subject.slice(this.prefix.length)));
     if (!p) return; // late reply to a request that timed out
+    const parts = msg.headers?.get(PARTS);
     if (msg.data.length === 0 && msg.headers?.code === 503) p.reject(new NoResponders(p.subject));
+    else if (parts) this.fetchRest(p, msg.data, parts);
     else p.resolve(msg.data);
+  }
+
+  /** A reply too large for one message came as its first part: the others are fetched from the same subject. */
+  private fetchRest(p: Pending, first: Uint8Array, parts: string): void {
+    const options = { timeoutMs: p.timeoutMs, signal: p.signal, operation: p.operation };
+    fetchRest((s, data, h) => this.request(s, data, options, h), p.subject, first, parts).then(p.resolve, p.reject);
   }
 
   private sweep(): void {
     if (this.pending.size === 0) return;
     const now = Date.now();
     for (const [id, p] of this.pending) {
-      if (p.deadline <= now) this.settle(id)?.reject(new TimeoutError(`request on ${p.subject}`, p.timeoutMs));
+      if (p.deadline <= now) this.settle(id)?.reject(new TimeoutError(operationOf(p), p.timeoutMs));
     }
   }
 }
 
+function operationOf(p: Pending): string {
+  return p.operation ?? `request on ${p.subject}`;
+}
+
 function denied(subject: string, cause: Error): PermissionDeniedError {
   return new PermissionDeniedError(subject, 'the NATS server refused this user to publish there', {}, { cause });
+}
+
+/** The headers a message goes with: a part's own (parts.ts) carry the trace context too. */
+function withTrace(part: MsgHdrs | undefined, trace: MsgHdrs | undefined): MsgHdrs | undefined {
+  if (!part || !trace) return part ?? trace;
+  for (const key of trace.keys()) part.set(key, trace.get(key));
+  return part;
 }

@@ -3,9 +3,13 @@
 // Before any of that, the subject says who calls, and a request whose reply subject is not the caller's inbox is
 // dropped unanswered (subjects.ts replyAllowed).
 import type { Msg, MsgHdrs, NatsConnection, Subscription } from '@nats-io/transport-node';
-import { PayloadTooLargeError } from '../errors.js';
+import { PayloadTooLargeError, ProtocolError } from '../errors.js';
 import { encodeError } from './envelope.js';
+import { PartStore } from './part-store.js';
+import { FETCH, PART, partSize } from './parts.js';
 import { type Incoming, parseSubject, replyAllowed } from './subjects.js';
+
+const EMPTY = new Uint8Array(0);
 
 /** `headers`: the request's, when it has any (the caller's trace context). */
 export type Handler = (data: Uint8Array, incoming: Incoming, headers?: MsgHdrs) => Promise<Uint8Array>;
@@ -34,17 +38,38 @@ export function serve(nc: NatsConnection, subject: string, handler: Handler, opt
     if (--inFlight === 0) drained?.();
   };
   const report = (err: unknown, subj: string) => options.onError?.(err, subj);
+  // messages in parts (parts.ts) need one process behind the subject: not a queue group's
+  const parts = options.queue === undefined ? new PartStore() : undefined;
   const respond = (msg: Msg, bytes: Uint8Array) => {
     if (!msg.reply) return;
     const max = nc.info?.max_payload;
     try {
-      msg.respond(
-        max !== undefined && bytes.length > max
-          ? encodeError(new PayloadTooLargeError(msg.reply, bytes.length, max))
-          : bytes,
-      );
+      if (max === undefined || bytes.length <= max) msg.respond(bytes);
+      else if (!parts) msg.respond(encodeError(new PayloadTooLargeError(msg.reply, bytes.length, max)));
+      else {
+        const { first, headers } = parts.offer(msg.subject, bytes, partSize(max));
+        msg.respond(first, { headers });
+      }
     } catch (err) {
       report(err, msg.subject); // connection closing: the caller's timeout answers for us
+    }
+  };
+  /** A part of a large request (the whole once its last part is in) or a fetch of a reply's part, answered here. */
+  const inParts = (msg: Msg, headers: MsgHdrs): Uint8Array | undefined => {
+    const fetch = headers.get(FETCH);
+    try {
+      if (!parts) throw new ProtocolError(`messages in parts are not served on ${subject}`);
+      if (fetch) {
+        respond(msg, parts.fetch(msg.subject, fetch));
+        return undefined;
+      }
+      const whole = parts.receive(msg.subject, headers.get(PART), msg.data);
+      if (!whole) respond(msg, EMPTY);
+      return whole;
+    } catch (err) {
+      report(err, msg.subject);
+      respond(msg, fetch ? EMPTY : encodeError(err)); // an empty part: the fetcher's "gone"
+      return undefined;
     }
   };
   const subscription = nc.subscribe(subject, {
@@ -53,11 +78,18 @@ export function serve(nc: NatsConnection, subject: string, handler: Handler, opt
       if (err) return report(err, subject);
       const incoming = parseSubject(msg.subject);
       if (!incoming || !replyAllowed(incoming, msg.reply)) return options.onDropped?.(msg.subject, msg.reply);
+      const headers = msg.headers;
+      let data = msg.data;
+      if (headers && (headers.has(PART) || headers.has(FETCH))) {
+        const whole = inParts(msg, headers);
+        if (!whole) return;
+        data = whole;
+      }
       const started = options.onServed ? performance.now() : 0;
       const served = (ok: boolean) => options.onServed?.(msg.subject, (performance.now() - started) / 1000, ok);
       let pending: Promise<Uint8Array>;
       try {
-        pending = handler(msg.data, incoming, msg.headers);
+        pending = handler(data, incoming, headers);
       } catch (e) {
         pending = Promise.reject(e);
       }
@@ -86,6 +118,7 @@ export function serve(nc: NatsConnection, subject: string, handler: Handler, opt
     subscription,
     async close(graceMs = 10_000) {
       await subscription.drain(); // delivers what the server already sent us, takes nothing new
+      parts?.clear();
       if (inFlight === 0) return;
       let timer: NodeJS.Timeout | undefined;
       await new Promise<void>((resolve) => {

@@ -34,7 +34,8 @@ export class ObjectOperations {
   }
 
   call(obj: DataClayObject, method: string, args: unknown[], readonly = false): Promise<unknown> {
-    const label = { what: `${obj[STATE].info.ctor.name}.${method}() args`, focus: args };
+    const operation = `${obj[STATE].info.ctor.name}.${method}()`;
+    const label = { what: `${operation} args`, focus: args, operation };
     return this.routing.toOwner(obj, 'call', [this.requests.wire(), obj.id, method, args], {
       anyCopy: readonly,
       label,
@@ -43,12 +44,14 @@ export class ObjectOperations {
 
   getField(obj: DataClayObject, field: string): Promise<unknown> {
     assertField(obj, field);
-    return this.routing.toOwner(obj, 'get', [this.requests.wire(), obj.id, field], { anyCopy: true });
+    const label = { what: field, focus: field, operation: `${obj[STATE].info.ctor.name}.dcGet('${field}')` };
+    return this.routing.toOwner(obj, 'get', [this.requests.wire(), obj.id, field], { anyCopy: true, label });
   }
 
   async setField(obj: DataClayObject, field: string, value: unknown): Promise<void> {
     assertField(obj, field);
-    const label = { what: `${obj[STATE].info.ctor.name}.${field}`, focus: value };
+    const className = obj[STATE].info.ctor.name;
+    const label = { what: `${className}.${field}`, focus: value, operation: `${className}.dcSet('${field}')` };
     await this.routing.toOwner(obj, 'set', [this.requests.wire(), obj.id, field, value], { label });
   }
 
@@ -66,7 +69,7 @@ export class ObjectOperations {
   async construct(className: string, args: unknown[], backendId?: string): Promise<DataClayObject> {
     const target = backendId ?? (await this.deps.placement.choose());
     if (backendId !== undefined) await this.deps.placement.check(backendId);
-    const label = { what: `new ${className}() args`, focus: args };
+    const label = { what: `new ${className}() args`, focus: args, operation: `new ${className}()` };
     return this.requests.request(target, 'construct', [this.requests.wire(), className, args], label);
   }
 

@@ -18,6 +18,8 @@ import { encode, type EncodeSink, type RefResolver } from '../serialization/code
 export interface Label {
   what: string;
   focus: unknown;
+  /** Names the request in a timeout or abort error (`Person.addYear()`); default: the wire operation. */
+  operation?: string;
 }
 
 /**
@@ -73,7 +75,7 @@ export class Requests {
     body: BackendOps[K]['request'],
     label?: Label,
   ): Promise<BackendOps[K]['reply']> {
-    return this.send(backendId, op, await this.encode(op, body, backendId, label));
+    return this.send(backendId, op, await this.encode(op, body, backendId, label), label?.operation);
   }
 
   /** A request's bytes: an operation whose values may reference objects persists the new ones first. */
@@ -87,9 +89,15 @@ export class Requests {
     return this.options.encodeRefs((sink) => encode(body, sink, label?.what, label?.focus), callee);
   }
 
-  async send<K extends BackendOp>(backendId: string, op: K, payload: Uint8Array): Promise<BackendOps[K]['reply']> {
+  /** `operation` names what is sent in a timeout or abort error (`Person.addYear()`); default: the operation. */
+  async send<K extends BackendOp>(
+    backendId: string,
+    op: K,
+    payload: Uint8Array,
+    operation?: string,
+  ): Promise<BackendOps[K]['reply']> {
     try {
-      const options = withTraceContext(this.deadline());
+      const options = withTraceContext(this.deadline(`${operation ?? op} on ${backendId}`));
       const bytes = await this.mux.request(this.subjects.backend(backendId, op), payload, options);
       return readReply<BackendOps[K]['reply']>(bytes, this.options.resolver);
     } catch (err) {
@@ -100,7 +108,9 @@ export class Requests {
 
   async metadata<K extends MetadataOp>(op: K, body: MetadataOps[K]['request']): Promise<MetadataOps[K]['reply']> {
     try {
-      const bytes = await this.mux.request(this.subjects.metadata(op), encode(body), withTraceContext(this.deadline()));
+      // a queue group: one message, as its members would each get some of the parts
+      const options = withTraceContext({ ...this.deadline(`metadata ${op}`), single: true });
+      const bytes = await this.mux.request(this.subjects.metadata(op), encode(body), options);
       return readReply<MetadataOps[K]['reply']>(bytes);
     } catch (err) {
       if (err instanceof NoResponders) throw new NoBackendsError({ cause: err });
@@ -109,9 +119,9 @@ export class Requests {
   }
 
   /** The timeout a request made now gets: the context's, else this process's default. */
-  deadline(): RequestOptions {
+  deadline(operation?: string): RequestOptions {
     const ctx = this.options.session();
-    return { timeoutMs: ctx.timeoutMs ?? this.options.timeoutMs, signal: ctx.signal };
+    return { timeoutMs: ctx.timeoutMs ?? this.options.timeoutMs, signal: ctx.signal, operation };
   }
 
   /** Fails the requests still waiting, and any made later; the connection itself is its owner's. */

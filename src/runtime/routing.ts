@@ -60,7 +60,7 @@ export class OwnerRouting {
       const target = options.anyCopy && state.replicas?.length ? this.policy.pick(owner, state.replicas) : owner;
       bytes ??= await this.requests.encode(op, body, owner, options.label);
       try {
-        return await this.requests.send(target, op, bytes);
+        return await this.requests.send(target, op, bytes, options.label?.operation);
       } catch (err) {
         const moved = err instanceof WrongBackendError && err.data.objectId === state.id;
         const goneReplica = err instanceof BackendUnavailableError && target !== owner;

@@ -2,7 +2,7 @@
 // read-only methods.
 import { describe, expect, it } from 'vitest';
 import { FieldNotFoundError, NotLocalError, RemoteError, TimeoutError } from '../../src/index.js';
-import { Counter, Holder, Person } from '../models/index.js';
+import { BankAccount, Counter, Holder, Person } from '../models/index.js';
 import { testClient, useClient, waitFor } from '../setup/helpers.js';
 
 useClient(); // the models below need a started client
@@ -108,7 +108,19 @@ describe('active methods', () => {
     expect(err.remoteName).toBe('RangeError');
     expect(err.remoteMessage).toBe('out of range!');
     expect(err.remoteStack).toContain('fail');
+    expect(err.remoteFields).toEqual({});
     expect(await p.addYear()).toBe(2); // the backend keeps serving
+  });
+
+  it("a user's own error class keeps its class name and the fields that can travel", async () => {
+    const account = new BankAccount('ann', 10);
+    await account.makePersistent();
+    const err = await account.withdraw(15).catch((e) => e);
+    expect(err).toBeInstanceOf(RemoteError);
+    expect(err.remoteName).toBe('InsufficientFunds');
+    expect(err.message).toBe('InsufficientFunds: ann is short by 5');
+    expect(err.remoteFields).toEqual({ account: 'ann', shortBy: 5 }); // its function field cannot travel
+    expect(await account.withdraw(4)).toBe(6); // the backend keeps serving
   });
 
   it('a call that outlives its timeout rejects with TimeoutError', async () => {

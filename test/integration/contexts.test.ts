@@ -1,4 +1,5 @@
 // Many operations in flight, contexts that follow calls across backends, timeouts, cancellation, exclusivity.
+import { getEventListeners } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { AbortedError, Client, DevCluster, InvalidOptionError, TimeoutError } from '../../src/index.js';
 import { Counter, Holder, Person } from '../models/index.js';
@@ -76,10 +77,52 @@ describe('timeouts and cancellation', () => {
     setTimeout(() => controller.abort(new Error('user gave up')), 50);
     const aborted = await pending.catch((e) => e);
     expect(aborted).toBeInstanceOf(AbortedError);
+    // the errors name what was called and where, not the NATS subject
+    expect(timedOut.data.operation).toBe(`Person.sleep() on ${p.backendId}`);
+    expect(aborted.data.operation).toBe(`Person.sleep() on ${p.backendId}`);
+    expect(aborted.cause).toEqual(new Error('user gave up'));
     expect(Date.now() - started).toBeLessThan(1_000);
     await expect(shared.client.run({ signal: AbortSignal.abort() }, () => p.addYear())).rejects.toBeInstanceOf(
       AbortedError,
     );
+  });
+
+  it('one AbortSignal over 2,000 calls in flight: one listener, no warning, every call aborted', async () => {
+    const p = new Person('Many', 1);
+    await p.makePersistent();
+    const warnings: Error[] = [];
+    const onWarning = (w: Error) => warnings.push(w);
+    process.on('warning', onWarning);
+    try {
+      const done = new AbortController();
+      let most = 0;
+      const calls = shared.client.run({ signal: done.signal }, () =>
+        Promise.all(Array.from({ length: 2_000 }, () => p.sleep(1))),
+      );
+      const sample = waitFor(() => (most = Math.max(most, getEventListeners(done.signal, 'abort').length)), {
+        until: () => settled,
+        intervalMs: 0,
+      });
+      let settled = false;
+      await calls.finally(() => (settled = true));
+      await sample;
+      expect(most).toBe(1);
+      expect(getEventListeners(done.signal, 'abort')).toHaveLength(0); // gone with the last request
+
+      const controller = new AbortController();
+      const pending = shared.client.run({ signal: controller.signal }, () =>
+        Array.from({ length: 2_000 }, () => p.sleep(2_000).catch((e) => e)),
+      );
+      await waitFor(() => getEventListeners(controller.signal, 'abort').length, { intervalMs: 0 });
+      controller.abort();
+      const results = await Promise.all(pending);
+      expect(results.filter((r) => r instanceof AbortedError)).toHaveLength(2_000);
+      expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
+      await new Promise((resolve) => setImmediate(resolve)); // process warnings are emitted on a later tick
+      expect(warnings.filter((w) => w.name === 'MaxListenersExceededWarning')).toEqual([]);
+    } finally {
+      process.off('warning', onWarning);
+    }
   });
 
   it('a call whose backend dies mid-call rejects within its timeout, never hangs', async () => {

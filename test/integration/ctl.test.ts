@@ -82,6 +82,9 @@ describe('dataclay ctl', () => {
     await p.addYear();
     const url = (await client.getBackends()).get('backend-1')!.metricsUrl!;
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/metrics$/);
+    // the port it chose is in its ready line too, for whoever runs `dataclay backend --metrics-port 0` by hand
+    const { readFileSync } = await import('node:fs');
+    expect(readFileSync(`${cluster.dir}/backend-1.log`, 'utf8')).toContain(`"metrics":"${url}"`);
     const text = await (await fetch(url)).text();
     expect(text).toMatch(/dataclay_requests_total\{[^}]*op="call"[^}]*outcome="ok"[^}]*\} 2/);
     expect(text).toMatch(/dataclay_stored_objects\{backend="backend-1"\} 1/);

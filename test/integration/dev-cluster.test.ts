@@ -1,6 +1,6 @@
 // The harness itself: `dataclay dev` starts real processes and leaves none behind on Ctrl-C.
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { DataClayError } from '../../src/index.js';
@@ -32,7 +32,13 @@ describe('dataclay dev', () => {
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     await waitFor(() => out.includes('Ctrl-C'), { timeoutMs: 60_000, what: 'the ready banner' });
-    const pids = [...out.matchAll(/(?:nats-server|backend-\d) (\d+)/g)].map((m) => Number(m[1]));
+    // one line per step while it starts
+    expect(out).toMatch(/nats-server ready: nats:\/\/127\.0\.0\.1:\d+ \(pid \d+\)\n/);
+    expect(out).toMatch(/backend-1 ready \(pid \d+\)\n/);
+    expect(out).toMatch(/backend-2 ready \(pid \d+\)\n/);
+    const pids = [...out.matchAll(/pids: (.*)/g)].flatMap((m) =>
+      [...m[1].matchAll(/ (\d+)/g)].map((n) => Number(n[1])),
+    );
     const dir = /logs: (\S+)/.exec(out)![1];
     expect(pids).toHaveLength(3);
     expect(pids.every(alive)).toBe(true);
@@ -41,8 +47,53 @@ describe('dataclay dev', () => {
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     child.kill('SIGINT');
     expect(await exited).toBe(130);
+    // and one line per step while it stops
+    expect(out).toMatch(/backend-1 stopped\n/);
+    expect(out).toMatch(/backend-2 stopped\n/);
+    expect(out).toMatch(/nats-server stopped\n/);
     await waitFor(() => !pids.some(alive), { what: 'every process gone' });
     expect(existsSync(dir)).toBe(false);
+  });
+
+  it('killed with SIGKILL, leaves no nats-server, no backend and no temp dir behind', async () => {
+    const child = spawn(
+      process.execPath,
+      [CLI, 'dev', '--backends', '2', '--namespace', 'devkill', '--models', ...TEST_MODELS],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
+    onTestFinished(() => void (child.exitCode === null && child.signalCode === null && child.kill('SIGKILL')));
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    await waitFor(() => out.includes('Ctrl-C'), { timeoutMs: 60_000, what: 'the ready banner' });
+    const pids = [...(/pids: (.*)/.exec(out)?.[1] ?? '').matchAll(/ (\d+)/g)].map((n) => Number(n[1]));
+    const dir = /logs: (\S+)/.exec(out)![1];
+    expect(pids).toHaveLength(3);
+    child.kill('SIGKILL'); // no exit hook runs: the watchdog cleans up
+    await waitFor(() => !pids.some(alive), { what: 'nats-server and the backends gone' });
+    await waitFor(() => !existsSync(dir), { what: 'the temp dir removed' });
+  });
+
+  it('a failed start keeps the logs, says where, and removes the rest', async () => {
+    const args = [CLI, 'dev', '--backends', '2', '--namespace', 'devfail', '--models', '/nonexistent/model.js'];
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const code = await new Promise((resolve) => child.once('exit', resolve));
+    expect(code).toBe(1);
+    const dir = /its logs are kept in (\S+)/.exec(out)?.[1];
+    expect(dir, out).toBeDefined();
+    onTestFinished(() => rmSync(dir!, { recursive: true, force: true }));
+    expect(readdirSync(dir!).sort()).toEqual(['backend-1.log', 'backend-2.log']);
+    // the backend that failed first names its log, which says why (the other may have been stopped before a word)
+    const log = /^error: backend backend-\d exited \(1\) before it was ready \(log: (\S+backend-\d\.log)\)/.exec(
+      err,
+    )?.[1];
+    expect(log, err).toBeDefined();
+    expect(readFileSync(log!, 'utf8')).toMatch(/Cannot find module '\/nonexistent\/model\.js'/);
   });
 
   it('backends starting together on a fresh nats-server all open the metadata buckets', async () => {

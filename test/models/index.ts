@@ -5,3 +5,4 @@ export * from './counters.js';
 export * from './probes.js';
 export * from './integrity.js';
 export * from './faults.js';
+export * from './bank.js';
