@@ -75,6 +75,7 @@ export {
   BackendNotFoundError,
   BackendUnavailableError,
   NoBackendsError,
+  NoBackendForClassError,
   WrongBackendError,
   ReplicaOnMasterError,
   DuplicateBackendError,

@@ -4,18 +4,22 @@ import { Kvm, type KV } from '@nats-io/kv';
 import { AlreadyExistsError, AlreadyPersistentError } from '../errors.js';
 import { decode, encode } from '../serialization/codec.js';
 import { escapeKeyPart, unescapeKeyPart } from './keys.js';
+import { BACKEND_STALE_MS, HEARTBEAT_MS, LiveBackends } from './live-set.js';
 import type { BackendInfo, ObjectMetadata } from './types.js';
 
-/** Backends re-put their record this often; a record older than BACKEND_STALE_MS is a backend gone. */
-export const HEARTBEAT_MS = 2_000;
-export const BACKEND_STALE_MS = 3 * HEARTBEAT_MS;
+export { BACKEND_STALE_MS, HEARTBEAT_MS } from './live-set.js';
 
 export class MetadataStore {
+  /** The backends bucket as the watch keeps it, in memory. */
+  private readonly live: LiveBackends;
+
   private constructor(
     private readonly objects: KV,
     private readonly aliases: KV,
     private readonly backends: KV,
-  ) {}
+  ) {
+    this.live = new LiveBackends(backends, BACKEND_STALE_MS);
+  }
 
   static async open(nc: NatsConnection, namespace: string): Promise<MetadataStore> {
     const kvm = new Kvm(nc);
@@ -133,19 +137,24 @@ export class MetadataStore {
   }
 
   /**
-   * Live backends, in a stable order (by id). Liveness is the age of the last heartbeat as stamped by the server,
-   * compared with the newest record's stamp: no two machines' clocks are compared.
+   * Live backends, in a stable order (by id), each once, from memory (live-set.ts). Liveness is the age of the last
+   * heartbeat as stamped by the server, against the server's clock as the freshest record shows it: no two
+   * machines' clocks are compared.
    */
   async listBackends(): Promise<BackendInfo[]> {
-    const ids: string[] = [];
-    for await (const key of await this.backends.keys()) ids.push(key);
-    const entries = await Promise.all(ids.map((id) => this.backends.get(id)));
-    const live = entries.filter((e) => e !== null && e.operation === 'PUT') as NonNullable<(typeof entries)[number]>[];
-    const newest = Math.max(...live.map((e) => e.created.getTime()));
-    return live
-      .filter((e) => newest - e.created.getTime() < BACKEND_STALE_MS)
-      .map((e) => decode<BackendInfo>(e.value))
-      .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    await this.live.ready(HEARTBEAT_MS);
+    return this.live.list();
+  }
+
+  /** The live backend `id`, else undefined; one that joined a moment ago included. */
+  async liveBackend(id: string): Promise<BackendInfo | undefined> {
+    await this.live.ready(HEARTBEAT_MS);
+    return this.live.get(id);
+  }
+
+  /** Stops the watches; the connection is its owner's. */
+  close(): void {
+    this.live.stop();
   }
 }
 
