@@ -52,6 +52,7 @@ export interface ObjectsOptions extends CtlOptions {
   dataset?: string;
   class?: string;
   limit: number;
+  cursor?: string;
 }
 
 export async function ctlObjects(options: ObjectsOptions): Promise<void> {
@@ -61,6 +62,7 @@ export async function ctlObjects(options: ObjectsOptions): Promise<void> {
       dataset: options.dataset,
       className: options.class,
       limit: options.limit,
+      cursor: options.cursor,
     });
     console.log(
       table(
@@ -68,7 +70,7 @@ export async function ctlObjects(options: ObjectsOptions): Promise<void> {
         objects.map((o) => [o.id, o.className, o.dataset, o.master]),
       ),
     );
-    if (objects.length === options.limit) console.log(`(first ${options.limit}; use --limit for more)`);
+    if (objects.cursor !== undefined) console.log(`(more: add --cursor ${objects.cursor})`);
   });
 }
 

@@ -1,16 +1,13 @@
 // The live backends, kept in memory from one watch of the backends bucket: reading the set costs O(1) per request
 // (placement, moves, replicas, md.backends) instead of a JetStream consumer per read.
 import type { KV, KvEntry } from '@nats-io/kv';
-import { ClosedConnectionError, DrainingConnectionError } from '@nats-io/transport-node';
 import { decode } from '../serialization/codec.js';
+import { KvMirror } from './kv-mirror.js';
 import type { BackendInfo } from './types.js';
 
 /** Backends re-put their record this often; a record older than BACKEND_STALE_MS is a backend gone. */
 export const HEARTBEAT_MS = 2_000;
 export const BACKEND_STALE_MS = 3 * HEARTBEAT_MS;
-
-/** How a watch that ended (JetStream restarted, a consumer lost) is started again. */
-const REWATCH_MS = 500;
 
 interface Seen {
   info: BackendInfo;
@@ -22,17 +19,14 @@ export class LiveBackends {
   private readonly records = new Map<string, Seen>();
   /** The server's clock minus ours, as the freshest record shows it: server time now ≈ ours + offset. */
   private offset = Number.NEGATIVE_INFINITY;
-  private stopped = false;
-  private watcher: { stop(): void } | undefined;
-  private markReady!: () => void;
-  private readonly readyPromise = new Promise<void>((resolve) => (this.markReady = resolve));
+  private readonly mirror: KvMirror;
 
   /** `staleMs`: a record whose stamp is older than this (server time) is a backend gone. */
   constructor(
     private readonly kv: KV,
     private readonly staleMs: number,
   ) {
-    void this.watchLoop();
+    this.mirror = new KvMirror(kv, '>', (entry) => this.apply(entry));
   }
 
   /**
@@ -40,9 +34,7 @@ export class LiveBackends {
    * record within a heartbeat, so the set is complete by then even if the catch-up signal never came).
    */
   ready(maxWaitMs: number): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, maxWaitMs).unref()));
-    return Promise.race([this.readyPromise, timeout]).finally(() => clearTimeout(timer));
+    return this.mirror.whenReady(maxWaitMs);
   }
 
   /** Live backends by id, in a stable order (by id); each id once. */
@@ -66,8 +58,7 @@ export class LiveBackends {
   }
 
   stop(): void {
-    this.stopped = true;
-    this.watcher?.stop();
+    this.mirror.stop();
   }
 
   private fresh(id: string): BackendInfo | undefined {
@@ -89,24 +80,5 @@ export class LiveBackends {
     const known = this.records.get(entry.key);
     if (known && known.stamp > stamp) return; // an older record read directly after the watch delivered a newer one
     this.records.set(entry.key, { info: decode<BackendInfo>(entry.value), stamp });
-  }
-
-  private async watchLoop(): Promise<void> {
-    while (!this.stopped) {
-      try {
-        if ((await this.kv.status()).values === 0) this.markReady();
-        const watch = await this.kv.watch();
-        this.watcher = watch;
-        if (this.stopped) watch.stop();
-        for await (const entry of watch) {
-          this.apply(entry);
-          if (entry.delta === 0) this.markReady();
-        }
-      } catch (err) {
-        // a connection going away ends the watch for good; JetStream away (a restart, a new leader) for a while
-        if (err instanceof ClosedConnectionError || err instanceof DrainingConnectionError) return;
-      }
-      if (!this.stopped) await new Promise((resolve) => setTimeout(resolve, REWATCH_MS).unref());
-    }
   }
 }
