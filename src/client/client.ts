@@ -141,7 +141,8 @@ export class Client implements AsyncDisposable {
     removeRuntime(started.runtime);
     started.runtime.requests.close();
     setEnvironmentData(this.#secretsRef, undefined);
-    if (started.nc !== this.#connection) await started.nc.drain();
+    // a drain needs the server (it flushes): while NATS is away, the connection is closed instead
+    if (started.nc !== this.#connection) await started.nc.drain().catch(() => started.nc.close());
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
