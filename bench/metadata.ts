@@ -54,7 +54,7 @@ try {
     await Promise.all(found.map((k) => aliases.get(`a.admin.${k.split('.').pop()}`)));
   };
   const fill = async (upTo: number) => {
-    const batch = 500;
+    const batch = 100; // at most 200 KV writes in flight: a loaded machine times out more
     while (filled < upTo) {
       const writes: Promise<unknown>[] = [];
       for (let i = 0; i < batch && filled < upTo; i++, filled++) {
