@@ -93,9 +93,8 @@ try {
     const index = await p50(reverseIndex, Math.min(N, 200));
     const byAlias = await p50(() => Box.getByAlias('bench-target'));
     perSize[size] = { aliases: got, index };
-    rows.push([fmt(size), fmt(got), fmt(index), fmt(byAlias), fmt(byAlias / rawReq, 2), fmt(byAlias / rawMux, 2)]);
+    row([fmt(size), fmt(got), fmt(index), fmt(byAlias), fmt(byAlias / rawReq, 2), fmt(byAlias / rawMux, 2)]);
   }
-  for (const r of rows) console.log(r.map((c) => c.padStart(14)).join('  '));
   const [small, big] = SIZES.map((s) => perSize[s]);
   console.log(
     `\ngetAliases at ${fmt(SIZES[1])} / ${fmt(SIZES[0])}: ${fmt(big.aliases / small.aliases, 2)}x (target <= 1.5); the reverse index of before: ${fmt(big.index / small.index, 2)}x`,
