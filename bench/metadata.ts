@@ -82,9 +82,15 @@ try {
   console.log(
     `raw NATS request p50: nats.js request() ${fmt(rawReq)} µs, publish + reply subscription ${fmt(rawMux)} µs\n`,
   );
-  const rows = [
-    ['aliases in bucket', 'getAliases µs', 'reverse index (before) µs', 'getByAlias µs', 'x raw request', 'x raw mux'],
-  ];
+  const row = (r: string[]) => console.log(r.map((c) => c.padStart(14)).join('  '));
+  row([
+    'aliases in bucket',
+    'getAliases µs',
+    'reverse index (before) µs',
+    'getByAlias µs',
+    'x raw request',
+    'x raw mux',
+  ]);
   const perSize: Record<number, { aliases: number; index: number }> = {};
   for (const size of SIZES) {
     await fill(size);
