@@ -1,7 +1,13 @@
 // The public API of dataclay. Nothing else is public: deep imports may change at any time.
 
 // Connecting
-export { Client, type ClientContext, type ClientOptions } from './client/client.js';
+export {
+  Client,
+  type ClientContext,
+  type ClientOptions,
+  type ObjectList,
+  type ObjectQuery,
+} from './client/client.js';
 export type { NatsConnectOptions, NatsTlsFiles } from './messaging/connect-options.js';
 export type { BackendHandle } from './client/backend-handle.js';
 export type { DatasetsHandle } from './client/datasets-handle.js';
@@ -80,6 +86,7 @@ export {
   BackendNotFoundError,
   BackendUnavailableError,
   NoBackendsError,
+  NoBackendForClassError,
   WrongBackendError,
   ReplicaOnMasterError,
   DuplicateBackendError,

@@ -1,5 +1,5 @@
 // Internals for the project's own tests and benchmarks: not part of the public API (src/index.ts is), may change.
-export { encodeError, readReply } from './messaging/envelope.js';
+export { encodeError, encodeOk, readReply } from './messaging/envelope.js';
 export { decode, encode } from './serialization/codec.js';
 export { collectUnregistered } from './serialization/graph.js';
 export { IdentityMap } from './object/identity.js';
@@ -21,3 +21,5 @@ export { reconcile } from './backend/reconcile.js';
 export { parseSubject, replyAllowed, Subjects } from './messaging/subjects.js';
 export { clientIdentity, senderFor } from './security/identity.js';
 export type { RequestContext } from './object/context.js';
+export { RequestMux } from './messaging/mux.js';
+export { inboxPrefix } from './messaging/subjects.js';

@@ -234,6 +234,7 @@ export class Backend {
       await Promise.all(this.servers.map((s) => s.close())); // requests in flight are answered first
       await this.runtime.writes.saveAll().catch((err) => this.log.error({ err }, 'final save failed'));
       this.runtime.requests.close();
+      this.runtime.store.close();
       await this.nc.drain();
       this.grants?.close();
       await this.runtime.objects.close();

@@ -6,9 +6,10 @@ import type { Placement } from '../runtime/placement.js';
 export class LocalPlacement implements Placement {
   constructor(
     private readonly backendId: string,
-    private readonly store: Pick<MetadataStore, 'listBackends'>,
+    private readonly store: Pick<MetadataStore, 'listBackends' | 'liveBackend'>,
   ) {}
 
+  /** Its own classes are loaded here: what its methods construct is of them. */
   async choose(): Promise<string> {
     return this.backendId;
   }
@@ -17,13 +18,16 @@ export class LocalPlacement implements Placement {
     return this.backendId;
   }
 
+  /** From the live set in memory: no JetStream request for a backend the watch knows. */
   async check(backendId: string): Promise<void> {
-    if (backendId === this.backendId) return;
+    if (backendId === this.backendId || (await this.store.liveBackend(backendId))) return;
     const backends = await this.store.listBackends();
-    if (!backends.some((b) => b.id === backendId))
-      throw new BackendNotFoundError(
-        backendId,
-        backends.map((b) => b.id),
-      );
+    throw new BackendNotFoundError(
+      backendId,
+      backends.map((b) => b.id),
+    );
   }
+
+  /** Never chosen elsewhere than here, which answers. */
+  async unavailable(): Promise<void> {}
 }

@@ -70,6 +70,7 @@ export interface ObjectsOptions extends ListOptions {
   dataset?: string;
   class?: string;
   limit: number;
+  cursor?: string;
 }
 
 export async function ctlObjects(options: ObjectsOptions): Promise<void> {
@@ -86,14 +87,13 @@ export async function ctlObjects(options: ObjectsOptions): Promise<void> {
       dataset: options.dataset,
       className,
       limit: options.limit,
+      cursor: options.cursor,
     });
-    // a consolidated version is a forwarding id to its original, not an object of its own
+    // a consolidated version is a forwarding id to its original, not an object of its own (the listing skips them)
     const objects = records.filter((o) => o.forward === undefined);
     const rows = objects.map((o) => [o.id, o.className, o.dataset, o.master]);
     print(options, objects, ['OBJECT', 'CLASS', 'DATASET', 'BACKEND'], rows);
-    if (records.length === options.limit && !options.json) {
-      console.log(`(first ${options.limit}; use --limit for more)`);
-    }
+    if (records.cursor !== undefined && !options.json) console.log(`(more: add --cursor ${records.cursor})`);
   });
 }
 

@@ -136,6 +136,7 @@ withNatsFlags(ctl.command('objects').description('persistent objects, from the m
   .option('--dataset <name>', 'only those of this dataset')
   .option('--class <name>', 'only those of this class')
   .option('--limit <n>', 'at most this many', positiveInt, 100)
+  .option('--cursor <cursor>', 'continue a listing where the previous one ended (it prints the cursor)')
   .addOption(jsonOption())
   .action(ctlObjects);
 withNatsFlags(ctl.command('flush <backends...>').description('save and unload every object of these backends'))

@@ -28,6 +28,18 @@ import type { ClientContext, ClientOptions, ClientSettings } from './options.js'
 
 export type { ClientContext, ClientOptions, ClientSettings };
 
+/** What `listObjects` selects: by owner, dataset, class; a page of at most `limit` from `cursor` on. */
+export interface ObjectQuery {
+  backendId?: string;
+  dataset?: string;
+  className?: string;
+  limit?: number;
+  cursor?: string;
+}
+
+/** Records of a listing; `cursor` is set when there are more (pass it to the next `listObjects`). */
+export type ObjectList = ObjectMetadata[] & { cursor?: string };
+
 /** A started client's parts: its runtime, where it places new objects, its connection. */
 interface Started {
   runtime: Runtime;
@@ -130,7 +142,8 @@ export class Client implements AsyncDisposable {
     removeRuntime(started.runtime);
     started.runtime.requests.close();
     setEnvironmentData(this.#secretsRef, undefined);
-    if (started.nc !== this.#connection) await started.nc.drain();
+    // a drain needs the server (it flushes): while NATS is away, the connection is closed instead
+    if (started.nc !== this.#connection) await started.nc.drain().catch(() => started.nc.close());
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
@@ -153,11 +166,35 @@ export class Client implements AsyncDisposable {
     return new DatasetsHandle(this.active());
   }
 
-  /** Object records known to the cluster, filtered (an operator's view: it scans the metadata). */
-  async listObjects(
-    filter: { backendId?: string; dataset?: string; className?: string; limit?: number } = {},
-  ): Promise<ObjectMetadata[]> {
-    return this.active().listObjects(filter);
+  /**
+   * Object records known to the cluster, filtered (an operator's view): at most `limit` (default 1,000) from
+   * `cursor` on. The array's `cursor`, when set, continues the listing: `listObjects({ ...filter, cursor })`.
+   */
+  async listObjects(query: ObjectQuery = {}): Promise<ObjectList> {
+    const { limit = 1_000, ...rest } = query;
+    const objects: ObjectMetadata[] = [];
+    let cursor = query.cursor;
+    do {
+      const page = await this.active().listObjects({ ...rest, cursor, limit: limit - objects.length });
+      objects.push(...page.objects);
+      cursor = page.cursor;
+    } while (cursor !== undefined && objects.length < limit);
+    return cursor === undefined ? objects : Object.assign(objects, { cursor });
+  }
+
+  /** Every object record matching `filter`, read a page at a time: `for await (const md of client.objects())`. */
+  async *objects(filter: Omit<ObjectQuery, 'limit' | 'cursor'> = {}): AsyncGenerator<ObjectMetadata> {
+    let cursor: string | undefined;
+    do {
+      const page = await this.active().listObjects({ ...filter, cursor });
+      yield* page.objects;
+      cursor = page.cursor;
+    } while (cursor !== undefined);
+  }
+
+  /** One object's record, by id (DoesNotExistError when there is none). */
+  async getObjectMetadata(id: string): Promise<ObjectMetadata> {
+    return this.active().lookups.getObjectMetadata(id);
   }
 
   /**

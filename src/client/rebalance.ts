@@ -55,6 +55,18 @@ export async function rebalance(rt: Deps, options: RebalanceOptions = {}): Promi
   return { planned, moved, before, after: await counts(rt, backends) };
 }
 
+/** Up to `wanted` objects the backend masters, page after page (the listing leaves consolidated versions out). */
+async function mastered(rt: Deps, backendId: string, wanted: number): Promise<ObjectMetadata[]> {
+  const out: ObjectMetadata[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await rt.lookups.listObjects({ backendId, limit: Math.min(1000, wanted - out.length), cursor });
+    out.push(...page.objects);
+    cursor = page.cursor;
+  } while (cursor !== undefined && out.length < wanted);
+  return out;
+}
+
 async function counts(rt: Deps, backends: BackendInfo[]): Promise<Record<string, number>> {
   const stats = await Promise.all(backends.map((b) => rt.requests.request(b.id, 'ping', [rt.requests.wire()])));
   return Object.fromEntries(stats.map((s) => [s.id, s.stored]));
@@ -69,9 +81,7 @@ async function plan(rt: Deps, backends: BackendInfo[], stored: Record<string, nu
   for (const source of backends) {
     const excess = stored[source.id] - mean;
     if (excess <= 0) continue;
-    // consolidated versions' records only forward: they are not objects to move
-    const listed = await rt.lookups.listObjects({ backendId: source.id, limit: excess * 2 + 100 });
-    const candidates = listed.filter((o: ObjectMetadata) => o.forward === undefined).slice(0, excess);
+    const candidates = await mastered(rt, source.id, excess);
     const byTarget = new Map<string, string[]>();
     for (const o of candidates) {
       const target = backends.find((b) => (room.get(b.id) ?? 0) > 0 && b.classes.includes(o.className));

@@ -20,6 +20,17 @@ export class NoBackendsError extends DataClayError<Record<string, never>> {
   }
 }
 
+/** No live backend has the class loaded, so a new object of it has nowhere to go. */
+export class NoBackendForClassError extends DataClayError<{ className: string; backends: string[] }> {
+  constructor(className: string, backends: string[], options?: ErrorOptions) {
+    super(
+      `no live backend has class ${className} loaded (live: ${backends.join(', ') || 'none'}): start a backend whose --models include it, or name one with backendId`,
+      { className, backends },
+      options,
+    );
+  }
+}
+
 /** The object is owned by another backend; the caller retries there (not seen by users unless retries run out). */
 export class WrongBackendError extends DataClayError<{ objectId: string; owner: string }> {
   constructor(objectId: string, owner: string, options?: ErrorOptions) {

@@ -81,12 +81,18 @@ export class PermissionDeniedError extends DataClayError<{ operation: string; us
   }
 }
 
-/** A request that is not safe to retry lost its reply: it may or may not have been applied. */
-export class OutcomeUnknownError extends DataClayError<{ operation: string }> {
-  constructor(operation: string, options?: ErrorOptions) {
+/**
+ * A request lost its reply (the connection to NATS dropped while it waited): it may or may not have been applied.
+ * With `idempotent`, it was an operation whose repetition is harmless, already retried once and lost again.
+ */
+export class OutcomeUnknownError extends DataClayError<{ operation: string; idempotent: boolean }> {
+  constructor(operation: string, options?: ErrorOptions & { idempotent?: boolean }) {
+    const idempotent = options?.idempotent ?? false;
     super(
-      `${operation}: the reply was lost, the outcome is unknown; check the state before retrying`,
-      { operation },
+      idempotent
+        ? `${operation}: the reply was lost twice (the connection to NATS dropped); it is safe to retry`
+        : `${operation}: the reply was lost (the connection to NATS dropped), the outcome is unknown; check the state (read the object, look the alias up) before retrying`,
+      { operation, idempotent },
       options,
     );
   }

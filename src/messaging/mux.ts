@@ -30,6 +30,13 @@ export class NoResponders extends Error {
   }
 }
 
+/** The connection dropped while the request waited: it may have reached its responder or not. */
+export class ConnectionLost extends Error {
+  constructor(readonly subject: string) {
+    super(`the connection to NATS was lost while waiting for a reply on ${subject}`);
+  }
+}
+
 export interface RequestOptions {
   timeoutMs: number;
   signal?: AbortSignal;
@@ -68,6 +75,8 @@ export class RequestMux {
   private closed = false;
   /** Why every request fails from now on, when it is not that the connection closed. */
   private broken: Error | undefined;
+  /** Resolves when the connection is back; undefined while connected. */
+  private reconnected: { promise: Promise<void>; resolve: () => void } | undefined;
 
   /** `inboxPrefix`: the caller's, `_INBOX.<user>` (subjects.ts inboxPrefix). */
   constructor(
@@ -79,7 +88,7 @@ export class RequestMux {
       callback: (err, msg) => (err ? this.refused(err) : this.onReply(msg)),
     });
     this.sweeper = setInterval(() => this.sweep(), SWEEP_MS).unref();
-    void this.watchPermissions();
+    void this.watchStatus();
   }
 
   /** `headers`: only for the parts of a large message (parts.ts). */
@@ -119,12 +128,40 @@ export class RequestMux {
   }
 
   /**
-   * nats-server answers a publish it refuses with one error per message, in order, and keeps the connection: the
-   * oldest request still waiting on that subject is the refused one (as nats.js's own request() decides).
+   * Resolves once the connection is up (at once when it is), or rejects with TimeoutError after `timeoutMs`, or
+   * AbortedError when `signal` fires.
    */
-  private async watchPermissions(): Promise<void> {
+  whenConnected(what: string, timeoutMs: number, signal?: AbortSignal): Promise<void> {
+    if (!this.reconnected) return Promise.resolve();
+    const back = this.reconnected.promise;
+    return new Promise<void>((resolve, reject) => {
+      const onAbort = () => finish(() => reject(new AbortedError(what, { cause: signal!.reason })));
+      const timer = setTimeout(() => finish(() => reject(new TimeoutError(what, timeoutMs))), Math.max(0, timeoutMs));
+      const finish = (then: () => void) => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+        then();
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      back.then(() => finish(resolve));
+    });
+  }
+
+  /**
+   * A disconnect loses every reply still to come (the server forgets our subscription with the socket): requests
+   * waiting then fail at once with ConnectionLost instead of waiting out their timeout; those made while
+   * disconnected are buffered by nats.js and sent on reconnect. nats-server answers a publish it refuses with one
+   * error per message, in order, and keeps the connection: the oldest request still waiting on that subject is the
+   * refused one (as nats.js's own request() decides).
+   */
+  private async watchStatus(): Promise<void> {
     for await (const status of this.nc.status()) {
       if (this.closed) return;
+      if (status.type === 'disconnect') this.disconnected();
+      if (status.type === 'reconnect') {
+        this.reconnected?.resolve();
+        this.reconnected = undefined;
+      }
       if (status.type !== 'error') continue;
       const err = status.error;
       if (!(err instanceof PermissionViolationError) || err.operation !== 'publish') continue;
@@ -147,6 +184,15 @@ export class RequestMux {
     const reason = `the NATS server refused the subscription to ${this.prefix}* (inboxPrefix must be _INBOX.<user>)`;
     this.broken = new PermissionDeniedError('receiving replies', reason, {}, { cause: err });
     this.failAll(this.broken);
+  }
+
+  private disconnected(): void {
+    if (!this.reconnected) {
+      let resolve!: () => void;
+      const promise = new Promise<void>((r) => (resolve = r));
+      this.reconnected = { promise, resolve };
+    }
+    for (const [id, p] of [...this.pending]) this.settle(id)?.reject(new ConnectionLost(p.subject));
   }
 
   private failAll(cause: unknown): void {

@@ -1,21 +1,30 @@
 // JetStream KV access (backends only): buckets for objects, aliases and backends.
 import type { NatsConnection } from '@nats-io/transport-node';
 import { Kvm, type KV } from '@nats-io/kv';
-import { AlreadyExistsError, AlreadyPersistentError } from '../errors.js';
+import { AlreadyPersistentError } from '../errors.js';
 import { decode, encode } from '../serialization/codec.js';
-import { escapeKeyPart, unescapeKeyPart } from './keys.js';
+import { AliasStore } from './aliases.js';
+import { isKeyExists } from './kv-errors.js';
+import { listObjectPage, type ObjectFilter, type ObjectPage } from './object-listing.js';
+import { BACKEND_STALE_MS, HEARTBEAT_MS, LiveBackends } from './live-set.js';
 import type { BackendInfo, ObjectMetadata } from './types.js';
 
-/** Backends re-put their record this often; a record older than BACKEND_STALE_MS is a backend gone. */
-export const HEARTBEAT_MS = 2_000;
-export const BACKEND_STALE_MS = 3 * HEARTBEAT_MS;
+export { BACKEND_STALE_MS, HEARTBEAT_MS } from './live-set.js';
+export { isKeyExists } from './kv-errors.js';
 
 export class MetadataStore {
+  /** The backends bucket as the watch keeps it, in memory. */
+  private readonly live: LiveBackends;
+  private readonly aliasStore: AliasStore;
+
   private constructor(
     private readonly objects: KV,
-    private readonly aliases: KV,
+    aliases: KV,
     private readonly backends: KV,
-  ) {}
+  ) {
+    this.live = new LiveBackends(backends, BACKEND_STALE_MS);
+    this.aliasStore = new AliasStore(aliases);
+  }
 
   static async open(nc: NatsConnection, namespace: string): Promise<MetadataStore> {
     const kvm = new Kvm(nc);
@@ -57,71 +66,33 @@ export class MetadataStore {
     return entry && entry.operation === 'PUT' ? decode<ObjectMetadata>(entry.value) : undefined;
   }
 
-  /** Object records, optionally filtered, at most `limit` of them (an operator's view: it scans the bucket). */
-  async listObjects(
-    filter: { backendId?: string; dataset?: string; className?: string } = {},
-    limit = 1000,
-  ): Promise<ObjectMetadata[]> {
-    const out: ObjectMetadata[] = [];
-    for await (const id of await this.objects.keys()) {
-      const md = await this.getObject(id);
-      if (!md) continue;
-      if (filter.backendId !== undefined && md.master !== filter.backendId) continue;
-      if (filter.dataset !== undefined && md.dataset !== filter.dataset) continue;
-      if (filter.className !== undefined && md.className !== filter.className) continue;
-      out.push(md);
-      if (out.length >= limit) break;
-    }
-    return out.sort((a, b) => (a.id < b.id ? -1 : 1));
+  /** A page of object records, optionally filtered (an operator's view; object-listing.ts). */
+  listObjects(filter: ObjectFilter = {}, limit?: number, cursor?: string): Promise<ObjectPage> {
+    return listObjectPage(this.objects, filter, limit, cursor);
   }
 
   async deleteObject(id: string): Promise<void> {
     await this.objects.delete(id);
   }
 
-  /** Put-if-absent: the server decides who wins a race for the same alias. */
-  async createAlias(dataset: string, alias: string, objectId: string): Promise<void> {
-    // the reverse index serves getAliases; a hint, checked against the alias itself when read: written first, so an
-    // alias never exists without it
-    await this.aliases.put(indexKey(objectId, dataset, alias), new Uint8Array());
-    try {
-      await this.aliases.create(aliasKey(dataset, alias), encode(objectId));
-    } catch (err) {
-      if (isKeyExists(err)) throw new AlreadyExistsError(dataset, alias, { cause: err });
-      throw err;
-    }
+  /** Put-if-absent: the server decides who wins a race for the same alias. Returns the write's revision. */
+  createAlias(dataset: string, alias: string, objectId: string): Promise<number> {
+    return this.aliasStore.create(dataset, alias, objectId);
   }
 
-  async getAlias(dataset: string, alias: string): Promise<string | undefined> {
-    const entry = await this.aliases.get(aliasKey(dataset, alias));
-    return entry && entry.operation === 'PUT' ? decode<string>(entry.value) : undefined;
+  /** From memory when it holds the caller's writes up to revision `after` (aliases.ts), else from the KV. */
+  getAlias(dataset: string, alias: string, after?: number): Promise<string | undefined> {
+    return this.aliasStore.get(dataset, alias, after);
   }
 
-  /** Removes the alias; with `objectId`, only if it names that object (a rollback removes only what it made). */
-  async deleteAlias(dataset: string, alias: string, objectId?: string): Promise<void> {
-    const entry = await this.aliases.get(aliasKey(dataset, alias));
-    if (entry?.operation !== 'PUT') return;
-    const id = decode<string>(entry.value);
-    if (objectId !== undefined && id !== objectId) return;
-    try {
-      // only the alias we read: one re-created meanwhile (another object) stays
-      await this.aliases.delete(aliasKey(dataset, alias), { previousSeq: entry.revision });
-    } catch (err) {
-      if (!isWrongSequence(err)) throw err;
-      return;
-    }
-    await this.aliases.delete(indexKey(id, dataset, alias));
+  /** Removes the alias; with `objectId`, only if it names that object. Returns the revision it is gone at. */
+  deleteAlias(dataset: string, alias: string, objectId?: string): Promise<number> {
+    return this.aliasStore.delete(dataset, alias, objectId);
   }
 
-  async listAliases(objectId: string, dataset: string): Promise<string[]> {
-    const prefix = `o.${objectId}.${escapeKeyPart(dataset)}.`;
-    const names: string[] = [];
-    for await (const key of await this.aliases.keys(`${prefix}*`))
-      names.push(unescapeKeyPart(key.slice(prefix.length)));
-    const checked = await Promise.all(
-      names.map(async (n) => ((await this.getAlias(dataset, n)) === objectId ? n : undefined)),
-    );
-    return checked.filter((n): n is string => n !== undefined).sort();
+  /** The object's aliases in `dataset`: one record read, then each alias checked. */
+  listAliases(objectId: string, dataset: string): Promise<string[]> {
+    return this.aliasStore.list(objectId, dataset);
   }
 
   // Deletion and garbage collection (docs/lifecycle.md): whole-bucket reads, for the collector only.
@@ -139,24 +110,13 @@ export class MetadataStore {
   }
 
   /** The object each alias names, every dataset's: the roots of a garbage collection. */
-  async *aliasTargets(): AsyncIterable<string> {
-    for await (const entry of await this.aliases.history({ key: 'a.>' })) {
-      if (entry.operation === 'PUT') yield decode<string>(entry.value);
-    }
+  aliasTargets(): AsyncIterable<string> {
+    return this.aliasStore.targets();
   }
 
   /** Removes every alias that names the object, in every dataset (its deletion). */
-  async deleteAliasesOf(objectId: string): Promise<void> {
-    const prefix = `o.${objectId}.`;
-    const keys: string[] = [];
-    for await (const key of await this.aliases.keys(`${prefix}>`)) keys.push(key);
-    await Promise.all(
-      keys.map(async (key) => {
-        const [dataset, alias] = key.slice(prefix.length).split('.');
-        await this.deleteAlias(unescapeKeyPart(dataset), unescapeKeyPart(alias), objectId);
-        await this.aliases.delete(key); // a stale hint (its alias names another object now) goes too
-      }),
-    );
+  deleteAliasesOf(objectId: string): Promise<void> {
+    return this.aliasStore.deleteAllOf(objectId);
   }
 
   async putBackend(info: BackendInfo): Promise<void> {
@@ -168,19 +128,25 @@ export class MetadataStore {
   }
 
   /**
-   * Live backends, in a stable order (by id). Liveness is the age of the last heartbeat as stamped by the server,
-   * compared with the newest record's stamp: no two machines' clocks are compared.
+   * Live backends, in a stable order (by id), each once, from memory (live-set.ts). Liveness is the age of the last
+   * heartbeat as stamped by the server, against the server's clock as the freshest record shows it: no two
+   * machines' clocks are compared.
    */
   async listBackends(): Promise<BackendInfo[]> {
-    const ids: string[] = [];
-    for await (const key of await this.backends.keys()) ids.push(key);
-    const entries = await Promise.all(ids.map((id) => this.backends.get(id)));
-    const live = entries.filter((e) => e !== null && e.operation === 'PUT') as NonNullable<(typeof entries)[number]>[];
-    const newest = Math.max(...live.map((e) => e.created.getTime()));
-    return live
-      .filter((e) => newest - e.created.getTime() < BACKEND_STALE_MS)
-      .map((e) => decode<BackendInfo>(e.value))
-      .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    await this.live.ready(HEARTBEAT_MS);
+    return this.live.list();
+  }
+
+  /** The live backend `id`, else undefined; one that joined a moment ago included. */
+  async liveBackend(id: string): Promise<BackendInfo | undefined> {
+    await this.live.ready(HEARTBEAT_MS);
+    return this.live.get(id);
+  }
+
+  /** Stops the watches; the connection is its owner's. */
+  close(): void {
+    this.live.stop();
+    this.aliasStore.stop();
   }
 }
 
@@ -189,22 +155,4 @@ export function isCreationRace(err: unknown): boolean {
   const e = err as { code?: unknown; api_error?: { err_code?: number }; message?: string };
   const code = e?.api_error?.err_code ?? e?.code;
   return code === 10065 || code === 10058 || /subjects overlap|name already in use/i.test(String(e?.message));
-}
-
-/** JetStream's "wrong last sequence" (10071): the key exists (create) or changed (conditional delete). */
-function isWrongSequence(err: unknown): boolean {
-  const e = err as { api_error?: { err_code?: number }; message?: string };
-  return e?.api_error?.err_code === 10071 || /wrong last sequence/i.test(String(e?.message));
-}
-
-export function isKeyExists(err: unknown): boolean {
-  return isWrongSequence(err) || /key exists/i.test(String((err as Error)?.message));
-}
-
-function aliasKey(dataset: string, alias: string): string {
-  return `a.${escapeKeyPart(dataset)}.${escapeKeyPart(alias)}`;
-}
-
-function indexKey(objectId: string, dataset: string, alias: string): string {
-  return `o.${objectId}.${escapeKeyPart(dataset)}.${escapeKeyPart(alias)}`;
 }

@@ -2,6 +2,7 @@
 // (readable keys) rather than tuples.
 import type { ClassDescription } from '../metadata/class-description.js';
 import type { DatasetRecord, Grant, Level } from '../metadata/grants.js';
+import type { ObjectPage } from '../metadata/object-listing.js';
 import type { BackendInfo, ObjectMetadata } from '../metadata/types.js';
 import { operation, type Role, type TypesOf } from './operation.js';
 import { session, type WireSession } from './session.js';
@@ -18,6 +19,8 @@ export interface AliasQuery {
   s: WireSession;
   d: string;
   a: string;
+  /** The revision of the caller's last alias write: the answer reflects it (read-your-writes). */
+  r?: number;
 }
 /** `d` absent: the object's own dataset. */
 export interface AliasAdd {
@@ -40,7 +43,10 @@ export interface ObjectsQuery {
   backendId?: string;
   dataset?: string;
   className?: string;
+  /** At most this many records in the page (the backend caps it). */
   limit?: number;
+  /** Where the page starts: the `cursor` of the previous page. */
+  cursor?: string;
 }
 
 /** A new dataset; `owner` (default: the admin) gets `rw`. */
@@ -89,7 +95,7 @@ export interface GcReport {
 const anyone: readonly Role[] = ['client', 'backend'];
 const admins: readonly Role[] = ['admin'];
 const level = literal('r', 'rw');
-const aliasQuery = record<AliasQuery>({ s: session, d: string, a: string });
+const aliasQuery = record<AliasQuery>({ s: session, d: string, a: string, r: optional(number) });
 
 export const metadataOps = {
   backends: operation<Query, BackendInfo[]>({ shape: record<Query>({ s: session }), roles: anyone, idempotent: true }),
@@ -98,14 +104,15 @@ export const metadataOps = {
     roles: anyone,
     idempotent: true,
   }),
-  /** An operator's view: it scans the metadata. */
-  objects: operation<ObjectsQuery, ObjectMetadata[]>({
+  /** An operator's view, a page at a time: it reads the metadata in batches. */
+  objects: operation<ObjectsQuery, ObjectPage>({
     shape: record<ObjectsQuery>({
       s: session,
       backendId: optional(string),
       dataset: optional(string),
       className: optional(string),
       limit: optional(number),
+      cursor: optional(string),
     }),
     roles: admins,
     idempotent: true,
@@ -116,12 +123,14 @@ export const metadataOps = {
     idempotent: true,
   }),
   'alias.get': operation<AliasQuery, ObjectMetadata>({ shape: aliasQuery, roles: anyone, idempotent: true }),
-  'alias.add': operation<AliasAdd, void>({
+  /** Reply: the revision of the write (the caller's next alias.get passes it on). */
+  'alias.add': operation<AliasAdd, number>({
     shape: record<AliasAdd>({ s: session, d: optional(string), a: string, id: string }),
     roles: anyone,
     idempotent: false,
   }),
-  'alias.del': operation<AliasQuery, void>({ shape: aliasQuery, roles: anyone, idempotent: true }),
+  /** Reply: the revision the alias is gone at (0: it was not there). */
+  'alias.del': operation<AliasQuery, number>({ shape: aliasQuery, roles: anyone, idempotent: true }),
   'alias.list': operation<AliasList, string[]>({
     shape: record<AliasList>({ s: session, id: string, d: optional(string) }),
     roles: anyone,

@@ -1,6 +1,7 @@
 // Metadata lookups: objects by id and alias, aliases, backends, classes; answered by any backend (queue group).
 import { InvalidAliasError, ObjectNotRegisteredError } from '../errors.js';
 import type { ClassDescription } from '../metadata/class-description.js';
+import type { ObjectPage } from '../metadata/object-listing.js';
 import type { BackendInfo, ObjectMetadata } from '../metadata/types.js';
 import type { DataClayObject } from '../object/dataclay-object.js';
 import type { IdentityMap } from '../object/identity.js';
@@ -11,6 +12,9 @@ import type { RefResolver } from '../serialization/codec.js';
 import type { Requests } from './requests.js';
 
 export class Lookups {
+  /** The revision of this runtime's last alias write: lookups by alias ask for an answer that reflects it. */
+  private aliasRevision = 0;
+
   constructor(
     private readonly requests: Pick<Requests, 'metadata' | 'wire'>,
     private readonly identity: IdentityMap,
@@ -34,14 +38,14 @@ export class Lookups {
 
   async getByAlias(alias: string, dataset = this.dataset()): Promise<DataClayObject> {
     validateAlias(alias);
-    return this.fromMetadata(
-      await this.requests.metadata('alias.get', { s: this.requests.wire(), d: dataset, a: alias }),
-    );
+    const query = { s: this.requests.wire(), d: dataset, a: alias };
+    const r = this.aliasRevision;
+    return this.fromMetadata(await this.requests.metadata('alias.get', r > 0 ? { ...query, r } : query));
   }
 
   async deleteAlias(alias: string, dataset = this.dataset()): Promise<void> {
     validateAlias(alias);
-    await this.requests.metadata('alias.del', { s: this.requests.wire(), d: dataset, a: alias });
+    this.wrote(await this.requests.metadata('alias.del', { s: this.requests.wire(), d: dataset, a: alias }));
   }
 
   /** In the object's dataset (when the proxy does not know it, the metadata does). */
@@ -49,9 +53,11 @@ export class Lookups {
     validateAlias(alias);
     const { id, dataset } = registered(obj);
     const s = this.requests.wire();
-    await this.requests.metadata(
-      'alias.add',
-      dataset === undefined ? { s, a: alias, id } : { s, a: alias, id, d: dataset },
+    this.wrote(
+      await this.requests.metadata(
+        'alias.add',
+        dataset === undefined ? { s, a: alias, id } : { s, a: alias, id, d: dataset },
+      ),
     );
   }
 
@@ -67,8 +73,13 @@ export class Lookups {
     return this.requests.metadata('backends', { s: this.requests.wire() });
   }
 
-  listObjects(filter: Omit<ObjectsQuery, 's'> = {}): Promise<ObjectMetadata[]> {
-    return this.requests.metadata('objects', { s: this.requests.wire(), ...filter });
+  /** One page of object records, from `query.cursor` on. */
+  listObjects(query: Omit<ObjectsQuery, 's'> = {}): Promise<ObjectPage> {
+    return this.requests.metadata('objects', { s: this.requests.wire(), ...query });
+  }
+
+  private wrote(revision: number): void {
+    this.aliasRevision = Math.max(this.aliasRevision, revision);
   }
 
   private fromMetadata(md: ObjectMetadata): DataClayObject {

@@ -1,6 +1,11 @@
 // The remote operations on persistent objects: calls, fields, state, moves, replicas, versions. Each goes to the
 // object's owner through the routing; what a local object answers itself never leaves the process.
-import { FieldNotFoundError, ObjectIsMasterError, ObjectNotRegisteredError } from '../errors.js';
+import {
+  BackendUnavailableError,
+  FieldNotFoundError,
+  ObjectIsMasterError,
+  ObjectNotRegisteredError,
+} from '../errors.js';
 import type { ObjectMetadata } from '../metadata/types.js';
 import type { DataClayObject } from '../object/dataclay-object.js';
 import { captureState, restoreState } from '../object/object-state.js';
@@ -67,10 +72,20 @@ export class ObjectOperations {
   }
 
   async construct(className: string, args: unknown[], backendId?: string): Promise<DataClayObject> {
-    const target = backendId ?? (await this.deps.placement.choose());
-    if (backendId !== undefined) await this.deps.placement.check(backendId);
+    const { placement } = this.deps;
+    const target = backendId ?? (await placement.choose([className]));
+    if (backendId !== undefined) await placement.check(backendId);
     const label = { what: `new ${className}() args`, focus: args, operation: `new ${className}()` };
-    return this.requests.request(target, 'construct', [this.requests.wire(), className, args], label);
+    const construct = (on: string) =>
+      this.requests.request(on, 'construct', [this.requests.wire(), className, args], label);
+    try {
+      return await construct(target);
+    } catch (err) {
+      // "no responders": no backend received it, so a backend the placement chose may be replaced, once
+      if (backendId !== undefined || !(err instanceof BackendUnavailableError)) throw err;
+      await placement.unavailable(target);
+      return construct(await placement.choose([className]));
+    }
   }
 
   async move(obj: DataClayObject, backendId: string, options: MoveOptions): Promise<void> {

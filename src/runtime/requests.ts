@@ -1,16 +1,16 @@
 // Requests to one backend or to the metadata queue group: typed by the operation registry, sent with the calling
 // context's deadline and signal, transport failures mapped to our errors ("no responders" is a backend gone).
 import type { NatsConnection } from '@nats-io/transport-node';
-import { BackendUnavailableError, NoBackendsError } from '../errors.js';
+import { BackendUnavailableError, NoBackendsError, OutcomeUnknownError } from '../errors.js';
 import { batchBudget } from '../messaging/chunks.js';
 import { readReply } from '../messaging/envelope.js';
-import { NoResponders, RequestMux, type RequestOptions } from '../messaging/mux.js';
+import { ConnectionLost, NoResponders, RequestMux, type RequestOptions } from '../messaging/mux.js';
 import { inboxPrefix, Subjects } from '../messaging/subjects.js';
 import { type Identity, senderFor } from '../security/identity.js';
 import type { RequestContext } from '../object/context.js';
 import { withTraceContext } from '../observe/carrier.js';
 import { backendOps, type BackendOp, type BackendOps } from '../protocol/backend-ops.js';
-import type { MetadataOp, MetadataOps } from '../protocol/metadata-ops.js';
+import { metadataOps, type MetadataOp, type MetadataOps } from '../protocol/metadata-ops.js';
 import { toWire, type WireSession } from '../protocol/session.js';
 import { encode, type EncodeSink, type RefResolver } from '../serialization/codec.js';
 
@@ -30,6 +30,10 @@ export type RefEncoder = (
   encodeFn: (onObject: EncodeSink) => Uint8Array,
   callee: string,
 ) => Uint8Array | Promise<Uint8Array>;
+
+/** After a reconnect, how long responders get to subscribe again, and how often an idempotent retry asks. */
+const RESUBSCRIBE_GRACE_MS = 5_000;
+const RESUBSCRIBE_POLL_MS = 100;
 
 export interface RequestsOptions {
   nc: NatsConnection;
@@ -98,7 +102,13 @@ export class Requests {
   ): Promise<BackendOps[K]['reply']> {
     try {
       const options = withTraceContext(this.deadline(`${operation ?? op} on ${backendId}`));
-      const bytes = await this.mux.request(this.subjects.backend(backendId, op), payload, options);
+      const bytes = await this.exchange(
+        this.subjects.backend(backendId, op),
+        payload,
+        op,
+        backendOps[op].idempotent,
+        options,
+      );
       return readReply<BackendOps[K]['reply']>(bytes, this.options.resolver);
     } catch (err) {
       if (err instanceof NoResponders) throw new BackendUnavailableError(backendId, { cause: err });
@@ -110,11 +120,50 @@ export class Requests {
     try {
       // a queue group: one message, as its members would each get some of the parts
       const options = withTraceContext({ ...this.deadline(`metadata ${op}`), single: true });
-      const bytes = await this.mux.request(this.subjects.metadata(op), encode(body), options);
+      const bytes = await this.exchange(
+        this.subjects.metadata(op),
+        encode(body),
+        op,
+        metadataOps[op].idempotent,
+        options,
+      );
       return readReply<MetadataOps[K]['reply']>(bytes);
     } catch (err) {
       if (err instanceof NoResponders) throw new NoBackendsError({ cause: err });
       throw err;
+    }
+  }
+
+  /**
+   * One request and its reply. A reply lost with the connection (ConnectionLost) is asked for again once, after the
+   * reconnect and within the same deadline, when the operation is idempotent; otherwise the outcome is unknown.
+   */
+  private async exchange(
+    subject: string,
+    payload: Uint8Array,
+    op: string,
+    idempotent: boolean,
+    options: RequestOptions,
+  ): Promise<Uint8Array> {
+    const { timeoutMs, signal } = options;
+    const end = Date.now() + timeoutMs;
+    try {
+      return await this.mux.request(subject, payload, options);
+    } catch (err) {
+      if (!(err instanceof ConnectionLost)) throw err;
+      if (!idempotent) throw new OutcomeUnknownError(op, { cause: err });
+    }
+    await this.mux.whenConnected(`request on ${subject}`, end - Date.now(), signal);
+    // the responders reconnect too: "no responders" for a while after ours means nothing was delivered, ask again
+    const graceEnd = Math.min(end, Date.now() + RESUBSCRIBE_GRACE_MS);
+    for (;;) {
+      try {
+        return await this.mux.request(subject, payload, { ...options, timeoutMs: Math.max(1, end - Date.now()) });
+      } catch (err) {
+        if (err instanceof ConnectionLost) throw new OutcomeUnknownError(op, { cause: err, idempotent: true });
+        if (!(err instanceof NoResponders) || Date.now() + RESUBSCRIBE_POLL_MS > graceEnd) throw err;
+        await new Promise((resolve) => setTimeout(resolve, RESUBSCRIBE_POLL_MS));
+      }
     }
   }
 

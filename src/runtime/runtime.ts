@@ -3,7 +3,8 @@
 // is injected (placement, references to objects owned here, local registration), never overridden.
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { ClassDescription } from '../metadata/class-description.js';
-import type { BackendInfo, ObjectMetadata } from '../metadata/types.js';
+import type { ObjectPage } from '../metadata/object-listing.js';
+import type { BackendInfo } from '../metadata/types.js';
 import { sessionStorage, type CallOptions, type RequestContext, type Session } from '../object/context.js';
 import type { DataClayObject } from '../object/dataclay-object.js';
 import { processIdentity } from '../object/identity.js';
@@ -190,8 +191,8 @@ export class Runtime implements ObjectRuntime {
   listBackends(): Promise<BackendInfo[]> {
     return this.lookups.listBackends();
   }
-  listObjects(filter?: Omit<ObjectsQuery, 's'>): Promise<ObjectMetadata[]> {
-    return this.lookups.listObjects(filter);
+  listObjects(query?: Omit<ObjectsQuery, 's'>): Promise<ObjectPage> {
+    return this.lookups.listObjects(query);
   }
 
   adopt(obj: DataClayObject): void {

@@ -1,6 +1,7 @@
 // The make-persistent unit of work: collects the new objects of a graph (claiming them, so two operations never
 // ship one), puts them where the placement says (shipped in one request, or registered here on a backend), and
 // persists the new objects a request references before it leaves (they travel by reference only).
+import { BackendUnavailableError } from '../errors.js';
 import type { RequestContext, Session } from '../object/context.js';
 import type { DataClayObject } from '../object/dataclay-object.js';
 import type { IdentityMap } from '../object/identity.js';
@@ -38,7 +39,9 @@ export class PersistUnitOfWork {
    */
   async persist(obj: DataClayObject, backendId?: string, alias?: string): Promise<boolean> {
     const { placement } = this.deps;
-    const target = backendId ?? (await placement.choose());
+    // chosen before the graph is collected: from collecting to shipping nothing may await (a field written in
+    // between would be in neither the records nor the object); the root's class decides
+    const target = backendId ?? (await placement.choose([obj.className]));
     if (backendId !== undefined) await placement.check(target);
     const batch = collectUnregistered([obj]);
     if (!batch.objects.includes(obj)) {
@@ -46,7 +49,7 @@ export class PersistUnitOfWork {
       await Promise.all(batch.inFlight);
       return false;
     }
-    await this.persistBatch(batch, target, alias);
+    await this.persistBatch(batch, target, alias, backendId === undefined);
     return true;
   }
 
@@ -72,7 +75,8 @@ export class PersistUnitOfWork {
     return encodeFn(() => undefined);
   }
 
-  private async persistBatch(batch: PersistBatch, target: string, alias?: string): Promise<void> {
+  /** `replaceable`: the placement chose `target`, so a batch that never reached it may go to another backend. */
+  private async persistBatch(batch: PersistBatch, target: string, alias?: string, replaceable = false): Promise<void> {
     const { local } = this.deps;
     if (batch.objects.length === 0) {
       batch.release();
@@ -89,37 +93,71 @@ export class PersistUnitOfWork {
       }
       await Promise.all(batch.inFlight);
     } else {
-      await this.ship(batch, target, alias);
+      await this.ship(batch, target, alias, replaceable);
     }
   }
 
   /**
    * Ships a batch of new objects to `target`, which registers them (and the root's alias). While it is in flight
    * the objects are already remote here (their fields leave; a sync access throws NotLocalError, an operation
-   * waits), so nothing written meanwhile can be lost; if it fails they become local again, unchanged.
+   * waits), so nothing written meanwhile can be lost; if it fails they become local again, unchanged. A batch the
+   * placement chose a backend for, and that never reached it ("no responders": nobody received it, unlike a timeout),
+   * is placed once more, on another live backend.
    */
-  private async ship(batch: PersistBatch, target: string, alias?: string): Promise<void> {
-    const { requests, identity } = this.deps;
+  private async ship(
+    batch: PersistBatch,
+    target: string,
+    alias: string | undefined,
+    replaceable: boolean,
+  ): Promise<void> {
+    const { placement } = this.deps;
     const session = this.deps.session();
     const fields = batch.objects.map((o) => readFields(o));
-    for (const o of batch.objects) ship(o, target, session.dataset);
+    const undo = () => batch.objects.forEach((o, i) => rollback(o, fields[i]));
+    const leave = (backendId: string) => batch.objects.forEach((o) => ship(o, backendId, session.dataset));
+    leave(target);
     try {
       await Promise.all(batch.inFlight);
-      // a graph bigger than one message goes in several, the root's (with the alias) first
-      const size = (r: PersistBatch['records'][number]) => r[0].length + r[1].length + r[2].length;
-      for (const [i, records] of chunkBySize(batch.records, size, requests.batchBudget()).entries()) {
-        const s = toWire(session);
-        await requests.request(target, 'persist', i === 0 && alias !== undefined ? [s, records, alias] : [s, records]);
+      try {
+        await this.send(batch, target, alias, session);
+      } catch (err) {
+        if (!replaceable || !(err instanceof NeverReached)) throw err;
+        await placement.unavailable(target);
+        const next = await placement.choose([batch.objects[0].className]);
+        undo(); // and at once to the new target: nothing runs in between
+        leave(next);
+        await this.send(batch, next, alias, session);
       }
       for (const o of batch.objects) {
         confirm(o);
-        identity.add(o);
+        this.deps.identity.add(o);
       }
     } catch (err) {
-      batch.objects.forEach((o, i) => rollback(o, fields[i]));
-      throw err;
+      undo();
+      throw err instanceof NeverReached ? err.cause : err;
     } finally {
       batch.release();
     }
+  }
+
+  /** Sends the batch's records to `target`: a graph bigger than one message in several, the root's (with the alias) first. */
+  private async send(batch: PersistBatch, target: string, alias: string | undefined, session: Session): Promise<void> {
+    const { requests } = this.deps;
+    const size = (r: PersistBatch['records'][number]) => r[0].length + r[1].length + r[2].length;
+    for (const [i, records] of chunkBySize(batch.records, size, requests.batchBudget()).entries()) {
+      const s = toWire(session);
+      try {
+        await requests.request(target, 'persist', i === 0 && alias !== undefined ? [s, records, alias] : [s, records]);
+      } catch (err) {
+        throw i === 0 && err instanceof BackendUnavailableError ? new NeverReached(err) : err;
+      }
+    }
+  }
+}
+
+/** The first request of a batch had no responders: no backend holds any part of it. */
+class NeverReached extends Error {
+  constructor(override readonly cause: BackendUnavailableError) {
+    super(cause.message, { cause });
   }
 }

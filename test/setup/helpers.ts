@@ -4,7 +4,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, inject, onTestFinished } from 'vitest';
-import { Client, type ClientOptions, type NatsConnectOptions, type ObjectMetadata } from '../../src/index.js';
+import {
+  Client,
+  type ClientOptions,
+  DoesNotExistError,
+  type NatsConnectOptions,
+  type ObjectMetadata,
+} from '../../src/index.js';
 
 /** An alias no other test uses. */
 export function uniqueAlias(prefix = 'a'): string {
@@ -41,7 +47,11 @@ export function useClient(options: ClientOptions = {}): SharedClient {
   const shared: SharedClient = {
     client: undefined as unknown as Client,
     admin: undefined as unknown as Client,
-    metadata: async (id) => (await shared.admin.listObjects({ limit: 1_000_000 })).find((o) => o.id === id),
+    metadata: (id) =>
+      shared.admin.getObjectMetadata(id).catch((err) => {
+        if (err instanceof DoesNotExistError) return undefined;
+        throw err;
+      }),
     stored: async (backendId) => (await shared.admin.backend(backendId).stats()).stored,
   };
   beforeAll(async () => {

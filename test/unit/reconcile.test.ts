@@ -16,6 +16,7 @@ function metadataStore(entries: ObjectMetadata[], aliases: Map<string, string>) 
     deleteAlias: async (dataset: string, alias: string, id?: string) => {
       const key = `${dataset}/${alias}`;
       if (id === undefined || aliases.get(key) === id) aliases.delete(key);
+      return 0;
     },
   };
 }
