@@ -81,6 +81,9 @@ export {
   StorageInUseError,
   StorageOwnerError,
   ProcessStartError,
+  // metadata buckets
+  MetadataUnavailableError,
+  BucketReplicasError,
   // transport
   TimeoutError,
   AbortedError,

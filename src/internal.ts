@@ -8,6 +8,8 @@ export { DataClayObject } from './object/dataclay-object.js';
 export { newProxy } from './object/lifecycle.js';
 export { escapeKeyPart, unescapeKeyPart } from './metadata/keys.js';
 export { NatsServer } from './dev/nats-server.js';
+export { NatsCluster } from './dev/nats-cluster.js';
+export { openBuckets } from './metadata/buckets.js';
 export { ObjectStore } from './backend/object-store.js';
 export { Backend } from './backend/backend.js';
 export { connectNats } from './messaging/connection.js';

@@ -13,6 +13,7 @@ export interface BackendCommandOptions extends NatsFlags {
   maxBytes?: number;
   metricsPort?: number;
   datasets?: DatasetPolicy;
+  metadataReplicas?: number;
 }
 
 export async function runBackend(options: BackendCommandOptions): Promise<void> {
@@ -25,6 +26,7 @@ export async function runBackend(options: BackendCommandOptions): Promise<void> 
     budget: { maxObjects: options.maxObjects, maxBytes: options.maxBytes },
     metricsPort: options.metricsPort,
     datasets: options.datasets,
+    metadataReplicas: options.metadataReplicas,
   });
   const shutdown = () => {
     backend.stop().then(

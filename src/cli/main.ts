@@ -56,6 +56,14 @@ withNatsFlags(
       .choices(['strict', 'open', 'off'])
       .env('DC_DATASETS'),
   )
+  .addOption(
+    new Option(
+      '--metadata-replicas <n>',
+      'replicas of the metadata buckets (default: 3 on a NATS cluster of 3+, else 1)',
+    )
+      .argParser(positiveInt)
+      .env('DC_METADATA_REPLICAS'),
+  )
   .action(runBackend);
 
 program
@@ -68,6 +76,12 @@ program
   .option('--nats-password-file <file>', "file holding the admin's password (default: a random one)")
   .option('--nats-token-file <file>', 'one token for everyone instead of users: authenticates, confines nobody')
   .option('--insecure', 'an open nats-server: whoever reaches it may do anything (default: users, docs/security.md)')
+  .option('--nats-cluster <n>', 'a JetStream cluster of n nats-servers on loopback instead of one', positiveInt)
+  .option(
+    '--metadata-replicas <n>',
+    'replicas of the metadata buckets (default: 3 on a cluster of 3+, else 1)',
+    positiveInt,
+  )
   .action(runDev);
 
 withNatsFlags(program.command('stubs').description('write typed TypeScript stubs for the classes of a running cluster'))
