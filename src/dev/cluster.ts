@@ -1,4 +1,4 @@
-// A dev cluster: nats-server with JetStream in a temp dir plus N backend processes, all torn down together,
+// A dev cluster: nats-server with JetStream (or a cluster of them) in a temp dir plus N backend processes, all torn down together,
 // also when this process is interrupted. Used by `dataclay dev`, `npm run demo`, the tests and the benchmarks.
 // Secured by default: every identity a NATS user with its role's permissions (docs/security.md).
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -10,7 +10,8 @@ import { Client } from '../client/client.js';
 import { DEFAULT_USERNAME } from '../security/identity.js';
 import { BackendProcess } from './backend-process.js';
 import { DevCredentials } from './credentials.js';
-import { NatsServer, type NatsServerOptions } from './nats-server.js';
+import { NatsCluster } from './nats-cluster.js';
+import type { NatsServer, NatsServerOptions } from './nats-server.js';
 
 export interface DevClusterOptions {
   /** Compiled model modules every backend loads. */
@@ -26,7 +27,7 @@ export interface DevClusterOptions {
    * How the cluster's nats-server runs: TLS, no JetStream, more config. An `auth` (one user or token for everyone)
    * replaces the generated users: it authenticates but confines nobody.
    */
-  nats?: Omit<NatsServerOptions, 'dir' | 'port' | 'binary' | 'users'>;
+  nats?: Omit<NatsServerOptions, 'dir' | 'port' | 'binary' | 'users' | 'cluster' | 'monitorPort'>;
   /** Open mode: a nats-server without users, where whoever reaches it may do anything. Default false: secured. */
   insecure?: boolean;
   /** Secured mode: the admin identity (default `admin`, with a random password). */
@@ -39,6 +40,10 @@ export interface DevClusterOptions {
    * dataset `admin` (the Client's default) with `rw` for the admin and every client user.
    */
   datasets?: 'strict' | 'open';
+  /** A JetStream cluster of this many nats-servers on loopback instead of one (docs/scaling.md). */
+  natsCluster?: number;
+  /** Replicas of the metadata buckets (`--metadata-replicas`); default 3 on a cluster of 3+ servers, else 1. */
+  metadataReplicas?: number;
 }
 
 const live = new Set<DevCluster>();
@@ -62,7 +67,8 @@ function installExitHooks(): void {
 export class DevCluster implements AsyncDisposable {
   private stopped = false;
   private constructor(
-    readonly nats: NatsServer,
+    /** The nats-server(s): one, or the cluster of `natsCluster`. */
+    readonly natsCluster: NatsCluster,
     readonly backends: BackendProcess[],
     readonly dir: string,
     readonly namespace: string,
@@ -72,8 +78,19 @@ export class DevCluster implements AsyncDisposable {
     private readonly adminUser: string,
   ) {}
 
+  /** The first nats-server (of a cluster, the others are in `natsCluster`). */
+  get nats(): NatsServer {
+    return this.natsCluster.servers[0];
+  }
+
+  /** The first server's URL; a client connected there learns the others from it. */
   get natsUrl(): string {
     return this.nats.url;
+  }
+
+  /** Every server's URL. */
+  get natsUrls(): string[] {
+    return this.natsCluster.urls;
   }
 
   /** Every identity is a NATS user with its role's permissions (not `insecure`, no `nats.auth`). */
@@ -86,14 +103,14 @@ export class DevCluster implements AsyncDisposable {
    * `new Client({ ...cluster.connectOptions })`.
    */
   get connectOptions(): NatsConnectOptions {
-    return this.credentials ? this.connectOptionsFor(this.adminUser) : this.nats.connectOptions;
+    return this.credentials ? this.connectOptionsFor(this.adminUser) : this.natsCluster.connectOptions;
   }
 
   /** How to connect as one identity of a secured cluster: the admin, a client user, `backend`, a backend's id. */
   connectOptionsFor(user: string): NatsConnectOptions {
     if (!this.credentials) throw new InvalidOptionError('user', user, 'an identity of a secured cluster');
     const { pass } = this.credentials.identity(user);
-    return { ...this.nats.connectOptions, user, pass };
+    return { ...this.natsCluster.connectOptions, user, pass };
   }
 
   static async start(options: DevClusterOptions): Promise<DevCluster> {
@@ -112,7 +129,7 @@ export class DevCluster implements AsyncDisposable {
       const users = made && { users: made.users, namespaces: [namespace] };
       return {
         credentials: made,
-        nats: await NatsServer.start({ ...options.nats, users, dir: path.join(dir, 'nats') }),
+        nats: await NatsCluster.start({ ...options.nats, users, dir, size: options.natsCluster }),
       };
     })().catch((err) => {
       rmSync(dir, { recursive: true, force: true });
@@ -121,6 +138,8 @@ export class DevCluster implements AsyncDisposable {
     const policy = credentials ? (options.datasets ?? 'strict') : 'off';
     const backendNats = (id: string): NatsConnectOptions =>
       credentials ? { ...nats.connectOptions, user: id, pass: credentials.identity(id).pass } : nats.connectOptions;
+    const replicas =
+      options.metadataReplicas === undefined ? [] : ['--metadata-replicas', `${options.metadataReplicas}`];
     const backends = ids.map(
       (id) =>
         new BackendProcess({
@@ -130,7 +149,7 @@ export class DevCluster implements AsyncDisposable {
           models: options.models,
           storage: path.join(dir, id),
           logFile: path.join(dir, `${id}.log`),
-          args: [...(options.backendArgs ?? []), '--datasets', policy],
+          args: [...(options.backendArgs ?? []), '--datasets', policy, ...replicas],
         }),
     );
     const keep = options.keepDir ?? false;
@@ -169,7 +188,7 @@ export class DevCluster implements AsyncDisposable {
     if (this.stopped) return;
     this.stopped = true;
     await Promise.allSettled(this.backends.map((b) => b.stop()));
-    await this.nats.stop();
+    await this.natsCluster.stop();
     live.delete(this);
     if (!this.keepDir) rmSync(this.dir, { recursive: true, force: true });
   }
@@ -180,6 +199,6 @@ export class DevCluster implements AsyncDisposable {
 
   killNow(): void {
     this.backends.forEach((b) => b.killNow());
-    this.nats.killNow();
+    this.natsCluster.killNow();
   }
 }

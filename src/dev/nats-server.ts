@@ -6,7 +6,7 @@ import path from 'node:path';
 import { nkeys } from '@nats-io/transport-node';
 import { ProcessStartError } from '../errors.js';
 import type { NatsConnectOptions } from '../messaging/connect-options.js';
-import { authorizationBlock, type NatsUser } from '../security/server-config.js';
+import { authorizationBlock, type ClusterMember, clusterBlock, type NatsUser } from '../security/server-config.js';
 import { freePort } from './ports.js';
 
 const INSTALL_HINT =
@@ -38,6 +38,10 @@ export interface NatsServerOptions {
   tls?: NatsServerTls;
   /** More config-file text, e.g. an operator and its accounts. */
   config?: string;
+  /** This server's place in a cluster (dev/nats-cluster.ts). */
+  cluster?: ClusterMember;
+  /** Serve the monitoring endpoints (/varz, /jsz...) on this port of 127.0.0.1. */
+  monitorPort?: number;
 }
 
 export class NatsServer {
@@ -57,6 +61,16 @@ export class NatsServer {
   get connectOptions(): NatsConnectOptions {
     const { auth, tls } = this.options;
     return { servers: [this.url], ...auth, ...(tls?.ca && { tls: { ca: tls.ca } }) };
+  }
+
+  /** The server's name in its cluster (undefined for a lone server). */
+  get name(): string | undefined {
+    return this.options.cluster?.server;
+  }
+
+  /** The monitoring endpoints' base URL, if `monitorPort` was given. */
+  get monitorUrl(): string | undefined {
+    return this.options.monitorPort === undefined ? undefined : `http://127.0.0.1:${this.options.monitorPort}`;
   }
 
   get pid(): number | undefined {
@@ -107,9 +121,11 @@ export class NatsServer {
   }
 
   private configText(): string {
-    const { auth, users, tls, config } = this.options;
+    const { auth, users, tls, config, cluster, monitorPort } = this.options;
     const q = (value: string) => JSON.stringify(value);
     const lines: string[] = [];
+    if (cluster) lines.push(clusterBlock(cluster));
+    if (monitorPort !== undefined) lines.push(`http: ${q(`127.0.0.1:${monitorPort}`)}`);
     if (users) lines.push(authorizationBlock(users.users, users.namespaces));
     if (auth && 'user' in auth) lines.push(`authorization { user: ${q(auth.user)}, password: ${q(auth.pass)} }`);
     if (auth && 'token' in auth) lines.push(`authorization { token: ${q(auth.token)} }`);
