@@ -66,7 +66,12 @@ export async function openBuckets(
           cause: err,
         });
       });
-      const actual = await retrying(async () => (await made.status()).replicas);
+      // a new replicated stream takes writes once its group has a leader: until then a put finds no responders
+      const actual = await retrying(async () => {
+        const { streamInfo } = await made.status();
+        if (streamInfo.cluster && !streamInfo.cluster.leader) throw new NoLeaderYet(bucket);
+        return streamInfo.config.num_replicas;
+      });
       const kv = await retrying(() => kvm.create(bucket, config));
       if (actual !== replicas) {
         if (explicit) throw new BucketReplicasError(bucket, actual, replicas);
@@ -79,6 +84,13 @@ export async function openBuckets(
       return kv;
     }),
   );
+}
+
+class NoLeaderYet extends Error {
+  constructor(bucket: string) {
+    super(`the stream of ${bucket} has no leader yet`);
+    this.name = 'NoLeaderYet';
+  }
 }
 
 function checkReplicas(replicas: number): void {
@@ -131,7 +143,7 @@ const TRANSIENT_CODES = new Set([10004, 10005, 10008, 10009, 10023, 10040, 10059
 function isTransient(err: unknown, nc: NatsConnection): boolean {
   const e = err as { name?: string; cause?: { name?: string; cause?: { name?: string } } } | undefined;
   if (TRANSIENT_CODES.has(apiCode(err) as number) || isCreationRace(err)) return true;
-  if (e?.name === 'TimeoutError') return true;
+  if (e?.name === 'TimeoutError' || err instanceof NoLeaderYet) return true;
   // @nats-io/jetstream turns "no responders" into JetStreamNotEnabled; the server's INFO says whether it is so
   const noResponders = e?.name === 'JetStreamNotEnabled' && e.cause?.name === 'RequestError';
   return noResponders && nc.info?.jetstream === true;
