@@ -10,6 +10,7 @@ export { escapeKeyPart, unescapeKeyPart } from './metadata/keys.js';
 export { NatsServer } from './dev/nats-server.js';
 export { NatsCluster } from './dev/nats-cluster.js';
 export { openBuckets } from './metadata/buckets.js';
+export { MetadataStore } from './metadata/store.js';
 export { ObjectStore } from './backend/object-store.js';
 export { Backend } from './backend/backend.js';
 export { connectNats } from './messaging/connection.js';
