@@ -17,7 +17,7 @@ const BATCH = 500;
 
 /** Resident memory of the nats-servers, MiB (their sum on a cluster: each holds every R3 bucket). */
 const natsRssMiB = (pids: (number | undefined)[]) =>
-  pids.reduce((sum, pid) => {
+  pids.reduce<number>((sum, pid) => {
     const kib = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
     return sum + Number(kib ?? 0) / 1024;
   }, 0);
@@ -71,6 +71,7 @@ try {
   rows.push([
     `x (${fmt(SIZES.at(-1)!)} / ${fmt(SIZES[0])})`,
     ...figures.at(-1)!.map((m, i) => fmt(m / figures[0][i], 2)),
+    '',
   ]);
   const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
   for (const r of rows) console.log(r.map((cell, c) => cell.padStart(widths[c])).join('  '));
