@@ -98,7 +98,7 @@ describe('a NATS server killed under load (3-node JetStream cluster, R3 metadata
     } finally {
       await Promise.allSettled(workloads.map((w) => w.stop()));
     }
-  });
+  }, 600_000); // two elections and recoveries: minutes on a loaded machine, not the default 2
 });
 
 /** Acknowledged creates whose alias is gone, or whose object has fewer calls than were acknowledged (or more than sent). */
