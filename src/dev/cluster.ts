@@ -1,5 +1,6 @@
-// A dev cluster: nats-server with JetStream (or a cluster of them) in a temp dir plus N backend processes, all torn down together,
-// also when this process is interrupted. Used by `dataclay dev`, `npm run demo`, the tests and the benchmarks.
+// A dev cluster: nats-server with JetStream (or a cluster of them) in a temp dir plus N backend processes, all torn
+// down together, also when this process is interrupted. Used by `dataclay dev`, `npm run demo`, the tests and the
+// benchmarks.
 // Secured by default: every identity a NATS user with its role's permissions (docs/security.md).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
