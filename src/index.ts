@@ -95,6 +95,9 @@ export {
   BackendDrainingError,
   DrainIncompleteError,
   ProcessStartError,
+  // metadata buckets
+  MetadataUnavailableError,
+  BucketReplicasError,
   // transport
   TimeoutError,
   AbortedError,

@@ -59,6 +59,8 @@ export interface BackendOptions extends NatsConnectOptions {
    * admin created, per their grants), `open` (datasets nobody created are open to all), `off` (the default without).
    */
   datasets?: DatasetPolicy;
+  /** Replicas of the metadata buckets (docs/scaling.md). Default: 3 on a NATS cluster of at least 3 servers, else 1. */
+  metadataReplicas?: number;
   logger?: Logger;
   /**
    * Run a garbage collection of the whole cluster this often (docs/lifecycle.md); none when absent. One backend of
@@ -108,9 +110,10 @@ export class Backend {
       // its NATS identity names the work it does on its own behalf (the duplicate-id ping) and its inbox
       const user = natsIdentity(settings) ?? 'backend';
       nc = await connectNats(settings, `dataclay-backend:${id}`, user);
-      const store = await MetadataStore.open(nc, namespace).catch(jetStreamRequired);
+      const buckets = { replicas: options.metadataReplicas, warn: (msg: string, data: object) => log.warn(data, msg) };
+      const store = await MetadataStore.open(nc, namespace, buckets).catch(jetStreamRequired);
       const policy = options.datasets ?? (natsIdentity(settings) === undefined ? 'off' : 'strict');
-      if (policy !== 'off') grants = await Grants.open(nc, namespace).catch(jetStreamRequired);
+      if (policy !== 'off') grants = await Grants.open(nc, namespace, buckets).catch(jetStreamRequired);
       const authorizer = datasetAuthorizer(grants, policy, store);
       const runtime = new BackendRuntime({
         nc,

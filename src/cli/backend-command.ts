@@ -19,6 +19,7 @@ export interface BackendCommandOptions extends NatsFlags {
   /** Seconds between garbage collections (none when absent). */
   gcInterval?: number;
   otelModule?: string;
+  metadataReplicas?: number;
 }
 
 /**
@@ -49,6 +50,7 @@ export async function runBackend(options: BackendCommandOptions): Promise<void> 
     metricsHost: options.metricsHost,
     datasets: options.datasets,
     gcIntervalMs: options.gcInterval === undefined ? undefined : options.gcInterval * 1000,
+    metadataReplicas: options.metadataReplicas,
   });
   const shutdown = () => {
     backend.stop().then(

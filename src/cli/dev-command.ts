@@ -16,6 +16,8 @@ export interface DevCommandOptions {
   insecure?: boolean;
   console?: boolean;
   consolePort?: number;
+  natsCluster?: number;
+  metadataReplicas?: number;
 }
 
 export async function runDev(options: DevCommandOptions): Promise<void> {
@@ -25,6 +27,8 @@ export async function runDev(options: DevCommandOptions): Promise<void> {
     models: options.models,
     backends: options.backends,
     namespace: options.namespace,
+    natsCluster: options.natsCluster,
+    metadataReplicas: options.metadataReplicas,
     ...security,
     // the console's request rates come from the backends' metrics
     backendArgs: options.console || options.consolePort !== undefined ? ['--metrics-port', '0'] : undefined,
@@ -33,8 +37,10 @@ export async function runDev(options: DevCommandOptions): Promise<void> {
     keepLogsOnFailure: true,
   });
   const mode = cluster.secured ? 'secured' : options.natsTokenFile ? 'one token, no confinement' : 'open, --insecure';
-  console.log(`dev cluster up: ${cluster.backends.length} backends, namespace ${cluster.namespace}, ${mode}`);
-  console.log(`  export DC_NATS_URL=${cluster.natsUrl}`);
+  const servers = cluster.natsCluster.size;
+  const nats = servers > 1 ? `, a JetStream cluster of ${servers} nats-servers` : '';
+  console.log(`dev cluster up: ${cluster.backends.length} backends, namespace ${cluster.namespace}, ${mode}${nats}`);
+  console.log(`  export DC_NATS_URL=${cluster.natsUrls.join(',')}`);
   // the secrets stay in their files: point at them, never print them
   const credentials = cluster.credentials;
   if (credentials) {
@@ -47,7 +53,9 @@ export async function runDev(options: DevCommandOptions): Promise<void> {
   }
   if (options.natsTokenFile) console.log(`  export DC_NATS_TOKEN_FILE=${path.resolve(options.natsTokenFile)}`);
   console.log(`  logs: ${cluster.dir}`);
-  console.log(`  pids: nats-server ${cluster.nats.pid}, ${cluster.backends.map((b) => `${b.id} ${b.pid}`).join(', ')}`);
+  // a cluster's servers by name (nats-1...), a lone one as nats-server
+  const natsPids = cluster.natsCluster.servers.map((s) => `${s.name ?? 'nats-server'} ${s.pid}`);
+  console.log(`  pids: ${[...natsPids, ...cluster.backends.map((b) => `${b.id} ${b.pid}`)].join(', ')}`);
   if (options.console || options.consolePort !== undefined) {
     const admin = await new Client({ ...cluster.connectOptions, namespace: cluster.namespace }).start();
     console.log(`  console: ${(await startConsole(admin, options.consolePort)).url}`);

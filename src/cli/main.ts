@@ -83,6 +83,14 @@ withNatsFlags(
       'module that registers an OpenTelemetry SDK (traces; docs/observability.md)',
     ).env('DC_OTEL_MODULE'),
   )
+  .addOption(
+    new Option(
+      '--metadata-replicas <n>',
+      'replicas of the metadata buckets (default: 3 on a NATS cluster of 3+, else 1)',
+    )
+      .argParser(positiveInt)
+      .env('DC_METADATA_REPLICAS'),
+  )
   .action(runBackend);
 
 program
@@ -97,6 +105,12 @@ program
   .option('--insecure', 'an open nats-server: whoever reaches it may do anything (default: users, docs/security.md)')
   .option('--console', 'also serve the web console on 127.0.0.1 (docs/observability.md)')
   .option('--console-port <port>', 'its port (default: any free port)', port)
+  .option('--nats-cluster <n>', 'a JetStream cluster of n nats-servers on loopback instead of one', positiveInt)
+  .option(
+    '--metadata-replicas <n>',
+    'replicas of the metadata buckets (default: 3 on a cluster of 3+, else 1)',
+    positiveInt,
+  )
   .action(runDev);
 
 withNatsFlags(

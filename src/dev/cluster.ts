@@ -1,5 +1,6 @@
-// A dev cluster: nats-server with JetStream in a temp dir plus N backend processes, all torn down together,
-// also when this process is interrupted. Used by `dataclay dev`, `npm run demo`, the tests and the benchmarks.
+// A dev cluster: nats-server with JetStream (or a cluster of them) in a temp dir plus N backend processes, all torn
+// down together, also when this process is interrupted. Used by `dataclay dev`, `npm run demo`, the tests and the
+// benchmarks.
 // Secured by default: every identity a NATS user with its role's permissions (docs/security.md).
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,7 +12,8 @@ import { DEFAULT_USERNAME } from '../security/identity.js';
 import { type AddUserOptions, type PasswordOptions, UserAdmin } from '../security/user-admin.js';
 import { BackendProcess } from './backend-process.js';
 import { DevCredentials } from './credentials.js';
-import { NatsServer, type NatsServerOptions } from './nats-server.js';
+import { NatsCluster } from './nats-cluster.js';
+import type { NatsServer, NatsServerOptions } from './nats-server.js';
 import { keepOnDeath, removeOnDeath } from './watchdog.js';
 
 export interface DevClusterOptions {
@@ -28,7 +30,7 @@ export interface DevClusterOptions {
    * How the cluster's nats-server runs: TLS, no JetStream, more config. An `auth` (one user or token for everyone)
    * replaces the generated users: it authenticates but confines nobody.
    */
-  nats?: Omit<NatsServerOptions, 'dir' | 'port' | 'binary' | 'users'>;
+  nats?: Omit<NatsServerOptions, 'dir' | 'port' | 'binary' | 'users' | 'cluster' | 'monitorPort'>;
   /** Open mode: a nats-server without users, where whoever reaches it may do anything. Default false: secured. */
   insecure?: boolean;
   /** Secured mode: the admin identity (default `admin`, with a random password). */
@@ -45,6 +47,10 @@ export interface DevClusterOptions {
   onProgress?: (line: string) => void;
   /** A start that fails keeps the backends' and nats-server's logs in `dir` (the rest is removed) and says so. */
   keepLogsOnFailure?: boolean;
+  /** A JetStream cluster of this many nats-servers on loopback instead of one (docs/scaling.md). */
+  natsCluster?: number;
+  /** Replicas of the metadata buckets (`--metadata-replicas`); default 3 on a cluster of 3+ servers, else 1. */
+  metadataReplicas?: number;
 }
 
 const live = new Set<DevCluster>();
@@ -69,7 +75,8 @@ export class DevCluster implements AsyncDisposable {
   private stopped = false;
   private progress: (line: string) => void = () => undefined;
   private constructor(
-    readonly nats: NatsServer,
+    /** The nats-server(s): one, or the cluster of `natsCluster`. */
+    readonly natsCluster: NatsCluster,
     readonly backends: BackendProcess[],
     readonly dir: string,
     readonly namespace: string,
@@ -79,8 +86,19 @@ export class DevCluster implements AsyncDisposable {
     private readonly adminUser: string,
   ) {}
 
+  /** The first nats-server (of a cluster, the others are in `natsCluster`). */
+  get nats(): NatsServer {
+    return this.natsCluster.servers[0];
+  }
+
+  /** The first server's URL; a client connected there learns the others from it. */
   get natsUrl(): string {
     return this.nats.url;
+  }
+
+  /** Every server's URL. */
+  get natsUrls(): string[] {
+    return this.natsCluster.urls;
   }
 
   /** Every identity is a NATS user with its role's permissions (not `insecure`, no `nats.auth`). */
@@ -93,14 +111,14 @@ export class DevCluster implements AsyncDisposable {
    * `new Client({ ...cluster.connectOptions })`.
    */
   get connectOptions(): NatsConnectOptions {
-    return this.credentials ? this.connectOptionsFor(this.adminUser) : this.nats.connectOptions;
+    return this.credentials ? this.connectOptionsFor(this.adminUser) : this.natsCluster.connectOptions;
   }
 
   /** How to connect as one identity of a secured cluster: the admin, a client user, `backend`, a backend's id. */
   connectOptionsFor(user: string): NatsConnectOptions {
     if (!this.credentials) throw new InvalidOptionError('user', user, 'an identity of a secured cluster');
     const { pass } = this.credentials.identity(user);
-    return { ...this.nats.connectOptions, user, pass };
+    return { ...this.natsCluster.connectOptions, user, pass };
   }
 
   static async start(options: DevClusterOptions): Promise<DevCluster> {
@@ -122,17 +140,19 @@ export class DevCluster implements AsyncDisposable {
       const users = made && { users: made.users, namespaces: [namespace] };
       return {
         credentials: made,
-        nats: await NatsServer.start({ ...options.nats, users, dir: path.join(dir, 'nats') }),
+        nats: await NatsCluster.start({ ...options.nats, users, dir, size: options.natsCluster }),
       };
     })().catch(async (err) => {
       rmSync(dir, { recursive: true, force: true });
       await keepOnDeath(dir);
       throw err;
     });
-    progress(`nats-server ready: ${nats.url} (pid ${nats.pid})`);
+    progress(`nats-server ready: ${nats.urls.join(', ')} (pid ${nats.servers.map((s) => s.pid).join(', ')})`);
     const policy = credentials ? (options.datasets ?? 'strict') : 'off';
     const backendNats = (id: string): NatsConnectOptions =>
       credentials ? { ...nats.connectOptions, user: id, pass: credentials.identity(id).pass } : nats.connectOptions;
+    const replicas =
+      options.metadataReplicas === undefined ? [] : ['--metadata-replicas', `${options.metadataReplicas}`];
     const backends = ids.map(
       (id) =>
         new BackendProcess({
@@ -142,7 +162,7 @@ export class DevCluster implements AsyncDisposable {
           models: options.models,
           storage: path.join(dir, id),
           logFile: path.join(dir, `${id}.log`),
-          args: [...(options.backendArgs ?? []), '--datasets', policy],
+          args: [...(options.backendArgs ?? []), '--datasets', policy, ...replicas],
         }),
     );
     const keep = options.keepDir ?? false;
@@ -201,6 +221,9 @@ export class DevCluster implements AsyncDisposable {
   userAdmin(): UserAdmin {
     const file = this.nats.usersFile;
     if (!this.credentials || !file) throw new InvalidOptionError('users', 'none', 'a secured cluster');
+    // each server of a NATS cluster keeps its own users file: changing one would leave the others behind
+    if (this.natsCluster.size > 1)
+      throw new InvalidOptionError('natsCluster', `${this.natsCluster.size}`, '1 to manage users');
     return new UserAdmin(file, () => this.nats.reload());
   }
 
@@ -216,7 +239,7 @@ export class DevCluster implements AsyncDisposable {
     this.stopped = true;
     const stopping = this.backends.map((b) => b.stop().then(() => this.progress(`${b.id} stopped`)));
     await Promise.allSettled(stopping);
-    await this.nats.stop();
+    await this.natsCluster.stop();
     this.progress('nats-server stopped');
     live.delete(this);
     if (this.keepDir) return;
@@ -234,6 +257,6 @@ export class DevCluster implements AsyncDisposable {
 
   killNow(): void {
     this.backends.forEach((b) => b.killNow());
-    this.nats.killNow();
+    this.natsCluster.killNow();
   }
 }

@@ -6,7 +6,8 @@ import path from 'node:path';
 import { nkeys } from '@nats-io/transport-node';
 import { ProcessStartError, UsersFileError } from '../errors.js';
 import type { NatsConnectOptions } from '../messaging/connect-options.js';
-import type { NatsUser } from '../security/server-config.js';
+import type { ClusterMember, NatsUser } from '../security/server-config.js';
+import { clusterBlock } from '../security/server-config.js';
 import { INCLUDE_USERS, UsersFile } from '../security/users-file.js';
 import { freePort } from './ports.js';
 import { releaseProcess, watchProcess } from './watchdog.js';
@@ -43,6 +44,10 @@ export interface NatsServerOptions {
   tls?: NatsServerTls;
   /** More config-file text, e.g. an operator and its accounts. */
   config?: string;
+  /** This server's place in a cluster (dev/nats-cluster.ts). */
+  cluster?: ClusterMember;
+  /** Serve the monitoring endpoints (/varz, /jsz...) on this port of 127.0.0.1. */
+  monitorPort?: number;
 }
 
 export class NatsServer {
@@ -63,6 +68,16 @@ export class NatsServer {
   get connectOptions(): NatsConnectOptions {
     const { auth, tls } = this.options;
     return { servers: [this.url], ...auth, ...(tls?.ca && { tls: { ca: tls.ca } }) };
+  }
+
+  /** The server's name in its cluster (undefined for a lone server). */
+  get name(): string | undefined {
+    return this.options.cluster?.server;
+  }
+
+  /** The monitoring endpoints' base URL, if `monitorPort` was given. */
+  get monitorUrl(): string | undefined {
+    return this.options.monitorPort === undefined ? undefined : `http://127.0.0.1:${this.options.monitorPort}`;
   }
 
   get pid(): number | undefined {
@@ -123,12 +138,14 @@ export class NatsServer {
   }
 
   private configText(): string {
-    const { auth, users, tls, config } = this.options;
+    const { auth, users, tls, config, cluster, monitorPort } = this.options;
     const q = (value: string) => JSON.stringify(value);
     // the pid file is how `dataclay ctl user` finds the server to reload
     const lines: string[] = [`pid_file: ${q(path.join(this.dir, 'nats-server.pid'))}`];
     // in the config, not flags (-js): a reload of users with JetStream from flags leaves the account without it
     if (this.options.jetstream ?? true) lines.push(`jetstream { store_dir: ${q(path.join(this.dir, 'jetstream'))} }`);
+    if (cluster) lines.push(clusterBlock(cluster));
+    if (monitorPort !== undefined) lines.push(`http: ${q(`127.0.0.1:${monitorPort}`)}`);
     if (users) lines.push(INCLUDE_USERS);
     if (auth && 'user' in auth) lines.push(`authorization { user: ${q(auth.user)}, password: ${q(auth.pass)} }`);
     if (auth && 'token' in auth) lines.push(`authorization { token: ${q(auth.token)} }`);

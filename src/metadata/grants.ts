@@ -2,12 +2,13 @@
 // `g.<dataset>.<user>` a user's level. Each backend keeps the whole bucket in memory through one watch, so a check
 // is a map lookup, and a revocation reaches every backend in about a millisecond; while the copy cannot be trusted
 // (grants-watch.ts), every check fails.
-import { type KV, type KvWatchEntry, Kvm } from '@nats-io/kv';
+import type { KV, KvWatchEntry } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { decode, encode } from '../serialization/codec.js';
 import { GrantsWatch, type WatchTiming } from './grants-watch.js';
 import { escapeKeyPart, unescapeKeyPart } from './keys.js';
-import { isCreationRace, isKeyExists } from './store.js';
+import { type BucketOptions, openBuckets } from './buckets.js';
+import { isKeyExists } from './store.js';
 
 /** `r`: read (fields, state, read-only methods, aliases); `rw`: also write, call any method, create objects. */
 export type Level = 'r' | 'rw';
@@ -51,8 +52,13 @@ export class Grants {
   }
 
   /** Opens the bucket and resolves once the watch has delivered every record already there. */
-  static async open(nc: NatsConnection, namespace: string, timing?: WatchTiming): Promise<Grants> {
-    const kv = await openBucket(new Kvm(nc), `dc_${namespace}_grants`);
+  static async open(
+    nc: NatsConnection,
+    namespace: string,
+    options: BucketOptions = {},
+    timing?: WatchTiming,
+  ): Promise<Grants> {
+    const [kv] = await openBuckets(nc, namespace, [{ name: 'grants' }], options);
     const grants = new Grants(kv, nc, timing);
     await grants.watch.start();
     return grants;
@@ -134,17 +140,6 @@ export class Grants {
     } else if (entry.key.startsWith('g.')) {
       if (gone) this.levels.delete(entry.key);
       else this.levels.set(entry.key, decode<Level>(entry.value));
-    }
-  }
-}
-
-async function openBucket(kvm: Kvm, name: string): Promise<KV> {
-  // backends starting together race to create the bucket: the losers find it made
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await kvm.create(name, { history: 1 });
-    } catch (err) {
-      if (attempt >= 3 || !isCreationRace(err)) throw err;
     }
   }
 }

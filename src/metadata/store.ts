@@ -1,9 +1,10 @@
 // JetStream KV access (backends only): buckets for objects, aliases and backends.
 import type { NatsConnection } from '@nats-io/transport-node';
-import { Kvm, type KV } from '@nats-io/kv';
+import type { KV } from '@nats-io/kv';
 import { AlreadyPersistentError } from '../errors.js';
 import { decode, encode } from '../serialization/codec.js';
 import { AliasStore } from './aliases.js';
+import { type BucketOptions, openBuckets } from './buckets.js';
 import { isKeyExists } from './kv-errors.js';
 import { listObjectPage, type ObjectFilter, type ObjectPage } from './object-listing.js';
 import { BACKEND_STALE_MS, HEARTBEAT_MS, LiveBackends } from './live-set.js';
@@ -26,24 +27,14 @@ export class MetadataStore {
     this.aliasStore = new AliasStore(aliases);
   }
 
-  static async open(nc: NatsConnection, namespace: string): Promise<MetadataStore> {
-    const kvm = new Kvm(nc);
-    // backends starting together race to create the buckets: the losers find them made, and open them on retry
-    const bucket = async (name: string, opts: Record<string, unknown> = {}): Promise<KV> => {
-      for (let attempt = 1; ; attempt++) {
-        try {
-          return await kvm.create(`dc_${namespace}_${name}`, { history: 1, ...opts });
-        } catch (err) {
-          if (attempt >= 3 || !isCreationRace(err)) throw err;
-        }
-      }
-    };
-    const [objects, aliases, backends] = await Promise.all([
-      bucket('objects'),
-      bucket('aliases'),
+  static async open(nc: NatsConnection, namespace: string, options: BucketOptions = {}): Promise<MetadataStore> {
+    const [objects, aliases, backends] = await openBuckets(
+      nc,
+      namespace,
       // nats-server 2.9 has no per-key TTL: a bucket-wide max age drops records of backends that stopped beating.
-      bucket('backends', { ttl: 10 * BACKEND_STALE_MS }),
-    ]);
+      [{ name: 'objects' }, { name: 'aliases' }, { name: 'backends', ttlMs: 10 * BACKEND_STALE_MS }],
+      options,
+    );
     return new MetadataStore(objects, aliases, backends);
   }
 
@@ -148,11 +139,4 @@ export class MetadataStore {
     this.live.stop();
     this.aliasStore.stop();
   }
-}
-
-/** JetStream's "subjects overlap" (10065) or "stream name already in use" (10058): another creator won. */
-export function isCreationRace(err: unknown): boolean {
-  const e = err as { code?: unknown; api_error?: { err_code?: number }; message?: string };
-  const code = e?.api_error?.err_code ?? e?.code;
-  return code === 10065 || code === 10058 || /subjects overlap|name already in use/i.test(String(e?.message));
 }

@@ -34,3 +34,32 @@ function render(p: Permissions): string {
   const list = (subjects: string[]) => `[${subjects.map(q).join(', ')}]`;
   return `{ publish: { allow: ${list(p.publish.allow)} }, subscribe: { allow: ${list(p.subscribe.allow)} } }`;
 }
+
+/** One server's place in a cluster: its name, its route port, every route (its own included) and their login. */
+export interface ClusterMember {
+  cluster: string;
+  server: string;
+  host: string;
+  port: number;
+  routes: readonly number[];
+  user: string;
+  password: string;
+}
+
+/**
+ * The `cluster` block: routes are authenticated too (a server that cannot log in cannot join and see every
+ * message), and each server names itself, which JetStream's clustering needs.
+ */
+export function clusterBlock(m: ClusterMember): string {
+  const login = `${encodeURIComponent(m.user)}:${encodeURIComponent(m.password)}`;
+  const routes = m.routes.map((port) => q(`nats-route://${login}@${m.host}:${port}`));
+  return [
+    `server_name: ${q(m.server)}`,
+    'cluster {',
+    `  name: ${q(m.cluster)}`,
+    `  listen: ${q(`${m.host}:${m.port}`)}`,
+    `  authorization { user: ${q(m.user)}, password: ${q(m.password)}, timeout: 2 }`,
+    `  routes: [${routes.join(', ')}]`,
+    '}',
+  ].join('\n');
+}

@@ -4,12 +4,13 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client, DevCluster } from '../../src/index.js';
 import { Saboteur } from '../models/index.js';
+import { natsProfile } from '../setup/helpers.js';
 import { TEST_MODELS } from '../setup/models.js';
 
 let cluster: DevCluster;
 let client: Client;
 beforeAll(async () => {
-  cluster = await DevCluster.start({ models: TEST_MODELS, backends: 1, namespace: 'crash' });
+  cluster = await DevCluster.start({ models: TEST_MODELS, backends: 1, namespace: 'crash', ...natsProfile() });
   client = await new Client({ ...cluster.connectOptions, namespace: 'crash', timeoutMs: 5_000 }).start();
 });
 afterAll(async () => {

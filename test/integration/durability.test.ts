@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client, DevCluster } from '../../src/index.js';
 import { ObjectStore } from '../../src/internal.js';
 import { Chain, Fragile, Ledger, Person } from '../models/index.js';
-import { tempDir } from '../setup/helpers.js';
+import { natsProfile, tempDir } from '../setup/helpers.js';
 import { TEST_MODELS } from '../setup/models.js';
 
 let cluster: DevCluster;
@@ -17,6 +17,7 @@ beforeAll(async () => {
     backends: 2,
     namespace: 'durable',
     backendArgs: ['--max-objects', '20'],
+    ...natsProfile(),
   });
   client = await new Client({ ...cluster.connectOptions, namespace: 'durable', timeoutMs: 5_000 }).start();
 });

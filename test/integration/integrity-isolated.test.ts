@@ -5,14 +5,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client, DevCluster, TimeoutError } from '../../src/index.js';
 import { classInfoByName, newProxy } from '../../src/internal.js';
 import { Branch, Holder, Tally } from '../models/index.js';
-import { uniqueAlias, waitFor } from '../setup/helpers.js';
+import { natsProfile, uniqueAlias, waitFor } from '../setup/helpers.js';
 import { TEST_MODELS } from '../setup/models.js';
 
 let cluster: DevCluster;
 let client: Client;
 
 beforeAll(async () => {
-  cluster = await DevCluster.start({ models: TEST_MODELS, backends: 2, namespace: 'integrity' });
+  cluster = await DevCluster.start({ models: TEST_MODELS, backends: 2, namespace: 'integrity', ...natsProfile() });
   client = await new Client({ ...cluster.connectOptions, namespace: 'integrity', timeoutMs: 10_000 }).start();
 });
 afterAll(async () => {

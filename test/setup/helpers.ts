@@ -106,3 +106,11 @@ export function tempDir(name: string, base?: string): string {
   onTestFinished(() => removeDir(dir));
   return dir;
 }
+
+/**
+ * What a test that starts its own DevCluster passes for the run's NATS profile: DC_TEST_NATS_CLUSTER=3 makes it a
+ * 3-node JetStream cluster, as the shared cluster is (global-setup.ts).
+ */
+export function natsProfile(): { natsCluster: number } {
+  return { natsCluster: Number(process.env.DC_TEST_NATS_CLUSTER ?? 1) };
+}

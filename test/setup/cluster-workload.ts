@@ -1,0 +1,74 @@
+// The test side of cluster-workload-worker.ts: start a workload per NATS server, watch it progress, stop it, and read
+// its report (how long each kind of operation could not succeed).
+import { Worker } from 'node:worker_threads';
+import { waitFor } from './helpers.js';
+import type { OpKind, OpRecord, WorkloadInput, WorkloadReport } from './cluster-workload-worker.js';
+
+export interface Workload {
+  /** Operations acknowledged so far (as last reported). */
+  readonly ok: number;
+  /** Until `more` operations beyond the current count are acknowledged. */
+  progress(more: number, what: string): Promise<void>;
+  stop(): Promise<WorkloadReport>;
+}
+
+export async function startWorkload(input: WorkloadInput): Promise<Workload> {
+  const worker = new Worker(new URL('./cluster-workload-worker.js', import.meta.url), { workerData: input });
+  let ok = 0;
+  let report: WorkloadReport | undefined;
+  let failed: Error | undefined;
+  worker.on('error', (err) => (failed = err));
+  worker.on('message', (msg: { type: string; ok?: number; report?: WorkloadReport }) => {
+    if (msg.type === 'progress') ok = msg.ok!;
+    if (msg.type === 'report') report = msg.report;
+  });
+  let ready = false;
+  worker.once('message', () => (ready = true));
+  await waitFor(() => ready || failed, { timeoutMs: 60_000, what: 'the workload started' });
+  if (failed) throw failed;
+  return {
+    get ok() {
+      return ok;
+    },
+    async progress(more, what) {
+      const target = ok + more;
+      await waitFor(() => ok >= target || failed, { timeoutMs: 120_000, intervalMs: 50, what });
+      if (failed) throw failed;
+    },
+    async stop() {
+      worker.postMessage('stop');
+      await waitFor(() => report ?? failed, { timeoutMs: 120_000, what: 'the workload stopped' });
+      await worker.terminate();
+      if (failed) throw failed;
+      return report!;
+    },
+  };
+}
+
+/**
+ * Per kind of operation, the longest time it could not succeed: from the end of the last success before a failed
+ * attempt to the end of the first success after it (0 when none failed).
+ */
+export function failingWindows(ops: readonly OpRecord[]): Record<OpKind, number> {
+  const out = { create: 0, call: 0, getByAlias: 0, move: 0 } as Record<OpKind, number>;
+  for (const kind of Object.keys(out) as OpKind[]) {
+    const mine = ops.filter((o) => o.kind === kind);
+    const successes = mine
+      .filter((o) => o.ok)
+      .map((o) => o.at + o.ms)
+      .sort((a, b) => a - b);
+    for (const f of mine.filter((o) => !o.ok)) {
+      const before = successes.filter((end) => end <= f.at).at(-1) ?? f.at;
+      const after = successes.find((end) => end >= f.at + f.ms) ?? Number.POSITIVE_INFINITY;
+      out[kind] = Math.max(out[kind], after - before);
+    }
+  }
+  return out;
+}
+
+/** The median of `values` (0 for none). */
+export function median(values: readonly number[]): number {
+  if (values.length === 0) return 0;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
