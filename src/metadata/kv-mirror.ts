@@ -16,10 +16,15 @@ export class KvMirror {
   private markReady!: () => void;
   private readonly readyPromise = new Promise<void>((resolve) => (this.markReady = resolve));
 
+  /**
+   * `idleMs`: for keys written at least that often (heartbeats), a watch that delivers nothing for that long is taken
+   * as stalled and started again: a watch whose consumer lived on a NATS server that died can go silent without ending.
+   */
   constructor(
     private readonly kv: KV,
     private readonly key: string,
     private readonly apply: (entry: KvEntry) => void,
+    private readonly idleMs?: number,
   ) {
     void this.watchLoop();
   }
@@ -54,10 +59,22 @@ export class KvMirror {
         const watch = await this.kv.watch({ key: this.key });
         this.watcher = watch;
         if (this.stopped) watch.stop();
-        for await (const entry of watch) {
-          this.apply(entry);
-          this.revision = Math.max(this.revision, entry.revision);
-          if (entry.delta === 0) this.markCaughtUp();
+        let lastEntry = performance.now();
+        const idle =
+          this.idleMs === undefined
+            ? undefined
+            : setInterval(() => {
+                if (performance.now() - lastEntry > this.idleMs!) watch.stop(); // the loop starts another
+              }, this.idleMs).unref();
+        try {
+          for await (const entry of watch) {
+            lastEntry = performance.now();
+            this.apply(entry);
+            this.revision = Math.max(this.revision, entry.revision);
+            if (entry.delta === 0) this.markCaughtUp();
+          }
+        } finally {
+          clearInterval(idle);
         }
       } catch (err) {
         // a connection going away ends the watch for good; JetStream away (a restart, a new leader) for a while

@@ -26,7 +26,8 @@ export class LiveBackends {
     private readonly kv: KV,
     private readonly staleMs: number,
   ) {
-    this.mirror = new KvMirror(kv, '>', (entry) => this.apply(entry));
+    // every live backend re-puts its record each heartbeat: a watch silent for two has stalled
+    this.mirror = new KvMirror(kv, '>', (entry) => this.apply(entry), 2 * HEARTBEAT_MS);
   }
 
   /**
