@@ -1,6 +1,6 @@
 // Backend operations that move objects: `move` (from this backend, forwarding the traversal to the owners of
 // remote referents), `replicate`, and `receive` (taking ownership of shipped objects, or holding replicas).
-import { ReplicaOnMasterError, TimeoutError } from '../errors.js';
+import { BackendUnavailableError, OutcomeUnknownError, ReplicaOnMasterError, TimeoutError } from '../errors.js';
 import type {
   BackendOps,
   MoveRequest,
@@ -96,8 +96,20 @@ export function transferHandlers(rt: Deps): Pick<Handlers<BackendOps>, 'move' | 
         }
         moved += transfer.objects.length;
       } catch (err) {
-        finish(undefined);
-        throw err;
+        if (!(err instanceof UnsettledShip)) {
+          finish(undefined);
+          throw err;
+        }
+        // the target could not be asked to give them back: the metadata says whose each object is now, and the
+        // source serves only those it names (never a second copy of one the target owns)
+        const theirs = await shippedAway(err.ids, target);
+        await rt.moves.release(
+          transfer.objects.filter((o) => theirs.has(o.id)),
+          target,
+        );
+        await rt.moves.reclaim(err.ids.filter((id) => !theirs.has(id)));
+        finish(undefined); // those released ask the metadata, and find the target
+        throw err.cause;
       }
     }
     for (const [owner, remoteIds] of [...transfer.remote, ...elsewhere]) {
@@ -127,13 +139,26 @@ export function transferHandlers(rt: Deps): Pick<Handlers<BackendOps>, 'move' | 
             await sessionStorage.run({ ...sessionStorage.getStore()!, timeoutMs }, retire);
             break;
           } catch (retireErr) {
-            if (!(retireErr instanceof TimeoutError) || Date.now() >= until) throw retireErr; // unknown outcome: not reclaimed
+            // a timeout, a lost connection or a target reconnecting: asked again; anything else is its answer
+            const transient =
+              retireErr instanceof TimeoutError ||
+              retireErr instanceof OutcomeUnknownError ||
+              retireErr instanceof BackendUnavailableError;
+            if (!transient) throw retireErr;
+            if (Date.now() >= until) throw new UnsettledShip(shipped, retireErr);
+            if (!(retireErr instanceof TimeoutError)) await new Promise((r) => setTimeout(r, 200));
           }
         }
         await rt.moves.reclaim(shipped);
       }
       throw err;
     }
+  }
+
+  /** Of objects shipped to `target`, those the metadata now names it the master of. */
+  async function shippedAway(ids: string[], target: string): Promise<Set<string>> {
+    const md = await Promise.all(ids.map((id) => rt.store.getObject(id)));
+    return new Set(ids.filter((_, i) => md[i]?.master === target));
   }
 
   /** Replicates what this backend masters of the graph to `target`, then forwards to owners of remote referents. */
@@ -187,4 +212,14 @@ export function transferHandlers(rt: Deps): Pick<Handlers<BackendOps>, 'move' | 
       else await rt.moves.receive(records);
     },
   };
+}
+
+/** A move whose shipped objects the target could not be asked to give back (its answer never came). */
+class UnsettledShip extends Error {
+  constructor(
+    readonly ids: string[],
+    override readonly cause: unknown,
+  ) {
+    super('the target of a failed move did not answer its retire');
+  }
 }

@@ -105,6 +105,9 @@ export class NatsServer {
   async launch(): Promise<void> {
     mkdirSync(this.dir, { recursive: true });
     const args = ['-a', '127.0.0.1', '-p', String(this.port)];
+    // a cluster member's JetStream from flags, as its node-kill test was proven with (configText says why not alone)
+    if ((this.options.jetstream ?? true) && this.options.cluster)
+      args.push('-js', '-sd', path.join(this.dir, 'jetstream'));
     const { users } = this.options;
     if (users && !existsSync(path.join(this.dir, 'users.json'))) {
       UsersFile.create(this.dir, { namespaces: [...users.namespaces], users: [...users.users] });
@@ -142,8 +145,10 @@ export class NatsServer {
     const q = (value: string) => JSON.stringify(value);
     // the pid file is how `dataclay ctl user` finds the server to reload
     const lines: string[] = [`pid_file: ${q(path.join(this.dir, 'nats-server.pid'))}`];
-    // in the config, not flags (-js): a reload of users with JetStream from flags leaves the account without it
-    if (this.options.jetstream ?? true) lines.push(`jetstream { store_dir: ${q(path.join(this.dir, 'jetstream'))} }`);
+    // a lone server: in the config, not flags (-js), since a reload of users with JetStream from flags leaves the
+    // account without it. A cluster member takes flags (launch): users are not reloaded there (DevCluster.userAdmin)
+    if ((this.options.jetstream ?? true) && !cluster)
+      lines.push(`jetstream { store_dir: ${q(path.join(this.dir, 'jetstream'))} }`);
     if (cluster) lines.push(clusterBlock(cluster));
     if (monitorPort !== undefined) lines.push(`http: ${q(`127.0.0.1:${monitorPort}`)}`);
     if (users) lines.push(INCLUDE_USERS);
