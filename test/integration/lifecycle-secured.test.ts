@@ -92,7 +92,7 @@ describe('operator operations on objects of datasets the admin has no grant on',
     const report = await as('admin', (admin) => admin.backend('backend-2').drain());
     expect(report.left).toBe(0);
     expect(report.handedOver).toBeGreaterThanOrEqual(1);
-    const md = await as('admin', (admin) => admin.getObjectMetadata(p.id));
+    const md = await as('bob', (b) => b.getObjectMetadata(p.id));
     expect(md.replicas).not.toContain('backend-2');
     expect(md.replicas.length).toBe(1);
   });
