@@ -2,6 +2,7 @@
 // versions, and the backend itself. The per-call requests are tuples (no keys on the wire).
 import type { BackendStats, LifecycleEvent, ObjectView } from '../metadata/types.js';
 import type { DataClayObject } from '../object/dataclay-object.js';
+import type { StoredShape } from '../object/evolution.js';
 import type { WireRef } from '../serialization/codec.js';
 import type { WireRecord } from '../serialization/graph.js';
 import { operation, type Role, type TypesOf } from './operation.js';
@@ -35,7 +36,8 @@ export type BackendRequest = [s: WireSession];
 export type EventsRequest = [s: WireSession, after: number];
 
 /** How state travels backend to backend (move, replica, version): [id, class name, dataset, state bytes]. */
-export type TransferRecord = [id: string, className: string, dataset: string, state: Uint8Array];
+/** `shape`: the version and field hash of the sender's class (object/evolution.ts): the receiver evolves the state. */
+export type TransferRecord = [id: string, className: string, dataset: string, state: Uint8Array, shape?: StoredShape];
 export type TransferMode = 'move' | 'replica';
 /**
  * Move `ids` (and, recursively, their referents) to `target`. `forwarded`: sent by another backend of the
@@ -86,6 +88,7 @@ const transferRecord: Shape<TransferRecord> = tuple<TransferRecord>(
   ['className', string],
   ['dataset', string],
   ['state', bytes],
+  ['shape', optional(tuple<StoredShape>(['version', number], ['hash', string]))],
 );
 const ids = arrayOf(string);
 const moveShape: Shape<MoveRequest> = tuple<MoveRequest>(
