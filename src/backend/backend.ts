@@ -186,7 +186,11 @@ export class Backend {
     const handlers = {
       ...objects,
       ...lifecycleHandlers(runtime),
-      ...drainHandlers(runtime, { markDraining: () => this.markDraining(), move: objects.move }),
+      ...drainHandlers(runtime, {
+        markDraining: () => this.markDraining(),
+        move: objects.move,
+        replicate: objects.replicate,
+      }),
       ...adminHandlers(runtime, control),
       ...observerHandlers(runtime, events),
     };

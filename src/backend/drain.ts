@@ -15,8 +15,12 @@ type Deps = Pick<
 export interface DrainControl {
   /** From now on the backend refuses new objects, and says so in its heartbeat record. */
   markDraining(): Promise<void>;
-  /** This backend's move handler, called in place: an operator's drain needs no grant on the objects' datasets. */
+  /**
+   * This backend's move and replicate handlers, called in place: an operator's drain (and rebalance) needs no grant
+   * on the objects' datasets, which a `move` or `replicate` request would be checked against.
+   */
   move: Handlers<BackendOps>['move'];
+  replicate: Handlers<BackendOps>['replicate'];
 }
 
 /** Objects per move request, and move requests in flight. */
@@ -24,7 +28,10 @@ const BATCH = 200;
 const IN_FLIGHT = 4;
 const MAX_ROUNDS = 10;
 
-export function drainHandlers(rt: Deps, control: DrainControl): Pick<Handlers<BackendOps>, 'drain' | 'unreplicate'> {
+export function drainHandlers(
+  rt: Deps,
+  control: DrainControl,
+): Pick<Handlers<BackendOps>, 'drain' | 'unreplicate' | 'relocate'> {
   return {
     async drain(_request, ctx) {
       await control.markDraining();
@@ -39,12 +46,14 @@ export function drainHandlers(rt: Deps, control: DrainControl): Pick<Handlers<Ba
       report.handedOver = await handOverReplicas(rt);
       return report;
     },
-    async unreplicate([, ids, replica]) {
-      for (const id of ids) {
-        const obj = rt.ownership.ownedHere(id);
-        if (obj) await rt.replicas.forgetReplica(obj, replica);
-      }
+    async unreplicate([s, ids, replica], ctx) {
+      const owned = ids.flatMap((id) => rt.ownership.ownedHere(id) ?? []);
+      if (owned.length === 0) return;
+      // a copy elsewhere first (the draining backend holds one: it is never the one picked), then forget its copy
+      await control.replicate([s, owned.map((o) => o.id), null, false, false, false], ctx);
+      for (const obj of owned) await rt.replicas.forgetReplica(obj, replica);
     },
+    relocate: (request, ctx) => control.move(request, ctx),
   };
 }
 
@@ -91,13 +100,12 @@ async function moveAway(
   return moved;
 }
 
-/** Asks each master to replicate what this backend holds of it elsewhere, then to forget this copy. */
+/** Asks each master to replicate what this backend holds of it elsewhere and to forget this copy. */
 async function handOverReplicas(rt: Deps): Promise<number> {
   let handed = 0;
   const s = rt.requests.wire();
   for (const [master, ids] of rt.replicas.heldByMaster()) {
     try {
-      await rt.requests.request(master, 'replicate', [s, ids, null, false, false, false]);
       await rt.requests.request(master, 'unreplicate', [s, ids, rt.backendId]);
       for (const id of ids) rt.replicas.drop(id, master);
       handed += ids.length;

@@ -5,7 +5,9 @@ import type { DataClayObject } from '../object/dataclay-object.js';
 import type { IdentityMap } from '../object/identity.js';
 import { blank, toProxy } from '../object/lifecycle.js';
 import { dropFields } from '../object/locality.js';
-import { restoreState } from '../object/object-state.js';
+import { evolveReceived } from '../object/evolution.js';
+import { hasStateHooks, restoreState } from '../object/object-state.js';
+import { STATE } from '../object/state.js';
 import { classInfoByName } from '../object/registry.js';
 import type { TransferRecord } from '../protocol/backend-ops.js';
 import { decode } from '../serialization/codec.js';
@@ -85,7 +87,11 @@ export class Moves {
     }
     const resolve = (id: string, cls: string, hint: string | null) =>
       batch.get(id) ?? ownership.resolveRef(id, cls, hint);
-    for (const [id, , , stateBytes] of records) restoreState(batch.get(id)!, decode(stateBytes, resolve));
+    for (const [id, , , stateBytes, shape] of records) {
+      const obj = batch.get(id)!;
+      // the sender's class may be another build's: its state evolves into ours (a newer one fails the move)
+      restoreState(obj, evolveReceived(obj[STATE].info, id, decode(stateBytes, resolve), shape, hasStateHooks(obj)));
+    }
     const objects = [...batch.values()];
     await Promise.all([
       this.deps.writes.save(objects),

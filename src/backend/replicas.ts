@@ -5,13 +5,13 @@ import { blank, holdReplica, setReplicas, toProxy } from '../object/lifecycle.js
 import { dropFields } from '../object/locality.js';
 import type { TransferRecord } from '../protocol/backend-ops.js';
 import type { DataClayObject } from '../object/dataclay-object.js';
-import { shapeOf } from '../object/evolution.js';
+import { evolveReceived, shapeOf } from '../object/evolution.js';
 import { restoreState } from '../object/object-state.js';
 import { classInfoByName } from '../object/registry.js';
 import { STATE } from '../object/state.js';
 import { chunkBySize, recordSize } from '../messaging/chunks.js';
 import { decode, encodeState } from '../serialization/codec.js';
-import { captureState } from '../object/object-state.js';
+import { captureState, hasStateHooks } from '../object/object-state.js';
 import { ObjectStore } from './object-store.js';
 import type { MetadataStore } from '../metadata/store.js';
 import type { ObjectMetadata } from '../metadata/types.js';
@@ -65,10 +65,10 @@ export class Replicas {
     }
     const resolve = (id: string, cls: string, hint: string | null) =>
       batch.get(id) ?? this.rt.resolveRef(id, cls, hint);
-    for (const [id, , , state] of records) {
+    for (const [id, , , state, shape] of records) {
       const obj = batch.get(id)!;
       dropFields(obj); // the read-only accessors of the previous state: a state hook assigns fields
-      restoreState(obj, decode(state, resolve));
+      restoreState(obj, evolveReceived(obj[STATE].info, id, decode(state, resolve), shape, hasStateHooks(obj)));
       readOnlyFields(obj);
       this.held.set(id, { obj, state, revision: (this.held.get(id)?.revision ?? 0) + 1 });
     }

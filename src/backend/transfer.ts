@@ -1,5 +1,6 @@
 // Moving (and replicating) objects between backends: which objects go (a traversal of the reference graph from
 // the roots, over this backend's objects), and their state, shipped backend to backend in one batch per source.
+import { shapeOf } from '../object/evolution.js';
 import { STATE } from '../object/state.js';
 import type { DataClayObject } from '../object/dataclay-object.js';
 import { captureState } from '../object/object-state.js';
@@ -45,7 +46,7 @@ export function collectTransfer(
     const referents: DataClayObject[] = [];
     const stateBytes = encodeState(captureState(obj), (o) => void referents.push(o), owned.info.ctor.name);
     transfer.objects.push(obj);
-    transfer.records.push([owned.id, owned.info.name, owned.dataset, stateBytes]);
+    transfer.records.push([owned.id, owned.info.name, owned.dataset, stateBytes, shapeOf(owned.info)]);
     if (recursive) queue.push(...referents.filter((r) => r[STATE].registered && !visited.has(r.id)));
   }
   return transfer;

@@ -79,7 +79,7 @@ export class WriteThrough {
       ]);
       records.push({ id: state.id, record, digest });
       if (state.replicas?.length)
-        replicated.push({ obj, record: [state.id, state.info.name, state.dataset, stateBytes] });
+        replicated.push({ obj, record: [state.id, state.info.name, state.dataset, stateBytes, shapeOf(state.info)] });
     }
     for (const { id, record, digest } of records) {
       this.rt.heap.stored(id, record.length, digest);

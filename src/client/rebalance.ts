@@ -1,6 +1,7 @@
 // Rebalancing (docs/lifecycle.md): evens the number of objects per live backend with moves, a bounded number at once.
 // The plan comes from each backend's own count and the metadata's listing of what it masters; each move is a batch
-// sent to the owner, which moves what it still has (an object moved or deleted meanwhile is skipped).
+// sent to the owner, which moves what it still has (an object moved or deleted meanwhile is skipped). The moves are
+// an operator's (`relocate`, the admin space): they need no grant on the objects' datasets, as a drain's.
 import type { BackendInfo, ObjectMetadata } from '../metadata/types.js';
 import type { Lookups } from '../runtime/lookups.js';
 import type { Requests } from '../runtime/requests.js';
@@ -46,7 +47,7 @@ export async function rebalance(rt: Deps, options: RebalanceOptions = {}): Promi
     Array.from({ length: inFlight }, async () => {
       while (next < moves.length) {
         const { from, to, ids } = moves[next++];
-        const n = await rt.requests.request(from, 'move', [s, ids, to, false, false, false]);
+        const n = await rt.requests.request(from, 'relocate', [s, ids, to, false, false, false]);
         moved += n; // after the await: `moved += await` would add to a stale total (the workers overlap)
         onProgress?.(moved, planned);
       }

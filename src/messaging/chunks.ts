@@ -25,6 +25,6 @@ export function batchBudget(maxPayload: number | undefined): number {
 }
 
 /** The encoded size of a transfer record, near enough: its strings and its state bytes. */
-export function recordSize(record: [string, string, string, Uint8Array]): number {
+export function recordSize(record: readonly [string, string, string, Uint8Array, ...unknown[]]): number {
   return record[0].length + record[1].length + record[2].length + record[3].length;
 }

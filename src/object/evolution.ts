@@ -103,6 +103,22 @@ export function evolve(
   return { fields: state, evolution };
 }
 
+/**
+ * The state another backend sent (a move, a replica), as the current class has it: evolved when the sender's class
+ * had another shape (a newer one is refused: SchemaVersionError). A sender that names no shape, or a class with its
+ * own state hooks, is taken as it is.
+ */
+export function evolveReceived(
+  info: ClassInfo,
+  id: string,
+  state: unknown,
+  stored: StoredShape | undefined,
+  hooks: boolean,
+): unknown {
+  if (stored === undefined || hooks) return state;
+  return evolve(info, id, state as Record<string, unknown>, stored)?.fields ?? state;
+}
+
 function renamesOf(info: ClassInfo): Map<string, string> {
   const out = new Map<string, string>();
   // a subclass's renames and its persistent ancestors' (each class declared its own)

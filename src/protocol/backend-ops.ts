@@ -2,6 +2,7 @@
 // versions, and the backend itself. The per-call requests are tuples (no keys on the wire).
 import type { BackendStats, LifecycleEvent, ObjectView } from '../metadata/types.js';
 import type { DataClayObject } from '../object/dataclay-object.js';
+import type { StoredShape } from '../object/evolution.js';
 import type { WireRef } from '../serialization/codec.js';
 import type { WireRecord } from '../serialization/graph.js';
 import { operation, type Role, type TypesOf } from './operation.js';
@@ -35,7 +36,8 @@ export type BackendRequest = [s: WireSession];
 export type EventsRequest = [s: WireSession, after: number];
 
 /** How state travels backend to backend (move, replica, version): [id, class name, dataset, state bytes]. */
-export type TransferRecord = [id: string, className: string, dataset: string, state: Uint8Array];
+/** `shape`: the version and field hash of the sender's class (object/evolution.ts): the receiver evolves the state. */
+export type TransferRecord = [id: string, className: string, dataset: string, state: Uint8Array, shape?: StoredShape];
 export type TransferMode = 'move' | 'replica';
 /**
  * Move `ids` (and, recursively, their referents) to `target`. `forwarded`: sent by another backend of the
@@ -86,8 +88,17 @@ const transferRecord: Shape<TransferRecord> = tuple<TransferRecord>(
   ['className', string],
   ['dataset', string],
   ['state', bytes],
+  ['shape', optional(tuple<StoredShape>(['version', number], ['hash', string]))],
 );
 const ids = arrayOf(string);
+const moveShape: Shape<MoveRequest> = tuple<MoveRequest>(
+  ['session', session],
+  ['ids', ids],
+  ['target', string],
+  ['recursive', boolean],
+  ['remotes', boolean],
+  ['forwarded', boolean],
+);
 const anyone: readonly Role[] = ['client', 'backend'];
 const backends: readonly Role[] = ['backend'];
 const admins: readonly Role[] = ['admin', 'backend'];
@@ -134,18 +145,7 @@ export const backendOps = {
     idempotent: true,
     refs: true,
   }),
-  move: operation<MoveRequest, number>({
-    shape: tuple<MoveRequest>(
-      ['session', session],
-      ['ids', ids],
-      ['target', string],
-      ['recursive', boolean],
-      ['remotes', boolean],
-      ['forwarded', boolean],
-    ),
-    roles: anyone,
-    idempotent: false,
-  }),
+  move: operation<MoveRequest, number>({ shape: moveShape, roles: anyone, idempotent: false }),
   replicate: operation<ReplicateRequest, { target: string | null; count: number }>({
     shape: tuple<ReplicateRequest>(
       ['session', session],
@@ -213,12 +213,20 @@ export const backendOps = {
    * masters' other backends; it takes no new objects from then on. Reply: what it moved and handed over.
    */
   drain: operation<BackendRequest, DrainReport>({ shape: itself, roles: admins, idempotent: true }),
-  /** Master side: `replica` no longer holds copies of `ids` (it is draining). */
+  /**
+   * Master side: `replica` is draining: each of `ids` gets a copy on another backend, then the master forgets this
+   * one. A backend-only operation: a drain is an operator's, whatever the grants on the objects' datasets.
+   */
   unreplicate: operation<RetireRequest, void>({
     shape: tuple<RetireRequest>(['session', session], ['ids', ids], ['owner', string]),
     roles: backends,
     idempotent: true,
   }),
+  /**
+   * An operator's move (rebalance): `move` from the admin space, so it needs no grant on the objects' datasets.
+   * Reply: how many moved.
+   */
+  relocate: operation<MoveRequest, number>({ shape: moveShape, roles: admins, idempotent: false }),
   /** Reply: the objects calls are running on now (roots of a garbage collection). */
   running: operation<BackendRequest, string[]>({ shape: itself, roles: backends, idempotent: true }),
   ping: operation<BackendRequest, BackendStats>({ shape: itself, roles: admins, idempotent: true }),

@@ -46,6 +46,7 @@ export const backendDemands: Demands<BackendOps> = {
   running: none,
   drain: none,
   unreplicate: none,
+  relocate: none,
   'adopt-state': none,
   ping: none,
   flush: none,

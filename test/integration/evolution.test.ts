@@ -60,3 +60,31 @@ describe('a model that changes between two backend starts', () => {
     await expect(first.describe()).rejects.toBeInstanceOf(SchemaVersionError);
   });
 });
+
+describe('a move between backends of two builds of the model (a rolling upgrade)', () => {
+  let mixed: DevCluster;
+  let c: Client;
+  beforeAll(async () => {
+    mixed = await DevCluster.start({ models: [model(1)], backends: 2, namespace: 'evolution-mixed' });
+    await mixed.backend('backend-2').restart([model(2)]);
+    c = await new Client({ ...mixed.connectOptions, namespace: 'evolution-mixed', timeoutMs: 30_000 }).start();
+  }, 120_000);
+  afterAll(async () => {
+    await c?.stop();
+    await mixed?.stop();
+  });
+
+  it('an object moved from an old backend to a new one evolves; one moved from a new to an old one is refused', {
+    timeout: 120_000,
+  }, async () => {
+    const Account = await c.stub<Account>('evolution.Account');
+    const old = await Account.createOn('backend-1', 'holder', 7);
+    expect(await old.describe()).toBe('holder:7');
+    await old.move('backend-2');
+    // version 2's class: the rename kept, euros migrated to cents, the new field's initializer
+    expect(await old.describe()).toBe('holder:700:EUR');
+    // version 2 wrote it: version 1 must not take it (it would drop `currency` and overwrite the record)
+    await expect(old.move('backend-1')).rejects.toBeInstanceOf(SchemaVersionError);
+    expect(await old.describe()).toBe('holder:700:EUR');
+  });
+});
