@@ -92,7 +92,7 @@ export function evolve(
   }
   const migrate = hooks(info).dcMigrate;
   if (from < version && typeof migrate === 'function') {
-    state = migrate.call(info.ctor, state, from);
+    state = migrate.call(info.ctor, state, from) ?? state; // a hook that changes the state in place returns nothing
     evolution.migrated = true;
   }
   evolution.dropped = Object.keys(state).filter((f) => !info.fieldNames.has(f));
