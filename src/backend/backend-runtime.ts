@@ -116,7 +116,17 @@ export class BackendRuntime {
     this.registrar = new Registrar({ backendId, heap, identity, objects, store, save, mayCreate });
     const { registrar, ownership } = this;
     const session = () => this.runtime.session();
-    this.writes = new WriteThrough({ heap, objects, store, registrar, replicas, session, resolver, onBackgroundError });
+    this.writes = new WriteThrough({
+      backendId,
+      heap,
+      objects,
+      store,
+      registrar,
+      replicas,
+      session,
+      resolver,
+      onBackgroundError,
+    });
     const writes = this.writes;
     this.rollback = {
       objects,

@@ -3,6 +3,7 @@
 import { hash } from 'node:crypto';
 import type { TransferRecord } from '../protocol/backend-ops.js';
 import type { DataClayObject } from '../object/dataclay-object.js';
+import { ObjectMovedError } from '../errors.js';
 import { evict } from '../object/lifecycle.js';
 import { dropFields } from '../object/locality.js';
 import { shapeOf } from '../object/evolution.js';
@@ -24,6 +25,7 @@ export function digestOf(stateBytes: Uint8Array): string {
 }
 
 export interface WriteThroughDeps {
+  backendId: string;
   heap: Heap;
   objects: Pick<ObjectStore, 'put' | 'remove'>;
   store: Pick<MetadataStore, 'createObject' | 'deleteObject'>;
@@ -104,6 +106,13 @@ export class WriteThrough {
     const created = ctx.created ?? []; // kept until the commit ends: a failure rolls them back (rollback.ts)
     const changed = new Set<DataClayObject>(ctx.touched);
     for (const o of created) changed.delete(o); // registration saves them, then writes their metadata
+    for (const o of changed) {
+      // moved away while the request ran (a move's grace ran out): its state left before this change, which is on
+      // no disk now, so the request must not be acknowledged
+      const state = o[STATE];
+      const owner = state.kind === 'proxy' ? state.backendId : undefined;
+      if (owner !== undefined && owner !== this.rt.backendId) throw new ObjectMovedError(o.id, owner); // deleted: ours
+    }
     const saved = this.saveChanged(changed);
     if (!saved && created.length === 0) {
       this.enforceBudget();

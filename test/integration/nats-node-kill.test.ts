@@ -2,10 +2,11 @@
 // server; clients on every server keep creating with aliases, calling, moving and looking up. No acknowledged write
 // is lost, and every kind of operation succeeds again once the server is back (docs/scaling.md has the figures).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Client, DevCluster } from '../../src/index.js';
+import { Client, DevCluster, GrantsUnavailableError } from '../../src/index.js';
 import { Person } from '../models/index.js';
 import { failingWindows, median, startWorkload, type Workload } from '../setup/cluster-workload.js';
 import type { OpKind, WorkloadReport } from '../setup/cluster-workload-worker.js';
+import { waitFor } from '../setup/helpers.js';
 import { TEST_MODELS } from '../setup/models.js';
 
 const NAMESPACE = 'nodekill';
@@ -106,8 +107,24 @@ async function lostWrites(reports: WorkloadReport[]): Promise<string[]> {
   await using _client = await new Client({ ...cluster.connectOptionsFor('user'), namespace: NAMESPACE }).start();
   const lost: string[] = [];
   for (const { alias, id, acked, attempted } of reports.flatMap((r) => r.created)) {
-    const p = await Person.getByAlias(alias).catch(() => undefined);
-    const age = await p?.dcGet('age');
+    // right after a restart the backends may still refuse reads until their grants are current again (a
+    // GrantsUnavailableError says to retry): the check reads as a client would, retrying those
+    const read = await waitFor(
+      async () => {
+        try {
+          const p = await Person.getByAlias(alias).catch((err) => {
+            if (err instanceof GrantsUnavailableError) throw err;
+            return undefined;
+          });
+          return { p, age: await p?.dcGet('age') };
+        } catch (err) {
+          if (err instanceof GrantsUnavailableError) return undefined;
+          throw err;
+        }
+      },
+      { what: `a read of ${alias} once the grants are current`, timeoutMs: 60_000 },
+    );
+    const { p, age } = read!;
     if (p?.id !== id || age === undefined || age < acked || age > attempted) {
       lost.push(`${alias}: ${p?.id ?? 'gone'} age ${age} (acknowledged ${acked}, sent ${attempted})`);
     }

@@ -47,10 +47,12 @@ export async function startWorkload(input: WorkloadInput): Promise<Workload> {
 
 /**
  * Per kind of operation, the longest time it could not succeed: from the end of the last success before a failed
- * attempt to the end of the first success after it (0 when none failed).
+ * attempt to the end of the first success after it, or to the end of the workload (0 when none failed).
  */
 export function failingWindows(ops: readonly OpRecord[]): Record<OpKind, number> {
   const out = { create: 0, call: 0, getByAlias: 0, move: 0 } as Record<OpKind, number>;
+  // a failure with no success after it lasts until the workload ended (the observation stops there)
+  const end = Math.max(...ops.map((o) => o.at + o.ms));
   for (const kind of Object.keys(out) as OpKind[]) {
     const mine = ops.filter((o) => o.kind === kind);
     const successes = mine
@@ -58,8 +60,8 @@ export function failingWindows(ops: readonly OpRecord[]): Record<OpKind, number>
       .map((o) => o.at + o.ms)
       .sort((a, b) => a - b);
     for (const f of mine.filter((o) => !o.ok)) {
-      const before = successes.filter((end) => end <= f.at).at(-1) ?? f.at;
-      const after = successes.find((end) => end >= f.at + f.ms) ?? Number.POSITIVE_INFINITY;
+      const before = successes.filter((done) => done <= f.at).at(-1) ?? f.at;
+      const after = successes.find((done) => done >= f.at + f.ms) ?? end;
       out[kind] = Math.max(out[kind], after - before);
     }
   }
