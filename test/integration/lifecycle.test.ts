@@ -26,6 +26,13 @@ afterAll(async () => {
 });
 
 const stored = async (backendId: string) => (await client.backend(backendId).stats()).stored;
+/** kill -9 of a backend, then a new process on the same store, answering again. */
+async function killAndRestart(id: string): Promise<void> {
+  const backend = cluster.backend(id);
+  await backend.kill();
+  await backend.restart();
+  await waitFor(() => stored(id).catch(() => undefined), { until: (n) => n !== undefined, what: `${id} back` });
+}
 const gone = (p: Promise<unknown>) => expect(p).rejects.toBeInstanceOf(DoesNotExistError);
 
 async function persisted(name: string, backendId: string, alias?: string): Promise<Person> {
@@ -85,13 +92,7 @@ describe('dcDelete', () => {
     const p = await persisted('durable', 'backend-3');
     await p.dcDelete();
     const before = await stored('backend-3');
-    const backend = cluster.backends.find((b) => b.id === 'backend-3')!;
-    await backend.kill();
-    await backend.restart();
-    await waitFor(() => stored('backend-3').catch(() => undefined), {
-      until: (n) => n !== undefined,
-      what: 'backend-3 back',
-    });
+    await killAndRestart('backend-3');
     expect(await stored('backend-3')).toBe(before);
     await gone(Person.getById(p.id));
   });
@@ -216,13 +217,7 @@ describe('drain and rebalance', () => {
 
   it('rebalance evens the objects per backend', { timeout: 120_000 }, async () => {
     // backend-3 comes back empty (a new process: not draining); the others hold everything
-    const backend = cluster.backends.find((b) => b.id === 'backend-3')!;
-    await backend.kill();
-    await backend.restart();
-    await waitFor(() => stored('backend-3').catch(() => undefined), {
-      until: (n) => n !== undefined,
-      what: 'backend-3 back',
-    });
+    await killAndRestart('backend-3');
     const moved: number[] = [];
     const report = await client.rebalance({ onProgress: (n) => moved.push(n) });
     expect(report.before['backend-3']).toBe(0);
