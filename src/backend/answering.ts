@@ -6,7 +6,7 @@ import type { Answering } from '../protocol/handlers.js';
 import type { BackendRuntime } from './backend-runtime.js';
 import { rollBack } from './rollback.js';
 
-type Deps = Pick<BackendRuntime, 'backendId' | 'runtime' | 'writes' | 'heap' | 'rollback'>;
+type Deps = Pick<BackendRuntime, 'backendId' | 'runtime' | 'writes' | 'heap' | 'rollback' | 'moves'>;
 
 export function backendAnswering(rt: Deps): Answering {
   return {
@@ -25,7 +25,9 @@ export function backendAnswering(rt: Deps): Answering {
       rollBack(rt.rollback, ctx);
     },
     finish(ctx) {
-      if (ctx.pinned !== undefined) rt.heap.unpin(ctx.pinned, ctx.chain);
+      if (ctx.pinned === undefined) return;
+      rt.heap.unpin(ctx.pinned, ctx.chain);
+      if (rt.heap.pinCount(ctx.pinned) === 0) rt.moves.overrun.delete(ctx.pinned);
     },
   };
 }

@@ -117,7 +117,7 @@ export class BackendRuntime {
     const { registrar, ownership } = this;
     const session = () => this.runtime.session();
     this.writes = new WriteThrough({
-      backendId,
+      overran: (id) => this.moves.overrun.has(id),
       heap,
       objects,
       store,

@@ -33,6 +33,8 @@ export interface MovesDeps {
 export class Moves {
   /** Moves being received: a retire of those ids (the sender taking them back) waits for them. */
   readonly receiving = new Map<string, Promise<unknown>>();
+  /** Objects moved away while another request still ran on them (the grace ran out): that request must fail. */
+  readonly overrun = new Set<string>();
 
   constructor(private readonly deps: MovesDeps) {}
 
@@ -58,6 +60,7 @@ export class Moves {
     const until = Date.now() + graceMs;
     while (objects.some((o) => heap.pinnedByOthers(o.id, chain)) && Date.now() < until)
       await new Promise((r) => setTimeout(r, 2));
+    for (const o of objects) if (heap.pinnedByOthers(o.id, chain)) this.overrun.add(o.id);
     return finish;
   }
 

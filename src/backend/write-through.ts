@@ -25,7 +25,8 @@ export function digestOf(stateBytes: Uint8Array): string {
 }
 
 export interface WriteThroughDeps {
-  backendId: string;
+  /** Whether a move took the object away while another request still ran on it (moves.ts). */
+  overran: (id: string) => boolean;
   heap: Heap;
   objects: Pick<ObjectStore, 'put' | 'remove'>;
   store: Pick<MetadataStore, 'createObject' | 'deleteObject'>;
@@ -107,11 +108,11 @@ export class WriteThrough {
     const changed = new Set<DataClayObject>(ctx.touched);
     for (const o of created) changed.delete(o); // registration saves them, then writes their metadata
     for (const o of changed) {
-      // moved away while the request ran (a move's grace ran out): its state left before this change, which is on
-      // no disk now, so the request must not be acknowledged
+      // moved away by another request while this one ran (the move's grace ran out): the state left before this
+      // change, which is on no disk now, so the request must not be acknowledged
       const state = o[STATE];
-      const owner = state.kind === 'proxy' ? state.backendId : undefined;
-      if (owner !== undefined && owner !== this.rt.backendId) throw new ObjectMovedError(o.id, owner); // deleted: ours
+      if (state.kind === 'proxy' && state.backendId !== undefined && this.rt.overran(o.id))
+        throw new ObjectMovedError(o.id, state.backendId);
     }
     const saved = this.saveChanged(changed);
     if (!saved && created.length === 0) {
