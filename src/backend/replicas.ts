@@ -118,7 +118,8 @@ export class Replicas {
   /** A live backend holding no copy of any of these objects, at random; null when every backend has one. */
   async backendWithoutCopy(objects: DataClayObject[]): Promise<string | null> {
     const taken = new Set([this.rt.backendId, ...objects.flatMap((o) => o[STATE].replicas ?? [])]);
-    const free = (await this.rt.store.listBackends()).map((b) => b.id).filter((id) => !taken.has(id));
+    // a draining backend is emptying itself: a new copy there would have to be handed over again
+    const free = (await this.rt.store.listBackends()).filter((b) => !b.draining && !taken.has(b.id)).map((b) => b.id);
     return free.length === 0 ? null : free[Math.floor(Math.random() * free.length)];
   }
 

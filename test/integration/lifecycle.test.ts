@@ -213,6 +213,12 @@ describe('drain and rebalance', () => {
       (await client.listObjects({ limit: 100_000 })).filter((o) => acked.has(o.id)).map((o) => o.master),
     );
     expect(owners.has('backend-3')).toBe(false);
+    // nor does it get new replicas: a master choosing where a replica goes skips it (six tries: one would be chance)
+    for (let i = 0; i < 6; i++) {
+      const p = await persisted(`replicated-${i}`, 'backend-1');
+      await p.newReplica();
+      expect(p.replicaBackendIds).toEqual(['backend-2']);
+    }
   });
 
   it('rebalance evens the objects per backend', { timeout: 120_000 }, async () => {
