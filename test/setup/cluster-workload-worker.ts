@@ -39,6 +39,8 @@ const created: WorkloadReport['created'] = [];
 const objects: Person[] = [];
 const ops: OpRecord[] = [];
 let stopping = false;
+/** When each kind of operation last started one that succeeded (the test waits for every kind to come back). */
+const lastOk: Partial<Record<OpKind, number>> = {};
 let serial = 0;
 
 const pick = <T>(list: readonly T[]): T => list[Math.floor(Math.random() * list.length)];
@@ -48,7 +50,9 @@ async function timed(kind: OpKind, run: () => Promise<void>): Promise<void> {
   try {
     await run();
     ops.push({ kind, at, ms: Date.now() - at, ok: true });
-    if (ops.length % 20 === 0) parentPort!.postMessage({ type: 'progress', ok: ops.filter((o) => o.ok).length });
+    lastOk[kind] = at;
+    if (ops.length % 20 === 0)
+      parentPort!.postMessage({ type: 'progress', ok: ops.filter((o) => o.ok).length, lastOk });
   } catch (err) {
     const { name, message } = err as Error;
     ops.push({ kind, at, ms: Date.now() - at, ok: false, error: name, message: String(message).slice(0, 120) });

@@ -8,6 +8,8 @@ export interface Workload {
   /** Operations acknowledged so far (as last reported). */
   readonly ok: number;
   /** Until `more` operations beyond the current count are acknowledged. */
+  /** When each kind of operation last started one that succeeded, as of the last progress message. */
+  readonly lastOk: Partial<Record<OpKind, number>>;
   progress(more: number, what: string): Promise<void>;
   stop(): Promise<WorkloadReport>;
 }
@@ -15,11 +17,15 @@ export interface Workload {
 export async function startWorkload(input: WorkloadInput): Promise<Workload> {
   const worker = new Worker(new URL('./cluster-workload-worker.js', import.meta.url), { workerData: input });
   let ok = 0;
+  let lastOk: Partial<Record<OpKind, number>> = {};
   let report: WorkloadReport | undefined;
   let failed: Error | undefined;
   worker.on('error', (err) => (failed = err));
-  worker.on('message', (msg: { type: string; ok?: number; report?: WorkloadReport }) => {
-    if (msg.type === 'progress') ok = msg.ok!;
+  worker.on('message', (msg: { type: string; ok?: number; lastOk?: typeof lastOk; report?: WorkloadReport }) => {
+    if (msg.type === 'progress') {
+      ok = msg.ok!;
+      lastOk = { ...msg.lastOk };
+    }
     if (msg.type === 'report') report = msg.report;
   });
   let ready = false;
@@ -29,6 +35,9 @@ export async function startWorkload(input: WorkloadInput): Promise<Workload> {
   return {
     get ok() {
       return ok;
+    },
+    get lastOk() {
+      return lastOk;
     },
     async progress(more, what) {
       const target = ok + more;
