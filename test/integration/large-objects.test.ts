@@ -2,7 +2,7 @@
 // carries state or values: persist, calls (arguments and results), dcGet, dcSet, move and replicate.
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { Bank, BankAccount } from '../models/index.js';
+import { Bank, BankAccount, Strongbox, StrongRoom } from '../models/index.js';
 import { useClient } from '../setup/helpers.js';
 
 const shared = useClient();
@@ -83,6 +83,17 @@ describe('objects larger than max_payload', () => {
 
     await bank.newReplica('backend-2');
     expect(await onReplica(bank, 'backend-2')).toMatchObject({ accounts: 100_000 });
+  });
+
+  it('a graph persisted in several requests: objects with state hooks in a later part are restored', async () => {
+    // 12 strongboxes of 300 kB: about 3.6 MB of records, so the room and the first boxes go in one request and the
+    // others in later ones, which the room's references reached first (as proxies naming this backend)
+    const room = new StrongRoom();
+    room.boxes = Array.from({ length: 12 }, (_, i) => new Strongbox(String(i % 10).repeat(300_000 + i)));
+    await room.makePersistent({ backendId: 'backend-3' }); // Strongbox refuses backend-2
+    expect(room.boxes.every((b) => b.isRegistered && b.backendId === 'backend-3')).toBe(true);
+    expect(await room.sizes()).toEqual(room.boxes.map((_, i) => 300_000 + i));
+    expect(await room.boxes[11].dcGet('blob')).toBe('1'.repeat(300_011));
   });
 
   it('normal-size calls keep working beside large ones', async () => {

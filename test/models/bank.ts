@@ -113,3 +113,14 @@ export class Strongbox extends DataClayObject implements StateHooks<{ blob: stri
     return this.blob.length;
   }
 }
+
+/** Holds strongboxes (objects with state hooks): a graph of them too large for one message is persisted in parts. */
+@persistent
+export class StrongRoom extends DataClayObject {
+  boxes: Strongbox[] = [];
+
+  @activemethod
+  async sizes(): Promise<number[]> {
+    return Promise.all(this.boxes.map((b) => b.size()));
+  }
+}
