@@ -4,7 +4,7 @@ import { AlreadyPersistentError, BackendDrainingError, FieldNotFoundError, Metho
 import { userCode } from '../messaging/envelope.js';
 import { checkArguments, checkConstructorArguments } from '../protocol/arguments.js';
 import type { DataClayObject } from '../object/dataclay-object.js';
-import { blank } from '../object/lifecycle.js';
+import { arrived, blank } from '../object/lifecycle.js';
 import { defineField } from '../object/locality.js';
 import { captureState, restoreState } from '../object/object-state.js';
 import { named } from '../observe/spans.js';
@@ -61,6 +61,7 @@ export function objectHandlers(rt: Deps): Pick<Handlers<BackendOps>, ObjectOp> {
           ) {
             throw new AlreadyPersistentError(id, known?.[STATE].backendId);
           }
+          if (known) arrived(known);
           shells.set(id, known ?? blank(classInfoByName(className), id));
         }
       }

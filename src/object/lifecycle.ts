@@ -8,6 +8,7 @@
 //   owned | evicted | replica ─toProxy→ proxy                    moved away, retired, a replica dropped
 //   new | proxy | replica ─own→ owned                            created by an active method, received in a move
 //   new | proxy | replica ─holdReplica→ replica                  a replica sent by its master
+//   proxy ─arrived→ new                                          a later part of a persist brings what an earlier one referenced
 import { randomUUID } from 'node:crypto';
 import type { DataClayObject } from './dataclay-object.js';
 import { dropFields, writeFields } from './locality.js';
@@ -112,6 +113,15 @@ export function rollback(obj: Stateful, fields: Record<string, unknown>): void {
 /** Owned by this backend, loaded, in `dataset`, without replicas (a received object starts without). */
 export function own(obj: Stateful, backendId: string, dataset: string): OwnedObject {
   return write(obj, ownedState(obj[STATE], backendId, dataset, undefined));
+}
+
+/**
+ * A proxy an earlier part of a persist made (the part referenced it) is the object a later part brings: new here,
+ * so its fields, or its own state hook, can be restored before it is registered.
+ */
+export function arrived(obj: Stateful): void {
+  const s = obj[STATE];
+  if (s.kind === 'proxy') write(obj, newState(s, undefined));
 }
 
 /** Undoes `own` for a registration that failed: new again, fields kept. */

@@ -89,11 +89,12 @@ describe('objects larger than max_payload', () => {
     // 12 strongboxes of 300 kB: about 3.6 MB of records, so the room and the first boxes go in one request and the
     // others in later ones, which the room's references reached first (as proxies naming this backend)
     const room = new StrongRoom();
-    room.boxes = Array.from({ length: 12 }, (_, i) => new Strongbox(String(i % 10).repeat(300_000 + i)));
+    const boxes = Array.from({ length: 12 }, (_, i) => new Strongbox(String(i % 10).repeat(300_000 + i)));
+    room.boxes = boxes;
     await room.makePersistent({ backendId: 'backend-3' }); // Strongbox refuses backend-2
-    expect(room.boxes.every((b) => b.isRegistered && b.backendId === 'backend-3')).toBe(true);
-    expect(await room.sizes()).toEqual(room.boxes.map((_, i) => 300_000 + i));
-    expect(await room.boxes[11].dcGet('blob')).toBe('1'.repeat(300_011));
+    expect(boxes.every((b) => b.isRegistered && b.backendId === 'backend-3')).toBe(true);
+    expect(await room.sizes()).toEqual(boxes.map((_, i) => 300_000 + i));
+    expect(await boxes[11].dcGet('blob')).toBe('1'.repeat(300_011));
   });
 
   it('normal-size calls keep working beside large ones', async () => {
