@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import { SchemaVersionError } from '../errors.js';
 import type { ClassInfo } from './meta.js';
+import { ownClassInfo } from './registry.js';
 import { buildingTemplate } from './runtime-slot.js';
 
 /** What a record says of the shape that wrote it. */
@@ -51,8 +52,21 @@ export function collectRenames(ctor: object): void {
   pendingRenames = [];
 }
 
+/**
+ * The class's own version and migration. Static members are inherited in JavaScript, but a subclass's records have
+ * a history of their own (a parent's `dcVersion = 3` must not make a new subclass's first records version 3, nor the
+ * parent's migration rewrite them), so only what the class itself declares counts: found on the constructors from
+ * the registered one (the @persistent wrapper) up to, not including, the nearest persistent ancestor's.
+ */
 function hooks(info: ClassInfo): Evolvable {
-  return info.ctor as unknown as Evolvable;
+  const own: Evolvable = {};
+  for (let c: object | null = info.ctor; c && c !== Function.prototype; c = Object.getPrototypeOf(c)) {
+    if (c !== info.ctor && ownClassInfo(c as Function)) break;
+    const statics = c as Evolvable;
+    if (own.dcVersion === undefined && Object.hasOwn(c, 'dcVersion')) own.dcVersion = statics.dcVersion;
+    if (own.dcMigrate === undefined && Object.hasOwn(c, 'dcMigrate')) own.dcMigrate = statics.dcMigrate;
+  }
+  return own;
 }
 
 /** The shape records of this class are written with. */

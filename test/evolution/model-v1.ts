@@ -46,3 +46,35 @@ export class Bank extends DataClayObject {
     return this.accounts[0];
   }
 }
+
+/** A class with a history of its own (version 3, a migration) and a subclass that has none yet. */
+@persistent({ name: 'evolution.Vehicle' })
+export class Vehicle extends DataClayObject {
+  static dcVersion = 3;
+  wheels = 4;
+
+  static dcMigrate(state: Record<string, unknown>): Record<string, unknown> {
+    state.wheels = -1; // what the parent's own older records needed: never a subclass's
+    return state;
+  }
+
+  @activemethod
+  async describe(): Promise<string> {
+    return `wheels:${this.wheels}`;
+  }
+}
+
+@persistent({ name: 'evolution.Bike' })
+export class Bike extends Vehicle {
+  gears = 1;
+
+  constructor(gears = 1) {
+    super();
+    this.gears = gears;
+  }
+
+  @activemethod
+  override async describe(): Promise<string> {
+    return `wheels:${this.wheels}:gears:${this.gears}`;
+  }
+}

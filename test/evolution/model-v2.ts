@@ -46,3 +46,37 @@ export class Bank extends DataClayObject {
     return this.accounts[0];
   }
 }
+
+@persistent({ name: 'evolution.Vehicle' })
+export class Vehicle extends DataClayObject {
+  static dcVersion = 3;
+  wheels = 4;
+
+  static dcMigrate(state: Record<string, unknown>): Record<string, unknown> {
+    state.wheels = -1;
+    return state;
+  }
+
+  @activemethod
+  async describe(): Promise<string> {
+    return `wheels:${this.wheels}`;
+  }
+}
+
+/** Its first change of its own: version 2, a new field with an initializer, no migration of its own. */
+@persistent({ name: 'evolution.Bike' })
+export class Bike extends Vehicle {
+  static override dcVersion = 2;
+  gears = 1;
+  bell = 'ring';
+
+  constructor(gears = 1) {
+    super();
+    this.gears = gears;
+  }
+
+  @activemethod
+  override async describe(): Promise<string> {
+    return `wheels:${this.wheels}:gears:${this.gears}:bell:${this.bell}`;
+  }
+}

@@ -14,6 +14,9 @@ interface Bank extends StubObject {
   describeAll(): Promise<string[]>;
   first(): Promise<Account>;
 }
+interface Vehicle extends StubObject {
+  describe(): Promise<string>;
+}
 interface Account extends StubObject {
   deposit(cents: number): Promise<number>;
   describe(): Promise<string>;
@@ -58,6 +61,22 @@ describe('a model that changes between two backend starts', () => {
     expect(await first.deposit(10)).toBe(15);
     await backend.restart([model(1)]);
     await expect(first.describe()).rejects.toBeInstanceOf(SchemaVersionError);
+  });
+
+  it("a subclass's records have its own version and migration, not those it would inherit from its parent", {
+    timeout: 120_000,
+  }, async () => {
+    // version 1 of the model (the test above ends on it): Vehicle is at version 3 with a migration, Bike has neither
+    const Bike = await client.stub<Vehicle, [number]>('evolution.Bike');
+    const bikes = await Promise.all([3, 7].map((gears) => Bike.create(gears)));
+    expect(await bikes[0].describe()).toBe('wheels:4:gears:3');
+    // version 2: Bike's first version of its own (2) with a new field. Its records are of its version 1, not of
+    // its parent's 3 (which would be "newer" and refused), and the parent's migration does not touch them
+    await cluster.backend('backend-1').restart([model(2)]);
+    expect(await Promise.all(bikes.map((b) => b.describe()))).toEqual([
+      'wheels:4:gears:3:bell:ring',
+      'wheels:4:gears:7:bell:ring',
+    ]);
   });
 });
 
