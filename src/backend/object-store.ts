@@ -5,6 +5,7 @@ import type { StoredShape } from '../object/evolution.js';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { StorageInUseError } from '../errors.js';
+import { isAlive } from '../processes.js';
 import { open, type Database, type RootDatabase } from 'lmdb';
 import { decode, encode } from '../serialization/codec.js';
 
@@ -155,14 +156,4 @@ function lockDir(dir: string): void {
     throw new StorageInUseError(dir, holder);
   }
   writeFileSync(file, String(process.pid));
-}
-
-function isAlive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }

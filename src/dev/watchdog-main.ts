@@ -1,6 +1,7 @@
 // The dev watchdog process (see watchdog.ts): told over IPC which processes and directories belong to its parent,
 // it kills and removes them once the parent is gone, however it went (SIGKILL included: the IPC pipe closes).
 import { rmSync } from 'node:fs';
+import { isAlive } from '../processes.js';
 
 const pids = new Set<number>();
 const dirs = new Set<string>();
@@ -17,15 +18,6 @@ process.on('message', (m: Message) => {
 process.on('SIGINT', () => undefined);
 process.on('disconnect', () => void reap());
 
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
-
 async function reap(): Promise<void> {
   for (const pid of pids) {
     try {
@@ -36,7 +28,7 @@ async function reap(): Promise<void> {
   }
   // the directories are written by those processes: remove them once nobody writes there any more
   const deadline = Date.now() + 10_000;
-  while ([...pids].some(alive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  while ([...pids].some(isAlive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
   process.exit(0);
 }

@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { openSync, closeSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { UsersFileError } from '../errors.js';
+import { isAlive } from '../processes.js';
 import { authorizationBlock, type NatsUser } from './server-config.js';
 
 export interface UsersDocument {
@@ -97,22 +98,12 @@ export class UsersFile {
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw fileError(file, err);
         const holder = Number(readFileSync(file, 'utf8'));
-        if (!alive(holder))
+        if (!isAlive(holder))
           rmSync(file, { force: true }); // left by a command that died
         else if (Date.now() > deadline) throw new UsersFileError(file, `locked by process ${holder}`);
         else await new Promise((resolve) => setTimeout(resolve, 50));
       }
     }
-  }
-}
-
-function alive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

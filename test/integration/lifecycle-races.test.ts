@@ -75,8 +75,7 @@ describe('delete and alias creation', () => {
       if (aliased.status === 'rejected') expect(aliased.reason).toBeInstanceOf(DoesNotExistError);
     }
     // every object is gone: no alias may name one of them (a leftover one answers DoesNotExistError, not this)
-    for (const alias of aliases)
-      await expect(Person.getByAlias(alias)).rejects.toBeInstanceOf(AliasDoesNotExistError);
+    for (const alias of aliases) await expect(Person.getByAlias(alias)).rejects.toBeInstanceOf(AliasDoesNotExistError);
   });
 });
 
