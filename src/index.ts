@@ -94,6 +94,7 @@ export {
   StorageOwnerError,
   BackendDrainingError,
   DrainIncompleteError,
+  CollectionInterruptedError,
   ProcessStartError,
   // metadata buckets
   MetadataUnavailableError,

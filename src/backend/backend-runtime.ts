@@ -20,6 +20,7 @@ import { LocalPlacement } from './placement.js';
 import { Registrar } from './registration.js';
 import { Replicas } from './replicas.js';
 import type { RollbackDeps } from './rollback.js';
+import { WriteBarrier } from './write-barrier.js';
 import { WriteThrough } from './write-through.js';
 
 export interface BackendRuntimeOptions {
@@ -56,6 +57,8 @@ export class BackendRuntime {
   readonly replicas: Replicas;
   readonly writes: WriteThrough;
   readonly deletion: Deletion;
+  /** What a running garbage collection must know of this backend's writes (write-barrier.ts). */
+  readonly barrier = new WriteBarrier();
   /** Draining (`dataclay ctl drain`): new objects are refused. */
   readonly status = { draining: false };
   readonly onBackgroundError: (err: unknown) => void;
@@ -125,6 +128,7 @@ export class BackendRuntime {
       replicas,
       session,
       resolver,
+      barrier: this.barrier,
       onBackgroundError,
     });
     const writes = this.writes;
@@ -137,6 +141,16 @@ export class BackendRuntime {
     };
     this.moves = new Moves({ backendId, heap, identity, objects, store, ownership, replicas, registrar, writes });
     const { moves } = this;
-    this.deletion = new Deletion({ backendId, heap, objects, store, ownership, moves, requests, onBackgroundError });
+    this.deletion = new Deletion({
+      backendId,
+      heap,
+      objects,
+      store,
+      ownership,
+      moves,
+      requests,
+      barrier: this.barrier,
+      onBackgroundError,
+    });
   }
 }

@@ -1,8 +1,10 @@
 // Deleting objects this backend owns (docs/lifecycle.md): requests for them wait as for a move, running calls
-// finish, then the aliases, the record and the metadata go, in that order, and replicas are retired. The order keeps
-// every crash point safe: the record goes before the metadata, so a restart never serves a deleted object again,
-// and a delete cut short is finished by the next one (the metadata still names this backend).
-import { DoesNotExistError, WrongBackendError } from '../errors.js';
+// finish, then the metadata is marked `deleting` and the aliases, the record and the metadata go, in that order, and
+// replicas are retired. The mark comes before the aliases are read: an alias added meanwhile sees it and waits for
+// the end (metadata-service.ts), so none outlives the object. The order keeps every crash point safe: the record goes
+// before the metadata, so a restart never serves a deleted object again, and a delete cut short is finished by the
+// next one (the metadata still names this backend).
+import { DoesNotExistError } from '../errors.js';
 import type { MetadataStore } from '../metadata/store.js';
 import type { RequestContext } from '../object/context.js';
 import type { DataClayObject } from '../object/dataclay-object.js';
@@ -13,15 +15,17 @@ import type { Heap } from './heap.js';
 import type { Moves } from './moves.js';
 import type { ObjectStore } from './object-store.js';
 import type { Ownership } from './ownership.js';
+import type { WriteBarrier } from './write-barrier.js';
 
 export interface DeletionDeps {
   backendId: string;
   heap: Heap;
-  objects: Pick<ObjectStore, 'remove'>;
-  store: Pick<MetadataStore, 'getObject' | 'deleteObject' | 'deleteAliasesOf' | 'aliasTargets'>;
+  objects: Pick<ObjectStore, 'remove' | 'recordBytes'>;
+  store: Pick<MetadataStore, 'getObject' | 'deleteObject' | 'deleteAliasesOf' | 'aliasTargets' | 'markDeleting'>;
   ownership: Pick<Ownership, 'owned'>;
   moves: Pick<Moves, 'beginMove'>;
   requests: Pick<Requests, 'request' | 'wire'>;
+  barrier: Pick<WriteBarrier, 'recording' | 'noteRecords'>;
   onBackgroundError: (err: unknown) => void;
 }
 
@@ -32,7 +36,8 @@ export class Deletion {
 
   /**
    * Deletes the objects, which this backend must own (else the error says where they are, or that they are
-   * nowhere). `collect`: the garbage collector's, which spares objects a call is running on. Returns how many went.
+   * nowhere, and none of them is deleted). `collect`: the garbage collector's, which spares objects a call is
+   * running on and skips those deleted meanwhile. Returns how many went.
    */
   async deleteOwned(ids: string[], ctx: RequestContext, collect = false): Promise<number> {
     const unique = [...new Set(ids)];
@@ -69,22 +74,26 @@ export class Deletion {
 
   private async remove(ids: string[], aliases = true): Promise<void> {
     const { store, objects } = this.deps;
-    if (aliases) await Promise.all(ids.map((id) => store.deleteAliasesOf(id)));
+    if (aliases) {
+      await Promise.all(ids.map((id) => store.markDeleting(id)));
+      await Promise.all(ids.map((id) => store.deleteAliasesOf(id)));
+    }
+    // a collection runs: what the removed records referenced was reachable when it began (write-barrier.ts)
+    if (this.deps.barrier.recording) this.deps.barrier.noteRecords(...ids.map((id) => objects.recordBytes(id)));
     await Promise.all(ids.map((id) => objects.remove(id)));
     await Promise.all(ids.map((id) => store.deleteObject(id)));
   }
 
   /**
    * The object; undefined for one whose delete was cut short here (no record; metadata still names us); SKIP, for the
-   * collector, for one not here any more (moved, or deleted meanwhile).
+   * collector, for one deleted meanwhile. One moved away is WrongBackendError: the sender follows it (owner-deletes.ts).
    */
   private async ownedOrCutShort(id: string, collect: boolean): Promise<DataClayObject | typeof SKIP | undefined> {
     try {
       return await this.deps.ownership.owned(id);
     } catch (err) {
-      const gone = err instanceof DoesNotExistError;
-      if (!gone && !(collect && err instanceof WrongBackendError)) throw err;
-      const md = gone ? await this.deps.store.getObject(id) : undefined;
+      if (!(err instanceof DoesNotExistError)) throw err;
+      const md = await this.deps.store.getObject(id);
       if (md?.master === this.deps.backendId) return undefined;
       if (collect) return SKIP;
       throw err;
@@ -93,14 +102,24 @@ export class Deletion {
 
   /**
    * What the collector may delete of what it found unreachable: not an object a call runs on now, nor one given an
-   * alias since the collection read the aliases (a root now).
+   * alias since the collection read the aliases (a root now). Marked first, as a delete is (an alias added from then
+   * on waits for the mark to go); the spared lose the mark again.
    */
   private async garbage(objects: DataClayObject[], ctx: RequestContext): Promise<DataClayObject[]> {
+    const { store } = this.deps;
     const idle = objects.filter((o) => !this.deps.heap.pinnedByOthers(o.id, ctx.chain));
     if (idle.length === 0) return idle;
+    const unmark = (spared: DataClayObject[]) => Promise.all(spared.map((o) => store.markDeleting(o.id, false)));
+    await Promise.all(idle.map((o) => store.markDeleting(o.id)));
     // one read of every alias for the batch, not one listing per object
     const aliased = new Set<string>();
-    for await (const target of this.deps.store.aliasTargets()) aliased.add(target);
+    try {
+      for await (const target of store.aliasTargets()) aliased.add(target);
+    } catch (err) {
+      await unmark(idle).catch(() => undefined);
+      throw err;
+    }
+    await unmark(idle.filter((o) => aliased.has(o.id)));
     return idle.filter((o) => !aliased.has(o.id));
   }
 

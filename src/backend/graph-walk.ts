@@ -1,17 +1,21 @@
 // Walking the object graph across backends (deletion, garbage collection): each owner reports the references its
 // objects hold, in batches, round after round, until nothing new is reached. Nothing is loaded into memory to do it:
 // an evicted object's references are read from its stored record.
-import { BackendUnavailableError } from '../errors.js';
+import { BackendUnavailableError, WrongBackendError } from '../errors.js';
 import type { DataClayObject } from '../object/dataclay-object.js';
 import { captureState } from '../object/object-state.js';
 import { STATE } from '../object/state.js';
 import type { RefsReply } from '../protocol/backend-ops.js';
 import { decode, encodeState, type WireRef } from '../serialization/codec.js';
+import type { Heap } from './heap.js';
 import type { ObjectStore, StoredRecord } from './object-store.js';
 import type { Ownership } from './ownership.js';
+import { digestOf } from './write-through.js';
 
 /** Ids asked of one owner in one request: replies carry every reference of each, so keep them well under a message. */
 const BATCH = 500;
+/** Owners followed for an object that moves while the walk runs, like the redirects of a request (runtime/routing.ts). */
+const HOPS = 3;
 
 export interface WalkDeps {
   /** The owner of an object the references do not name, from the metadata; undefined: it does not exist. */
@@ -44,8 +48,8 @@ export async function reachable(
     frontier.push([id, hint]);
   };
   for (const id of roots) enqueue(id, null);
-  // an id a backend says it does not own is asked of the metadata's owner once more; then it is taken as gone
-  const retried = new Set<string>();
+  // an id a backend says it does not own is asked of the metadata: it moved (followed, a few hops at most) or is gone
+  const hops = new Map<string, number>();
   while (frontier.length > 0) {
     const round = frontier;
     frontier = [];
@@ -75,10 +79,12 @@ export async function reachable(
           for (const [ref, , refHint] of refs) enqueue(ref, refHint ?? owner);
         }
         for (const id of missing) {
-          if (retried.has(id)) continue;
-          retried.add(id);
           const actual = await deps.ownerOf(id);
-          if (actual !== undefined && actual !== owner) frontier.push([id, actual]);
+          if (actual === undefined || actual === owner) continue; // gone (or a delete cut short: no record to read)
+          const n = (hops.get(id) ?? 0) + 1;
+          if (n > HOPS) throw new WrongBackendError(id, actual); // it kept moving: a partial graph is no answer
+          hops.set(id, n);
+          frontier.push([id, actual]);
         }
       }),
     );
@@ -92,38 +98,46 @@ function chunks<T>(items: T[]): T[][] {
   return out;
 }
 
-/** The references held by the objects this backend owns among `ids`; the others are `missing`. */
+/**
+ * The references held by the objects this backend owns among `ids` (one being moved away included: its state is
+ * here until the move ends); the others are `missing`.
+ */
 export function localRefs(
   ids: string[],
-  ownership: Pick<Ownership, 'ownedHere'>,
+  ownership: Pick<Ownership, 'heldHere'>,
   objects: Pick<ObjectStore, 'recordBytes' | 'get'>,
+  heap: Pick<Heap, 'digest'>,
 ): RefsReply {
   const found: [string, string, WireRef[]][] = [];
   const missing: string[] = [];
   for (const id of ids) {
-    const obj = ownership.ownedHere(id);
+    const obj = ownership.heldHere(id);
     if (obj === undefined) missing.push(id);
-    else found.push([id, datasetOf(obj, objects), refsOf(obj, objects)]);
+    else found.push([id, datasetOf(obj, objects), refsOf(obj, objects, heap)]);
   }
   return [found, missing];
 }
 
-function refsOf(obj: DataClayObject, objects: Pick<ObjectStore, 'recordBytes'>): WireRef[] {
-  const refs: WireRef[] = [];
+function refsOf(obj: DataClayObject, objects: Pick<ObjectStore, 'recordBytes'>, heap: Pick<Heap, 'digest'>): WireRef[] {
   const state = obj[STATE];
-  if (state.kind === 'owned') {
-    // loaded: its state now (what the last acknowledged request left, or newer)
-    const sink = (o: DataClayObject) => {
-      const s = o[STATE];
-      if (s.registered) refs.push([s.id, s.info.name, s.backendId ?? null]);
-    };
-    encodeState(captureState(obj), sink, state.info.ctor.name);
-    return refs;
-  }
   const bytes = objects.recordBytes(state.id);
-  if (!bytes) return refs;
-  const [, , stateBytes] = decode<StoredRecord>(bytes);
-  // the references are all we want: each decodes to a placeholder, nothing is built
+  if (state.kind !== 'owned') return bytes ? storedRefs(bytes) : [];
+  // loaded: its state now (what the last acknowledged request left, or newer)
+  const refs: WireRef[] = [];
+  const sink = (o: DataClayObject) => {
+    const s = o[STATE];
+    if (s.registered) refs.push([s.id, s.info.name, s.backendId ?? null]);
+  };
+  const now = encodeState(captureState(obj), sink, state.info.ctor.name);
+  // changed by a call that has not committed: it may fail and roll back to the stored record, whose references count
+  if (bytes && digestOf(now) !== heap.digest(state.id)) refs.push(...storedRefs(bytes));
+  return refs;
+}
+
+/** The references an encoded record holds; nothing is built (each decodes to a placeholder). */
+export function storedRefs(record: Uint8Array): WireRef[] {
+  const refs: WireRef[] = [];
+  const [, , stateBytes] = decode<StoredRecord>(record);
   decode(stateBytes, (id, className, hint) => {
     refs.push([id, className, hint]);
     return PLACEHOLDER;

@@ -28,7 +28,17 @@ export function metadataHandlers(store: MetadataStore): Omit<Handlers<MetadataOp
     },
     async 'alias.add'({ d, a, id }) {
       const md = await objectOrThrow(id);
-      return store.createAlias(d ?? md.dataset, a, id);
+      const dataset = d ?? md.dataset;
+      const revision = await store.createAlias(dataset, a, id);
+      // a delete marks the object, then reads its aliases: one that marked it before this check may have read them
+      // before this alias was written, so wait for it to end; a gone object then takes this alias with it (and the
+      // alias list this wrote, which the delete may have removed first)
+      if ((await store.settledObject(id)) === undefined) {
+        await store.deleteAlias(dataset, a, id);
+        await store.deleteAliasesOf(id);
+        throw new DoesNotExistError(id);
+      }
+      return revision;
     },
     'alias.del': ({ d, a }) => store.deleteAlias(d, a),
     async 'alias.list'({ id, d }) {

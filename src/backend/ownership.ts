@@ -101,6 +101,16 @@ export class Ownership {
     return record ? this.shell(id, record[0]) : undefined;
   }
 
+  /**
+   * ownedHere, an object being moved away included: until its move ends its state is here, and what it references
+   * is what a walk of the graph must read (backend/graph-walk.ts), not a gap.
+   */
+  heldHere(id: string): DataClayObject | undefined {
+    if (!this.leaving.has(id)) return this.ownedHere(id);
+    const obj = this.deps.heap.get(id) ?? this.deps.identity.get(id);
+    return obj && ownedKind(obj[STATE]) ? obj : undefined;
+  }
+
   isLeaving(id: string): boolean {
     return this.leaving.has(id);
   }

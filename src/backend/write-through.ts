@@ -17,6 +17,7 @@ import type { Heap } from './heap.js';
 import { ObjectStore } from './object-store.js';
 import type { Registrar } from './registration.js';
 import type { Replicas } from './replicas.js';
+import type { WriteBarrier } from './write-barrier.js';
 import { readOnlyFields, readOnlyViolation } from './replicas.js';
 
 /** An encoded state's fingerprint: equal digests mean an unchanged object, so nothing to write. */
@@ -28,12 +29,13 @@ export interface WriteThroughDeps {
   /** Whether a move took the object away while another request still ran on it (moves.ts). */
   overran: (id: string) => boolean;
   heap: Heap;
-  objects: Pick<ObjectStore, 'put' | 'remove'>;
+  objects: Pick<ObjectStore, 'put' | 'remove' | 'recordBytes'>;
   store: Pick<MetadataStore, 'createObject' | 'deleteObject'>;
   registrar: Pick<Registrar, 'register' | 'create' | 'unregister' | 'metadataOf'>;
   replicas: Pick<Replicas, 'push' | 'revision'>;
   session: () => Context;
   resolver: RefResolver;
+  barrier: Pick<WriteBarrier, 'recording' | 'noteRecords'>;
   /** Told of writes that no reply waits for (evictions) and failed. */
   onBackgroundError: (err: unknown) => void;
 }
@@ -84,8 +86,11 @@ export class WriteThrough {
       if (state.replicas?.length)
         replicated.push({ obj, record: [state.id, state.info.name, state.dataset, stateBytes, shapeOf(state.info)] });
     }
+    const { barrier } = this.rt;
     for (const { id, record, digest } of records) {
       this.rt.heap.stored(id, record.length, digest);
+      // a collection runs: what the record held before this write is marked by it (write-barrier.ts)
+      if (barrier.recording) barrier.noteRecords(this.rt.objects.recordBytes(id));
       writes.push(this.rt.objects.put(id, record));
     }
     if (found.length > 0)

@@ -98,6 +98,16 @@ export class BackendDrainingError extends DataClayError<{ backendId: string }> {
   }
 }
 
+/**
+ * A garbage collection stopped before its sweep, having deleted nothing: a backend joined or restarted while it ran
+ * (its writes were not all seen), or the graph kept changing under it.
+ */
+export class CollectionInterruptedError extends DataClayError<{ reason: string }> {
+  constructor(reason: string, options?: ErrorOptions) {
+    super(`The garbage collection stopped and deleted nothing: ${reason}; run it again`, { reason }, options);
+  }
+}
+
 /** A drain could not move every object away (no other backend has their class, or their moves kept failing). */
 export class DrainIncompleteError extends DataClayError<{ backendId: string; left: number }> {
   constructor(backendId: string, left: number, options?: ErrorOptions) {

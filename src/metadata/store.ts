@@ -5,7 +5,7 @@ import { AlreadyPersistentError } from '../errors.js';
 import { decode, encode } from '../serialization/codec.js';
 import { AliasStore } from './aliases.js';
 import { type BucketOptions, openBuckets } from './buckets.js';
-import { isKeyExists } from './kv-errors.js';
+import { isKeyExists, isWrongSequence } from './kv-errors.js';
 import { listObjectPage, type ObjectFilter, type ObjectPage } from './object-listing.js';
 import { BACKEND_STALE_MS, HEARTBEAT_MS, LiveBackends } from './live-set.js';
 import type { BackendInfo, ObjectMetadata } from './types.js';
@@ -55,6 +55,39 @@ export class MetadataStore {
   async getObject(id: string): Promise<ObjectMetadata | undefined> {
     const entry = await this.objects.get(id);
     return entry && entry.operation === 'PUT' ? decode<ObjectMetadata>(entry.value) : undefined;
+  }
+
+  /**
+   * Marks the object as being deleted (`deleting`), or takes the mark off: deletion and alias creation exclude each
+   * other through it (docs/lifecycle.md). Compare-and-set: a concurrent change of the record is read and kept.
+   */
+  async markDeleting(id: string, deleting = true): Promise<void> {
+    for (;;) {
+      const entry = await this.objects.get(id);
+      if (entry?.operation !== 'PUT') return;
+      const { deleting: marked, ...md } = decode<ObjectMetadata>(entry.value);
+      if (Boolean(marked) === deleting) return;
+      try {
+        await this.objects.update(id, encode(deleting ? { ...md, deleting } : md), entry.revision);
+        return;
+      } catch (err) {
+        if (!isWrongSequence(err)) throw err;
+      }
+    }
+  }
+
+  /**
+   * The object's metadata once no delete is marked on it: undefined if it is gone. A delete's mark lasts a few
+   * writes; one a crash cut short stays until a delete finishes it, so after `waitMs` the object counts as gone.
+   */
+  async settledObject(id: string, waitMs = 10_000): Promise<ObjectMetadata | undefined> {
+    const until = Date.now() + waitMs;
+    for (let pause = 5; ; pause = Math.min(pause * 2, 200)) {
+      const md = await this.getObject(id);
+      if (!md?.deleting) return md;
+      if (Date.now() > until) return undefined;
+      await new Promise((resolve) => setTimeout(resolve, pause));
+    }
   }
 
   /** A page of object records, optionally filtered (an operator's view; object-listing.ts). */

@@ -13,6 +13,8 @@ export interface ObjectMetadata {
   versions?: string[];
   /** A consolidated version: its id now names this object (the original). */
   forward?: string;
+  /** Being deleted: an alias added now waits for the delete to end (backend/deletion.ts). */
+  deleting?: true;
 }
 
 export interface BackendInfo {

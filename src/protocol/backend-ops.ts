@@ -81,6 +81,8 @@ export interface DrainReport {
 /** The references held by each of `ids` that the receiver owns; `missing`: those it does not own. */
 export type RefsRequest = [s: WireSession, ids: string[]];
 export type RefsReply = [found: [id: string, dataset: string, refs: WireRef[]][], missing: string[]];
+/** A garbage collection's write barrier on one backend (backend/write-barrier.ts). */
+export type BarrierRequest = [s: WireSession, gcId: string, step: 'begin' | 'take' | 'end'];
 
 const wireRecord: Shape<WireRecord> = tuple<WireRecord>(['id', string], ['className', string], ['state', bytes]);
 const transferRecord: Shape<TransferRecord> = tuple<TransferRecord>(
@@ -227,6 +229,15 @@ export const backendOps = {
    * Reply: how many moved.
    */
   relocate: operation<MoveRequest, number>({ shape: moveShape, roles: admins, idempotent: false }),
+  /**
+   * The write barrier of collection `gcId`: `begin` noting the references of the records written from now on,
+   * `take` what was noted since the last take (null: not begun here, the backend restarted), `end`.
+   */
+  barrier: operation<BarrierRequest, string[] | null>({
+    shape: tuple<BarrierRequest>(['session', session], ['gcId', string], ['step', literal('begin', 'take', 'end')]),
+    roles: backends,
+    idempotent: true,
+  }),
   /** Reply: the objects calls are running on now (roots of a garbage collection). */
   running: operation<BackendRequest, string[]>({ shape: itself, roles: backends, idempotent: true }),
   ping: operation<BackendRequest, BackendStats>({ shape: itself, roles: admins, idempotent: true }),

@@ -44,6 +44,7 @@ export const backendDemands: Demands<BackendOps> = {
   collect: none,
   refs: none,
   running: none,
+  barrier: none,
   drain: none,
   unreplicate: none,
   relocate: none,
