@@ -79,13 +79,20 @@ export function checkPackage(dir: string): Finding[] {
       ? { status: 'ok', what: `dataclay ${dataclay}` }
       : { status: 'fail', what: 'dataclay is not installed', fix: 'npm install dataclay' },
   );
-  const typescript = installedVersion(dir, 'typescript');
-  findings.push(fromVerdict(`TypeScript ${typescript ?? '(none)'}`, toolchain.typescriptVerdict(typescript)));
-  const tsPatch = installedVersion(dir, 'ts-patch');
-  findings.push(fromVerdict(`ts-patch ${tsPatch ?? '(none)'}`, toolchain.tsPatchVerdict(tsPatch)));
+  findings.push(...checkToolchain(dir));
   const usesVitest = Boolean(pkg.devDependencies?.vitest ?? pkg.dependencies?.vitest);
   if (usesVitest) findings.push(checkVitePlugin(dir));
   return findings;
+}
+
+/** The TypeScript and ts-patch the project resolves, by the transformer's own rule. */
+export function checkToolchain(dir: string): Finding[] {
+  const typescript = installedVersion(dir, 'typescript');
+  const tsPatch = installedVersion(dir, 'ts-patch');
+  return [
+    fromVerdict(`TypeScript ${typescript ?? '(none)'}`, toolchain.typescriptVerdict(typescript)),
+    fromVerdict(`ts-patch ${tsPatch ?? '(none)'}`, toolchain.tsPatchVerdict(tsPatch)),
+  ];
 }
 
 function checkVitePlugin(dir: string): Finding {

@@ -5,13 +5,15 @@ import path from 'node:path';
 import { DataClayError } from '../errors.js';
 import { resolveNatsSettings } from '../messaging/connect-options.js';
 import { connectNats } from '../messaging/connection.js';
-import { checkNode, checkPackage, type Finding, typescriptUsable } from './doctor-checks.js';
+import { checkNode, checkPackage, checkToolchain, type Finding, typescriptUsable } from './doctor-checks.js';
 import { checkTsconfig } from './doctor-tsconfig.js';
 import { type NatsFlags, natsOptionsFrom } from './nats-flags.js';
 
 export interface DoctorOptions extends NatsFlags {
   /** Skip the checks that need a running NATS. */
   offline?: boolean;
+  /** Only what a build needs (Node, TypeScript, ts-patch), silent when it is right: a `prebuild` script. */
+  toolchain?: boolean;
 }
 
 function checkNatsServerBinary(): Finding {
@@ -50,8 +52,20 @@ async function checkNats(flags: NatsFlags): Promise<Finding[]> {
 
 const MARK = { ok: 'ok  ', warn: 'warn', fail: 'FAIL' } as const;
 
+/**
+ * `dataclay doctor --toolchain`, run before tspc by an app's `prebuild` script: under TypeScript 7, tspc dies in
+ * ts-patch's own start (it reads `ts.NewLineKind.LineFeed`, which TypeScript 7 does not have) before it loads any
+ * plugin, so the transformer never gets to say what is wrong. This says it first, and stops the build.
+ */
+function runToolchainCheck(dir: string): void {
+  const findings = [checkNode(), ...checkToolchain(dir)].filter((f) => f.status !== 'ok');
+  for (const f of findings) console.error(`[dataclay] ${f.what}: ${f.fix}`);
+  if (findings.some((f) => f.status === 'fail')) process.exitCode = 1;
+}
+
 export async function runDoctor(dirArg: string | undefined, options: DoctorOptions): Promise<void> {
   const dir = path.resolve(dirArg ?? '.');
+  if (options.toolchain) return runToolchainCheck(dir);
   const findings = [
     checkNode(),
     ...checkPackage(dir),

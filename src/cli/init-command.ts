@@ -36,6 +36,8 @@ function appPackage(name: string): object {
     type: 'module',
     engines: own.engines,
     scripts: {
+      // tspc under TypeScript 7 crashes before any plugin can explain why: this says it first (doctor-command.ts)
+      prebuild: 'dataclay doctor --toolchain',
       build: 'tspc -p .',
       dev: 'npm run build && dataclay dev --models dist/src/model.js --backends 2',
       start: 'node dist/src/main.js',

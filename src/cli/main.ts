@@ -133,6 +133,7 @@ program
   .action(runInit);
 withNatsFlags(program.command('doctor [dir]').description("check a project's setup and its NATS; say what to fix"))
   .option('--offline', 'skip the checks that need a running NATS')
+  .option('--toolchain', 'only Node, TypeScript and ts-patch, silent when right (for a prebuild script)')
   .action(runDoctor);
 
 const ctl = program.command('ctl').description('look at and operate a running cluster');

@@ -1,7 +1,7 @@
 // `dataclay doctor` on projects set up wrong: each problem found, with what to fix, and a non-zero exit; and on
 // NATS without JetStream or without a server at all. (A well set-up app passes: test/integration/package.test.ts.)
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -31,7 +31,52 @@ function project(files: Record<string, string>): string {
 
 const json = (value: object) => JSON.stringify(value);
 
+/**
+ * An app made by `dataclay init`, installed by hand: the TypeScript `version` given (a stand-in package), ts-patch
+ * 3.3.0 whose `tspc` only leaves a mark that it ran, and this package as `dataclay`.
+ */
+function scaffolded(version: string): string {
+  const app = path.join(tempDir('toolchain'), 'app');
+  const init = spawnSync(process.execPath, [CLI, 'init', app], { encoding: 'utf8' });
+  expect(init.status, init.stderr).toBe(0);
+  const modules = path.join(app, 'node_modules');
+  const bin = path.join(modules, '.bin');
+  mkdirSync(bin, { recursive: true });
+  for (const [name, v] of [
+    ['typescript', version],
+    ['ts-patch', '3.3.0'],
+  ]) {
+    mkdirSync(path.join(modules, name));
+    writeFileSync(path.join(modules, name, 'package.json'), json({ name, version: v }));
+  }
+  symlinkSync(ROOT, path.join(modules, 'dataclay'));
+  const script = (file: string, body: string) =>
+    writeFileSync(path.join(bin, file), `#!/bin/sh\n${body}\n`, { mode: 0o755 });
+  script('dataclay', `exec "${process.execPath}" "${CLI}" "$@"`);
+  script('tspc', 'touch tspc-ran');
+  return app;
+}
+
 describe('dataclay doctor', () => {
+  it("--toolchain, an app's prebuild: under TypeScript 7 it stops `npm run build` with what to install, before tspc", () => {
+    // tspc itself would die in ts-patch's start under TypeScript 7 ("reading 'LineFeed'"), before our plugin loads
+    const app = scaffolded('7.0.2');
+    const build = spawnSync('npm', ['run', 'build'], { cwd: app, encoding: 'utf8' });
+    expect(build.status).not.toBe(0);
+    expect(build.stderr).toContain(
+      '[dataclay] TypeScript 7.0.2: TypeScript 7.0.2 has no compiler API for transformers',
+    );
+    expect(build.stderr).toContain('npm install --save-dev typescript@5.9.3 ts-patch@3.3.0');
+    expect(existsSync(path.join(app, 'tspc-ran'))).toBe(false);
+
+    // the supported one: the check says nothing and the build goes on to tspc
+    const good = scaffolded('5.9.3');
+    const ok = spawnSync('npm', ['run', 'build'], { cwd: good, encoding: 'utf8' });
+    expect(ok.status, ok.stderr).toBe(0);
+    expect(ok.stderr).not.toContain('[dataclay]');
+    expect(existsSync(path.join(good, 'tspc-ran'))).toBe(true);
+  });
+
   it('finds a CommonJS project with TypeScript 7 and no ts-patch, says what to fix, and exits 1', () => {
     const dir = project({
       'package.json': json({ name: 'old', devDependencies: { vitest: '*' } }),
