@@ -120,8 +120,11 @@ export function localRefs(
 
 function refsOf(obj: DataClayObject, objects: Pick<ObjectStore, 'recordBytes'>, heap: Pick<Heap, 'digest'>): WireRef[] {
   const state = obj[STATE];
-  const bytes = objects.recordBytes(state.id);
-  if (state.kind !== 'owned') return bytes ? storedRefs(bytes) : [];
+  const stored = () => {
+    const bytes = objects.recordBytes(state.id);
+    return bytes ? storedRefs(bytes) : [];
+  };
+  if (state.kind !== 'owned') return stored();
   // loaded: its state now (what the last acknowledged request left, or newer)
   const refs: WireRef[] = [];
   const sink = (o: DataClayObject) => {
@@ -130,7 +133,7 @@ function refsOf(obj: DataClayObject, objects: Pick<ObjectStore, 'recordBytes'>, 
   };
   const now = encodeState(captureState(obj), sink, state.info.ctor.name);
   // changed by a call that has not committed: it may fail and roll back to the stored record, whose references count
-  if (bytes && digestOf(now) !== heap.digest(state.id)) refs.push(...storedRefs(bytes));
+  if (digestOf(now) !== heap.digest(state.id)) refs.push(...stored());
   return refs;
 }
 
