@@ -95,7 +95,11 @@ async function ourRound(): Promise<{ ours: Figures; raw: Figures }> {
   );
   const original = new Box(3);
   await original.makePersistent({ backendId: 'backend-3' });
-  ours.newVersion = await p50Prepared(async () => undefined, () => original.newVersion(), CONTROL);
+  ours.newVersion = await p50Prepared(
+    async () => undefined,
+    () => original.newVersion(),
+    CONTROL,
+  );
   ours.consolidate = await p50Prepared(
     () => original.newVersion(),
     (v) => v.consolidateVersion(),
@@ -150,7 +154,14 @@ try {
   // how many times better: lower latency or higher rate
   const better = (ours: number, other: number, unit: 'us' | '/s') => (unit === 'us' ? other / ours : ours / other);
   const table: string[][] = [
-    ['operation', python ? 'dataClay 4.3.1' : 'dataClay 4.3.1 (earlier)', 'this project', 'raw NATS', 'x dataClay', 'x raw'],
+    [
+      'operation',
+      python ? 'dataClay 4.3.1' : 'dataClay 4.3.1 (earlier)',
+      'this project',
+      'raw NATS',
+      'x dataClay',
+      'x raw',
+    ],
   ];
   for (const [key, label, unit, earlier] of ROWS) {
     const ours = med((r) => r.ours[key]) ?? Number.NaN;
