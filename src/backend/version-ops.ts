@@ -61,6 +61,8 @@ export function versionHandlers(rt: Deps): Pick<Handlers<BackendOps>, VersionOp>
       if (md.original === undefined) throw new ObjectIsNotVersionError(id);
       const original = await metadata(md.original);
       const finish = await rt.moves.beginMove([version], undefined, ctx.chain);
+      const note = rt.moves.noteLeaving([version]); // on disk while the original adopts its state (leaving.ts)
+      let released = false;
       try {
         const state = encodeState(captureState(version), undefined, version[STATE].info.ctor.name);
         await rt.requests.request(original.master, 'adopt-state', [s, md.original, state]);
@@ -76,7 +78,8 @@ export function versionHandlers(rt: Deps): Pick<Handlers<BackendOps>, VersionOp>
             await rt.store.putObject({ ...vmd, forward: md.original, master: original.master, replicas: [] });
           }),
         );
-        await rt.moves.release([version], original.master); // this copy goes before anyone waiting is let through
+        released = true;
+        await rt.moves.release([version], original.master, note); // gone before anyone waiting is let through
         // versions held here are retired here, without a request to ourselves
         await Promise.all(
           [...holders].map(([holder, ids]) =>
@@ -89,6 +92,8 @@ export function versionHandlers(rt: Deps): Pick<Handlers<BackendOps>, VersionOp>
       } catch (err) {
         finish(undefined);
         throw err;
+      } finally {
+        if (!released) rt.moves.dropNote(note);
       }
       return [md.original, original.master];
     },
