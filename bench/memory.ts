@@ -1,6 +1,7 @@
 // bench/memory: one backend under a memory budget (--max-objects, default 10,000) stores N small objects (default
 // 1,000,000), 64 makePersistent in flight. Every N/20 objects it prints the persist rate of that stretch, the
 // backend's RSS and its loaded count; call and getByAlias latency are measured at 1,000 stored and again at N.
+import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Client } from '../src/index.js';
@@ -22,6 +23,20 @@ await using cluster = await benchCluster({
 await using client = await new Client({ ...asAdmin(cluster), timeoutMs: 120_000 }).start(); // stats: an admin's
 const backend = client.backend('backend-1');
 const mib = (bytes: number) => fmt(bytes / 2 ** 20);
+/** The backend's resident memory by kind (Linux): anonymous (the JS heap, buffers) and file-mapped (LMDB, node). */
+function residentKinds(): { anon: number; file: number } | undefined {
+  try {
+    const status = readFileSync(`/proc/${cluster.backend('backend-1').pid}/status`, 'utf8');
+    const kib = (field: string) => Number(status.match(new RegExp(`${field}:\\s+(\\d+)`))?.[1] ?? Number.NaN) * 1024;
+    return { anon: kib('RssAnon'), file: kib('RssFile') };
+  } catch {
+    return undefined;
+  }
+}
+const kinds = () => {
+  const k = residentKinds();
+  return k ? [mib(k.anon), mib(k.file)] : ['', ''];
+};
 
 let stored = 0;
 /** Stores `count` more Boxes, 64 in flight, holding none of them here (the client's identity map lets them go). */
@@ -51,9 +66,9 @@ console.log(`bench/memory: ${fmt(N)} objects, 1 backend, --max-objects ${fmt(BUD
 await store(1000);
 const small = await probes();
 const row = (cells: string[]) => console.log(cells.map((c) => c.padStart(12)).join('  '));
-row(['stored', 'persist /s', 'RSS MiB', 'loaded', 'load avg']);
+row(['stored', 'persist /s', 'RSS MiB', 'anon MiB', 'file MiB', 'loaded', 'load avg']);
 let s = await backend.stats();
-row([fmt(s.stored), '', mib(s.rss), fmt(s.loaded), fmt(loadavg()[0], 2)]);
+row([fmt(s.stored), '', mib(s.rss), ...kinds(), fmt(s.loaded), fmt(loadavg()[0], 2)]);
 const rates: number[] = [];
 const rss: number[] = [];
 const t0 = Date.now();
@@ -62,7 +77,7 @@ while (stored < N) {
   s = await backend.stats();
   rates.push(rate);
   rss.push(s.rss);
-  row([fmt(s.stored), fmt(rate), mib(s.rss), fmt(s.loaded), fmt(loadavg()[0], 2)]);
+  row([fmt(s.stored), fmt(rate), mib(s.rss), ...kinds(), fmt(s.loaded), fmt(loadavg()[0], 2)]);
 }
 const large = await probes();
 s = await backend.stats();
