@@ -39,7 +39,8 @@ export function serve(nc: NatsConnection, subject: string, handler: Handler, opt
   };
   const report = (err: unknown, subj: string) => options.onError?.(err, subj);
   // replies go out together, once per event-loop turn: nats.js writes to the socket once per microtask checkpoint,
-  // and each request's reply comes in a checkpoint of its own (measured at 64 in flight: more calls/s, same p50)
+  // and each request's reply comes in a checkpoint of its own (fewer writes; the calls/s it gains were within this
+  // machine's noise, docs/benchmarks.md, and the p50 did not move)
   let outbox: (() => void)[] = [];
   const sendAll = () => {
     const sending = outbox;
