@@ -21,6 +21,7 @@ export { backendOps } from './protocol/backend-ops.js';
 export { metadataOps } from './protocol/metadata-ops.js';
 export { assertShape } from './protocol/shape.js';
 export { reconcile } from './backend/reconcile.js';
+export { Leaving, settleLeaving } from './backend/leaving.js';
 export { parseSubject, replyAllowed, Subjects } from './messaging/subjects.js';
 export { clientIdentity, senderFor } from './security/identity.js';
 export type { RequestContext } from './object/context.js';

@@ -139,7 +139,18 @@ export class BackendRuntime {
       unregister: (o) => registrar.unregister(o),
       encodable: (o) => writes.encodable(o),
     };
-    this.moves = new Moves({ backendId, heap, identity, objects, store, ownership, replicas, registrar, writes });
+    this.moves = new Moves({
+      backendId,
+      heap,
+      identity,
+      objects,
+      store,
+      ownership,
+      replicas,
+      registrar,
+      writes,
+      onBackgroundError,
+    });
     const { moves } = this;
     this.deletion = new Deletion({
       backendId,

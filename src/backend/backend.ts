@@ -17,6 +17,7 @@ import { installRuntime, removeRuntime } from '../object/runtime-slot.js';
 import { BackendRuntime } from './backend-runtime.js';
 import type { MemoryBudget } from './heap.js';
 import { ObjectStore } from './object-store.js';
+import { settleLeaving } from './leaving.js';
 import { reconcile } from './reconcile.js';
 import { refuseDuplicate, resolveId } from './startup-checks.js';
 import { backendOps, type BackendOps } from '../protocol/backend-ops.js';
@@ -134,6 +135,7 @@ export class Backend {
       const info: BackendInfo = { id, host: hostname(), pid: process.pid, startedAt: now, heartbeatAt: now, classes };
       await refuseDuplicate(runtime, id);
       const reconciled = await reconcile({ backendId: id, objects, store, log });
+      await settleLeaving({ backendId: id, objects, store, log });
       const backend = new Backend(runtime, nc, info, log, grants, authorizer);
       if (options.metricsPort !== undefined) {
         backend.metrics = new BackendMetrics(runtime);

@@ -12,6 +12,7 @@ import { classInfoByName } from '../object/registry.js';
 import type { TransferRecord } from '../protocol/backend-ops.js';
 import { decode } from '../serialization/codec.js';
 import type { Heap } from './heap.js';
+import { Leaving, type LeavingNote } from './leaving.js';
 import type { ObjectStore } from './object-store.js';
 import type { Ownership } from './ownership.js';
 import type { Registrar } from './registration.js';
@@ -22,12 +23,14 @@ export interface MovesDeps {
   backendId: string;
   heap: Heap;
   identity: IdentityMap;
-  objects: Pick<ObjectStore, 'remove'>;
+  objects: Pick<ObjectStore, 'remove' | 'putLeaving' | 'removeLeaving'>;
   store: Pick<MetadataStore, 'getObject' | 'putObject'>;
   ownership: Pick<Ownership, 'owned' | 'isLeaving' | 'markLeaving' | 'resolveRef'>;
   replicas: Pick<Replicas, 'drop'>;
   registrar: Pick<Registrar, 'own' | 'metadataOf'>;
   writes: Pick<WriteThrough, 'save'>;
+  /** Told of a background removal of records that moved away, failed (a restart settles it: leaving.ts). */
+  onBackgroundError: (err: unknown) => void;
 }
 
 export class Moves {
@@ -35,8 +38,21 @@ export class Moves {
   readonly receiving = new Map<string, Promise<unknown>>();
   /** Objects moved away while another request still ran on them (the grace ran out): that request must fail. */
   readonly overrun = new Set<string>();
+  private readonly leaving: Leaving;
 
-  constructor(private readonly deps: MovesDeps) {}
+  constructor(private readonly deps: MovesDeps) {
+    this.leaving = new Leaving(deps.objects, deps.onBackgroundError);
+  }
+
+  /** Notes that these objects are leaving, before they are shipped: `release` then need not wait for their removal. */
+  noteLeaving(objects: DataClayObject[]): LeavingNote {
+    return this.leaving.note(objects.map((o) => o.id));
+  }
+
+  /** A noted move that did not take the objects away: its note goes. */
+  dropNote(note: LeavingNote): void {
+    this.leaving.drop(note);
+  }
 
   /**
    * Marks objects as leaving: from now on requests for them wait for the move to end. Then waits (a bounded time)
@@ -105,14 +121,22 @@ export class Moves {
     ]);
   }
 
-  /** Lets go of objects now owned by `owner`: no copy stays in memory or in the store; the instances become proxies. */
-  async release(objects: DataClayObject[], owner: string): Promise<void> {
+  /**
+   * Lets go of objects now owned by `owner`: no copy stays in memory or in the store; the instances become proxies.
+   * With the note written when they started leaving, it resolves once that note is on disk (the records go after).
+   */
+  async release(objects: DataClayObject[], owner: string, note?: LeavingNote): Promise<void> {
     for (const obj of objects) {
       this.deps.heap.delete(obj.id);
       this.deps.replicas.drop(obj.id, owner);
       toProxy(obj, owner);
     }
-    await Promise.all(objects.map((o) => this.deps.objects.remove(o.id)));
+    if (note)
+      await this.leaving.removeNoted(
+        note,
+        objects.map((o) => o.id),
+      );
+    else await Promise.all(objects.map((o) => this.deps.objects.remove(o.id)));
   }
 
   /** Takes back objects whose move failed halfway: the metadata names this backend again. */

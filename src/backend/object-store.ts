@@ -44,18 +44,23 @@ export class ObjectStore {
     private readonly objects: Database<Uint8Array, string>,
     private readonly meta: Database<string, string>,
     private readonly intentsDb: Database<Uint8Array, string>,
+    private readonly leavingDb: Database<Uint8Array, string>,
   ) {}
 
   /** Opens (creating) the store in `dir`, which one backend process at a time may use. */
   static open(dir: string): ObjectStore {
     mkdirSync(dir, { recursive: true });
     lockDir(dir);
-    const root = open({ path: dir, compression: false });
+    // a map as large as the store will get, set once: growing it remaps the file, and every old mapping's resident
+    // pages stayed counted in RSS (measured: 672 MiB resident for a 393 MiB store, 354 MiB with the map set). The
+    // file grows only as written; the map is address space, not memory.
+    const root = open({ path: dir, compression: false, mapSize: MAP_SIZE });
     const store = new ObjectStore(
       root,
       root.openDB<Uint8Array, string>({ name: 'objects', encoding: 'binary' }),
       root.openDB<string, string>({ name: 'meta', encoding: 'string' }),
       root.openDB<Uint8Array, string>({ name: 'intents', encoding: 'binary' }),
+      root.openDB<Uint8Array, string>({ name: 'leaving', encoding: 'binary' }),
     );
     store.dir = dir;
     return store;
@@ -126,12 +131,30 @@ export class ObjectStore {
     for (const { key, value } of this.intentsDb.getRange()) yield [key, decode<Intent>(value)];
   }
 
+  /** Records leaving for another backend (leaving.ts): what a restart checks against the metadata. */
+  putLeaving(key: string, ids: readonly string[]): Promise<boolean> {
+    return this.leavingDb.put(key, encode(ids));
+  }
+
+  removeLeaving(key: string): Promise<boolean> {
+    return this.leavingDb.remove(key);
+  }
+
+  *leaving(): Iterable<[key: string, ids: string[]]> {
+    for (const { key, value } of this.leavingDb.getRange()) yield [key, decode<string[]>(value)];
+  }
+
+  /** The records as readers see them: those written count at once, those removed are gone at once. */
   get count(): number {
-    return this.objects.getCount();
+    let n = this.objects.getCount();
+    for (const id of this.pending.keys()) if (!this.objects.doesExist(id)) n++;
+    for (const id of this.removing.keys()) if (this.objects.doesExist(id)) n--;
+    return n;
   }
 
   *ids(): Iterable<string> {
-    for (const key of this.objects.getKeys()) yield key;
+    for (const key of this.objects.getKeys()) if (!this.removing.has(key)) yield key;
+    for (const id of this.pending.keys()) if (!this.objects.doesExist(id)) yield id;
   }
 
   async close(): Promise<void> {
@@ -141,6 +164,8 @@ export class ObjectStore {
 }
 
 const LOCK = 'backend.pid';
+/** 64 GiB of address space: a store beyond it is remapped larger by lmdb, as before. */
+const MAP_SIZE = 2 ** 36;
 
 /** Refuses a storage directory another live process holds; takes over one left by a dead process. */
 function lockDir(dir: string): void {

@@ -42,7 +42,12 @@ export class Registrar {
    * Makes local objects persistent on this backend. Objects it already holds are skipped (a retry of a persist that
    * reached it); an object registered elsewhere fails it with AlreadyPersistentError naming that backend.
    */
-  async register(objects: DataClayObject[], session: Session, alias?: string, lineage?: Lineage): Promise<void> {
+  async register(
+    objects: DataClayObject[],
+    session: Session,
+    alias?: string,
+    lineage?: Lineage | Promise<Lineage>,
+  ): Promise<void> {
     if (objects.length === 0) return;
     const fresh = objects.filter((o) => !(this.deps.heap.has(o.id) || this.deps.objects.has(o.id)));
     if (fresh.length === 0) {
@@ -54,8 +59,16 @@ export class Registrar {
     await this.create(fresh, session.dataset, alias, lineage);
   }
 
-  /** Records, then metadata, of objects already owned in memory; on failure, only what this call made is undone. */
-  async create(objects: DataClayObject[], dataset: string, alias?: string, lineage?: Lineage): Promise<void> {
+  /**
+   * Records, then metadata, of objects already owned in memory; on failure, only what this call made is undone.
+   * A `lineage` still being read is awaited beside the records' write.
+   */
+  async create(
+    objects: DataClayObject[],
+    dataset: string,
+    alias?: string,
+    lineage?: Lineage | Promise<Lineage>,
+  ): Promise<void> {
     if (objects.length === 0) return;
     const { store } = this.deps;
     const root = objects[0].id;
@@ -65,14 +78,15 @@ export class Registrar {
     const intent = randomUUID();
     const ids = objects.map((o) => o.id);
     try {
-      await Promise.all([
+      const [, , known] = await Promise.all([
         this.deps.objects.putIntent(intent, alias === undefined ? { ids, dataset } : { ids, dataset, alias }),
         this.deps.save(objects),
+        lineage,
       ]);
       if (alias !== undefined) aliasCreated = await this.ensureAlias(dataset, alias, root);
       const results = await Promise.allSettled(
         objects.map(async (o) => {
-          await store.createObject({ ...this.metadataOf(o), ...lineage });
+          await store.createObject({ ...this.metadataOf(o), ...known });
           created.push(o.id);
         }),
       );

@@ -83,12 +83,15 @@ export function transferHandlers(rt: Deps): Pick<Handlers<BackendOps>, 'move' | 
     let moved = 0;
     if (target !== rt.backendId && transfer.objects.length > 0) {
       const finish = await rt.moves.beginMove(transfer.objects, undefined, ctx.chain);
+      const note = rt.moves.noteLeaving(transfer.objects); // on disk while they travel (leaving.ts)
+      let released = false;
       try {
         // calls that were running when the move began have finished: take the state now
         const records = collectTransfer(rt.ownership, transfer.objects, false, false, new Set()).records;
         await shipMove(s, target, records);
         const replicas = replicasOf(transfer.objects); // a moved object starts without replicas: they are dropped
-        await rt.moves.release(transfer.objects, target);
+        released = true;
+        await rt.moves.release(transfer.objects, target, note);
         finish(target);
         for (const [backend, held] of replicas) {
           if (backend === target) continue; // the target's copy became the object itself
@@ -110,6 +113,8 @@ export function transferHandlers(rt: Deps): Pick<Handlers<BackendOps>, 'move' | 
         await rt.moves.reclaim(err.ids.filter((id) => !theirs.has(id)));
         finish(undefined); // those released ask the metadata, and find the target
         throw err.cause;
+      } finally {
+        if (!released) rt.moves.dropNote(note); // kept otherwise until the records are gone
       }
     }
     for (const [owner, remoteIds] of [...transfer.remote, ...elsewhere]) {

@@ -25,19 +25,28 @@ export function versionHandlers(rt: Deps): Pick<Handlers<BackendOps>, VersionOp>
     return md;
   };
 
+  /** Lets go of the retired ids held here: replicas are dropped, owned copies released to `owner`. */
+  const retire = async (ids: string[], owner: string): Promise<void> => {
+    await Promise.all(ids.map((id) => rt.moves.receiving.get(id))); // a receive of them still running ends first
+    for (const id of ids) rt.replicas.drop(id, owner); // replicas held here: a retired one is never served again
+    const owned = ids.map((id) => rt.ownership.ownedHere(id)).filter((o): o is DataClayObject => o !== undefined);
+    await rt.moves.release(owned, owner);
+  };
+
   return {
     /** A new object with a copy of the state, on this backend (the client moves it if asked elsewhere). */
     async version([, id], ctx) {
       const obj = await rt.ownership.owned(id);
-      const md = await metadata(obj.id);
       const state = obj[STATE];
       const copy = blank(state.info);
       restoreState(copy, decode(encodeState(captureState(obj), undefined, state.info.ctor.name), rt.runtime.resolver));
-      const lineage =
+      // the lineage is read while the copy's record is written (an owned object knows its dataset): one round less
+      const lineage = metadata(obj.id).then((md) =>
         md.original === undefined
           ? { original: obj.id, versions: [obj.id] }
-          : { original: md.original, versions: [...(md.versions ?? [md.original]), obj.id] };
-      await rt.registrar.register([copy], { ...ctx, dataset: md.dataset }, undefined, lineage);
+          : { original: md.original, versions: [...(md.versions ?? [md.original]), obj.id] },
+      );
+      await rt.registrar.register([copy], { ...ctx, dataset: state.dataset ?? ctx.dataset }, undefined, lineage);
       return [copy.id, state.info.name, rt.backendId];
     },
 
@@ -52,6 +61,8 @@ export function versionHandlers(rt: Deps): Pick<Handlers<BackendOps>, VersionOp>
       if (md.original === undefined) throw new ObjectIsNotVersionError(id);
       const original = await metadata(md.original);
       const finish = await rt.moves.beginMove([version], undefined, ctx.chain);
+      const note = rt.moves.noteLeaving([version]); // on disk while the original adopts its state (leaving.ts)
+      let released = false;
       try {
         const state = encodeState(captureState(version), undefined, version[STATE].info.ctor.name);
         await rt.requests.request(original.master, 'adopt-state', [s, md.original, state]);
@@ -60,21 +71,29 @@ export function versionHandlers(rt: Deps): Pick<Handlers<BackendOps>, VersionOp>
         const holders = new Map<string, string[]>();
         await Promise.all(
           retired.map(async (v) => {
-            const vmd = await rt.store.getObject(v);
+            const vmd = v === id ? md : await rt.store.getObject(v); // the version's own record is read already
             if (!vmd) return;
             for (const holder of [vmd.master, ...vmd.replicas])
-              holders.set(holder, [...(holders.get(holder) ?? []), v]);
+              if (holder !== rt.backendId || v !== id) holders.set(holder, [...(holders.get(holder) ?? []), v]);
             await rt.store.putObject({ ...vmd, forward: md.original, master: original.master, replicas: [] });
           }),
         );
-        await rt.moves.release([version], original.master); // this copy goes before anyone waiting is let through
+        released = true;
+        await rt.moves.release([version], original.master, note); // gone before anyone waiting is let through
+        // versions held here are retired here, without a request to ourselves
         await Promise.all(
-          [...holders].map(([holder, ids]) => rt.requests.request(holder, 'retire', [s, ids, original.master])),
+          [...holders].map(([holder, ids]) =>
+            holder === rt.backendId
+              ? retire(ids, original.master)
+              : rt.requests.request(holder, 'retire', [s, ids, original.master]),
+          ),
         );
         finish(original.master);
       } catch (err) {
         finish(undefined);
         throw err;
+      } finally {
+        if (!released) rt.moves.dropNote(note);
       }
       return [md.original, original.master];
     },
@@ -85,11 +104,6 @@ export function versionHandlers(rt: Deps): Pick<Handlers<BackendOps>, VersionOp>
       await rt.writes.save([obj]);
     },
 
-    async retire([, ids, owner]) {
-      await Promise.all(ids.map((id) => rt.moves.receiving.get(id))); // a receive of them still running ends first
-      for (const id of ids) rt.replicas.drop(id, owner); // replicas held here: a retired one is never served again
-      const owned = ids.map((id) => rt.ownership.ownedHere(id)).filter((o): o is DataClayObject => o !== undefined);
-      await rt.moves.release(owned, owner);
-    },
+    retire: ([, ids, owner]) => retire(ids, owner),
   };
 }

@@ -49,7 +49,9 @@ export interface RequestOptions {
 }
 
 interface Pending {
-  resolve: (data: Uint8Array) => void;
+  /** With the whole message (requestMsg) or its data. */
+  resolve: (reply: Uint8Array | Msg) => void;
+  whole: boolean;
   reject: (err: Error) => void;
   deadline: number;
   subject: string;
@@ -91,8 +93,37 @@ export class RequestMux {
     void this.watchStatus();
   }
 
-  /** `headers`: only for the parts of a large message (parts.ts). */
+  /** `headers`: the parts of a large message (parts.ts), or a JetStream publish's expectations (metadata/kv-fast.ts). */
   request(subject: string, payload: Uint8Array, options: RequestOptions, headers?: MsgHdrs): Promise<Uint8Array> {
+    return this.send(subject, payload, options, headers, false);
+  }
+
+  /** One message each way, answered with the whole reply (its headers and status too: a JetStream direct get's). */
+  requestMsg(subject: string, payload: Uint8Array, options: Omit<RequestOptions, 'single'>): Promise<Msg> {
+    return this.send(subject, payload, { ...options, single: true }, undefined, true);
+  }
+
+  private send(
+    subject: string,
+    payload: Uint8Array,
+    options: RequestOptions,
+    headers: MsgHdrs | undefined,
+    whole: true,
+  ): Promise<Msg>;
+  private send(
+    subject: string,
+    payload: Uint8Array,
+    options: RequestOptions,
+    headers: MsgHdrs | undefined,
+    whole: false,
+  ): Promise<Uint8Array>;
+  private send(
+    subject: string,
+    payload: Uint8Array,
+    options: RequestOptions,
+    headers: MsgHdrs | undefined,
+    whole: boolean,
+  ): Promise<Uint8Array | Msg> {
     if (this.closed) return Promise.reject(this.broken ?? new ConnectionClosedError());
     const max = this.nc.info?.max_payload;
     if (max !== undefined && payload.length > max) {
@@ -102,9 +133,9 @@ export class RequestMux {
     const { signal, operation } = options;
     if (signal?.aborted) return Promise.reject(new AbortedError(operation ?? subject, { cause: signal.reason }));
     const id = ++this.seq;
-    return new Promise<Uint8Array>((resolve, reject) => {
+    return new Promise<Uint8Array | Msg>((resolve, reject) => {
       const deadline = Date.now() + options.timeoutMs;
-      const p: Pending = { resolve, reject, deadline, subject, operation, timeoutMs: options.timeoutMs, signal };
+      const p: Pending = { resolve, reject, deadline, subject, operation, timeoutMs: options.timeoutMs, signal, whole };
       if (signal) this.aborts.add(signal, id);
       this.pending.set(id, p);
       try {
@@ -214,8 +245,8 @@ export class RequestMux {
     if (!p) return; // late reply to a request that timed out
     const parts = msg.headers?.get(PARTS);
     if (msg.data.length === 0 && msg.headers?.code === 503) p.reject(new NoResponders(p.subject));
-    else if (parts) this.fetchRest(p, msg.data, parts);
-    else p.resolve(msg.data);
+    else if (parts && !p.whole) this.fetchRest(p, msg.data, parts);
+    else p.resolve(p.whole ? msg : msg.data);
   }
 
   /** A reply too large for one message came as its first part: the others are fetched from the same subject. */

@@ -38,6 +38,19 @@ export function serve(nc: NatsConnection, subject: string, handler: Handler, opt
     if (--inFlight === 0) drained?.();
   };
   const report = (err: unknown, subj: string) => options.onError?.(err, subj);
+  // replies go out together, once per event-loop turn: nats.js writes to the socket once per microtask checkpoint,
+  // and each request's reply comes in a checkpoint of its own (fewer writes; the calls/s it gains were within this
+  // machine's noise, docs/benchmarks.md, and the p50 did not move)
+  let outbox: (() => void)[] = [];
+  const sendAll = () => {
+    const sending = outbox;
+    outbox = [];
+    for (const send of sending) send();
+  };
+  const later = (send: () => void) => {
+    if (outbox.length === 0) setImmediate(sendAll);
+    outbox.push(send);
+  };
   // messages in parts (parts.ts) need one process behind the subject: not a queue group's
   const parts = options.queue === undefined ? new PartStore() : undefined;
   const respond = (msg: Msg, bytes: Uint8Array) => {
@@ -94,20 +107,27 @@ export function serve(nc: NatsConnection, subject: string, handler: Handler, opt
         pending = Promise.reject(e);
       }
       inFlight++;
+      const answer = (bytes: Uint8Array, ok: boolean) =>
+        later(() => {
+          try {
+            respond(msg, bytes);
+            served(ok);
+          } catch (e) {
+            report(e, msg.subject); // nothing here may throw; if it does, it is logged, never fatal
+          } finally {
+            done(); // once sent: close() waits for it
+          }
+        });
       pending
         .then(
-          (bytes) => {
-            respond(msg, bytes);
-            served(true);
-            done();
-          },
+          (bytes) => answer(bytes, true),
           (e) => {
             try {
               report(e, msg.subject);
-              respond(msg, encodeError(e));
-              served(false);
-            } finally {
-              done();
+              answer(encodeError(e), false);
+            } catch (failed) {
+              done(); // no answer can be made: the caller's timeout answers for us
+              throw failed;
             }
           },
         )

@@ -3,8 +3,10 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import type { KV } from '@nats-io/kv';
 import { AlreadyPersistentError } from '../errors.js';
 import { decode, encode } from '../serialization/codec.js';
+import { RequestMux } from '../messaging/mux.js';
 import { AliasStore } from './aliases.js';
 import { type BucketOptions, openBuckets } from './buckets.js';
+import { FastKv } from './kv-fast.js';
 import { isKeyExists, isWrongSequence } from './kv-errors.js';
 import { listObjectPage, type ObjectFilter, type ObjectPage } from './object-listing.js';
 import { BACKEND_STALE_MS, HEARTBEAT_MS, LiveBackends } from './live-set.js';
@@ -17,14 +19,18 @@ export class MetadataStore {
   /** The backends bucket as the watch keeps it, in memory. */
   private readonly live: LiveBackends;
   private readonly aliasStore: AliasStore;
+  /** The objects bucket's reads and writes on the hot path (a persist, a move, a version): kv-fast.ts. */
+  private readonly fastObjects: FastKv;
 
   private constructor(
     private readonly objects: KV,
     aliases: KV,
     private readonly backends: KV,
+    private readonly mux: RequestMux,
   ) {
     this.live = new LiveBackends(backends, BACKEND_STALE_MS);
     this.aliasStore = new AliasStore(aliases);
+    this.fastObjects = new FastKv(objects, mux);
   }
 
   static async open(nc: NatsConnection, namespace: string, options: BucketOptions = {}): Promise<MetadataStore> {
@@ -35,17 +41,19 @@ export class MetadataStore {
       [{ name: 'objects' }, { name: 'aliases' }, { name: 'backends', ttlMs: 10 * BACKEND_STALE_MS }],
       options,
     );
-    return new MetadataStore(objects, aliases, backends);
+    // replies to the connection's own inbox prefix (`_INBOX.<user>` on a secured server: the only one it may read)
+    const inbox = (nc as { options?: { inboxPrefix?: string } }).options?.inboxPrefix || '_INBOX';
+    return new MetadataStore(objects, aliases, backends, new RequestMux(nc, inbox));
   }
 
   async putObject(md: ObjectMetadata): Promise<void> {
-    await this.objects.put(md.id, encode(md));
+    await this.fastObjects.put(md.id, encode(md));
   }
 
   /** Registers a new object; refuses an id that is registered already (two backends persisting the same object). */
   async createObject(md: ObjectMetadata): Promise<void> {
     try {
-      await this.objects.create(md.id, encode(md));
+      await this.fastObjects.create(md.id, encode(md));
     } catch (err) {
       if (isKeyExists(err)) throw new AlreadyPersistentError(md.id, undefined, { cause: err });
       throw err;
@@ -53,8 +61,8 @@ export class MetadataStore {
   }
 
   async getObject(id: string): Promise<ObjectMetadata | undefined> {
-    const entry = await this.objects.get(id);
-    return entry && entry.operation === 'PUT' ? decode<ObjectMetadata>(entry.value) : undefined;
+    const value = await this.fastObjects.get(id);
+    return value ? decode<ObjectMetadata>(value) : undefined;
   }
 
   /**
@@ -169,6 +177,7 @@ export class MetadataStore {
 
   /** Stops the watches; the connection is its owner's. */
   close(): void {
+    this.mux.close();
     this.live.stop();
     this.aliasStore.stop();
   }

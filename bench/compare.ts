@@ -1,0 +1,195 @@
+// bench/compare (`npm run bench:compare`): issue 17's table, side by side. Every operation of the table against a
+// 3-backend dev cluster, the fastest raw NATS request/reply nats.js allows (publish + one reply subscription, the
+// request multiplexer) measured in the same run, and, when DATACLAY_PYTHON names a Python with dataClay 4.3
+// importable (and redis-server is on PATH), dataClay itself, rounds alternating. Medians of ROUNDS rounds.
+import { spawn } from 'node:child_process';
+import { loadavg } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { Client } from '../src/index.js';
+import { inboxPrefix, RequestMux } from '../src/internal.js';
+import { Box, Echo } from './model.js';
+import { asUser, benchCluster, fmt, latencies, median, rawBaseline, throughput, type Op } from './lib.js';
+
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const SEQ = Number(process.env.BENCH_SEQUENTIAL ?? 2000);
+const CONCURRENT = Number(process.env.BENCH_CONCURRENT ?? 20_000);
+const CONTROL = Number(process.env.BENCH_CONTROL ?? 200); // moves, versions, consolidations per round
+const PERSISTS = 1000;
+const IN_FLIGHT = 64;
+
+/** One round's figures: latencies in µs, rates in operations per second. */
+type Figures = Record<string, number>;
+
+/** The rows of the table: key, label, unit ('us' p50 or '/s' rate), the dataClay 4.3.1 figure the issue measured. */
+const ROWS: [key: string, label: string, unit: 'us' | '/s', earlier: number][] = [
+  ['call', 'active-method call, p50', 'us', 8900],
+  ['callTput', `call throughput, ${IN_FLIGHT} in flight`, '/s', 180],
+  ['dcGet', 'dcGet p50', 'us', 3460],
+  ['dcSet', 'dcSet p50', 'us', 3040],
+  ['getByAlias', 'getByAlias p50', 'us', 2820],
+  ['persistSeq', `makePersistent, ${fmt(PERSISTS)} sequential`, '/s', 206],
+  ['persistAtOnce', `makePersistent, ${fmt(PERSISTS)} at once`, '/s', 435],
+  ['move', 'move, one object, p50', 'us', 8250],
+  ['newVersion', 'newVersion p50', 'us', 10300],
+  ['consolidate', 'consolidateVersion p50', 'us', 9700],
+];
+const RAW_ROWS = new Set(['call', 'callTput', 'dcGet', 'dcSet', 'getByAlias']);
+
+const p50 = async (op: Op, n: number) => median(await latencies(op, n, Math.min(200, n)));
+
+/** The p50 of `op`, each run after an untimed `prepare` that makes its argument. */
+async function p50Prepared<T>(prepare: () => Promise<T>, op: (x: T) => Promise<unknown>, n: number): Promise<number> {
+  const out: number[] = [];
+  for (let i = 0; i < n + 20; i++) {
+    const x = await prepare();
+    const t = process.hrtime.bigint();
+    await op(x);
+    if (i >= 20) out.push(Number(process.hrtime.bigint() - t) / 1000); // the first 20: warm-up
+  }
+  return median(out);
+}
+
+async function persistRate(atOnce: boolean): Promise<number> {
+  const boxes = Array.from({ length: PERSISTS }, (_, i) => new Box(i));
+  const t = process.hrtime.bigint();
+  if (atOnce) await Promise.all(boxes.map((b) => b.makePersistent()));
+  else for (const b of boxes) await b.makePersistent();
+  return PERSISTS / (Number(process.hrtime.bigint() - t) / 1e9);
+}
+
+const model = fileURLToPath(new URL('./model.js', import.meta.url));
+await using cluster = await benchCluster({ models: [model], backends: 3 });
+await using _client = await new Client({ ...asUser(cluster), timeoutMs: 120_000 }).start();
+const baseline = await rawBaseline(cluster);
+const mux = new RequestMux(baseline.nc, inboxPrefix(asUser(cluster).user ?? 'admin'));
+const payload = new Uint8Array(100).fill(7);
+
+async function ourRound(): Promise<{ ours: Figures; raw: Figures }> {
+  const raw: Op = () => mux.request(baseline.subject, payload, { timeoutMs: 30_000 });
+  const echo = new Echo(payload);
+  await echo.makePersistent({ backendId: 'backend-1' });
+  const box = new Box(1);
+  await box.makePersistent({ backendId: 'backend-2', alias: `compare-${Date.now()}-${Math.random()}` });
+  const alias = [...(await box.getAliases())][0];
+  const rawP50 = await p50(raw, SEQ);
+  const rawTput = await throughput(raw, CONCURRENT, IN_FLIGHT);
+  const ours: Figures = {
+    call: await p50(() => echo.echo(payload), SEQ),
+    callTput: await throughput(() => echo.echo(payload), CONCURRENT, IN_FLIGHT),
+    dcGet: await p50(() => echo.dcGet('payload'), SEQ),
+    dcSet: await p50(() => echo.dcSet('payload', payload), SEQ),
+    getByAlias: await p50(() => Box.getByAlias(alias), SEQ),
+    persistSeq: await persistRate(false),
+    persistAtOnce: await persistRate(true),
+  };
+  const mover = new Box(2);
+  await mover.makePersistent({ backendId: 'backend-1' });
+  let at = 1;
+  ours.move = await p50Prepared(
+    async () => `backend-${(at % 3) + 1}`,
+    async (to) => {
+      await mover.move(to);
+      at++;
+    },
+    CONTROL,
+  );
+  const original = new Box(3);
+  await original.makePersistent({ backendId: 'backend-3' });
+  ours.newVersion = await p50Prepared(
+    async () => undefined,
+    () => original.newVersion(),
+    CONTROL,
+  );
+  ours.consolidate = await p50Prepared(
+    () => original.newVersion(),
+    (v) => v.consolidateVersion(),
+    CONTROL,
+  );
+  return { ours, raw: { call: rawP50, callTput: rawTput } };
+}
+
+/**
+ * dataClay's round: bench/dataclay/compare.py starts Redis, a metadata service and 3 backends, runs the same
+ * operations and prints one JSON line of figures in the same units.
+ */
+async function dataClayRound(python: string): Promise<Figures> {
+  const script = fileURLToPath(new URL('../../bench/dataclay/compare.py', import.meta.url));
+  const env = {
+    ...process.env,
+    BENCH_SEQUENTIAL: String(SEQ),
+    BENCH_CONCURRENT: String(CONCURRENT),
+    BENCH_CONTROL: String(CONTROL),
+  };
+  const child = spawn(python, [script], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout.on('data', (d) => (out += d));
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  const line = out.trim().split('\n').pop() ?? '';
+  if (code !== 0) throw new Error(`dataClay round failed (exit ${code}): ${line}`);
+  return JSON.parse(line) as Figures;
+}
+
+const python = process.env.DATACLAY_PYTHON;
+const rounds: { ours: Figures; raw: Figures; dataclay?: Figures }[] = [];
+const loads: number[] = [];
+try {
+  const mode = cluster.secured ? 'secured' : 'open (BENCH_INSECURE)';
+  console.log(
+    `bench/compare: 3 backends, ${mode}, 100 B payloads, medians of ${ROUNDS} rounds; dataClay: ${python ? `${python}, alternating` : 'not in this run (set DATACLAY_PYTHON)'}\n`,
+  );
+  for (let r = 0; r < ROUNDS; r++) {
+    loads.push(loadavg()[0]);
+    const dataclay = python ? await dataClayRound(python) : undefined;
+    const { ours, raw } = await ourRound();
+    rounds.push({ ours, raw, dataclay });
+    console.log(`round ${r + 1}/${ROUNDS} done (1-min load ${fmt(loadavg()[0], 2)})`);
+  }
+  loads.push(loadavg()[0]);
+  const med = (pick: (r: (typeof rounds)[number]) => number | undefined) => {
+    const xs = rounds.map(pick).filter((x): x is number => x !== undefined);
+    return xs.length ? median(xs) : undefined;
+  };
+  const show = (x: number | undefined, unit: 'us' | '/s') =>
+    x === undefined ? '' : unit === 'us' ? (x >= 1000 ? `${fmt(x / 1000, 2)} ms` : `${fmt(x)} µs`) : `${fmt(x)}/s`;
+  // how many times better: lower latency or higher rate
+  const better = (ours: number, other: number, unit: 'us' | '/s') => (unit === 'us' ? other / ours : ours / other);
+  const table: string[][] = [
+    [
+      'operation',
+      python ? 'dataClay 4.3.1' : 'dataClay 4.3.1 (earlier)',
+      'this project',
+      'raw NATS',
+      'x dataClay',
+      'x raw',
+    ],
+  ];
+  for (const [key, label, unit, earlier] of ROWS) {
+    const ours = med((r) => r.ours[key]) ?? Number.NaN;
+    const dc = python ? med((r) => r.dataclay?.[key]) : earlier;
+    const rawKey = key === 'callTput' ? 'callTput' : 'call'; // every latency row against the raw request's p50
+    const raw = RAW_ROWS.has(key) ? med((r) => r.raw[rawKey]) : undefined;
+    table.push([
+      label,
+      show(dc, unit),
+      show(ours, unit),
+      show(raw, unit),
+      dc === undefined ? '' : `${fmt(better(ours, dc, unit), 2)}x`,
+      raw === undefined ? '' : `${fmt(ours / raw, 2)}x`, // latency over raw's, or throughput over raw's
+    ]);
+  }
+  const widths = table[0].map((_, i) => Math.max(...table.map((row) => row[i].length)));
+  console.log('');
+  for (const row of table)
+    console.log(row.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  '));
+  console.log(
+    `\nx dataClay: how many times faster (latency) or more (rate). x raw: latency / raw p50, throughput / raw throughput.`,
+  );
+  if (!python)
+    console.log(
+      'dataClay column: measured earlier (issue 17, dataClay 4.3.1 with Redis and 3 backends, same machine), not in this run.',
+    );
+  console.log(`1-minute load average over the run: ${loads.map((l) => fmt(l, 2)).join(', ')}`);
+} finally {
+  mux.close();
+  await baseline.close();
+}

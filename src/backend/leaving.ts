@@ -1,0 +1,93 @@
+// Records leaving for another backend (a move, a consolidation). The source must not serve a copy after it said the
+// target has the objects, even after a crash: before, it waited for the removal of its records to reach the disk,
+// a second sync after the target's. Now it writes a note naming them while they are shipped (its sync overlaps the
+// target's work), acknowledges once the note and the target's answer are both in, and removes the records (then the
+// note) in the background. A restart checks each noted id against the metadata (settleLeaving) and drops the
+// records that are not its own any more, so the promise is the same with one sync fewer on the way.
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { MetadataStore } from '../metadata/store.js';
+import type { ObjectStore } from './object-store.js';
+
+type NoteStore = Pick<ObjectStore, 'putLeaving' | 'removeLeaving' | 'remove'>;
+
+export interface LeavingNote {
+  /** Resolves once the note is on disk. */
+  written: Promise<unknown>;
+  key: string;
+}
+
+export class Leaving {
+  /** Removals still running: awaited by flush and stop. */
+  private readonly background = new Set<Promise<void>>();
+
+  constructor(
+    private readonly objects: NoteStore,
+    private readonly onBackgroundError: (err: unknown) => void,
+  ) {}
+
+  /** Starts writing the note for `ids` (before they are shipped). */
+  note(ids: readonly string[]): LeavingNote {
+    const key = randomUUID();
+    const written = this.objects.putLeaving(key, ids);
+    written.catch(() => undefined); // awaited by removeNoted or dropped: never an unhandled rejection
+    return { written, key };
+  }
+
+  /**
+   * The target has them: the records go, and the note once they are gone. Resolves when the note is on disk, which
+   * is what makes the handover durable here.
+   */
+  async removeNoted(note: LeavingNote, ids: readonly string[]): Promise<void> {
+    const removed = Promise.all(ids.map((id) => this.objects.remove(id)));
+    const done = removed
+      .then(() => this.objects.removeLeaving(note.key))
+      .then(
+        () => undefined,
+        (err) => this.onBackgroundError(err),
+      );
+    this.background.add(done);
+    void done.finally(() => this.background.delete(done));
+    await note.written;
+  }
+
+  /** The move did not happen (or only in part, settled otherwise): the note is not needed. */
+  drop(note: LeavingNote): void {
+    void note.written.then(() => this.objects.removeLeaving(note.key)).catch(() => undefined);
+  }
+
+  /** Waits for the removals still running. */
+  async settled(): Promise<void> {
+    await Promise.all(this.background);
+  }
+}
+
+export interface SettleDeps {
+  backendId: string;
+  objects: Pick<ObjectStore, 'leaving' | 'removeLeaving' | 'remove' | 'has'>;
+  store: Pick<MetadataStore, 'getObject'>;
+  log: Pick<Logger, 'info'>;
+}
+
+/**
+ * At start: a noted record whose object the metadata names another backend for (or forwards, or no longer has)
+ * is not this backend's any more, and goes; one the metadata still names this backend for stays (its move failed,
+ * or it came back since).
+ */
+export async function settleLeaving({ backendId, objects, store, log }: SettleDeps): Promise<number> {
+  let dropped = 0;
+  for (const [key, ids] of [...objects.leaving()]) {
+    await Promise.all(
+      ids.map(async (id) => {
+        if (!objects.has(id)) return;
+        const md = await store.getObject(id);
+        if (md && md.master === backendId && md.forward === undefined) return;
+        await objects.remove(id);
+        dropped++;
+      }),
+    );
+    await objects.removeLeaving(key);
+  }
+  if (dropped > 0) log.info({ dropped }, 'removed records a crash left behind after they had moved away');
+  return dropped;
+}

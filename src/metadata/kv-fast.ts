@@ -1,0 +1,96 @@
+// The metadata's hot writes and reads as plain JetStream messages through the request multiplexer: a KV put is a
+// publish to the key's subject answered with a PubAck, a read a direct get of the key's last message. nats.js's KV
+// sends each through its own request(), which builds an Error with a stack per call and a reply inbox of its own
+// (measured: 292 µs against 157 µs per sequential create, 1,000 creates at once 129 ms against 71 ms). Refusals
+// come back as nats.js's own error classes, so callers tell "key exists" and timeouts apart exactly as before.
+import { JetStreamApiError } from '@nats-io/jetstream';
+import type { KV } from '@nats-io/kv';
+import { errors, headers } from '@nats-io/transport-node';
+import { TimeoutError } from '../errors.js';
+import { NoResponders, type RequestMux } from '../messaging/mux.js';
+
+/** nats.js's KV default: how long a write or read waits for JetStream. */
+const KV_TIMEOUT_MS = 5_000;
+
+/** What nats.js's Bucket knows of its subjects (kept there: mirrors and domains change them). */
+interface BucketSubjects {
+  subjectForKey(key: string, edit?: boolean): string;
+  bucketName(): string;
+  direct: boolean;
+  jsm?: { prefix?: string };
+}
+
+interface PubAck {
+  seq?: number;
+  error?: { code: number; err_code: number; description: string };
+}
+
+const text = new TextDecoder();
+
+export class FastKv {
+  private readonly bucket: BucketSubjects;
+
+  constructor(
+    private readonly kv: KV,
+    private readonly mux: RequestMux,
+  ) {
+    this.bucket = kv as unknown as BucketSubjects;
+  }
+
+  /** Writes the value; with `previousSeq`, only if the key's last revision is that one (0: the key is new). */
+  async put(key: string, value: Uint8Array, previousSeq?: number): Promise<number> {
+    const h = previousSeq === undefined ? undefined : headers();
+    h?.set('Nats-Expected-Last-Subject-Sequence', String(previousSeq));
+    const reply = await this.ask(this.bucket.subjectForKey(key, true), value, h);
+    const ack = JSON.parse(text.decode(reply)) as PubAck;
+    if (ack.error) throw new JetStreamApiError(ack.error);
+    return ack.seq ?? 0;
+  }
+
+  /**
+   * Creates the key, refused (JetStreamApiError 10071) if it holds a value. A key whose last entry is a deletion
+   * is created over it, as nats.js's create does (that slow path is nats.js's).
+   */
+  async create(key: string, value: Uint8Array): Promise<number> {
+    try {
+      return await this.put(key, value, 0);
+    } catch (err) {
+      if (!(err instanceof JetStreamApiError) || err.code !== 10071) throw err;
+      return this.kv.create(key, value);
+    }
+  }
+
+  /** The key's value, or undefined when it has none: never written (a 404), or deleted or purged (a marker). */
+  async get(key: string): Promise<Uint8Array | undefined> {
+    if (!this.bucket.direct) {
+      const entry = await this.kv.get(key);
+      return entry && entry.operation === 'PUT' ? entry.value : undefined;
+    }
+    // the key's subject in the request's own (as nats.js asks it): permissions can confine who reads which keys
+    const api = `${this.bucket.jsm?.prefix ?? '$JS.API'}.DIRECT.GET.${this.bucket.bucketName()}`;
+    const subject = `${api}.${this.bucket.subjectForKey(key)}`;
+    const msg = await this.fail(this.mux.requestMsg(subject, new Uint8Array(0), { timeoutMs: KV_TIMEOUT_MS }));
+    const status = msg.headers?.code ?? 0;
+    if (status === 404) return undefined;
+    if (status !== 0 && status !== 200)
+      throw new Error(`JetStream direct get of ${key}: ${status} ${msg.headers?.description ?? ''}`);
+    const op = msg.headers?.get('KV-Operation');
+    return op === 'DEL' || op === 'PURGE' ? undefined : msg.data;
+  }
+
+  /** One request through the multiplexer, its failures as nats.js's. */
+  private ask(subject: string, payload: Uint8Array, h?: ReturnType<typeof headers>): Promise<Uint8Array> {
+    return this.fail(this.mux.request(subject, payload, { timeoutMs: KV_TIMEOUT_MS, single: true }, h));
+  }
+
+  /** A multiplexer's failure as nats.js's (a timeout is its TimeoutError, not a request of ours timing out). */
+  private async fail<T>(reply: Promise<T>): Promise<T> {
+    try {
+      return await reply;
+    } catch (err) {
+      if (err instanceof TimeoutError) throw new errors.TimeoutError({ cause: err });
+      if (err instanceof NoResponders) throw new Error(`JetStream did not answer on ${err.subject}`, { cause: err });
+      throw err;
+    }
+  }
+}
