@@ -11,7 +11,11 @@ import { proxyResolver } from '../runtime/references.js';
 import type { Requests } from '../runtime/requests.js';
 import { Runtime } from '../runtime/runtime.js';
 import type { Identity } from '../security/identity.js';
+import type { Logger } from 'pino';
 import { Deletion } from './deletion.js';
+import { Epochs } from './epochs.js';
+import { Failover } from './failover.js';
+import { Lease } from './lease.js';
 import { Heap, type MemoryBudget } from './heap.js';
 import { Moves } from './moves.js';
 import type { ObjectStore } from './object-store.js';
@@ -39,6 +43,10 @@ export interface BackendRuntimeOptions {
   onEvolved?: (className: string, evolution: Evolution) => void;
   /** Throws unless a request's user may create objects in its session's dataset (datasets as boundaries). */
   mayCreate?: (session: Session) => void;
+  /** Backups of every object this backend masters (`--backups`, docs/failover.md). Default 0. */
+  backups?: number;
+  /** Where fencing and promotions are told (docs/failover.md). */
+  log?: Pick<Logger, 'info' | 'warn'>;
 }
 
 export class BackendRuntime {
@@ -56,6 +64,9 @@ export class BackendRuntime {
   readonly replicas: Replicas;
   readonly writes: WriteThrough;
   readonly deletion: Deletion;
+  readonly epochs: Epochs;
+  readonly lease: Lease;
+  readonly failover: Failover;
   /** Draining (`dataclay ctl drain`): new objects are refused. */
   readonly status = { draining: false };
   readonly onBackgroundError: (err: unknown) => void;
@@ -72,6 +83,20 @@ export class BackendRuntime {
     this.store = store;
     this.objects = objects;
     this.heap = heap;
+    const log = options.log ?? { info: () => undefined, warn: () => undefined };
+    const epochs = new Epochs(objects);
+    this.epochs = epochs;
+    this.lease = new Lease({
+      backendId,
+      store,
+      objects,
+      heap,
+      ownership: () => this.ownership,
+      epochs,
+      log,
+      onBackgroundError,
+    });
+    const { lease } = this;
     const placement = new LocalPlacement(backendId, store);
     this.placement = placement;
     this.runtime = new Runtime({
@@ -99,6 +124,10 @@ export class BackendRuntime {
       metadataOf,
       load: (obj) => this.ownership.load(obj),
       onBackgroundError,
+      epochs,
+      mastersHere: (id) => this.ownership.ownedHere(id) !== undefined,
+      superseded: (id, master, epoch) => lease.demote(id, { master, epoch }),
+      onFenced: (obj) => lease.check(obj.id),
     });
     const replicas = this.replicas;
     this.ownership = new Ownership({
@@ -110,10 +139,14 @@ export class BackendRuntime {
       replicas,
       proxies: proxyResolver(identity),
       onEvolved: options.onEvolved,
+      epochs,
+      gate: (id) => lease.gate(id),
     });
     const { mayCreate } = options;
     const save = (o: DataClayObject[]) => this.writes.save(o);
-    this.registrar = new Registrar({ backendId, heap, identity, objects, store, save, mayCreate });
+    const placeBackups = (o: DataClayObject[]) => this.failover.placeNew(o);
+    const claim = (id: string) => lease.claim(id);
+    this.registrar = new Registrar({ backendId, heap, identity, objects, store, save, mayCreate, placeBackups, claim });
     const { registrar, ownership } = this;
     const session = () => this.runtime.session();
     this.writes = new WriteThrough({
@@ -123,6 +156,7 @@ export class BackendRuntime {
       store,
       registrar,
       replicas,
+      epochs,
       session,
       resolver,
       onBackgroundError,
@@ -135,8 +169,35 @@ export class BackendRuntime {
       unregister: (o) => registrar.unregister(o),
       encodable: (o) => writes.encodable(o),
     };
-    this.moves = new Moves({ backendId, heap, identity, objects, store, ownership, replicas, registrar, writes });
+    this.moves = new Moves({
+      backendId,
+      heap,
+      identity,
+      objects,
+      store,
+      ownership,
+      replicas,
+      registrar,
+      writes,
+      epochs,
+      ensureBackups: (o, had) => this.failover.ensure(o, had),
+    });
     const { moves } = this;
+    this.failover = new Failover({
+      backendId,
+      backups: options.backups ?? 0,
+      store,
+      objects,
+      replicas,
+      ownership,
+      registrar,
+      writes,
+      moves,
+      epochs,
+      lease,
+      log,
+      onBackgroundError,
+    });
     this.deletion = new Deletion({ backendId, heap, objects, store, ownership, moves, requests, onBackgroundError });
   }
 }
