@@ -15,6 +15,7 @@ import { registeredClassNames } from '../object/registry.js';
 import { registeredValueClassNames } from '../serialization/value-classes.js';
 import { installRuntime, removeRuntime } from '../object/runtime-slot.js';
 import { BackendRuntime } from './backend-runtime.js';
+import { awaitPredecessor } from './failover.js';
 import type { MemoryBudget } from './heap.js';
 import { ObjectStore } from './object-store.js';
 import { reconcile } from './reconcile.js';
@@ -107,6 +108,7 @@ export class Backend {
     let nc: NatsConnection | undefined;
     let grants: Grants | undefined;
     try {
+      const emptyStore = objects.backendId === undefined; // a new disk (or a replaced one)
       const id = await resolveId(objects, options);
       const namespace = options.namespace ?? 'default';
       const log = options.logger ?? createLogger(`backend:${id}`);
@@ -141,6 +143,7 @@ export class Backend {
       const classes = [...registeredClassNames(), ...registeredValueClassNames()].sort();
       const info: BackendInfo = { id, host: hostname(), pid: process.pid, startedAt: now, heartbeatAt: now, classes };
       await refuseDuplicate(runtime, id);
+      if (emptyStore) await awaitPredecessor(store, id, log);
       const reconciled = await reconcile({ backendId: id, objects, store, log });
       const backend = new Backend(runtime, nc, info, log, grants, authorizer);
       if (options.metricsPort !== undefined) {

@@ -317,3 +317,24 @@ function shuffled<T>(items: T[]): T[] {
   }
   return out;
 }
+
+/**
+ * A backend that starts on an empty store under an id the cluster knows (its disk was replaced) must not answer for
+ * that id before the objects its predecessor mastered were promoted: while the predecessor's heartbeat was fresh, no
+ * backup took over, and a quick return would make the cluster ask an empty store for them. It waits until the last
+ * heartbeat of that id is older than a promotion needs (plus one tick of the holders' watch).
+ */
+export async function awaitPredecessor(
+  store: Pick<MetadataStore, 'backendRecordStamp' | 'serverNow' | 'listBackends'>,
+  id: string,
+  log: Pick<Logger, 'info'>,
+): Promise<void> {
+  await store.listBackends(); // the watch has read the bucket: the server's clock is known
+  const last = await store.backendRecordStamp(id);
+  if (last === undefined) return;
+  const until = last + BACKEND_STALE_MS + HEARTBEAT_MS + 4 * TICK_MS;
+  const waitMs = until - store.serverNow();
+  if (waitMs <= 0) return;
+  log.info({ waitMs: Math.round(waitMs) }, 'empty store under a known id: waiting for its objects to be promoted');
+  await new Promise((resolve) => setTimeout(resolve, waitMs));
+}

@@ -6,3 +6,4 @@ export * from './probes.js';
 export * from './integrity.js';
 export * from './faults.js';
 export * from './bank.js';
+export * from './failover.js';
