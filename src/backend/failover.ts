@@ -24,6 +24,8 @@ import type { WriteThrough } from './write-through.js';
 
 /** How often the backend looks for dead masters of the copies it holds, and for backups to place again. */
 const TICK_MS = 500;
+/** How long after a promotion may first happen a replaced backend still waits: the holders' ticks and their work. */
+const PREDECESSOR_MARGIN_MS = 5_000;
 /** Promotions (or placements) in flight at once. */
 const IN_FLIGHT = 8;
 
@@ -54,6 +56,9 @@ export class Failover {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private knownLive = new Set<string>();
+  /** Objects waiting for backups, placed one batch at a time apart from the ticks: promotions never wait for it. */
+  private readonly unplaced = new Set<DataClayObject>();
+  private placing: Promise<void> | undefined;
   /** Some object has fewer backups than asked (too few backends, or a placement failed): placed again next tick. */
   private short: boolean;
 
@@ -76,6 +81,20 @@ export class Failover {
   async stop(): Promise<void> {
     clearInterval(this.timer);
     await this.running;
+    this.unplaced.clear();
+    await this.placing;
+  }
+
+  /** Backups for these objects, soon (one placement at a time). */
+  private place(objects: DataClayObject[]): void {
+    for (const o of objects) this.unplaced.add(o);
+    this.placing ??= (async () => {
+      while (this.unplaced.size > 0) {
+        const batch = [...this.unplaced];
+        this.unplaced.clear();
+        await this.ensure(batch).catch((err) => this.rt.onBackgroundError(err));
+      }
+    })().finally(() => (this.placing = undefined));
   }
 
   /**
@@ -95,9 +114,9 @@ export class Failover {
     }
     const lost = [...this.knownLive].some((id) => !live.has(id));
     this.knownLive = live;
-    if (this.rt.backups > 0 && (lost || this.short)) {
+    if (this.rt.backups > 0 && (lost || this.short) && !this.placing) {
       this.short = false;
-      await this.ensure(this.needingBackups(live));
+      this.place(this.needingBackups(live));
     }
   }
 
@@ -332,7 +351,9 @@ export async function awaitPredecessor(
   await store.listBackends(); // the watch has read the bucket: the server's clock is known
   const last = await store.backendRecordStamp(id);
   if (last === undefined) return;
-  const until = last + BACKEND_STALE_MS + HEARTBEAT_MS + 4 * TICK_MS;
+  // a copy can be promoted once both the master's last heartbeat and the object's last metadata write (no later than
+  // the master's death, a heartbeat after its last one) are BACKEND_STALE_MS old; then a margin for the promotions
+  const until = last + HEARTBEAT_MS + BACKEND_STALE_MS + PREDECESSOR_MARGIN_MS;
   const waitMs = until - store.serverNow();
   if (waitMs <= 0) return;
   log.info({ waitMs: Math.round(waitMs) }, 'empty store under a known id: waiting for its objects to be promoted');

@@ -99,8 +99,10 @@ export class Lease {
   private async confirm(id: string): Promise<void> {
     await this.renewal();
     for (;;) {
+      const mine = this.deps.epochs.of(id);
       const entry = await this.deps.store.getObjectEntry(id);
       if (!entry || entry.md.forward !== undefined) return; // a create in flight, or none: ownership answers
+      if (this.deps.epochs.of(id) !== mine) return; // promoted or received here meanwhile: this backend's for sure
       const { md, revision } = entry;
       if (this.lost(id, md)) {
         await this.demote(id, md);
@@ -121,7 +123,10 @@ export class Lease {
   private async sweep(): Promise<void> {
     let demoted = 0;
     for (const id of [...this.deps.objects.ids()]) {
+      const mine = this.deps.epochs.of(id);
       const md = await this.deps.store.getObject(id);
+      // promoted or received here while the metadata was read: the read is older than this backend's copy
+      if (this.deps.epochs.of(id) !== mine || !this.deps.objects.has(id)) continue;
       if (md && md.forward === undefined && this.lost(id, md)) {
         await this.demote(id, md);
         demoted++;
@@ -147,7 +152,9 @@ export class Lease {
 
   /** The metadata, or a copy that refused a write, says another master may have the object: demote if so. */
   async check(id: string): Promise<void> {
+    const mine = this.deps.epochs.of(id);
     const md = await this.deps.store.getObject(id);
+    if (this.deps.epochs.of(id) !== mine) return;
     if (md && md.forward === undefined && this.lost(id, md)) await this.demote(id, md);
   }
 }

@@ -18,7 +18,8 @@ let client: Client;
 let admin: Client;
 
 beforeAll(async () => {
-  cluster = await DevCluster.start({ models: TEST_MODELS, backends: 3, namespace: NS, backups: 1, ...natsProfile() });
+  cluster = await DevCluster.start({ models: TEST_MODELS, backends: 3, namespace: NS, backups: 1, keepDir: !!process.env.DBG_KEEP, ...natsProfile() });
+  if (process.env.DBG_KEEP) console.log('DIR', cluster.dir);
   admin = await new Client({ ...cluster.connectOptions, namespace: NS, timeoutMs: 3_000 }).start();
   client = await new Client({ ...cluster.connectOptionsFor('user'), namespace: NS, timeoutMs: 10_000 }).start();
 }, 120_000);
@@ -99,7 +100,21 @@ async function settledNow(): Promise<string | true> {
   }
   for (const id of IDS) {
     const stored = (await admin.backend(id).stats()).stored;
-    if (stored !== mastered.get(id)) return `${id} stores ${stored}, masters ${mastered.get(id)}`;
+    if (stored !== mastered.get(id)) {
+      if (process.env.DBG_KEEP) {
+        const bad: string[] = [];
+        for (let page = await admin.listObjects({ limit: 1000, backendId: id }); ; ) {
+          for (const md of page) {
+            if (!md.className.endsWith('FailoverLedger')) continue;
+            await admin.backend(id).inspect(md.id).catch((e) => bad.push(`${md.id} ${JSON.stringify(md)} ${e.name}`));
+          }
+          if (!page.cursor) break;
+          page = await admin.listObjects({ limit: 1000, backendId: id, cursor: page.cursor });
+        }
+        console.log('BAD', bad.slice(0, 5));
+      }
+      return `${id} stores ${stored}, masters ${mastered.get(id)}`;
+    }
   }
   return true;
 }
@@ -255,8 +270,9 @@ describe('failover', () => {
         const start = book.acked;
         await waitFor(() => book.acked - start, { until: (n) => n >= 400, timeoutMs: 120_000, what: 'progress' });
         const victim = IDS[Math.floor(Math.random() * IDS.length)];
-        const mds = await Promise.all(book.all.slice(0, 24).map((a) => admin.getObjectMetadata(a.ledger.id)));
-        const probe = book.all[mds.findIndex((md) => md.master === victim)];
+        // an object the victim masters, to time its promotion by
+        const probe = book.add(new FailoverLedger());
+        await probe.ledger.makePersistent({ backendId: victim });
         const killedAt = performance.now();
         await cluster.backend(victim).kill();
         // the first successful call on an object the killed backend mastered: its backup was promoted
