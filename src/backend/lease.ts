@@ -17,6 +17,8 @@ import type { Ownership } from './ownership.js';
 
 /** How much earlier than the others' verdict a master stops trusting itself: the clocks' and stamps' slack. */
 export const LEASE_MARGIN_MS = 1_000;
+/** When the second sweep after a gap runs. */
+const RESWEEP_MS = 2 * BACKEND_STALE_MS;
 
 export interface LeaseDeps {
   backendId: string;
@@ -48,7 +50,12 @@ export class Lease {
     this.until = Math.max(this.until, sentAt + BACKEND_STALE_MS - LEASE_MARGIN_MS);
     this.inGap = false;
     for (const wake of this.waiters.splice(0)) wake();
-    if (gap) void this.sweep().catch((err) => this.deps.onBackgroundError(err));
+    if (gap) {
+      void this.sweep().catch((err) => this.deps.onBackgroundError(err));
+      // a backup that read this backend's old heartbeat before the gap ended may still promote after the sweep read
+      // the metadata: a second sweep once any such promotion is done drops what it took (requests are gated anyway)
+      setTimeout(() => void this.sweep().catch((err) => this.deps.onBackgroundError(err)), RESWEEP_MS).unref();
+    }
   }
 
   get valid(): boolean {
