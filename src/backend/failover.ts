@@ -37,7 +37,7 @@ export interface FailoverDeps {
     MetadataStore,
     'getObjectEntry' | 'updateObject' | 'listBackends' | 'backendStamp' | 'backendRecordStamp' | 'serverNow'
   >;
-  objects: Pick<ObjectStore, 'ids' | 'get' | 'removeBackup'>;
+  objects: Pick<ObjectStore, 'ids' | 'get' | 'has' | 'removeBackup'>;
   replicas: Pick<
     Replicas,
     'heldByMaster' | 'copy' | 'fence' | 'drop' | 'forget' | 'sendCopies' | 'setReplicas' | 'retireCopies'
@@ -61,6 +61,8 @@ export class Failover {
   private placing: Promise<void> | undefined;
   /** Some object has fewer backups than asked (too few backends, or a placement failed): placed again next tick. */
   private short: boolean;
+  /** New objects whose backups could not all be placed: looked at again once their records are in the store. */
+  private readonly shortNew = new Set<string>();
 
   constructor(private readonly rt: FailoverDeps) {
     this.short = rt.backups > 0;
@@ -114,9 +116,14 @@ export class Failover {
     }
     const lost = [...this.knownLive].some((id) => !live.has(id));
     this.knownLive = live;
-    if (this.rt.backups > 0 && (lost || this.short) && !this.placing) {
+    if (this.rt.backups > 0 && (lost || this.short || this.shortNew.size > 0) && !this.placing) {
       this.short = false;
-      this.place(this.needingBackups(live));
+      const fresh = [...this.shortNew].flatMap((id) => {
+        if (!this.rt.objects.has(id)) return []; // its registration is still writing it (or failed): next tick
+        this.shortNew.delete(id);
+        return this.rt.ownership.ownedHere(id) ?? [];
+      });
+      this.place([...new Set([...this.needingBackups(live), ...fresh])]);
     }
   }
 
@@ -297,7 +304,7 @@ export class Failover {
     for (const obj of objects) {
       const info = obj[STATE].info;
       const targets = shuffled(live.filter((b) => b.classes.includes(info.name)).map((b) => b.id)).slice(0, n);
-      if (targets.length < n) this.short = true;
+      if (targets.length < n) this.shortNew.add(obj.id);
       setReplicas(obj, targets);
       for (const t of targets) byTarget.set(t, [...(byTarget.get(t) ?? []), obj]);
     }
@@ -307,12 +314,13 @@ export class Failover {
           await this.rt.replicas.sendCopies(target, list);
         } catch (err) {
           this.rt.onBackgroundError(err);
-          this.short = true;
-          for (const o of list)
+          for (const o of list) {
+            this.shortNew.add(o.id);
             setReplicas(
               o,
               o[STATE].replicas?.filter((r) => r !== target),
             );
+          }
         }
       }),
     );

@@ -231,10 +231,8 @@ export class Replicas {
     const written = this.rt.objects.put(state.id, record);
     for (;;) {
       const entry = await this.rt.store.getObjectEntry(state.id);
-      if (!entry) {
-        await this.rt.store.putObject({ ...this.rt.metadataOf(obj), replicas });
-        break;
-      }
+      // none yet: a registration in flight writes it from the state, replicas included (or the object is gone)
+      if (!entry) break;
       const { md, revision } = entry;
       if (md.master !== this.rt.backendId || (md.epoch ?? 0) > epoch) {
         const err = new FencedError(state.id, md.master, md.epoch ?? 0);
@@ -248,7 +246,8 @@ export class Replicas {
 
   /** Master side: sends copies of objects it masters to `target`; resolves once the target has them on disk. */
   async sendCopies(target: string, objects: DataClayObject[]): Promise<void> {
-    const records = objects.map((o) => this.transferRecord(o));
+    // only what is still this backend's (one demoted or moved since it was chosen has nothing to send)
+    const records = objects.filter((o) => this.rt.load(o).kind === 'owned').map((o) => this.transferRecord(o));
     for (const chunk of chunkBySize(records, recordSize, this.rt.requests.batchBudget())) {
       const s = this.rt.requests.wire();
       await this.rt.requests.request(target, 'receive', [s, 'replica', chunk, this.rt.backendId]);
