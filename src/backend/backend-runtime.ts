@@ -7,6 +7,7 @@ import type { Session } from '../object/context.js';
 import type { DataClayObject } from '../object/dataclay-object.js';
 import type { Evolution } from '../object/evolution.js';
 import { processIdentity } from '../object/identity.js';
+import { STATE } from '../object/state.js';
 import { proxyResolver } from '../runtime/references.js';
 import type { Requests } from '../runtime/requests.js';
 import { Runtime } from '../runtime/runtime.js';
@@ -93,6 +94,8 @@ export class BackendRuntime {
       heap,
       ownership: () => this.ownership,
       epochs,
+      // a loaded object's state, else its record (the two agree once a write has ended)
+      replicated: (id) => ((heap.get(id)?.[STATE].replicas ?? objects.get(id)?.[3])?.length ?? 0) > 0,
       log,
       onBackgroundError,
     });

@@ -27,6 +27,8 @@ export interface LeaseDeps {
   heap: Pick<Heap, 'has' | 'delete'>;
   ownership: () => Pick<Ownership, 'ownedHere'>;
   epochs: Epochs;
+  /** Whether the object has replicas (none: nobody can have been promoted in its place, so no re-check is due). */
+  replicated: (id: string) => boolean;
   log: Pick<Logger, 'info' | 'warn'>;
   onBackgroundError: (err: unknown) => void;
 }
@@ -72,6 +74,7 @@ export class Lease {
     if (!this.valid) this.lapse();
     else if (this.confirmed.has(id)) return undefined;
     if (!this.deps.heap.has(id) && !this.deps.objects.has(id)) return undefined; // not ours: ownership answers
+    if (!this.deps.replicated(id)) return undefined;
     let confirming = this.confirming.get(id);
     if (!confirming) {
       confirming = this.confirm(id).finally(() => this.confirming.delete(id));
@@ -130,10 +133,11 @@ export class Lease {
   private async sweep(): Promise<void> {
     let demoted = 0;
     for (const id of [...this.deps.objects.ids()]) {
+      if (!this.deps.replicated(id)) continue;
       const mine = this.deps.epochs.of(id);
       const md = await this.deps.store.getObject(id);
       // promoted or received here while the metadata was read: the read is older than this backend's copy
-      if (this.deps.epochs.of(id) !== mine || !this.deps.objects.has(id)) continue;
+      if (this.deps.epochs.of(id) !== mine || !this.deps.objects.has(id) || !this.deps.replicated(id)) continue;
       if (md && md.forward === undefined && this.lost(id, md)) {
         await this.demote(id, md);
         demoted++;

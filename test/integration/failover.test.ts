@@ -23,10 +23,8 @@ beforeAll(async () => {
     backends: 3,
     namespace: NS,
     backups: 1,
-    keepDir: !!process.env.DBG_KEEP,
     ...natsProfile(),
   });
-  if (process.env.DBG_KEEP) console.log('DIR', cluster.dir);
   admin = await new Client({ ...cluster.connectOptions, namespace: NS, timeoutMs: 3_000 }).start();
   client = await new Client({ ...cluster.connectOptionsFor('user'), namespace: NS, timeoutMs: 10_000 }).start();
 }, 120_000);
@@ -108,21 +106,6 @@ async function settledNow(): Promise<string | true> {
   for (const id of IDS) {
     const stored = (await admin.backend(id).stats()).stored;
     if (stored !== mastered.get(id)) {
-      if (process.env.DBG_KEEP) {
-        const bad: string[] = [];
-        for (let page = await admin.listObjects({ limit: 1000, backendId: id }); ; ) {
-          for (const md of page) {
-            if (!md.className.endsWith('FailoverLedger')) continue;
-            await admin
-              .backend(id)
-              .inspect(md.id)
-              .catch((e) => bad.push(`${md.id} ${JSON.stringify(md)} ${e.name}`));
-          }
-          if (!page.cursor) break;
-          page = await admin.listObjects({ limit: 1000, backendId: id, cursor: page.cursor });
-        }
-        console.log('BAD', bad.slice(0, 5));
-      }
       return `${id} stores ${stored}, masters ${mastered.get(id)}`;
     }
   }
