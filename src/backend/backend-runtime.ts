@@ -131,6 +131,7 @@ export class BackendRuntime {
       mastersHere: (id) => this.ownership.ownedHere(id) !== undefined,
       superseded: (id, master, epoch) => lease.demote(id, { master, epoch }),
       onFenced: (obj) => lease.check(obj.id),
+      onDropped: (obj) => this.failover.short(obj),
     });
     const replicas = this.replicas;
     this.ownership = new Ownership({

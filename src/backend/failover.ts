@@ -60,12 +60,17 @@ export class Failover {
   private readonly unplaced = new Set<DataClayObject>();
   private placing: Promise<void> | undefined;
   /** Some object has fewer backups than asked (too few backends, or a placement failed): placed again next tick. */
-  private short: boolean;
-  /** New objects whose backups could not all be placed: looked at again once their records are in the store. */
+  private shortAny: boolean;
+  /** Objects whose backups could not all be placed, or lost one: looked at again once their records are in the store. */
   private readonly shortNew = new Set<string>();
 
   constructor(private readonly rt: FailoverDeps) {
-    this.short = rt.backups > 0;
+    this.shortAny = rt.backups > 0;
+  }
+
+  /** The object has fewer backups than asked now (a holder could not be reached): placed again at the next tick. */
+  short(obj: DataClayObject): void {
+    this.shortNew.add(obj.id);
   }
 
   /** Finishes what a crash cut short (copies promoted, copies no longer wanted), then watches. */
@@ -116,8 +121,8 @@ export class Failover {
     }
     const lost = [...this.knownLive].some((id) => !live.has(id));
     this.knownLive = live;
-    if (this.rt.backups > 0 && (lost || this.short || this.shortNew.size > 0) && !this.placing) {
-      this.short = false;
+    if (this.rt.backups > 0 && (lost || this.shortAny || this.shortNew.size > 0) && !this.placing) {
+      this.shortAny = false;
       const fresh = [...this.shortNew].flatMap((id) => {
         if (!this.rt.objects.has(id)) return []; // its registration is still writing it (or failed): next tick
         this.shortNew.delete(id);
@@ -262,7 +267,7 @@ export class Failover {
         Math.max(0, n - now.length),
       );
       for (const r of before) if (!added.includes(r)) retired.set(r, [...(retired.get(r) ?? []), obj.id]);
-      if (now.length + added.length < n) this.short = true;
+      if (now.length + added.length < n) this.shortAny = true;
       if (added.length === 0 && now.length === (state.replicas?.length ?? 0)) continue;
       kept.set(obj, now);
       for (const t of added) byTarget.set(t, [...(byTarget.get(t) ?? []), obj]);
@@ -279,7 +284,7 @@ export class Failover {
             for (const o of list) kept.get(o)!.push(target);
           } catch (err) {
             this.rt.onBackgroundError(err);
-            this.short = true;
+            this.shortAny = true;
           }
         }),
       );

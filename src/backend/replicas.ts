@@ -34,6 +34,8 @@ export interface ReplicasDeps {
   mastersHere: (id: string) => boolean;
   /** A newer master sends a copy of an object this backend still masters at an older epoch: this one goes. */
   superseded: (id: string, master: string, epoch: number) => Promise<void>;
+  /** A replica was dropped from an object this backend masters (unreachable): its backups are made whole later. */
+  onDropped: (obj: DataClayObject) => void;
   /** A copy refused this master's write, or the metadata names another master: see whether the object is lost. */
   onFenced: (obj: DataClayObject, err: FencedError) => Promise<void>;
   requests: Pick<Requests, 'request' | 'wire' | 'batchBudget'>;
@@ -294,6 +296,7 @@ export class Replicas {
           this.rt.onBackgroundError(err);
           const missed = updates.filter((u) => u.obj[STATE].replicas?.includes(replica));
           await Promise.all(missed.map((u) => this.forgetReplica(u.obj, replica)));
+          for (const u of missed) this.rt.onDropped(u.obj);
           // best effort: tell it to drop them (if it cannot hear us, its reads check the metadata anyway)
           const ids = missed.map((u) => u.obj.id);
           const s = this.rt.requests.wire();
