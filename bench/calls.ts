@@ -2,6 +2,7 @@
 // Sequential: median latency per operation. Concurrent: throughput with 64 requests in flight.
 import { fileURLToPath } from 'node:url';
 import { Client } from '../src/index.js';
+import { backupsComparison } from './backups-compare.js';
 import { Echo } from './model.js';
 import { asUser, benchCluster, fmt, latencies, median, pairedRatio, rawBaseline, throughput, type Op } from './lib.js';
 
@@ -63,3 +64,5 @@ try {
 } finally {
   await baseline.close();
 }
+if (process.env.BENCH_BACKUPS !== '0')
+  await backupsComparison(SIZES, Math.round(SEQUENTIAL / 3), Math.round(CONCURRENT_TOTAL / 4), IN_FLIGHT);

@@ -14,6 +14,13 @@ export class Echo extends DataClayObject {
   async echo(value: Uint8Array): Promise<Uint8Array> {
     return value;
   }
+
+  /** A mutating call: the new payload is written through (and to the backups) before the reply. */
+  @activemethod
+  async keep(value: Uint8Array): Promise<number> {
+    this.payload = value;
+    return value.length;
+  }
 }
 
 /** dataClay's b2 object: one small value. */

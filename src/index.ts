@@ -88,6 +88,7 @@ export {
   NoBackendsError,
   NoBackendForClassError,
   WrongBackendError,
+  FencedError,
   ReplicaOnMasterError,
   DuplicateBackendError,
   StorageInUseError,

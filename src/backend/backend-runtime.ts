@@ -7,11 +7,16 @@ import type { Session } from '../object/context.js';
 import type { DataClayObject } from '../object/dataclay-object.js';
 import type { Evolution } from '../object/evolution.js';
 import { processIdentity } from '../object/identity.js';
+import { STATE } from '../object/state.js';
 import { proxyResolver } from '../runtime/references.js';
 import type { Requests } from '../runtime/requests.js';
 import { Runtime } from '../runtime/runtime.js';
 import type { Identity } from '../security/identity.js';
+import type { Logger } from 'pino';
 import { Deletion } from './deletion.js';
+import { Epochs } from './epochs.js';
+import { Failover } from './failover.js';
+import { Lease } from './lease.js';
 import { Heap, type MemoryBudget } from './heap.js';
 import { Moves } from './moves.js';
 import type { ObjectStore } from './object-store.js';
@@ -40,6 +45,10 @@ export interface BackendRuntimeOptions {
   onEvolved?: (className: string, evolution: Evolution) => void;
   /** Throws unless a request's user may create objects in its session's dataset (datasets as boundaries). */
   mayCreate?: (session: Session) => void;
+  /** Backups of every object this backend masters (`--backups`, docs/failover.md). Default 0. */
+  backups?: number;
+  /** Where fencing and promotions are told (docs/failover.md). */
+  log?: Pick<Logger, 'info' | 'warn'>;
 }
 
 export class BackendRuntime {
@@ -59,6 +68,9 @@ export class BackendRuntime {
   readonly deletion: Deletion;
   /** What a running garbage collection must know of this backend's writes (write-barrier.ts). */
   readonly barrier = new WriteBarrier();
+  readonly epochs: Epochs;
+  readonly lease: Lease;
+  readonly failover: Failover;
   /** Draining (`dataclay ctl drain`): new objects are refused. */
   readonly status = { draining: false };
   readonly onBackgroundError: (err: unknown) => void;
@@ -75,6 +87,22 @@ export class BackendRuntime {
     this.store = store;
     this.objects = objects;
     this.heap = heap;
+    const log = options.log ?? { info: () => undefined, warn: () => undefined };
+    const epochs = new Epochs(objects);
+    this.epochs = epochs;
+    this.lease = new Lease({
+      backendId,
+      store,
+      objects,
+      heap,
+      ownership: () => this.ownership,
+      epochs,
+      // a loaded object's state, else its record (the two agree once a write has ended)
+      replicated: (id) => ((heap.get(id)?.[STATE].replicas ?? objects.get(id)?.[3])?.length ?? 0) > 0,
+      log,
+      onBackgroundError,
+    });
+    const { lease } = this;
     const placement = new LocalPlacement(backendId, store);
     this.placement = placement;
     this.runtime = new Runtime({
@@ -102,6 +130,11 @@ export class BackendRuntime {
       metadataOf,
       load: (obj) => this.ownership.load(obj),
       onBackgroundError,
+      epochs,
+      mastersHere: (id) => this.ownership.ownedHere(id) !== undefined,
+      superseded: (id, master, epoch) => lease.demote(id, { master, epoch }),
+      onFenced: (obj) => lease.check(obj.id),
+      onDropped: (obj) => this.failover.short(obj),
     });
     const replicas = this.replicas;
     this.ownership = new Ownership({
@@ -113,10 +146,14 @@ export class BackendRuntime {
       replicas,
       proxies: proxyResolver(identity),
       onEvolved: options.onEvolved,
+      epochs,
+      gate: (id) => lease.gate(id),
     });
     const { mayCreate } = options;
     const save = (o: DataClayObject[]) => this.writes.save(o);
-    this.registrar = new Registrar({ backendId, heap, identity, objects, store, save, mayCreate });
+    const placeBackups = (o: DataClayObject[]) => this.failover.placeNew(o);
+    const claim = (id: string) => lease.claim(id);
+    this.registrar = new Registrar({ backendId, heap, identity, objects, store, save, mayCreate, placeBackups, claim });
     const { registrar, ownership } = this;
     const session = () => this.runtime.session();
     this.writes = new WriteThrough({
@@ -126,6 +163,7 @@ export class BackendRuntime {
       store,
       registrar,
       replicas,
+      epochs,
       session,
       resolver,
       barrier: this.barrier,
@@ -150,8 +188,25 @@ export class BackendRuntime {
       registrar,
       writes,
       onBackgroundError,
+      epochs,
+      ensureBackups: (o, had) => this.failover.ensure(o, had),
     });
     const { moves } = this;
+    this.failover = new Failover({
+      backendId,
+      backups: options.backups ?? 0,
+      store,
+      objects,
+      replicas,
+      ownership,
+      registrar,
+      writes,
+      moves,
+      epochs,
+      lease,
+      log,
+      onBackgroundError,
+    });
     this.deletion = new Deletion({
       backendId,
       heap,

@@ -15,6 +15,7 @@ import { registeredClassNames } from '../object/registry.js';
 import { registeredValueClassNames } from '../serialization/value-classes.js';
 import { installRuntime, removeRuntime } from '../object/runtime-slot.js';
 import { BackendRuntime } from './backend-runtime.js';
+import { awaitPredecessor } from './failover.js';
 import type { MemoryBudget } from './heap.js';
 import { ObjectStore } from './object-store.js';
 import { settleLeaving } from './leaving.js';
@@ -68,6 +69,11 @@ export interface BackendOptions extends NatsConnectOptions {
    * the cluster is enough: collections on several at once are safe but do the same work.
    */
   gcIntervalMs?: number;
+  /**
+   * Backups of every object this backend masters, on other live backends: durable copies, written before a change
+   * is acknowledged, one of which takes over if this backend dies (docs/failover.md). Default 0.
+   */
+  backups?: number;
 }
 
 export class Backend {
@@ -103,6 +109,7 @@ export class Backend {
     let nc: NatsConnection | undefined;
     let grants: Grants | undefined;
     try {
+      const emptyStore = objects.backendId === undefined; // a new disk (or a replaced one)
       const id = await resolveId(objects, options);
       const namespace = options.namespace ?? 'default';
       const log = options.logger ?? createLogger(`backend:${id}`);
@@ -129,11 +136,15 @@ export class Backend {
         onBackgroundError: (err) => log.error({ err }, 'background write failed'),
         onEvolved: evolutionLog(log),
         mayCreate: authorizer && ((s) => authorizer.assertCreate(s.username, s.dataset)),
+        backups: options.backups,
+        log,
       });
+      const backups = runtime.replicas.restore(); // before serving: a restarted holder still holds its copies
       const now = Date.now();
       const classes = [...registeredClassNames(), ...registeredValueClassNames()].sort();
       const info: BackendInfo = { id, host: hostname(), pid: process.pid, startedAt: now, heartbeatAt: now, classes };
       await refuseDuplicate(runtime, id);
+      if (emptyStore) await awaitPredecessor(store, id, log);
       const reconciled = await reconcile({ backendId: id, objects, store, log });
       await settleLeaving({ backendId: id, objects, store, log });
       const backend = new Backend(runtime, nc, info, log, grants, authorizer);
@@ -144,8 +155,11 @@ export class Backend {
       installRuntime(runtime.runtime);
       backend.serve();
       await nc.flush();
+      const sent = performance.now();
       await store.putBackend(info);
+      runtime.lease.renewed(sent);
       backend.heartbeat = setInterval(() => backend.beat(), HEARTBEAT_MS).unref();
+      runtime.failover.start();
       if (options.gcIntervalMs) backend.collector = periodicCollection(runtime, log, options.gcIntervalMs);
       log.info(
         {
@@ -156,6 +170,8 @@ export class Backend {
           storage: options.storage,
           datasets: policy,
           reconciled,
+          backups: options.backups ?? 0,
+          copies: backups,
           metrics: info.metricsUrl, // the port chosen when asked for any (--metrics-port 0)
         },
         'backend ready',
@@ -231,7 +247,11 @@ export class Backend {
 
   private beat(): void {
     this.info.heartbeatAt = Date.now();
-    this.runtime.store.putBackend(this.info).catch((err) => this.log.warn({ err }, 'heartbeat failed'));
+    const sent = performance.now(); // the lease runs from the send: the server's stamp can only be later (lease.ts)
+    this.runtime.store.putBackend(this.info).then(
+      () => this.runtime.lease.renewed(sent),
+      (err) => this.log.warn({ err }, 'heartbeat failed'),
+    );
   }
 
   /** Deregisters, finishes the requests in flight, saves every loaded object, and disconnects. */
@@ -239,6 +259,7 @@ export class Backend {
     this.stopping ??= (async () => {
       clearInterval(this.heartbeat);
       clearInterval(this.collector);
+      await this.runtime.failover.stop();
       await this.runtime.store.deleteBackend(this.id).catch((err) => this.log.warn({ err }, 'deregistration failed'));
       await Promise.all(this.servers.map((s) => s.close())); // requests in flight are answered first
       await this.runtime.writes.saveAll().catch((err) => this.log.error({ err }, 'final save failed'));

@@ -16,6 +16,7 @@ import { Leaving, type LeavingNote } from './leaving.js';
 import type { ObjectStore } from './object-store.js';
 import type { Ownership } from './ownership.js';
 import type { Registrar } from './registration.js';
+import type { Epochs } from './epochs.js';
 import type { Replicas } from './replicas.js';
 import type { WriteThrough } from './write-through.js';
 
@@ -31,6 +32,9 @@ export interface MovesDeps {
   writes: Pick<WriteThrough, 'save'>;
   /** Told of a background removal of records that moved away, failed (a restart settles it: leaving.ts). */
   onBackgroundError: (err: unknown) => void;
+  epochs: Pick<Epochs, 'set'>;
+  /** Gives received objects their backups, the replicas they had first (failover.ts); retires the rest. */
+  ensureBackups: (objects: DataClayObject[], had: Map<string, string[]>) => Promise<void>;
 }
 
 export class Moves {
@@ -112,13 +116,29 @@ export class Moves {
       restoreState(obj, evolveReceived(obj[STATE].info, id, decode(stateBytes, resolve), shape, hasStateHooks(obj)));
     }
     const objects = [...batch.values()];
-    await Promise.all([
-      this.deps.writes.save(objects),
-      ...objects.map(async (o) => {
-        const md = (await store.getObject(o.id)) ?? registrar.metadataOf(o);
-        await store.putObject({ ...md, master: backendId, replicas: [] }); // replicas of a moved object are dropped
-      }),
-    ]);
+    const finish = ownership.markLeaving(objects); // served once its record and metadata are written
+    const carried = new Map<string, string[]>();
+    try {
+      const mds = await Promise.all(objects.map((o) => store.getObject(o.id)));
+      await Promise.all([
+        ...objects.map((o, i) => {
+          // a new master, a new epoch: a copy the old master still sends to is refused (failover.md)
+          const epoch = (mds[i]?.epoch ?? 0) + 1;
+          this.deps.epochs.set(o.id, epoch);
+          carried.set(
+            o.id,
+            (mds[i]?.replicas ?? []).filter((r) => r !== backendId),
+          );
+          const md = mds[i] ?? registrar.metadataOf(o);
+          return store.putObject({ ...md, master: backendId, replicas: [], epoch });
+        }),
+        this.deps.writes.save(objects),
+      ]);
+    } finally {
+      finish(undefined);
+    }
+    // the old master's replicas hold its last state: they are this master's first choice for its own
+    await this.deps.ensureBackups(objects, carried);
   }
 
   /**

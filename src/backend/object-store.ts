@@ -1,7 +1,8 @@
 // The backend's durable store (LMDB): each owned object's record, and the backend's own id.
 // Writes are batched by lmdb into one transaction per event-loop turn, and a put's promise resolves once its
 // transaction is synced to disk (overlappingSync): awaiting it before a reply is what makes an ack durable.
-import type { StoredShape } from '../object/evolution.js';
+import { shapeOf, type StoredShape } from '../object/evolution.js';
+import type { OwnedObject } from '../object/state.js';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { StorageInUseError } from '../errors.js';
@@ -14,12 +15,27 @@ import { decode, encode } from '../serialization/codec.js';
  * replicas are those a master keeps up to date.
  */
 /** `shape`: the version and field hash of the class that wrote it (object/evolution.ts); absent before versions. */
+/** `epoch`: the master's epoch of the object (failover.md); absent before failover, and while it is 0. */
 export type StoredRecord = [
   className: string,
   dataset: string,
   state: Uint8Array,
   replicas?: readonly string[],
   shape?: StoredShape,
+  epoch?: number,
+];
+
+/**
+ * A backup copy held for another backend's object (failover.md), in a database of its own: drains, listings and
+ * restarts count only what this backend masters in `objects`.
+ */
+export type BackupRecord = [
+  className: string,
+  dataset: string,
+  state: Uint8Array,
+  shape: StoredShape | undefined,
+  master: string,
+  epoch: number,
 ];
 
 /**
@@ -45,6 +61,7 @@ export class ObjectStore {
     private readonly meta: Database<string, string>,
     private readonly intentsDb: Database<Uint8Array, string>,
     private readonly leavingDb: Database<Uint8Array, string>,
+    private readonly backupsDb: Database<Uint8Array, string>,
   ) {}
 
   /** Opens (creating) the store in `dir`, which one backend process at a time may use. */
@@ -61,6 +78,7 @@ export class ObjectStore {
       root.openDB<string, string>({ name: 'meta', encoding: 'string' }),
       root.openDB<Uint8Array, string>({ name: 'intents', encoding: 'binary' }),
       root.openDB<Uint8Array, string>({ name: 'leaving', encoding: 'binary' }),
+      root.openDB<Uint8Array, string>({ name: 'backups', encoding: 'binary' }),
     );
     store.dir = dir;
     return store;
@@ -92,6 +110,13 @@ export class ObjectStore {
   }
 
   static encodeRecord(record: StoredRecord): Uint8Array {
+    return encode(record);
+  }
+
+  /** The record of an object this backend masters, as it is now (its epoch only once it has one). */
+  static recordOf(state: OwnedObject, stateBytes: Uint8Array, epoch: number): Uint8Array {
+    const record: StoredRecord = [state.info.name, state.dataset, stateBytes, state.replicas, shapeOf(state.info)];
+    if (epoch > 0) record.push(epoch);
     return encode(record);
   }
 
@@ -142,6 +167,20 @@ export class ObjectStore {
 
   *leaving(): Iterable<[key: string, ids: string[]]> {
     for (const { key, value } of this.leavingDb.getRange()) yield [key, decode<string[]>(value)];
+  }
+
+  /** Resolves once the backup copy is on disk: a holder acknowledges only then. */
+  putBackup(id: string, record: BackupRecord): Promise<boolean> {
+    return this.backupsDb.put(id, encode(record));
+  }
+
+  removeBackup(id: string): Promise<boolean> {
+    return this.backupsDb.remove(id);
+  }
+
+  /** The backup copies held here (what a restart takes back). */
+  *backups(): Iterable<[id: string, record: BackupRecord]> {
+    for (const { key, value } of this.backupsDb.getRange()) yield [key, decode<BackupRecord>(value)];
   }
 
   /** The records as readers see them: those written count at once, those removed are gone at once. */

@@ -12,6 +12,7 @@ import { STATE, type ObjectState, type OwnedObject } from '../object/state.js';
 import { decode, type RefResolver } from '../serialization/codec.js';
 import type { Heap } from './heap.js';
 import type { ObjectStore, StoredRecord } from './object-store.js';
+import type { Epochs } from './epochs.js';
 import type { Replicas } from './replicas.js';
 import { digestOf } from './write-through.js';
 
@@ -26,6 +27,12 @@ export interface OwnershipDeps {
   proxies: RefResolver;
   /** Told of a record of an older shape loaded into the current class. */
   onEvolved?: (className: string, evolution: Evolution) => void;
+  epochs?: Pick<Epochs, 'set'>;
+  /**
+   * Whether an owned object may be served now: undefined when it may; otherwise what to wait for first (after a
+   * liveness gap, a re-check that the metadata still names this backend, lease.ts). It throws if the object is lost.
+   */
+  gate?: (id: string) => Promise<void> | undefined;
 }
 
 export class Ownership {
@@ -63,7 +70,8 @@ export class Ownership {
     if (state.kind !== 'evicted') return state;
     const bytes = this.deps.objects.recordBytes(state.id); // a copy: decoding may read the store again (references)
     if (!bytes) throw new DoesNotExistError(state.id);
-    const [, dataset, stateBytes, replicas, shape] = decode<StoredRecord>(bytes);
+    const [, dataset, stateBytes, replicas, shape, epoch] = decode<StoredRecord>(bytes);
+    this.deps.epochs?.set(state.id, epoch);
     const fields = decode(stateBytes, this.resolver);
     // an older shape's record loads into the current class (a newer one is refused: it would be overwritten)
     const evolved = hasStateHooks(obj)
@@ -80,6 +88,8 @@ export class Ownership {
   owned(id: string): DataClayObject | Promise<DataClayObject> {
     const leaving = this.leaving.get(id);
     if (leaving) return this.afterMove(id, leaving);
+    const gate = this.deps.gate?.(id);
+    if (gate) return gate.then(() => this.owned(id));
     return this.deps.heap.get(id) ?? this.ownedSlow(id);
   }
 
@@ -87,6 +97,8 @@ export class Ownership {
   readable(id: string): DataClayObject | Promise<DataClayObject> {
     const leaving = this.leaving.get(id);
     if (leaving) return this.afterMove(id, leaving);
+    const gate = this.deps.gate?.(id);
+    if (gate) return gate.then(() => this.readable(id));
     const loaded = this.deps.heap.get(id);
     if (loaded) return loaded;
     return this.deps.replicas.get(id) ? this.deps.replicas.checked(id) : this.ownedSlow(id);

@@ -29,6 +29,10 @@ export interface RegistrarDeps {
   save: (objects: DataClayObject[]) => Promise<void>;
   /** Throws unless the running request's user may create objects in the dataset (security/authorizer.ts). */
   mayCreate?: (session: Session) => void;
+  /** Sends new objects' backups before their records and metadata are written (failover.ts). */
+  placeBackups?: (objects: DataClayObject[]) => Promise<void>;
+  /** Told of each object this backend owns from now on, for sure (lease.ts: no re-check needed). */
+  claim?: (id: string) => void;
 }
 
 export class Registrar {
@@ -78,6 +82,7 @@ export class Registrar {
     const intent = randomUUID();
     const ids = objects.map((o) => o.id);
     try {
+      await this.deps.placeBackups?.(objects); // what is acknowledged has its copies: before the records say so
       const [, , known] = await Promise.all([
         this.deps.objects.putIntent(intent, alias === undefined ? { ids, dataset } : { ids, dataset, alias }),
         this.deps.save(objects),
@@ -152,6 +157,7 @@ export class Registrar {
   /** The object is this backend's now, loaded, in `dataset` (a received one starts without replicas). */
   own(obj: DataClayObject, dataset: string): OwnedObject {
     const state = own(obj, this.backendId, dataset);
+    this.deps.claim?.(obj.id);
     this.deps.heap.add(obj);
     this.deps.identity.add(obj);
     return state;

@@ -1,11 +1,13 @@
-// Read replicas. A backend holds replicas of other backends' objects (in memory, refreshed by their master), and,
-// as a master, pushes every change of a replicated object to its replicas before the change is acknowledged.
-import { ReadOnlyViolationError, ReplicaWriteError, WrongBackendError } from '../errors.js';
+// Replicas. A backend holds replicas of other backends' objects (refreshed by their master, each copy on disk before
+// it is acknowledged: a replica is a backup that can take over, failover.ts), and, as a master, pushes every change
+// of a replicated object to its replicas before the change is acknowledged. Each copy carries its master's epoch: a
+// copy refuses an older one (docs/failover.md).
+import { FencedError, ReadOnlyViolationError, ReplicaWriteError, WrongBackendError } from '../errors.js';
 import { blank, holdReplica, setReplicas, toProxy } from '../object/lifecycle.js';
 import { dropFields } from '../object/locality.js';
 import type { TransferRecord } from '../protocol/backend-ops.js';
 import type { DataClayObject } from '../object/dataclay-object.js';
-import { evolveReceived, shapeOf } from '../object/evolution.js';
+import { evolveReceived, shapeOf, type StoredShape } from '../object/evolution.js';
 import { restoreState } from '../object/object-state.js';
 import { classInfoByName } from '../object/registry.js';
 import { STATE } from '../object/state.js';
@@ -14,6 +16,7 @@ import { decode, encodeState } from '../serialization/codec.js';
 import { captureState, hasStateHooks } from '../object/object-state.js';
 import { ObjectStore } from './object-store.js';
 import type { MetadataStore } from '../metadata/store.js';
+import type { Epochs } from './epochs.js';
 import type { ObjectMetadata } from '../metadata/types.js';
 import type { IdentityMap } from '../object/identity.js';
 import type { ObjectState } from '../object/state.js';
@@ -24,8 +27,17 @@ export interface ReplicasDeps {
   backendId: string;
   identity: IdentityMap;
   resolveRef: RefResolver;
-  store: Pick<MetadataStore, 'getObject' | 'putObject' | 'listBackends'>;
-  objects: Pick<ObjectStore, 'put'>;
+  store: Pick<MetadataStore, 'getObject' | 'getObjectEntry' | 'updateObject' | 'putObject' | 'listBackends'>;
+  objects: Pick<ObjectStore, 'put' | 'putBackup' | 'removeBackup' | 'backups'>;
+  epochs: Epochs;
+  /** Whether this backend masters the object (then a copy sent to it is a stale master's, or this one is stale). */
+  mastersHere: (id: string) => boolean;
+  /** A newer master sends a copy of an object this backend still masters at an older epoch: this one goes. */
+  superseded: (id: string, master: string, epoch: number) => Promise<void>;
+  /** A replica was dropped from an object this backend masters (unreachable): its backups are made whole later. */
+  onDropped: (obj: DataClayObject) => void;
+  /** A copy refused this master's write, or the metadata names another master: see whether the object is lost. */
+  onFenced: (obj: DataClayObject, err: FencedError) => Promise<void>;
   requests: Pick<Requests, 'request' | 'wire' | 'batchBudget'>;
   metadataOf: (obj: DataClayObject) => ObjectMetadata;
   /** Loads an evicted object (its state now). */
@@ -33,11 +45,13 @@ export interface ReplicasDeps {
   onBackgroundError: (err: unknown) => void;
 }
 
-/** `revision`: how many states the master has sent. */
+/** `revision`: how many states the master has sent; `epoch`: the master's, as the last copy (or a promotion) set it. */
 interface Held {
   obj: DataClayObject;
   state: Uint8Array;
+  shape: StoredShape | undefined;
   revision: number;
+  epoch: number;
 }
 
 export class Replicas {
@@ -54,8 +68,51 @@ export class Replicas {
     return this.held.size;
   }
 
-  /** Takes, or refreshes, replicas sent by their master. A proxy this process had becomes the replica. */
-  receive(records: TransferRecord[], master: string): void {
+  /** The copy held here, as the master last sent it (what a promotion starts from). */
+  copy(id: string): Readonly<Held> | undefined {
+    return this.held.get(id);
+  }
+
+  /**
+   * Takes, or refreshes, replicas sent by their master, on disk before it resolves. A copy from an older epoch than
+   * the one held (a master that lost the object), or of an object this backend masters, is refused: FencedError,
+   * and nothing of the batch is taken.
+   */
+  async receive(records: TransferRecord[], master: string): Promise<void> {
+    const stale: [string, number][] = [];
+    for (const [id, , , , , epoch = 0] of records) {
+      if (this.rt.mastersHere(id)) {
+        const mine = this.rt.epochs.of(id);
+        if (epoch <= mine) throw new FencedError(id, this.rt.backendId, mine);
+        stale.push([id, epoch]);
+      }
+      const held = this.held.get(id);
+      if (held && held.epoch > epoch) throw new FencedError(id, held.obj[STATE].backendId!, held.epoch);
+    }
+    for (const [id, epoch] of stale) await this.rt.superseded(id, master, epoch);
+    this.take(records, master);
+    await Promise.all(
+      records.map(([id, className, dataset, state, shape, epoch = 0]) =>
+        this.rt.objects.putBackup(id, [className, dataset, state, shape, master, epoch]),
+      ),
+    );
+  }
+
+  /** The copies this backend held when it stopped, from its store: a backup survives its holder's restart. */
+  restore(): number {
+    let restored = 0;
+    for (const [id, [className, dataset, state, shape, master, epoch]] of this.rt.objects.backups()) {
+      try {
+        this.take([[id, className, dataset, state, shape, epoch]], master);
+        restored++;
+      } catch (err) {
+        this.rt.onBackgroundError(err); // a class this build no longer has: the copy stays on disk, unused
+      }
+    }
+    return restored;
+  }
+
+  private take(records: TransferRecord[], master: string): void {
     const batch = new Map<string, DataClayObject>();
     for (const [id, className, dataset] of records) {
       const obj = this.held.get(id)?.obj ?? this.rt.identity.get(id) ?? blank(classInfoByName(className), id);
@@ -65,13 +122,24 @@ export class Replicas {
     }
     const resolve = (id: string, cls: string, hint: string | null) =>
       batch.get(id) ?? this.rt.resolveRef(id, cls, hint);
-    for (const [id, , , state, shape] of records) {
+    for (const [id, , , state, shape, epoch = 0] of records) {
       const obj = batch.get(id)!;
       dropFields(obj); // the read-only accessors of the previous state: a state hook assigns fields
       restoreState(obj, evolveReceived(obj[STATE].info, id, decode(state, resolve), shape, hasStateHooks(obj)));
       readOnlyFields(obj);
-      this.held.set(id, { obj, state, revision: (this.held.get(id)?.revision ?? 0) + 1 });
+      this.held.set(id, { obj, state, shape, revision: (this.held.get(id)?.revision ?? 0) + 1, epoch });
     }
+  }
+
+  /**
+   * A promotion of this copy is under way at `epoch`: from now on the old master's writes are refused here. Returns
+   * the epoch held before (to go back to if the promotion loses).
+   */
+  fence(id: string, epoch: number): number {
+    const held = this.held.get(id);
+    const before = held?.epoch ?? 0;
+    if (held) held.epoch = epoch;
+    return before;
   }
 
   /**
@@ -87,6 +155,11 @@ export class Replicas {
     throw new WrongBackendError(id, owner);
   }
 
+  /** Forgets the copy in memory only: a promotion turns it into the object and removes its record after. */
+  forget(id: string): void {
+    this.held.delete(id);
+  }
+
   /**
    * Drops a replica: the instance becomes a proxy of `owner`; with `keep`, the caller turns it into something else
    * (a move to this backend makes it the object itself).
@@ -96,6 +169,8 @@ export class Replicas {
     if (!held) return undefined;
     this.held.delete(id);
     if (!keep) toProxy(held.obj, owner);
+    // a copy left on disk by a crash here is dropped at the next start (failover.ts checks each against the metadata)
+    this.rt.objects.removeBackup(id).catch((err) => this.rt.onBackgroundError(err));
     return held.obj;
   }
 
@@ -138,21 +213,62 @@ export class Replicas {
     await this.rewrite(obj);
   }
 
+  /** Master side: the object's replicas are these now (a backup placed or replaced, failover.ts). */
+  async setReplicas(obj: DataClayObject, replicas: readonly string[]): Promise<void> {
+    this.rt.load(obj);
+    setReplicas(obj, [...new Set(replicas)]);
+    await this.rewrite(obj);
+  }
+
+  /**
+   * The record and the metadata say the replicas the state says. The metadata is written by compare-and-set, and
+   * only while it still names this backend the master at this epoch: a master that lost the object is fenced.
+   */
   private async rewrite(obj: DataClayObject): Promise<void> {
     const state = this.rt.load(obj);
     if (state.kind !== 'owned') return; // moved away meanwhile: no record of it here to rewrite
-    const record = ObjectStore.encodeRecord([
-      state.info.name,
-      state.dataset,
-      encodeState(captureState(obj)),
-      state.replicas,
-      shapeOf(state.info),
-    ]);
-    const md = (await this.rt.store.getObject(state.id)) ?? this.rt.metadataOf(obj);
-    await Promise.all([
-      this.rt.objects.put(state.id, record),
-      this.rt.store.putObject({ ...md, replicas: [...(state.replicas ?? [])] }),
-    ]);
+    const epoch = this.rt.epochs.of(state.id);
+    const record = ObjectStore.recordOf(state, encodeState(captureState(obj)), epoch);
+    const replicas = [...(state.replicas ?? [])];
+    const written = this.rt.objects.put(state.id, record);
+    for (;;) {
+      const entry = await this.rt.store.getObjectEntry(state.id);
+      // none yet: a registration in flight writes it from the state, replicas included (or the object is gone)
+      if (!entry) break;
+      const { md, revision } = entry;
+      if (md.master !== this.rt.backendId || (md.epoch ?? 0) > epoch) {
+        const err = new FencedError(state.id, md.master, md.epoch ?? 0);
+        await this.rt.onFenced(obj, err);
+        throw err;
+      }
+      if ((await this.rt.store.updateObject({ ...md, replicas }, revision)) !== undefined) break;
+    }
+    await written;
+  }
+
+  /** Master side: sends copies of objects it masters to `target`; resolves once the target has them on disk. */
+  async sendCopies(target: string, objects: DataClayObject[]): Promise<void> {
+    // only what is still this backend's (one demoted or moved since it was chosen has nothing to send)
+    const records = objects.filter((o) => this.rt.load(o).kind === 'owned').map((o) => this.transferRecord(o));
+    for (const chunk of chunkBySize(records, recordSize, this.rt.requests.batchBudget())) {
+      const s = this.rt.requests.wire();
+      await this.rt.requests.request(target, 'receive', [s, 'replica', chunk, this.rt.backendId]);
+    }
+  }
+
+  /** Master side, best effort: asks a holder to drop its copies (a holder that misses it checks the metadata). */
+  retireCopies(holder: string, ids: string[]): void {
+    const s = this.rt.requests.wire();
+    this.rt.requests
+      .request(holder, 'retire', [s, ids, this.rt.backendId])
+      .catch((err) => this.rt.onBackgroundError(err));
+  }
+
+  /** The state a copy of the object gets, with its epoch. */
+  transferRecord(obj: DataClayObject): TransferRecord {
+    const state = this.rt.load(obj);
+    const stateBytes = encodeState(captureState(obj), undefined, state.info.ctor.name);
+    return [state.id, state.info.name, state.dataset!, stateBytes, shapeOf(state.info), this.rt.epochs.of(state.id)];
   }
 
   /**
@@ -164,6 +280,7 @@ export class Replicas {
     for (const { obj, record } of updates) {
       for (const r of obj[STATE].replicas ?? []) byReplica.set(r, [...(byReplica.get(r) ?? []), record]);
     }
+    let fenced: FencedError | undefined;
     await Promise.all(
       [...byReplica].map(async ([replica, records]) => {
         try {
@@ -172,9 +289,14 @@ export class Replicas {
             await this.rt.requests.request(replica, 'receive', [s, 'replica', chunk, this.rt.backendId]);
           }
         } catch (err) {
+          if (err instanceof FencedError) {
+            fenced = err; // a copy knows a newer master: this write must not be acknowledged
+            return;
+          }
           this.rt.onBackgroundError(err);
           const missed = updates.filter((u) => u.obj[STATE].replicas?.includes(replica));
           await Promise.all(missed.map((u) => this.forgetReplica(u.obj, replica)));
+          for (const u of missed) this.rt.onDropped(u.obj);
           // best effort: tell it to drop them (if it cannot hear us, its reads check the metadata anyway)
           const ids = missed.map((u) => u.obj.id);
           const s = this.rt.requests.wire();
@@ -182,6 +304,12 @@ export class Replicas {
         }
       }),
     );
+    if (fenced) {
+      const err = fenced;
+      const obj = updates.find((u) => u.obj.id === err.data.objectId)?.obj;
+      if (obj) await this.rt.onFenced(obj, err);
+      throw err;
+    }
   }
 }
 

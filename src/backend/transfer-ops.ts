@@ -19,7 +19,7 @@ import { collectTransfer } from './transfer.js';
 
 type Deps = Pick<
   BackendRuntime,
-  'backendId' | 'store' | 'requests' | 'placement' | 'ownership' | 'moves' | 'replicas' | 'onBackgroundError'
+  'backendId' | 'store' | 'requests' | 'placement' | 'ownership' | 'moves' | 'replicas' | 'epochs' | 'onBackgroundError'
 >;
 
 /** Ships records to `target` in as many `receive` requests as max_payload needs. */
@@ -37,13 +37,6 @@ async function sendRecords(
       mode === 'replica' ? [s, mode, chunk, rt.backendId] : [s, mode, chunk],
     );
   }
-}
-
-/** Replica backends of these objects, with the ids each holds. */
-function replicasOf(objects: DataClayObject[]): Map<string, string[]> {
-  const out = new Map<string, string[]>();
-  for (const o of objects) for (const r of o[STATE].replicas ?? []) out.set(r, [...(out.get(r) ?? []), o.id]);
-  return out;
 }
 
 /** How long a source keeps asking a target to give back the objects of a move that failed halfway. */
@@ -88,15 +81,11 @@ export function transferHandlers(rt: Deps): Pick<Handlers<BackendOps>, 'move' | 
       try {
         // calls that were running when the move began have finished: take the state now
         const records = collectTransfer(rt.ownership, transfer.objects, false, false, new Set()).records;
+        // the target keeps the objects' replicas as its backups, or retires them (moves.ts): not asked here
         await shipMove(s, target, records);
-        const replicas = replicasOf(transfer.objects); // a moved object starts without replicas: they are dropped
         released = true;
         await rt.moves.release(transfer.objects, target, note);
         finish(target);
-        for (const [backend, held] of replicas) {
-          if (backend === target) continue; // the target's copy became the object itself
-          rt.requests.request(backend, 'retire', [s, held, target]).catch((err) => rt.onBackgroundError(err));
-        }
         moved += transfer.objects.length;
       } catch (err) {
         if (!(err instanceof UnsettledShip)) {
@@ -190,7 +179,16 @@ export function transferHandlers(rt: Deps): Pick<Handlers<BackendOps>, 'move' | 
         target,
         s,
         'replica',
-        fresh.map(([, r]) => r),
+        fresh.map(
+          ([o, [id, className, dataset, state, shape]]): TransferRecord => [
+            id,
+            className,
+            dataset,
+            state,
+            shape,
+            rt.epochs.of(o.id),
+          ],
+        ),
       );
       await Promise.all(fresh.map(([o]) => rt.replicas.addReplica(o, target)));
     }
@@ -213,7 +211,7 @@ export function transferHandlers(rt: Deps): Pick<Handlers<BackendOps>, 'move' | 
     },
 
     async receive([, mode, records, master]) {
-      if (mode === 'replica' && master !== undefined) rt.replicas.receive(records, master);
+      if (mode === 'replica' && master !== undefined) await rt.replicas.receive(records, master);
       else await rt.moves.receive(records);
     },
   };

@@ -16,6 +16,7 @@ import type { RefResolver } from '../serialization/codec.js';
 import type { Heap } from './heap.js';
 import { ObjectStore } from './object-store.js';
 import type { Registrar } from './registration.js';
+import type { Epochs } from './epochs.js';
 import type { Replicas } from './replicas.js';
 import type { WriteBarrier } from './write-barrier.js';
 import { readOnlyFields, readOnlyViolation } from './replicas.js';
@@ -33,6 +34,7 @@ export interface WriteThroughDeps {
   store: Pick<MetadataStore, 'createObject' | 'deleteObject'>;
   registrar: Pick<Registrar, 'register' | 'create' | 'unregister' | 'metadataOf'>;
   replicas: Pick<Replicas, 'push' | 'revision'>;
+  epochs: Pick<Epochs, 'of'>;
   session: () => Context;
   resolver: RefResolver;
   barrier: Pick<WriteBarrier, 'recording' | 'noteRecords'>;
@@ -75,16 +77,13 @@ export class WriteThrough {
       );
       const digest = digestOf(stateBytes);
       if (digest === this.rt.heap.digest(state.id)) continue; // unchanged since last read or written
-      const record = ObjectStore.encodeRecord([
-        state.info.name,
-        state.dataset,
-        stateBytes,
-        state.replicas,
-        shapeOf(state.info),
-      ]);
+      const epoch = this.rt.epochs.of(state.id);
+      const record = ObjectStore.recordOf(state, stateBytes, epoch);
       records.push({ id: state.id, record, digest });
-      if (state.replicas?.length)
-        replicated.push({ obj, record: [state.id, state.info.name, state.dataset, stateBytes, shapeOf(state.info)] });
+      if (state.replicas?.length) {
+        const shape = shapeOf(state.info);
+        replicated.push({ obj, record: [state.id, state.info.name, state.dataset, stateBytes, shape, epoch] });
+      }
     }
     const { barrier } = this.rt;
     for (const { id, record, digest } of records) {

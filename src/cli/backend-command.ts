@@ -20,6 +20,7 @@ export interface BackendCommandOptions extends NatsFlags {
   gcInterval?: number;
   otelModule?: string;
   metadataReplicas?: number;
+  backups?: number;
 }
 
 /**
@@ -51,6 +52,7 @@ export async function runBackend(options: BackendCommandOptions): Promise<void> 
     datasets: options.datasets,
     gcIntervalMs: options.gcInterval === undefined ? undefined : options.gcInterval * 1000,
     metadataReplicas: options.metadataReplicas,
+    backups: options.backups,
   });
   const shutdown = () => {
     backend.stop().then(

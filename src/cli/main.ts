@@ -91,6 +91,11 @@ withNatsFlags(
       .argParser(positiveInt)
       .env('DC_METADATA_REPLICAS'),
   )
+  .addOption(
+    new Option('--backups <n>', 'durable copies of every object it masters on other backends (docs/failover.md)')
+      .argParser(count)
+      .env('DC_BACKUPS'),
+  )
   .action(runBackend);
 
 program

@@ -51,6 +51,8 @@ export interface DevClusterOptions {
   natsCluster?: number;
   /** Replicas of the metadata buckets (`--metadata-replicas`); default 3 on a cluster of 3+ servers, else 1. */
   metadataReplicas?: number;
+  /** Backups of every object on other backends (`--backups`, docs/failover.md); default 0. */
+  backups?: number;
 }
 
 const live = new Set<DevCluster>();
@@ -162,7 +164,13 @@ export class DevCluster implements AsyncDisposable {
           models: options.models,
           storage: path.join(dir, id),
           logFile: path.join(dir, `${id}.log`),
-          args: [...(options.backendArgs ?? []), '--datasets', policy, ...replicas],
+          args: [
+            ...(options.backendArgs ?? []),
+            '--datasets',
+            policy,
+            ...replicas,
+            ...(options.backups ? ['--backups', `${options.backups}`] : []),
+          ],
         }),
     );
     const keep = options.keepDir ?? false;

@@ -38,6 +38,20 @@ export class WrongBackendError extends DataClayError<{ objectId: string; owner: 
   }
 }
 
+/**
+ * The backend lost the object while it could not prove it was alive (paused, partitioned): another backend masters
+ * it now, at a later epoch (docs/failover.md). Nothing of the refused request is kept; the caller retries there.
+ */
+export class FencedError extends DataClayError<{ objectId: string; owner: string; epoch: number }> {
+  constructor(objectId: string, owner: string, epoch: number, options?: ErrorOptions) {
+    super(
+      `Object ${objectId} is mastered by backend ${owner} now (epoch ${epoch}): this copy is fenced off`,
+      { objectId, owner, epoch },
+      options,
+    );
+  }
+}
+
 /** A replica was asked for on the backend that masters the object. */
 export class ReplicaOnMasterError extends DataClayError<{ backendId: string }> {
   constructor(backendId: string, options?: ErrorOptions) {

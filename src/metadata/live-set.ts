@@ -62,12 +62,17 @@ export class LiveBackends {
     this.mirror.stop();
   }
 
+  /** The server's stamp of the backend's last record the watch delivered; undefined if none (or it was deleted). */
+  stampOf(id: string): number | undefined {
+    return this.records.get(id)?.stamp;
+  }
+
   private fresh(id: string): BackendInfo | undefined {
     const seen = this.records.get(id);
     return seen && this.serverNow() - seen.stamp < this.staleMs ? seen.info : undefined;
   }
 
-  private serverNow(): number {
+  serverNow(): number {
     return performance.now() + this.offset;
   }
 

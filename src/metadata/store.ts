@@ -15,6 +15,13 @@ import type { BackendInfo, ObjectMetadata } from './types.js';
 export { BACKEND_STALE_MS, HEARTBEAT_MS } from './live-set.js';
 export { isKeyExists } from './kv-errors.js';
 
+/** An object's metadata as a compare-and-set reads it. `stamp`: when the server wrote it (ms). */
+export interface ObjectEntry {
+  md: ObjectMetadata;
+  revision: number;
+  stamp: number;
+}
+
 export class MetadataStore {
   /** The backends bucket as the watch keeps it, in memory. */
   private readonly live: LiveBackends;
@@ -103,6 +110,26 @@ export class MetadataStore {
     return listObjectPage(this.objects, filter, limit, cursor);
   }
 
+  /** The object's record with its revision and the server's stamp of it (ms): what a compare-and-set starts from. */
+  async getObjectEntry(id: string): Promise<ObjectEntry | undefined> {
+    const entry = await this.objects.get(id);
+    if (entry?.operation !== 'PUT') return undefined;
+    return { md: decode<ObjectMetadata>(entry.value), revision: entry.revision, stamp: entry.created.getTime() };
+  }
+
+  /**
+   * Writes the record only if it is still at `revision` (failover.md: two backups cannot both win a promotion, and a
+   * fenced master cannot overwrite its successor). Returns the new revision, or undefined when another write came first.
+   */
+  async updateObject(md: ObjectMetadata, revision: number): Promise<number | undefined> {
+    try {
+      return await this.objects.update(md.id, encode(md), revision);
+    } catch (err) {
+      if (isWrongSequence(err)) return undefined;
+      throw err;
+    }
+  }
+
   async deleteObject(id: string): Promise<void> {
     await this.objects.delete(id);
   }
@@ -173,6 +200,25 @@ export class MetadataStore {
   async liveBackend(id: string): Promise<BackendInfo | undefined> {
     await this.live.ready(HEARTBEAT_MS);
     return this.live.get(id);
+  }
+
+  /** The server's stamp (ms) of the backend's last heartbeat this backend's watch delivered (failover.md). */
+  backendStamp(id: string): number | undefined {
+    return this.live.stampOf(id);
+  }
+
+  /**
+   * The server's stamp (ms) of the backend's heartbeat record, read now from the bucket rather than the watch;
+   * undefined when it has none (a clean stop deletes it).
+   */
+  async backendRecordStamp(id: string): Promise<number | undefined> {
+    const entry = await this.backends.get(id);
+    return entry && entry.operation === 'PUT' ? entry.created.getTime() : undefined;
+  }
+
+  /** The server's clock as this backend's watch last saw it (ms): never ahead of the server's. */
+  serverNow(): number {
+    return this.live.serverNow();
   }
 
   /** Stops the watches; the connection is its owner's. */

@@ -8,6 +8,8 @@ export interface ObjectMetadata {
   master: string;
   /** Backends holding read replicas, kept in step by the master. */
   replicas: string[];
+  /** Bumped each time the object changes master by a promotion or a move (docs/failover.md); absent means 0. */
+  epoch?: number;
   /** For a version: the original's id, and the chain of versions from the original down to this one's parent. */
   original?: string;
   versions?: string[];

@@ -37,7 +37,15 @@ export type EventsRequest = [s: WireSession, after: number];
 
 /** How state travels backend to backend (move, replica, version): [id, class name, dataset, state bytes]. */
 /** `shape`: the version and field hash of the sender's class (object/evolution.ts): the receiver evolves the state. */
-export type TransferRecord = [id: string, className: string, dataset: string, state: Uint8Array, shape?: StoredShape];
+/** `epoch`: the master's epoch of the object, on copies sent to its replicas (docs/failover.md); absent means 0. */
+export type TransferRecord = [
+  id: string,
+  className: string,
+  dataset: string,
+  state: Uint8Array,
+  shape?: StoredShape,
+  epoch?: number,
+];
 export type TransferMode = 'move' | 'replica';
 /**
  * Move `ids` (and, recursively, their referents) to `target`. `forwarded`: sent by another backend of the
@@ -91,6 +99,7 @@ const transferRecord: Shape<TransferRecord> = tuple<TransferRecord>(
   ['dataset', string],
   ['state', bytes],
   ['shape', optional(tuple<StoredShape>(['version', number], ['hash', string]))],
+  ['epoch', optional(number)],
 );
 const ids = arrayOf(string);
 const moveShape: Shape<MoveRequest> = tuple<MoveRequest>(

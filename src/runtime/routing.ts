@@ -1,6 +1,6 @@
 // Owner routing: an operation on an object goes to the backend that owns it (or, for a read, to any copy); a
 // "wrong backend" answer updates the proxy and the operation is sent again, as often as the redirect policy allows.
-import { BackendUnavailableError, ObjectNotRegisteredError, WrongBackendError } from '../errors.js';
+import { BackendUnavailableError, FencedError, ObjectNotRegisteredError, WrongBackendError } from '../errors.js';
 import type { DataClayObject } from '../object/dataclay-object.js';
 import { learnReplicas, redirect } from '../object/lifecycle.js';
 import { STATE } from '../object/state.js';
@@ -62,12 +62,19 @@ export class OwnerRouting {
       try {
         return await this.requests.send(target, op, bytes, options.label?.operation);
       } catch (err) {
-        const moved = err instanceof WrongBackendError && err.data.objectId === state.id;
-        const goneReplica = err instanceof BackendUnavailableError && target !== owner;
-        if (!(moved || goneReplica) || !this.policy.again(redirects)) throw err;
+        const moved =
+          (err instanceof WrongBackendError || err instanceof FencedError) && err.data.objectId === state.id;
+        const gone = err instanceof BackendUnavailableError;
+        if (!(moved || gone) || !this.policy.again(redirects)) throw err;
         if (target !== owner)
           learnReplicas(obj, state.replicas?.filter((r) => r !== target) ?? []); // a replica no more
-        else if (err instanceof WrongBackendError) redirect(obj, err.data.owner);
+        else if (moved) redirect(obj, err.data.owner);
+        else {
+          // nobody answers for the owner: a backup may have taken over (docs/failover.md), else it stays unavailable
+          const now = await this.ownerOf(state.id).catch(() => owner);
+          if (now === owner) throw err;
+          redirect(obj, now);
+        }
       }
     }
   }

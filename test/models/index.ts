@@ -7,3 +7,4 @@ export * from './integrity.js';
 export * from './faults.js';
 export * from './bank.js';
 export * from './graphs.js';
+export * from './failover.js';

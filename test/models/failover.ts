@@ -1,0 +1,16 @@
+// Models for failover: a ledger whose writes say where they ran and at which position, so a test can tell that no
+// acknowledged write was lost and that no two masters acknowledged writes at the same position.
+import { DataClayObject, activemethod, persistent } from '../../src/index.js';
+
+@persistent
+export class FailoverLedger extends DataClayObject {
+  entries: string[] = [];
+  note = '';
+
+  /** Appends; answers the backend that ran it and the entry's position (1-based). */
+  @activemethod
+  async record(token: string): Promise<[string, number]> {
+    this.entries.push(token);
+    return [process.argv[process.argv.indexOf('--id') + 1], this.entries.length];
+  }
+}
