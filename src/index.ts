@@ -97,6 +97,7 @@ export {
   ProcessStartError,
   // metadata buckets
   MetadataUnavailableError,
+  MetadataUnreachableError,
   BucketReplicasError,
   // transport
   TimeoutError,

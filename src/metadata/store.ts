@@ -6,6 +6,7 @@ import { decode, encode } from '../serialization/codec.js';
 import { AliasStore } from './aliases.js';
 import { type BucketOptions, openBuckets } from './buckets.js';
 import { isKeyExists } from './kv-errors.js';
+import { retryingKv } from './kv-retry.js';
 import { listObjectPage, type ObjectFilter, type ObjectPage } from './object-listing.js';
 import { BACKEND_STALE_MS, HEARTBEAT_MS, LiveBackends } from './live-set.js';
 import type { BackendInfo, ObjectMetadata } from './types.js';
@@ -35,7 +36,13 @@ export class MetadataStore {
       [{ name: 'objects' }, { name: 'aliases' }, { name: 'backends', ttlMs: 10 * BACKEND_STALE_MS }],
       options,
     );
-    return new MetadataStore(objects, aliases, backends);
+    // their operations ride out a stream leader's election (kv-retry.ts); the opens above have retries of their own
+    const bucket = (name: string) => `dc_${namespace}_${name}`;
+    return new MetadataStore(
+      retryingKv(objects, bucket('objects')),
+      retryingKv(aliases, bucket('aliases')),
+      retryingKv(backends, bucket('backends')),
+    );
   }
 
   async putObject(md: ObjectMetadata): Promise<void> {
@@ -110,8 +117,9 @@ export class MetadataStore {
     return this.aliasStore.deleteAllOf(objectId);
   }
 
+  /** A heartbeat: one lost with its server is sent again after HEARTBEAT_MS, not JetStream's default 5 s. */
   async putBackend(info: BackendInfo): Promise<void> {
-    await this.backends.put(info.id, encode(info));
+    await this.backends.put(info.id, encode(info), { timeout: HEARTBEAT_MS });
   }
 
   async deleteBackend(id: string): Promise<void> {
@@ -132,6 +140,11 @@ export class MetadataStore {
   async liveBackend(id: string): Promise<BackendInfo | undefined> {
     await this.live.ready(HEARTBEAT_MS);
     return this.live.get(id);
+  }
+
+  /** Whether the live set is current (the backends watch delivers); when not, it is the last one known. */
+  liveSetHealthy(): boolean {
+    return this.live.healthy();
   }
 
   /** Stops the watches; the connection is its owner's. */
