@@ -30,9 +30,9 @@ export class LiveBackends {
     private readonly staleMs: number,
   ) {
     // every live backend re-puts its record each heartbeat: a watch silent for two has stalled
+    // a watch started again re-delivers the records it had: only a newer one is news that the server is reachable
     const delivered = (entry: KvEntry) => {
-      this.lastDelivery = performance.now();
-      this.apply(entry);
+      if (this.apply(entry)) this.lastDelivery = performance.now();
     };
     this.mirror = new KvMirror(kv, '>', delivered, 2 * HEARTBEAT_MS);
   }
@@ -97,15 +97,14 @@ export class LiveBackends {
     return Math.min(performance.now(), this.lastDelivery + HEARTBEAT_MS) + this.offset;
   }
 
-  private apply(entry: KvEntry): void {
+  /** Takes in a record; true if it is newer than the one known for its key. */
+  private apply(entry: KvEntry): boolean {
     const stamp = entry.created.getTime();
     this.offset = Math.max(this.offset, stamp - performance.now());
-    if (entry.operation !== 'PUT') {
-      this.records.delete(entry.key);
-      return;
-    }
     const known = this.records.get(entry.key);
-    if (known && known.stamp > stamp) return; // an older record read directly after the watch delivered a newer one
+    if (entry.operation !== 'PUT') return this.records.delete(entry.key);
+    if (known && known.stamp >= stamp) return false; // one read before (directly, or by a watch started again)
     this.records.set(entry.key, { info: decode<BackendInfo>(entry.value), stamp });
+    return true;
   }
 }
