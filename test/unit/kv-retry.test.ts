@@ -20,6 +20,10 @@ const wrongSequence = () => Object.assign(new Error('wrong last sequence: 7'), {
 function scripted(script: (Error | 'lands-then-times-out')[]) {
   let stored: { value: Uint8Array; revision: number } | undefined;
   let revision = 0;
+  const write = (value: Uint8Array) => {
+    stored = { value, revision: ++revision };
+    return stored.revision;
+  };
   const calls: string[] = [];
   const step = <T>(name: string, write: () => T): Promise<T> => {
     calls.push(name);
@@ -35,15 +39,15 @@ function scripted(script: (Error | 'lands-then-times-out')[]) {
       step('get', () =>
         stored ? ({ value: stored.value, revision: stored.revision, operation: 'PUT' } as KvEntry) : null,
       ),
-    put: (_key: string, value: Uint8Array) => step('put', () => (stored = { value, revision: ++revision }).revision),
+    put: (_key: string, value: Uint8Array) => step('put', () => write(value)),
     create: (_key: string, value: Uint8Array) =>
       step('create', () => {
         if (stored) throw wrongSequence();
-        return (stored = { value, revision: ++revision }).revision;
+        return write(value);
       }),
     status: () => Promise.resolve({ values: 0 }),
   } as unknown as KV;
-  return { kv, calls, store: (value: Uint8Array) => (stored = { value, revision: ++revision }) };
+  return { kv, calls, store: write };
 }
 
 const bytes = (...b: number[]) => new Uint8Array(b);
