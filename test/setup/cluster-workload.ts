@@ -4,6 +4,13 @@ import { Worker } from 'node:worker_threads';
 import { waitFor } from './helpers.js';
 import type { OpKind, OpRecord, WorkloadInput, WorkloadReport } from './cluster-workload-worker.js';
 
+interface Progress {
+  ok?: number;
+  lastOk?: Partial<Record<OpKind, number>>;
+  failed?: number;
+  lastFailure?: string;
+}
+
 export interface Workload {
   /** Operations acknowledged so far (as last reported). */
   readonly ok: number;
@@ -21,10 +28,12 @@ export async function startWorkload(input: WorkloadInput): Promise<Workload> {
   let report: WorkloadReport | undefined;
   let failed: Error | undefined;
   worker.on('error', (err) => (failed = err));
-  worker.on('message', (msg: { type: string; ok?: number; lastOk?: typeof lastOk; report?: WorkloadReport }) => {
+  let failures = '';
+  worker.on('message', (msg: Progress & { type: string; report?: WorkloadReport }) => {
     if (msg.type === 'progress') {
       ok = msg.ok!;
       lastOk = { ...msg.lastOk };
+      failures = `${msg.failed} failed, the last: ${msg.lastFailure ?? 'none'}`;
     }
     if (msg.type === 'report') report = msg.report;
   });
@@ -41,7 +50,13 @@ export async function startWorkload(input: WorkloadInput): Promise<Workload> {
     },
     async progress(more, what) {
       const target = ok + more;
-      await waitFor(() => ok >= target || failed, { timeoutMs: 120_000, intervalMs: 50, what });
+      // a workload that does not progress says why: its acknowledged count and its last failure
+      const status = () => `${what} (${input.prefix}: ${ok} acknowledged of ${target} awaited, ${failures})`;
+      await waitFor(() => ok >= target || failed, { timeoutMs: 120_000, intervalMs: 50, what: status() }).catch(
+        (err: Error) => {
+          throw new Error(`${status()}: ${err.message}`);
+        },
+      );
       if (failed) throw failed;
     },
     async stop() {
