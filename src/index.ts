@@ -98,6 +98,7 @@ export {
   ProcessStartError,
   // metadata buckets
   MetadataUnavailableError,
+  MetadataUnreachableError,
   BucketReplicasError,
   // transport
   TimeoutError,

@@ -9,7 +9,7 @@ import { natsIdentity } from '../messaging/nats-identity.js';
 import { connectNats, jetStreamRequired } from '../messaging/connection.js';
 import { serve, type Server } from '../messaging/rpc.js';
 import { METADATA_QUEUE } from '../messaging/subjects.js';
-import { HEARTBEAT_MS, MetadataStore } from '../metadata/store.js';
+import { MetadataStore } from '../metadata/store.js';
 import type { BackendInfo } from '../metadata/types.js';
 import { registeredClassNames } from '../object/registry.js';
 import { registeredValueClassNames } from '../serialization/value-classes.js';
@@ -19,6 +19,7 @@ import type { MemoryBudget } from './heap.js';
 import { ObjectStore } from './object-store.js';
 import { settleLeaving } from './leaving.js';
 import { reconcile } from './reconcile.js';
+import { Heartbeat } from './heartbeat.js';
 import { refuseDuplicate, resolveId } from './startup-checks.js';
 import { backendOps, type BackendOps } from '../protocol/backend-ops.js';
 import { serveOperations } from '../protocol/handlers.js';
@@ -71,7 +72,7 @@ export interface BackendOptions extends NatsConnectOptions {
 }
 
 export class Backend {
-  private heartbeat: NodeJS.Timeout | undefined;
+  private heartbeat: Heartbeat | undefined;
   private collector: NodeJS.Timeout | undefined;
   private stopping: Promise<void> | undefined;
   private readonly servers: Server[] = [];
@@ -145,7 +146,7 @@ export class Backend {
       backend.serve();
       await nc.flush();
       await store.putBackend(info);
-      backend.heartbeat = setInterval(() => backend.beat(), HEARTBEAT_MS).unref();
+      backend.heartbeat = new Heartbeat(() => backend.beat(), log);
       if (options.gcIntervalMs) backend.collector = periodicCollection(runtime, log, options.gcIntervalMs);
       log.info(
         {
@@ -229,15 +230,15 @@ export class Backend {
     this.log.info('draining: new objects are refused');
   }
 
-  private beat(): void {
+  private beat(): Promise<void> {
     this.info.heartbeatAt = Date.now();
-    this.runtime.store.putBackend(this.info).catch((err) => this.log.warn({ err }, 'heartbeat failed'));
+    return this.runtime.store.putBackend(this.info);
   }
 
   /** Deregisters, finishes the requests in flight, saves every loaded object, and disconnects. */
   stop(): Promise<void> {
     this.stopping ??= (async () => {
-      clearInterval(this.heartbeat);
+      this.heartbeat?.stop();
       clearInterval(this.collector);
       await this.runtime.store.deleteBackend(this.id).catch((err) => this.log.warn({ err }, 'deregistration failed'));
       await Promise.all(this.servers.map((s) => s.close())); // requests in flight are answered first
