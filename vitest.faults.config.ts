@@ -1,5 +1,5 @@
-// Fault tests that are not part of `npm test` yet (`npm run test:faults`): the NATS node-kill test still finds
-// defects on main (docs/scaling.md says which), so it runs on demand until they are fixed.
+// Fault tests that kill NATS servers under load (`npm run test:faults`; `.ci/run` runs them after the cluster
+// profile): each starts a 3-node cluster of its own and loads the machine for a minute, so `npm test` leaves them out.
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({

@@ -99,6 +99,7 @@ export {
   ProcessStartError,
   // metadata buckets
   MetadataUnavailableError,
+  MetadataUnreachableError,
   BucketReplicasError,
   // transport
   TimeoutError,

@@ -9,7 +9,7 @@ import { natsIdentity } from '../messaging/nats-identity.js';
 import { connectNats, jetStreamRequired } from '../messaging/connection.js';
 import { serve, type Server } from '../messaging/rpc.js';
 import { METADATA_QUEUE } from '../messaging/subjects.js';
-import { HEARTBEAT_MS, MetadataStore } from '../metadata/store.js';
+import { MetadataStore } from '../metadata/store.js';
 import type { BackendInfo } from '../metadata/types.js';
 import { registeredClassNames } from '../object/registry.js';
 import { registeredValueClassNames } from '../serialization/value-classes.js';
@@ -20,6 +20,7 @@ import type { MemoryBudget } from './heap.js';
 import { ObjectStore } from './object-store.js';
 import { settleLeaving } from './leaving.js';
 import { reconcile } from './reconcile.js';
+import { Heartbeat } from './heartbeat.js';
 import { refuseDuplicate, resolveId } from './startup-checks.js';
 import { backendOps, type BackendOps } from '../protocol/backend-ops.js';
 import { serveOperations } from '../protocol/handlers.js';
@@ -77,7 +78,7 @@ export interface BackendOptions extends NatsConnectOptions {
 }
 
 export class Backend {
-  private heartbeat: NodeJS.Timeout | undefined;
+  private heartbeat: Heartbeat | undefined;
   private collector: NodeJS.Timeout | undefined;
   private stopping: Promise<void> | undefined;
   private readonly servers: Server[] = [];
@@ -158,7 +159,7 @@ export class Backend {
       const sent = performance.now();
       await store.putBackend(info);
       runtime.lease.renewed(sent);
-      backend.heartbeat = setInterval(() => backend.beat(), HEARTBEAT_MS).unref();
+      backend.heartbeat = new Heartbeat(() => backend.beat(), log);
       runtime.failover.start();
       if (options.gcIntervalMs) backend.collector = periodicCollection(runtime, log, options.gcIntervalMs);
       log.info(
@@ -245,19 +246,17 @@ export class Backend {
     this.log.info('draining: new objects are refused');
   }
 
-  private beat(): void {
+  private async beat(): Promise<void> {
     this.info.heartbeatAt = Date.now();
     const sent = performance.now(); // the lease runs from the send: the server's stamp can only be later (lease.ts)
-    this.runtime.store.putBackend(this.info).then(
-      () => this.runtime.lease.renewed(sent),
-      (err) => this.log.warn({ err }, 'heartbeat failed'),
-    );
+    await this.runtime.store.putBackend(this.info);
+    this.runtime.lease.renewed(sent);
   }
 
   /** Deregisters, finishes the requests in flight, saves every loaded object, and disconnects. */
   stop(): Promise<void> {
     this.stopping ??= (async () => {
-      clearInterval(this.heartbeat);
+      this.heartbeat?.stop();
       clearInterval(this.collector);
       await this.runtime.failover.stop();
       await this.runtime.store.deleteBackend(this.id).catch((err) => this.log.warn({ err }, 'deregistration failed'));

@@ -35,7 +35,13 @@ export interface FailoverDeps {
   backups: number;
   store: Pick<
     MetadataStore,
-    'getObjectEntry' | 'updateObject' | 'listBackends' | 'backendStamp' | 'backendRecordStamp' | 'serverNow'
+    | 'getObjectEntry'
+    | 'updateObject'
+    | 'listBackends'
+    | 'backendStamp'
+    | 'backendRecordStamp'
+    | 'serverNow'
+    | 'liveSetHealthy'
   >;
   objects: Pick<ObjectStore, 'ids' | 'get' | 'has' | 'removeBackup'>;
   replicas: Pick<
@@ -106,11 +112,14 @@ export class Failover {
 
   /**
    * Whether this backend's own view of liveness can be trusted: its own heartbeat came back through the watch
-   * lately. A backend whose heartbeats fail, or whose watch stalled, sees every other one as old: it judges nobody.
+   * lately, and the watch delivers (live-set.ts). A backend whose heartbeats fail, or whose watch stalled (a stream
+   * leader being elected), sees every other one as old: it judges nobody.
    */
   private viewHealthy(): boolean {
     const own = this.rt.store.backendStamp(this.rt.backendId);
-    return own !== undefined && this.rt.store.serverNow() - own < HEARTBEAT_MS + 2_000;
+    return (
+      this.rt.store.liveSetHealthy() && own !== undefined && this.rt.store.serverNow() - own < HEARTBEAT_MS + 2_000
+    );
   }
 
   private async tick(): Promise<void> {

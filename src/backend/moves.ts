@@ -1,5 +1,6 @@
 // Moves on the backend's side: marking objects as leaving (new requests wait, running calls finish), taking
 // ownership of objects shipped here, letting go of those shipped away, taking back a move that failed halfway.
+import { MetadataUnreachableError } from '../errors.js';
 import type { MetadataStore } from '../metadata/store.js';
 import type { DataClayObject } from '../object/dataclay-object.js';
 import type { IdentityMap } from '../object/identity.js';
@@ -19,6 +20,9 @@ import type { Registrar } from './registration.js';
 import type { Epochs } from './epochs.js';
 import type { Replicas } from './replicas.js';
 import type { WriteThrough } from './write-through.js';
+
+/** How long taking back a failed move's objects keeps trying through a metadata outage (as the retire before it). */
+const RECLAIM_BUDGET_MS = 120_000;
 
 export interface MovesDeps {
   backendId: string;
@@ -159,14 +163,25 @@ export class Moves {
     else await Promise.all(objects.map((o) => this.deps.objects.remove(o.id)));
   }
 
-  /** Takes back objects whose move failed halfway: the metadata names this backend again. */
-  async reclaim(ids: string[]): Promise<void> {
+  /**
+   * Takes back objects whose move failed halfway: the metadata names this backend again. The target has let go of
+   * them already, so until this is written nobody serves them: a metadata outage is waited out (within `budgetMs`),
+   * not given up on after the store's own retries.
+   */
+  async reclaim(ids: string[], budgetMs = RECLAIM_BUDGET_MS): Promise<void> {
     const { store, backendId } = this.deps;
-    await Promise.all(
-      ids.map(async (id) => {
-        const md = await store.getObject(id);
-        if (md) await store.putObject({ ...md, master: backendId });
-      }),
-    );
+    const until = Date.now() + budgetMs;
+    const reclaimOne = async (id: string) => {
+      for (;;) {
+        try {
+          const md = await store.getObject(id);
+          if (md) await store.putObject({ ...md, master: backendId });
+          return;
+        } catch (err) {
+          if (!(err instanceof MetadataUnreachableError) || Date.now() >= until) throw err;
+        }
+      }
+    };
+    await Promise.all(ids.map(reclaimOne));
   }
 }

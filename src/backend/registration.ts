@@ -100,12 +100,15 @@ export class Registrar {
       void this.deps.objects.removeIntent(intent).catch(() => undefined); // done: nothing to reconcile
     } catch (err) {
       for (const o of objects) this.unregister(o);
-      await Promise.allSettled([
+      const undo = await Promise.allSettled([
         ...objects.map((o) => this.deps.objects.remove(o.id)),
         ...created.map((id) => store.deleteObject(id)),
         ...(aliasCreated && alias !== undefined ? [store.deleteAlias(dataset, alias, root)] : []),
       ]);
-      await this.deps.objects.removeIntent(intent).catch(() => undefined);
+      // an undo that could not reach the metadata keeps its intent: the next start finishes it (reconcile.ts), so
+      // a refused create never leaves an alias or metadata naming an object that is not here
+      if (undo.every((r) => r.status === 'fulfilled'))
+        await this.deps.objects.removeIntent(intent).catch(() => undefined);
       throw err;
     }
   }

@@ -13,6 +13,22 @@ export class MetadataUnavailableError extends DataClayError<{ bucket: string; at
   }
 }
 
+/**
+ * A read or write of a metadata bucket found JetStream unable to answer for longer than a stream's leader election
+ * takes (a NATS server down and no quorum, or unreachable): nothing is known to be done; retry later.
+ */
+export class MetadataUnreachableError extends DataClayError<{ bucket: string; operation: string; waitedMs: number }> {
+  constructor(bucket: string, operation: string, waitedMs: number, options?: ErrorOptions) {
+    super(
+      `JetStream did not answer a ${operation} on the bucket ${bucket} for ${waitedMs} ms (a stream without a ` +
+        'leader: a NATS server down without a quorum left, or unreachable); retry, and check the NATS cluster ' +
+        '(docs/scaling.md)',
+      { bucket, operation, waitedMs },
+      options,
+    );
+  }
+}
+
 /** A bucket exists with another number of replicas than was asked for explicitly: it is not silently used. */
 export class BucketReplicasError extends DataClayError<{ bucket: string; replicas: number; wanted: number }> {
   constructor(bucket: string, replicas: number, wanted: number, options?: ErrorOptions) {

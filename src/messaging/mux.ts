@@ -25,6 +25,8 @@ import { PARTS } from './parts.js';
 
 /** Nobody subscribes to the subject: the caller maps it (backend gone, no backends at all). */
 export class NoResponders extends Error {
+  // what kv-errors.ts's isNoResponders knows it by (nats.js's own classes carry theirs the same way)
+  override readonly name = 'NoResponders';
   constructor(readonly subject: string) {
     super(`no responders on ${subject}`);
   }
@@ -46,6 +48,11 @@ export interface RequestOptions {
   operation?: string;
   /** One message or PayloadTooLargeError: a queue group's members would each get some of the parts. */
   single?: boolean;
+  /**
+   * Safe to deliver twice (a read): sent again when a NATS server leaves the cluster while it waits, since the
+   * request or its reply may have been lost with that server. The first reply answers it.
+   */
+  idempotent?: boolean;
 }
 
 interface Pending {
@@ -58,9 +65,15 @@ interface Pending {
   operation: string | undefined;
   timeoutMs: number;
   signal: AbortSignal | undefined;
+  /** Publishes the request again (idempotent requests of one message only). */
+  resend?: () => void;
+  /** Sent again since a server left: "no responders" then means a responder still reconnecting. */
+  resent?: boolean;
 }
 
 const SWEEP_MS = 25;
+/** A request sent again after a server left, and told "no responders": asked again after this long. */
+const RESEND_PAUSE_MS = 100;
 
 export class RequestMux {
   private readonly prefix: string;
@@ -79,6 +92,8 @@ export class RequestMux {
   private broken: Error | undefined;
   /** Resolves when the connection is back; undefined while connected. */
   private reconnected: { promise: Promise<void>; resolve: () => void } | undefined;
+  /** The cluster's servers as the connected server last advertised them (its INFO's connect_urls). */
+  private servers: Set<string>;
 
   /** `inboxPrefix`: the caller's, `_INBOX.<user>` (subjects.ts inboxPrefix). */
   constructor(
@@ -90,6 +105,7 @@ export class RequestMux {
       callback: (err, msg) => (err ? this.refused(err) : this.onReply(msg)),
     });
     this.sweeper = setInterval(() => this.sweep(), SWEEP_MS).unref();
+    this.servers = advertised(nc);
     void this.watchStatus();
   }
 
@@ -138,11 +154,14 @@ export class RequestMux {
       const p: Pending = { resolve, reject, deadline, subject, operation, timeoutMs: options.timeoutMs, signal, whole };
       if (signal) this.aborts.add(signal, id);
       this.pending.set(id, p);
-      try {
+      const publish = () =>
         this.nc.publish(subject, payload, {
           reply: `${this.prefix}${id}`,
           headers: withTrace(headers, options.headers),
         });
+      if (options.idempotent && !headers) p.resend = publish; // a part of a large message is never sent again
+      try {
+        publish();
       } catch (err) {
         this.settle(id);
         reject(new ConnectionClosedError({ cause: err })); // publish throws only on a closed or draining connection
@@ -192,7 +211,9 @@ export class RequestMux {
       if (status.type === 'reconnect') {
         this.reconnected?.resolve();
         this.reconnected = undefined;
+        this.servers = advertised(this.nc); // another server's view: nothing to compare with
       }
+      if (status.type === 'update') this.clusterChanged();
       if (status.type !== 'error') continue;
       const err = status.error;
       if (!(err instanceof PermissionViolationError) || err.operation !== 'publish') continue;
@@ -215,6 +236,27 @@ export class RequestMux {
     const reason = `the NATS server refused the subscription to ${this.prefix}* (inboxPrefix must be _INBOX.<user>)`;
     this.broken = new PermissionDeniedError('receiving replies', reason, {}, { cause: err });
     this.failAll(this.broken);
+  }
+
+  /**
+   * The connected server told us the cluster changed. When a server left it (it died, or its routes broke), a
+   * request that went through it, or whose responder was connected to it, gets no reply: idempotent requests still
+   * waiting are sent again at once instead of waiting out their timeout; the others wait, as their outcome is unknown.
+   */
+  private clusterChanged(): void {
+    const now = advertised(this.nc);
+    const left = [...this.servers].some((url) => !now.has(url));
+    this.servers = now;
+    if (!left) return;
+    for (const p of this.pending.values()) {
+      if (!p.resend) continue;
+      p.resent = true;
+      try {
+        p.resend();
+      } catch {
+        // closing: the request fails with the connection
+      }
+    }
   }
 
   private disconnected(): void {
@@ -241,10 +283,18 @@ export class RequestMux {
   }
 
   private onReply(msg: Msg): void {
-    const p = this.settle(Number(msg.subject.slice(this.prefix.length)));
+    const id = Number(msg.subject.slice(this.prefix.length));
+    const noResponders = msg.data.length === 0 && msg.headers?.code === 503;
+    const waiting = this.pending.get(id);
+    if (noResponders && waiting?.resent) {
+      // sent again because a server left: its responder may be reconnecting to another one, ask once more shortly
+      setTimeout(() => this.pending.get(id)?.resend?.(), RESEND_PAUSE_MS).unref();
+      return;
+    }
+    const p = this.settle(id);
     if (!p) return; // late reply to a request that timed out
     const parts = msg.headers?.get(PARTS);
-    if (msg.data.length === 0 && msg.headers?.code === 503) p.reject(new NoResponders(p.subject));
+    if (noResponders) p.reject(new NoResponders(p.subject));
     else if (parts && !p.whole) this.fetchRest(p, msg.data, parts);
     else p.resolve(p.whole ? msg : msg.data);
   }
@@ -262,6 +312,11 @@ export class RequestMux {
       if (p.deadline <= now) this.settle(id)?.reject(new TimeoutError(operationOf(p), p.timeoutMs));
     }
   }
+}
+
+/** The client URLs the connected server advertises for its cluster (none for a lone server, or with no_advertise). */
+function advertised(nc: NatsConnection): Set<string> {
+  return new Set(nc.info?.connect_urls ?? []);
 }
 
 function operationOf(p: Pending): string {

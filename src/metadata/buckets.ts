@@ -4,6 +4,7 @@ import { jetstream } from '@nats-io/jetstream';
 import { type KV, Kvm } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { BucketReplicasError, InvalidOptionError, MetadataUnavailableError } from '../errors.js';
+import { apiCode, isNoResponders, isTimeout } from './kv-errors.js';
 
 /** How a backend opens its buckets. */
 export interface BucketOptions {
@@ -126,12 +127,6 @@ async function withRetries<T>(
   }
 }
 
-/** The JetStream API error code of a JetStreamApiError (or a subclass: StreamNotFoundError...), else undefined. */
-const apiCode = (err: unknown): unknown => {
-  const e = err as { code?: unknown; apiError?: unknown; api_error?: { err_code?: number } } | undefined;
-  return e?.api_error?.err_code ?? (typeof e?.apiError === 'function' ? e.code : undefined);
-};
-
 /**
  * JetStream answers a cluster in flux with: 10004 cluster incomplete, 10005 no suitable peers, 10008 temporarily
  * unavailable (no meta leader), 10009 not the leader, 10023 insufficient resources, 10040 peer not a member yet.
@@ -141,12 +136,10 @@ const apiCode = (err: unknown): unknown => {
 const TRANSIENT_CODES = new Set([10004, 10005, 10008, 10009, 10023, 10040, 10059]);
 
 function isTransient(err: unknown, nc: NatsConnection): boolean {
-  const e = err as { name?: string; cause?: { name?: string; cause?: { name?: string } } } | undefined;
   if (TRANSIENT_CODES.has(apiCode(err) as number) || isCreationRace(err)) return true;
-  if (e?.name === 'TimeoutError' || err instanceof NoLeaderYet) return true;
-  // @nats-io/jetstream turns "no responders" into JetStreamNotEnabled; the server's INFO says whether it is so
-  const noResponders = e?.name === 'JetStreamNotEnabled' && e.cause?.name === 'RequestError';
-  return noResponders && nc.info?.jetstream === true;
+  if (isTimeout(err) || err instanceof NoLeaderYet) return true;
+  // no responders: no leader to answer yet, or no JetStream at all; the server's INFO says which
+  return isNoResponders(err) && nc.info?.jetstream === true;
 }
 
 /** 10074: replicas above 1 on a server that is not in a JetStream cluster. */

@@ -14,6 +14,8 @@ export interface WatchTiming {
 }
 
 const RETRY_MS = 250;
+/** Probes in flight at most: one a second, each waiting at most JetStream's timeout (5 s). */
+const MAX_PROBES = 5;
 
 export class GrantsWatch {
   private iterator: QueuedIterator<KvWatchEntry> | undefined;
@@ -25,7 +27,10 @@ export class GrantsWatch {
   private streamCreated: string | undefined;
   private problem: string | undefined = 'the grants are not loaded yet';
   private restarting = false;
-  private probing = false;
+  /** Probes in flight, the last one started, and the newest one that finished. */
+  private probing = 0;
+  private probes = 0;
+  private decided = 0;
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
   private readonly probeMs: number;
@@ -118,13 +123,24 @@ export class GrantsWatch {
     this.waiting = undefined;
   }
 
-  /** What the stream holds now, against what the watch applied. */
+  /**
+   * What the stream holds now, against what the watch applied. Probes may overlap: one whose request was lost with
+   * a NATS server waits out its timeout, and must not keep the copy unconfirmed after JetStream answers again. The
+   * newest probe to finish decides; an older one finishing later changes nothing.
+   */
   private async probe(): Promise<void> {
-    if (this.probing || this.restarting || this.closed || !this.loaded) return;
-    this.probing = true;
+    if (this.probing >= MAX_PROBES || this.restarting || this.closed || !this.loaded) return;
+    this.probing++;
+    const probe = ++this.probes;
     const at = Date.now();
+    const newest = () => {
+      if (probe < this.decided) return false;
+      this.decided = probe;
+      return true;
+    };
     try {
       const info = (await this.kv.status()).streamInfo;
+      if (!newest()) return;
       if (info.created !== this.streamCreated) return this.restart('the grants bucket was made anew');
       this.problem = undefined;
       const seq = info.state.last_seq;
@@ -132,12 +148,13 @@ export class GrantsWatch {
       else if (!this.waiting) this.waiting = { seq, at };
       else if (at - this.waiting.at > this.leaseMs) this.restart('the grants watch stopped delivering');
     } catch (err) {
+      if (!newest()) return;
       const reason = `the grants bucket is unreachable: ${(err as Error).message}`;
       // the stream went away: what the watch holds is gone with it; read it anew once it is back
       if (/stream not found/i.test((err as Error).message)) this.restart(reason);
       else this.problem = reason;
     } finally {
-      this.probing = false;
+      this.probing--;
     }
   }
 

@@ -7,7 +7,7 @@ import { JetStreamApiError } from '@nats-io/jetstream';
 import type { KV } from '@nats-io/kv';
 import { errors, headers } from '@nats-io/transport-node';
 import { TimeoutError } from '../errors.js';
-import { NoResponders, type RequestMux } from '../messaging/mux.js';
+import type { RequestMux } from '../messaging/mux.js';
 
 /** nats.js's KV default: how long a write or read waits for JetStream. */
 const KV_TIMEOUT_MS = 5_000;
@@ -89,8 +89,7 @@ export class FastKv {
       return await reply;
     } catch (err) {
       if (err instanceof TimeoutError) throw new errors.TimeoutError({ cause: err });
-      if (err instanceof NoResponders) throw new Error(`JetStream did not answer on ${err.subject}`, { cause: err });
-      throw err;
+      throw err; // NoResponders as it is: nothing was done, and kv-retry.ts asks again
     }
   }
 }

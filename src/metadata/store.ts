@@ -8,6 +8,7 @@ import { AliasStore } from './aliases.js';
 import { type BucketOptions, openBuckets } from './buckets.js';
 import { FastKv } from './kv-fast.js';
 import { isKeyExists, isWrongSequence } from './kv-errors.js';
+import { type FastObjects, retryingFastKv, retryingKv } from './kv-retry.js';
 import { listObjectPage, type ObjectFilter, type ObjectPage } from './object-listing.js';
 import { BACKEND_STALE_MS, HEARTBEAT_MS, LiveBackends } from './live-set.js';
 import type { BackendInfo, ObjectMetadata } from './types.js';
@@ -27,17 +28,19 @@ export class MetadataStore {
   private readonly live: LiveBackends;
   private readonly aliasStore: AliasStore;
   /** The objects bucket's reads and writes on the hot path (a persist, a move, a version): kv-fast.ts. */
-  private readonly fastObjects: FastKv;
+  private readonly fastObjects: FastObjects;
 
   private constructor(
     private readonly objects: KV,
     aliases: KV,
     private readonly backends: KV,
     private readonly mux: RequestMux,
+    objectsBucket: string,
   ) {
     this.live = new LiveBackends(backends, BACKEND_STALE_MS);
     this.aliasStore = new AliasStore(aliases);
-    this.fastObjects = new FastKv(objects, mux);
+    // the fast path rides out an election as the bucket's own operations do
+    this.fastObjects = retryingFastKv(new FastKv(objects, mux), objectsBucket);
   }
 
   static async open(nc: NatsConnection, namespace: string, options: BucketOptions = {}): Promise<MetadataStore> {
@@ -50,7 +53,15 @@ export class MetadataStore {
     );
     // replies to the connection's own inbox prefix (`_INBOX.<user>` on a secured server: the only one it may read)
     const inbox = (nc as { options?: { inboxPrefix?: string } }).options?.inboxPrefix || '_INBOX';
-    return new MetadataStore(objects, aliases, backends, new RequestMux(nc, inbox));
+    // their operations ride out a stream leader's election (kv-retry.ts); the opens above have retries of their own
+    const bucket = (name: string) => `dc_${namespace}_${name}`;
+    return new MetadataStore(
+      retryingKv(objects, bucket('objects')),
+      retryingKv(aliases, bucket('aliases')),
+      retryingKv(backends, bucket('backends')),
+      new RequestMux(nc, inbox),
+      bucket('objects'),
+    );
   }
 
   async putObject(md: ObjectMetadata): Promise<void> {
@@ -178,8 +189,9 @@ export class MetadataStore {
     return this.aliasStore.deleteAllOf(objectId);
   }
 
+  /** A heartbeat: one lost with its server is sent again after HEARTBEAT_MS, not JetStream's default 5 s. */
   async putBackend(info: BackendInfo): Promise<void> {
-    await this.backends.put(info.id, encode(info));
+    await this.backends.put(info.id, encode(info), { timeout: HEARTBEAT_MS });
   }
 
   async deleteBackend(id: string): Promise<void> {
@@ -219,6 +231,11 @@ export class MetadataStore {
   /** The server's clock as this backend's watch last saw it (ms): never ahead of the server's. */
   serverNow(): number {
     return this.live.serverNow();
+  }
+
+  /** Whether the live set is current (the backends watch delivers); when not, it is the last one known. */
+  liveSetHealthy(): boolean {
+    return this.live.healthy();
   }
 
   /** Stops the watches; the connection is its owner's. */

@@ -147,6 +147,7 @@ export class Requests {
   ): Promise<Uint8Array> {
     const { timeoutMs, signal } = options;
     const end = Date.now() + timeoutMs;
+    options = { ...options, idempotent }; // sent again if a NATS server leaves the cluster meanwhile (mux.ts)
     try {
       return await this.mux.request(subject, payload, options);
     } catch (err) {

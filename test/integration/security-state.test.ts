@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { connect } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { AliasDoesNotExistError, Client, type NatsConnectOptions, PermissionDeniedError } from '../../src/index.js';
+import { Client, type NatsConnectOptions, PermissionDeniedError } from '../../src/index.js';
 import { encode, readReply } from '../../src/internal.js';
 import { Person } from '../models/index.js';
 import { adminClient } from '../setup/helpers.js';

@@ -45,19 +45,28 @@ let serial = 0;
 
 const pick = <T>(list: readonly T[]): T => list[Math.floor(Math.random() * list.length)];
 
+let acknowledged = 0;
+let lastFailure: string | undefined;
+
 async function timed(kind: OpKind, run: () => Promise<void>): Promise<void> {
   const at = Date.now();
   try {
     await run();
     ops.push({ kind, at, ms: Date.now() - at, ok: true });
     lastOk[kind] = at;
-    if (ops.length % 20 === 0)
-      parentPort!.postMessage({ type: 'progress', ok: ops.filter((o) => o.ok).length, lastOk });
+    acknowledged++;
   } catch (err) {
     const { name, message } = err as Error;
     ops.push({ kind, at, ms: Date.now() - at, ok: false, error: name, message: String(message).slice(0, 120) });
+    lastFailure = `${kind}: ${name}: ${String(message).slice(0, 200)}`;
   }
 }
+
+// progress, a few times a second: what has been acknowledged, and the last failure (a test that waits in vain says it)
+const reporter = setInterval(() => {
+  const failed = ops.length - acknowledged;
+  parentPort!.postMessage({ type: 'progress', ok: acknowledged, lastOk, failed, lastFailure });
+}, 200);
 
 async function lane(): Promise<void> {
   while (!stopping) {
@@ -98,6 +107,7 @@ parentPort!.on('message', async (msg: string) => {
   if (msg !== 'stop') return;
   stopping = true;
   await running;
+  clearInterval(reporter);
   await client.stop();
   const report: WorkloadReport = { created, ops };
   parentPort!.postMessage({ type: 'report', report });

@@ -4,6 +4,13 @@ import { Worker } from 'node:worker_threads';
 import { waitFor } from './helpers.js';
 import type { OpKind, OpRecord, WorkloadInput, WorkloadReport } from './cluster-workload-worker.js';
 
+interface Progress {
+  ok?: number;
+  lastOk?: Partial<Record<OpKind, number>>;
+  failed?: number;
+  lastFailure?: string;
+}
+
 export interface Workload {
   /** Operations acknowledged so far (as last reported). */
   readonly ok: number;
@@ -21,10 +28,12 @@ export async function startWorkload(input: WorkloadInput): Promise<Workload> {
   let report: WorkloadReport | undefined;
   let failed: Error | undefined;
   worker.on('error', (err) => (failed = err));
-  worker.on('message', (msg: { type: string; ok?: number; lastOk?: typeof lastOk; report?: WorkloadReport }) => {
+  let failures = '';
+  worker.on('message', (msg: Progress & { type: string; report?: WorkloadReport }) => {
     if (msg.type === 'progress') {
       ok = msg.ok!;
       lastOk = { ...msg.lastOk };
+      failures = `${msg.failed} failed, the last: ${msg.lastFailure ?? 'none'}`;
     }
     if (msg.type === 'report') report = msg.report;
   });
@@ -41,7 +50,13 @@ export async function startWorkload(input: WorkloadInput): Promise<Workload> {
     },
     async progress(more, what) {
       const target = ok + more;
-      await waitFor(() => ok >= target || failed, { timeoutMs: 120_000, intervalMs: 50, what });
+      // a workload that does not progress says why: its acknowledged count and its last failure
+      const status = () => `${what} (${input.prefix}: ${ok} acknowledged of ${target} awaited, ${failures})`;
+      await waitFor(() => ok >= target || failed, { timeoutMs: 120_000, intervalMs: 50, what: status() }).catch(
+        (err: Error) => {
+          throw new Error(`${status()}: ${err.message}`);
+        },
+      );
       if (failed) throw failed;
     },
     async stop() {
@@ -54,12 +69,21 @@ export async function startWorkload(input: WorkloadInput): Promise<Workload> {
   };
 }
 
+/** The longest time one kind of operation could not succeed, and when (ms since the epoch). */
+export interface FailingWindow {
+  ms: number;
+  from: number;
+  to: number;
+}
+
 /**
  * Per kind of operation, the longest time it could not succeed: from the end of the last success before a failed
- * attempt to the end of the first success after it, or to the end of the workload (0 when none failed).
+ * attempt to the end of the first success after it, or to the end of the workload (0 when none failed). A request
+ * that waited out its timeout makes a window at least that long, however soon others succeeded.
  */
-export function failingWindows(ops: readonly OpRecord[]): Record<OpKind, number> {
-  const out = { create: 0, call: 0, getByAlias: 0, move: 0 } as Record<OpKind, number>;
+export function failingWindows(ops: readonly OpRecord[]): Record<OpKind, FailingWindow> {
+  const none = (): FailingWindow => ({ ms: 0, from: 0, to: 0 });
+  const out: Record<OpKind, FailingWindow> = { create: none(), call: none(), getByAlias: none(), move: none() };
   // a failure with no success after it lasts until the workload ended (the observation stops there)
   const end = Math.max(...ops.map((o) => o.at + o.ms));
   for (const kind of Object.keys(out) as OpKind[]) {
@@ -69,9 +93,9 @@ export function failingWindows(ops: readonly OpRecord[]): Record<OpKind, number>
       .map((o) => o.at + o.ms)
       .sort((a, b) => a - b);
     for (const f of mine.filter((o) => !o.ok)) {
-      const before = successes.filter((done) => done <= f.at).at(-1) ?? f.at;
-      const after = successes.find((done) => done >= f.at + f.ms) ?? end;
-      out[kind] = Math.max(out[kind], after - before);
+      const from = successes.filter((done) => done <= f.at).at(-1) ?? f.at;
+      const to = successes.find((done) => done >= f.at + f.ms) ?? end;
+      if (to - from > out[kind].ms) out[kind] = { ms: to - from, from, to };
     }
   }
   return out;
