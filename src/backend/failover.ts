@@ -24,8 +24,8 @@ import type { WriteThrough } from './write-through.js';
 
 /** How often the backend looks for dead masters of the copies it holds, and for backups to place again. */
 const TICK_MS = 500;
-/** How long after a promotion may first happen a replaced backend still waits: the holders' ticks and their work. */
-const PREDECESSOR_MARGIN_MS = 5_000;
+/** How long a replaced backend waits at most for its predecessor's objects to be promoted. */
+const PREDECESSOR_WAIT_MS = 60_000;
 /** Promotions (or placements) in flight at once. */
 const IN_FLIGHT = 8;
 
@@ -352,23 +352,35 @@ function shuffled<T>(items: T[]): T[] {
 
 /**
  * A backend that starts on an empty store under an id the cluster knows (its disk was replaced) must not answer for
- * that id before the objects its predecessor mastered were promoted: while the predecessor's heartbeat was fresh, no
- * backup took over, and a quick return would make the cluster ask an empty store for them. It waits until the last
- * heartbeat of that id is older than a promotion needs (plus one tick of the holders' watch).
+ * that id before the objects its predecessor mastered were promoted: while the id's heartbeat is fresh no backup
+ * takes over, and the cluster would ask an empty store for them. It waits until that heartbeat is older than a
+ * promotion needs, then until the metadata names it the master of nothing (the backups took over), at most
+ * PREDECESSOR_WAIT_MS: what is left then had no backup, and is lost.
  */
 export async function awaitPredecessor(
-  store: Pick<MetadataStore, 'backendRecordStamp' | 'serverNow' | 'listBackends'>,
+  store: Pick<MetadataStore, 'backendRecordStamp' | 'serverNow' | 'listBackends' | 'listObjects'>,
   id: string,
-  log: Pick<Logger, 'info'>,
+  log: Pick<Logger, 'info' | 'warn'>,
 ): Promise<void> {
   await store.listBackends(); // the watch has read the bucket: the server's clock is known
   const last = await store.backendRecordStamp(id);
   if (last === undefined) return;
   // a copy can be promoted once both the master's last heartbeat and the object's last metadata write (no later than
-  // the master's death, a heartbeat after its last one) are BACKEND_STALE_MS old; then a margin for the promotions
-  const until = last + HEARTBEAT_MS + BACKEND_STALE_MS + PREDECESSOR_MARGIN_MS;
-  const waitMs = until - store.serverNow();
-  if (waitMs <= 0) return;
-  log.info({ waitMs: Math.round(waitMs) }, 'empty store under a known id: waiting for its objects to be promoted');
-  await new Promise((resolve) => setTimeout(resolve, waitMs));
+  // the master's death, a heartbeat after its last one) are BACKEND_STALE_MS old
+  const waitMs = last + HEARTBEAT_MS + BACKEND_STALE_MS - store.serverNow();
+  log.info(
+    { waitMs: Math.max(0, Math.round(waitMs)) },
+    'empty store under a known id: waiting for its objects to be promoted',
+  );
+  if (waitMs > 0) await new Promise((resolve) => setTimeout(resolve, waitMs));
+  const until = performance.now() + PREDECESSOR_WAIT_MS;
+  for (;;) {
+    const left = (await store.listObjects({ backendId: id }, 1)).objects.length;
+    if (left === 0) return;
+    if (performance.now() > until) {
+      log.warn('empty store under a known id: objects still name this backend, and nothing here holds them');
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 4 * TICK_MS));
+  }
 }

@@ -164,6 +164,11 @@ export class ObjectStore {
     for (const { key, value } of this.backupsDb.getRange()) yield [key, decode<BackupRecord>(value)];
   }
 
+  /** Backup copies held for other backends. */
+  get backupCount(): number {
+    return this.backupsDb.getCount();
+  }
+
   get count(): number {
     return this.objects.getCount();
   }
