@@ -15,8 +15,9 @@ export async function backupsComparison(sizes: number[], sequential: number, tot
   const tput = new Map<string, number[]>();
   for (let round = 0; round < 2; round++) {
     for (const backups of [0, 1]) {
-      await using cluster = await benchCluster({ models: [model], backends: 2, backups, namespace: `b${backups}` });
-      await using _client = await new Client({ ...asUser(cluster) }).start();
+      const namespace = `backups${backups}`;
+      await using cluster = await benchCluster({ models: [model], backends: 2, backups, namespace });
+      await using _client = await new Client({ ...asUser(cluster), namespace }).start();
       for (const size of sizes) {
         const payloads = [new Uint8Array(size).fill(1), new Uint8Array(size).fill(2)];
         const obj = new Echo(payloads[0]);

@@ -18,6 +18,7 @@ export function adminHandlers(
       loaded: rt.heap.size,
       loadedBytes: rt.heap.bytes,
       stored: rt.objects.count,
+      copies: rt.objects.backupCount,
       rss: process.memoryUsage.rss(),
       maxRss: process.resourceUsage().maxRSS * 1024,
       uptimeMs: Math.round(process.uptime() * 1000),

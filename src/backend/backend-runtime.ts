@@ -13,6 +13,7 @@ import type { Requests } from '../runtime/requests.js';
 import { Runtime } from '../runtime/runtime.js';
 import type { Identity } from '../security/identity.js';
 import type { Logger } from 'pino';
+import { BackupPlacement } from './backup-placement.js';
 import { Deletion } from './deletion.js';
 import { Epochs } from './epochs.js';
 import { Failover } from './failover.js';
@@ -71,6 +72,7 @@ export class BackendRuntime {
   readonly epochs: Epochs;
   readonly lease: Lease;
   readonly failover: Failover;
+  readonly backupPlacement: BackupPlacement;
   /** Draining (`dataclay ctl drain`): new objects are refused. */
   readonly status = { draining: false };
   readonly onBackgroundError: (err: unknown) => void;
@@ -134,7 +136,7 @@ export class BackendRuntime {
       mastersHere: (id) => this.ownership.ownedHere(id) !== undefined,
       superseded: (id, master, epoch) => lease.demote(id, { master, epoch }),
       onFenced: (obj) => lease.check(obj.id),
-      onDropped: (obj) => this.failover.short(obj),
+      onDropped: (obj) => this.backupPlacement.short(obj),
     });
     const replicas = this.replicas;
     this.ownership = new Ownership({
@@ -151,7 +153,7 @@ export class BackendRuntime {
     });
     const { mayCreate } = options;
     const save = (o: DataClayObject[]) => this.writes.save(o);
-    const placeBackups = (o: DataClayObject[]) => this.failover.placeNew(o);
+    const placeBackups = (o: DataClayObject[]) => this.backupPlacement.placeNew(o);
     const claim = (id: string) => lease.claim(id);
     this.registrar = new Registrar({ backendId, heap, identity, objects, store, save, mayCreate, placeBackups, claim });
     const { registrar, ownership } = this;
@@ -189,19 +191,29 @@ export class BackendRuntime {
       writes,
       onBackgroundError,
       epochs,
-      ensureBackups: (o, had) => this.failover.ensure(o, had),
+      ensureBackups: (o, had) => this.backupPlacement.ensure(o, had),
     });
     const { moves } = this;
+    const backups = options.backups ?? 0;
+    this.backupPlacement = new BackupPlacement({
+      backendId,
+      backups,
+      store,
+      objects,
+      replicas,
+      ownership,
+      moves,
+      onBackgroundError,
+    });
     this.failover = new Failover({
       backendId,
-      backups: options.backups ?? 0,
+      placement: this.backupPlacement,
       store,
       objects,
       replicas,
       ownership,
       registrar,
       writes,
-      moves,
       epochs,
       lease,
       log,

@@ -183,6 +183,11 @@ export class ObjectStore {
     for (const { key, value } of this.backupsDb.getRange()) yield [key, decode<BackupRecord>(value)];
   }
 
+  /** Backup copies held for other backends. */
+  get backupCount(): number {
+    return this.backupsDb.getCount();
+  }
+
   /** The records as readers see them: those written count at once, those removed are gone at once. */
   get count(): number {
     let n = this.objects.getCount();

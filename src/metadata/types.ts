@@ -64,6 +64,8 @@ export interface BackendStats {
   loadedBytes: number;
   /** Objects in its store. */
   stored: number;
+  /** Backup copies (replicas) of other backends' objects in its store (docs/failover.md). */
+  copies: number;
   /** Resident set size of the process, now and at its peak, in bytes. */
   rss: number;
   maxRss: number;

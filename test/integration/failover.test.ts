@@ -131,6 +131,33 @@ async function patiently<T>(fn: () => Promise<T>): Promise<T> {
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 describe('failover', () => {
+  it('backups: placed at creation on another backend, durable there, carried by a move at the next epoch, deleted with the object', async () => {
+    const l = new FailoverLedger();
+    await l.makePersistent({ backendId: 'backend-1' });
+    await l.record('one');
+    const md = await admin.getObjectMetadata(l.id);
+    expect(md.master).toBe('backend-1');
+    expect(md.replicas).toHaveLength(1);
+    const [holder] = md.replicas;
+    expect(holder).not.toBe('backend-1');
+    const copies = async () => (await admin.backend(holder).stats()).copies;
+    expect(await copies()).toBe(1); // on its disk: the first object of this cluster
+    // the holder serves it as a copy (a read from a backup), in step with the acknowledged write
+    expect((await admin.backend(holder).inspect(l.id)).fields.entries).toEqual(['one']);
+    const target = IDS.find((id) => id !== 'backend-1' && id !== holder)!;
+    await l.move(target);
+    const moved = await admin.getObjectMetadata(l.id);
+    expect([moved.master, moved.epoch, moved.replicas]).toEqual([target, 1, [holder]]);
+    await l.record('two');
+    expect((await admin.backend(holder).inspect(l.id)).fields.entries).toEqual(['one', 'two']);
+    expect((await l.record('three'))[0]).toBe(target);
+    expect(await copies()).toBe(1);
+    await l.dcDelete();
+    await waitFor(copies, { until: (n) => n === 0, what: "the holder's copy was deleted" });
+    await expect(admin.backend(holder).inspect(l.id)).rejects.toThrow(DataClayError);
+    await expect(admin.backend(target).inspect(l.id)).rejects.toThrow(DataClayError);
+  });
+
   it('SIGSTOP: a paused master is replaced, and once resumed serves nothing it lost and loses no acknowledged write', async () => {
     const book = new Book();
     const ledgers = Array.from({ length: 8 }, () => new FailoverLedger());
@@ -288,7 +315,7 @@ describe('failover', () => {
         const replace = Math.random() < 0.5;
         modes.push(replace ? 'replaced' : 'restarted');
         if (replace) rmSync(cluster.backend(victim).options.storage, { recursive: true, force: true });
-        await cluster.backend(victim).start(60_000);
+        await cluster.backend(victim).start(120_000);
         held = new Promise((r) => (resume = r));
         await waitFor(settled, {
           until: (s) => s === true,

@@ -1,0 +1,199 @@
+// Where an object's backups go (docs/failover.md): N live backends that have its class, are not draining and hold
+// no copy yet, at random. Placed when an object is created (before it is acknowledged), received by a move (its old
+// replicas first), or promoted (failover.ts), and again when a holder is gone or could not be reached.
+import type { MetadataStore } from '../metadata/store.js';
+import type { DataClayObject } from '../object/dataclay-object.js';
+import { setReplicas } from '../object/lifecycle.js';
+import { STATE } from '../object/state.js';
+import type { Moves } from './moves.js';
+import type { ObjectStore } from './object-store.js';
+import type { Ownership } from './ownership.js';
+import type { Replicas } from './replicas.js';
+
+/** Placements (or promotions) in flight at once. */
+const IN_FLIGHT = 8;
+
+export interface BackupPlacementDeps {
+  backendId: string;
+  /** Backups each object this backend masters gets (`--backups`). */
+  backups: number;
+  store: Pick<MetadataStore, 'listBackends'>;
+  objects: Pick<ObjectStore, 'ids' | 'get' | 'has'>;
+  replicas: Pick<Replicas, 'sendCopies' | 'setReplicas' | 'retireCopies'>;
+  ownership: Pick<Ownership, 'ownedHere' | 'load'>;
+  moves: Pick<Moves, 'beginMove'>;
+  onBackgroundError: (err: unknown) => void;
+}
+
+export class BackupPlacement {
+  /** Objects waiting for backups, placed one batch at a time apart from the ticks: promotions never wait for it. */
+  private readonly unplaced = new Set<DataClayObject>();
+  private placing: Promise<void> | undefined;
+  /** Some object has fewer backups than asked (too few backends, or a placement failed): placed again next tick. */
+  private shortAny: boolean;
+  /** Objects whose backups could not all be placed, or lost one: looked at again once their records are stored. */
+  private readonly shortNew = new Set<string>();
+
+  constructor(private readonly rt: BackupPlacementDeps) {
+    this.shortAny = rt.backups > 0;
+  }
+
+  /** The object has fewer backups than asked now (a holder could not be reached): placed again at the next tick. */
+  short(obj: DataClayObject): void {
+    this.shortNew.add(obj.id);
+  }
+
+  /** Backups for these objects, soon (one placement at a time). */
+  place(objects: DataClayObject[]): void {
+    for (const o of objects) this.unplaced.add(o);
+    this.placing ??= (async () => {
+      while (this.unplaced.size > 0) {
+        const batch = [...this.unplaced];
+        this.unplaced.clear();
+        await this.ensure(batch).catch((err) => this.rt.onBackgroundError(err));
+      }
+    })().finally(() => (this.placing = undefined));
+  }
+
+  /**
+   * At a tick of failover.ts: when a backend left the live set, or some object came up short, the objects that
+   * need backups are placed (unless a placement still runs).
+   */
+  review(live: Set<string>, lost: boolean): void {
+    if (this.rt.backups === 0 || !(lost || this.shortAny || this.shortNew.size > 0) || this.placing) return;
+    this.shortAny = false;
+    const fresh = [...this.shortNew].flatMap((id) => {
+      if (!this.rt.objects.has(id)) return []; // its registration is still writing it (or failed): next tick
+      this.shortNew.delete(id);
+      return this.rt.ownership.ownedHere(id) ?? [];
+    });
+    this.place([...new Set([...this.needingBackups(live), ...fresh])]);
+  }
+
+  async stop(): Promise<void> {
+    this.unplaced.clear();
+    await this.placing;
+  }
+
+  /** Objects this backend masters whose records name fewer live backups than asked (from the records, unloaded). */
+  private needingBackups(live: Set<string>): DataClayObject[] {
+    const out: DataClayObject[] = [];
+    for (const id of this.rt.objects.ids()) {
+      const replicas = this.rt.objects.get(id)?.[3] ?? [];
+      if (replicas.length >= this.rt.backups && replicas.every((r) => live.has(r))) continue;
+      const obj = this.rt.ownership.ownedHere(id);
+      if (obj) out.push(obj);
+    }
+    return out;
+  }
+
+  /**
+   * Gives each object N live backups: holders that are gone are replaced by live backends that have the class, are
+   * not draining and hold no copy yet (those of `had` first: a moved object's old replicas, which are retired when not
+   * chosen). While copies are sent the objects are held as for a move (calls wait): a write in between would reach
+   * the old holders only.
+   */
+  async ensure(objects: DataClayObject[], had?: Map<string, string[]>): Promise<void> {
+    const n = this.rt.backups;
+    if (objects.length === 0 || (n === 0 && !had)) return;
+    const live = (await this.rt.store.listBackends()).filter((b) => b.id !== this.rt.backendId);
+    const liveIds = new Set(live.map((b) => b.id));
+    const kept = new Map<DataClayObject, string[]>();
+    const byTarget = new Map<string, DataClayObject[]>();
+    const retired = new Map<string, string[]>();
+    for (const obj of objects) {
+      const state = this.rt.ownership.load(obj);
+      if (state.kind !== 'owned') continue; // moved or deleted meanwhile
+      const now = (state.replicas ?? []).filter((r) => liveIds.has(r));
+      const able = live
+        .filter((b) => !b.draining && !now.includes(b.id) && b.classes.includes(state.info.name))
+        .map((b) => b.id);
+      const before = had?.get(obj.id) ?? [];
+      const first = before.filter((r) => able.includes(r));
+      const added = [...first, ...shuffled(able.filter((r) => !first.includes(r)))].slice(
+        0,
+        Math.max(0, n - now.length),
+      );
+      for (const r of before) if (!added.includes(r)) retired.set(r, [...(retired.get(r) ?? []), obj.id]);
+      if (now.length + added.length < n) this.shortAny = true;
+      if (added.length === 0 && now.length === (state.replicas?.length ?? 0)) continue;
+      kept.set(obj, now);
+      for (const t of added) byTarget.set(t, [...(byTarget.get(t) ?? []), obj]);
+    }
+    for (const [holder, ids] of retired) this.rt.replicas.retireCopies(holder, ids);
+    if (kept.size === 0) return;
+    const held = [...kept.keys()];
+    const finish = await this.rt.moves.beginMove(held);
+    try {
+      await Promise.all(
+        [...byTarget].map(async ([target, list]) => {
+          try {
+            await this.rt.replicas.sendCopies(target, list);
+            for (const o of list) kept.get(o)!.push(target);
+          } catch (err) {
+            this.rt.onBackgroundError(err);
+            this.shortAny = true;
+          }
+        }),
+      );
+      await inBatches(held, (obj) =>
+        this.rt.replicas.setReplicas(obj, kept.get(obj)!).catch((err) => this.rt.onBackgroundError(err)),
+      );
+    } finally {
+      finish(undefined);
+    }
+  }
+
+  /**
+   * Backups for objects being created here (registration.ts): chosen and sent before the objects' records and
+   * metadata are written, so what is acknowledged has its copies. A holder that fails is left out (placed again
+   * later); the copies of a creation that fails after this are dropped by their holders (no metadata names them).
+   */
+  async placeNew(objects: DataClayObject[]): Promise<void> {
+    const n = this.rt.backups;
+    if (n === 0 || objects.length === 0) return;
+    const live = (await this.rt.store.listBackends()).filter((b) => b.id !== this.rt.backendId && !b.draining);
+    const byTarget = new Map<string, DataClayObject[]>();
+    for (const obj of objects) {
+      const info = obj[STATE].info;
+      const targets = shuffled(live.filter((b) => b.classes.includes(info.name)).map((b) => b.id)).slice(0, n);
+      if (targets.length < n) this.shortNew.add(obj.id);
+      setReplicas(obj, targets);
+      for (const t of targets) byTarget.set(t, [...(byTarget.get(t) ?? []), obj]);
+    }
+    await Promise.all(
+      [...byTarget].map(async ([target, list]) => {
+        try {
+          await this.rt.replicas.sendCopies(target, list);
+        } catch (err) {
+          this.rt.onBackgroundError(err);
+          for (const o of list) {
+            this.shortNew.add(o.id);
+            setReplicas(
+              o,
+              o[STATE].replicas?.filter((r) => r !== target),
+            );
+          }
+        }
+      }),
+    );
+  }
+}
+
+export async function inBatches<T>(items: T[], work: (item: T) => Promise<unknown>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(IN_FLIGHT, items.length) }, async () => {
+      while (next < items.length) await work(items[next++]);
+    }),
+  );
+}
+
+function shuffled<T>(items: T[]): T[] {
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [out[i], out[j]] = [out[j], out[i]];
+  }
+  return out;
+}
