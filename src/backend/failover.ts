@@ -219,12 +219,22 @@ export async function awaitPredecessor(
   if (waitMs > 0) await new Promise((resolve) => setTimeout(resolve, waitMs));
   const until = performance.now() + PREDECESSOR_WAIT_MS;
   for (;;) {
-    const left = (await store.listObjects({ backendId: id }, 1)).objects.length;
-    if (left === 0) return;
+    if (!(await namesAny(store, id))) return;
     if (performance.now() > until) {
       log.warn('empty store under a known id: objects still name this backend, and nothing here holds them');
       return;
     }
     await new Promise((resolve) => setTimeout(resolve, 4 * TICK_MS));
   }
+}
+
+/** Whether the metadata names `id` the master of any object (a page may be empty and still have a next one). */
+async function namesAny(store: Pick<MetadataStore, 'listObjects'>, id: string): Promise<boolean> {
+  let cursor: string | undefined;
+  do {
+    const page = await store.listObjects({ backendId: id }, 100, cursor);
+    if (page.objects.length > 0) return true;
+    cursor = page.cursor;
+  } while (cursor);
+  return false;
 }
