@@ -134,6 +134,7 @@ export class BackendRuntime {
       onBackgroundError,
       epochs,
       mastersHere: (id) => this.ownership.ownedHere(id) !== undefined,
+      leavingHere: (id) => this.ownership.isLeaving(id),
       superseded: (id, master, epoch) => lease.demote(id, { master, epoch }),
       onFenced: (obj) => lease.check(obj.id),
       onDropped: (obj) => this.backupPlacement.short(obj),

@@ -38,13 +38,19 @@ export class BackupPlacement {
     this.shortAny = rt.backups > 0;
   }
 
+  /**
+   * Holders that restarted since they were sent their copies (a new `startedAt` in the live set): one replaced by an
+   * empty store under the same id holds nothing, so their copies are sent again (failover.ts tick).
+   */
+  private readonly restarted = new Set<string>();
+
   /** The object has fewer backups than asked now (a holder could not be reached): placed again at the next tick. */
   short(obj: DataClayObject): void {
     this.shortNew.add(obj.id);
   }
 
-  /** Backups for these objects, soon (one placement at a time). */
-  place(objects: DataClayObject[]): void {
+  /** Backups for these objects, soon (one placement at a time); resolves when the placement running ends. */
+  place(objects: DataClayObject[]): Promise<void> {
     for (const o of objects) this.unplaced.add(o);
     this.placing ??= (async () => {
       while (this.unplaced.size > 0) {
@@ -53,21 +59,29 @@ export class BackupPlacement {
         await this.ensure(batch).catch((err) => this.rt.onBackgroundError(err));
       }
     })().finally(() => (this.placing = undefined));
+    return this.placing;
   }
 
   /**
    * At a tick of failover.ts: when a backend left the live set, or some object came up short, the objects that
    * need backups are placed (unless a placement still runs).
    */
-  review(live: Set<string>, lost: boolean): void {
-    if (this.rt.backups === 0 || !(lost || this.shortAny || this.shortNew.size > 0) || this.placing) return;
+  review(live: Set<string>, lost: boolean, restarted: readonly string[] = []): void {
+    for (const r of restarted) this.restarted.add(r);
+    const stale = this.restarted.size > 0;
+    if (this.rt.backups === 0 || !(lost || stale || this.shortAny || this.shortNew.size > 0) || this.placing) return;
     this.shortAny = false;
+    const refreshing = [...this.restarted];
     const fresh = [...this.shortNew].flatMap((id) => {
       if (!this.rt.objects.has(id)) return []; // its registration is still writing it (or failed): next tick
       this.shortNew.delete(id);
       return this.rt.ownership.ownedHere(id) ?? [];
     });
-    this.place([...new Set([...this.needingBackups(live), ...fresh])]);
+    const placed = this.place([...new Set([...this.needingBackups(live), ...fresh])]);
+    // the copies of a restarted holder are sent again by this placement: once it ran, the holder is current
+    void placed.then(() => {
+      for (const r of refreshing) this.restarted.delete(r);
+    });
   }
 
   async stop(): Promise<void> {
@@ -80,7 +94,7 @@ export class BackupPlacement {
     const out: DataClayObject[] = [];
     for (const id of this.rt.objects.ids()) {
       const replicas = this.rt.objects.get(id)?.[3] ?? [];
-      if (replicas.length >= this.rt.backups && replicas.every((r) => live.has(r))) continue;
+      if (replicas.length >= this.rt.backups && replicas.every((r) => live.has(r) && !this.restarted.has(r))) continue;
       const obj = this.rt.ownership.ownedHere(id);
       if (obj) out.push(obj);
     }
@@ -104,11 +118,13 @@ export class BackupPlacement {
     for (const obj of objects) {
       const state = this.rt.ownership.load(obj);
       if (state.kind !== 'owned') continue; // moved or deleted meanwhile
-      const now = (state.replicas ?? []).filter((r) => liveIds.has(r));
+      const now = (state.replicas ?? []).filter((r) => liveIds.has(r) && !this.restarted.has(r));
       const able = live
         .filter((b) => !b.draining && !now.includes(b.id) && b.classes.includes(state.info.name))
         .map((b) => b.id);
-      const before = had?.get(obj.id) ?? [];
+      // a restarted holder is chosen again first (sent a fresh copy), else told to retire what it may still hold
+      const stale = (state.replicas ?? []).filter((r) => this.restarted.has(r));
+      const before = [...new Set([...(had?.get(obj.id) ?? []), ...stale])];
       const first = before.filter((r) => able.includes(r));
       const added = [...first, ...shuffled(able.filter((r) => !first.includes(r)))].slice(
         0,

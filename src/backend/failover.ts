@@ -55,6 +55,8 @@ export class Failover {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private knownLive = new Set<string>();
+  /** When each live backend started, as last seen: a new start is a holder that may have lost its copies. */
+  private starts = new Map<string, number>();
   constructor(private readonly rt: FailoverDeps) {}
 
   /** Finishes what a crash cut short (copies promoted, copies no longer wanted), then watches. */
@@ -89,13 +91,16 @@ export class Failover {
 
   private async tick(): Promise<void> {
     if (!this.viewHealthy()) return;
-    const live = new Set((await this.rt.store.listBackends()).map((b) => b.id));
+    const backends = await this.rt.store.listBackends();
+    const live = new Set(backends.map((b) => b.id));
+    const restarted = backends.filter((b) => (this.starts.get(b.id) ?? b.startedAt) !== b.startedAt).map((b) => b.id);
+    this.starts = new Map(backends.map((b) => [b.id, b.startedAt]));
     for (const [master, ids] of this.rt.replicas.heldByMaster()) {
       if (!live.has(master) && master !== this.rt.backendId) await this.promoteAll(master, ids);
     }
     const lost = [...this.knownLive].some((id) => !live.has(id));
     this.knownLive = live;
-    this.rt.placement.review(live, lost);
+    this.rt.placement.review(live, lost, restarted);
   }
 
   /** The dead master's objects held here, promoted where the metadata agrees it is dead. */

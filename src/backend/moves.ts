@@ -14,7 +14,7 @@ import type { TransferRecord } from '../protocol/backend-ops.js';
 import { decode } from '../serialization/codec.js';
 import type { Heap } from './heap.js';
 import { Leaving, type LeavingNote } from './leaving.js';
-import type { ObjectStore } from './object-store.js';
+import { ObjectStore } from './object-store.js';
 import type { Ownership } from './ownership.js';
 import type { Registrar } from './registration.js';
 import type { Epochs } from './epochs.js';
@@ -28,7 +28,7 @@ export interface MovesDeps {
   backendId: string;
   heap: Heap;
   identity: IdentityMap;
-  objects: Pick<ObjectStore, 'remove' | 'putLeaving' | 'removeLeaving'>;
+  objects: Pick<ObjectStore, 'remove' | 'putLeaving' | 'removeLeaving' | 'get' | 'put'>;
   store: Pick<MetadataStore, 'getObject' | 'putObject'>;
   ownership: Pick<Ownership, 'owned' | 'isLeaving' | 'markLeaving' | 'resolveRef'>;
   replicas: Pick<Replicas, 'drop'>;
@@ -175,7 +175,22 @@ export class Moves {
       for (;;) {
         try {
           const md = await store.getObject(id);
-          if (md) await store.putObject({ ...md, master: backendId });
+          if (!md) return;
+          // master again at an epoch above the target's, which its backups took on: at the old one its own writes
+          // would be fenced, and it would drop the object as lost (lease.ts). The record keeps the epoch first.
+          const epoch = (md.epoch ?? 0) + 1;
+          this.deps.epochs.set(id, epoch);
+          const record = this.deps.objects.get(id);
+          if (record) {
+            const [className, dataset, state, replicas, shape] = record; // unchanged: a save would skip it
+            await this.deps.objects.put(
+              id,
+              ObjectStore.encodeRecord([className, dataset, state, replicas, shape, epoch]),
+            );
+          }
+          // the copies this backend keeps up to date (its own backups, refreshed by the target at its epoch)
+          const replicas = this.deps.identity.get(id)?.[STATE].replicas ?? record?.[3] ?? md.replicas;
+          await store.putObject({ ...md, master: backendId, epoch, replicas: [...replicas] });
           return;
         } catch (err) {
           if (!(err instanceof MetadataUnreachableError) || Date.now() >= until) throw err;

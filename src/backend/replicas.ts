@@ -2,7 +2,7 @@
 // it is acknowledged: a replica is a backup that can take over, failover.ts), and, as a master, pushes every change
 // of a replicated object to its replicas before the change is acknowledged. Each copy carries its master's epoch: a
 // copy refuses an older one (docs/failover.md).
-import { FencedError, ReadOnlyViolationError, ReplicaWriteError, WrongBackendError } from '../errors.js';
+import { FencedError, ObjectMovedError, ReadOnlyViolationError, ReplicaWriteError, WrongBackendError } from '../errors.js';
 import { blank, holdReplica, setReplicas, toProxy } from '../object/lifecycle.js';
 import { dropFields } from '../object/locality.js';
 import type { TransferRecord } from '../protocol/backend-ops.js';
@@ -32,6 +32,8 @@ export interface ReplicasDeps {
   epochs: Epochs;
   /** Whether this backend masters the object (then a copy sent to it is a stale master's, or this one is stale). */
   mastersHere: (id: string) => boolean;
+  /** Whether the object is being shipped away from here (a move in progress: ownership.ts). */
+  leavingHere: (id: string) => boolean;
   /** A newer master sends a copy of an object this backend still masters at an older epoch: this one goes. */
   superseded: (id: string, master: string, epoch: number) => Promise<void>;
   /** A replica was dropped from an object this backend masters (unreachable): its backups are made whole later. */
@@ -81,6 +83,9 @@ export class Replicas {
   async receive(records: TransferRecord[], master: string): Promise<void> {
     const stale: [string, number][] = [];
     for (const [id, , , , , epoch = 0] of records) {
+      // the new master of an object this backend is still shipping to it: the copy would go with the release that
+      // ends the move (drop below), leaving the object short of a backup; refused, it is placed again after it
+      if (this.rt.leavingHere(id)) throw new ObjectMovedError(id, master);
       if (this.rt.mastersHere(id)) {
         const mine = this.rt.epochs.of(id);
         if (epoch <= mine) throw new FencedError(id, this.rt.backendId, mine);
