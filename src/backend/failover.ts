@@ -55,8 +55,12 @@ export class Failover {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private knownLive = new Set<string>();
-  /** When each live backend started, as last seen: a new start is a holder that may have lost its copies. */
-  private starts = new Map<string, number>();
+  /**
+   * When each live backend started, as last seen: a new start is a holder that may have lost its copies. Undefined
+   * until the first tick: a holder replaced while this backend was down is not seen restarting, so at its own start a
+   * backend sends every copy again once.
+   */
+  private starts: Map<string, number> | undefined;
   constructor(private readonly rt: FailoverDeps) {}
 
   /** Finishes what a crash cut short (copies promoted, copies no longer wanted), then watches. */
@@ -93,7 +97,12 @@ export class Failover {
     if (!this.viewHealthy()) return;
     const backends = await this.rt.store.listBackends();
     const live = new Set(backends.map((b) => b.id));
-    const restarted = backends.filter((b) => (this.starts.get(b.id) ?? b.startedAt) !== b.startedAt).map((b) => b.id);
+    const known = this.starts;
+    const restarted = backends
+      .filter(
+        (b) => b.id !== this.rt.backendId && (known === undefined || (known.get(b.id) ?? b.startedAt) !== b.startedAt),
+      )
+      .map((b) => b.id);
     this.starts = new Map(backends.map((b) => [b.id, b.startedAt]));
     for (const [master, ids] of this.rt.replicas.heldByMaster()) {
       if (!live.has(master) && master !== this.rt.backendId) await this.promoteAll(master, ids);

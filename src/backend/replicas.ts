@@ -2,7 +2,13 @@
 // it is acknowledged: a replica is a backup that can take over, failover.ts), and, as a master, pushes every change
 // of a replicated object to its replicas before the change is acknowledged. Each copy carries its master's epoch: a
 // copy refuses an older one (docs/failover.md).
-import { FencedError, ObjectMovedError, ReadOnlyViolationError, ReplicaWriteError, WrongBackendError } from '../errors.js';
+import {
+  FencedError,
+  ObjectMovedError,
+  ReadOnlyViolationError,
+  ReplicaWriteError,
+  WrongBackendError,
+} from '../errors.js';
 import { blank, holdReplica, setReplicas, toProxy } from '../object/lifecycle.js';
 import { dropFields } from '../object/locality.js';
 import type { TransferRecord } from '../protocol/backend-ops.js';
