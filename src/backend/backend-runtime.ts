@@ -204,6 +204,8 @@ export class BackendRuntime {
       replicas,
       ownership,
       moves,
+      gate: (id) => lease.gate(id),
+      log,
       onBackgroundError,
     });
     this.failover = new Failover({

@@ -16,6 +16,7 @@ import { registeredValueClassNames } from '../serialization/value-classes.js';
 import { installRuntime, removeRuntime } from '../object/runtime-slot.js';
 import { BackendRuntime } from './backend-runtime.js';
 import { awaitPredecessor } from './failover.js';
+import { dropStaleRecords } from './stale-records.js';
 import type { MemoryBudget } from './heap.js';
 import { ObjectStore } from './object-store.js';
 import { settleLeaving } from './leaving.js';
@@ -148,6 +149,7 @@ export class Backend {
       if (emptyStore) await awaitPredecessor(store, id, log);
       const reconciled = await reconcile({ backendId: id, objects, store, log });
       await settleLeaving({ backendId: id, objects, store, log });
+      const stale = await dropStaleRecords({ backendId: id, objects, store, log });
       const backend = new Backend(runtime, nc, info, log, grants, authorizer);
       if (options.metricsPort !== undefined) {
         backend.metrics = new BackendMetrics(runtime);
@@ -171,6 +173,7 @@ export class Backend {
           storage: options.storage,
           datasets: policy,
           reconciled,
+          stale,
           backups: options.backups ?? 0,
           copies: backups,
           metrics: info.metricsUrl, // the port chosen when asked for any (--metrics-port 0)

@@ -1,7 +1,9 @@
 // Where an object's backups go (docs/failover.md): N live backends that have its class, are not draining and hold
 // no copy yet, at random. Placed when an object is created (before it is acknowledged), received by a move (its old
 // replicas first), or promoted (failover.ts), and again when a holder is gone or could not be reached.
+import type { Logger } from 'pino';
 import type { MetadataStore } from '../metadata/store.js';
+import type { BackendInfo } from '../metadata/types.js';
 import type { DataClayObject } from '../object/dataclay-object.js';
 import { setReplicas } from '../object/lifecycle.js';
 import { STATE } from '../object/state.js';
@@ -22,6 +24,13 @@ export interface BackupPlacementDeps {
   replicas: Pick<Replicas, 'sendCopies' | 'setReplicas' | 'retireCopies'>;
   ownership: Pick<Ownership, 'ownedHere' | 'load'>;
   moves: Pick<Moves, 'beginMove'>;
+  /**
+   * The lease's re-check of an object after a gap (lease.ts): undefined when it may be served now. Placing backups
+   * acts as the object's master (copies sent, metadata written): a backend that restarted on a store whose objects
+   * were promoted elsewhere meanwhile must not send their stale states out, nor write their replicas.
+   */
+  gate: (id: string) => Promise<void> | undefined;
+  log: Pick<Logger, 'info'>;
   onBackgroundError: (err: unknown) => void;
 }
 
@@ -39,10 +48,16 @@ export class BackupPlacement {
   }
 
   /**
-   * Holders that restarted since they were sent their copies (a new `startedAt` in the live set): one replaced by an
-   * empty store under the same id holds nothing, so their copies are sent again (failover.ts tick).
+   * Each holder's incarnation (its `startedAt`) known to hold this backend's copies. A holder seen under another one
+   * may have come back on an empty store (its disk replaced): it is `restarted` until its copies were sent again.
+   * Kept while a holder is out of the live set, so one that comes back under a new start is noticed even when no
+   * tick saw it gone; empty at this backend's own start, so every holder is sent its copies once then.
    */
-  private readonly restarted = new Set<string>();
+  private readonly current = new Map<string, number>();
+  /** Holders to send their copies again, with the incarnation that asked for it. */
+  private readonly restarted = new Map<string, number>();
+  /** The live set at the last review: a holder that left it means placements are due, until one ran. */
+  private knownLive = new Set<string>();
 
   /** The object has fewer backups than asked now (a holder could not be reached): placed again at the next tick. */
   short(obj: DataClayObject): void {
@@ -63,13 +78,23 @@ export class BackupPlacement {
   }
 
   /**
-   * At a tick of failover.ts: when a backend left the live set, or some object came up short, the objects that
-   * need backups are placed (unless a placement still runs).
+   * At a tick of failover.ts, with the live set: when a backend left it, one came back under a new start, or some
+   * object came up short, the objects that need backups are placed. What asked for it is kept until a placement
+   * ran (one still running when it is seen defers it, it is never dropped).
    */
-  review(live: Set<string>, lost: boolean, restarted: readonly string[] = []): void {
-    for (const r of restarted) this.restarted.add(r);
+  review(backends: readonly Pick<BackendInfo, 'id' | 'startedAt'>[]): void {
+    const live = new Set(backends.map((b) => b.id));
+    if ([...this.knownLive].some((id) => !live.has(id))) this.shortAny = true;
+    this.knownLive = live;
+    for (const { id, startedAt } of backends) {
+      if (id === this.rt.backendId || this.current.get(id) === startedAt || this.restarted.get(id) === startedAt)
+        continue;
+      if (this.current.has(id))
+        this.rt.log.info({ holder: id, startedAt }, 'a holder started again: its copies go again');
+      this.restarted.set(id, startedAt);
+    }
     const stale = this.restarted.size > 0;
-    if (this.rt.backups === 0 || !(lost || stale || this.shortAny || this.shortNew.size > 0) || this.placing) return;
+    if (this.rt.backups === 0 || !(stale || this.shortAny || this.shortNew.size > 0) || this.placing) return;
     this.shortAny = false;
     const refreshing = [...this.restarted];
     const fresh = [...this.shortNew].flatMap((id) => {
@@ -77,10 +102,17 @@ export class BackupPlacement {
       this.shortNew.delete(id);
       return this.rt.ownership.ownedHere(id) ?? [];
     });
-    const placed = this.place([...new Set([...this.needingBackups(live), ...fresh])]);
-    // the copies of a restarted holder are sent again by this placement: once it ran, the holder is current
+    const due = [...new Set([...this.needingBackups(live), ...fresh])];
+    if (refreshing.length > 0 && this.current.size > 0)
+      this.rt.log.info({ holders: refreshing.map(([id]) => id), objects: due.length }, 'placing backups again');
+    const placed = this.place(due);
+    // the copies of a restarted holder are sent again by this placement (or the holder is dropped from the objects
+    // it failed to take): once it ran, that incarnation is current, unless the holder restarted again meanwhile
     void placed.then(() => {
-      for (const r of refreshing) this.restarted.delete(r);
+      for (const [id, startedAt] of refreshing) {
+        this.current.set(id, startedAt);
+        if (this.restarted.get(id) === startedAt) this.restarted.delete(id);
+      }
     });
   }
 
@@ -110,6 +142,8 @@ export class BackupPlacement {
   async ensure(objects: DataClayObject[], had?: Map<string, string[]>): Promise<void> {
     const n = this.rt.backups;
     if (objects.length === 0 || (n === 0 && !had)) return;
+    // a re-check that finds the object lost drops it here (its state turns into a proxy's, skipped below)
+    await inBatches(objects, async (o) => this.rt.gate(o.id)?.catch(() => undefined));
     const live = (await this.rt.store.listBackends()).filter((b) => b.id !== this.rt.backendId);
     const liveIds = new Set(live.map((b) => b.id));
     const kept = new Map<DataClayObject, string[]>();

@@ -38,6 +38,8 @@ export interface FailoverDeps {
     | 'backendRecordStamp'
     | 'serverNow'
     | 'liveSetHealthy'
+    | 'deleteAliasesOf'
+    | 'deleteObject'
   >;
   objects: Pick<ObjectStore, 'removeBackup'>;
   replicas: Pick<Replicas, 'heldByMaster' | 'copy' | 'fence' | 'drop' | 'forget'>;
@@ -54,13 +56,6 @@ export interface FailoverDeps {
 export class Failover {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
-  private knownLive = new Set<string>();
-  /**
-   * When each live backend started, as last seen: a new start is a holder that may have lost its copies. Undefined
-   * until the first tick: a holder replaced while this backend was down is not seen restarting, so at its own start a
-   * backend sends every copy again once.
-   */
-  private starts: Map<string, number> | undefined;
   constructor(private readonly rt: FailoverDeps) {}
 
   /** Finishes what a crash cut short (copies promoted, copies no longer wanted), then watches. */
@@ -97,19 +92,10 @@ export class Failover {
     if (!this.viewHealthy()) return;
     const backends = await this.rt.store.listBackends();
     const live = new Set(backends.map((b) => b.id));
-    const known = this.starts;
-    const restarted = backends
-      .filter(
-        (b) => b.id !== this.rt.backendId && (known === undefined || (known.get(b.id) ?? b.startedAt) !== b.startedAt),
-      )
-      .map((b) => b.id);
-    this.starts = new Map(backends.map((b) => [b.id, b.startedAt]));
     for (const [master, ids] of this.rt.replicas.heldByMaster()) {
       if (!live.has(master) && master !== this.rt.backendId) await this.promoteAll(master, ids);
     }
-    const lost = [...this.knownLive].some((id) => !live.has(id));
-    this.knownLive = live;
-    this.rt.placement.review(live, lost, restarted);
+    this.rt.placement.review(backends);
   }
 
   /** The dead master's objects held here, promoted where the metadata agrees it is dead. */
@@ -148,6 +134,7 @@ export class Failover {
     if (md.master !== master) return undefined; // promoted elsewhere or moved: the new master refreshes this copy
     // the metadata is the master's heartbeat too: a master that re-checked it after a pause wrote it back
     if (before - Math.max(lastBeat, stamp) < BACKEND_STALE_MS) return undefined;
+    if (md.deleting) return this.finishDelete(id, master);
     const epoch = (md.epoch ?? 0) + 1;
     const held = this.rt.replicas.fence(id, epoch); // the old master's writes are refused here from now on
     const rest = md.replicas.filter((r) => r !== this.rt.backendId && r !== master);
@@ -186,6 +173,17 @@ export class Failover {
     } finally {
       finish(undefined);
     }
+  }
+
+  /**
+   * The dead master was deleting the object (its mark is on the metadata): the delete was never acknowledged, so it
+   * may end either way, but a promotion would serve an object whose aliases may be gone already. It is finished here,
+   * in the order a delete takes (deletion.ts): aliases, then the metadata; a second backup doing the same is harmless.
+   */
+  private async finishDelete(id: string, master: string): Promise<undefined> {
+    await this.rt.store.deleteAliasesOf(id);
+    await this.rt.store.deleteObject(id);
+    return this.dropCopy(id, master, 'its master died deleting it: the delete is finished');
   }
 
   private dropCopy(id: string, owner: string, why: string): undefined {

@@ -29,7 +29,7 @@ export interface MovesDeps {
   heap: Heap;
   identity: IdentityMap;
   objects: Pick<ObjectStore, 'remove' | 'putLeaving' | 'removeLeaving' | 'get' | 'put'>;
-  store: Pick<MetadataStore, 'getObject' | 'putObject'>;
+  store: Pick<MetadataStore, 'getObject' | 'putObject' | 'getObjectEntry' | 'updateObject'>;
   ownership: Pick<Ownership, 'owned' | 'isLeaving' | 'markLeaving' | 'resolveRef'>;
   replicas: Pick<Replicas, 'drop'>;
   registrar: Pick<Registrar, 'own' | 'metadataOf'>;
@@ -166,7 +166,8 @@ export class Moves {
   /**
    * Takes back objects whose move failed halfway: the metadata names this backend again. The target has let go of
    * them already, so until this is written nobody serves them: a metadata outage is waited out (within `budgetMs`),
-   * not given up on after the store's own retries.
+   * not given up on after the store's own retries. Written by compare-and-set at the revision read: a change in
+   * between (a replica placed or dropped, a promotion's epoch) is read again, never overwritten.
    */
   async reclaim(ids: string[], budgetMs = RECLAIM_BUDGET_MS): Promise<void> {
     const { store, backendId } = this.deps;
@@ -174,8 +175,9 @@ export class Moves {
     const reclaimOne = async (id: string) => {
       for (;;) {
         try {
-          const md = await store.getObject(id);
-          if (!md) return;
+          const entry = await store.getObjectEntry(id);
+          if (!entry) return;
+          const { md, revision } = entry;
           // master again at an epoch above the target's, which its backups took on: at the old one its own writes
           // would be fenced, and it would drop the object as lost (lease.ts). The record keeps the epoch first.
           const epoch = (md.epoch ?? 0) + 1;
@@ -190,8 +192,11 @@ export class Moves {
           }
           // the copies this backend keeps up to date (its own backups, refreshed by the target at its epoch)
           const replicas = this.deps.identity.get(id)?.[STATE].replicas ?? record?.[3] ?? md.replicas;
-          await store.putObject({ ...md, master: backendId, epoch, replicas: [...replicas] });
-          return;
+          if (
+            (await store.updateObject({ ...md, master: backendId, epoch, replicas: [...replicas] }, revision)) !==
+            undefined
+          )
+            return;
         } catch (err) {
           if (!(err instanceof MetadataUnreachableError) || Date.now() >= until) throw err;
         }

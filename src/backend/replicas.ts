@@ -3,6 +3,7 @@
 // of a replicated object to its replicas before the change is acknowledged. Each copy carries its master's epoch: a
 // copy refuses an older one (docs/failover.md).
 import {
+  BackendUnavailableError,
   FencedError,
   ObjectMovedError,
   ReadOnlyViolationError,
@@ -21,7 +22,7 @@ import { chunkBySize, recordSize } from '../messaging/chunks.js';
 import { decode, encodeState } from '../serialization/codec.js';
 import { captureState, hasStateHooks } from '../object/object-state.js';
 import { ObjectStore } from './object-store.js';
-import type { MetadataStore } from '../metadata/store.js';
+import { BACKEND_STALE_MS, type MetadataStore } from '../metadata/store.js';
 import type { Epochs } from './epochs.js';
 import type { ObjectMetadata } from '../metadata/types.js';
 import type { IdentityMap } from '../object/identity.js';
@@ -33,7 +34,10 @@ export interface ReplicasDeps {
   backendId: string;
   identity: IdentityMap;
   resolveRef: RefResolver;
-  store: Pick<MetadataStore, 'getObject' | 'getObjectEntry' | 'updateObject' | 'putObject' | 'listBackends'>;
+  store: Pick<
+    MetadataStore,
+    'getObject' | 'getObjectEntry' | 'updateObject' | 'putObject' | 'listBackends' | 'backendStamp' | 'serverNow'
+  >;
   objects: Pick<ObjectStore, 'put' | 'putBackup' | 'removeBackup' | 'backups'>;
   epochs: Epochs;
   /** Whether this backend masters the object (then a copy sent to it is a stale master's, or this one is stale). */
@@ -52,6 +56,9 @@ export interface ReplicasDeps {
   load: (obj: DataClayObject) => ObjectState;
   onBackgroundError: (err: unknown) => void;
 }
+
+/** How often a copy sent and not answered yet looks whether its holder is still live. */
+const HOLDER_CHECK_MS = 500;
 
 /** `revision`: how many states the master has sent; `epoch`: the master's, as the last copy (or a promotion) set it. */
 interface Held {
@@ -249,6 +256,7 @@ export class Replicas {
       const { md, revision } = entry;
       if (md.master !== this.rt.backendId || (md.epoch ?? 0) > epoch) {
         const err = new FencedError(state.id, md.master, md.epoch ?? 0);
+        await written.catch(() => undefined); // the demotion removes the record after it, not before: none is left
         await this.rt.onFenced(obj, err);
         throw err;
       }
@@ -261,10 +269,28 @@ export class Replicas {
   async sendCopies(target: string, objects: DataClayObject[]): Promise<void> {
     // only what is still this backend's (one demoted or moved since it was chosen has nothing to send)
     const records = objects.filter((o) => this.rt.load(o).kind === 'owned').map((o) => this.transferRecord(o));
-    for (const chunk of chunkBySize(records, recordSize, this.rt.requests.batchBudget())) {
-      const s = this.rt.requests.wire();
-      await this.rt.requests.request(target, 'receive', [s, 'replica', chunk, this.rt.backendId]);
-    }
+    for (const chunk of chunkBySize(records, recordSize, this.rt.requests.batchBudget()))
+      await this.send(target, chunk);
+  }
+
+  /**
+   * Copies to a holder; resolves once it has them on disk. A holder that died with the request in flight never
+   * answers: once the live set says it is gone (its record BACKEND_STALE_MS old by the server's clock, which stops
+   * when this backend's own view does), this fails with BackendUnavailableError instead of waiting the request's
+   * whole timeout, and the caller drops the holder (and places another).
+   */
+  private send(holder: string, records: TransferRecord[]): Promise<void> {
+    const s = this.rt.requests.wire();
+    const request = this.rt.requests.request(holder, 'receive', [s, 'replica', records, this.rt.backendId]);
+    return new Promise<void>((resolve, reject) => {
+      const check = setInterval(() => {
+        const stamp = this.rt.store.backendStamp(holder);
+        if (stamp !== undefined && this.rt.store.serverNow() - stamp < BACKEND_STALE_MS) return;
+        clearInterval(check);
+        reject(new BackendUnavailableError(holder));
+      }, HOLDER_CHECK_MS);
+      request.then(resolve, reject).finally(() => clearInterval(check));
+    });
   }
 
   /** Master side, best effort: asks a holder to drop its copies (a holder that misses it checks the metadata). */
@@ -295,10 +321,8 @@ export class Replicas {
     await Promise.all(
       [...byReplica].map(async ([replica, records]) => {
         try {
-          for (const chunk of chunkBySize(records, recordSize, this.rt.requests.batchBudget())) {
-            const s = this.rt.requests.wire();
-            await this.rt.requests.request(replica, 'receive', [s, 'replica', chunk, this.rt.backendId]);
-          }
+          for (const chunk of chunkBySize(records, recordSize, this.rt.requests.batchBudget()))
+            await this.send(replica, chunk);
         } catch (err) {
           if (err instanceof FencedError) {
             fenced = err; // a copy knows a newer master: this write must not be acknowledged

@@ -26,13 +26,11 @@ export function retryingKv(kv: KV, bucket: string, budgetMs = BUDGET_MS): KV {
     withRetries(bucket, operation, budgetMs, run, settled);
   const get = (key: string) => retry('get', () => kv.get(key));
   // a conflict of a create or update: the key holds what we wrote, at the revision our earlier attempt made
-  const wrote =
-    (key: string, value: Uint8Array): Settled<number> =>
-    async (err) => {
-      if (!isWrongSequence(err)) return undefined;
+  const wrote = (key: string, value: Uint8Array) =>
+    ownWrite(value, async () => {
       const entry = await get(key);
-      return entry?.operation === 'PUT' && sameBytes(entry.value, value) ? { value: entry.revision } : undefined;
-    };
+      return entry?.operation === 'PUT' ? { bytes: entry.value, result: entry.revision } : undefined;
+    });
   // a conflict of a delete at a revision: the key is deleted (our earlier attempt did it)
   const deleted =
     (key: string): Settled<void> =>
@@ -66,13 +64,11 @@ export function retryingFastKv(fast: FastObjects, bucket: string, budgetMs = BUD
   const retry = <T>(operation: Operation, run: () => Promise<T>, settled?: Settled<T>) =>
     withRetries(bucket, operation, budgetMs, run, settled);
   // a create's conflict after a timeout: the key holds what we wrote (the revision is not read back: 0)
-  const wrote =
-    (key: string, value: Uint8Array): Settled<number> =>
-    async (err) => {
-      if (!isWrongSequence(err)) return undefined;
-      const now = await retry('get', () => fast.get(key));
-      return now && sameBytes(now, value) ? { value: 0 } : undefined;
-    };
+  const wrote = (key: string, value: Uint8Array) =>
+    ownWrite(value, async () => {
+      const bytes = await retry('get', () => fast.get(key));
+      return bytes ? { bytes, result: 0 } : undefined;
+    });
   return {
     get: (key) => retry('get', () => fast.get(key)),
     put: (key, value, previousSeq) =>
@@ -83,6 +79,18 @@ export function retryingFastKv(fast: FastObjects, bucket: string, budgetMs = BUD
 
 /** After a timeout, what a later attempt's failure means: the earlier attempt's success, or undefined (a failure). */
 type Settled<T> = (err: unknown) => Promise<{ value: T } | undefined>;
+
+/**
+ * A conditional write's conflict after a timeout is our own earlier attempt's success when the key holds exactly
+ * what we wrote. `read` gives the key's bytes now and what the write returns then (its revision, where it is known).
+ */
+function ownWrite<T>(value: Uint8Array, read: () => Promise<{ bytes: Uint8Array; result: T } | undefined>): Settled<T> {
+  return async (err) => {
+    if (!isWrongSequence(err)) return undefined;
+    const now = await read();
+    return now && sameBytes(now.bytes, value) ? { value: now.result } : undefined;
+  };
+}
 
 /** Runs `run` until it succeeds, fails for good, or the budget is spent (MetadataUnreachableError). */
 async function withRetries<T>(

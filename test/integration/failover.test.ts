@@ -57,9 +57,16 @@ class Book {
     return a;
   }
 
-  recorded(a: Acked, token: string, position: number): void {
+  /** Which backend acknowledged each `record` token, and when: what a fork is traced back by. */
+  private readonly by = new Map<string, string>();
+
+  recorded(a: Acked, token: string, position: number, where = '?'): void {
+    this.by.set(token, `${where} at ${new Date().toISOString()}`);
     const there = a.entries.get(position);
-    if (there !== undefined && there !== token) this.forks.push(`${a.ledger.id}#${position}: ${there} and ${token}`);
+    if (there !== undefined && there !== token)
+      this.forks.push(
+        `${a.ledger.id}#${position}: ${there} (${this.by.get(there)}) and ${token} (${this.by.get(token)})`,
+      );
     a.entries.set(position, token);
     this.acked++;
   }
@@ -81,9 +88,10 @@ async function lostWrites(book: Book): Promise<string[]> {
 }
 
 /**
- * The cluster has settled: every object's master is live and keeps one live backup, and each backend's store holds
+ * The cluster has settled: every object's master is live and keeps one live backup, each backend's store holds
  * exactly the objects the metadata names it the master of (a second master would hold a record the metadata does
- * not name it for).
+ * not name it for), and exactly the copies the metadata names it a backup of (a backup counted on a holder that came
+ * back empty would be none: its master's death would lose the object).
  */
 async function settled(): Promise<string | true> {
   return settledNow().catch((err: Error) => `${err.name}: ${err.message}`);
@@ -93,21 +101,22 @@ async function settledNow(): Promise<string | true> {
   const live = new Set((await admin.getBackends()).keys());
   if (IDS.some((id) => !live.has(id))) return 'a backend is not back';
   const mastered = new Map<string, number>(IDS.map((id) => [id, 0]));
+  const backedUp = new Map<string, number>(IDS.map((id) => [id, 0]));
   for (let page = await admin.listObjects({ limit: 1000 }); ; ) {
     for (const md of page) {
       if (!md.className.endsWith('FailoverLedger')) continue;
       if (!live.has(md.master)) return `${md.id}: master ${md.master} is not live`;
       if (md.replicas.length < 1 || md.replicas.some((r) => !live.has(r))) return `${md.id}: backups ${md.replicas}`;
       mastered.set(md.master, mastered.get(md.master)! + 1);
+      for (const r of md.replicas) backedUp.set(r, backedUp.get(r)! + 1);
     }
     if (!page.cursor) break;
     page = await admin.listObjects({ limit: 1000, cursor: page.cursor });
   }
   for (const id of IDS) {
-    const stored = (await admin.backend(id).stats()).stored;
-    if (stored !== mastered.get(id)) {
-      return `${id} stores ${stored}, masters ${mastered.get(id)}`;
-    }
+    const { stored, copies } = await admin.backend(id).stats();
+    if (stored !== mastered.get(id)) return `${id} stores ${stored}, masters ${mastered.get(id)}`;
+    if (copies !== backedUp.get(id)) return `${id} holds ${copies} copies, backs up ${backedUp.get(id)}`;
   }
   return true;
 }
@@ -269,8 +278,8 @@ describe('failover', () => {
         try {
           if (roll < 12) {
             const a = book.all[Math.floor(Math.random() * book.all.length)];
-            const [, position] = await a.ledger.record(`t${n}`);
-            book.recorded(a, `t${n}`, position);
+            const [where, position] = await a.ledger.record(`t${n}`);
+            book.recorded(a, `t${n}`, position, where);
           } else if (roll < 17) {
             const a = own[w][Math.floor(Math.random() * own[w].length)];
             a.tried.add(`n${n}`);
