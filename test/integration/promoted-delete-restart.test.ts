@@ -1,7 +1,11 @@
 // Review (failover's promotion with lifecycle's deletion): an object promoted to its backup and deleted there must
-// not come back when its old master restarts with its store intact (its record of the object is stale).
+// not come back when its old master restarts with its store intact (its record of the object is stale); and a backup
+// whose master died in the middle of a delete (the metadata's `deleting` mark) finishes the delete instead of
+// promoting the object.
+import type { NatsConnection } from '@nats-io/transport-node';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { Client, DataClayError, DevCluster } from '../../src/index.js';
+import { AliasDoesNotExistError, Client, DataClayError, DevCluster, DoesNotExistError } from '../../src/index.js';
+import { connectNats, MetadataStore, resolveNatsSettings } from '../../src/internal.js';
 import { redirect } from '../../src/object/lifecycle.js';
 import { FailoverLedger } from '../models/index.js';
 import { natsProfile, waitFor } from '../setup/helpers.js';
@@ -10,12 +14,14 @@ import { TEST_MODELS } from '../setup/models.js';
 const NS = 'promoted-delete-restart';
 let cluster: DevCluster;
 let admin: Client;
+let nc: NatsConnection | undefined;
 
 beforeAll(async () => {
   cluster = await DevCluster.start({ models: TEST_MODELS, backends: 2, namespace: NS, backups: 1, ...natsProfile() });
   admin = await new Client({ ...cluster.connectOptions, namespace: NS, timeoutMs: 10_000 }).start();
 }, 120_000);
 afterAll(async () => {
+  await nc?.close();
   await admin?.stop();
   await cluster?.stop();
 });
@@ -46,4 +52,35 @@ it('an object deleted after its promotion is neither served nor kept by its old 
       .stats()
       .then((st) => st.stored);
   await waitFor(stored, { until: (n) => n === 0, timeoutMs: 30_000, what: 'backend-1 dropped the stale record' });
+}, 180_000);
+
+it('a backup does not promote an object its master died deleting: it finishes the delete', async () => {
+  const l = new FailoverLedger();
+  await l.makePersistent({ backendId: 'backend-1', alias: 'doomed' });
+  await l.record('one');
+  const holder = (await admin.getObjectMetadata(l.id)).replicas[0];
+  expect(holder).toBe('backend-2');
+  const copies = () =>
+    admin
+      .backend(holder)
+      .stats()
+      .then((st) => st.copies);
+  expect(await copies()).toBe(1);
+  await cluster.backend('backend-1').kill();
+  // the mark a delete writes first (deletion.ts): the master died right after it, before the metadata went
+  nc = await connectNats(resolveNatsSettings(cluster.connectOptionsFor('backend-1'), {}), 'test', 'backend-1');
+  const store = await MetadataStore.open(nc, NS);
+  try {
+    await store.markDeleting(l.id);
+  } finally {
+    store.close();
+  }
+  await waitFor(() => admin.getObjectMetadata(l.id).catch((err: unknown) => err), {
+    until: (md) => md instanceof DoesNotExistError,
+    timeoutMs: 60_000,
+    what: 'the backup finished the delete',
+  });
+  await expect(FailoverLedger.getByAlias('doomed')).rejects.toBeInstanceOf(AliasDoesNotExistError);
+  await waitFor(copies, { until: (n) => n === 0, timeoutMs: 30_000, what: "the holder's copy went" });
+  await cluster.backend('backend-1').start(120_000);
 }, 180_000);
