@@ -26,6 +26,13 @@ import type { WriteThrough } from './write-through.js';
 const TICK_MS = 500;
 /** How long a replaced backend waits at most for its predecessor's objects to be promoted. */
 const PREDECESSOR_WAIT_MS = 60_000;
+/** Copies checked against the metadata at each tick: a retire that never arrived (its holder was down) leaks one. */
+const SCRUB_PER_TICK = 4;
+/**
+ * Only a copy its master sent nothing for this long is judged: a copy is sent before the metadata names its holder
+ * (a create, a placement), and that write may ride out a metadata outage (kv-retry.ts: 15 s).
+ */
+const SCRUB_QUIET_MS = 30_000;
 
 export interface FailoverDeps {
   backendId: string;
@@ -42,7 +49,7 @@ export interface FailoverDeps {
     | 'deleteObject'
   >;
   objects: Pick<ObjectStore, 'removeBackup'>;
-  replicas: Pick<Replicas, 'heldByMaster' | 'copy' | 'fence' | 'drop' | 'forget'>;
+  replicas: Pick<Replicas, 'heldByMaster' | 'copy' | 'fence' | 'drop' | 'forget' | 'quietFor' | 'revision'>;
   ownership: Pick<Ownership, 'markLeaving' | 'resolver'>;
   registrar: Pick<Registrar, 'own'>;
   writes: Pick<WriteThrough, 'save'>;
@@ -56,6 +63,8 @@ export interface FailoverDeps {
 export class Failover {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
+  /** The copies left to check in this pass of the scrub (a few each tick). */
+  private scrubbing: string[] = [];
   constructor(private readonly rt: FailoverDeps) {}
 
   /** Finishes what a crash cut short (copies promoted, copies no longer wanted), then watches. */
@@ -96,6 +105,29 @@ export class Failover {
       if (!live.has(master) && master !== this.rt.backendId) await this.promoteAll(master, ids);
     }
     this.rt.placement.review(backends);
+    await this.scrub();
+  }
+
+  /**
+   * A few copies a tick, checked against the metadata: one whose object is gone, or whose metadata no longer names
+   * this holder, goes (the retire that should have said so was lost). A copy refreshed while it was read is kept.
+   */
+  private async scrub(): Promise<void> {
+    if (this.scrubbing.length === 0) this.scrubbing = this.rt.replicas.quietFor(SCRUB_QUIET_MS);
+    await Promise.all(
+      this.scrubbing.splice(0, SCRUB_PER_TICK).map(async (id) => {
+        const revision = this.rt.replicas.revision(id);
+        const entry = await this.rt.store.getObjectEntry(id);
+        const copy = this.rt.replicas.copy(id);
+        if (!copy || copy.revision !== revision) return;
+        const master = copy.obj[STATE].backendId!;
+        if (!entry) this.dropCopy(id, master, 'its object is gone');
+        else if (entry.md.master === this.rt.backendId)
+          return; // a promotion of it runs (or ran): not judged here
+        else if (entry.md.forward !== undefined || !entry.md.replicas.includes(this.rt.backendId))
+          this.dropCopy(id, entry.md.master, 'its master no longer counts on it');
+      }),
+    );
   }
 
   /** The dead master's objects held here, promoted where the metadata agrees it is dead. */

@@ -60,13 +60,17 @@ export interface ReplicasDeps {
 /** How often a copy sent and not answered yet looks whether its holder is still live. */
 const HOLDER_CHECK_MS = 500;
 
-/** `revision`: how many states the master has sent; `epoch`: the master's, as the last copy (or a promotion) set it. */
+/**
+ * `revision`: how many states the master has sent; `epoch`: the master's, as the last copy (or a promotion) set it;
+ * `at`: when the last one came (performance.now()).
+ */
 interface Held {
   obj: DataClayObject;
   state: Uint8Array;
   shape: StoredShape | undefined;
   revision: number;
   epoch: number;
+  at: number;
 }
 
 export class Replicas {
@@ -145,7 +149,8 @@ export class Replicas {
       dropFields(obj); // the read-only accessors of the previous state: a state hook assigns fields
       restoreState(obj, evolveReceived(obj[STATE].info, id, decode(state, resolve), shape, hasStateHooks(obj)));
       readOnlyFields(obj);
-      this.held.set(id, { obj, state, shape, revision: (this.held.get(id)?.revision ?? 0) + 1, epoch });
+      const revision = (this.held.get(id)?.revision ?? 0) + 1;
+      this.held.set(id, { obj, state, shape, revision, epoch, at: performance.now() });
     }
   }
 
@@ -206,6 +211,12 @@ export class Replicas {
 
   revision(id: string): number {
     return this.held.get(id)?.revision ?? 0;
+  }
+
+  /** The copies whose master sent nothing for `ms` (what failover.ts checks against the metadata). */
+  quietFor(ms: number): string[] {
+    const before = performance.now() - ms;
+    return [...this.held].filter(([, h]) => h.at < before).map(([id]) => id);
   }
 
   /** A live backend holding no copy of any of these objects, at random; null when every backend has one. */

@@ -1,7 +1,8 @@
 // Review (failover's promotion with lifecycle's deletion): an object promoted to its backup and deleted there must
 // not come back when its old master restarts with its store intact (its record of the object is stale); and a backup
 // whose master died in the middle of a delete (the metadata's `deleting` mark) finishes the delete instead of
-// promoting the object.
+// promoting the object; and a holder whose retire was lost drops the copy without a restart.
+import { readFileSync } from 'node:fs';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { AliasDoesNotExistError, Client, DataClayError, DevCluster, DoesNotExistError } from '../../src/index.js';
@@ -83,4 +84,33 @@ it('a backup does not promote an object its master died deleting: it finishes th
   await expect(FailoverLedger.getByAlias('doomed')).rejects.toBeInstanceOf(AliasDoesNotExistError);
   await waitFor(copies, { until: (n) => n === 0, timeoutMs: 30_000, what: "the holder's copy went" });
   await cluster.backend('backend-1').start(120_000);
+}, 180_000);
+
+it("a backup copy whose object is gone goes from its holder without a restart (the master's retire was lost)", async () => {
+  const l = new FailoverLedger();
+  await l.makePersistent({ backendId: 'backend-1' });
+  await l.record('one');
+  const holder = (await admin.getObjectMetadata(l.id)).replicas[0];
+  const copies = () =>
+    admin
+      .backend(holder)
+      .stats()
+      .then((st) => st.copies);
+  const before = await copies();
+  // the object's metadata goes as a delete takes it, but no retire reaches the holder (it was down then)
+  nc ??= await connectNats(resolveNatsSettings(cluster.connectOptionsFor('backend-1'), {}), 'test', 'backend-1');
+  const store = await MetadataStore.open(nc, NS);
+  try {
+    await store.deleteObject(l.id);
+  } finally {
+    store.close();
+  }
+  await waitFor(copies, {
+    until: (n) => n === before - 1,
+    timeoutMs: 120_000,
+    what: "the holder's scrub dropped the copy",
+  });
+  const log = readFileSync(cluster.backend(holder).options.logFile, 'utf8');
+  expect(log).toContain(l.id);
+  expect(log).toMatch(/dropped a backup copy: its object is gone/);
 }, 180_000);
