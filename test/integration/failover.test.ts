@@ -260,7 +260,7 @@ describe('failover', () => {
       // the backend's request timeout is 30 s: a push waiting for it would outlast this caller's 20 s
       const [, position] = await client.run({ timeoutMs: 20_000 }, () => l.record('two'));
       expect(position).toBe(2);
-      const md = await admin.getObjectMetadata(l.id);
+      const md = await patiently(() => admin.getObjectMetadata(l.id)); // the paused backend is in the metadata queue
       expect(md.replicas).not.toContain(holder);
     } finally {
       process.kill(paused.pid!, 'SIGCONT');
