@@ -213,7 +213,8 @@ export class Backend {
       ...adminHandlers(runtime, control),
       ...observerHandlers(runtime, events),
     };
-    const md = { ...metadataHandlers(runtime.store), ...grantHandlers(this.grants), ...gcHandlers(runtime) };
+    const here = { backendId: this.id, holds: (id: string) => runtime.ownership.mastersHere(id) };
+    const md = { ...metadataHandlers(runtime.store, here), ...grantHandlers(this.grants), ...gcHandlers(runtime) };
     const authorizer = this.datasets;
     const authorize = {
       backend: authorizer?.for<BackendOps>(backendDemands),

@@ -114,6 +114,15 @@ export class Ownership {
   }
 
   /**
+   * Whether this backend masters the object, from memory and its store only (no instance is made): an instance here
+   * says so by its state (a proxy: it left), else the store's record does.
+   */
+  mastersHere(id: string): boolean {
+    const obj = this.deps.heap.get(id) ?? this.deps.identity.get(id);
+    return obj ? ownedKind(obj[STATE]) : this.deps.objects.has(id);
+  }
+
+  /**
    * ownedHere, an object being moved away included: until its move ends its state is here, and what it references
    * is what a walk of the graph must read (backend/graph-walk.ts), not a gap.
    */
