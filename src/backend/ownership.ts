@@ -14,7 +14,7 @@ import type { Heap } from './heap.js';
 import type { ObjectStore, StoredRecord } from './object-store.js';
 import type { Epochs } from './epochs.js';
 import type { Replicas } from './replicas.js';
-import { digestOf } from './write-through.js';
+import { digestOf } from './digest.js';
 
 export interface OwnershipDeps {
   backendId: string;

@@ -59,7 +59,21 @@ export class Subjects {
 }
 
 /** Reads dc.<ns>.<space>.<user>.be.<id>.<op> or dc.<ns>.<space>.<user>.md.<op...>; undefined for anything else. */
-export function parseSubject(subject: string): Incoming | undefined {
+export function parseSubject(subject: string): Readonly<Incoming> | undefined {
+  // a server sees the same few subjects again and again (its callers' ops): each is split once, not per request
+  const known = parsed.get(subject);
+  if (known !== undefined) return known;
+  const incoming = splitSubject(subject);
+  if (parsed.size >= PARSED_KEPT) parsed.clear();
+  parsed.set(subject, incoming);
+  return incoming;
+}
+
+/** Subjects parsed lately (read-only results, shared). Bounded: a caller making up subjects only refills it. */
+const parsed = new Map<string, Readonly<Incoming> | undefined>();
+const PARSED_KEPT = 4096;
+
+function splitSubject(subject: string): Incoming | undefined {
   const t = subject.split('.');
   if (t.length < 6 || t[0] !== 'dc') return undefined;
   const space = t[2];

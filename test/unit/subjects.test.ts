@@ -29,6 +29,10 @@ describe('subjects', () => {
   it('are read back; anything else is not ours', () => {
     expect(parseSubject('dc.ns.u.ann.be.B1.call')).toEqual({ space: 'u', user: 'ann', backendId: 'B1', op: 'call' });
     expect(parseSubject('dc.ns.a.root.md.alias.get')).toEqual({ space: 'a', user: 'root', op: 'alias.get' });
+    // parsed once and kept: the same subject again is the same answer
+    expect(parseSubject('dc.ns.u.ann.be.B1.call')).toBe(parseSubject('dc.ns.u.ann.be.B1.call'));
+    expect(parseSubject('dc.ns.x.ann.be.B1.call')).toBeUndefined();
+    expect(parseSubject('dc.ns.x.ann.be.B1.call')).toBeUndefined();
     expect(parseSubject('dc.ns.x.ann.be.B1.call')).toBeUndefined();
     expect(parseSubject('dc.ns.be.B1.call')).toBeUndefined();
     expect(parseSubject('dc.ns.u.ann.be.B1.call.more')).toBeUndefined();
