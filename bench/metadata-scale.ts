@@ -53,7 +53,7 @@ try {
         Array.from({ length: n }, () => {
           const id = randomUUID();
           const md = { id, className: 'bench.Filler', dataset, master: 'nobody', replicas: [] };
-          return Promise.all([store.putObject(md), store.createAlias(dataset, `fill-${id}`, id)]);
+          return Promise.all([store.putObject(md), store.createAlias(dataset, `fill-${id}`, md)]);
         }),
       );
     }

@@ -199,6 +199,7 @@ export class Backend {
       this.metrics && ((subject: string, seconds: number, ok: boolean) => this.metrics!.observe(subject, seconds, ok));
     const own = runtime.requests.subjects.backendAll(this.id);
     const metadata = runtime.requests.subjects.metadataAll();
+    const metadataHere = runtime.requests.subjects.metadataAtAll(this.id);
     const control = { stop: () => void this.stop() };
     const events = new LifecycleLog(this.id);
     const objects = noting(
@@ -216,29 +217,23 @@ export class Backend {
       ...adminHandlers(runtime, control),
       ...observerHandlers(runtime, events),
     };
-    const md = { ...metadataHandlers(runtime.store), ...grantHandlers(this.grants), ...gcHandlers(runtime) };
+    const here = { backendId: this.id, holds: (id: string) => runtime.ownership.mastersHere(id) };
+    const md = { ...metadataHandlers(runtime.store, here), ...grantHandlers(this.grants), ...gcHandlers(runtime) };
     const authorizer = this.datasets;
     const authorize = {
       backend: authorizer?.for<BackendOps>(backendDemands),
       metadata: authorizer?.for<MetadataOps>(metadataDemands),
     };
+    const serveMetadata = serveOperations<MetadataOps>(metadataOps, md, metadataAnswering(runtime), authorize.metadata);
     this.servers.push(
       serve(nc, own, serveOperations<BackendOps>(backendOps, handlers, backendAnswering(runtime), authorize.backend), {
         onError,
         onDropped,
         onServed,
       }),
-      serve(
-        nc,
-        metadata,
-        serveOperations<MetadataOps>(metadataOps, md, metadataAnswering(runtime), authorize.metadata),
-        {
-          queue: METADATA_QUEUE,
-          onError,
-          onDropped,
-          onServed,
-        },
-      ),
+      serve(nc, metadata, serveMetadata, { queue: METADATA_QUEUE, onError, onDropped, onServed }),
+      // the same, addressed to this backend: a client sends its metadata requests to the backend it last called
+      serve(nc, metadataHere, serveMetadata, { onError, onDropped, onServed }),
     );
   }
 

@@ -10,7 +10,7 @@ import { decode, encodeState, type WireRef } from '../serialization/codec.js';
 import type { Heap } from './heap.js';
 import type { ObjectStore, StoredRecord } from './object-store.js';
 import type { Ownership } from './ownership.js';
-import { digestOf } from './write-through.js';
+import { hasDigest } from './digest.js';
 
 /** Ids asked of one owner in one request: replies carry every reference of each, so keep them well under a message. */
 const BATCH = 500;
@@ -133,7 +133,7 @@ function refsOf(obj: DataClayObject, objects: Pick<ObjectStore, 'recordBytes'>, 
   };
   const now = encodeState(captureState(obj), sink, state.info.ctor.name);
   // changed by a call that has not committed: it may fail and roll back to the stored record, whose references count
-  if (digestOf(now) !== heap.digest(state.id)) refs.push(...stored());
+  if (!hasDigest(now, heap.digest(state.id))) refs.push(...stored());
   return refs;
 }
 

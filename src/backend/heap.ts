@@ -1,5 +1,6 @@
 // The objects a backend holds in memory, least recently used first, within a budget (count and/or bytes).
 import type { DataClayObject } from '../object/dataclay-object.js';
+import type { Digest } from './digest.js';
 
 export interface MemoryBudget {
   /** Most loaded objects to keep in memory. */
@@ -12,13 +13,13 @@ export interface MemoryBudget {
 interface Entry {
   obj: DataClayObject;
   bytes: number;
-  digest?: string;
+  digest?: Digest;
 }
 
 export class Heap {
   private readonly entries = new Map<string, Entry>();
-  private readonly pins = new Map<string, number>();
-  private readonly chainPins = new Map<string, Map<string, number>>();
+  /** Per pinned object, the chain of each call running on it ('' for none): one array, not a map, per object. */
+  private readonly pins = new Map<string, string[]>();
   private totalBytes = 0;
 
   constructor(readonly budget: MemoryBudget = {}) {}
@@ -42,18 +43,18 @@ export class Heap {
     return this.entries.has(id);
   }
 
-  add(obj: DataClayObject, bytes = 0, digest?: string): void {
+  add(obj: DataClayObject, bytes = 0, digest?: Digest): void {
     this.delete(obj.id);
     this.entries.set(obj.id, { obj, bytes, digest });
     this.totalBytes += bytes;
   }
 
-  digest(id: string): string | undefined {
+  digest(id: string): Digest | undefined {
     return this.entries.get(id)?.digest;
   }
 
   /** Records the size and digest of an object's record as last written or loaded. */
-  stored(id: string, bytes: number, digest: string): void {
+  stored(id: string, bytes: number, digest: Digest): void {
     const e = this.entries.get(id);
     if (!e) return;
     this.totalBytes += bytes - e.bytes;
@@ -70,35 +71,28 @@ export class Heap {
 
   /** Objects in use (an active method running on them) are never evicted. */
   pin(id: string, chain?: string): void {
-    this.pins.set(id, (this.pins.get(id) ?? 0) + 1);
-    if (chain) {
-      const m = this.chainPins.get(id) ?? new Map<string, number>();
-      m.set(chain, (m.get(chain) ?? 0) + 1);
-      this.chainPins.set(id, m);
-    }
+    const chains = this.pins.get(id);
+    if (chains) chains.push(chain ?? '');
+    else this.pins.set(id, [chain ?? '']);
   }
 
   unpin(id: string, chain?: string): void {
-    const n = (this.pins.get(id) ?? 1) - 1;
-    if (n <= 0) this.pins.delete(id);
-    else this.pins.set(id, n);
-    const m = chain ? this.chainPins.get(id) : undefined;
-    if (m && chain) {
-      const c = (m.get(chain) ?? 1) - 1;
-      if (c <= 0) m.delete(chain);
-      else m.set(chain, c);
-      if (m.size === 0) this.chainPins.delete(id);
-    }
+    const chains = this.pins.get(id);
+    if (!chains) return;
+    const i = chains.lastIndexOf(chain ?? '');
+    chains.splice(i < 0 ? chains.length - 1 : i, 1);
+    if (chains.length === 0) this.pins.delete(id);
   }
 
   /** Pinned by calls of another chain than `chain` (a call that moves its own object does not wait for itself). */
   pinnedByOthers(id: string, chain?: string): boolean {
-    return this.pinCount(id) - (chain ? (this.chainPins.get(id)?.get(chain) ?? 0) : 0) > 0;
+    const chains = this.pins.get(id);
+    return chains !== undefined && (chain === undefined ? chains.length > 0 : chains.some((c) => c !== chain));
   }
 
   /** How many calls are running on the object. */
   pinCount(id: string): number {
-    return this.pins.get(id) ?? 0;
+    return this.pins.get(id)?.length ?? 0;
   }
 
   /** The objects calls are running on now. */

@@ -14,7 +14,7 @@ import type { Heap } from './heap.js';
 import type { ObjectStore, StoredRecord } from './object-store.js';
 import type { Epochs } from './epochs.js';
 import type { Replicas } from './replicas.js';
-import { digestOf } from './write-through.js';
+import { digestOf } from './digest.js';
 
 export interface OwnershipDeps {
   backendId: string;
@@ -111,6 +111,15 @@ export class Ownership {
     if (obj && ownedKind(obj[STATE])) return obj;
     const record = this.deps.objects.get(id);
     return record ? this.shell(id, record[0]) : undefined;
+  }
+
+  /**
+   * Whether this backend masters the object, from memory and its store only (no instance is made): an instance here
+   * says so by its state (a proxy: it left), else the store's record does.
+   */
+  mastersHere(id: string): boolean {
+    const obj = this.deps.heap.get(id) ?? this.deps.identity.get(id);
+    return obj ? ownedKind(obj[STATE]) : this.deps.objects.has(id);
   }
 
   /**

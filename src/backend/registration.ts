@@ -4,7 +4,7 @@
 // elsewhere, can never delete that object's metadata, record or alias.
 import { randomUUID } from 'node:crypto';
 import { AlreadyExistsError, AlreadyPersistentError, DoesNotExistError } from '../errors.js';
-import type { MetadataStore } from '../metadata/store.js';
+import { aliasedId, type MetadataStore } from '../metadata/store.js';
 import type { ObjectMetadata } from '../metadata/types.js';
 import { sessionStorage, type Session } from '../object/context.js';
 import type { DataClayObject } from '../object/dataclay-object.js';
@@ -55,7 +55,7 @@ export class Registrar {
     if (objects.length === 0) return;
     const fresh = objects.filter((o) => !(this.deps.heap.has(o.id) || this.deps.objects.has(o.id)));
     if (fresh.length === 0) {
-      if (alias !== undefined) await this.ensureAlias(session.dataset, alias, objects[0].id);
+      if (alias !== undefined) await this.ensureAlias(session.dataset, alias, objects[0]);
       return;
     }
     if (sessionStorage.getStore()) this.deps.mayCreate?.(session); // a request's, not the backend's own work
@@ -88,7 +88,7 @@ export class Registrar {
         this.deps.save(objects),
         lineage,
       ]);
-      if (alias !== undefined) aliasCreated = await this.ensureAlias(dataset, alias, root);
+      if (alias !== undefined) aliasCreated = await this.ensureAlias(dataset, alias, objects[0]);
       const results = await Promise.allSettled(
         objects.map(async (o) => {
           await store.createObject({ ...this.metadataOf(o), ...known });
@@ -113,14 +113,19 @@ export class Registrar {
     }
   }
 
-  /** Creates an alias unless it already names `objectId` (a first attempt made it); true if this call made it. */
-  async ensureAlias(dataset: string, alias: string, objectId: string): Promise<boolean> {
+  /**
+   * Creates an alias of `obj` (in its dataset, on this backend) unless it already names it (a first attempt made it);
+   * true if this call made it.
+   */
+  async ensureAlias(dataset: string, alias: string, obj: DataClayObject): Promise<boolean> {
+    const target = { id: obj.id, className: obj[STATE].info.name, dataset, master: this.backendId };
     try {
-      await this.deps.store.createAlias(dataset, alias, objectId);
+      await this.deps.store.createAlias(dataset, alias, target);
       return true;
     } catch (err) {
-      if (err instanceof AlreadyExistsError && (await this.deps.store.getAlias(dataset, alias)) === objectId)
-        return false;
+      if (!(err instanceof AlreadyExistsError)) throw err;
+      const named = await this.deps.store.getAlias(dataset, alias);
+      if (named !== undefined && aliasedId(named) === obj.id) return false;
       throw err;
     }
   }

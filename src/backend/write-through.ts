@@ -1,6 +1,5 @@
 // Write-through: what a backend acknowledges is on disk first. Changes are found by comparing a digest of each
 // object's encoded state with the digest of what was last read or written; the memory budget evicts to the store.
-import { hash } from 'node:crypto';
 import type { TransferRecord } from '../protocol/backend-ops.js';
 import type { DataClayObject } from '../object/dataclay-object.js';
 import { ObjectMovedError } from '../errors.js';
@@ -13,6 +12,7 @@ import { decode, encodeState } from '../serialization/codec.js';
 import type { MetadataStore } from '../metadata/store.js';
 import type { RequestContext as Context } from '../object/context.js';
 import type { RefResolver } from '../serialization/codec.js';
+import { type Digest, digestOf, hasDigest } from './digest.js';
 import type { Heap } from './heap.js';
 import { ObjectStore } from './object-store.js';
 import type { Registrar } from './registration.js';
@@ -20,11 +20,6 @@ import type { Epochs } from './epochs.js';
 import type { Replicas } from './replicas.js';
 import type { WriteBarrier } from './write-barrier.js';
 import { readOnlyFields, readOnlyViolation } from './replicas.js';
-
-/** An encoded state's fingerprint: equal digests mean an unchanged object, so nothing to write. */
-export function digestOf(stateBytes: Uint8Array): string {
-  return hash('sha1', stateBytes, 'base64');
-}
 
 export interface WriteThroughDeps {
   /** Whether a move took the object away while another request still ran on it (moves.ts). */
@@ -66,7 +61,7 @@ export class WriteThrough {
     const replicated: { obj: DataClayObject; record: TransferRecord }[] = [];
     // every record is encoded before any is written: one that cannot be encoded refuses the request with nothing
     // of it on disk (a rollback then finds the last committed records)
-    const records: { id: string; record: Uint8Array; digest: string }[] = [];
+    const records: { id: string; record: Uint8Array; digest: Digest }[] = [];
     for (const obj of objects) {
       const state = obj[STATE];
       if (state.kind !== 'owned') continue; // only this backend's loaded objects have records to write
@@ -75,8 +70,8 @@ export class WriteThrough {
         (o) => void (o[STATE].registered || found.push(o)),
         state.info.ctor.name,
       );
+      if (hasDigest(stateBytes, this.rt.heap.digest(state.id))) continue; // unchanged since last read or written
       const digest = digestOf(stateBytes);
-      if (digest === this.rt.heap.digest(state.id)) continue; // unchanged since last read or written
       const epoch = this.rt.epochs.of(state.id);
       const record = ObjectStore.recordOf(state, stateBytes, epoch);
       records.push({ id: state.id, record, digest });

@@ -1,5 +1,6 @@
 // The subject scheme (docs/security.md): dc.<ns>.<space>.<user>.be.<backendId>.<op> to one backend and
-// dc.<ns>.<space>.<user>.md.<op> to any backend (queue group). The space says who sends (u a user, a an admin, b a
+// dc.<ns>.<space>.<user>.md.<op> to any backend (queue group), or dc.<ns>.<space>.<user>.be.<backendId>.md.<op> to
+// one backend's metadata service. The space says who sends (u a user, a an admin, b a
 // backend on behalf of <user>); nats-server lets each identity publish only under its own prefix, so a backend reads
 // the caller from the subject.
 import { InvalidOptionError } from '../errors.js';
@@ -47,9 +48,22 @@ export class Subjects {
     return `dc.${this.namespace}.${this.sender.space(op)}.${this.sender.user()}.md.${op}`;
   }
 
+  /**
+   * A metadata request addressed to one backend, which answers it as the queue group would: the same operations and
+   * checks, from a process the caller keeps warm (docs/architecture.md, "Metadata to the backend last called").
+   */
+  metadataAt(backendId: string, op: string): string {
+    return `dc.${this.namespace}.${this.sender.space(op)}.${this.sender.user()}.be.${backendId}.md.${op}`;
+  }
+
   /** What a backend subscribes to for itself: every space, every user. */
   backendAll(backendId: string): string {
     return `dc.${this.namespace}.*.*.be.${assertToken('backendId', backendId)}.*`;
+  }
+
+  /** The metadata requests addressed to this backend (metadataAt). */
+  metadataAtAll(backendId: string): string {
+    return `dc.${this.namespace}.*.*.be.${assertToken('backendId', backendId)}.md.>`;
   }
 
   /** What every backend subscribes to, in the queue group METADATA_QUEUE. */
@@ -58,13 +72,32 @@ export class Subjects {
   }
 }
 
-/** Reads dc.<ns>.<space>.<user>.be.<id>.<op> or dc.<ns>.<space>.<user>.md.<op...>; undefined for anything else. */
-export function parseSubject(subject: string): Incoming | undefined {
+/**
+ * Reads dc.<ns>.<space>.<user>.be.<id>.<op>, dc.<ns>.<space>.<user>.md.<op...> and a metadata request addressed to
+ * one backend, dc.<ns>.<space>.<user>.be.<id>.md.<op...>; undefined for anything else.
+ */
+export function parseSubject(subject: string): Readonly<Incoming> | undefined {
+  // a server sees the same few subjects again and again (its callers' ops): each is split once, not per request
+  const known = parsed.get(subject);
+  if (known !== undefined) return known;
+  const incoming = splitSubject(subject);
+  if (parsed.size >= PARSED_KEPT) parsed.clear();
+  parsed.set(subject, incoming);
+  return incoming;
+}
+
+/** Subjects parsed lately (read-only results, shared). Bounded: a caller making up subjects only refills it. */
+const parsed = new Map<string, Readonly<Incoming> | undefined>();
+const PARSED_KEPT = 4096;
+
+function splitSubject(subject: string): Incoming | undefined {
   const t = subject.split('.');
   if (t.length < 6 || t[0] !== 'dc') return undefined;
   const space = t[2];
   if (space !== 'u' && space !== 'a' && space !== 'b') return undefined;
   if (t[4] === 'be' && t.length === 7) return { space, user: t[3], backendId: t[5], op: t[6] };
+  // a metadata request addressed to one backend (metadataAt): a metadata request, whoever answers it
+  if (t[4] === 'be' && t[6] === 'md' && t.length > 7) return { space, user: t[3], op: t.slice(7).join('.') };
   if (t[4] === 'md') return { space, user: t[3], op: t.slice(5).join('.') }; // alias.get keeps its dot
   return undefined;
 }

@@ -1,19 +1,29 @@
-// Aliases in the aliases bucket: `a.<dataset>.<alias> → id`, created put-if-absent (the server decides who wins),
-// and one record per object, `o.<id> → [[dataset, alias], ...]`, updated by compare-and-set, so listing an object's
+// Aliases in the aliases bucket: `a.<dataset>.<alias> → [id, className, dataset, master]` (the object and what a proxy
+// of it needs; keys written before that hold the id alone), created put-if-absent (the server decides who wins), and
+// one record per object, `o.<id> → [[dataset, alias], ...]`, updated by compare-and-set, so listing an object's
 // aliases reads one key, whatever the bucket holds. Lookups by alias are answered from memory (one watch of `a.>`)
 // when it is known to hold the caller's own writes, else from the KV.
 import type { KV, KvEntry } from '@nats-io/kv';
 import { AlreadyExistsError } from '../errors.js';
 import { decode, encode } from '../serialization/codec.js';
 import { escapeKeyPart } from './keys.js';
+import type { AliasTarget } from './types.js';
 import { KvMirror } from './kv-mirror.js';
 import { isKeyExists, isWrongSequence } from './kv-errors.js';
 
 type AliasPair = [dataset: string, alias: string];
 
+/** What an alias key holds: its target, or (a key written before targets were stored) the object's id alone. */
+export type AliasValue = AliasTarget | string;
+
+/** The id of the object an alias names, whatever the form of its key. */
+export function aliasedId(value: AliasValue): string {
+  return typeof value === 'string' ? value : value.id;
+}
+
 export class AliasStore {
-  /** Alias key → object id, as the watch has it. */
-  private readonly byKey = new Map<string, string>();
+  /** Alias key → what it holds, as the watch has it. */
+  private readonly byKey = new Map<string, AliasValue>();
   private readonly mirror: KvMirror;
 
   constructor(private readonly kv: KV) {
@@ -25,26 +35,27 @@ export class AliasStore {
    * The object's list names the alias first, so an alias never exists without it (the list is a hint, checked
    * against the alias keys when read).
    */
-  async create(dataset: string, alias: string, objectId: string): Promise<number> {
+  async create(dataset: string, alias: string, target: AliasTarget): Promise<number> {
+    const objectId = target.id;
     const pair: AliasPair = [dataset, alias];
     await this.updateList(objectId, (pairs) => (pairs.some((p) => same(p, pair)) ? pairs : [...pairs, pair]));
     try {
-      return await this.kv.create(aliasKey(dataset, alias), encode(objectId));
+      return await this.kv.create(aliasKey(dataset, alias), toValue(target));
     } catch (err) {
       if (!isKeyExists(err)) throw err;
       // another object's alias: this object's list must not keep naming it
-      if ((await this.read(dataset, alias)) !== objectId)
+      if (idOf(await this.read(dataset, alias)) !== objectId)
         await this.updateList(objectId, (pairs) => pairs.filter((p) => !same(p, pair))).catch(() => undefined);
       throw new AlreadyExistsError(dataset, alias, { cause: err });
     }
   }
 
   /**
-   * The object id the alias names. From memory when the watch has read at least up to `after` (the revision of the
-   * caller's last alias write) and holds the alias; a miss reads the KV, so an alias created a moment ago through
-   * another backend is found.
+   * What the alias holds. From memory when the watch has read at least up to `after` (the revision of the caller's
+   * last alias write) and holds the alias; a miss reads the KV, so an alias created a moment ago through another
+   * backend is found.
    */
-  async get(dataset: string, alias: string, after = 0): Promise<string | undefined> {
+  async get(dataset: string, alias: string, after = 0): Promise<AliasValue | undefined> {
     if (this.mirror.revision >= after) {
       const id = this.byKey.get(aliasKey(dataset, alias));
       if (id !== undefined) return id;
@@ -60,7 +71,7 @@ export class AliasStore {
     const key = aliasKey(dataset, alias);
     const entry = await this.kv.get(key);
     if (entry?.operation !== 'PUT') return entry?.revision ?? 0;
-    const id = decode<string>(entry.value);
+    const id = aliasedId(fromValue(entry.value));
     if (objectId !== undefined && id !== objectId) return 0;
     try {
       // only the alias we read: one re-created meanwhile (another object) stays
@@ -79,7 +90,7 @@ export class AliasStore {
   async list(objectId: string, dataset: string): Promise<string[]> {
     const names = (await this.readList(objectId)).pairs.filter(([d]) => d === dataset).map(([, a]) => a);
     const checked = await Promise.all(
-      names.map(async (a) => ((await this.read(dataset, a)) === objectId ? a : undefined)),
+      names.map(async (a) => (idOf(await this.read(dataset, a)) === objectId ? a : undefined)),
     );
     return checked.filter((a): a is string => a !== undefined).sort();
   }
@@ -94,7 +105,7 @@ export class AliasStore {
   /** The object every alias names, read from the bucket itself (the roots of a garbage collection). */
   async *targets(): AsyncIterable<string> {
     for await (const entry of await this.kv.history({ key: 'a.>' })) {
-      if (entry.operation === 'PUT') yield decode<string>(entry.value);
+      if (entry.operation === 'PUT') yield aliasedId(fromValue(entry.value));
     }
   }
 
@@ -102,9 +113,9 @@ export class AliasStore {
     this.mirror.stop();
   }
 
-  private async read(dataset: string, alias: string): Promise<string | undefined> {
+  private async read(dataset: string, alias: string): Promise<AliasValue | undefined> {
     const entry = await this.kv.get(aliasKey(dataset, alias));
-    return entry && entry.operation === 'PUT' ? decode<string>(entry.value) : undefined;
+    return entry && entry.operation === 'PUT' ? fromValue(entry.value) : undefined;
   }
 
   private async readList(objectId: string): Promise<{ pairs: AliasPair[]; revision: number | undefined }> {
@@ -130,9 +141,24 @@ export class AliasStore {
   }
 
   private apply(entry: KvEntry): void {
-    if (entry.operation === 'PUT') this.byKey.set(entry.key, decode<string>(entry.value));
+    if (entry.operation === 'PUT') this.byKey.set(entry.key, fromValue(entry.value));
     else this.byKey.delete(entry.key);
   }
+}
+
+function toValue({ id, className, dataset, master }: AliasTarget): Uint8Array {
+  return encode([id, className, dataset, master]);
+}
+
+function fromValue(bytes: Uint8Array): AliasValue {
+  const value = decode<string | [string, string, string, string]>(bytes);
+  if (typeof value === 'string') return value;
+  const [id, className, dataset, master] = value;
+  return { id, className, dataset, master };
+}
+
+function idOf(value: AliasValue | undefined): string | undefined {
+  return value === undefined ? undefined : aliasedId(value);
 }
 
 function same(a: AliasPair, b: AliasPair): boolean {

@@ -4,17 +4,18 @@ import type { KV } from '@nats-io/kv';
 import { AlreadyPersistentError } from '../errors.js';
 import { decode, encode } from '../serialization/codec.js';
 import { RequestMux } from '../messaging/mux.js';
-import { AliasStore } from './aliases.js';
+import { AliasStore, type AliasValue } from './aliases.js';
 import { type BucketOptions, openBuckets } from './buckets.js';
 import { FastKv } from './kv-fast.js';
 import { isKeyExists, isWrongSequence } from './kv-errors.js';
 import { type FastObjects, retryingFastKv, retryingKv } from './kv-retry.js';
 import { listObjectPage, type ObjectFilter, type ObjectPage } from './object-listing.js';
 import { BACKEND_STALE_MS, HEARTBEAT_MS, LiveBackends } from './live-set.js';
-import type { BackendInfo, ObjectMetadata } from './types.js';
+import type { AliasTarget, BackendInfo, ObjectMetadata } from './types.js';
 
 export { BACKEND_STALE_MS, HEARTBEAT_MS } from './live-set.js';
 export { isKeyExists } from './kv-errors.js';
+export { aliasedId, type AliasValue } from './aliases.js';
 
 /** An object's metadata as a compare-and-set reads it. `stamp`: when the server wrote it (ms). */
 export interface ObjectEntry {
@@ -146,12 +147,12 @@ export class MetadataStore {
   }
 
   /** Put-if-absent: the server decides who wins a race for the same alias. Returns the write's revision. */
-  createAlias(dataset: string, alias: string, objectId: string): Promise<number> {
-    return this.aliasStore.create(dataset, alias, objectId);
+  createAlias(dataset: string, alias: string, target: AliasTarget): Promise<number> {
+    return this.aliasStore.create(dataset, alias, target);
   }
 
   /** From memory when it holds the caller's writes up to revision `after` (aliases.ts), else from the KV. */
-  getAlias(dataset: string, alias: string, after?: number): Promise<string | undefined> {
+  getAlias(dataset: string, alias: string, after?: number): Promise<AliasValue | undefined> {
     return this.aliasStore.get(dataset, alias, after);
   }
 

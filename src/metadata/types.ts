@@ -19,6 +19,17 @@ export interface ObjectMetadata {
   deleting?: true;
 }
 
+/**
+ * Where an alias points: the object, and what a proxy of it needs (its class and dataset never change). `master` is
+ * where the object was when the alias was written, a hint: a move does not rewrite it (docs/architecture.md).
+ */
+export interface AliasTarget {
+  id: string;
+  className: string;
+  dataset: string;
+  master: string;
+}
+
 export interface BackendInfo {
   id: string;
   host: string;

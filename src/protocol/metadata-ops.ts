@@ -22,6 +22,11 @@ export interface AliasQuery {
   /** The revision of the caller's last alias write: the answer reflects it (read-your-writes). */
   r?: number;
 }
+/**
+ * What `alias.get` answers, a tuple (a hot path): the object and what a proxy of it needs. `current`: `master` was read
+ * from the object's record now; else it is the alias's hint, which a request follows if the object moved since.
+ */
+export type AliasFound = [id: string, className: string, dataset: string, master: string, current: boolean];
 /** `d` absent: the object's own dataset. */
 export interface AliasAdd {
   s: WireSession;
@@ -122,7 +127,7 @@ export const metadataOps = {
     roles: anyone,
     idempotent: true,
   }),
-  'alias.get': operation<AliasQuery, ObjectMetadata>({ shape: aliasQuery, roles: anyone, idempotent: true }),
+  'alias.get': operation<AliasQuery, AliasFound>({ shape: aliasQuery, roles: anyone, idempotent: true }),
   /** Reply: the revision of the write (the caller's next alias.get passes it on). */
   'alias.add': operation<AliasAdd, number>({
     shape: record<AliasAdd>({ s: session, d: optional(string), a: string, id: string }),

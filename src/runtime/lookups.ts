@@ -7,7 +7,7 @@ import type { DataClayObject } from '../object/dataclay-object.js';
 import type { IdentityMap } from '../object/identity.js';
 import { learnDataset, redirect } from '../object/lifecycle.js';
 import { STATE } from '../object/state.js';
-import type { ObjectsQuery } from '../protocol/metadata-ops.js';
+import type { AliasFound, ObjectsQuery } from '../protocol/metadata-ops.js';
 import type { RefResolver } from '../serialization/codec.js';
 import type { Requests } from './requests.js';
 
@@ -40,7 +40,7 @@ export class Lookups {
     validateAlias(alias);
     const query = { s: this.requests.wire(), d: dataset, a: alias };
     const r = this.aliasRevision;
-    return this.fromMetadata(await this.requests.metadata('alias.get', r > 0 ? { ...query, r } : query));
+    return this.fromAlias(await this.requests.metadata('alias.get', r > 0 ? { ...query, r } : query));
   }
 
   async deleteAlias(alias: string, dataset = this.dataset()): Promise<void> {
@@ -80,6 +80,18 @@ export class Lookups {
 
   private wrote(revision: number): void {
     this.aliasRevision = Math.max(this.aliasRevision, revision);
+  }
+
+  /**
+   * A proxy from what the alias holds, in one round trip. Its owner may be a hint (`current` false): a proxy this
+   * process already has keeps the location it learned, and a request to a backend the object left follows it as for
+   * any stale proxy (routing.ts).
+   */
+  private fromAlias([id, className, dataset, master, current]: AliasFound): DataClayObject {
+    const obj = this.resolveRef(id, className, master);
+    if (current) redirect(obj, master);
+    learnDataset(obj, dataset);
+    return obj;
   }
 
   private fromMetadata(md: ObjectMetadata): DataClayObject {

@@ -1,7 +1,7 @@
 // Requests to one backend or to the metadata queue group: typed by the operation registry, sent with the calling
 // context's deadline and signal, transport failures mapped to our errors ("no responders" is a backend gone).
 import type { NatsConnection } from '@nats-io/transport-node';
-import { BackendUnavailableError, NoBackendsError, OutcomeUnknownError } from '../errors.js';
+import { BackendUnavailableError, NoBackendsError, OutcomeUnknownError, TimeoutError } from '../errors.js';
 import { batchBudget } from '../messaging/chunks.js';
 import { readReply } from '../messaging/envelope.js';
 import { ConnectionLost, NoResponders, RequestMux, type RequestOptions } from '../messaging/mux.js';
@@ -52,6 +52,11 @@ export class Requests {
   readonly mux: RequestMux;
   readonly subjects: Subjects;
   private readonly nc: NatsConnection;
+  /**
+   * The backend that answered this process's last request to a backend: metadata requests go to it rather than to
+   * the queue group, to a process the caller keeps busy (and warm) instead of one picked at random.
+   */
+  private home: string | undefined;
 
   constructor(private readonly options: RequestsOptions) {
     this.nc = options.nc;
@@ -109,28 +114,34 @@ export class Requests {
         backendOps[op].idempotent,
         options,
       );
+      this.home = backendId;
       return readReply<BackendOps[K]['reply']>(bytes, this.options.resolver);
     } catch (err) {
+      // gone, or too slow to answer: not the one to ask metadata
+      if (this.home === backendId && (err instanceof NoResponders || err instanceof TimeoutError))
+        this.home = undefined;
       if (err instanceof NoResponders) throw new BackendUnavailableError(backendId, { cause: err });
       throw err;
     }
   }
 
+  /** To the backend last called (`home`), else to the queue group: every backend answers metadata requests. */
   async metadata<K extends MetadataOp>(op: K, body: MetadataOps[K]['request']): Promise<MetadataOps[K]['reply']> {
+    const home = this.home;
+    const payload = encode(body);
     try {
-      // a queue group: one message, as its members would each get some of the parts
+      // one message, as a queue group's members would each get some of the parts
       const options = withTraceContext({ ...this.deadline(`metadata ${op}`), single: true });
-      const bytes = await this.exchange(
-        this.subjects.metadata(op),
-        encode(body),
-        op,
-        metadataOps[op].idempotent,
-        options,
-      );
+      const subject = home === undefined ? this.subjects.metadata(op) : this.subjects.metadataAt(home, op);
+      const bytes = await this.exchange(subject, payload, op, metadataOps[op].idempotent, options);
       return readReply<MetadataOps[K]['reply']>(bytes);
     } catch (err) {
-      if (err instanceof NoResponders) throw new NoBackendsError({ cause: err });
-      throw err;
+      if (home !== undefined && err instanceof TimeoutError && this.home === home) this.home = undefined;
+      if (!(err instanceof NoResponders)) throw err;
+      if (home === undefined) throw new NoBackendsError({ cause: err });
+      // that backend is gone (nobody received the request): the queue group answers, from now on too
+      if (this.home === home) this.home = undefined;
+      return this.metadata(op, body);
     }
   }
 

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { AliasDoesNotExistError, AlreadyExistsError } from '../../src/index.js';
 import { Counter, Person } from '../models/index.js';
 import { uniqueAlias, useClient } from '../setup/helpers.js';
+import { otherProcess } from '../setup/other-process.js';
 
 const shared = useClient();
 
@@ -34,6 +35,36 @@ describe('aliases from memory', () => {
     expect(await p.getAliases()).toEqual(new Set(names));
     await Promise.all(names.slice(0, 4).map((n) => Person.deleteAlias(n)));
     expect(await p.getAliases()).toEqual(new Set(names.slice(4)));
+  });
+});
+
+describe('lookups by alias in one round trip: the location they give is followed', () => {
+  it('after a move, a lookup in this process keeps the location the move taught it', async () => {
+    const p = new Person('Mover', 1);
+    const alias = uniqueAlias('moved');
+    await p.makePersistent({ backendId: 'backend-1', alias });
+    await p.move('backend-2');
+    for (let i = 0; i < 10; i++) {
+      // any backend answers; the alias still names backend-1, which must not overwrite what the move said
+      expect(await Person.getByAlias(alias)).toBe(p);
+      expect(p.backendId).toBe('backend-2');
+    }
+    expect(await p.whereAmI()).toBe('backend-2');
+  });
+
+  it('after moves, a lookup in another process reaches the object where it is now', async () => {
+    const p = new Person('Traveller', 1);
+    const alias = uniqueAlias('travelled');
+    await p.makePersistent({ backendId: 'backend-1', alias });
+    await p.move('backend-2');
+    await p.move('backend-3');
+    const other = await otherProcess(shared.client.exportContext(), p.id, alias); // its proxy: a getByAlias
+    try {
+      expect(await other.ask('whereAmI')).toBe('backend-3'); // the method ran where the object is
+      expect(await other.ask('backendId')).toBe('backend-3'); // and the proxy learned it
+    } finally {
+      await other.close();
+    }
   });
 });
 

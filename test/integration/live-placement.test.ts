@@ -78,3 +78,20 @@ describe('placement follows the live set', () => {
     expect(employees.some((e) => e.backendId === 'backend-q')).toBe(true); // it does take the classes it has
   });
 });
+
+describe('metadata requests follow the backend last called', () => {
+  it('when that backend is killed, the queue group answers them at once', async () => {
+    const called = new Counter();
+    await called.makePersistent({ backendId: 'backend-1' });
+    const named = new Counter();
+    const alias = `followed-${Date.now()}`;
+    await named.makePersistent({ backendId: 'backend-3', alias });
+    expect(await called.dcGet('count')).toBe(0); // backend-1 answered last: the client's metadata requests go there
+    expect((await Counter.getByAlias(alias)).id).toBe(named.id);
+    await cluster.backend('backend-1').kill();
+    // no responders on backend-1 (nothing delivered): asked again of the queue group, before its heartbeat is stale
+    expect((await Counter.getByAlias(alias)).id).toBe(named.id);
+    expect((await client.getObjectMetadata(named.id)).master).toBe('backend-3');
+    await cluster.backend('backend-1').start();
+  });
+});

@@ -75,14 +75,19 @@ describe('the metadata while a stream leader is elected anew (3-node cluster, R3
         store.createObject(record('during', 'backend-1')),
         store.putObject(record('before', 'backend-2')),
         store.getObject('before'),
-        store.createAlias('ds', 'during', 'during'),
+        store.createAlias('ds', 'during', { id: 'during', className: 'm.C', dataset: 'ds', master: 'backend-1' }),
         reElection(cluster, leader.name!, `KV_dc_${ns}_`, killedAt),
       ]);
       expect([created, put, read, alias].map((r) => r.status)).toEqual(Array(4).fill('fulfilled'));
       expect(election.status === 'fulfilled' && election.value).toBeGreaterThan(0); // a new leader was elected
       expect(await store.getObject('during')).toEqual(record('during', 'backend-1'));
       expect((await store.getObject('before'))?.master).toBe('backend-2');
-      expect(await store.getAlias('ds', 'during')).toBe('during');
+      expect(await store.getAlias('ds', 'during')).toEqual({
+        id: 'during',
+        className: 'm.C',
+        dataset: 'ds',
+        master: 'backend-1',
+      });
     } finally {
       await leader.launch();
       await cluster.waitReady(60_000);

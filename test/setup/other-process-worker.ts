@@ -3,9 +3,9 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { Client, type ClientContext } from '../../src/index.js';
 import { Person } from '../models/index.js';
 
-const { context, objectId } = workerData as { context: ClientContext; objectId: string };
+const { context, objectId, alias } = workerData as { context: ClientContext; objectId: string; alias?: string };
 const client = await Client.fromContext(context).start();
-const proxy = await Person.getById(objectId);
+const proxy = alias === undefined ? await Person.getById(objectId) : await Person.getByAlias(alias);
 parentPort!.postMessage({ ready: true });
 parentPort!.on('message', async (action: string) => {
   try {

@@ -10,9 +10,10 @@ export interface OtherProcess {
   close(): Promise<void>;
 }
 
-export async function otherProcess(context: ClientContext, objectId: string): Promise<OtherProcess> {
+/** The worker's proxy comes from `Person.getById(objectId)`, or from `Person.getByAlias(alias)` when one is given. */
+export async function otherProcess(context: ClientContext, objectId: string, alias?: string): Promise<OtherProcess> {
   const worker = new Worker(new URL('./other-process-worker.js', import.meta.url), {
-    workerData: { context, objectId },
+    workerData: { context, objectId, alias },
   });
   const replies: ((value: unknown) => void)[] = [];
   worker.on('message', (msg: { ready?: boolean; value?: unknown; error?: string }) => {

@@ -42,6 +42,8 @@ function fakeKv() {
       write(key, new Uint8Array(), 'DEL', opts?.previousSeq);
     },
     status: async () => ({ values: 0 }),
+    // the last entry of every alias key (what the bucket's history of `a.>` ends with)
+    history: async () => [...recs].filter(([key]) => key.startsWith('a.')).map(([key, r]) => entry(key, r)),
     watch: async () => ({
       stop: () => undefined,
       async *[Symbol.asyncIterator]() {
@@ -65,14 +67,17 @@ function fakeKv() {
   };
 }
 
+/** What an alias of object `id` holds. */
+const target = (id: string) => ({ id, className: 'm.Person', dataset: 'ds', master: 'backend-1' });
+
 describe('aliases from memory', () => {
   it('serves a hit from memory, a miss from the KV', async () => {
     const f = fakeKv();
     const store = new AliasStore(f.kv);
-    await store.create('ds', 'x', 'o-1');
+    await store.create('ds', 'x', target('o-1'));
     await f.deliver();
     f.write('a.ds.x', 'o-2'); // changed elsewhere, not delivered yet: memory still says o-1
-    expect(await store.get('ds', 'x')).toBe('o-1');
+    expect(await store.get('ds', 'x')).toEqual(target('o-1'));
     f.write('a.ds.y', 'o-3'); // created elsewhere a moment ago: not in memory, found in the KV
     expect(await store.get('ds', 'y')).toBe('o-3');
     store.stop();
@@ -81,24 +86,24 @@ describe('aliases from memory', () => {
   it("a watch behind the caller's last write is not trusted: the KV answers", async () => {
     const f = fakeKv();
     const store = new AliasStore(f.kv);
-    await store.create('ds', 'x', 'o-1');
+    await store.create('ds', 'x', target('o-1'));
     await f.deliver();
     const gone = await store.delete('ds', 'x');
-    expect(await store.get('ds', 'x')).toBe('o-1'); // without the revision: memory, which has not seen the delete
+    expect(await store.get('ds', 'x')).toEqual(target('o-1')); // without the revision: memory, behind the delete
     expect(await store.get('ds', 'x', gone)).toBeUndefined(); // with it: the KV
-    const again = await store.create('ds', 'x', 'o-2');
-    expect(await store.get('ds', 'x', again)).toBe('o-2');
+    const again = await store.create('ds', 'x', target('o-2'));
+    expect(await store.get('ds', 'x', again)).toEqual(target('o-2'));
     await f.deliver();
-    expect(await store.get('ds', 'x', again)).toBe('o-2'); // caught up: from memory
+    expect(await store.get('ds', 'x', again)).toEqual(target('o-2')); // caught up: from memory
     store.stop();
   });
 
   it('keeps one list per object: getAliases reads it and checks each alias', async () => {
     const f = fakeKv();
     const store = new AliasStore(f.kv);
-    await store.create('ds', 'x', 'o-1');
-    await store.create('ds', 'y', 'o-1');
-    await store.create('other', 'z', 'o-1');
+    await store.create('ds', 'x', target('o-1'));
+    await store.create('ds', 'y', target('o-1'));
+    await store.create('other', 'z', target('o-1'));
     expect(f.read('o.o-1')).toEqual([
       ['ds', 'x'],
       ['ds', 'y'],
@@ -106,6 +111,26 @@ describe('aliases from memory', () => {
     ]);
     f.write('a.ds.y', 'o-9'); // re-pointed behind our back: the list's hint is checked
     expect(await store.list('o-1', 'ds')).toEqual(['x']);
+    store.stop();
+  });
+
+  it('stores the target with the id, and reads keys written before that (the id alone) as they are', async () => {
+    const f = fakeKv();
+    const store = new AliasStore(f.kv);
+    await store.create('ds', 'new', target('o-1'));
+    expect(f.read('a.ds.new')).toEqual(['o-1', 'm.Person', 'ds', 'backend-1']);
+    f.write('a.ds.old', 'o-1'); // an older key, and its object's list naming it
+    f.write('o.o-1', [
+      ['ds', 'new'],
+      ['ds', 'old'],
+    ]);
+    expect(await store.get('ds', 'old')).toBe('o-1');
+    expect(await store.list('o-1', 'ds')).toEqual(['new', 'old']);
+    const targets: string[] = [];
+    for await (const id of store.targets()) targets.push(id);
+    expect(targets.sort()).toEqual(['o-1', 'o-1']);
+    expect(await store.delete('ds', 'old', 'o-1')).toBeGreaterThan(0);
+    expect(await store.get('ds', 'old')).toBeUndefined();
     store.stop();
   });
 });

@@ -15,6 +15,8 @@ describe('subjects', () => {
     expect(client.backend('B1', 'ping')).toBe('dc.ns.a.ann.be.B1.ping');
     expect(client.metadata('alias.get')).toBe('dc.ns.u.ann.md.alias.get');
     expect(client.metadata('objects')).toBe('dc.ns.a.ann.md.objects');
+    expect(client.metadataAt('B1', 'alias.get')).toBe('dc.ns.u.ann.be.B1.md.alias.get');
+    expect(client.metadataAtAll('B1')).toBe('dc.ns.*.*.be.B1.md.>');
     // a backend sends on behalf of the user whose request it serves
     let user = 'ann';
     const backend = new Subjects(
@@ -29,6 +31,12 @@ describe('subjects', () => {
   it('are read back; anything else is not ours', () => {
     expect(parseSubject('dc.ns.u.ann.be.B1.call')).toEqual({ space: 'u', user: 'ann', backendId: 'B1', op: 'call' });
     expect(parseSubject('dc.ns.a.root.md.alias.get')).toEqual({ space: 'a', user: 'root', op: 'alias.get' });
+    // a metadata request addressed to one backend is a metadata request
+    expect(parseSubject('dc.ns.u.ann.be.B1.md.alias.get')).toEqual({ space: 'u', user: 'ann', op: 'alias.get' });
+    // parsed once and kept: the same subject again is the same answer
+    expect(parseSubject('dc.ns.u.ann.be.B1.call')).toBe(parseSubject('dc.ns.u.ann.be.B1.call'));
+    expect(parseSubject('dc.ns.x.ann.be.B1.call')).toBeUndefined();
+    expect(parseSubject('dc.ns.x.ann.be.B1.call')).toBeUndefined();
     expect(parseSubject('dc.ns.x.ann.be.B1.call')).toBeUndefined();
     expect(parseSubject('dc.ns.be.B1.call')).toBeUndefined();
     expect(parseSubject('dc.ns.u.ann.be.B1.call.more')).toBeUndefined();

@@ -1,0 +1,21 @@
+// An encoded state's fingerprint, compared after every request to find the objects it changed (write-through.ts):
+// equal fingerprints mean an unchanged object, so nothing to write. A small state is its own fingerprint, kept as a
+// copy: comparing bytes costs less than hashing them (a SHA-1 was ~1.5 µs of every ~30 µs call on a backend), and
+// the common case, a call that changed nothing, then allocates nothing. A larger one is its SHA-1.
+import { hash } from 'node:crypto';
+
+/** States up to this many bytes are kept whole (at most this much per loaded object, beside its fields). */
+const KEPT_WHOLE = 256;
+
+export type Digest = string | Uint8Array;
+
+export function digestOf(stateBytes: Uint8Array): Digest {
+  return stateBytes.length <= KEPT_WHOLE ? stateBytes.slice() : hash('sha1', stateBytes, 'base64');
+}
+
+/** Whether `stateBytes` is the state `digest` was taken of. */
+export function hasDigest(stateBytes: Uint8Array, digest: Digest | undefined): boolean {
+  if (digest === undefined) return false;
+  if (typeof digest !== 'string') return Buffer.compare(stateBytes, digest) === 0;
+  return stateBytes.length > KEPT_WHOLE && hash('sha1', stateBytes, 'base64') === digest;
+}
