@@ -24,6 +24,8 @@ export { backendOps } from './protocol/backend-ops.js';
 export { metadataOps } from './protocol/metadata-ops.js';
 export { assertShape } from './protocol/shape.js';
 export { reconcile } from './backend/reconcile.js';
+export { recoverCreates } from './backend/recover-creates.js';
+export { CreateMark } from './backend/create-mark.js';
 export { Leaving, settleLeaving } from './backend/leaving.js';
 export { parseSubject, replyAllowed, Subjects } from './messaging/subjects.js';
 export { clientIdentity, senderFor } from './security/identity.js';

@@ -20,6 +20,7 @@ import type { MemoryBudget } from './heap.js';
 import { ObjectStore } from './object-store.js';
 import { settleLeaving } from './leaving.js';
 import { reconcile } from './reconcile.js';
+import { recoverCreates } from './recover-creates.js';
 import { Heartbeat } from './heartbeat.js';
 import { refuseDuplicate, resolveId } from './startup-checks.js';
 import { backendOps, type BackendOps } from '../protocol/backend-ops.js';
@@ -147,6 +148,13 @@ export class Backend {
       await refuseDuplicate(runtime, id);
       if (emptyStore) await awaitPredecessor(store, id, log);
       const reconciled = await reconcile({ backendId: id, objects, store, log });
+      const recovered = await recoverCreates({
+        backendId: id,
+        objects,
+        store,
+        holdsCopy: (copy) => objects.hasBackup(copy),
+        log,
+      });
       await settleLeaving({ backendId: id, objects, store, log });
       const backend = new Backend(runtime, nc, info, log, grants, authorizer);
       if (options.metricsPort !== undefined) {
@@ -171,6 +179,7 @@ export class Backend {
           storage: options.storage,
           datasets: policy,
           reconciled,
+          recovered,
           backups: options.backups ?? 0,
           copies: backups,
           metrics: info.metricsUrl, // the port chosen when asked for any (--metrics-port 0)
@@ -266,6 +275,8 @@ export class Backend {
       this.runtime.store.close();
       await this.nc.drain();
       this.grants?.close();
+      // nothing in flight: the next start has no create of this run to look for
+      if (this.runtime.marks.idle) await this.runtime.objects.putCreateMark('clean').catch(() => undefined);
       await this.runtime.objects.close();
       await this.metrics?.close();
       removeRuntime(this.runtime.runtime);

@@ -94,6 +94,19 @@ export class ObjectStore {
     await this.meta.put('backendId', id);
   }
 
+  /**
+   * The objects bucket's sequence up to which every create of this backend has its records here (create-mark.ts),
+   * 'clean' after a stop with none in flight, undefined for a store that never had one.
+   */
+  get createMark(): number | 'clean' | undefined {
+    const mark = this.meta.get('createMark');
+    return mark === undefined || mark === 'clean' ? mark : Number(mark);
+  }
+
+  putCreateMark(mark: number | 'clean'): Promise<boolean> {
+    return this.meta.put('createMark', String(mark));
+  }
+
   has(id: string): boolean {
     return this.pending.has(id) || (!this.removing.has(id) && this.objects.doesExist(id));
   }
@@ -172,6 +185,10 @@ export class ObjectStore {
   /** Resolves once the backup copy is on disk: a holder acknowledges only then. */
   putBackup(id: string, record: BackupRecord): Promise<boolean> {
     return this.backupsDb.put(id, encode(record));
+  }
+
+  hasBackup(id: string): boolean {
+    return this.backupsDb.doesExist(id);
   }
 
   removeBackup(id: string): Promise<boolean> {
