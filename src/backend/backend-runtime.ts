@@ -191,6 +191,7 @@ export class BackendRuntime {
       resolver,
       barrier: this.barrier,
       onBackgroundError,
+      onEvicted: (id, replicated) => lease.evicted(id, replicated),
     });
     const writes = this.writes;
     this.rollback = {
