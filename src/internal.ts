@@ -32,3 +32,6 @@ export { clientIdentity, senderFor } from './security/identity.js';
 export type { RequestContext } from './object/context.js';
 export { RequestMux } from './messaging/mux.js';
 export { inboxPrefix } from './messaging/subjects.js';
+export { Lease } from './backend/lease.js';
+export { Epochs } from './backend/epochs.js';
+export { HEAP_GROWING_PERCENT, limitHeapGrowth } from './cli/heap-growth.js';
