@@ -23,7 +23,7 @@ export interface RegistrarDeps {
   backendId: string;
   heap: Heap;
   identity: IdentityMap;
-  objects: Pick<ObjectStore, 'has' | 'remove' | 'putIntent' | 'removeIntent'>;
+  objects: Pick<ObjectStore, 'has' | 'remove' | 'putIntent' | 'removeIntent' | 'retireIntent'>;
   store: Pick<
     MetadataStore,
     'createAlias' | 'getAlias' | 'createObject' | 'getObject' | 'deleteObject' | 'deleteAlias'
@@ -117,7 +117,7 @@ export class Registrar {
         if (alias !== undefined) aliasCreated = await this.ensureAlias(dataset, alias, root);
         await createAll(known);
       }
-      void this.deps.objects.removeIntent(intent).catch(() => undefined); // done: nothing to reconcile
+      this.deps.objects.retireIntent(intent); // done: nothing to reconcile (gone with the next write)
       ended?.(true);
     } catch (err) {
       for (const o of objects) this.unregister(o);
