@@ -120,6 +120,7 @@ describe('recovering creates at start', () => {
       [md('theirs', 'other'), 8],
       [md('copy', 'me'), 9], // a promotion names this backend before the copy held here becomes the object
       [md('version', 'me', { forward: 'x' }), 10], // a forwarding id has no record of its own
+      [md('received', 'me', { epoch: 1 }), 11], // a move in cut short: its source takes it back, finding this
     ]);
     const removed = await recoverCreates({
       backendId: 'me',
@@ -129,8 +130,8 @@ describe('recovering creates at start', () => {
       log,
     });
     expect(removed).toBe(1);
-    expect([...store.objects.keys()].sort()).toEqual(['copy', 'kept', 'old', 'theirs', 'version']);
-    expect(objects.createMark).toBe(10); // the end of the bucket: nothing of this process in flight yet
+    expect([...store.objects.keys()].sort()).toEqual(['copy', 'kept', 'old', 'received', 'theirs', 'version']);
+    expect(objects.createMark).toBe(11); // the end of the bucket: nothing of this process in flight yet
   });
 
   it('looks at nothing after a clean stop, or in a store that never had a mark', async () => {
