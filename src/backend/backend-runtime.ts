@@ -18,6 +18,7 @@ import { Deletion } from './deletion.js';
 import { Epochs } from './epochs.js';
 import { Failover } from './failover.js';
 import { Lease } from './lease.js';
+import { CreateMark } from './create-mark.js';
 import { Heap, type MemoryBudget } from './heap.js';
 import { Moves } from './moves.js';
 import type { ObjectStore } from './object-store.js';
@@ -71,6 +72,8 @@ export class BackendRuntime {
   readonly barrier = new WriteBarrier();
   readonly epochs: Epochs;
   readonly lease: Lease;
+  /** Creates whose metadata is written beside their records, and the mark a restart scans from. */
+  readonly marks: CreateMark;
   readonly failover: Failover;
   readonly backupPlacement: BackupPlacement;
   /** Draining (`dataclay ctl drain`): new objects are refused. */
@@ -105,6 +108,8 @@ export class BackendRuntime {
       onBackgroundError,
     });
     const { lease } = this;
+    const marks = new CreateMark(objects, onBackgroundError);
+    this.marks = marks;
     const placement = new LocalPlacement(backendId, store);
     this.placement = placement;
     this.runtime = new Runtime({
@@ -150,13 +155,28 @@ export class BackendRuntime {
       proxies: proxyResolver(identity),
       onEvolved: options.onEvolved,
       epochs,
-      gate: (id) => lease.gate(id),
+      // an object whose create is still in flight is served once its records are on disk (or it is gone)
+      gate: (id) => {
+        const creating = marks.settling(id);
+        return creating ? creating.then(() => lease.gate(id)) : lease.gate(id);
+      },
     });
     const { mayCreate } = options;
     const save = (o: DataClayObject[]) => this.writes.save(o);
     const placeBackups = (o: DataClayObject[]) => this.backupPlacement.placeNew(o);
     const claim = (id: string) => lease.claim(id);
-    this.registrar = new Registrar({ backendId, heap, identity, objects, store, save, mayCreate, placeBackups, claim });
+    this.registrar = new Registrar({
+      backendId,
+      heap,
+      identity,
+      objects,
+      store,
+      save,
+      mayCreate,
+      placeBackups,
+      claim,
+      marks,
+    });
     const { registrar, ownership } = this;
     const session = () => this.runtime.session();
     this.writes = new WriteThrough({
@@ -171,6 +191,7 @@ export class BackendRuntime {
       resolver,
       barrier: this.barrier,
       onBackgroundError,
+      onEvicted: (id, replicated) => lease.evicted(id, replicated),
     });
     const writes = this.writes;
     this.rollback = {

@@ -21,6 +21,7 @@ import type { MemoryBudget } from './heap.js';
 import { ObjectStore } from './object-store.js';
 import { settleLeaving } from './leaving.js';
 import { reconcile } from './reconcile.js';
+import { recoverCreates } from './recover-creates.js';
 import { Heartbeat } from './heartbeat.js';
 import { refuseDuplicate, resolveId } from './startup-checks.js';
 import { backendOps, type BackendOps } from '../protocol/backend-ops.js';
@@ -148,6 +149,13 @@ export class Backend {
       await refuseDuplicate(runtime, id);
       if (emptyStore) await awaitPredecessor(store, id, log);
       const reconciled = await reconcile({ backendId: id, objects, store, log });
+      const recovered = await recoverCreates({
+        backendId: id,
+        objects,
+        store,
+        holdsCopy: (copy) => objects.hasBackup(copy),
+        log,
+      });
       await settleLeaving({ backendId: id, objects, store, log });
       const stale = await dropStaleRecords({ backendId: id, objects, store, log });
       const backend = new Backend(runtime, nc, info, log, grants, authorizer);
@@ -174,6 +182,7 @@ export class Backend {
           datasets: policy,
           reconciled,
           stale,
+          recovered,
           backups: options.backups ?? 0,
           copies: backups,
           metrics: info.metricsUrl, // the port chosen when asked for any (--metrics-port 0)
@@ -264,6 +273,8 @@ export class Backend {
       this.runtime.store.close();
       await this.nc.drain();
       this.grants?.close();
+      // nothing in flight: the next start has no create of this run to look for
+      if (this.runtime.marks.idle) await this.runtime.objects.putCreateMark('clean').catch(() => undefined);
       await this.runtime.objects.close();
       await this.metrics?.close();
       removeRuntime(this.runtime.runtime);

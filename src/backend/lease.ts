@@ -69,6 +69,15 @@ export class Lease {
     this.confirmed.add(id);
   }
 
+  /**
+   * The budget evicted the object. One without replicas is never re-checked (gate), so its claim is dropped: kept,
+   * the claims of every object ever created here would hold memory for each stored object, not each loaded one. If
+   * it gains replicas later, its first request after that re-checks it once.
+   */
+  evicted(id: string, replicated: boolean): void {
+    if (!replicated) this.confirmed.delete(id);
+  }
+
   /** For ownership.ts: undefined when the object may be served now, else the re-check to wait for. */
   gate(id: string): Promise<void> | undefined {
     if (!this.valid) this.lapse();

@@ -9,7 +9,7 @@ import type { Logger } from 'pino';
 import type { MetadataStore } from '../metadata/store.js';
 import type { ObjectStore } from './object-store.js';
 
-type NoteStore = Pick<ObjectStore, 'putLeaving' | 'removeLeaving' | 'remove'>;
+type NoteStore = Pick<ObjectStore, 'putLeaving' | 'removeLeaving' | 'retireLeaving' | 'remove'>;
 
 export interface LeavingNote {
   /** Resolves once the note is on disk. */
@@ -41,7 +41,7 @@ export class Leaving {
   async removeNoted(note: LeavingNote, ids: readonly string[]): Promise<void> {
     const removed = Promise.all(ids.map((id) => this.objects.remove(id)));
     const done = removed
-      .then(() => this.objects.removeLeaving(note.key))
+      .then(() => this.objects.retireLeaving(note.key)) // the records' removal is synced: the note may go
       .then(
         () => undefined,
         (err) => this.onBackgroundError(err),

@@ -94,6 +94,19 @@ export class ObjectStore {
     await this.meta.put('backendId', id);
   }
 
+  /**
+   * The objects bucket's sequence up to which every create of this backend has its records here (create-mark.ts),
+   * 'clean' after a stop with none in flight, undefined for a store that never had one.
+   */
+  get createMark(): number | 'clean' | undefined {
+    const mark = this.meta.get('createMark');
+    return mark === undefined || mark === 'clean' ? mark : Number(mark);
+  }
+
+  putCreateMark(mark: number | 'clean'): Promise<boolean> {
+    return this.meta.put('createMark', String(mark));
+  }
+
   has(id: string): boolean {
     return this.pending.has(id) || (!this.removing.has(id) && this.objects.doesExist(id));
   }
@@ -120,8 +133,30 @@ export class ObjectStore {
     return encode(record);
   }
 
+  /**
+   * Removals no reply waits for (intents of finished registrations, notes of finished moves): each rides on the
+   * next write's transaction (lmdb commits one event-loop turn's writes together) instead of costing a transaction
+   * and a sync of its own, which on a busy disk doubled the syncs of sequential persists; they go on their own
+   * after LATER_MS when nothing else is written. One a crash loses is found and settled at the next start.
+   */
+  private readonly later: { db: Database<Uint8Array, string>; key: string }[] = [];
+  private laterTimer: NodeJS.Timeout | undefined;
+
+  private removeLater(db: Database<Uint8Array, string>, key: string): void {
+    this.later.push({ db, key });
+    this.laterTimer ??= setTimeout(() => this.flushLater(), LATER_MS).unref();
+  }
+
+  private flushLater(): void {
+    if (this.later.length === 0) return;
+    clearTimeout(this.laterTimer);
+    this.laterTimer = undefined;
+    for (const { db, key } of this.later.splice(0)) db.remove(key).catch(() => undefined); // lost: settled at start
+  }
+
   /** Resolves once the record is on disk; reads see it at once. */
   async put(id: string, bytes: Uint8Array): Promise<void> {
+    this.flushLater();
     this.removing.delete(id);
     this.pending.set(id, bytes);
     try {
@@ -132,6 +167,7 @@ export class ObjectStore {
   }
 
   async remove(id: string): Promise<void> {
+    this.flushLater();
     this.pending.delete(id);
     const token = Symbol(id);
     this.removing.set(id, token);
@@ -144,11 +180,17 @@ export class ObjectStore {
 
   /** Put in the same event-loop turn as the records it covers, it commits in their transaction (lmdb batches a turn). */
   putIntent(key: string, intent: Intent): Promise<boolean> {
+    this.flushLater();
     return this.intentsDb.put(key, encode(intent));
   }
 
   removeIntent(key: string): Promise<boolean> {
     return this.intentsDb.remove(key);
+  }
+
+  /** A registration is complete: its intent goes with the next write (a leftover one is found complete at start). */
+  retireIntent(key: string): void {
+    this.removeLater(this.intentsDb, key);
   }
 
   /** Registrations a crash cut short (none after a clean run). */
@@ -158,11 +200,17 @@ export class ObjectStore {
 
   /** Records leaving for another backend (leaving.ts): what a restart checks against the metadata. */
   putLeaving(key: string, ids: readonly string[]): Promise<boolean> {
+    this.flushLater();
     return this.leavingDb.put(key, encode(ids));
   }
 
   removeLeaving(key: string): Promise<boolean> {
     return this.leavingDb.remove(key);
+  }
+
+  /** The records a note names are gone (synced): the note goes with the next write (a leftover one is settled at start). */
+  retireLeaving(key: string): void {
+    this.removeLater(this.leavingDb, key);
   }
 
   *leaving(): Iterable<[key: string, ids: string[]]> {
@@ -172,6 +220,10 @@ export class ObjectStore {
   /** Resolves once the backup copy is on disk: a holder acknowledges only then. */
   putBackup(id: string, record: BackupRecord): Promise<boolean> {
     return this.backupsDb.put(id, encode(record));
+  }
+
+  hasBackup(id: string): boolean {
+    return this.backupsDb.doesExist(id);
   }
 
   removeBackup(id: string): Promise<boolean> {
@@ -202,12 +254,15 @@ export class ObjectStore {
   }
 
   async close(): Promise<void> {
+    this.flushLater();
     await this.root.close();
     rmSync(path.join(this.dir, LOCK), { force: true });
   }
 }
 
 const LOCK = 'backend.pid';
+/** How long a removal waits for a write to ride on before it goes on its own. */
+const LATER_MS = 1_000;
 /** 64 GiB of address space: a store beyond it is remapped larger by lmdb, as before. */
 const MAP_SIZE = 2 ** 36;
 

@@ -1,7 +1,9 @@
 // Registration: objects become persistent on this backend (from a client's batch, a version, or built by an active
-// method), with their alias, store record and metadata. Records go first, then metadata (put-if-absent per object);
-// a failure undoes only what this attempt created, so a retry, or a forged request naming an object that exists
-// elsewhere, can never delete that object's metadata, record or alias.
+// method), with their alias, store record and metadata (put-if-absent per object). Without an alias the records'
+// sync and the metadata writes run together (create-mark.ts bounds what a crash between them leaves, and the next
+// start removes it: recover-creates.ts); with one, records go first, then the alias and the metadata. A failure
+// undoes only what this attempt created, so a retry, or a forged request naming an object that exists elsewhere,
+// can never delete that object's metadata, record or alias.
 import { randomUUID } from 'node:crypto';
 import { AlreadyExistsError, AlreadyPersistentError, DoesNotExistError } from '../errors.js';
 import { aliasedId, type MetadataStore } from '../metadata/store.js';
@@ -12,6 +14,7 @@ import type { IdentityMap } from '../object/identity.js';
 import { disown, own } from '../object/lifecycle.js';
 import { STATE, type OwnedObject } from '../object/state.js';
 import type { Heap } from './heap.js';
+import type { CreateMark } from './create-mark.js';
 import type { ObjectStore } from './object-store.js';
 
 export type Lineage = Pick<ObjectMetadata, 'original' | 'versions'>;
@@ -20,7 +23,7 @@ export interface RegistrarDeps {
   backendId: string;
   heap: Heap;
   identity: IdentityMap;
-  objects: Pick<ObjectStore, 'has' | 'remove' | 'putIntent' | 'removeIntent'>;
+  objects: Pick<ObjectStore, 'has' | 'remove' | 'putIntent' | 'removeIntent' | 'retireIntent'>;
   store: Pick<
     MetadataStore,
     'createAlias' | 'getAlias' | 'createObject' | 'getObject' | 'deleteObject' | 'deleteAlias'
@@ -33,6 +36,8 @@ export interface RegistrarDeps {
   placeBackups?: (objects: DataClayObject[]) => Promise<void>;
   /** Told of each object this backend owns from now on, for sure (lease.ts: no re-check needed). */
   claim?: (id: string) => void;
+  /** Where creates whose metadata is written beside their records are counted; without it, always in series. */
+  marks?: Pick<CreateMark, 'begin' | 'acknowledged'>;
 }
 
 export class Registrar {
@@ -81,23 +86,39 @@ export class Registrar {
     // the intent commits with the records: a crash from here on is found, and finished or undone, at restart
     const intent = randomUUID();
     const ids = objects.map((o) => o.id);
-    try {
-      await this.deps.placeBackups?.(objects); // what is acknowledged has its copies: before the records say so
-      const [, , known] = await Promise.all([
-        this.deps.objects.putIntent(intent, alias === undefined ? { ids, dataset } : { ids, dataset, alias }),
-        this.deps.save(objects),
-        lineage,
-      ]);
-      if (alias !== undefined) aliasCreated = await this.ensureAlias(dataset, alias, objects[0]);
+    const { marks } = this.deps;
+    let ended: ((settled: boolean) => void) | undefined;
+    // the metadata of each object, once the lineage (if any) is read; creates settled or not, the first failure
+    const createAll = async (known: Lineage | undefined) => {
       const results = await Promise.allSettled(
         objects.map(async (o) => {
-          await store.createObject({ ...this.metadataOf(o), ...known });
+          marks?.acknowledged(await store.createObject({ ...this.metadataOf(o), ...known }));
           created.push(o.id);
         }),
       );
       const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
       if (failed) throw await this.named(failed.reason);
-      void this.deps.objects.removeIntent(intent).catch(() => undefined); // done: nothing to reconcile
+    };
+    try {
+      await this.deps.placeBackups?.(objects); // what is acknowledged has its copies: before the records say so
+      const records = Promise.all([
+        this.deps.objects.putIntent(intent, alias === undefined ? { ids, dataset } : { ids, dataset, alias }),
+        this.deps.save(objects),
+      ]);
+      if (alias === undefined && marks) {
+        // together: the metadata may be read before the records are on disk (requests for the objects wait for
+        // this create: the gate), and a crash before their sync leaves metadata that the next start removes
+        ended = marks.begin(ids);
+        const [wrote, registered] = await Promise.allSettled([records, Promise.resolve(lineage).then(createAll)]);
+        if (wrote.status === 'rejected') throw wrote.reason;
+        if (registered.status === 'rejected') throw registered.reason;
+      } else {
+        const [, known] = await Promise.all([records, lineage]);
+        if (alias !== undefined) aliasCreated = await this.ensureAlias(dataset, alias, objects[0]);
+        await createAll(known);
+      }
+      this.deps.objects.retireIntent(intent); // done: nothing to reconcile (gone with the next write)
+      ended?.(true);
     } catch (err) {
       for (const o of objects) this.unregister(o);
       const undo = await Promise.allSettled([
@@ -107,8 +128,9 @@ export class Registrar {
       ]);
       // an undo that could not reach the metadata keeps its intent: the next start finishes it (reconcile.ts), so
       // a refused create never leaves an alias or metadata naming an object that is not here
-      if (undo.every((r) => r.status === 'fulfilled'))
-        await this.deps.objects.removeIntent(intent).catch(() => undefined);
+      const undone = undo.every((r) => r.status === 'fulfilled');
+      if (undone) await this.deps.objects.removeIntent(intent).catch(() => undefined);
+      ended?.(undone);
       throw err;
     }
   }
@@ -129,6 +151,7 @@ export class Registrar {
       throw err;
     }
   }
+
 
   /**
    * An object built by the running request becomes known to the cluster now, before an operation that needs its

@@ -35,6 +35,8 @@ export interface WriteThroughDeps {
   barrier: Pick<WriteBarrier, 'recording' | 'noteRecords'>;
   /** Told of writes that no reply waits for (evictions) and failed. */
   onBackgroundError: (err: unknown) => void;
+  /** Told of each object the budget evicts, and whether it has replicas (lease.ts forgets what it need not keep). */
+  onEvicted?: (id: string, replicated: boolean) => void;
 }
 
 export class WriteThrough {
@@ -151,8 +153,10 @@ export class WriteThrough {
   }
 
   private evict(obj: DataClayObject): void {
+    const replicated = (obj[STATE].replicas?.length ?? 0) > 0;
     evict(obj);
     this.rt.heap.delete(obj.id);
+    this.rt.onEvicted?.(obj.id, replicated);
   }
 
   private track(write: Promise<void>): void {

@@ -4,6 +4,7 @@ import { pathToFileURL } from 'node:url';
 import { Backend } from '../backend/backend.js';
 import { surviveFaults } from '../backend/model-faults.js';
 import type { DatasetPolicy } from '../security/authorizer.js';
+import { limitHeapGrowth } from './heap-growth.js';
 import { type NatsFlags, natsOptionsFrom } from './nats-flags.js';
 
 export interface BackendCommandOptions extends NatsFlags {
@@ -40,6 +41,7 @@ async function loadTelemetry(file: string | undefined): Promise<() => Promise<vo
 
 export async function runBackend(options: BackendCommandOptions): Promise<void> {
   const telemetryDown = await loadTelemetry(options.otelModule);
+  const heapFlag = limitHeapGrowth(options.maxObjects !== undefined || options.maxBytes !== undefined);
   const backend = await Backend.start({
     ...natsOptionsFrom(options),
     models: options.models,
@@ -63,6 +65,7 @@ export async function runBackend(options: BackendCommandOptions): Promise<void> 
       },
     );
   };
+  if (heapFlag) backend.log.info({ v8: heapFlag }, 'memory budget: V8 heap growth limited');
   process.once('SIGINT', shutdown);
   process.once('SIGTERM', shutdown);
   // started by a harness over IPC: its end is ours (no orphan backends when a test runner dies)

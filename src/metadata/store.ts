@@ -69,10 +69,13 @@ export class MetadataStore {
     await this.fastObjects.put(md.id, encode(md));
   }
 
-  /** Registers a new object; refuses an id that is registered already (two backends persisting the same object). */
-  async createObject(md: ObjectMetadata): Promise<void> {
+  /**
+   * Registers a new object; refuses an id that is registered already (two backends persisting the same object).
+   * Returns the stream sequence it was written at (0 when a retry met its own earlier write: not read back).
+   */
+  async createObject(md: ObjectMetadata): Promise<number> {
     try {
-      await this.fastObjects.create(md.id, encode(md));
+      return await this.fastObjects.create(md.id, encode(md));
     } catch (err) {
       if (isKeyExists(err)) throw new AlreadyPersistentError(md.id, undefined, { cause: err });
       throw err;
@@ -144,6 +147,35 @@ export class MetadataStore {
 
   async deleteObject(id: string): Promise<void> {
     await this.objects.delete(id);
+  }
+
+  /** Deletes the record only if it is still at `revision`; false when another write came first. */
+  async deleteObjectAt(id: string, revision: number): Promise<boolean> {
+    try {
+      await this.objects.delete(id, { previousSeq: revision });
+      return true;
+    } catch (err) {
+      if (isWrongSequence(err)) return false;
+      throw err;
+    }
+  }
+
+  /**
+   * The object records written after stream sequence `after`, up to the bucket's last as it is now, in one ordered
+   * read (one value per key is kept: each is the key's current record, or a later write of it follows).
+   */
+  async *objectsAfter(after: number): AsyncIterable<{ md: ObjectMetadata; revision: number }> {
+    const last = await this.objectsRevision();
+    if (after >= last) return;
+    const watch = await this.objects.watch({ resumeFromRevision: after + 1 });
+    try {
+      for await (const entry of watch) {
+        if (entry.operation === 'PUT') yield { md: decode<ObjectMetadata>(entry.value), revision: entry.revision };
+        if (entry.delta === 0 || entry.revision >= last) return;
+      }
+    } finally {
+      watch.stop();
+    }
   }
 
   /** Put-if-absent: the server decides who wins a race for the same alias. Returns the write's revision. */

@@ -50,6 +50,17 @@ describe('reconcile at start', () => {
     ]);
   }
 
+  it('a retired intent goes with the next write, or alone after a second without one', async () => {
+    await intent(['a']);
+    await intent(['b']);
+    objects.retireIntent('i-a');
+    expect([...objects.intents()].map(([key]) => key)).toEqual(['i-a', 'i-b']); // no transaction of its own
+    await objects.put('c', record);
+    expect([...objects.intents()].map(([key]) => key)).toEqual(['i-b']);
+    objects.retireIntent('i-b');
+    while ([...objects.intents()].length > 0) await new Promise((r) => setTimeout(r, 50));
+  });
+
   it('keeps a registration whose every object has metadata naming this backend', async () => {
     await intent(['a', 'b'], 'x');
     const store = metadataStore([md('a', 'me'), md('b', 'me')], new Map([['ds/x', 'a']]));
