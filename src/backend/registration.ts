@@ -152,7 +152,6 @@ export class Registrar {
     }
   }
 
-
   /**
    * An object built by the running request becomes known to the cluster now, before an operation that needs its
    * metadata (addAlias, move, newVersion...), rather than with the request's reply.
