@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { Client } from '../src/index.js';
 import { inboxPrefix, RequestMux } from '../src/internal.js';
 import { Box, Echo } from './model.js';
-import { asUser, benchCluster, fmt, latencies, median, rawBaseline, throughput, type Op } from './lib.js';
+import { asUser, benchCluster, cpuMicros, fmt, latencies, median, rawBaseline, throughput, type Op } from './lib.js';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const SEQ = Number(process.env.BENCH_SEQUENTIAL ?? 2000);
@@ -129,6 +129,35 @@ async function dataClayRound(python: string): Promise<Figures> {
   return JSON.parse(line) as Figures;
 }
 
+/**
+ * Where the time of the throughput row goes: the CPU each process spends per operation with 64 in flight, the raw
+ * request beside the call (this client, the responder or backend-1, nats-server). CPU, not wall time: the machine's
+ * load changes how long a run takes much more than what each operation costs.
+ */
+async function cpuPerOperation(): Promise<string[]> {
+  const echo = new Echo(payload);
+  await echo.makePersistent({ backendId: 'backend-1' });
+  const ops: [string, Op, number | undefined][] = [
+    ['raw NATS request', () => mux.request(baseline.subject, payload, { timeoutMs: 30_000 }), baseline.pid],
+    ['active-method call', () => echo.echo(payload), cluster.backend('backend-1').pid],
+  ];
+  const lines = [];
+  for (const [name, op, responder] of ops) {
+    const before = [process.cpuUsage(), cpuMicros(responder), cpuMicros(cluster.nats.pid)] as const;
+    const n = CONCURRENT;
+    await throughput(op, n, IN_FLIGHT); // runs n twice: a warm-up round, then the timed one
+    const client = process.cpuUsage(before[0]);
+    const per = (now: number | undefined, then: number | undefined) =>
+      now === undefined || then === undefined ? '?' : fmt((now - then) / (2 * n), 1);
+    lines.push(
+      `${name.padEnd(20)} client ${fmt((client.user + client.system) / (2 * n), 1)} µs, ` +
+        `${responder === baseline.pid ? 'responder' : 'backend-1'} ${per(cpuMicros(responder), before[1])} µs, ` +
+        `nats-server ${per(cpuMicros(cluster.nats.pid), before[2])} µs`,
+    );
+  }
+  return lines;
+}
+
 const python = process.env.DATACLAY_PYTHON;
 const rounds: { ours: Figures; raw: Figures; dataclay?: Figures }[] = [];
 const loads: number[] = [];
@@ -189,6 +218,10 @@ try {
       'dataClay column: measured earlier (issue 17, dataClay 4.3.1 with Redis and 3 backends, same machine), not in this run.',
     );
   console.log(`1-minute load average over the run: ${loads.map((l) => fmt(l, 2)).join(', ')}`);
+  if (process.platform === 'linux') {
+    console.log(`\nCPU per operation, ${IN_FLIGHT} in flight (/proc; 1-minute load ${fmt(loadavg()[0], 2)}):`);
+    for (const line of await cpuPerOperation()) console.log(`  ${line}`);
+  }
 } finally {
   mux.close();
   await baseline.close();

@@ -1,6 +1,7 @@
 // Measurement helpers shared by the benchmarks: medians of sequential latencies, throughput at a concurrency, and
 // the cluster with its raw-NATS baseline. Secured as by default (BENCH_INSECURE=1: open).
 import { fork, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { DevCluster, type DevClusterOptions, type NatsConnectOptions } from '../src/index.js';
@@ -75,6 +76,8 @@ export interface RawBaseline {
   /** The raw client's connection: `nc.request(subject, ...)`. */
   nc: NatsConnection;
   subject: string;
+  /** The responder's process. */
+  pid: number | undefined;
   close(): Promise<void>;
 }
 
@@ -92,6 +95,7 @@ export async function rawBaseline(cluster: DevCluster): Promise<RawBaseline> {
   return {
     nc,
     subject,
+    pid: responder.pid,
     async close() {
       await nc.close();
       responder.kill();
@@ -112,4 +116,16 @@ export async function forkReady(module: URL, args: string[], env = process.env):
 
 export function fmt(n: number, digits = 0): string {
   return n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+}
+
+/** CPU time (user + system, µs) a process has used, from /proc (Linux); undefined elsewhere or when it is gone. */
+export function cpuMicros(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    // fields after the command's closing parenthesis: utime and stime are the 12th and 13th, in clock ticks (100/s)
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10_000;
+  } catch {
+    return undefined;
+  }
 }

@@ -10,7 +10,8 @@ const KEPT_WHOLE = 256;
 export type Digest = string | Uint8Array;
 
 export function digestOf(stateBytes: Uint8Array): Digest {
-  return stateBytes.length <= KEPT_WHOLE ? stateBytes.slice() : hash('sha1', stateBytes, 'base64');
+  // a copy: the bytes are often a view of a buffer the encoder or the store reuses (a Buffer's slice() is a view too)
+  return stateBytes.length <= KEPT_WHOLE ? new Uint8Array(stateBytes) : hash('sha1', stateBytes, 'base64');
 }
 
 /** Whether `stateBytes` is the state `digest` was taken of. */

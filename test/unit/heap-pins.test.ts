@@ -37,6 +37,14 @@ describe('state digests', () => {
     expect(hasDigest(bytes, undefined)).toBe(false);
   });
 
+  it('the digest of a view into a reused Buffer (the encoder, the store) is a copy too', () => {
+    const shared = Buffer.from([1, 2, 3, 4, 5, 6]);
+    const digest = digestOf(shared.subarray(0, 3));
+    shared.fill(0); // the next encoding overwrites the buffer
+    expect(hasDigest(new Uint8Array([1, 2, 3]), digest)).toBe(true);
+    expect(hasDigest(new Uint8Array([0, 0, 0]), digest)).toBe(false);
+  });
+
   it('a large state is compared by its SHA-1', () => {
     const big = new Uint8Array(1000).fill(5);
     const digest = digestOf(big);
