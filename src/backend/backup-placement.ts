@@ -7,13 +7,11 @@ import type { BackendInfo } from '../metadata/types.js';
 import type { DataClayObject } from '../object/dataclay-object.js';
 import { setReplicas } from '../object/lifecycle.js';
 import { STATE } from '../object/state.js';
+import { inBatches } from './in-batches.js';
 import type { Moves } from './moves.js';
 import type { ObjectStore } from './object-store.js';
 import type { Ownership } from './ownership.js';
 import type { Replicas } from './replicas.js';
-
-/** Placements (or promotions) in flight at once. */
-const IN_FLIGHT = 8;
 
 export interface BackupPlacementDeps {
   backendId: string;
@@ -228,15 +226,6 @@ export class BackupPlacement {
       }),
     );
   }
-}
-
-export async function inBatches<T>(items: T[], work: (item: T) => Promise<unknown>): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(IN_FLIGHT, items.length) }, async () => {
-      while (next < items.length) await work(items[next++]);
-    }),
-  );
 }
 
 function shuffled<T>(items: T[]): T[] {

@@ -20,3 +20,13 @@ export function hasDigest(stateBytes: Uint8Array, digest: Digest | undefined): b
   if (typeof digest !== 'string') return Buffer.compare(stateBytes, digest) === 0;
   return stateBytes.length > KEPT_WHOLE && hash('sha1', stateBytes, 'base64') === digest;
 }
+
+/**
+ * The digest of `stateBytes` when it is not the state `known` was taken of, else undefined (unchanged): the commit of
+ * every request asks this, so a large state is hashed once, and a small one copied only when it changed.
+ */
+export function changedDigest(stateBytes: Uint8Array, known: Digest | undefined): Digest | undefined {
+  if (stateBytes.length <= KEPT_WHOLE) return hasDigest(stateBytes, known) ? undefined : new Uint8Array(stateBytes);
+  const digest = hash('sha1', stateBytes, 'base64');
+  return digest === known ? undefined : digest;
+}

@@ -6,6 +6,7 @@ import type { BackendOps, DrainReport, MoveRequest } from '../protocol/backend-o
 import type { Handlers } from '../protocol/handlers.js';
 import { NoBackendsError } from '../errors.js';
 import type { BackendRuntime } from './backend-runtime.js';
+import { inBatches } from './in-batches.js';
 
 type Deps = Pick<
   BackendRuntime,
@@ -82,20 +83,18 @@ async function moveAway(
       batches.push({ ids: group.slice(i, i + BATCH), target: able[turn++ % able.length].id });
   }
   let moved = 0;
-  let next = 0;
   const s = rt.requests.wire();
-  await Promise.all(
-    Array.from({ length: IN_FLIGHT }, async () => {
-      while (next < batches.length) {
-        const { ids: batch, target } = batches[next++];
-        try {
-          const n = await move([s, batch, target, false, false, false]); // not `moved += await`: workers overlap
-          moved += n;
-        } catch (err) {
-          rt.onBackgroundError(err); // the next round tries what is still here
-        }
+  await inBatches(
+    batches,
+    async ({ ids: batch, target }) => {
+      try {
+        const n = await move([s, batch, target, false, false, false]); // not `moved += await`: workers overlap
+        moved += n;
+      } catch (err) {
+        rt.onBackgroundError(err); // the next round tries what is still here
       }
-    }),
+    },
+    IN_FLIGHT,
   );
   return moved;
 }

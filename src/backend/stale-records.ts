@@ -6,7 +6,7 @@
 // been deleted elsewhere: they are not read.
 import type { Logger } from 'pino';
 import type { MetadataStore } from '../metadata/store.js';
-import { inBatches } from './backup-placement.js';
+import { inBatches } from './in-batches.js';
 import type { ObjectStore } from './object-store.js';
 
 export interface StaleRecordsDeps {

@@ -12,7 +12,7 @@ import { decode, encodeState } from '../serialization/codec.js';
 import type { MetadataStore } from '../metadata/store.js';
 import type { RequestContext as Context } from '../object/context.js';
 import type { RefResolver } from '../serialization/codec.js';
-import { type Digest, digestOf, hasDigest } from './digest.js';
+import { changedDigest, type Digest } from './digest.js';
 import type { Heap } from './heap.js';
 import { ObjectStore } from './object-store.js';
 import type { Registrar } from './registration.js';
@@ -72,8 +72,8 @@ export class WriteThrough {
         (o) => void (o[STATE].registered || found.push(o)),
         state.info.ctor.name,
       );
-      if (hasDigest(stateBytes, this.rt.heap.digest(state.id))) continue; // unchanged since last read or written
-      const digest = digestOf(stateBytes);
+      const digest = changedDigest(stateBytes, this.rt.heap.digest(state.id));
+      if (digest === undefined) continue; // unchanged since last read or written
       const epoch = this.rt.epochs.of(state.id);
       const record = ObjectStore.recordOf(state, stateBytes, epoch);
       records.push({ id: state.id, record, digest });

@@ -1,6 +1,6 @@
 // The heap's pins (calls running on an object, by call chain) and the state digests that tell a changed object.
 import { describe, expect, it } from 'vitest';
-import { digestOf, hasDigest } from '../../src/backend/digest.js';
+import { changedDigest, digestOf, hasDigest } from '../../src/backend/digest.js';
 import { Heap } from '../../src/backend/heap.js';
 
 describe('pins', () => {
@@ -54,5 +54,18 @@ describe('state digests', () => {
     changed[999] = 6;
     expect(hasDigest(changed, digest)).toBe(false);
     expect(hasDigest(new Uint8Array([5]), digest)).toBe(false);
+  });
+
+  it('a commit gets no digest for an unchanged state, and the new one for a changed state, small or large', () => {
+    const small = new Uint8Array([1, 2, 3]);
+    expect(changedDigest(new Uint8Array([1, 2, 3]), digestOf(small))).toBeUndefined();
+    const next = changedDigest(new Uint8Array([1, 2, 4]), digestOf(small));
+    expect(next).toEqual(new Uint8Array([1, 2, 4]));
+    const big = new Uint8Array(1000).fill(5);
+    expect(changedDigest(new Uint8Array(1000).fill(5), digestOf(big))).toBeUndefined();
+    const changed = new Uint8Array(1000).fill(5);
+    changed[0] = 6;
+    expect(changedDigest(changed, digestOf(big))).toBe(digestOf(changed));
+    expect(changedDigest(big, undefined)).toBe(digestOf(big));
   });
 });
