@@ -250,7 +250,8 @@ export class BackendRuntime {
       store,
       ownership,
       moves,
-      requests,
+      replicas: this.replicas,
+      epochs,
       barrier: this.barrier,
       onBackgroundError,
     });

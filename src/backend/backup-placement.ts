@@ -168,10 +168,26 @@ export class BackupPlacement {
       kept.set(obj, now);
       for (const t of added) byTarget.set(t, [...(byTarget.get(t) ?? []), obj]);
     }
-    for (const [holder, ids] of retired) this.rt.replicas.retireCopies(holder, ids);
+    for (const [holder, ids] of retired)
+      this.rt.replicas.retireCopies(holder, ids).catch((err) => this.rt.onBackgroundError(err));
     if (kept.size === 0) return;
     const held = [...kept.keys()];
     const finish = await this.rt.moves.beginMove(held);
+    // what the objects' replicas are once held: a push that failed while this placement waited for the running
+    // calls dropped its holder, which must not come back with what was read before (it missed that write)
+    for (const obj of held) {
+      const state = this.rt.ownership.load(obj);
+      const now = state.kind === 'owned' ? (state.replicas ?? []) : [];
+      kept.set(
+        obj,
+        now.filter((r) => liveIds.has(r) && !this.restarted.has(r)),
+      );
+    }
+    for (const [target, list] of byTarget)
+      byTarget.set(
+        target,
+        list.filter((o) => mastered(o) && !kept.get(o)!.includes(target)),
+      );
     try {
       await Promise.all(
         [...byTarget].map(async ([target, list]) => {
@@ -184,9 +200,10 @@ export class BackupPlacement {
           }
         }),
       );
-      await inBatches(held, (obj) =>
-        this.rt.replicas.setReplicas(obj, kept.get(obj)!).catch((err) => this.rt.onBackgroundError(err)),
-      );
+      await inBatches(held, async (obj) => {
+        if (!mastered(obj)) return; // moved or deleted while it waited
+        await this.rt.replicas.setReplicas(obj, kept.get(obj)!).catch((err) => this.rt.onBackgroundError(err));
+      });
     } finally {
       finish(undefined);
     }
@@ -226,6 +243,12 @@ export class BackupPlacement {
       }),
     );
   }
+}
+
+/** Still this backend's object, loaded or not. */
+function mastered(obj: DataClayObject): boolean {
+  const { kind } = obj[STATE];
+  return kind === 'owned' || kind === 'evicted';
 }
 
 function shuffled<T>(items: T[]): T[] {

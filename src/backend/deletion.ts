@@ -10,9 +10,10 @@ import type { RequestContext } from '../object/context.js';
 import type { DataClayObject } from '../object/dataclay-object.js';
 import { toProxy } from '../object/lifecycle.js';
 import { STATE } from '../object/state.js';
-import type { Requests } from '../runtime/requests.js';
 import type { Heap } from './heap.js';
+import type { Epochs } from './epochs.js';
 import type { Moves } from './moves.js';
+import type { Replicas } from './replicas.js';
 import type { ObjectStore } from './object-store.js';
 import type { Ownership } from './ownership.js';
 import type { WriteBarrier } from './write-barrier.js';
@@ -24,7 +25,8 @@ export interface DeletionDeps {
   store: Pick<MetadataStore, 'getObject' | 'deleteObject' | 'deleteAliasesOf' | 'aliasTargets' | 'markDeleting'>;
   ownership: Pick<Ownership, 'owned'>;
   moves: Pick<Moves, 'beginMove'>;
-  requests: Pick<Requests, 'request' | 'wire'>;
+  replicas: Pick<Replicas, 'retireCopies'>;
+  epochs: Pick<Epochs, 'of'>;
   barrier: Pick<WriteBarrier, 'recording' | 'noteRecords'>;
   onBackgroundError: (err: unknown) => void;
 }
@@ -49,6 +51,7 @@ export class Deletion {
     try {
       const doomed = collect ? await this.garbage(objects, ctx) : objects;
       const held = new Map<string, string[]>(); // replica holder → the doomed objects it has copies of
+      const epochs = new Map(doomed.map((o) => [o.id, this.deps.epochs.of(o.id)])); // read before the records go
       for (const obj of doomed)
         for (const holder of obj[STATE].replicas ?? []) held.set(holder, [...(held.get(holder) ?? []), obj.id]);
       await this.remove(
@@ -59,11 +62,14 @@ export class Deletion {
         this.deps.heap.delete(obj.id);
         toProxy(obj, this.deps.backendId); // a later use asks here, and finds nothing: DoesNotExistError
       }
-      const s = this.deps.requests.wire();
       for (const [holder, copies] of held) {
         // best effort: a replica that misses it checks the metadata on every read, and finds the object gone
-        this.deps.requests
-          .request(holder, 'retire', [s, copies, this.deps.backendId])
+        this.deps.replicas
+          .retireCopies(
+            holder,
+            copies,
+            copies.map((id) => epochs.get(id)!),
+          )
           .catch((err) => this.deps.onBackgroundError(err));
       }
       return doomed.length + (await this.finishCutShort(cutShort));

@@ -3,6 +3,7 @@
 // transaction is synced to disk (overlappingSync): awaiting it before a reply is what makes an ack durable.
 import { shapeOf, type StoredShape } from '../object/evolution.js';
 import type { OwnedObject } from '../object/state.js';
+import type { CopyOrder } from '../protocol/backend-ops.js';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { StorageInUseError } from '../errors.js';
@@ -36,6 +37,7 @@ export type BackupRecord = [
   shape: StoredShape | undefined,
   master: string,
   epoch: number,
+  order?: CopyOrder,
 ];
 
 /**

@@ -12,7 +12,8 @@ import {
 } from '../errors.js';
 import { blank, holdReplica, setReplicas, toProxy } from '../object/lifecycle.js';
 import { dropFields } from '../object/locality.js';
-import type { TransferRecord } from '../protocol/backend-ops.js';
+import type { CopyOrder, TransferRecord } from '../protocol/backend-ops.js';
+import { randomInt } from 'node:crypto';
 import type { DataClayObject } from '../object/dataclay-object.js';
 import { evolveReceived, shapeOf, type StoredShape } from '../object/evolution.js';
 import { restoreState } from '../object/object-state.js';
@@ -70,14 +71,29 @@ interface Held {
   shape: StoredShape | undefined;
   revision: number;
   epoch: number;
+  /** The order its master gave the copy (none from a master before copies were ordered). */
+  order: CopyOrder | undefined;
   at: number;
+}
+
+/** Whether `copy` is older than `held`: from the same master process, at the same epoch, and ordered before it. */
+function olderCopy(copy: CopyOrder | undefined, held: CopyOrder | undefined): boolean {
+  return copy !== undefined && held !== undefined && copy[0] === held[0] && copy[1] <= held[1];
 }
 
 export class Replicas {
   /** Replicas of objects mastered elsewhere, with the state their master last sent. */
   private readonly held = new Map<string, Held>();
+  /** This process, as the master of the copies it sends, and how many it sent (what orders them at a holder). */
+  private readonly incarnation = randomInt(2 ** 47);
+  private sent = 0;
 
   constructor(private readonly rt: ReplicasDeps) {}
+
+  /** The order of a copy whose state is captured now (write-through.ts, and the copies sent from here). */
+  order(): CopyOrder {
+    return [this.incarnation, ++this.sent];
+  }
 
   get(id: string): DataClayObject | undefined {
     return this.held.get(id)?.obj;
@@ -112,20 +128,38 @@ export class Replicas {
       if (held && held.epoch > epoch) throw new FencedError(id, held.obj[STATE].backendId!, held.epoch);
     }
     for (const [id, epoch] of stale) await this.rt.superseded(id, master, epoch);
-    this.take(records, master);
-    await Promise.all(
-      records.map(([id, className, dataset, state, shape, epoch = 0]) =>
-        this.rt.objects.putBackup(id, [className, dataset, state, shape, master, epoch]),
+    // a copy older than the one held (it came by another path, later) is not taken: the newer state stays. It is
+    // answered as taken: the holder has that state or a newer one, on disk (or on its way there, awaited below)
+    const newer = records.filter(([id, , , , , epoch = 0, order]) => {
+      const held = this.held.get(id);
+      return !(held && held.epoch === epoch && held.obj[STATE].backendId === master && olderCopy(order, held.order));
+    });
+    const kept = records.filter((r) => !newer.includes(r)).map(([id]) => this.writing.get(id));
+    this.take(newer, master);
+    await Promise.all([
+      ...kept,
+      ...newer.map(([id, className, dataset, state, shape, epoch = 0, order]) =>
+        this.track(id, this.rt.objects.putBackup(id, [className, dataset, state, shape, master, epoch, order])),
       ),
-    );
+    ]);
+  }
+
+  /** The disk write of each copy's last state taken: a copy answered without taking it waits for it. */
+  private readonly writing = new Map<string, Promise<unknown>>();
+
+  private track(id: string, write: Promise<unknown>): Promise<unknown> {
+    this.writing.set(id, write);
+    const done = () => this.writing.get(id) === write && this.writing.delete(id);
+    write.then(done, done);
+    return write;
   }
 
   /** The copies this backend held when it stopped, from its store: a backup survives its holder's restart. */
   restore(): number {
     let restored = 0;
-    for (const [id, [className, dataset, state, shape, master, epoch]] of this.rt.objects.backups()) {
+    for (const [id, [className, dataset, state, shape, master, epoch, order]] of this.rt.objects.backups()) {
       try {
-        this.take([[id, className, dataset, state, shape, epoch]], master);
+        this.take([[id, className, dataset, state, shape, epoch, order]], master);
         restored++;
       } catch (err) {
         this.rt.onBackgroundError(err); // a class this build no longer has: the copy stays on disk, unused
@@ -144,13 +178,13 @@ export class Replicas {
     }
     const resolve = (id: string, cls: string, hint: string | null) =>
       batch.get(id) ?? this.rt.resolveRef(id, cls, hint);
-    for (const [id, , , state, shape, epoch = 0] of records) {
+    for (const [id, , , state, shape, epoch = 0, order] of records) {
       const obj = batch.get(id)!;
       dropFields(obj); // the read-only accessors of the previous state: a state hook assigns fields
       restoreState(obj, evolveReceived(obj[STATE].info, id, decode(state, resolve), shape, hasStateHooks(obj)));
       readOnlyFields(obj);
       const revision = (this.held.get(id)?.revision ?? 0) + 1;
-      this.held.set(id, { obj, state, shape, revision, epoch, at: performance.now() });
+      this.held.set(id, { obj, state, shape, revision, epoch, order, at: performance.now() });
     }
   }
 
@@ -195,6 +229,12 @@ export class Replicas {
     // a copy left on disk by a crash here is dropped at the next start (failover.ts checks each against the metadata)
     this.rt.objects.removeBackup(id).catch((err) => this.rt.onBackgroundError(err));
     return held.obj;
+  }
+
+  /** A master retires its copy held here: dropped if it is that master's, at that epoch or an older one. */
+  retire(id: string, master: string, epoch: number): void {
+    const held = this.held.get(id);
+    if (held && held.obj[STATE].backendId === master && held.epoch <= epoch) this.drop(id, master);
   }
 
   /** The replicas held here, by their master. */
@@ -304,19 +344,29 @@ export class Replicas {
     });
   }
 
-  /** Master side, best effort: asks a holder to drop its copies (a holder that misses it checks the metadata). */
-  retireCopies(holder: string, ids: string[]): void {
+  /**
+   * Master side, best effort: asks a holder to drop its copies (a holder that misses it checks the metadata). Each
+   * id goes with its epoch here (`epochs`, when the object is gone from here already): a holder drops only copies
+   * this backend sent it at that epoch or before.
+   */
+  retireCopies(holder: string, ids: string[], epochs = ids.map((id) => this.rt.epochs.of(id))): Promise<void> {
     const s = this.rt.requests.wire();
-    this.rt.requests
-      .request(holder, 'retire', [s, ids, this.rt.backendId])
-      .catch((err) => this.rt.onBackgroundError(err));
+    return this.rt.requests.request(holder, 'retire', [s, ids, this.rt.backendId, epochs]);
   }
 
   /** The state a copy of the object gets, with its epoch. */
   transferRecord(obj: DataClayObject): TransferRecord {
     const state = this.rt.load(obj);
     const stateBytes = encodeState(captureState(obj), undefined, state.info.ctor.name);
-    return [state.id, state.info.name, state.dataset!, stateBytes, shapeOf(state.info), this.rt.epochs.of(state.id)];
+    return [
+      state.id,
+      state.info.name,
+      state.dataset!,
+      stateBytes,
+      shapeOf(state.info),
+      this.rt.epochs.of(state.id),
+      this.order(),
+    ];
   }
 
   /**
@@ -344,9 +394,10 @@ export class Replicas {
           await Promise.all(missed.map((u) => this.forgetReplica(u.obj, replica)));
           for (const u of missed) this.rt.onDropped(u.obj);
           // best effort: tell it to drop them (if it cannot hear us, its reads check the metadata anyway)
-          const ids = missed.map((u) => u.obj.id);
-          const s = this.rt.requests.wire();
-          this.rt.requests.request(replica, 'retire', [s, ids, this.rt.backendId]).catch(() => undefined);
+          this.retireCopies(
+            replica,
+            missed.map((u) => u.obj.id),
+          ).catch(() => undefined);
         }
       }),
     );

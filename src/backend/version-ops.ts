@@ -25,8 +25,16 @@ export function versionHandlers(rt: Deps): Pick<Handlers<BackendOps>, VersionOp>
     return md;
   };
 
-  /** Lets go of the retired ids held here: replicas are dropped, owned copies released to `owner`. */
-  const retire = async (ids: string[], owner: string): Promise<void> => {
+  /**
+   * Lets go of the retired ids held here: replicas are dropped, owned copies released to `owner`. With `epochs`,
+   * a master retires its backups: only its copies at those epochs go (a late retire of a master that has lost the
+   * object since must not drop the promoted master's object, nor the copy a newer master sent here).
+   */
+  const retire = async (ids: string[], owner: string, epochs?: number[]): Promise<void> => {
+    if (epochs) {
+      ids.forEach((id, i) => rt.replicas.retire(id, owner, epochs[i] ?? 0));
+      return;
+    }
     await Promise.all(ids.map((id) => rt.moves.receiving.get(id))); // a receive of them still running ends first
     for (const id of ids) rt.replicas.drop(id, owner); // replicas held here: a retired one is never served again
     const owned = ids.map((id) => rt.ownership.ownedHere(id)).filter((o): o is DataClayObject => o !== undefined);
@@ -104,6 +112,6 @@ export function versionHandlers(rt: Deps): Pick<Handlers<BackendOps>, VersionOp>
       await rt.writes.save([obj]);
     },
 
-    retire: ([, ids, owner]) => retire(ids, owner),
+    retire: ([, ids, owner, epochs]) => retire(ids, owner, epochs),
   };
 }

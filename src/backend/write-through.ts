@@ -28,7 +28,7 @@ export interface WriteThroughDeps {
   objects: Pick<ObjectStore, 'put' | 'remove' | 'recordBytes'>;
   store: Pick<MetadataStore, 'createObject' | 'deleteObject'>;
   registrar: Pick<Registrar, 'register' | 'create' | 'unregister' | 'metadataOf'>;
-  replicas: Pick<Replicas, 'push' | 'revision'>;
+  replicas: Pick<Replicas, 'push' | 'revision' | 'order'>;
   epochs: Pick<Epochs, 'of'>;
   session: () => Context;
   resolver: RefResolver;
@@ -42,6 +42,12 @@ export interface WriteThroughDeps {
 export class WriteThrough {
   /** Writes not tied to a reply (evictions): awaited by flush and stop. */
   private readonly background = new Set<Promise<void>>();
+  /**
+   * The write in flight of each object's last changed state (its record, its copies). A request whose change was
+   * captured by another request's commit (both ran before either committed) finds no change of its own: it waits for
+   * that write, or it would be acknowledged before its change is on any disk.
+   */
+  private readonly inFlight = new Map<string, Promise<unknown>>();
   private readonly rt: WriteThroughDeps;
 
   constructor(deps: WriteThroughDeps) {
@@ -73,13 +79,21 @@ export class WriteThrough {
         state.info.ctor.name,
       );
       const digest = changedDigest(stateBytes, this.rt.heap.digest(state.id));
-      if (digest === undefined) continue; // unchanged since last read or written
+      if (digest === undefined) {
+        // unchanged since last read or written: but what was written may still be on its way
+        const pending = this.inFlight.get(state.id);
+        if (pending) writes.push(pending);
+        continue;
+      }
       const epoch = this.rt.epochs.of(state.id);
       const record = ObjectStore.recordOf(state, stateBytes, epoch);
       records.push({ id: state.id, record, digest });
       if (state.replicas?.length) {
         const shape = shapeOf(state.info);
-        replicated.push({ obj, record: [state.id, state.info.name, state.dataset, stateBytes, shape, epoch] });
+        replicated.push({
+          obj,
+          record: [state.id, state.info.name, state.dataset, stateBytes, shape, epoch, this.rt.replicas.order()],
+        });
       }
     }
     const { barrier } = this.rt;
@@ -97,7 +111,18 @@ export class WriteThrough {
         ),
       );
     if (replicated.length > 0) writes.push(this.rt.replicas.push(replicated)); // acknowledged once every copy has it
-    return writes.length === 0 ? undefined : writes.length === 1 ? writes[0] : Promise.all(writes);
+    if (writes.length === 0) return undefined;
+    const written = writes.length === 1 ? writes[0] : Promise.all(writes);
+    if (records.length > 0) this.trackInFlight(records, written);
+    return written;
+  }
+
+  private trackInFlight(records: { id: string }[], written: Promise<unknown>): void {
+    for (const { id } of records) this.inFlight.set(id, written);
+    const settled = () => {
+      for (const { id } of records) if (this.inFlight.get(id) === written) this.inFlight.delete(id);
+    };
+    written.then(settled, settled);
   }
 
   /**

@@ -45,7 +45,14 @@ export type TransferRecord = [
   state: Uint8Array,
   shape?: StoredShape,
   epoch?: number,
+  /**
+   * A replica's copy: the master process that sent it (a random incarnation) and its order there. Copies of one
+   * object can reach a holder out of order (a placement's copy and a write's push, sent by different paths): an
+   * older one from the same incarnation at the same epoch is not taken over a newer one.
+   */
+  order?: CopyOrder,
 ];
+export type CopyOrder = [incarnation: number, seq: number];
 export type TransferMode = 'move' | 'replica';
 /**
  * Move `ids` (and, recursively, their referents) to `target`. `forwarded`: sent by another backend of the
@@ -72,8 +79,14 @@ export type ReplicateRequest = [
 export type ReceiveRequest = [s: WireSession, mode: TransferMode, records: TransferRecord[], master?: string];
 /** The original's owner takes the version's state. */
 export type AdoptStateRequest = [s: WireSession, originalId: string, state: Uint8Array];
-/** Holders of copies drop them: the ids are now owned by `owner` (a move taken back, consolidated versions). */
-export type RetireRequest = [s: WireSession, ids: string[], owner: string];
+/**
+ * Holders of copies drop them: the ids are now owned by `owner` (a move taken back, consolidated versions). With
+ * `epochs` (a master retiring its backups, each id's epoch there): only the copies held for `owner` at that epoch or
+ * an older one go; an object the holder masters, or a copy a newer master sent it, stays.
+ */
+export type RetireRequest = [s: WireSession, ids: string[], owner: string, epochs?: number[]];
+/** A draining holder asks the master of `ids` to place their copies elsewhere (`owner`: the holder). */
+export type UnreplicateRequest = [s: WireSession, ids: string[], owner: string];
 /** Delete `ids` (owned by the receiver); `recursive`: also what they reach that no alias reaches (docs/lifecycle.md). */
 export type DeleteRequest = [s: WireSession, ids: string[], recursive: boolean];
 export interface DrainReport {
@@ -100,6 +113,7 @@ const transferRecord: Shape<TransferRecord> = tuple<TransferRecord>(
   ['state', bytes],
   ['shape', optional(tuple<StoredShape>(['version', number], ['hash', string]))],
   ['epoch', optional(number)],
+  ['order', optional(tuple<CopyOrder>(['incarnation', number], ['seq', number]))],
 );
 const ids = arrayOf(string);
 const moveShape: Shape<MoveRequest> = tuple<MoveRequest>(
@@ -180,7 +194,12 @@ export const backendOps = {
     idempotent: false,
   }),
   retire: operation<RetireRequest, void>({
-    shape: tuple<RetireRequest>(['session', session], ['ids', ids], ['owner', string]),
+    shape: tuple<RetireRequest>(
+      ['session', session],
+      ['ids', ids],
+      ['owner', string],
+      ['epochs', optional(arrayOf(number))],
+    ),
     roles: backends,
     idempotent: true,
   }),
@@ -228,8 +247,8 @@ export const backendOps = {
    * Master side: `replica` is draining: each of `ids` gets a copy on another backend, then the master forgets this
    * one. A backend-only operation: a drain is an operator's, whatever the grants on the objects' datasets.
    */
-  unreplicate: operation<RetireRequest, void>({
-    shape: tuple<RetireRequest>(['session', session], ['ids', ids], ['owner', string]),
+  unreplicate: operation<UnreplicateRequest, void>({
+    shape: tuple<UnreplicateRequest>(['session', session], ['ids', ids], ['owner', string]),
     roles: backends,
     idempotent: true,
   }),

@@ -24,6 +24,7 @@ beforeAll(async () => {
     namespace: NS,
     backups: 1,
     ...natsProfile(),
+    keepDir: process.env.DC_KEEP === '1', // a failing run's logs and stores, to read after it
   });
   admin = await new Client({ ...cluster.connectOptions, namespace: NS, timeoutMs: 3_000 }).start();
   client = await new Client({ ...cluster.connectOptionsFor('user'), namespace: NS, timeoutMs: 10_000 }).start();
@@ -266,6 +267,29 @@ describe('failover', () => {
       process.kill(paused.pid!, 'SIGCONT');
     }
     expect(await l.dcGet('entries')).toEqual(['one', 'two']);
+    await waitFor(settled, { until: (s) => s === true, timeoutMs: 90_000, what: 'the cluster settled' });
+  }, 180_000);
+
+  it("a call whose change rides on another call's write is acknowledged only once that write is on its backup", async () => {
+    const l = new FailoverLedger();
+    await l.makePersistent({ backendId: 'backend-1' });
+    await l.record('one');
+    const [holder] = (await admin.getObjectMetadata(l.id)).replicas;
+    const paused = cluster.backend(holder);
+    const settledOrder: string[] = [];
+    process.kill(paused.pid!, 'SIGSTOP');
+    try {
+      // `a` waits inside its method until `b` ran: `b`'s commit writes both entries (its push waits for the paused
+      // holder), and `a`'s commit then has nothing of its own left to write
+      const a = client.run({ timeoutMs: 60_000 }, () => l.recordAfter('a', 'b')).finally(() => settledOrder.push('a'));
+      const b = client.run({ timeoutMs: 60_000 }, () => l.record('b')).finally(() => settledOrder.push('b'));
+      const [[, pa], [, pb]] = await Promise.all([a, b]);
+      expect([pa, pb]).toEqual([2, 3]);
+      expect(settledOrder).toEqual(['b', 'a']); // `a` was not acknowledged while its entry was on no backup
+    } finally {
+      process.kill(paused.pid!, 'SIGCONT');
+    }
+    expect(await l.dcGet('entries')).toEqual(['one', 'a', 'b']);
     await waitFor(settled, { until: (s) => s === true, timeoutMs: 90_000, what: 'the cluster settled' });
   }, 180_000);
 
