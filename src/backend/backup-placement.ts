@@ -54,6 +54,8 @@ export class BackupPlacement {
   private readonly current = new Map<string, number>();
   /** Holders to send their copies again, with the incarnation that asked for it. */
   private readonly restarted = new Map<string, number>();
+  /** Copies or replica changes that failed, ever: a restarted holder is current only after a placement with none. */
+  private failures = 0;
   /** The live set at the last review: a holder that left it means placements are due, until one ran. */
   private knownLive = new Set<string>();
 
@@ -103,10 +105,12 @@ export class BackupPlacement {
     const due = [...new Set([...this.needingBackups(live), ...fresh])];
     if (refreshing.length > 0 && this.current.size > 0)
       this.rt.log.info({ holders: refreshing.map(([id]) => id), objects: due.length }, 'placing backups again');
+    const failuresBefore = this.failures;
     const placed = this.place(due);
-    // the copies of a restarted holder are sent again by this placement (or the holder is dropped from the objects
-    // it failed to take): once it ran, that incarnation is current, unless the holder restarted again meanwhile
+    // the copies of a restarted holder are sent again by this placement: once it ran with nothing failed, that
+    // incarnation is current, unless the holder restarted again meanwhile (a failure: the next tick sends again)
     void placed.then(() => {
+      if (this.failures !== failuresBefore) return;
       for (const [id, startedAt] of refreshing) {
         this.current.set(id, startedAt);
         if (this.restarted.get(id) === startedAt) this.restarted.delete(id);
@@ -197,12 +201,18 @@ export class BackupPlacement {
           } catch (err) {
             this.rt.onBackgroundError(err);
             this.shortAny = true;
+            this.failures++;
           }
         }),
       );
       await inBatches(held, async (obj) => {
         if (!mastered(obj)) return; // moved or deleted while it waited
-        await this.rt.replicas.setReplicas(obj, kept.get(obj)!).catch((err) => this.rt.onBackgroundError(err));
+        if (kept.get(obj)!.length < n) this.shortAny = true; // a holder it had was dropped while it waited
+        await this.rt.replicas.setReplicas(obj, kept.get(obj)!).catch((err) => {
+          this.rt.onBackgroundError(err);
+          this.shortAny = true;
+          this.failures++;
+        });
       });
     } finally {
       finish(undefined);

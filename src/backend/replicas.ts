@@ -205,10 +205,12 @@ export class Replicas {
    */
   async checked(id: string): Promise<DataClayObject> {
     const held = this.held.get(id)!;
+    const revision = held.revision;
     const md = await this.rt.store.getObject(id);
     if (md && md.forward === undefined && md.replicas.includes(this.rt.backendId)) return held.obj;
     const owner = md?.master ?? held.obj[STATE].backendId!;
-    this.drop(id, owner);
+    // a copy taken while the metadata was read is newer than that read (a placement named this holder again)
+    if (this.held.get(id)?.revision === revision) this.drop(id, owner);
     throw new WrongBackendError(id, owner);
   }
 
@@ -268,52 +270,75 @@ export class Replicas {
   }
 
   /** Master side: adds a replica backend to an object this backend masters: in its record, and in its metadata. */
-  async addReplica(obj: DataClayObject, replica: string): Promise<void> {
-    setReplicas(obj, [...new Set([...(this.rt.load(obj).replicas ?? []), replica])]);
-    await this.rewrite(obj);
+  addReplica(obj: DataClayObject, replica: string): Promise<void> {
+    return this.change(obj, (now) => [...now, replica]);
   }
 
   /** Master side: removes a replica backend (unreachable, or dropped) from an object this backend masters. */
-  async forgetReplica(obj: DataClayObject, replica: string): Promise<void> {
-    setReplicas(
-      obj,
-      this.rt.load(obj).replicas?.filter((r) => r !== replica),
-    );
-    await this.rewrite(obj);
+  forgetReplica(obj: DataClayObject, replica: string): Promise<void> {
+    return this.change(obj, (now) => now.filter((r) => r !== replica));
   }
 
   /** Master side: the object's replicas are these now (a backup placed or replaced, failover.ts). */
-  async setReplicas(obj: DataClayObject, replicas: readonly string[]): Promise<void> {
-    this.rt.load(obj);
-    setReplicas(obj, [...new Set(replicas)]);
-    await this.rewrite(obj);
+  setReplicas(obj: DataClayObject, replicas: readonly string[]): Promise<void> {
+    return this.change(obj, () => [...replicas]);
+  }
+
+  /** Each object's replica change in progress: changes of one object run one after the other, each from the last. */
+  private readonly changing = new Map<string, Promise<void>>();
+
+  private change(obj: DataClayObject, edit: (now: readonly string[]) => string[]): Promise<void> {
+    const before = this.changing.get(obj.id);
+    const run = (before ?? Promise.resolve()).catch(() => undefined).then(() => this.rewrite(obj, edit));
+    const tracked = run.finally(() => this.changing.get(obj.id) === tracked && this.changing.delete(obj.id));
+    this.changing.set(obj.id, tracked);
+    return tracked;
   }
 
   /**
-   * The record and the metadata say the replicas the state says. The metadata is written by compare-and-set, and
-   * only while it still names this backend the master at this epoch: a master that lost the object is fenced.
+   * The replicas become `edit`'s, in the record and in the metadata (by compare-and-set, only while it still names
+   * this backend the master at this epoch: a master that lost the object is fenced). What the state names stays a
+   * superset of what the metadata names at every moment: writes are pushed to the state's replicas and a promotion
+   * picks from the metadata's, so a holder is left out of pushes only once the metadata no longer names it. Until the
+   * metadata is written the state (and the record, for a restart) names the old replicas and the new ones; after it,
+   * the new ones only. A change that cannot be written leaves the old ones.
    */
-  private async rewrite(obj: DataClayObject): Promise<void> {
+  private async rewrite(obj: DataClayObject, edit: (now: readonly string[]) => string[]): Promise<void> {
     const state = this.rt.load(obj);
     if (state.kind !== 'owned') return; // moved away meanwhile: no record of it here to rewrite
+    const old = [...(state.replicas ?? [])];
+    const replicas = [...new Set(edit(old))];
     const epoch = this.rt.epochs.of(state.id);
-    const record = ObjectStore.recordOf(state, encodeState(captureState(obj)), epoch);
-    const replicas = [...(state.replicas ?? [])];
-    const written = this.rt.objects.put(state.id, record);
-    for (;;) {
-      const entry = await this.rt.store.getObjectEntry(state.id);
-      // none yet: a registration in flight writes it from the state, replicas included (or the object is gone)
-      if (!entry) break;
-      const { md, revision } = entry;
-      if (md.master !== this.rt.backendId || (md.epoch ?? 0) > epoch) {
-        const err = new FencedError(state.id, md.master, md.epoch ?? 0);
-        await written.catch(() => undefined); // the demotion removes the record after it, not before: none is left
-        await this.rt.onFenced(obj, err);
-        throw err;
-      }
-      if ((await this.rt.store.updateObject({ ...md, replicas }, revision)) !== undefined) break;
+    const writeRecord = () => {
+      const now = this.rt.load(obj);
+      if (now.kind !== 'owned') return Promise.resolve(true);
+      return this.rt.objects.put(now.id, ObjectStore.recordOf(now, encodeState(captureState(obj)), epoch));
+    };
+    const widened = [...new Set([...old, ...replicas])];
+    if (widened.length > old.length) {
+      setReplicas(obj, widened);
+      await writeRecord(); // a restart before the metadata is written pushes to both
     }
-    await written;
+    try {
+      for (;;) {
+        const entry = await this.rt.store.getObjectEntry(state.id);
+        // none yet: a registration in flight writes it from the state, replicas included (or the object is gone)
+        if (!entry) break;
+        const { md, revision } = entry;
+        if (md.master !== this.rt.backendId || (md.epoch ?? 0) > epoch) {
+          const err = new FencedError(state.id, md.master, md.epoch ?? 0);
+          await this.rt.onFenced(obj, err);
+          throw err;
+        }
+        if ((await this.rt.store.updateObject({ ...md, replicas }, revision)) !== undefined) break;
+      }
+    } catch (err) {
+      if (this.rt.load(obj).kind === 'owned') setReplicas(obj, old);
+      throw err;
+    }
+    if (this.rt.load(obj).kind !== 'owned') return; // demoted or moved meanwhile
+    setReplicas(obj, replicas);
+    await writeRecord();
   }
 
   /** Master side: sends copies of objects it masters to `target`; resolves once the target has them on disk. */

@@ -97,31 +97,39 @@ export class WriteThrough {
       }
     }
     const { barrier } = this.rt;
-    for (const { id, record, digest } of records) {
+    const puts = records.map(({ id, record, digest }) => {
       this.rt.heap.stored(id, record.length, digest);
       // a collection runs: what the record held before this write is marked by it (write-barrier.ts)
       if (barrier.recording) barrier.noteRecords(this.rt.objects.recordBytes(id));
-      writes.push(this.rt.objects.put(id, record));
-    }
-    if (found.length > 0)
-      writes.push(
-        this.rt.registrar.register(
-          [...new Set(found)].filter((o) => !o[STATE].registered),
-          this.rt.session(),
-        ),
-      );
-    if (replicated.length > 0) writes.push(this.rt.replicas.push(replicated)); // acknowledged once every copy has it
+      return this.rt.objects.put(id, record);
+    });
+    writes.push(...puts);
+    const registered =
+      found.length > 0
+        ? this.rt.registrar.register(
+            [...new Set(found)].filter((o) => !o[STATE].registered),
+            this.rt.session(),
+          )
+        : undefined;
+    if (registered) writes.push(registered);
+    // acknowledged once every copy has it
+    const pushed = replicated.length > 0 ? this.rt.replicas.push(replicated) : undefined;
+    if (pushed) writes.push(pushed);
     if (writes.length === 0) return undefined;
     const written = writes.length === 1 ? writes[0] : Promise.all(writes);
-    if (records.length > 0) this.trackInFlight(records, written);
+    // what a request riding on this write waits for: the object's own record, its copies, what its state references
+    // (made after `written`, so the request that wrote it is answered first)
+    const copied = new Set(replicated.map((r) => r.obj.id));
+    records.forEach(({ id }, i) => {
+      const parts = [puts[i], registered, copied.has(id) ? pushed : undefined];
+      this.trackInFlight(id, Promise.all(parts));
+    });
     return written;
   }
 
-  private trackInFlight(records: { id: string }[], written: Promise<unknown>): void {
-    for (const { id } of records) this.inFlight.set(id, written);
-    const settled = () => {
-      for (const { id } of records) if (this.inFlight.get(id) === written) this.inFlight.delete(id);
-    };
+  private trackInFlight(id: string, written: Promise<unknown>): void {
+    this.inFlight.set(id, written);
+    const settled = () => this.inFlight.get(id) === written && this.inFlight.delete(id);
     written.then(settled, settled);
   }
 

@@ -1,0 +1,115 @@
+// A master changing an object's replicas (replicas.ts): writes are pushed to the replicas its state names, and a
+// promotion picks from those the metadata names, so the state must name every replica the metadata does at every
+// moment. Dropping a holder leaves it in the state until the metadata no longer names it; adding one puts it in
+// the state first; a change that cannot be written leaves the old replicas; changes of one object run in turn. The
+// metadata is a fake whose compare-and-set the test releases (a pure unit test of the ordering).
+import { describe, expect, it } from 'vitest';
+import { Replicas, type ReplicasDeps } from '../../src/backend/replicas.js';
+import type { ObjectMetadata } from '../../src/index.js';
+import { own, setReplicas } from '../../src/object/lifecycle.js';
+import { STATE } from '../../src/object/state.js';
+import { FailoverLedger } from '../models/index.js';
+
+interface Pending {
+  replicas: readonly string[];
+  release: (ok: boolean) => void;
+  fail: (err: Error) => void;
+}
+
+/** A master with one object whose metadata names `replicas`; each compare-and-set waits in `pending`. */
+function master(replicas: string[]) {
+  const obj = new FailoverLedger();
+  own(obj, 'me', 'ds');
+  setReplicas(obj, replicas);
+  let md: ObjectMetadata = { id: obj.id, className: 'C', dataset: 'ds', master: 'me', replicas };
+  let revision = 1;
+  const pending: Pending[] = [];
+  const records: string[][] = [];
+  const deps = {
+    backendId: 'me',
+    load: (o: FailoverLedger) => o[STATE],
+    epochs: { of: () => 0 },
+    objects: {
+      put: async (_id: string, record: Uint8Array) => {
+        records.push([...(obj[STATE].replicas ?? [])]);
+        return record.length > 0;
+      },
+    },
+    store: {
+      getObjectEntry: async () => ({ md, revision }),
+      updateObject: (next: ObjectMetadata) =>
+        new Promise<number | undefined>((resolve, reject) => {
+          pending.push({
+            replicas: next.replicas,
+            release: (ok) => {
+              if (ok) [md, revision] = [next, revision + 1];
+              resolve(ok ? revision : undefined);
+            },
+            fail: reject,
+          });
+        }),
+    },
+    onFenced: async () => undefined,
+  } as unknown as ReplicasDeps;
+  const replicasOf = () => [...(obj[STATE].replicas ?? [])].sort();
+  return { obj, replicas: new Replicas(deps), pending, records, replicasOf, metadata: () => md };
+}
+
+/** Until the fake has a compare-and-set waiting. */
+async function cas(pending: Pending[], count = 1): Promise<void> {
+  while (pending.length < count) await new Promise((r) => setImmediate(r));
+}
+
+describe('replica changes: the state names every replica the metadata names', () => {
+  it('a dropped holder stays in the state until the metadata no longer names it', async () => {
+    const m = master(['a', 'b']);
+    const done = m.replicas.forgetReplica(m.obj, 'a');
+    await cas(m.pending);
+    expect(m.replicasOf()).toEqual(['a', 'b']); // a write now is still pushed to a
+    m.pending[0].release(true);
+    await done;
+    expect(m.metadata().replicas).toEqual(['b']);
+    expect(m.replicasOf()).toEqual(['b']);
+    expect(m.records.at(-1)).toEqual(['b']);
+  });
+
+  it('a new holder is in the state, and in the record a restart reads, before the metadata names it', async () => {
+    const m = master(['a']);
+    const done = m.replicas.setReplicas(m.obj, ['b']);
+    await cas(m.pending);
+    expect(m.replicasOf()).toEqual(['a', 'b']);
+    expect(m.records.at(-1)).toEqual(['a', 'b']);
+    expect(m.pending[0].replicas).toEqual(['b']);
+    m.pending[0].release(true);
+    await done;
+    expect(m.replicasOf()).toEqual(['b']);
+    expect(m.records.at(-1)).toEqual(['b']);
+  });
+
+  it('a change whose metadata write fails leaves the old replicas', async () => {
+    const m = master(['a']);
+    const done = m.replicas.setReplicas(m.obj, ['b']);
+    await cas(m.pending);
+    m.pending[0].fail(new Error('the KV timed out'));
+    await expect(done).rejects.toThrow('the KV timed out');
+    expect(m.replicasOf()).toEqual(['a']);
+    expect(m.metadata().replicas).toEqual(['a']);
+  });
+
+  it('two changes of one object run in turn, the second from the first one result', async () => {
+    const m = master(['a', 'b']);
+    const first = m.replicas.forgetReplica(m.obj, 'a');
+    const second = m.replicas.addReplica(m.obj, 'c');
+    await cas(m.pending);
+    await new Promise((r) => setImmediate(r));
+    expect(m.pending).toHaveLength(1); // the second waits for the first
+    m.pending[0].release(true);
+    await first;
+    await cas(m.pending, 2);
+    expect(m.pending[1].replicas).toEqual(['b', 'c']);
+    m.pending[1].release(true);
+    await second;
+    expect(m.metadata().replicas).toEqual(['b', 'c']);
+    expect(m.replicasOf()).toEqual(['b', 'c']);
+  });
+});
