@@ -19,7 +19,7 @@ export interface BackupPlacementDeps {
   backups: number;
   store: Pick<MetadataStore, 'listBackends'>;
   objects: Pick<ObjectStore, 'ids' | 'get' | 'has'>;
-  replicas: Pick<Replicas, 'sendCopies' | 'setReplicas' | 'retireCopies'>;
+  replicas: Pick<Replicas, 'sendCopies' | 'editReplicas' | 'retireCopies'>;
   ownership: Pick<Ownership, 'ownedHere' | 'load'>;
   moves: Pick<Moves, 'beginMove'>;
   /**
@@ -192,12 +192,13 @@ export class BackupPlacement {
         target,
         list.filter((o) => mastered(o) && !kept.get(o)!.includes(target)),
       );
+    const sent = new Map<DataClayObject, string[]>(held.map((o) => [o, []]));
     try {
       await Promise.all(
         [...byTarget].map(async ([target, list]) => {
           try {
             await this.rt.replicas.sendCopies(target, list);
-            for (const o of list) kept.get(o)!.push(target);
+            for (const o of list) sent.get(o)!.push(target);
           } catch (err) {
             this.rt.onBackgroundError(err);
             this.shortAny = true;
@@ -205,10 +206,16 @@ export class BackupPlacement {
           }
         }),
       );
+      // the replicas as they are when this change's turn comes (a failed push may drop a holder until then),
+      // without the gone and restarted ones, with the new holders that took their copies
+      const edit = (obj: DataClayObject) => (now: readonly string[]) => {
+        const next = [...now.filter((r) => liveIds.has(r) && !this.restarted.has(r)), ...sent.get(obj)!];
+        if (new Set(next).size < n) this.shortAny = true;
+        return next;
+      };
       await inBatches(held, async (obj) => {
         if (!mastered(obj)) return; // moved or deleted while it waited
-        if (kept.get(obj)!.length < n) this.shortAny = true; // a holder it had was dropped while it waited
-        await this.rt.replicas.setReplicas(obj, kept.get(obj)!).catch((err) => {
+        await this.rt.replicas.editReplicas(obj, edit(obj)).catch((err) => {
           this.rt.onBackgroundError(err);
           this.shortAny = true;
           this.failures++;

@@ -205,12 +205,11 @@ export class Replicas {
    */
   async checked(id: string): Promise<DataClayObject> {
     const held = this.held.get(id)!;
-    const revision = held.revision;
     const md = await this.rt.store.getObject(id);
     if (md && md.forward === undefined && md.replicas.includes(this.rt.backendId)) return held.obj;
     const owner = md?.master ?? held.obj[STATE].backendId!;
     // a copy taken while the metadata was read is newer than that read (a placement named this holder again)
-    if (this.held.get(id)?.revision === revision) this.drop(id, owner);
+    if (this.held.get(id) === held) this.drop(id, owner);
     throw new WrongBackendError(id, owner);
   }
 
@@ -233,10 +232,14 @@ export class Replicas {
     return held.obj;
   }
 
-  /** A master retires its copy held here: dropped if it is that master's, at that epoch or an older one. */
+  /**
+   * A master retires its copy held here: dropped if it is that master's at that epoch or an older one, or an older
+   * master's (a moved object's new master retires the old replicas it did not keep).
+   */
   retire(id: string, master: string, epoch: number): void {
     const held = this.held.get(id);
-    if (held && held.obj[STATE].backendId === master && held.epoch <= epoch) this.drop(id, master);
+    if (!held) return;
+    if ((held.obj[STATE].backendId === master && held.epoch <= epoch) || held.epoch < epoch) this.drop(id, master);
   }
 
   /** The replicas held here, by their master. */
@@ -287,6 +290,11 @@ export class Replicas {
   /** Each object's replica change in progress: changes of one object run one after the other, each from the last. */
   private readonly changing = new Map<string, Promise<void>>();
 
+  /** Master side: the replicas become what `edit` makes of them when this change's turn comes (a placement's). */
+  editReplicas(obj: DataClayObject, edit: (now: readonly string[]) => string[]): Promise<void> {
+    return this.change(obj, edit);
+  }
+
   private change(obj: DataClayObject, edit: (now: readonly string[]) => string[]): Promise<void> {
     const before = this.changing.get(obj.id);
     const run = (before ?? Promise.resolve()).catch(() => undefined).then(() => this.rewrite(obj, edit));
@@ -333,10 +341,13 @@ export class Replicas {
         if ((await this.rt.store.updateObject({ ...md, replicas }, revision)) !== undefined) break;
       }
     } catch (err) {
-      if (this.rt.load(obj).kind === 'owned') setReplicas(obj, old);
+      // a failed compare-and-set may still have been applied (a timeout says nothing): the state keeps naming both
+      // the old and the new replicas, and the object is placed again later
+      if (!(err instanceof FencedError) && this.rt.load(obj).kind === 'owned') this.rt.onDropped(obj);
       throw err;
     }
-    if (this.rt.load(obj).kind !== 'owned') return; // demoted or moved meanwhile
+    // demoted or moved meanwhile (and maybe back at another epoch): this change is not the replicas' to set
+    if (this.rt.load(obj).kind !== 'owned' || this.rt.epochs.of(state.id) !== epoch) return;
     setReplicas(obj, replicas);
     await writeRecord();
   }
