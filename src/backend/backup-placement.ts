@@ -54,8 +54,16 @@ export class BackupPlacement {
   private readonly current = new Map<string, number>();
   /** Holders to send their copies again, with the incarnation that asked for it. */
   private readonly restarted = new Map<string, number>();
-  /** Copies or replica changes that failed, ever: a restarted holder is current only after a placement with none. */
-  private failures = 0;
+  /**
+   * Copies or replica changes that failed, by holder, ever: a restarted holder is current only after a placement in
+   * which none of its own failed (another holder's failure does not keep it from being current).
+   */
+  private readonly failures = new Map<string, number>();
+
+  private failed(holders: Iterable<string>): void {
+    this.shortAny = true;
+    for (const h of holders) this.failures.set(h, (this.failures.get(h) ?? 0) + 1);
+  }
   /** The live set at the last review: a holder that left it means placements are due, until one ran. */
   private knownLive = new Set<string>();
 
@@ -105,13 +113,13 @@ export class BackupPlacement {
     const due = [...new Set([...this.needingBackups(live), ...fresh])];
     if (refreshing.length > 0 && this.current.size > 0)
       this.rt.log.info({ holders: refreshing.map(([id]) => id), objects: due.length }, 'placing backups again');
-    const failuresBefore = this.failures;
+    const failuresBefore = new Map(refreshing.map(([id]) => [id, this.failures.get(id) ?? 0]));
     const placed = this.place(due);
-    // the copies of a restarted holder are sent again by this placement: once it ran with nothing failed, that
+    // the copies of a restarted holder are sent again by this placement: once it ran with none of them failed, that
     // incarnation is current, unless the holder restarted again meanwhile (a failure: the next tick sends again)
     void placed.then(() => {
-      if (this.failures !== failuresBefore) return;
       for (const [id, startedAt] of refreshing) {
+        if ((this.failures.get(id) ?? 0) !== failuresBefore.get(id)) continue;
         this.current.set(id, startedAt);
         if (this.restarted.get(id) === startedAt) this.restarted.delete(id);
       }
@@ -201,8 +209,7 @@ export class BackupPlacement {
             for (const o of list) sent.get(o)!.push(target);
           } catch (err) {
             this.rt.onBackgroundError(err);
-            this.shortAny = true;
-            this.failures++;
+            this.failed([target]);
           }
         }),
       );
@@ -217,8 +224,7 @@ export class BackupPlacement {
         if (!mastered(obj)) return; // moved or deleted while it waited
         await this.rt.replicas.editReplicas(obj, edit(obj)).catch((err) => {
           this.rt.onBackgroundError(err);
-          this.shortAny = true;
-          this.failures++;
+          this.failed(sent.get(obj)!);
         });
       });
     } finally {
