@@ -236,10 +236,13 @@ export class Replicas {
    * A master retires its copy held here: dropped if it is that master's at that epoch or an older one, or an older
    * master's (a moved object's new master retires the old replicas it did not keep).
    */
-  retire(id: string, master: string, epoch: number): void {
+  retire(id: string, master: string, epoch: number, order?: CopyOrder): void {
     const held = this.held.get(id);
     if (!held) return;
-    if ((held.obj[STATE].backendId === master && held.epoch <= epoch) || held.epoch < epoch) this.drop(id, master);
+    const mine = held.obj[STATE].backendId === master;
+    // a copy this master process sent after the retire (it overtook it) stays
+    if (mine && held.epoch === epoch && order && held.order?.[0] === order[0] && held.order[1] > order[1]) return;
+    if ((mine && held.epoch <= epoch) || held.epoch < epoch) this.drop(id, master);
   }
 
   /** The replicas held here, by their master. */
@@ -387,7 +390,7 @@ export class Replicas {
    */
   retireCopies(holder: string, ids: string[], epochs = ids.map((id) => this.rt.epochs.of(id))): Promise<void> {
     const s = this.rt.requests.wire();
-    return this.rt.requests.request(holder, 'retire', [s, ids, this.rt.backendId, epochs]);
+    return this.rt.requests.request(holder, 'retire', [s, ids, this.rt.backendId, epochs, this.order()]);
   }
 
   /** The state a copy of the object gets, with its epoch. */

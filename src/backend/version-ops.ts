@@ -6,7 +6,7 @@ import type { DataClayObject } from '../object/dataclay-object.js';
 import { blank } from '../object/lifecycle.js';
 import { captureState, restoreState } from '../object/object-state.js';
 import { STATE } from '../object/state.js';
-import type { BackendOps } from '../protocol/backend-ops.js';
+import type { BackendOps, CopyOrder } from '../protocol/backend-ops.js';
 import type { Handlers } from '../protocol/handlers.js';
 import { decode, encodeState } from '../serialization/codec.js';
 import type { BackendRuntime } from './backend-runtime.js';
@@ -30,9 +30,9 @@ export function versionHandlers(rt: Deps): Pick<Handlers<BackendOps>, VersionOp>
    * a master retires its backups: only its copies at those epochs go (a late retire of a master that has lost the
    * object since must not drop the promoted master's object, nor the copy a newer master sent here).
    */
-  const retire = async (ids: string[], owner: string, epochs?: number[]): Promise<void> => {
+  const retire = async (ids: string[], owner: string, epochs?: number[], order?: CopyOrder): Promise<void> => {
     if (epochs) {
-      ids.forEach((id, i) => rt.replicas.retire(id, owner, epochs[i] ?? 0));
+      ids.forEach((id, i) => rt.replicas.retire(id, owner, epochs[i] ?? 0, order));
       return;
     }
     await Promise.all(ids.map((id) => rt.moves.receiving.get(id))); // a receive of them still running ends first
@@ -112,6 +112,6 @@ export function versionHandlers(rt: Deps): Pick<Handlers<BackendOps>, VersionOp>
       await rt.writes.save([obj]);
     },
 
-    retire: ([, ids, owner, epochs]) => retire(ids, owner, epochs),
+    retire: ([, ids, owner, epochs, order]) => retire(ids, owner, epochs, order),
   };
 }

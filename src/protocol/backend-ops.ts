@@ -82,9 +82,10 @@ export type AdoptStateRequest = [s: WireSession, originalId: string, state: Uint
 /**
  * Holders of copies drop them: the ids are now owned by `owner` (a move taken back, consolidated versions). With
  * `epochs` (a master retiring its backups, each id's epoch there): only the copies held for `owner` at that epoch or
- * an older one go; an object the holder masters, or a copy a newer master sent it, stays.
+ * an older one go; an object the holder masters, or a copy a newer master sent it, stays. `order`: the master's order
+ * when it sent the retire; a copy it sent after (a placement's, that overtook the retire) stays.
  */
-export type RetireRequest = [s: WireSession, ids: string[], owner: string, epochs?: number[]];
+export type RetireRequest = [s: WireSession, ids: string[], owner: string, epochs?: number[], order?: CopyOrder];
 /** A draining holder asks the master of `ids` to place their copies elsewhere (`owner`: the holder). */
 export type UnreplicateRequest = [s: WireSession, ids: string[], owner: string];
 /** Delete `ids` (owned by the receiver); `recursive`: also what they reach that no alias reaches (docs/lifecycle.md). */
@@ -199,6 +200,7 @@ export const backendOps = {
       ['ids', ids],
       ['owner', string],
       ['epochs', optional(arrayOf(number))],
+      ['order', optional(tuple<CopyOrder>(['incarnation', number], ['seq', number]))],
     ),
     roles: backends,
     idempotent: true,
