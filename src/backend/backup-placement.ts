@@ -10,7 +10,7 @@ import { STATE } from '../object/state.js';
 import { inBatches } from './in-batches.js';
 import type { Moves } from './moves.js';
 import type { ObjectStore } from './object-store.js';
-import type { Ownership } from './ownership.js';
+import { ownedKind, type Ownership } from './ownership.js';
 import type { Replicas } from './replicas.js';
 
 export interface BackupPlacementDeps {
@@ -19,7 +19,7 @@ export interface BackupPlacementDeps {
   backups: number;
   store: Pick<MetadataStore, 'listBackends'>;
   objects: Pick<ObjectStore, 'ids' | 'get' | 'has'>;
-  replicas: Pick<Replicas, 'sendCopies' | 'editReplicas' | 'retireCopies'>;
+  replicas: Pick<Replicas, 'sendCopies' | 'changeReplicas' | 'retireCopies'>;
   ownership: Pick<Ownership, 'ownedHere' | 'load'>;
   moves: Pick<Moves, 'beginMove'>;
   /**
@@ -162,7 +162,7 @@ export class BackupPlacement {
     for (const obj of objects) {
       const state = this.rt.ownership.load(obj);
       if (state.kind !== 'owned') continue; // moved or deleted meanwhile
-      const now = (state.replicas ?? []).filter((r) => liveIds.has(r) && !this.restarted.has(r));
+      const now = (state.replicas ?? []).filter(this.keeping(liveIds));
       const able = live
         .filter((b) => !b.draining && !now.includes(b.id) && b.classes.includes(state.info.name))
         .map((b) => b.id);
@@ -190,15 +190,12 @@ export class BackupPlacement {
     for (const obj of held) {
       const state = this.rt.ownership.load(obj);
       const now = state.kind === 'owned' ? (state.replicas ?? []) : [];
-      kept.set(
-        obj,
-        now.filter((r) => liveIds.has(r) && !this.restarted.has(r)),
-      );
+      kept.set(obj, now.filter(this.keeping(liveIds)));
     }
     for (const [target, list] of byTarget)
       byTarget.set(
         target,
-        list.filter((o) => mastered(o) && !kept.get(o)!.includes(target)),
+        list.filter((o) => ownedKind(o[STATE]) && !kept.get(o)!.includes(target)),
       );
     const sent = new Map<DataClayObject, string[]>(held.map((o) => [o, []]));
     try {
@@ -216,13 +213,13 @@ export class BackupPlacement {
       // the replicas as they are when this change's turn comes (a failed push may drop a holder until then),
       // without the gone and restarted ones, with the new holders that took their copies
       const edit = (obj: DataClayObject) => (now: readonly string[]) => {
-        const next = [...now.filter((r) => liveIds.has(r) && !this.restarted.has(r)), ...sent.get(obj)!];
+        const next = [...now.filter(this.keeping(liveIds)), ...sent.get(obj)!];
         if (new Set(next).size < n) this.shortAny = true;
         return next;
       };
       await inBatches(held, async (obj) => {
-        if (!mastered(obj)) return; // moved or deleted while it waited
-        await this.rt.replicas.editReplicas(obj, edit(obj)).catch((err) => {
+        if (!ownedKind(obj[STATE])) return; // moved or deleted while it waited
+        await this.rt.replicas.changeReplicas(obj, edit(obj)).catch((err) => {
           this.rt.onBackgroundError(err);
           this.failed(sent.get(obj)!);
         });
@@ -230,6 +227,11 @@ export class BackupPlacement {
     } finally {
       finish(undefined);
     }
+  }
+
+  /** Which of an object's holders a placement keeps: live ones, not waiting for their copies again. */
+  private keeping(liveIds: Set<string>): (holder: string) => boolean {
+    return (r) => liveIds.has(r) && !this.restarted.has(r);
   }
 
   /**
@@ -266,12 +268,6 @@ export class BackupPlacement {
       }),
     );
   }
-}
-
-/** Still this backend's object, loaded or not. */
-function mastered(obj: DataClayObject): boolean {
-  const { kind } = obj[STATE];
-  return kind === 'owned' || kind === 'evicted';
 }
 
 function shuffled<T>(items: T[]): T[] {

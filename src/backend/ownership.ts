@@ -178,6 +178,6 @@ export class Ownership {
 }
 
 /** Owned by this backend, loaded or not (a replica held here is its master's). */
-function ownedKind(state: ObjectState): boolean {
+export function ownedKind(state: ObjectState): boolean {
   return state.kind === 'owned' || state.kind === 'evicted';
 }

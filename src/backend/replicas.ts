@@ -130,11 +130,15 @@ export class Replicas {
     for (const [id, epoch] of stale) await this.rt.superseded(id, master, epoch);
     // a copy older than the one held (it came by another path, later) is not taken: the newer state stays. It is
     // answered as taken: the holder has that state or a newer one, on disk (or on its way there, awaited below)
-    const newer = records.filter(([id, , , , , epoch = 0, order]) => {
+    const newer: TransferRecord[] = [];
+    const kept: (Promise<unknown> | undefined)[] = [];
+    for (const r of records) {
+      const [id, , , , , epoch = 0, order] = r;
       const held = this.held.get(id);
-      return !(held && held.epoch === epoch && held.obj[STATE].backendId === master && olderCopy(order, held.order));
-    });
-    const kept = records.filter((r) => !newer.includes(r)).map(([id]) => this.writing.get(id));
+      if (held && held.epoch === epoch && held.obj[STATE].backendId === master && olderCopy(order, held.order))
+        kept.push(this.writing.get(id));
+      else newer.push(r);
+    }
     this.take(newer, master);
     await Promise.all([
       ...kept,
@@ -240,8 +244,8 @@ export class Replicas {
     const held = this.held.get(id);
     if (!held) return;
     const mine = held.obj[STATE].backendId === master;
-    // a copy this master process sent after the retire (it overtook it) stays
-    if (mine && held.epoch === epoch && order && held.order?.[0] === order[0] && held.order[1] > order[1]) return;
+    // a copy this master process sent after the retire (it overtook it) stays: the retire is the older of the two
+    if (mine && held.epoch === epoch && olderCopy(order, held.order)) return;
     if ((mine && held.epoch <= epoch) || held.epoch < epoch) this.drop(id, master);
   }
 
@@ -277,28 +281,19 @@ export class Replicas {
 
   /** Master side: adds a replica backend to an object this backend masters: in its record, and in its metadata. */
   addReplica(obj: DataClayObject, replica: string): Promise<void> {
-    return this.change(obj, (now) => [...now, replica]);
+    return this.changeReplicas(obj, (now) => [...now, replica]);
   }
 
   /** Master side: removes a replica backend (unreachable, or dropped) from an object this backend masters. */
   forgetReplica(obj: DataClayObject, replica: string): Promise<void> {
-    return this.change(obj, (now) => now.filter((r) => r !== replica));
-  }
-
-  /** Master side: the object's replicas are these now (a backup placed or replaced, failover.ts). */
-  setReplicas(obj: DataClayObject, replicas: readonly string[]): Promise<void> {
-    return this.change(obj, () => [...replicas]);
+    return this.changeReplicas(obj, (now) => now.filter((r) => r !== replica));
   }
 
   /** Each object's replica change in progress: changes of one object run one after the other, each from the last. */
   private readonly changing = new Map<string, Promise<void>>();
 
   /** Master side: the replicas become what `edit` makes of them when this change's turn comes (a placement's). */
-  editReplicas(obj: DataClayObject, edit: (now: readonly string[]) => string[]): Promise<void> {
-    return this.change(obj, edit);
-  }
-
-  private change(obj: DataClayObject, edit: (now: readonly string[]) => string[]): Promise<void> {
+  changeReplicas(obj: DataClayObject, edit: (now: readonly string[]) => string[]): Promise<void> {
     const before = this.changing.get(obj.id);
     const run = (before ?? Promise.resolve()).catch(() => undefined).then(() => this.rewrite(obj, edit));
     const tracked = run.finally(() => this.changing.get(obj.id) === tracked && this.changing.delete(obj.id));

@@ -121,8 +121,8 @@ export class WriteThrough {
     // (made after `written`, so the request that wrote it is answered first)
     const copied = new Set(replicated.map((r) => r.obj.id));
     records.forEach(({ id }, i) => {
-      const parts = [puts[i], registered, copied.has(id) ? pushed : undefined];
-      this.trackInFlight(id, Promise.all(parts));
+      const copies = copied.has(id) ? pushed : undefined;
+      this.trackInFlight(id, registered || copies ? Promise.all([puts[i], registered, copies]) : puts[i]);
     });
     return written;
   }

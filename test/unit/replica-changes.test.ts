@@ -77,7 +77,7 @@ describe('replica changes: the state names every replica the metadata names', ()
 
   it('a new holder is in the state, and in the record a restart reads, before the metadata names it', async () => {
     const m = master(['a']);
-    const done = m.replicas.setReplicas(m.obj, ['b']);
+    const done = m.replicas.changeReplicas(m.obj, () => ['b']);
     await cas(m.pending);
     expect(m.replicasOf()).toEqual(['a', 'b']);
     expect(m.records.at(-1)).toEqual(['a', 'b']);
@@ -90,7 +90,7 @@ describe('replica changes: the state names every replica the metadata names', ()
 
   it('a change whose metadata write may or may not have happened keeps both, and asks for a placement', async () => {
     const m = master(['a']);
-    const done = m.replicas.setReplicas(m.obj, ['b']);
+    const done = m.replicas.changeReplicas(m.obj, () => ['b']);
     await cas(m.pending);
     m.pending[0].fail(new Error('the KV timed out')); // applied or not: a timeout does not say
     await expect(done).rejects.toThrow('the KV timed out');
