@@ -62,6 +62,12 @@ export class Heap {
     e.digest = digest;
   }
 
+  /** What memory holds of the object is no longer known to be its record: the next save writes it. */
+  unstore(id: string): void {
+    const e = this.entries.get(id);
+    if (e) e.digest = undefined;
+  }
+
   delete(id: string): void {
     const e = this.entries.get(id);
     if (!e) return;

@@ -33,10 +33,10 @@ export interface MovesDeps {
   ownership: Pick<Ownership, 'owned' | 'isLeaving' | 'markLeaving' | 'resolveRef'>;
   replicas: Pick<Replicas, 'drop'>;
   registrar: Pick<Registrar, 'own' | 'metadataOf'>;
-  writes: Pick<WriteThrough, 'save'>;
+  writes: Pick<WriteThrough, 'save' | 'rewrite'>;
   /** Told of a background removal of records that moved away, failed (a restart settles it: leaving.ts). */
   onBackgroundError: (err: unknown) => void;
-  epochs: Pick<Epochs, 'set'>;
+  epochs: Pick<Epochs, 'set' | 'of'>;
   /** Gives received objects their backups, the replicas they had first (failover.ts); retires the rest. */
   ensureBackups: (objects: DataClayObject[], had: Map<string, string[]>) => Promise<void>;
 }
@@ -123,21 +123,35 @@ export class Moves {
     const finish = ownership.markLeaving(objects); // served once its record and metadata are written
     const carried = new Map<string, string[]>();
     try {
-      const mds = await Promise.all(objects.map((o) => store.getObject(o.id)));
-      await Promise.all([
-        ...objects.map((o, i) => {
-          // a new master, a new epoch: a copy the old master still sends to is refused (failover.md)
-          const epoch = (mds[i]?.epoch ?? 0) + 1;
-          this.deps.epochs.set(o.id, epoch);
-          carried.set(
-            o.id,
-            (mds[i]?.replicas ?? []).filter((r) => r !== backendId),
-          );
-          const md = mds[i] ?? registrar.metadataOf(o);
-          return store.putObject({ ...md, master: backendId, replicas: [], epoch });
-        }),
-        this.deps.writes.save(objects),
-      ]);
+      // a new master, a new epoch: a copy the old master still sends to is refused (failover.md). The sender masters
+      // the object at the metadata's epoch, so the records go to disk at the one after the sender's while the
+      // metadata is read and written, not after it.
+      const sent = new Map(records.map(([id, , , , , epoch]) => [id, epoch ?? 0]));
+      for (const o of objects) this.deps.epochs.set(o.id, sent.get(o.id)! + 1);
+      const registering = async () => {
+        const mds = await Promise.all(objects.map((o) => store.getObject(o.id)));
+        const misnumbered: DataClayObject[] = [];
+        await Promise.all(
+          objects.map((o, i) => {
+            const epoch = (mds[i]?.epoch ?? 0) + 1;
+            if (epoch !== this.deps.epochs.of(o.id)) {
+              // a sender that no longer masters it at the metadata's epoch (or an older build that sends none)
+              this.deps.epochs.set(o.id, epoch);
+              misnumbered.push(o);
+            }
+            carried.set(
+              o.id,
+              (mds[i]?.replicas ?? []).filter((r) => r !== backendId),
+            );
+            const md = mds[i] ?? registrar.metadataOf(o);
+            return store.putObject({ ...md, master: backendId, replicas: [], epoch });
+          }),
+        );
+        return misnumbered;
+      };
+      const saving = this.deps.writes.save(objects);
+      const [misnumbered] = await Promise.all([registering(), saving]);
+      if (misnumbered.length > 0) await this.deps.writes.rewrite(misnumbered); // their records at the right epoch
     } finally {
       finish(undefined);
     }

@@ -47,6 +47,12 @@ export function transferHandlers(rt: Deps): Pick<Handlers<BackendOps>, 'move' | 
    * The objects of `ids` this backend owns. Ids it does not own: on the first hop, the caller's hint was stale
    * (WrongBackendError); on a forwarded hop, they are reported by their real owner so the traversal goes on there.
    */
+  /** What collectTransfer reads: the objects' state, and the epoch each is mastered at here. */
+  const source = {
+    load: (obj: DataClayObject) => rt.ownership.load(obj),
+    epochOf: (id: string) => rt.epochs.of(id),
+  };
+
   async function rootsOf(
     ids: string[],
     forwarded: boolean,
@@ -72,7 +78,7 @@ export function transferHandlers(rt: Deps): Pick<Handlers<BackendOps>, 'move' | 
     ctx: RequestContext,
   ): Promise<number> {
     const { roots, elsewhere } = await rootsOf(ids, forwarded);
-    const transfer = collectTransfer(rt.ownership, roots, recursive, remotes, new Set());
+    const transfer = collectTransfer(source, roots, recursive, remotes, new Set());
     let moved = 0;
     if (target !== rt.backendId && transfer.objects.length > 0) {
       const finish = await rt.moves.beginMove(transfer.objects, undefined, ctx.chain);
@@ -80,7 +86,7 @@ export function transferHandlers(rt: Deps): Pick<Handlers<BackendOps>, 'move' | 
       let released = false;
       try {
         // calls that were running when the move began have finished: take the state now
-        const records = collectTransfer(rt.ownership, transfer.objects, false, false, new Set()).records;
+        const records = collectTransfer(source, transfer.objects, false, false, new Set()).records;
         // the target keeps the objects' replicas as its backups, or retires them (moves.ts): not asked here
         await shipMove(s, target, records);
         released = true;
@@ -166,7 +172,7 @@ export function transferHandlers(rt: Deps): Pick<Handlers<BackendOps>, 'move' | 
     if (target === rt.backendId && !forwarded) {
       throw new ReplicaOnMasterError(target);
     }
-    const transfer = collectTransfer(rt.ownership, roots, recursive, remotes, new Set());
+    const transfer = collectTransfer(source, roots, recursive, remotes, new Set());
     const fresh =
       target === rt.backendId
         ? [] // objects the target masters itself need no replica
@@ -179,16 +185,7 @@ export function transferHandlers(rt: Deps): Pick<Handlers<BackendOps>, 'move' | 
         target,
         s,
         'replica',
-        fresh.map(
-          ([o, [id, className, dataset, state, shape]]): TransferRecord => [
-            id,
-            className,
-            dataset,
-            state,
-            shape,
-            rt.epochs.of(o.id),
-          ],
-        ),
+        fresh.map(([, record]) => record),
       );
       await Promise.all(fresh.map(([o]) => rt.replicas.addReplica(o, target)));
     }

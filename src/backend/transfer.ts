@@ -19,10 +19,11 @@ export interface Transfer {
 /**
  * Collects what a move or replication of `roots` takes from this backend. Recursive: every object reachable from
  * the roots through this backend's objects; with `remotes`, referents owned elsewhere are reported by owner (the
- * caller forwards to them), otherwise they stay where they are.
+ * caller forwards to them), otherwise they stay where they are. Each record carries the epoch this backend masters
+ * the object at: a replica's holder fences older copies by it, a move's target writes its record at the next one.
  */
 export function collectTransfer(
-  rt: Pick<Ownership, 'load'>,
+  rt: Pick<Ownership, 'load'> & { epochOf: (id: string) => number },
   roots: DataClayObject[],
   recursive: boolean,
   remotes: boolean,
@@ -46,7 +47,14 @@ export function collectTransfer(
     const referents: DataClayObject[] = [];
     const stateBytes = encodeState(captureState(obj), (o) => void referents.push(o), owned.info.ctor.name);
     transfer.objects.push(obj);
-    transfer.records.push([owned.id, owned.info.name, owned.dataset, stateBytes, shapeOf(owned.info)]);
+    transfer.records.push([
+      owned.id,
+      owned.info.name,
+      owned.dataset,
+      stateBytes,
+      shapeOf(owned.info),
+      rt.epochOf(owned.id),
+    ]);
     if (recursive) queue.push(...referents.filter((r) => r[STATE].registered && !visited.has(r.id)));
   }
   return transfer;

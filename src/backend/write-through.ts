@@ -62,6 +62,12 @@ export class WriteThrough {
     return (this.saveChanged(objects) ?? Promise.resolve()) as Promise<void>;
   }
 
+  /** Writes the records of local objects again, changed or not (their epoch changed, which the digest does not cover). */
+  rewrite(objects: DataClayObject[]): Promise<void> {
+    for (const obj of objects) this.rt.heap.unstore(obj.id);
+    return this.save(objects);
+  }
+
   /** save() without a promise when nothing changed: the common case of a call, kept off the microtask queue. */
   private saveChanged(objects: Iterable<DataClayObject>): Promise<unknown> | undefined {
     const writes: Promise<unknown>[] = [];
