@@ -40,11 +40,11 @@ export class LifecycleLog {
   }
 }
 
-type Noted = 'persist' | 'move' | 'replicate' | 'version' | 'consolidate';
+type Noted = 'persist' | 'persistEach' | 'move' | 'replicate' | 'version' | 'consolidate';
 
 /** The handlers of the operations that change where objects are, each noting its event once it succeeded. */
 export function noting<H extends Pick<Handlers<BackendOps>, Noted>>(handlers: H, log: LifecycleLog): H {
-  const { persist, move, replicate, version, consolidate } = handlers;
+  const { persist, persistEach, move, replicate, version, consolidate } = handlers;
   return {
     ...handlers,
     async persist(request, ctx) {
@@ -53,6 +53,12 @@ export function noting<H extends Pick<Handlers<BackendOps>, Noted>>(handlers: H,
         'persist',
         request[1].map(([id]) => id),
       );
+    },
+    async persistEach(request, ctx) {
+      const outcomes = await persistEach(request, ctx);
+      const made = request[1].filter((_, i) => outcomes[i] === null).flatMap((graph) => graph.map(([id]) => id));
+      if (made.length > 0) log.note('persist', made);
+      return outcomes;
     },
     async move(request, ctx) {
       const moved = await move(request, ctx);

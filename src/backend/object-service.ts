@@ -1,7 +1,13 @@
-// The backend's handlers for objects: persist, construct, call, get and set fields, state and update. Moves,
+// The backend's handlers for objects: persist (one graph, or several in one request), construct, call, get and set fields, state and update. Moves,
 // versions and the backend itself have their own modules.
-import { AlreadyPersistentError, BackendDrainingError, FieldNotFoundError, MethodNotFoundError } from '../errors.js';
-import { userCode } from '../messaging/envelope.js';
+import {
+  AlreadyPersistentError,
+  BackendDrainingError,
+  FieldNotFoundError,
+  MethodNotFoundError,
+  ProtocolError,
+} from '../errors.js';
+import { toWireError, userCode } from '../messaging/envelope.js';
 import { checkArguments, checkConstructorArguments } from '../protocol/arguments.js';
 import type { DataClayObject } from '../object/dataclay-object.js';
 import { arrived, blank } from '../object/lifecycle.js';
@@ -13,12 +19,13 @@ import { STATE } from '../object/state.js';
 import type { BackendOps } from '../protocol/backend-ops.js';
 import type { Handlers } from '../protocol/handlers.js';
 import { decode } from '../serialization/codec.js';
+import type { WireRecord } from '../serialization/graph.js';
 import type { RequestContext } from '../object/context.js';
 import type { BackendRuntime } from './backend-runtime.js';
 
 type Deps = Pick<BackendRuntime, 'backendId' | 'identity' | 'heap' | 'ownership' | 'registrar' | 'writes' | 'status'>;
 
-type ObjectOp = 'persist' | 'call' | 'get' | 'set' | 'state' | 'update' | 'construct';
+type ObjectOp = 'persist' | 'persistEach' | 'call' | 'get' | 'set' | 'state' | 'update' | 'construct';
 
 export function objectHandlers(rt: Deps): Pick<Handlers<BackendOps>, ObjectOp> {
   /** The request runs on this object until its reply (finish unpins it): moves and rollbacks see it running. */
@@ -34,42 +41,75 @@ export function objectHandlers(rt: Deps): Pick<Handlers<BackendOps>, ObjectOp> {
     return obj;
   };
 
+  /**
+   * The objects of one graph of new objects, their state restored: new shells, or those a retry finds here.
+   * References resolve to the objects of `request` (every graph of the request so far), cycles included.
+   */
+  const shellsOf = (records: WireRecord[], ctx: RequestContext, request: Map<string, DataClayObject>) => {
+    const shells: DataClayObject[] = [];
+    const ids = new Set<string>();
+    for (const [id, className] of records) {
+      if (request.has(id) || ids.has(id)) {
+        throw new ProtocolError(`${id} is sent twice in one persist`, { operation: 'persist', part: 'records' });
+      }
+      ids.add(id);
+      const held = rt.ownership.ownedHere(id);
+      if (held) {
+        // a retry of a persist that reached this backend: its objects take the state sent again (the caller's
+        // latest); one of another class or dataset is not the caller's to overwrite
+        rt.ownership.load(held);
+        if (held[STATE].info.name !== className || held[STATE].dataset !== ctx.dataset) {
+          throw new AlreadyPersistentError(id, rt.backendId);
+        }
+        ctx.touched?.add(held);
+        shells.push(held);
+      } else {
+        // an instance this process already has becomes it only if it is a proxy made by an earlier part of the
+        // same graph (it names this backend); a replica, another backend's object or one leaving is not ours
+        const known = rt.identity.get(id);
+        const kind = known?.[STATE].kind;
+        if (
+          rt.ownership.isLeaving(id) ||
+          kind === 'replica' ||
+          (kind === 'proxy' && known![STATE].backendId !== undefined && known![STATE].backendId !== rt.backendId)
+        ) {
+          throw new AlreadyPersistentError(id, known?.[STATE].backendId);
+        }
+        if (known) arrived(known);
+        shells.push(known ?? blank(classInfoByName(className), id));
+      }
+    }
+    shells.forEach((o) => request.set(o.id, o));
+    const resolve = (id: string, cls: string, hint: string | null) =>
+      request.get(id) ?? rt.ownership.resolveRef(id, cls, hint);
+    records.forEach(([, , state], i) => restoreState(shells[i], decode(state, resolve)));
+    return shells;
+  };
+
   return {
     async persist([, records, alias], ctx) {
       if (rt.status.draining) throw new BackendDrainingError(rt.backendId);
-      const shells = new Map<string, DataClayObject>();
-      for (const [id, className] of records) {
-        const held = rt.ownership.ownedHere(id);
-        if (held) {
-          // a retry of a persist that reached this backend: its objects take the state sent again (the caller's
-          // latest); one of another class or dataset is not the caller's to overwrite
-          rt.ownership.load(held);
-          if (held[STATE].info.name !== className || held[STATE].dataset !== ctx.dataset) {
-            throw new AlreadyPersistentError(id, rt.backendId);
-          }
-          ctx.touched?.add(held);
-          shells.set(id, held);
-        } else {
-          // an instance this process already has becomes it only if it is a proxy made by an earlier part of the
-          // same graph (it names this backend); a replica, another backend's object or one leaving is not ours
-          const known = rt.identity.get(id);
-          const kind = known?.[STATE].kind;
-          if (
-            rt.ownership.isLeaving(id) ||
-            kind === 'replica' ||
-            (kind === 'proxy' && known![STATE].backendId !== undefined && known![STATE].backendId !== rt.backendId)
-          ) {
-            throw new AlreadyPersistentError(id, known?.[STATE].backendId);
-          }
-          if (known) arrived(known);
-          shells.set(id, known ?? blank(classInfoByName(className), id));
+      await rt.registrar.register(shellsOf(records, ctx, new Map()), ctx, alias);
+    },
+
+    /** Each graph as its own persist would be, registered together: their records go to disk in one commit. */
+    async persistEach([, graphs], ctx) {
+      if (rt.status.draining) throw new BackendDrainingError(rt.backendId);
+      // every graph's shells first, then one registration of them all: one commit of their records
+      const refusals: unknown[] = new Array(graphs.length).fill(undefined);
+      const groups: DataClayObject[][] = [];
+      const at: number[] = [];
+      const request = new Map<string, DataClayObject>();
+      graphs.forEach((records, i) => {
+        try {
+          groups.push(shellsOf(records, ctx, request));
+          at.push(i);
+        } catch (err) {
+          refusals[i] = err;
         }
-      }
-      // references between objects of the batch resolve to the new shells, cycles included
-      const resolve = (id: string, cls: string, hint: string | null) =>
-        shells.get(id) ?? rt.ownership.resolveRef(id, cls, hint);
-      for (const [id, , state] of records) restoreState(shells.get(id)!, decode(state, resolve));
-      await rt.registrar.register([...shells.values()], ctx, alias);
+      });
+      (await rt.registrar.registerEach(groups, ctx)).forEach((err, k) => (refusals[at[k]] = err));
+      return refusals.map((err) => (err === undefined ? null : toWireError(err)));
     },
 
     async call([, id, m, args], ctx) {

@@ -58,14 +58,28 @@ export class Registrar {
     lineage?: Lineage | Promise<Lineage>,
   ): Promise<void> {
     if (objects.length === 0) return;
-    const fresh = objects.filter((o) => !(this.deps.heap.has(o.id) || this.deps.objects.has(o.id)));
+    const [fresh] = this.ownFresh([objects], session);
     if (fresh.length === 0) {
       if (alias !== undefined) await this.ensureAlias(session.dataset, alias, objects[0]);
       return;
     }
-    if (sessionStorage.getStore()) this.deps.mayCreate?.(session); // a request's, not the backend's own work
-    for (const o of fresh) this.own(o, session.dataset);
     await this.create(fresh, session.dataset, alias, lineage);
+  }
+
+  /**
+   * Makes independent groups of local objects persistent (no alias), as `register` would each, in one write: one
+   * commit for the records of all. Each group's outcome, in order: undefined, or the error that refused it alone.
+   */
+  async registerEach(groups: DataClayObject[][], session: Session): Promise<unknown[]> {
+    return this.createEach(this.ownFresh(groups, session), session.dataset);
+  }
+
+  /** Of each group, the objects not held here yet, owned here now (the caller's right to create checked first). */
+  private ownFresh(groups: DataClayObject[][], session: Session): DataClayObject[][] {
+    const fresh = groups.map((g) => g.filter((o) => !(this.deps.heap.has(o.id) || this.deps.objects.has(o.id))));
+    if (fresh.some((g) => g.length > 0) && sessionStorage.getStore()) this.deps.mayCreate?.(session); // a request's, not the backend's own work
+    for (const g of fresh) for (const o of g) this.own(o, session.dataset);
+    return fresh;
   }
 
   /**
@@ -79,60 +93,124 @@ export class Registrar {
     lineage?: Lineage | Promise<Lineage>,
   ): Promise<void> {
     if (objects.length === 0) return;
+    if (alias === undefined && this.deps.marks) {
+      const [refused] = await this.createEach([objects], dataset, lineage);
+      if (refused !== undefined) throw refused;
+      return;
+    }
     const { store } = this.deps;
-    const root = objects[0].id;
     let aliasCreated = false;
-    const created: string[] = [];
+    const created = new Set<string>();
     // the intent commits with the records: a crash from here on is found, and finished or undone, at restart
     const intent = randomUUID();
-    const ids = objects.map((o) => o.id);
-    const { marks } = this.deps;
-    let ended: ((settled: boolean) => void) | undefined;
-    // the metadata of each object, once the lineage (if any) is read; creates settled or not, the first failure
-    const createAll = async (known: Lineage | undefined) => {
-      const results = await Promise.allSettled(
-        objects.map(async (o) => {
-          marks?.acknowledged(await store.createObject({ ...this.metadataOf(o), ...known }));
-          created.push(o.id);
-        }),
-      );
-      const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-      if (failed) throw await this.named(failed.reason);
-    };
     try {
       await this.deps.placeBackups?.(objects); // what is acknowledged has its copies: before the records say so
-      const records = Promise.all([
-        this.deps.objects.putIntent(intent, alias === undefined ? { ids, dataset } : { ids, dataset, alias }),
-        this.deps.save(objects),
-      ]);
-      if (alias === undefined && marks) {
-        // together: the metadata may be read before the records are on disk (requests for the objects wait for
-        // this create: the gate), and a crash before their sync leaves metadata that the next start removes
-        ended = marks.begin(ids);
-        const [wrote, registered] = await Promise.allSettled([records, Promise.resolve(lineage).then(createAll)]);
-        if (wrote.status === 'rejected') throw wrote.reason;
-        if (registered.status === 'rejected') throw registered.reason;
-      } else {
-        const [, known] = await Promise.all([records, lineage]);
-        if (alias !== undefined) aliasCreated = await this.ensureAlias(dataset, alias, objects[0]);
-        await createAll(known);
-      }
+      const [, known] = await Promise.all([this.writeRecords(intent, objects, dataset, alias), lineage]);
+      if (alias !== undefined) aliasCreated = await this.ensureAlias(dataset, alias, objects[0]);
+      const refusals = await this.createMetadata(objects, known, created);
+      if (refusals.size > 0) throw await this.named(refusals.values().next().value);
       this.deps.objects.retireIntent(intent); // done: nothing to reconcile (gone with the next write)
-      ended?.(true);
     } catch (err) {
-      for (const o of objects) this.unregister(o);
-      const undo = await Promise.allSettled([
-        ...objects.map((o) => this.deps.objects.remove(o.id)),
-        ...created.map((id) => store.deleteObject(id)),
-        ...(aliasCreated && alias !== undefined ? [store.deleteAlias(dataset, alias, root)] : []),
+      const undone = await this.undo(objects, created, aliasCreated ? { dataset, alias: alias! } : undefined);
+      if (undone) await this.deps.objects.removeIntent(intent).catch(() => undefined);
+      throw err;
+    }
+  }
+
+  /**
+   * Groups of objects already owned in memory, their records and metadata written together (create-mark.ts): the
+   * metadata may be read before the records are on disk (requests for the objects wait for this create: the gate),
+   * and a crash before their sync leaves metadata that the next start removes. A group whose metadata is refused is
+   * undone alone; one whose records cannot be written fails them all.
+   */
+  private async createEach(
+    groups: DataClayObject[][],
+    dataset: string,
+    lineage?: Lineage | Promise<Lineage>,
+  ): Promise<unknown[]> {
+    const objects = groups.flat();
+    if (objects.length === 0) return groups.map(() => undefined);
+    const created = new Set<string>();
+    const intent = randomUUID();
+    let ended: ((settled: boolean) => void) | undefined;
+    try {
+      await this.deps.placeBackups?.(objects); // what is acknowledged has its copies: before the records say so
+      ended = this.deps.marks?.begin(objects.map((o) => o.id));
+      const [wrote, creates] = await Promise.allSettled([
+        this.writeRecords(intent, objects, dataset),
+        Promise.resolve(lineage).then((known) => this.createMetadata(objects, known, created)),
       ]);
-      // an undo that could not reach the metadata keeps its intent: the next start finishes it (reconcile.ts), so
-      // a refused create never leaves an alias or metadata naming an object that is not here
-      const undone = undo.every((r) => r.status === 'fulfilled');
+      if (wrote.status === 'rejected') throw wrote.reason;
+      if (creates.status === 'rejected') throw creates.reason;
+      const refusals = creates.value;
+      const outcomes = await Promise.all(
+        groups.map((g) => {
+          const refused = g.find((o) => refusals.has(o.id));
+          return refused === undefined ? undefined : this.named(refusals.get(refused.id));
+        }),
+      );
+      const undone = await this.undo(groups.filter((_, i) => outcomes[i] !== undefined).flat(), created);
+      // a group undone halfway keeps the intent: the next start finishes it (reconcile.ts)
+      if (undone) this.deps.objects.retireIntent(intent); // done: nothing to reconcile (gone with the next write)
+      ended?.(undone);
+      return outcomes;
+    } catch (err) {
+      const undone = await this.undo(objects, created);
       if (undone) await this.deps.objects.removeIntent(intent).catch(() => undefined);
       ended?.(undone);
       throw err;
     }
+  }
+
+  /** The objects' records, with the intent that covers them (same transaction: lmdb commits a turn's writes). */
+  private writeRecords(intent: string, objects: DataClayObject[], dataset: string, alias?: string): Promise<unknown> {
+    const ids = objects.map((o) => o.id);
+    return Promise.all([
+      this.deps.objects.putIntent(intent, alias === undefined ? { ids, dataset } : { ids, dataset, alias }),
+      this.deps.save(objects),
+    ]);
+  }
+
+  /** Each object's metadata (with the lineage, if any); those created go in `created`. The refusals, by id. */
+  private async createMetadata(
+    objects: DataClayObject[],
+    known: Lineage | undefined,
+    created: Set<string>,
+  ): Promise<Map<string, unknown>> {
+    const refusals = new Map<string, unknown>();
+    await Promise.all(
+      objects.map((o) =>
+        this.deps.store.createObject({ ...this.metadataOf(o), ...known }).then(
+          (seq) => {
+            this.deps.marks?.acknowledged(seq);
+            created.add(o.id);
+          },
+          (err: unknown) => void refusals.set(o.id, err),
+        ),
+      ),
+    );
+    return refusals;
+  }
+
+  /**
+   * Undoes the registration of `objects`: here, their records, and what this attempt created of their metadata
+   * (and the alias). False when the metadata could not be reached: the intent is kept, so the next start finishes
+   * it (reconcile.ts), and a refused create never leaves an alias or metadata naming an object that is not here.
+   */
+  private async undo(
+    objects: DataClayObject[],
+    created: ReadonlySet<string>,
+    alias?: { dataset: string; alias: string },
+  ): Promise<boolean> {
+    if (objects.length === 0) return true;
+    for (const o of objects) this.unregister(o);
+    const { store } = this.deps;
+    const undo = await Promise.allSettled([
+      ...objects.map((o) => this.deps.objects.remove(o.id)),
+      ...objects.filter((o) => created.has(o.id)).map((o) => store.deleteObject(o.id)),
+      ...(alias ? [store.deleteAlias(alias.dataset, alias.alias, objects[0].id)] : []),
+    ]);
+    return undo.every((r) => r.status === 'fulfilled');
   }
 
   /**

@@ -5,6 +5,7 @@ import type { DataClayObject } from '../object/dataclay-object.js';
 import type { StoredShape } from '../object/evolution.js';
 import type { WireRef } from '../serialization/codec.js';
 import type { WireRecord } from '../serialization/graph.js';
+import type { WireError } from '../messaging/envelope.js';
 import { operation, type Role, type TypesOf } from './operation.js';
 import { session, type WireSession } from './session.js';
 import {
@@ -23,6 +24,11 @@ import {
 } from './shape.js';
 
 export type PersistRequest = [s: WireSession, records: WireRecord[], alias?: string];
+/**
+ * Independent graphs (no alias), each made persistent as its own `persist` would be, in one request: the backend
+ * writes them in one commit. The reply has each graph's outcome, in order: null, or the error that refused it.
+ */
+export type PersistEachRequest = [s: WireSession, graphs: WireRecord[][]];
 export type CallRequest = [s: WireSession, id: string, method: string, args: unknown[]];
 export type GetRequest = [s: WireSession, id: string, field: string];
 export type SetRequest = [s: WireSession, id: string, field: string, value: unknown];
@@ -138,6 +144,11 @@ export const backendOps = {
       ['records', arrayOf(wireRecord, true)],
       ['alias', optional(string)],
     ),
+    roles: anyone,
+    idempotent: false,
+  }),
+  persistEach: operation<PersistEachRequest, (WireError | null)[]>({
+    shape: tuple<PersistEachRequest>(['session', session], ['graphs', arrayOf(arrayOf(wireRecord, true), true)]),
     roles: anyone,
     idempotent: false,
   }),

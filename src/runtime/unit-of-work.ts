@@ -12,6 +12,7 @@ import { chunkBySize } from '../messaging/chunks.js';
 import { toWire } from '../protocol/session.js';
 import type { EncodeSink } from '../serialization/codec.js';
 import { collectUnregistered, type PersistBatch } from '../serialization/graph.js';
+import { PersistBatches } from './persist-batches.js';
 import type { Placement } from './placement.js';
 import type { Requests } from './requests.js';
 
@@ -30,7 +31,11 @@ export interface UnitOfWorkDeps {
 }
 
 export class PersistUnitOfWork {
-  constructor(private readonly deps: UnitOfWorkDeps) {}
+  private readonly batches: PersistBatches;
+
+  constructor(private readonly deps: UnitOfWorkDeps) {
+    this.batches = new PersistBatches(deps.requests);
+  }
 
   /**
    * Makes an unregistered object and every unregistered object it references persistent, on `backendId` or where
@@ -140,11 +145,27 @@ export class PersistUnitOfWork {
     }
   }
 
-  /** Sends the batch's records to `target`: a graph bigger than one message in several, the root's (with the alias) first. */
-  private async send(batch: PersistBatch, target: string, alias: string | undefined, session: Session): Promise<void> {
+  /**
+   * Sends the batch's records to `target`: a graph bigger than one message in several, the root's (with the alias)
+   * first; one message's worth without an alias with the other persists of this turn to `target` (persist-batches.ts).
+   */
+  private async send(
+    batch: PersistBatch,
+    target: string,
+    alias: string | undefined,
+    session: RequestContext,
+  ): Promise<void> {
     const { requests } = this.deps;
     const size = (r: PersistBatch['records'][number]) => r[0].length + r[1].length + r[2].length;
-    for (const [i, records] of chunkBySize(batch.records, size, requests.batchBudget()).entries()) {
+    const chunks = chunkBySize(batch.records, size, requests.batchBudget());
+    if (chunks.length === 1 && alias === undefined) {
+      try {
+        return await this.batches.persist(target, session, chunks[0]);
+      } catch (err) {
+        throw err instanceof BackendUnavailableError ? new NeverReached(err) : err;
+      }
+    }
+    for (const [i, records] of chunks.entries()) {
       const s = toWire(session);
       try {
         await requests.request(target, 'persist', i === 0 && alias !== undefined ? [s, records, alias] : [s, records]);

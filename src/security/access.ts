@@ -28,6 +28,7 @@ const writes = (object: string): Demand[] => [{ level: 'rw', object }];
 
 export const backendDemands: Demands<BackendOps> = {
   persist: ([[, dataset]]) => [{ level: 'rw', dataset }],
+  persistEach: ([[, dataset]]) => [{ level: 'rw', dataset }],
   construct: ([[, dataset]]) => [{ level: 'rw', dataset }],
   call: ([, object, method]) => [{ level: 'rw', object, method }],
   get: ([, id]) => reads(id),

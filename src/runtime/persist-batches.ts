@@ -1,0 +1,89 @@
+// Independent makePersistent calls to one backend, made in one event-loop turn (`Promise.all` of many), go in one
+// `persistEach` request: the backend writes them in one commit, and one message each way carries them all. Each
+// call still gets its own outcome: a graph the backend refuses fails only its own call. One alone goes as a plain
+// `persist`, as it did before.
+import { ProtocolError } from '../errors.js';
+import { fromWireError } from '../messaging/envelope.js';
+import { chunkBySize } from '../messaging/chunks.js';
+import type { RequestContext } from '../object/context.js';
+import { sessionStorage } from '../object/context.js';
+import { toWire } from '../protocol/session.js';
+import type { WireRecord } from '../serialization/graph.js';
+import type { Requests } from './requests.js';
+
+interface Waiting {
+  records: WireRecord[];
+  resolve: () => void;
+  reject: (err: unknown) => void;
+}
+
+interface Batch {
+  target: string;
+  session: RequestContext;
+  waiting: Waiting[];
+}
+
+const recordsSize = (w: Waiting) => w.records.reduce((n, r) => n + r[0].length + r[1].length + r[2].length + 32, 0);
+
+export class PersistBatches {
+  /** Batches still gathering, by target and session: each is sent at the end of the turn it was begun in. */
+  private readonly gathering = new Map<string, Batch>();
+
+  constructor(private readonly requests: Pick<Requests, 'request' | 'batchBudget'>) {}
+
+  /**
+   * Makes one graph of new objects (one message's worth, no alias) persistent on `target`, with the calls of this
+   * turn to the same target in the same session. A context with its own abort signal goes alone.
+   */
+  persist(target: string, session: RequestContext, records: WireRecord[]): Promise<void> {
+    if (session.signal) return this.requests.request(target, 'persist', [toWire(session), records]);
+    const key = `${target}\n${session.username}\n${session.dataset}\n${session.chain ?? ''}\n${session.timeoutMs ?? ''}`;
+    return new Promise<void>((resolve, reject) => {
+      let batch = this.gathering.get(key);
+      if (!batch) {
+        batch = { target, session, waiting: [] };
+        this.gathering.set(key, batch);
+        const begun = batch;
+        setImmediate(() => {
+          this.gathering.delete(key);
+          this.send(begun);
+        });
+      }
+      batch.waiting.push({ records, resolve, reject });
+    });
+  }
+
+  private send({ target, session, waiting }: Batch): void {
+    // in the context of the calls (their timeout), whichever context this turn's end runs in
+    sessionStorage.run(session, () => {
+      if (waiting.length === 1) {
+        const [only] = waiting;
+        this.requests.request(target, 'persist', [toWire(session), only.records]).then(only.resolve, only.reject);
+        return;
+      }
+      for (const chunk of chunkBySize(waiting, recordsSize, this.requests.batchBudget())) {
+        const graphs = chunk.map((w) => w.records);
+        this.requests.request(target, 'persistEach', [toWire(session), graphs]).then(
+          (outcomes) =>
+            chunk.forEach((w, i) => {
+              const refused = outcomes[i];
+              if (refused === undefined) w.reject(unanswered(outcomes.length, chunk.length));
+              else if (refused === null) w.resolve();
+              else w.reject(fromWireError(refused));
+            }),
+          (err) => {
+            for (const w of chunk) w.reject(err);
+          },
+        );
+      }
+    });
+  }
+}
+
+/** A reply that does not give every graph its outcome: the backend is not one this client can talk to. */
+function unanswered(answered: number, sent: number): ProtocolError {
+  return new ProtocolError(`persistEach answered ${answered} of ${sent} graphs`, {
+    operation: 'persistEach',
+    part: 'reply',
+  });
+}
