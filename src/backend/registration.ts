@@ -98,7 +98,6 @@ export class Registrar {
       if (refused !== undefined) throw refused;
       return;
     }
-    const { store } = this.deps;
     let aliasCreated = false;
     const created = new Set<string>();
     // the intent commits with the records: a crash from here on is found, and finished or undone, at restart
