@@ -16,10 +16,15 @@ interface Entry {
   digest?: Digest;
 }
 
+interface Pins {
+  count: number;
+  chains: Map<string, number>;
+}
+
 export class Heap {
   private readonly entries = new Map<string, Entry>();
-  /** Per pinned object, the chain of each call running on it ('' for none): one array, not a map, per object. */
-  private readonly pins = new Map<string, string[]>();
+  /** Per pinned object, how many calls run on it, by call chain ('' for none): O(1) however many run at once. */
+  private readonly pins = new Map<string, Pins>();
   private totalBytes = 0;
 
   constructor(readonly budget: MemoryBudget = {}) {}
@@ -76,29 +81,35 @@ export class Heap {
   }
 
   /** Objects in use (an active method running on them) are never evicted. */
-  pin(id: string, chain?: string): void {
-    const chains = this.pins.get(id);
-    if (chains) chains.push(chain ?? '');
-    else this.pins.set(id, [chain ?? '']);
+  pin(id: string, chain = ''): void {
+    let pins = this.pins.get(id);
+    if (!pins) {
+      pins = { count: 0, chains: new Map() };
+      this.pins.set(id, pins);
+    }
+    pins.count++;
+    pins.chains.set(chain, (pins.chains.get(chain) ?? 0) + 1);
   }
 
-  unpin(id: string, chain?: string): void {
-    const chains = this.pins.get(id);
-    if (!chains) return;
-    const i = chains.lastIndexOf(chain ?? '');
-    chains.splice(i < 0 ? chains.length - 1 : i, 1);
-    if (chains.length === 0) this.pins.delete(id);
+  unpin(id: string, chain = ''): void {
+    const pins = this.pins.get(id);
+    const n = pins?.chains.get(chain);
+    if (!pins || n === undefined) return;
+    if (--pins.count === 0) this.pins.delete(id);
+    else if (n === 1) pins.chains.delete(chain);
+    else pins.chains.set(chain, n - 1);
   }
 
   /** Pinned by calls of another chain than `chain` (a call that moves its own object does not wait for itself). */
   pinnedByOthers(id: string, chain?: string): boolean {
-    const chains = this.pins.get(id);
-    return chains !== undefined && (chain === undefined ? chains.length > 0 : chains.some((c) => c !== chain));
+    const pins = this.pins.get(id);
+    if (!pins) return false;
+    return chain === undefined || pins.count > (pins.chains.get(chain) ?? 0);
   }
 
   /** How many calls are running on the object. */
   pinCount(id: string): number {
-    return this.pins.get(id)?.length ?? 0;
+    return this.pins.get(id)?.count ?? 0;
   }
 
   /** The objects calls are running on now. */

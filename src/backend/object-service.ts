@@ -113,7 +113,8 @@ export function objectHandlers(rt: Deps): Pick<Handlers<BackendOps>, ObjectOp> {
     },
 
     async call([, id, m, args], ctx) {
-      const obj = await rt.ownership.readable(id);
+      const found = rt.ownership.readable(id);
+      const obj = found instanceof Promise ? await found : found; // loaded: no turn of its own
       const info = obj[STATE].info;
       const meta = info.methods.get(m);
       if (!meta) throw new MethodNotFoundError(info.name, m);

@@ -28,3 +28,8 @@ export function batchBudget(maxPayload: number | undefined): number {
 export function recordSize(record: readonly [string, string, string, Uint8Array, ...unknown[]]): number {
   return record[0].length + record[1].length + record[2].length + record[3].length;
 }
+
+/** The encoded size of a new object's record (a persist's), near enough: its id, class name and state bytes. */
+export function wireRecordSize(record: readonly [string, string, Uint8Array]): number {
+  return record[0].length + record[1].length + record[2].length;
+}

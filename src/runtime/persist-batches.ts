@@ -4,7 +4,7 @@
 // `persist`, as it did before.
 import { ProtocolError } from '../errors.js';
 import { fromWireError } from '../messaging/envelope.js';
-import { chunkBySize } from '../messaging/chunks.js';
+import { chunkBySize, wireRecordSize } from '../messaging/chunks.js';
 import type { RequestContext } from '../object/context.js';
 import { sessionStorage } from '../object/context.js';
 import { toWire } from '../protocol/session.js';
@@ -23,7 +23,8 @@ interface Batch {
   waiting: Waiting[];
 }
 
-const recordsSize = (w: Waiting) => w.records.reduce((n, r) => n + r[0].length + r[1].length + r[2].length + 32, 0);
+/** A graph's weight in a request: its records', with their msgpack headers (as chunkBySize counts them). */
+const graphSize = (w: Waiting) => w.records.reduce((n, r) => n + wireRecordSize(r) + 32, 0);
 
 export class PersistBatches {
   /** Batches still gathering, by target and session: each is sent at the end of the turn it was begun in. */
@@ -61,7 +62,7 @@ export class PersistBatches {
         this.requests.request(target, 'persist', [toWire(session), only.records]).then(only.resolve, only.reject);
         return;
       }
-      for (const chunk of chunkBySize(waiting, recordsSize, this.requests.batchBudget())) {
+      for (const chunk of chunkBySize(waiting, graphSize, this.requests.batchBudget())) {
         const graphs = chunk.map((w) => w.records);
         this.requests.request(target, 'persistEach', [toWire(session), graphs]).then(
           (outcomes) =>

@@ -149,23 +149,32 @@ export class Requests {
    * One request and its reply. A reply lost with the connection (ConnectionLost) is asked for again once, after the
    * reconnect and within the same deadline, when the operation is idempotent; otherwise the outcome is unknown.
    */
-  private async exchange(
+  private exchange(
     subject: string,
     payload: Uint8Array,
     op: string,
     idempotent: boolean,
     options: RequestOptions,
   ): Promise<Uint8Array> {
-    const { timeoutMs, signal } = options;
-    const end = Date.now() + timeoutMs;
+    const end = Date.now() + options.timeoutMs;
     options = { ...options, idempotent }; // sent again if a NATS server leaves the cluster meanwhile (mux.ts)
-    try {
-      return await this.mux.request(subject, payload, options);
-    } catch (err) {
+    // no async frame of its own on the way of every request: only a lost connection takes the slow path
+    return this.mux.request(subject, payload, options).catch((err: unknown) => {
       if (!(err instanceof ConnectionLost)) throw err;
       if (!idempotent) throw new OutcomeUnknownError(op, { cause: err });
-    }
-    await this.mux.whenConnected(`request on ${subject}`, end - Date.now(), signal);
+      return this.again(subject, payload, op, options, end);
+    });
+  }
+
+  /** After a lost connection, an idempotent request once more, within the same deadline (`end`). */
+  private async again(
+    subject: string,
+    payload: Uint8Array,
+    op: string,
+    options: RequestOptions,
+    end: number,
+  ): Promise<Uint8Array> {
+    await this.mux.whenConnected(`request on ${subject}`, end - Date.now(), options.signal);
     // the responders reconnect too: "no responders" for a while after ours means nothing was delivered, ask again
     const graceEnd = Math.min(end, Date.now() + RESUBSCRIBE_GRACE_MS);
     for (;;) {

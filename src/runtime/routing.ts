@@ -58,7 +58,10 @@ export class OwnerRouting {
       const state = obj[STATE]; // again each time: a redirect replaces it
       const owner = state.backendId ?? (await this.ownerOf(state.id));
       const target = options.anyCopy && state.replicas?.length ? this.policy.pick(owner, state.replicas) : owner;
-      bytes ??= await this.requests.encode(op, body, owner, options.label);
+      if (bytes === undefined) {
+        const encoded = this.requests.encode(op, body, owner, options.label);
+        bytes = encoded instanceof Promise ? await encoded : encoded; // no turn of its own when encoded at once
+      }
       try {
         return await this.requests.send(target, op, bytes, options.label?.operation);
       } catch (err) {

@@ -8,7 +8,7 @@ import type { IdentityMap } from '../object/identity.js';
 import { claimOf, confirm, rollback, ship } from '../object/lifecycle.js';
 import { readFields } from '../object/locality.js';
 import { STATE } from '../object/state.js';
-import { chunkBySize } from '../messaging/chunks.js';
+import { chunkBySize, wireRecordSize } from '../messaging/chunks.js';
 import { toWire } from '../protocol/session.js';
 import type { EncodeSink } from '../serialization/codec.js';
 import { collectUnregistered, type PersistBatch } from '../serialization/graph.js';
@@ -156,8 +156,7 @@ export class PersistUnitOfWork {
     session: RequestContext,
   ): Promise<void> {
     const { requests } = this.deps;
-    const size = (r: PersistBatch['records'][number]) => r[0].length + r[1].length + r[2].length;
-    const chunks = chunkBySize(batch.records, size, requests.batchBudget());
+    const chunks = chunkBySize(batch.records, wireRecordSize, requests.batchBudget());
     if (chunks.length === 1 && alias === undefined) {
       try {
         return await this.batches.persist(target, session, chunks[0]);
