@@ -8,7 +8,18 @@ import { fileURLToPath } from 'node:url';
 import { Client } from '../src/index.js';
 import { inboxPrefix, RequestMux } from '../src/internal.js';
 import { Box, Echo } from './model.js';
-import { asUser, benchCluster, cpuMicros, fmt, latencies, median, rawBaseline, throughput, type Op } from './lib.js';
+import {
+  asUser,
+  benchCluster,
+  cpuMicros,
+  fmt,
+  latencies,
+  median,
+  rawBaseline,
+  syncedWriteP50,
+  throughput,
+  type Op,
+} from './lib.js';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const SEQ = Number(process.env.BENCH_SEQUENTIAL ?? 2000);
@@ -223,6 +234,11 @@ try {
       'dataClay column: measured earlier (issue 17, dataClay 4.3.1 with Redis and 3 backends, same machine), not in this run.',
     );
   console.log(`1-minute load average over the run: ${loads.map((l) => fmt(l, 2)).join(', ')}`);
+  const floor = await syncedWriteP50();
+  console.log(
+    `\nThe disk's floor under a sequential makePersistent: one synced write of a record and its intent to a backend's ` +
+      `store, p50 ${fmt(floor)} µs (at most ${fmt(1e6 / floor)}/s, before any request or metadata).`,
+  );
   if (process.platform === 'linux') {
     console.log(`\nCPU per operation, ${IN_FLIGHT} in flight (/proc; 1-minute load ${fmt(loadavg()[0], 2)}):`);
     for (const line of await cpuPerOperation()) console.log(`  ${line}`);

@@ -1,11 +1,13 @@
 // Measurement helpers shared by the benchmarks: medians of sequential latencies, throughput at a concurrency, and
 // the cluster with its raw-NATS baseline. Secured as by default (BENCH_INSECURE=1: open).
 import { fork, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { DevCluster, type DevClusterOptions, type NatsConnectOptions } from '../src/index.js';
-import { connectNats, natsEnv, resolveNatsSettings } from '../src/internal.js';
+import { connectNats, natsEnv, ObjectStore, resolveNatsSettings } from '../src/internal.js';
 
 export type Op = () => Promise<unknown>;
 
@@ -127,5 +129,29 @@ export function cpuMicros(pid: number | undefined): number | undefined {
     return (Number(fields[11]) + Number(fields[12])) * 10_000;
   } catch {
     return undefined;
+  }
+}
+
+/**
+ * The disk's floor under a sequential makePersistent: the p50 (µs) of one synced write to a backend's store of what a
+ * persist writes (a record and its intent, in one transaction), in a store of its own in a temp dir.
+ */
+export async function syncedWriteP50(n = 500): Promise<number> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'bench-sync-'));
+  const store = ObjectStore.open(path.join(dir, 'store'));
+  try {
+    const state = new Uint8Array(60).fill(3);
+    const times: number[] = [];
+    for (let i = 0; i < n + 50; i++) {
+      const id = `o${i}`;
+      const t = process.hrtime.bigint();
+      await Promise.all([store.putIntent(`i${i}`, { ids: [id], dataset: 'bench' }), store.put(id, state)]);
+      if (i >= 50) times.push(Number(process.hrtime.bigint() - t) / 1000);
+      store.retireIntent(`i${i}`);
+    }
+    return median(times);
+  } finally {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
   }
 }
