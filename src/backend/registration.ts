@@ -104,7 +104,7 @@ export class Registrar {
     const intent = randomUUID();
     try {
       await this.deps.placeBackups?.(objects); // what is acknowledged has its copies: before the records say so
-      const [, known] = await Promise.all([this.writeRecords(intent, objects, dataset, alias), lineage]);
+      const [, known] = await Promise.all([this.writeRecords([intent], [objects], dataset, alias), lineage]);
       if (alias !== undefined) aliasCreated = await this.ensureAlias(dataset, alias, objects[0]);
       const refusals = await this.createMetadata(objects, known, created);
       if (refusals.size > 0) throw await this.named(refusals.values().next().value);
@@ -120,7 +120,9 @@ export class Registrar {
    * Groups of objects already owned in memory, their records and metadata written together (create-mark.ts): the
    * metadata may be read before the records are on disk (requests for the objects wait for this create: the gate),
    * and a crash before their sync leaves metadata that the next start removes. A group whose metadata is refused is
-   * undone alone; one whose records cannot be written fails them all.
+   * undone alone; one whose records cannot be written fails them all. Each group has an intent of its own, all in
+   * the records' transaction: a restart settles an intent as a whole (reconcile.ts), and one shared by an
+   * acknowledged group and a refused one would undo the acknowledged one with it.
    */
   private async createEach(
     groups: DataClayObject[][],
@@ -130,43 +132,63 @@ export class Registrar {
     const objects = groups.flat();
     if (objects.length === 0) return groups.map(() => undefined);
     const created = new Set<string>();
-    const intent = randomUUID();
+    const intents = groups.map(() => randomUUID());
     let ended: ((settled: boolean) => void) | undefined;
     try {
       await this.deps.placeBackups?.(objects); // what is acknowledged has its copies: before the records say so
       ended = this.deps.marks?.begin(objects.map((o) => o.id));
       const [wrote, creates] = await Promise.allSettled([
-        this.writeRecords(intent, objects, dataset),
+        this.writeRecords(intents, groups, dataset),
         Promise.resolve(lineage).then((known) => this.createMetadata(objects, known, created)),
       ]);
       if (wrote.status === 'rejected') throw wrote.reason;
       if (creates.status === 'rejected') throw creates.reason;
       const refusals = creates.value;
-      const outcomes = await Promise.all(
-        groups.map((g) => {
+      const settled = await Promise.all(
+        groups.map(async (g, i) => {
           const refused = g.find((o) => refusals.has(o.id));
-          return refused === undefined ? undefined : this.named(refusals.get(refused.id));
+          if (refused === undefined) {
+            this.deps.objects.retireIntent(intents[i]); // done: nothing to reconcile (gone with the next write)
+            return { refusal: undefined, undone: true };
+          }
+          const undone = await this.undoGroup(g, created, intents[i]);
+          return { refusal: await this.named(refusals.get(refused.id)), undone };
         }),
       );
-      const undone = await this.undo(groups.filter((_, i) => outcomes[i] !== undefined).flat(), created);
-      // a group undone halfway keeps the intent: the next start finishes it (reconcile.ts)
-      if (undone) this.deps.objects.retireIntent(intent); // done: nothing to reconcile (gone with the next write)
-      ended?.(undone);
-      return outcomes;
+      ended?.(settled.every((g) => g.undone));
+      return settled.map((g) => g.refusal);
     } catch (err) {
-      const undone = await this.undo(objects, created);
-      if (undone) await this.deps.objects.removeIntent(intent).catch(() => undefined);
-      ended?.(undone);
+      const undone = await Promise.all(groups.map((g, i) => this.undoGroup(g, created, intents[i])));
+      ended?.(undone.every(Boolean));
       throw err;
     }
   }
 
-  /** The objects' records, with the intent that covers them (same transaction: lmdb commits a turn's writes). */
-  private writeRecords(intent: string, objects: DataClayObject[], dataset: string, alias?: string): Promise<unknown> {
-    const ids = objects.map((o) => o.id);
+  /** A refused group's undo, its intent gone with it; kept when the undo could not finish (the next start does). */
+  private async undoGroup(group: DataClayObject[], created: ReadonlySet<string>, intent: string): Promise<boolean> {
+    const undone = await this.undo(group, created);
+    if (undone) await this.deps.objects.removeIntent(intent).catch(() => undefined);
+    return undone;
+  }
+
+  /**
+   * The objects' records, with the intent that covers each group (same transaction: lmdb commits a turn's writes).
+   */
+  private writeRecords(
+    intents: string[],
+    groups: DataClayObject[][],
+    dataset: string,
+    alias?: string,
+  ): Promise<unknown> {
     return Promise.all([
-      this.deps.objects.putIntent(intent, alias === undefined ? { ids, dataset } : { ids, dataset, alias }),
-      this.deps.save(objects),
+      ...groups.map((g, i) => {
+        const ids = g.map((o) => o.id);
+        return this.deps.objects.putIntent(
+          intents[i],
+          alias === undefined ? { ids, dataset } : { ids, dataset, alias },
+        );
+      }),
+      this.deps.save(groups.flat()),
     ]);
   }
 
