@@ -128,30 +128,31 @@ export class Moves {
       // metadata is read and written, not after it.
       const sent = new Map(records.map(([id, , , , , epoch]) => [id, epoch ?? 0]));
       for (const o of objects) this.deps.epochs.set(o.id, sent.get(o.id)! + 1);
+      const saving = this.deps.writes.save(objects);
       const registering = async () => {
         const mds = await Promise.all(objects.map((o) => store.getObject(o.id)));
-        const misnumbered: DataClayObject[] = [];
+        const next = mds.map((md) => (md?.epoch ?? 0) + 1);
+        const misnumbered = objects.filter((o, i) => next[i] !== this.deps.epochs.of(o.id));
+        if (misnumbered.length > 0) {
+          // a sender that no longer masters them at the metadata's epoch (or an older build that sends none): their
+          // records go to disk at the metadata's next epoch before the metadata says it, or a crash in between would
+          // leave a record older than the metadata, which the lease takes for lost and drops (the only copy)
+          await saving;
+          objects.forEach((o, i) => this.deps.epochs.set(o.id, next[i]));
+          await this.deps.writes.rewrite(misnumbered);
+        }
         await Promise.all(
           objects.map((o, i) => {
-            const epoch = (mds[i]?.epoch ?? 0) + 1;
-            if (epoch !== this.deps.epochs.of(o.id)) {
-              // a sender that no longer masters it at the metadata's epoch (or an older build that sends none)
-              this.deps.epochs.set(o.id, epoch);
-              misnumbered.push(o);
-            }
             carried.set(
               o.id,
               (mds[i]?.replicas ?? []).filter((r) => r !== backendId),
             );
             const md = mds[i] ?? registrar.metadataOf(o);
-            return store.putObject({ ...md, master: backendId, replicas: [], epoch });
+            return store.putObject({ ...md, master: backendId, replicas: [], epoch: next[i] });
           }),
         );
-        return misnumbered;
       };
-      const saving = this.deps.writes.save(objects);
-      const [misnumbered] = await Promise.all([registering(), saving]);
-      if (misnumbered.length > 0) await this.deps.writes.rewrite(misnumbered); // their records at the right epoch
+      await Promise.all([registering(), saving]);
     } finally {
       finish(undefined);
     }

@@ -43,16 +43,15 @@ export function objectHandlers(rt: Deps): Pick<Handlers<BackendOps>, ObjectOp> {
 
   /**
    * The objects of one graph of new objects, their state restored: new shells, or those a retry finds here.
-   * References resolve to the objects of `request` (every graph of the request so far), cycles included.
+   * References between them resolve to them, cycles included. `taken`: the ids of the graphs of the same request
+   * before this one, which this one may neither repeat nor reference (each graph is registered or refused alone).
    */
-  const shellsOf = (records: WireRecord[], ctx: RequestContext, request: Map<string, DataClayObject>) => {
-    const shells: DataClayObject[] = [];
-    const ids = new Set<string>();
+  const shellsOf = (records: WireRecord[], ctx: RequestContext, taken: Set<string>) => {
+    const shells = new Map<string, DataClayObject>();
     for (const [id, className] of records) {
-      if (request.has(id) || ids.has(id)) {
+      if (taken.has(id) || shells.has(id)) {
         throw new ProtocolError(`${id} is sent twice in one persist`, { operation: 'persist', part: 'records' });
       }
-      ids.add(id);
       const held = rt.ownership.ownedHere(id);
       if (held) {
         // a retry of a persist that reached this backend: its objects take the state sent again (the caller's
@@ -62,7 +61,7 @@ export function objectHandlers(rt: Deps): Pick<Handlers<BackendOps>, ObjectOp> {
           throw new AlreadyPersistentError(id, rt.backendId);
         }
         ctx.touched?.add(held);
-        shells.push(held);
+        shells.set(id, held);
       } else {
         // an instance this process already has becomes it only if it is a proxy made by an earlier part of the
         // same graph (it names this backend); a replica, another backend's object or one leaving is not ours
@@ -76,20 +75,29 @@ export function objectHandlers(rt: Deps): Pick<Handlers<BackendOps>, ObjectOp> {
           throw new AlreadyPersistentError(id, known?.[STATE].backendId);
         }
         if (known) arrived(known);
-        shells.push(known ?? blank(classInfoByName(className), id));
+        shells.set(id, known ?? blank(classInfoByName(className), id));
       }
     }
-    shells.forEach((o) => request.set(o.id, o));
-    const resolve = (id: string, cls: string, hint: string | null) =>
-      request.get(id) ?? rt.ownership.resolveRef(id, cls, hint);
-    records.forEach(([, , state], i) => restoreState(shells[i], decode(state, resolve)));
-    return shells;
+    const resolve = (id: string, cls: string, hint: string | null) => {
+      const shell = shells.get(id);
+      if (shell) return shell;
+      if (taken.has(id)) {
+        throw new ProtocolError(`a graph references ${id} of another graph of the same persist`, {
+          operation: 'persistEach',
+          part: 'graphs',
+        });
+      }
+      return rt.ownership.resolveRef(id, cls, hint);
+    };
+    for (const [id, , state] of records) restoreState(shells.get(id)!, decode(state, resolve));
+    for (const id of shells.keys()) taken.add(id); // only a graph whose state could be restored
+    return [...shells.values()];
   };
 
   return {
     async persist([, records, alias], ctx) {
       if (rt.status.draining) throw new BackendDrainingError(rt.backendId);
-      await rt.registrar.register(shellsOf(records, ctx, new Map()), ctx, alias);
+      await rt.registrar.register(shellsOf(records, ctx, new Set()), ctx, alias);
     },
 
     /** Each graph as its own persist would be, registered together: their records go to disk in one commit. */
@@ -99,10 +107,10 @@ export function objectHandlers(rt: Deps): Pick<Handlers<BackendOps>, ObjectOp> {
       const refusals: unknown[] = new Array(graphs.length).fill(undefined);
       const groups: DataClayObject[][] = [];
       const at: number[] = [];
-      const request = new Map<string, DataClayObject>();
+      const taken = new Set<string>();
       graphs.forEach((records, i) => {
         try {
-          groups.push(shellsOf(records, ctx, request));
+          groups.push(shellsOf(records, ctx, taken));
           at.push(i);
         } catch (err) {
           refusals[i] = err;

@@ -29,6 +29,8 @@ const graphSize = (w: Waiting) => w.records.reduce((n, r) => n + wireRecordSize(
 export class PersistBatches {
   /** Batches still gathering, by target and session: each is sent at the end of the turn it was begun in. */
   private readonly gathering = new Map<string, Batch>();
+  /** Backends of an older build, without persistEach: each persist goes to them alone. */
+  private readonly plainOnly = new Set<string>();
 
   constructor(private readonly requests: Pick<Requests, 'request' | 'batchBudget'>) {}
 
@@ -37,7 +39,7 @@ export class PersistBatches {
    * turn to the same target in the same session. A context with its own abort signal goes alone.
    */
   persist(target: string, session: RequestContext, records: WireRecord[]): Promise<void> {
-    if (session.signal) return this.requests.request(target, 'persist', [toWire(session), records]);
+    if (session.signal || this.plainOnly.has(target)) return this.plain(target, session, records);
     const key = `${target}\n${session.username}\n${session.dataset}\n${session.chain ?? ''}\n${session.timeoutMs ?? ''}`;
     return new Promise<void>((resolve, reject) => {
       let batch = this.gathering.get(key);
@@ -54,12 +56,20 @@ export class PersistBatches {
     });
   }
 
+  private plain(target: string, session: RequestContext, records: WireRecord[]): Promise<void> {
+    return this.requests.request(target, 'persist', [toWire(session), records]);
+  }
+
+  /** Each as a plain persist of its own. */
+  private each(target: string, session: RequestContext, waiting: Waiting[]): void {
+    for (const w of waiting) this.plain(target, session, w.records).then(w.resolve, w.reject);
+  }
+
   private send({ target, session, waiting }: Batch): void {
     // in the context of the calls (their timeout), whichever context this turn's end runs in
     sessionStorage.run(session, () => {
       if (waiting.length === 1) {
-        const [only] = waiting;
-        this.requests.request(target, 'persist', [toWire(session), only.records]).then(only.resolve, only.reject);
+        this.each(target, session, waiting);
         return;
       }
       for (const chunk of chunkBySize(waiting, graphSize, this.requests.batchBudget())) {
@@ -73,12 +83,21 @@ export class PersistBatches {
               else w.reject(fromWireError(refused));
             }),
           (err) => {
-            for (const w of chunk) w.reject(err);
+            if (!unknownOperation(err)) for (const w of chunk) w.reject(err);
+            else {
+              this.plainOnly.add(target); // nothing of it was applied: each goes again, alone
+              this.each(target, session, chunk);
+            }
           },
         );
       }
     });
   }
+}
+
+/** A backend of an older build refused the request: it does not know persistEach (and applied none of it). */
+function unknownOperation(err: unknown): boolean {
+  return err instanceof ProtocolError && err.data.operation === 'persistEach' && /unknown operation/.test(err.message);
 }
 
 /** A reply that does not give every graph its outcome: the backend is not one this client can talk to. */

@@ -3,8 +3,9 @@
 import { connect } from '@nats-io/transport-node';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { AlreadyPersistentError, ClassNotFoundError, type Client } from '../../src/index.js';
-import { encode, readReply } from '../../src/internal.js';
+import { AlreadyPersistentError, ClassNotFoundError, type Client, DoesNotExistError } from '../../src/index.js';
+import { classInfoByName, encode, readReply } from '../../src/internal.js';
+import { newProxy } from '../../src/object/lifecycle.js';
 import { encodeState } from '../../src/serialization/codec.js';
 import { STATE } from '../../src/object/state.js';
 import { Person } from '../models/index.js';
@@ -98,6 +99,28 @@ describe('a persistEach request', () => {
     expect((await client.getObjectMetadata(existing.id)).master).toBe('backend-1');
     expect(await existing.dcGet('name')).toBe('existing');
     expect(await existing.addYear()).toBe(31);
+  });
+
+  it('refuses a graph that references an object of another graph of the request (each is registered alone)', async () => {
+    await using _client = await testClient();
+    const info = classInfoByName(new Person('x', 1)[STATE].info.name);
+    const a = randomUUID();
+    const b = randomUUID();
+    const s = ['user', 'admin'];
+    const person = (name: string, spouse: unknown) =>
+      encodeState({ name, age: 1, spouse, friends: [], tags: new Set(), scores: new Map() });
+    const reply = (await raw(
+      'dc.default.u.user.be.backend-3.persistEach',
+      encode([
+        s,
+        [[[a, info.name, person('first', null)]], [[b, info.name, person('second', newProxy(info, a, 'backend-3'))]]],
+      ]),
+    )) as ({ name: string; message: string } | null)[];
+    expect(reply[0]).toBeNull();
+    expect(reply[1]).toMatchObject({ name: 'ProtocolError' });
+    expect(reply[1]?.message).toMatch(/another graph/);
+    expect(await (await Person.getById(a)).dcGet('name')).toBe('first');
+    await expect(Person.getById(b).then((p) => p.dcGet('name'))).rejects.toBeInstanceOf(DoesNotExistError);
   });
 
   it('refuses an object sent twice in one request, and keeps serving', async () => {

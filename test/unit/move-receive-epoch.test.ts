@@ -1,6 +1,6 @@
 // A move's target writes the records at the epoch after the sender's while it reads and writes the metadata
-// (moves.ts receive), and writes them again at the metadata's when the two disagree (a sender that no longer
-// masters the object at the metadata's epoch). The store and the metadata are fakes: a pure unit test of the order.
+// (moves.ts receive), and writes them again at the metadata's, before writing the metadata, when the two disagree (a
+// sender that no longer masters the object at the metadata's epoch). The store and the metadata are fakes: a pure unit test of the order.
 import { describe, expect, it } from 'vitest';
 import type { ObjectMetadata } from '../../src/index.js';
 import { encode, IdentityMap, Moves } from '../../src/internal.js';
@@ -70,17 +70,19 @@ describe("a move's target", () => {
     expect(t.epochs.of('o1')).toBe(5);
   });
 
-  it("writes the records again at the metadata's epoch when the sender's is not it", async () => {
+  it("writes the records again at the metadata's epoch, before the metadata, when the sender's is not it", async () => {
     for (const sent of [2, undefined]) {
       const t = target(7);
       const receiving = t.moves.receive([sentAt(sent)]);
       t.metadataRead();
       await receiving;
+      // the records at the metadata's next epoch before the metadata says it: a crash in between must not leave a
+      // record older than the metadata (the lease would drop it as lost)
       expect(t.events).toEqual([
         `records saved at ${(sent ?? 0) + 1}`,
         'metadata read',
-        'metadata written at 8',
         'records rewritten at 8',
+        'metadata written at 8',
       ]);
       expect(t.epochs.of('o1')).toBe(8);
     }
