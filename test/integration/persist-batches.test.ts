@@ -1,15 +1,14 @@
 // makePersistent calls of one event-loop turn to one backend go in one `persistEach` request, written in one commit
 // (docs/performance.md), and each call keeps its own outcome: a graph the backend refuses fails only its own call.
-import { connect } from '@nats-io/transport-node';
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AlreadyPersistentError, ClassNotFoundError, type Client, DoesNotExistError } from '../../src/index.js';
-import { classInfoByName, encode, readReply } from '../../src/internal.js';
+import { classInfoByName, encode } from '../../src/internal.js';
 import { newProxy } from '../../src/object/lifecycle.js';
 import { encodeState } from '../../src/serialization/codec.js';
 import { STATE } from '../../src/object/state.js';
 import { Person } from '../models/index.js';
-import { adminClient, testClient } from '../setup/helpers.js';
+import { adminClient, rawRequest, testClient } from '../setup/helpers.js';
 
 describe('persists of one turn', () => {
   let client: Client;
@@ -55,17 +54,6 @@ describe('persists of one turn', () => {
 });
 
 describe('a persistEach request', () => {
-  async function raw(subject: string, payload: Uint8Array): Promise<unknown> {
-    const { servers, user, pass } = inject('natsUser');
-    const nc = await connect({ servers, user, pass, inboxPrefix: `_INBOX.${user}` }); // replies go to our inbox
-    try {
-      const msg = await nc.request(subject, payload, { timeout: 10_000 });
-      return readReply(msg.data);
-    } finally {
-      await nc.close();
-    }
-  }
-
   it('refuses a bad graph alone: the others are persistent, and an object that exists elsewhere is untouched', async () => {
     await using client = await testClient();
     const existing = new Person('existing', 30);
@@ -76,7 +64,7 @@ describe('a persistEach request', () => {
     const good = randomUUID();
     const alsoGood = randomUUID();
     const s = ['user', 'admin'];
-    const reply = (await raw(
+    const reply = (await rawRequest(
       'dc.default.u.user.be.backend-3.persistEach',
       encode([
         s,
@@ -109,7 +97,7 @@ describe('a persistEach request', () => {
     const s = ['user', 'admin'];
     const person = (name: string, spouse: unknown) =>
       encodeState({ name, age: 1, spouse, friends: [], tags: new Set(), scores: new Map() });
-    const reply = (await raw(
+    const reply = (await rawRequest(
       'dc.default.u.user.be.backend-3.persistEach',
       encode([
         s,
@@ -128,7 +116,10 @@ describe('a persistEach request', () => {
     const id = randomUUID();
     const s = ['user', 'admin'];
     const record = [id, new Person('x', 1)[STATE].info.name, encodeState({ name: 'twice', age: 1 })];
-    const reply = (await raw('dc.default.u.user.be.backend-3.persistEach', encode([s, [[record], [record]]]))) as ({
+    const reply = (await rawRequest(
+      'dc.default.u.user.be.backend-3.persistEach',
+      encode([s, [[record], [record]]]),
+    )) as ({
       name: string;
     } | null)[];
     expect(reply.map((r) => r?.name ?? null)).toEqual([null, 'ProtocolError']);

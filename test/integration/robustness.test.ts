@@ -1,7 +1,5 @@
 // Bad input gets a typed error and the backend keeps serving; a backend gone is a typed error, not a hang.
-import { connect } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inject } from 'vitest';
 import {
   BackendUnavailableError,
   Client,
@@ -14,10 +12,9 @@ import {
   RemoteError,
 } from '../../src/index.js';
 import { encode } from '../../src/internal.js';
-import { readReply } from '../../src/internal.js';
 import { Holder, Person } from '../models/index.js';
 import { TEST_MODELS } from '../setup/models.js';
-import { adminClient, testClient, waitFor } from '../setup/helpers.js';
+import { adminClient, rawRequest, testClient, waitFor } from '../setup/helpers.js';
 
 describe('bad requests', () => {
   let client: Client;
@@ -26,29 +23,24 @@ describe('bad requests', () => {
   });
   afterAll(() => client.stop());
 
-  async function raw(subject: string, payload: Uint8Array): Promise<unknown> {
-    const { servers, user, pass } = inject('natsUser');
-    const nc = await connect({ servers, user, pass, inboxPrefix: `_INBOX.${user}` }); // replies go to our inbox
-    try {
-      const msg = await nc.request(subject, payload, { timeout: 5_000 });
-      return readReply(msg.data);
-    } finally {
-      await nc.close();
-    }
-  }
-
   it('answers malformed, unknown and ill-typed requests with typed errors, then keeps serving', async () => {
     const p = new Person('Survivor', 1);
     await p.makePersistent({ backendId: 'backend-1' });
     const s = ['user', 'admin'];
     const be = (op: string) => `dc.default.u.user.be.backend-1.${op}`;
-    await expect(raw(be('call'), new Uint8Array([0xc1, 0xff, 0x00]))).rejects.toBeInstanceOf(ProtocolError);
-    await expect(raw(be('call'), encode([s, p.id, 'addYear', 'not-an-array']))).rejects.toBeInstanceOf(ProtocolError);
-    await expect(raw(be('call'), encode([s, p.id, 'constructor', []]))).rejects.toBeInstanceOf(MethodNotFoundError);
-    await expect(raw(be('frobnicate'), encode({ s }))).rejects.toThrow(/unknown operation 'frobnicate'/);
+    await expect(rawRequest(be('call'), new Uint8Array([0xc1, 0xff, 0x00]))).rejects.toBeInstanceOf(ProtocolError);
+    await expect(rawRequest(be('call'), encode([s, p.id, 'addYear', 'not-an-array']))).rejects.toBeInstanceOf(
+      ProtocolError,
+    );
+    await expect(rawRequest(be('call'), encode([s, p.id, 'constructor', []]))).rejects.toBeInstanceOf(
+      MethodNotFoundError,
+    );
+    await expect(rawRequest(be('frobnicate'), encode({ s }))).rejects.toThrow(/unknown operation 'frobnicate'/);
     const unknownClass = [s, [['x', 'no/such.Class', encode({})]]];
-    await expect(raw(be('persist'), encode(unknownClass))).rejects.toBeInstanceOf(ClassNotFoundError);
-    await expect(raw('dc.default.u.user.md.object', new Uint8Array([1, 2, 3]))).rejects.toBeInstanceOf(DataClayError);
+    await expect(rawRequest(be('persist'), encode(unknownClass))).rejects.toBeInstanceOf(ClassNotFoundError);
+    await expect(rawRequest('dc.default.u.user.md.object', new Uint8Array([1, 2, 3]))).rejects.toBeInstanceOf(
+      DataClayError,
+    );
     expect(await p.addYear()).toBe(2);
   });
 });

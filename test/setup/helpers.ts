@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { connect } from '@nats-io/transport-node';
 import { afterAll, beforeAll, inject, onTestFinished } from 'vitest';
 import {
   Client,
@@ -11,6 +12,7 @@ import {
   type NatsConnectOptions,
   type ObjectMetadata,
 } from '../../src/index.js';
+import { readReply } from '../../src/internal.js';
 
 /** An alias no other test uses. */
 export function uniqueAlias(prefix = 'a'): string {
@@ -113,4 +115,19 @@ export function tempDir(name: string, base?: string): string {
  */
 export function natsProfile(): { natsCluster: number } {
   return { natsCluster: Number(process.env.DC_TEST_NATS_CLUSTER ?? 1) };
+}
+
+/**
+ * A request made by hand as the test user (a forged or malformed one): its reply's value, or the error it carries
+ * rebuilt and thrown.
+ */
+export async function rawRequest(subject: string, payload: Uint8Array, timeoutMs = 10_000): Promise<unknown> {
+  const { servers, user, pass } = inject('natsUser');
+  const nc = await connect({ servers, user, pass, inboxPrefix: `_INBOX.${user}` }); // replies go to our inbox
+  try {
+    const msg = await nc.request(subject, payload, { timeout: timeoutMs });
+    return readReply(msg.data);
+  } finally {
+    await nc.close();
+  }
 }
