@@ -166,7 +166,8 @@ export class Registrar {
 
   /** A refused group's undo, its intent gone with it; kept when the undo could not finish (the next start does). */
   private async undoGroup(group: DataClayObject[], created: ReadonlySet<string>, intent: string): Promise<boolean> {
-    const undone = await this.undo(group, created);
+    // never rejects: a failure here must not send the groups already settled to the whole request's undo
+    const undone = await this.undo(group, created).catch(() => false);
     if (undone) await this.deps.objects.removeIntent(intent).catch(() => undefined);
     return undone;
   }
