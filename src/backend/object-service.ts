@@ -1,5 +1,5 @@
-// The backend's handlers for objects: persist (one graph, or several in one request), construct, call, get and set fields, state and update. Moves,
-// versions and the backend itself have their own modules.
+// The backend's handlers for objects: persist (one graph, or several in one request), construct, call, get and set
+// fields, state and update. Moves, versions and the backend itself have their own modules.
 import {
   AlreadyPersistentError,
   BackendDrainingError,
