@@ -41,6 +41,13 @@ export function versionHandlers(rt: Deps): Pick<Handlers<BackendOps>, VersionOp>
     await rt.moves.release(owned, owner);
   };
 
+  /** The original takes the version's state, on disk before the answer. */
+  const adoptState = async (originalId: string, state: Uint8Array): Promise<void> => {
+    const obj = await rt.ownership.owned(originalId);
+    restoreState(obj, decode(state, rt.runtime.resolver));
+    await rt.writes.save([obj]);
+  };
+
   return {
     /** A new object with a copy of the state, on this backend (the client moves it if asked elsewhere). */
     async version([, id], ctx) {
@@ -67,13 +74,17 @@ export function versionHandlers(rt: Deps): Pick<Handlers<BackendOps>, VersionOp>
       const version = await rt.ownership.owned(id);
       const md = await metadata(id);
       if (md.original === undefined) throw new ObjectIsNotVersionError(id);
-      const original = await metadata(md.original);
+      // an original mastered here (a version made on its master, as newVersion does unless told otherwise) adopts
+      // the state in this process: no metadata read for its master, no request to ourselves
+      const here = rt.ownership.ownedHere(md.original) !== undefined;
+      const originalMaster = here ? rt.backendId : (await metadata(md.original)).master;
       const finish = await rt.moves.beginMove([version], undefined, ctx.chain);
       const note = rt.moves.noteLeaving([version]); // on disk while the original adopts its state (leaving.ts)
       let released = false;
       try {
         const state = encodeState(captureState(version), undefined, version[STATE].info.ctor.name);
-        await rt.requests.request(original.master, 'adopt-state', [s, md.original, state]);
+        if (here) await adoptState(md.original, state);
+        else await rt.requests.request(originalMaster, 'adopt-state', [s, md.original, state]);
         // the version and the versions between it and the original now name the original
         const retired = [...(md.versions ?? []).filter((v) => v !== md.original), id];
         const holders = new Map<string, string[]>();
@@ -83,34 +94,30 @@ export function versionHandlers(rt: Deps): Pick<Handlers<BackendOps>, VersionOp>
             if (!vmd) return;
             for (const holder of [vmd.master, ...vmd.replicas])
               if (holder !== rt.backendId || v !== id) holders.set(holder, [...(holders.get(holder) ?? []), v]);
-            await rt.store.putObject({ ...vmd, forward: md.original, master: original.master, replicas: [] });
+            await rt.store.putObject({ ...vmd, forward: md.original, master: originalMaster, replicas: [] });
           }),
         );
         released = true;
-        await rt.moves.release([version], original.master, note); // gone before anyone waiting is let through
+        await rt.moves.release([version], originalMaster, note); // gone before anyone waiting is let through
         // versions held here are retired here, without a request to ourselves
         await Promise.all(
           [...holders].map(([holder, ids]) =>
             holder === rt.backendId
-              ? retire(ids, original.master)
-              : rt.requests.request(holder, 'retire', [s, ids, original.master]),
+              ? retire(ids, originalMaster)
+              : rt.requests.request(holder, 'retire', [s, ids, originalMaster]),
           ),
         );
-        finish(original.master);
+        finish(originalMaster);
       } catch (err) {
         finish(undefined);
         throw err;
       } finally {
         if (!released) rt.moves.dropNote(note);
       }
-      return [md.original, original.master];
+      return [md.original, originalMaster];
     },
 
-    async 'adopt-state'([, originalId, state]) {
-      const obj = await rt.ownership.owned(originalId);
-      restoreState(obj, decode(state, rt.runtime.resolver));
-      await rt.writes.save([obj]);
-    },
+    'adopt-state': ([, originalId, state]) => adoptState(originalId, state),
 
     retire: ([, ids, owner, epochs, order]) => retire(ids, owner, epochs, order),
   };

@@ -88,6 +88,22 @@ describe('kill -9', () => {
   }, 180_000);
 });
 
+describe("a version consolidated on its original's backend", () => {
+  it("the original's adopted state survives a kill -9 right after the consolidation's reply", async () => {
+    const original = new Ledger();
+    await original.makePersistent({ backendId: 'backend-1' });
+    await original.record('before');
+    const version = await original.newVersion(); // on the original's master: adopted in that process
+    await version.record('v1');
+    await version.record('v2');
+    await version.consolidateVersion();
+    await cluster.backend('backend-1').kill();
+    await cluster.backend('backend-1').start();
+    expect(await original.dcGet('entries')).toEqual(['before', 'v1', 'v2']);
+    expect(await version.dcGet('entries')).toEqual(['before', 'v1', 'v2']); // forwards to the original
+  }, 60_000);
+});
+
 describe('creates cut by a crash', () => {
   it('kill -9 among 2,000 creates in flight: every acknowledged one is served, no metadata names a missing one', async () => {
     const people = Array.from({ length: 2_000 }, (_, i) => new Person(`p${i}`, i));

@@ -46,11 +46,16 @@ describe('retries are safe', () => {
 });
 
 describe('versions', () => {
-  it('no acknowledged write to a version is lost when it is consolidated meanwhile', async () => {
+  // on another backend the original adopts the state by a request; on its own, in the version's backend process
+  it.each([
+    ['on another backend', 'backend-2'],
+    ["on the original's backend", undefined],
+  ])('no acknowledged write to a version %s is lost when it is consolidated meanwhile', async (_, at) => {
     for (let round = 0; round < 10; round++) {
       const original = new Tally();
       await original.makePersistent({ backendId: 'backend-1' });
-      const version = await original.newVersion('backend-2');
+      const version = await original.newVersion(at);
+      expect((await shared.metadata(version.id))?.master).toBe(at ?? 'backend-1');
       let acked = 0;
       let stop = false;
       const loops = Array.from({ length: 8 }, async () => {
