@@ -36,7 +36,7 @@ export interface MovesDeps {
   writes: Pick<WriteThrough, 'save' | 'rewrite'>;
   /** Told of a background removal of records that moved away, failed (a restart settles it: leaving.ts). */
   onBackgroundError: (err: unknown) => void;
-  epochs: Pick<Epochs, 'set' | 'of'>;
+  epochs: Pick<Epochs, 'set' | 'of' | 'delete'>;
   /** Gives received objects their backups, the replicas they had first (failover.ts); retires the rest. */
   ensureBackups: (objects: DataClayObject[], had: Map<string, string[]>) => Promise<void>;
 }
@@ -167,6 +167,7 @@ export class Moves {
   async release(objects: DataClayObject[], owner: string, note?: LeavingNote): Promise<void> {
     for (const obj of objects) {
       this.deps.heap.delete(obj.id);
+      this.deps.epochs.delete(obj.id); // mastered elsewhere now: kept, every object that ever left would stay in memory
       this.deps.replicas.drop(obj.id, owner);
       toProxy(obj, owner);
     }

@@ -23,11 +23,12 @@ function target(mdEpoch: number) {
   let metadataRead!: () => void;
   const reading = new Promise<void>((resolve) => (metadataRead = resolve));
   const written: ObjectMetadata[] = [];
+  const received: DataClayObject[] = [];
   const moves = new Moves({
     backendId: 'me',
     heap: new Heap(),
     identity: new IdentityMap(),
-    objects: {},
+    objects: { remove: async () => undefined },
     store: {
       getObject: async () => {
         await reading; // the metadata answers only once the test lets it
@@ -41,7 +42,7 @@ function target(mdEpoch: number) {
     },
     ownership: { markLeaving: () => () => undefined, resolveRef: () => undefined },
     replicas: { drop: () => undefined },
-    registrar: { own: (o: DataClayObject, dataset: string) => own(o, 'me', dataset) },
+    registrar: { own: (o: DataClayObject, dataset: string) => (received.push(o), own(o, 'me', dataset)) },
     writes: {
       save: async (objs: DataClayObject[]) => void events.push(`records saved at ${epochs.of(objs[0].id)}`),
       rewrite: async (objs: DataClayObject[]) => void events.push(`records rewritten at ${epochs.of(objs[0].id)}`),
@@ -52,7 +53,7 @@ function target(mdEpoch: number) {
       throw err;
     },
   } as unknown as ConstructorParameters<typeof Moves>[0]);
-  return { moves, events, epochs, written, metadataRead };
+  return { moves, events, epochs, written, metadataRead, received };
 }
 
 const sentAt = (epoch: number | undefined): TransferRecord => ['o1', className, 'ds', personState, undefined, epoch];
@@ -86,5 +87,13 @@ describe("a move's target", () => {
       ]);
       expect(t.epochs.of('o1')).toBe(8);
     }
+  });
+
+  it('forgets the epoch of objects it lets go of: a backend that objects pass through keeps none of theirs', async () => {
+    const t = target(4);
+    await (t.metadataRead(), t.moves.receive([sentAt(4)]));
+    expect(t.epochs.of('o1')).toBe(5);
+    await t.moves.release(t.received, 'elsewhere');
+    expect(t.epochs.of('o1')).toBe(0); // its record went too: nothing here says an epoch any more
   });
 });
