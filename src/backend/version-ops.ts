@@ -72,16 +72,21 @@ export function versionHandlers(rt: Deps): Pick<Handlers<BackendOps>, VersionOp>
      */
     async consolidate([s, id], ctx) {
       const version = await rt.ownership.owned(id);
-      const md = await metadata(id);
-      if (md.original === undefined) throw new ObjectIsNotVersionError(id);
-      // an original mastered here (a version made on its master, as newVersion does unless told otherwise) adopts
-      // the state in this process: no metadata read for its master, no request to ourselves
-      const here = rt.ownership.ownedHere(md.original) !== undefined;
-      const originalMaster = here ? rt.backendId : (await metadata(md.original)).master;
+      // its metadata is read while the version's requests are held and its leaving note goes to disk: both wait on
+      // the network or the disk, one after the other they would add up (an object that is no version is held for
+      // that read only: nothing of it changes)
+      const reading = metadata(id);
+      reading.catch(() => undefined); // awaited below, after beginMove: never an unhandled rejection meanwhile
       const finish = await rt.moves.beginMove([version], undefined, ctx.chain);
       const note = rt.moves.noteLeaving([version]); // on disk while the original adopts its state (leaving.ts)
       let released = false;
       try {
+        const md = await reading;
+        if (md.original === undefined) throw new ObjectIsNotVersionError(id);
+        // an original mastered here (a version made on its master, as newVersion does unless told otherwise) adopts
+        // the state in this process: no metadata read for its master, no request to ourselves
+        const here = rt.ownership.ownedHere(md.original) !== undefined;
+        const originalMaster = here ? rt.backendId : (await metadata(md.original)).master;
         const state = encodeState(captureState(version), undefined, version[STATE].info.ctor.name);
         if (here) await adoptState(md.original, state);
         else await rt.requests.request(originalMaster, 'adopt-state', [s, md.original, state]);
@@ -108,13 +113,13 @@ export function versionHandlers(rt: Deps): Pick<Handlers<BackendOps>, VersionOp>
           ),
         );
         finish(originalMaster);
+        return [md.original, originalMaster];
       } catch (err) {
         finish(undefined);
         throw err;
       } finally {
         if (!released) rt.moves.dropNote(note);
       }
-      return [md.original, originalMaster];
     },
 
     'adopt-state': ([, originalId, state]) => adoptState(originalId, state),

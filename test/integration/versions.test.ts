@@ -64,10 +64,15 @@ describe('versions', () => {
     expect(await version.dcGet('age')).toBe(99);
   });
 
-  it('consolidating a non-version throws ObjectIsNotVersionError', async () => {
+  it('consolidating a non-version throws ObjectIsNotVersionError, and the object serves and stays where it was', async () => {
     const p = new Person('Plain', 1);
-    await p.makePersistent();
+    await p.makePersistent({ backendId: 'backend-1' });
+    const before = (await shared.admin.backend('backend-1').stats()).stored;
     await expect(p.consolidateVersion()).rejects.toBeInstanceOf(ObjectIsNotVersionError);
+    await p.dcSet('age', 2); // held while its metadata was read, then let go: nothing of it changed
+    expect(await p.dcGet('age')).toBe(2);
+    expect(p.backendId).toBe('backend-1');
+    expect((await shared.admin.backend('backend-1').stats()).stored).toBe(before);
   });
 
   it('no copy of a consolidated version stays in its backend store', async () => {
