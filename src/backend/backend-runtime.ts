@@ -93,7 +93,7 @@ export class BackendRuntime {
     this.objects = objects;
     this.heap = heap;
     const log = options.log ?? { info: () => undefined, warn: () => undefined };
-    const epochs = new Epochs(objects);
+    const epochs = new Epochs(objects, heap);
     this.epochs = epochs;
     this.lease = new Lease({
       backendId,

@@ -116,7 +116,8 @@ export function objectHandlers(rt: Deps): Pick<Handlers<BackendOps>, ObjectOp> {
           refusals[i] = err;
         }
       });
-      (await rt.registrar.registerEach(groups, ctx)).forEach((err, k) => (refusals[at[k]] = err));
+      // shellsOf loaded every object stored here, and found the others absent from the store, in this turn
+      (await rt.registrar.registerEach(groups, ctx, true)).forEach((err, k) => (refusals[at[k]] = err));
       return refusals.map((err) => (err === undefined ? null : toWireError(err)));
     },
 

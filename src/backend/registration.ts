@@ -70,13 +70,18 @@ export class Registrar {
    * Makes independent groups of local objects persistent (no alias), as `register` would each, in one write: one
    * commit for the records of all. Each group's outcome, in order: undefined, or the error that refused it alone.
    */
-  async registerEach(groups: DataClayObject[][], session: Session): Promise<unknown[]> {
-    return this.createEach(this.ownFresh(groups, session), session.dataset);
+  async registerEach(groups: DataClayObject[][], session: Session, unstored = false): Promise<unknown[]> {
+    return this.createEach(this.ownFresh(groups, session, unstored), session.dataset);
   }
 
-  /** Of each group, the objects not held here yet, owned here now (the caller's right to create checked first). */
-  private ownFresh(groups: DataClayObject[][], session: Session): DataClayObject[][] {
-    const fresh = groups.map((g) => g.filter((o) => !(this.deps.heap.has(o.id) || this.deps.objects.has(o.id))));
+  /**
+   * Of each group, the objects not held here yet, owned here now (the caller's right to create checked first).
+   * `unstored`: the caller found those not in memory absent from the store, in this same turn (a persist's shells):
+   * the store is not asked again.
+   */
+  private ownFresh(groups: DataClayObject[][], session: Session, unstored = false): DataClayObject[][] {
+    const held = (o: DataClayObject) => this.deps.heap.has(o.id) || (!unstored && this.deps.objects.has(o.id));
+    const fresh = groups.map((g) => g.filter((o) => !held(o)));
     if (fresh.some((g) => g.length > 0) && sessionStorage.getStore()) this.deps.mayCreate?.(session); // a request's, not the backend's own work
     for (const g of fresh) for (const o of g) this.own(o, session.dataset);
     return fresh;
