@@ -6,7 +6,11 @@ import type { StoredRecord } from '../../src/backend/object-store.js';
 function storeAt3() {
   const reads: string[] = [];
   const record = ['Person', 'ds', new Uint8Array(), [], undefined, 3] as unknown as StoredRecord;
-  return { reads, objects: { get: (id: string) => (reads.push(id), record) } };
+  const get = (id: string) => {
+    reads.push(id);
+    return record;
+  };
+  return { reads, objects: { get } };
 }
 
 describe('epochs', () => {
