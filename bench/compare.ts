@@ -26,6 +26,8 @@ const SEQ = Number(process.env.BENCH_SEQUENTIAL ?? 2000);
 const CONCURRENT = Number(process.env.BENCH_CONCURRENT ?? 20_000);
 const CONTROL = Number(process.env.BENCH_CONTROL ?? 200); // moves, versions, consolidations per round
 const PERSISTS = 1000;
+const PERSIST_WARMUP = Number(process.env.BENCH_PERSIST_WARMUP ?? 2);
+const PERSIST_RUNS = Number(process.env.BENCH_PERSIST_RUNS ?? 5);
 const IN_FLIGHT = 64;
 
 /** One round's figures: latencies in µs, rates in operations per second. */
@@ -60,7 +62,11 @@ async function p50Prepared<T>(prepare: () => Promise<T>, op: (x: T) => Promise<u
   return median(out);
 }
 
-/** makePersistent of PERSISTS new objects, one after the other or all at once, after an untimed run of the same (as every row has its warm-up). */
+/**
+ * makePersistent of PERSISTS new objects, one after the other or all at once: the median rate of PERSIST_RUNS timed
+ * runs, after PERSIST_WARMUP untimed ones. One run is a second or less, and a run's rate swings with the VM and
+ * V8's tiering far more than the steady state does (docs/benchmarks.md); dataClay's side does the same.
+ */
 async function persistRate(atOnce: boolean): Promise<number> {
   const run = async () => {
     const boxes = Array.from({ length: PERSISTS }, (_, i) => new Box(i));
@@ -69,8 +75,10 @@ async function persistRate(atOnce: boolean): Promise<number> {
     else for (const b of boxes) await b.makePersistent();
     return PERSISTS / (Number(process.hrtime.bigint() - t) / 1e9);
   };
-  await run();
-  return run();
+  for (let i = 0; i < PERSIST_WARMUP; i++) await run();
+  const rates: number[] = [];
+  for (let i = 0; i < PERSIST_RUNS; i++) rates.push(await run());
+  return median(rates);
 }
 
 const model = fileURLToPath(new URL('./model.js', import.meta.url));
@@ -135,6 +143,8 @@ async function dataClayRound(python: string): Promise<Figures> {
     BENCH_SEQUENTIAL: String(SEQ),
     BENCH_CONCURRENT: String(CONCURRENT),
     BENCH_CONTROL: String(CONTROL),
+    BENCH_PERSIST_WARMUP: String(PERSIST_WARMUP),
+    BENCH_PERSIST_RUNS: String(PERSIST_RUNS),
   };
   const child = spawn(python, [script], { env, stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';

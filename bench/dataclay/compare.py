@@ -18,6 +18,8 @@ SEQ = int(os.environ.get("BENCH_SEQUENTIAL", "2000"))
 CONCURRENT = int(os.environ.get("BENCH_CONCURRENT", "20000"))
 CONTROL = int(os.environ.get("BENCH_CONTROL", "200"))
 PERSISTS = 1000
+PERSIST_WARMUP = int(os.environ.get("BENCH_PERSIST_WARMUP", "2"))
+PERSIST_RUNS = int(os.environ.get("BENCH_PERSIST_RUNS", "5"))
 IN_FLIGHT = 64
 
 
@@ -128,9 +130,9 @@ def measure(Box, Echo, backends):
     figures["dcSet"] = p50(set_payload, SEQ)
     figures["getByAlias"] = p50(lambda: Box.get_by_alias(alias), SEQ)
     def persist_rate(at_once):
-        # an untimed run of the same first, as in bench/compare.ts (every row has its warm-up)
+        # the median of PERSIST_RUNS timed runs after PERSIST_WARMUP untimed ones, as in bench/compare.ts
         rates = []
-        for _ in range(2):
+        for _ in range(PERSIST_WARMUP + PERSIST_RUNS):
             boxes = [Box(i) for i in range(PERSISTS)]
             t = time.perf_counter()
             if at_once:
@@ -140,7 +142,7 @@ def measure(Box, Echo, backends):
                 for b in boxes:
                     b.make_persistent()
             rates.append(PERSISTS / (time.perf_counter() - t))
-        return rates[-1]
+        return statistics.median(rates[PERSIST_WARMUP:])
 
     figures["persistSeq"] = persist_rate(False)
     figures["persistAtOnce"] = persist_rate(True)
