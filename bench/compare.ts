@@ -29,6 +29,7 @@ const PERSISTS = 1000;
 const PERSIST_WARMUP = Number(process.env.BENCH_PERSIST_WARMUP ?? 2);
 const PERSIST_RUNS = Number(process.env.BENCH_PERSIST_RUNS ?? 5);
 const IN_FLIGHT = 64;
+const IDLE_MS = 3; // about what a control-plane operation waits on the disk between its hops
 
 /** One round's figures: latencies in µs, rates in operations per second. */
 type Figures = Record<string, number>;
@@ -97,6 +98,9 @@ async function ourRound(): Promise<{ ours: Figures; raw: Figures }> {
   const alias = [...(await box.getAliases())][0];
   const rawP50 = await p50(raw, SEQ);
   const rawTput = await throughput(raw, CONCURRENT, IN_FLIGHT);
+  // a raw request that follows an idle wait, as each hop of a move or a persist follows one: the processes (and the
+  // VM's cores) have gone idle, and waking them costs on every hop what a back-to-back loop never pays
+  const rawIdle = await p50Prepared(() => new Promise((r) => setTimeout(r, IDLE_MS)), raw, CONTROL);
   const ours: Figures = {
     call: await p50(() => echo.echo(payload), SEQ),
     callTput: await throughput(() => echo.echo(payload), CONCURRENT, IN_FLIGHT),
@@ -129,7 +133,7 @@ async function ourRound(): Promise<{ ours: Figures; raw: Figures }> {
     (v) => v.consolidateVersion(),
     CONTROL,
   );
-  return { ours, raw: { call: rawP50, callTput: rawTput } };
+  return { ours, raw: { call: rawP50, callTput: rawTput, idle: rawIdle } };
 }
 
 /**
@@ -244,6 +248,10 @@ try {
       'dataClay column: measured earlier (issue 17, dataClay 4.3.1 with Redis and 3 backends, same machine), not in this run.',
     );
   console.log(`1-minute load average over the run: ${loads.map((l) => fmt(l, 2)).join(', ')}`);
+  console.log(
+    `A raw request after ${IDLE_MS} ms idle, as each hop of a move or a persist follows a wait: p50 ` +
+      `${fmt(med((r) => r.raw.idle) ?? Number.NaN)} µs (back to back: ${fmt(med((r) => r.raw.call) ?? Number.NaN)} µs).`,
+  );
   const floor = await syncedWriteP50();
   console.log(
     `\nThe disk's floor under a sequential makePersistent: one synced write of a record and its intent to a backend's ` +
