@@ -22,6 +22,7 @@ import { CreateMark } from './create-mark.js';
 import { Heap, type MemoryBudget } from './heap.js';
 import { Moves } from './moves.js';
 import type { ObjectStore } from './object-store.js';
+import type { ObjectFacts } from '../security/authorizer.js';
 import { Ownership } from './ownership.js';
 import { LocalPlacement } from './placement.js';
 import { Registrar } from './registration.js';
@@ -47,6 +48,8 @@ export interface BackendRuntimeOptions {
   onEvolved?: (className: string, evolution: Evolution) => void;
   /** Throws unless a request's user may create objects in its session's dataset (datasets as boundaries). */
   mayCreate?: (session: Session) => void;
+  /** Told of each object whose metadata this backend created (the authorizer learns its dataset: no read later). */
+  created?: (id: string, facts: ObjectFacts) => void;
   /** Backups of every object this backend masters (`--backups`, docs/failover.md). Default 0. */
   backups?: number;
   /** Where fencing and promotions are told (docs/failover.md). */
@@ -161,7 +164,7 @@ export class BackendRuntime {
         return creating ? creating.then(() => lease.gate(id)) : lease.gate(id);
       },
     });
-    const { mayCreate } = options;
+    const { mayCreate, created } = options;
     const save = (o: DataClayObject[]) => this.writes.save(o);
     const placeBackups = (o: DataClayObject[]) => this.backupPlacement.placeNew(o);
     const claim = (id: string) => lease.claim(id);
@@ -173,6 +176,7 @@ export class BackendRuntime {
       store,
       save,
       mayCreate,
+      created,
       placeBackups,
       claim,
       marks,

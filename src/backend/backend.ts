@@ -125,7 +125,7 @@ export class Backend {
       const store = await MetadataStore.open(nc, namespace, buckets).catch(jetStreamRequired);
       const policy = options.datasets ?? (natsIdentity(settings) === undefined ? 'off' : 'strict');
       if (policy !== 'off') grants = await Grants.open(nc, namespace, buckets).catch(jetStreamRequired);
-      const authorizer = datasetAuthorizer(grants, policy, store, objects);
+      const authorizer = datasetAuthorizer(grants, policy, store);
       const runtime = new BackendRuntime({
         nc,
         store,
@@ -139,6 +139,7 @@ export class Backend {
         onBackgroundError: (err) => log.error({ err }, 'background write failed'),
         onEvolved: evolutionLog(log),
         mayCreate: authorizer && ((s) => authorizer.assertCreate(s.username, s.dataset)),
+        created: authorizer && ((id, facts) => authorizer.learn(id, facts)),
         backups: options.backups,
         log,
       });
@@ -290,14 +291,9 @@ function datasetAuthorizer(
   grants: Grants | undefined,
   policy: DatasetPolicy,
   store: MetadataStore,
-  objects: ObjectStore,
 ): DatasetAuthorizer | undefined {
   if (!grants || policy === 'off') return undefined;
   return new DatasetAuthorizer(grants, policy, async (id) => {
-    // an object stored here names its class and dataset in its record (written by this backend, never changed): the
-    // first request for it here, a new version's consolidation say, is checked without a metadata read
-    const record = objects.get(id);
-    if (record) return { className: record[0], dataset: record[1] };
     const md = await store.getObject(id);
     return md && { dataset: md.dataset, className: md.className };
   });

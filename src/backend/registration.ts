@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { AlreadyExistsError, AlreadyPersistentError, DoesNotExistError } from '../errors.js';
 import { aliasedId, type MetadataStore } from '../metadata/store.js';
 import type { ObjectMetadata } from '../metadata/types.js';
+import type { ObjectFacts } from '../security/authorizer.js';
 import { sessionStorage, type Session } from '../object/context.js';
 import type { DataClayObject } from '../object/dataclay-object.js';
 import type { IdentityMap } from '../object/identity.js';
@@ -32,6 +33,8 @@ export interface RegistrarDeps {
   save: (objects: DataClayObject[]) => Promise<void>;
   /** Throws unless the running request's user may create objects in the dataset (security/authorizer.ts). */
   mayCreate?: (session: Session) => void;
+  /** Told of each object registered here, records and metadata written (security/authorizer.ts learns its dataset). */
+  created?: (id: string, facts: ObjectFacts) => void;
   /** Sends new objects' backups before their records and metadata are written (failover.ts). */
   placeBackups?: (objects: DataClayObject[]) => Promise<void>;
   /** Told of each object this backend owns from now on, for sure (lease.ts: no re-check needed). */
@@ -113,6 +116,7 @@ export class Registrar {
       if (alias !== undefined) aliasCreated = await this.ensureAlias(dataset, alias, objects[0]);
       const refusals = await this.createMetadata(objects, known, created);
       if (refusals.size > 0) throw await this.named(refusals.values().next().value);
+      this.registered(objects, dataset);
       this.deps.objects.retireIntent(intent); // done: nothing to reconcile (gone with the next write)
     } catch (err) {
       const undone = await this.undo(objects, created, aliasCreated ? { dataset, alias: alias! } : undefined);
@@ -153,6 +157,7 @@ export class Registrar {
         groups.map(async (g, i) => {
           const refused = g.find((o) => refusals.has(o.id));
           if (refused === undefined) {
+            this.registered(g, dataset);
             this.deps.objects.retireIntent(intents[i]); // done: nothing to reconcile (gone with the next write)
             return { refusal: undefined, undone: true };
           }
@@ -167,6 +172,11 @@ export class Registrar {
       ended?.(undone.every(Boolean));
       throw err;
     }
+  }
+
+  /** Objects whose records and metadata this backend wrote, for good: `created` is told of each. */
+  private registered(objects: DataClayObject[], dataset: string): void {
+    if (this.deps.created) for (const o of objects) this.deps.created(o.id, { dataset, className: o[STATE].info.name });
   }
 
   /** A refused group's undo, its intent gone with it; kept when the undo could not finish (the next start does). */

@@ -87,11 +87,23 @@ export class DatasetAuthorizer {
     throw new PermissionDeniedError(op, `${user} has no ${needs} access to dataset ${dataset}`, { user, dataset });
   }
 
+  /**
+   * What this backend itself just made the metadata say of an object (a create it was acknowledged): the next
+   * request for it here is checked without a read. Never a local record's word: a record can exist before its
+   * metadata, and stay when that create is refused (another dataset's object of the same id).
+   */
+  learn(id: string, facts: ObjectFacts): void {
+    this.remember(id, facts);
+  }
+
   private async fetch(id: string): Promise<ObjectFacts | undefined> {
     const facts = await this.lookup(id);
-    if (!facts) return undefined;
+    if (facts) this.remember(id, facts);
+    return facts;
+  }
+
+  private remember(id: string, facts: ObjectFacts): void {
     if (this.facts.size >= CACHE_LIMIT) this.facts.clear();
     this.facts.set(id, facts);
-    return facts;
   }
 }

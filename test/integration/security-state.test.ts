@@ -111,4 +111,49 @@ describe('without a grant on the dataset, a user', () => {
       );
     });
   });
+
+  it('cannot make a backend take an object for its own by a refused persist of its id', async () => {
+    // the record a persist writes is readable before its metadata create is refused (the id is another dataset's):
+    // a backend that authorized from its records would take the object for the forger's from then on
+    const victim = await as('alice', async (alice) => {
+      const p = new Person('Victim', 30);
+      await alice.run({ dataset: ds }, () => p.makePersistent({ backendId: 'backend-1' }));
+      return p;
+    });
+    const { servers, pass } = optionsOf('bob');
+    const nc = await connect({ servers, user: 'bob', pass, inboxPrefix: '_INBOX.bob' });
+    const ask = async (op: string, body: unknown) =>
+      readReply((await nc.request(`dc.default.u.bob.be.backend-2.${op}`, encode(body), { timeout: 5_000 })).data);
+    const outcome = (p: Promise<unknown>) =>
+      p.then(
+        () => 'answered',
+        (e: Error) => e.constructor.name,
+      );
+    try {
+      const forged = encode({ name: 'Forged', age: 1, friends: [] });
+      const states: string[] = [];
+      for (let i = 0; i < 40; i++) {
+        // bob's own dataset (`admin`, rw); the state request races the persist's refusal
+        const persisting = outcome(
+          ask('persist', [['bob', 'admin'], [[victim.id, 'test/models/people.Person', forged]]]),
+        );
+        // a turn or a millisecond later: into the persist's window, between its records' write and its refusal
+        await new Promise((r) => (i % 2 ? setImmediate(r) : setTimeout(r, 1)));
+        const reading = outcome(ask('state', [['bob', 'admin'], victim.id]));
+        const [persisted, read] = await Promise.all([persisting, reading]);
+        expect(persisted).not.toBe('answered');
+        states.push(read);
+       
+      }
+      expect(new Set(states)).toEqual(new Set(['PermissionDeniedError']));
+      // once the object is mastered there, its owner is served and the forger refused
+      await as('alice', async (alice) => {
+        await alice.run({ dataset: ds }, () => victim.move('backend-2'));
+        expect(await alice.run({ dataset: ds }, () => victim.dcGet('name'))).toBe('Victim');
+      });
+      await expect(ask('state', [['bob', 'admin'], victim.id])).rejects.toBeInstanceOf(PermissionDeniedError);
+    } finally {
+      await nc.close();
+    }
+  });
 });
