@@ -116,7 +116,7 @@ export class Registrar {
       if (alias !== undefined) aliasCreated = await this.ensureAlias(dataset, alias, objects[0]);
       const refusals = await this.createMetadata(objects, known, created);
       if (refusals.size > 0) throw await this.named(refusals.values().next().value);
-      this.registered(objects, dataset);
+      this.registered(objects);
       this.deps.objects.retireIntent(intent); // done: nothing to reconcile (gone with the next write)
     } catch (err) {
       const undone = await this.undo(objects, created, aliasCreated ? { dataset, alias: alias! } : undefined);
@@ -157,7 +157,7 @@ export class Registrar {
         groups.map(async (g, i) => {
           const refused = g.find((o) => refusals.has(o.id));
           if (refused === undefined) {
-            this.registered(g, dataset);
+            this.registered(g);
             this.deps.objects.retireIntent(intents[i]); // done: nothing to reconcile (gone with the next write)
             return { refusal: undefined, undone: true };
           }
@@ -174,9 +174,14 @@ export class Registrar {
     }
   }
 
-  /** Objects whose records and metadata this backend wrote, for good: `created` is told of each. */
-  private registered(objects: DataClayObject[], dataset: string): void {
-    if (this.deps.created) for (const o of objects) this.deps.created(o.id, { dataset, className: o[STATE].info.name });
+  /** Objects whose records and metadata this backend wrote, for good: `created` is told what the metadata says. */
+  private registered(objects: DataClayObject[]): void {
+    if (!this.deps.created) return;
+    for (const o of objects) {
+      const s = o[STATE]; // as metadataOf wrote it (an owned object's dataset never changes)
+      if ((s.kind === 'owned' || s.kind === 'evicted') && s.dataset !== undefined)
+        this.deps.created(o.id, { dataset: s.dataset, className: s.info.name });
+    }
   }
 
   /** A refused group's undo, its intent gone with it; kept when the undo could not finish (the next start does). */
