@@ -260,4 +260,11 @@ export class BackendRuntime {
       onBackgroundError,
     });
   }
+
+  /** The class and dataset of an object this backend holds in memory (a registration of it may be in flight). */
+  registering(id: string): ObjectFacts | undefined {
+    const s = this.heap.get(id)?.[STATE];
+    if (s?.kind !== 'owned' || s.dataset === undefined) return undefined;
+    return { dataset: s.dataset, className: s.info.name };
+  }
 }

@@ -38,7 +38,7 @@ import { evolutionLog } from './evolution-log.js';
 import { lifecycleHandlers } from './lifecycle-ops.js';
 import { Grants } from '../metadata/grants.js';
 import { backendDemands, metadataDemands } from '../security/access.js';
-import { DatasetAuthorizer, type DatasetPolicy } from '../security/authorizer.js';
+import { DatasetAuthorizer, type DatasetPolicy, type ObjectFacts } from '../security/authorizer.js';
 import { objectHandlers } from './object-service.js';
 import { transferHandlers } from './transfer-ops.js';
 import { BackendMetrics } from './metrics.js';
@@ -125,7 +125,7 @@ export class Backend {
       const store = await MetadataStore.open(nc, namespace, buckets).catch(jetStreamRequired);
       const policy = options.datasets ?? (natsIdentity(settings) === undefined ? 'off' : 'strict');
       if (policy !== 'off') grants = await Grants.open(nc, namespace, buckets).catch(jetStreamRequired);
-      const authorizer = datasetAuthorizer(grants, policy, store);
+      const authorizer = datasetAuthorizer(grants, policy, store, (id) => runtime.registering(id));
       const runtime = new BackendRuntime({
         nc,
         store,
@@ -291,10 +291,12 @@ function datasetAuthorizer(
   grants: Grants | undefined,
   policy: DatasetPolicy,
   store: MetadataStore,
+  registering: (id: string) => ObjectFacts | undefined,
 ): DatasetAuthorizer | undefined {
   if (!grants || policy === 'off') return undefined;
-  return new DatasetAuthorizer(grants, policy, async (id) => {
+  const lookup = async (id: string) => {
     const md = await store.getObject(id);
     return md && { dataset: md.dataset, className: md.className };
-  });
+  };
+  return new DatasetAuthorizer(grants, policy, lookup, registering);
 }

@@ -27,11 +27,16 @@ const CACHE_LIMIT = 100_000;
 export class DatasetAuthorizer {
   private readonly facts = new Map<string, ObjectFacts>();
 
-  /** `lookup`: the object's record (undefined: unknown here; the operation answers for it). */
+  /**
+   * `lookup`: the object's record (undefined: unknown). `unregistered`: what this backend holds in memory of an
+   * object the record does not know yet (a registration in flight), checked but never cached, since that
+   * registration may still be refused; with neither, the object is unknown here and the operation answers for it.
+   */
   constructor(
     private readonly grants: Grants,
     private readonly policy: 'strict' | 'open',
     private readonly lookup: (id: string) => Promise<ObjectFacts | undefined>,
+    private readonly unregistered: (id: string) => ObjectFacts | undefined = () => undefined,
   ) {}
 
   /** The check for one table of operations; admins' operations (their space) need no grant. */
@@ -98,7 +103,8 @@ export class DatasetAuthorizer {
 
   private async fetch(id: string): Promise<ObjectFacts | undefined> {
     const facts = await this.lookup(id);
-    if (facts) this.remember(id, facts);
+    if (!facts) return this.unregistered(id);
+    this.remember(id, facts);
     return facts;
   }
 

@@ -143,7 +143,6 @@ describe('without a grant on the dataset, a user', () => {
         const [persisted, read] = await Promise.all([persisting, reading]);
         expect(persisted).not.toBe('answered');
         states.push(read);
-       
       }
       expect(new Set(states)).toEqual(new Set(['PermissionDeniedError']));
       // once the object is mastered there, its owner is served and the forger refused
