@@ -45,6 +45,12 @@ export interface RegistrarDeps {
 
 export class Registrar {
   readonly backendId: string;
+  /**
+   * Registrations in flight, by object id. A retry of a persist finds its objects held here while the first
+   * attempt's metadata may still be refused: it waits for that outcome, else it would answer success for objects
+   * that the first attempt's undo then removes (or before they are durable).
+   */
+  private readonly inFlight = new Map<string, Promise<unknown>>();
 
   constructor(private readonly deps: RegistrarDeps) {
     this.backendId = deps.backendId;
@@ -61,6 +67,11 @@ export class Registrar {
     lineage?: Lineage | Promise<Lineage>,
   ): Promise<void> {
     if (objects.length === 0) return;
+    const earlier = this.settling([objects]);
+    if (earlier) {
+      await earlier;
+      return this.register(objects, session, alias, lineage);
+    }
     const [fresh] = this.ownFresh([objects], session);
     if (fresh.length === 0) {
       if (alias !== undefined) await this.ensureAlias(session.dataset, alias, objects[0]);
@@ -74,7 +85,29 @@ export class Registrar {
    * commit for the records of all. Each group's outcome, in order: undefined, or the error that refused it alone.
    */
   async registerEach(groups: DataClayObject[][], session: Session, unstored = false): Promise<unknown[]> {
+    const earlier = this.settling(groups);
+    if (earlier) {
+      await earlier;
+      return this.registerEach(groups, session); // a later turn: the store is asked again
+    }
     return this.createEach(this.ownFresh(groups, session, unstored), session.dataset);
+  }
+
+  /** What the registrations in flight of any of these objects settle by (undefined: none is in flight). */
+  private settling(groups: DataClayObject[][]): Promise<unknown> | undefined {
+    const pending = new Set<Promise<unknown>>();
+    for (const g of groups) for (const o of g) if (this.inFlight.has(o.id)) pending.add(this.inFlight.get(o.id)!);
+    return pending.size > 0 ? Promise.allSettled(pending) : undefined;
+  }
+
+  /** `work` registers `objects`: in flight until it settles (set in the turn they are owned). */
+  private track<T>(objects: DataClayObject[], work: Promise<T>): Promise<T> {
+    for (const o of objects) this.inFlight.set(o.id, work);
+    const untrack = () => {
+      for (const o of objects) if (this.inFlight.get(o.id) === work) this.inFlight.delete(o.id);
+    };
+    work.then(untrack, untrack);
+    return work;
   }
 
   /**
@@ -94,7 +127,16 @@ export class Registrar {
    * Records, then metadata, of objects already owned in memory; on failure, only what this call made is undone.
    * A `lineage` still being read is awaited beside the records' write.
    */
-  async create(
+  create(
+    objects: DataClayObject[],
+    dataset: string,
+    alias?: string,
+    lineage?: Lineage | Promise<Lineage>,
+  ): Promise<void> {
+    return this.track(objects, this.createNow(objects, dataset, alias, lineage));
+  }
+
+  private async createNow(
     objects: DataClayObject[],
     dataset: string,
     alias?: string,
@@ -133,7 +175,15 @@ export class Registrar {
    * the records' transaction: a restart settles an intent as a whole (reconcile.ts), and one shared by an
    * acknowledged group and a refused one would undo the acknowledged one with it.
    */
-  private async createEach(
+  private createEach(
+    groups: DataClayObject[][],
+    dataset: string,
+    lineage?: Lineage | Promise<Lineage>,
+  ): Promise<unknown[]> {
+    return this.track(groups.flat(), this.createEachNow(groups, dataset, lineage));
+  }
+
+  private async createEachNow(
     groups: DataClayObject[][],
     dataset: string,
     lineage?: Lineage | Promise<Lineage>,
