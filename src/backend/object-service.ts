@@ -95,13 +95,23 @@ export function objectHandlers(rt: Deps): Pick<Handlers<BackendOps>, ObjectOp> {
   };
 
   return {
+    /**
+     * Objects whose registration is in flight here (a retry of this persist, an identical request) are waited for
+     * first: held then means registered and durable, absent means undone. The last check, the shells and their
+     * registration run in one turn (no await between them; none at all with nothing in flight), so no other
+     * persist of the same ids comes between them: one that ended its wait at the same moment checks again.
+     */
     async persist([, records, alias], ctx) {
+      const ids = records.map(([id]) => id);
+      for (let w = rt.registrar.settled(ids); w; w = rt.registrar.settled(ids)) await w; // in this turn: see above
       if (rt.status.draining) throw new BackendDrainingError(rt.backendId);
       await rt.registrar.register(shellsOf(records, ctx, new Set()), ctx, alias);
     },
 
     /** Each graph as its own persist would be, registered together: their records go to disk in one commit. */
     async persistEach([, graphs], ctx) {
+      const ids = graphs.flatMap((records) => records.map(([id]) => id));
+      for (let w = rt.registrar.settled(ids); w; w = rt.registrar.settled(ids)) await w; // as persist does
       if (rt.status.draining) throw new BackendDrainingError(rt.backendId);
       // every graph's shells first, then one registration of them all: one commit of their records
       const refusals: unknown[] = new Array(graphs.length).fill(undefined);

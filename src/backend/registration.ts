@@ -46,9 +46,9 @@ export interface RegistrarDeps {
 export class Registrar {
   readonly backendId: string;
   /**
-   * Registrations in flight, by object id. A retry of a persist finds its objects held here while the first
-   * attempt's metadata may still be refused: it waits for that outcome, else it would answer success for objects
-   * that the first attempt's undo then removes (or before they are durable).
+   * Registrations in flight, by object id. A retry of a persist would find its objects held here while the first
+   * attempt's metadata may still be refused: it waits for that outcome (`settled`), else it would answer success
+   * for objects that the first attempt's undo then removes (or before they are durable).
    */
   private readonly inFlight = new Map<string, Promise<unknown>>();
 
@@ -67,11 +67,6 @@ export class Registrar {
     lineage?: Lineage | Promise<Lineage>,
   ): Promise<void> {
     if (objects.length === 0) return;
-    const earlier = this.settling([objects]);
-    if (earlier) {
-      await earlier;
-      return this.register(objects, session, alias, lineage);
-    }
     const [fresh] = this.ownFresh([objects], session);
     if (fresh.length === 0) {
       if (alias !== undefined) await this.ensureAlias(session.dataset, alias, objects[0]);
@@ -85,18 +80,13 @@ export class Registrar {
    * commit for the records of all. Each group's outcome, in order: undefined, or the error that refused it alone.
    */
   async registerEach(groups: DataClayObject[][], session: Session, unstored = false): Promise<unknown[]> {
-    const earlier = this.settling(groups);
-    if (earlier) {
-      await earlier;
-      return this.registerEach(groups, session); // a later turn: the store is asked again
-    }
     return this.createEach(this.ownFresh(groups, session, unstored), session.dataset);
   }
 
-  /** What the registrations in flight of any of these objects settle by (undefined: none is in flight). */
-  private settling(groups: DataClayObject[][]): Promise<unknown> | undefined {
+  /** Resolves once the registrations of these ids now in flight have settled; undefined when none is. */
+  settled(ids: readonly string[]): Promise<unknown> | undefined {
     const pending = new Set<Promise<unknown>>();
-    for (const g of groups) for (const o of g) if (this.inFlight.has(o.id)) pending.add(this.inFlight.get(o.id)!);
+    for (const id of ids) if (this.inFlight.has(id)) pending.add(this.inFlight.get(id)!);
     return pending.size > 0 ? Promise.allSettled(pending) : undefined;
   }
 
