@@ -86,10 +86,18 @@ describe('payloads above the NATS max_payload', () => {
 describe('a backend gone away', () => {
   it('gives BackendUnavailableError, promptly, for objects it held', async () => {
     await using cluster = await DevCluster.start({ models: TEST_MODELS, backends: 2, namespace: 'gone' });
-    await using _client = await new Client({ ...cluster.connectOptions, namespace: 'gone', timeoutMs: 5_000 }).start();
+    await using client = await new Client({ ...cluster.connectOptions, namespace: 'gone', timeoutMs: 5_000 }).start();
     const p = new Person('Orphan', 1);
     await p.makePersistent({ backendId: 'backend-2' });
+    const probe = new Person('Probe', 1);
+    await probe.makePersistent({ backendId: 'backend-2' });
     await cluster.backend('backend-2').kill();
+    // gone for NATS too: the server drops a killed process's subscriptions once it reads the closed socket, on its
+    // own time; a request delivered to the dead one before that can only time out
+    await waitFor(() => client.run({ timeoutMs: 300 }, () => probe.dcGet('name')).catch((e: unknown) => e), {
+      until: (e) => e instanceof BackendUnavailableError,
+      what: 'NATS to drop the killed backend',
+    });
     const started = Date.now();
     const err = await p.addYear().catch((e) => e);
     expect(err).toBeInstanceOf(BackendUnavailableError);
