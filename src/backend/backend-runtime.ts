@@ -25,7 +25,7 @@ import type { ObjectStore } from './object-store.js';
 import type { ObjectFacts } from '../security/authorizer.js';
 import { Ownership } from './ownership.js';
 import { LocalPlacement } from './placement.js';
-import { Registrar } from './registration.js';
+import { factsOf, Registrar } from './registration.js';
 import { Replicas } from './replicas.js';
 import type { RollbackDeps } from './rollback.js';
 import { WriteBarrier } from './write-barrier.js';
@@ -48,7 +48,7 @@ export interface BackendRuntimeOptions {
   onEvolved?: (className: string, evolution: Evolution) => void;
   /** Throws unless a request's user may create objects in its session's dataset (datasets as boundaries). */
   mayCreate?: (session: Session) => void;
-  /** Told of each object whose metadata this backend created (the authorizer learns its dataset: no read later). */
+  /** Told of each object registered here, records and metadata written (the authorizer learns its dataset). */
   created?: (id: string, facts: ObjectFacts) => void;
   /** Backups of every object this backend masters (`--backups`, docs/failover.md). Default 0. */
   backups?: number;
@@ -263,8 +263,7 @@ export class BackendRuntime {
 
   /** The class and dataset of an object this backend holds in memory (a registration of it may be in flight). */
   registering(id: string): ObjectFacts | undefined {
-    const s = this.heap.get(id)?.[STATE];
-    if (s?.kind !== 'owned' || s.dataset === undefined) return undefined;
-    return { dataset: s.dataset, className: s.info.name };
+    const obj = this.heap.get(id);
+    return obj && factsOf(obj);
   }
 }

@@ -123,21 +123,22 @@ export class Registrar {
     alias?: string,
     lineage?: Lineage | Promise<Lineage>,
   ): Promise<void> {
-    return this.track(objects, this.createNow(objects, dataset, alias, lineage));
+    if (objects.length === 0) return Promise.resolve();
+    if (alias === undefined && this.deps.marks) {
+      return this.createEach([objects], dataset, lineage).then(([refused]) => {
+        if (refused !== undefined) throw refused;
+      });
+    }
+    return this.track(objects, this.createInSeries(objects, dataset, alias, lineage));
   }
 
-  private async createNow(
+  /** Records, then the alias and the metadata (a registration with an alias, or without create marks). */
+  private async createInSeries(
     objects: DataClayObject[],
     dataset: string,
     alias?: string,
     lineage?: Lineage | Promise<Lineage>,
   ): Promise<void> {
-    if (objects.length === 0) return;
-    if (alias === undefined && this.deps.marks) {
-      const [refused] = await this.createEach([objects], dataset, lineage);
-      if (refused !== undefined) throw refused;
-      return;
-    }
     let aliasCreated = false;
     const created = new Set<string>();
     // the intent commits with the records: a crash from here on is found, and finished or undone, at restart
@@ -218,9 +219,8 @@ export class Registrar {
   private registered(objects: DataClayObject[]): void {
     if (!this.deps.created) return;
     for (const o of objects) {
-      const s = o[STATE]; // as metadataOf wrote it (an owned object's dataset never changes)
-      if ((s.kind === 'owned' || s.kind === 'evicted') && s.dataset !== undefined)
-        this.deps.created(o.id, { dataset: s.dataset, className: s.info.name });
+      const facts = factsOf(o); // as metadataOf wrote them (an owned object's dataset never changes)
+      if (facts) this.deps.created(o.id, facts);
     }
   }
 
@@ -362,14 +362,15 @@ export class Registrar {
 
   /** The metadata record of an object this backend owns (loaded, or evicted since), as its state says. */
   metadataOf(obj: DataClayObject): ObjectMetadata {
-    const s = obj[STATE];
-    if ((s.kind !== 'owned' && s.kind !== 'evicted') || s.dataset === undefined) throw new DoesNotExistError(s.id);
-    return {
-      id: s.id,
-      className: s.info.name,
-      dataset: s.dataset,
-      master: this.backendId,
-      replicas: [...(s.replicas ?? [])],
-    };
+    const facts = factsOf(obj);
+    if (!facts) throw new DoesNotExistError(obj.id);
+    return { id: obj.id, ...facts, master: this.backendId, replicas: [...(obj[STATE].replicas ?? [])] };
   }
+}
+
+/** The class and dataset of an object this backend owns (loaded, or evicted since); undefined for any other. */
+export function factsOf(obj: DataClayObject): ObjectFacts | undefined {
+  const s = obj[STATE];
+  if ((s.kind !== 'owned' && s.kind !== 'evicted') || s.dataset === undefined) return undefined;
+  return { className: s.info.name, dataset: s.dataset };
 }

@@ -93,8 +93,8 @@ export class DatasetAuthorizer {
   }
 
   /**
-   * What this backend itself just made the metadata say of an object (a create it was acknowledged): the next
-   * request for it here is checked without a read. Never a local record's word: a record can exist before its
+   * What this backend itself just made the metadata say of an object (its registration here, acknowledged): the
+   * next request for it here is checked without a read. Never a local record's word: a record can exist before its
    * metadata, and stay when that create is refused (another dataset's object of the same id).
    */
   learn(id: string, facts: ObjectFacts): void {
