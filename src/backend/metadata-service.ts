@@ -4,6 +4,7 @@ import { describeClass } from '../metadata/class-description.js';
 import { aliasedId, type MetadataStore } from '../metadata/store.js';
 import type { AliasTarget } from '../metadata/types.js';
 import type { Handlers } from '../protocol/handlers.js';
+import type { RequestContext } from '../object/context.js';
 import type { GrantOp, MetadataOps } from '../protocol/metadata-ops.js';
 
 /** Listings one backend reads at once; more wait their turn, so lookups by alias or id never wait behind them. */
@@ -17,7 +18,9 @@ export interface Here {
 }
 
 export function metadataHandlers(store: MetadataStore, here: Here): Omit<Handlers<MetadataOps>, GrantOp | 'gc'> {
-  const objectOrThrow = async (id: string) => {
+  /** `ctx`: a request's, whose dataset check may have found the object unknown (it stays so for the request). */
+  const objectOrThrow = async (id: string, ctx?: RequestContext) => {
+    if (ctx?.unknown?.has(id)) throw new DoesNotExistError(id);
     const md = await store.getObject(id);
     if (!md) throw new DoesNotExistError(id);
     return md;
@@ -38,7 +41,7 @@ export function metadataHandlers(store: MetadataStore, here: Here): Omit<Handler
     class: ({ c }) => describeClass(c),
     objects: ({ backendId, dataset, className, limit, cursor }) =>
       listing(() => store.listObjects({ backendId, dataset, className }, limit, cursor)),
-    object: ({ id }) => objectOrThrow(id),
+    object: ({ id }, ctx) => objectOrThrow(id, ctx),
     async 'alias.get'({ d, a, r }) {
       const value = await store.getAlias(d, a, r);
       if (value === undefined) throw new AliasDoesNotExistError(d, a);
@@ -49,8 +52,8 @@ export function metadataHandlers(store: MetadataStore, here: Here): Omit<Handler
       const { id, className, dataset, master } = await objectOrThrow(aliasedId(value));
       return [id, className, dataset, master, true];
     },
-    async 'alias.add'({ d, a, id }) {
-      const md = await objectOrThrow(id);
+    async 'alias.add'({ d, a, id }, ctx) {
+      const md = await objectOrThrow(id, ctx);
       const dataset = d ?? md.dataset;
       const revision = await store.createAlias(dataset, a, {
         id,
@@ -69,8 +72,9 @@ export function metadataHandlers(store: MetadataStore, here: Here): Omit<Handler
       return revision;
     },
     'alias.del': ({ d, a }) => store.deleteAlias(d, a),
-    async 'alias.list'({ id, d }) {
-      return store.listAliases(id, d ?? (await objectOrThrow(id)).dataset);
+    async 'alias.list'({ id, d }, ctx) {
+      // with `d`, only that dataset's aliases, which the caller may read (checked): its own answer for any object
+      return store.listAliases(id, d ?? (await objectOrThrow(id, ctx)).dataset);
     },
   };
 }

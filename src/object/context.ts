@@ -27,6 +27,11 @@ export interface RequestContext extends Session, CallOptions {
   pinned?: string;
   /** On a backend: the active method the request runs, named by the fault log for code it leaves behind. */
   method?: string;
+  /**
+   * On a backend: objects the dataset check found in neither the metadata nor this backend. The request answers as
+   * if they do not exist, whatever a later read finds: that read was not checked (security/authorizer.ts).
+   */
+  unknown?: Set<string>;
 }
 
 export const sessionStorage = new AsyncLocalStorage<RequestContext>();

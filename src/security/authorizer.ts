@@ -41,12 +41,12 @@ export class DatasetAuthorizer {
 
   /** The check for one table of operations; admins' operations (their space) need no grant. */
   for<M extends Record<keyof M, OpTypes>>(demands: Demands<M>): Authorize<M> {
-    return (op, request, _ctx: RequestContext, incoming: Incoming) => {
+    return (op, request, ctx: RequestContext, incoming: Incoming) => {
       if (incoming.space === 'a') return;
       const wanted = demands[op](request);
       if (wanted.length === 0) return;
       this.assertCurrent(op);
-      return this.checkAll(op, incoming.user, wanted);
+      return this.checkAll(op, incoming.user, wanted, ctx);
     };
   }
 
@@ -66,14 +66,20 @@ export class DatasetAuthorizer {
     if (broken !== undefined) throw new GrantsUnavailableError(op, broken);
   }
 
-  private checkAll(op: string, user: string, wanted: Demand[]): void | Promise<void> {
+  private checkAll(op: string, user: string, wanted: Demand[], ctx: RequestContext): void | Promise<void> {
     const later: Promise<void>[] = [];
     for (const demand of wanted) {
       if ('dataset' in demand) this.check(op, user, demand.dataset, demand.level);
       else {
         const known = this.facts.get(demand.object);
         if (known) this.checkObject(op, user, known, demand);
-        else later.push(this.fetch(demand.object).then((f) => f && this.checkObject(op, user, f, demand)));
+        else {
+          const checked = this.fetch(demand.object).then((facts) => {
+            if (facts) this.checkObject(op, user, facts, demand);
+            else (ctx.unknown ??= new Set()).add(demand.object);
+          });
+          later.push(checked);
+        }
       }
     }
     if (later.length > 0) return Promise.all(later).then(() => undefined);
