@@ -73,16 +73,25 @@ export class DatasetAuthorizer {
       else {
         const known = this.facts.get(demand.object);
         if (known) this.checkObject(op, user, known, demand);
-        else {
-          const checked = this.fetch(demand.object).then((facts) => {
-            if (facts) this.checkObject(op, user, facts, demand);
-            else (ctx.unknown ??= new Set()).add(demand.object);
-          });
-          later.push(checked);
-        }
+        else later.push(this.fetch(demand.object).then((f) => this.checkFetched(op, user, f, demand, ctx)));
       }
     }
     if (later.length > 0) return Promise.all(later).then(() => undefined);
+  }
+
+  /** Facts read for the check; none: the object is unknown for the rest of the request (context.ts `unknown`). */
+  private checkFetched(
+    op: string,
+    user: string,
+    facts: ObjectFacts | undefined,
+    demand: ObjectDemand,
+    ctx: RequestContext,
+  ) {
+    if (facts) this.checkObject(op, user, facts, demand);
+    else {
+      ctx.unknown ??= new Set();
+      ctx.unknown.add(demand.object);
+    }
   }
 
   private checkObject(op: string, user: string, facts: ObjectFacts, demand: ObjectDemand): void {
