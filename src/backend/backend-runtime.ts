@@ -50,6 +50,8 @@ export interface BackendRuntimeOptions {
   mayCreate?: (session: Session) => void;
   /** Told of each object registered here, records and metadata written (the authorizer learns its dataset). */
   created?: (id: string, facts: ObjectFacts) => void;
+  /** Whether a user may change objects of a dataset; without it, any user may (no dataset checks). */
+  mayWrite?: (user: string, dataset: string) => boolean;
   /** Backups of every object this backend masters (`--backups`, docs/failover.md). Default 0. */
   backups?: number;
   /** Where fencing and promotions are told (docs/failover.md). */
@@ -58,6 +60,8 @@ export interface BackendRuntimeOptions {
 
 export class BackendRuntime {
   readonly backendId: string;
+  /** What a recursive move or replication may carry along for a user (the options' mayWrite). */
+  readonly mayWrite: (user: string, dataset: string) => boolean;
   readonly identity = processIdentity;
   readonly heap: Heap;
   readonly store: MetadataStore;
@@ -92,6 +96,7 @@ export class BackendRuntime {
     const onBackgroundError = options.onBackgroundError ?? (() => undefined);
     this.onBackgroundError = onBackgroundError;
     this.backendId = backendId;
+    this.mayWrite = options.mayWrite ?? (() => true);
     this.store = store;
     this.objects = objects;
     this.heap = heap;

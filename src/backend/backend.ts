@@ -140,6 +140,7 @@ export class Backend {
         onEvolved: evolutionLog(log),
         mayCreate: authorizer && ((s) => authorizer.assertCreate(s.username, s.dataset)),
         created: authorizer && ((id, facts) => authorizer.learn(id, facts)),
+        mayWrite: authorizer && ((user, dataset) => authorizer.mayWrite(user, dataset)),
         backups: options.backups,
         log,
       });

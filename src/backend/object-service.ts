@@ -8,7 +8,7 @@ import {
   ProtocolError,
 } from '../errors.js';
 import { toWireError, userCode } from '../messaging/envelope.js';
-import { checkArguments, checkConstructorArguments } from '../protocol/arguments.js';
+import { checkArguments, checkConstructorArguments, checkFieldValue } from '../protocol/arguments.js';
 import type { DataClayObject } from '../object/dataclay-object.js';
 import { arrived, blank } from '../object/lifecycle.js';
 import { defineField } from '../object/locality.js';
@@ -157,6 +157,7 @@ export function objectHandlers(rt: Deps): Pick<Handlers<BackendOps>, ObjectOp> {
 
     async set([, id, field, value], ctx) {
       const obj = await ownedField(id, field);
+      checkFieldValue(obj[STATE].info, field, value); // as a method's arguments are: nothing is stored otherwise
       pinFor(ctx, id); // running on it until the reply: a concurrent call's rollback leaves this change alone
       defineField(obj, field, value);
       ctx.touched?.add(obj);

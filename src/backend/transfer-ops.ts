@@ -19,7 +19,16 @@ import { collectTransfer } from './transfer.js';
 
 type Deps = Pick<
   BackendRuntime,
-  'backendId' | 'store' | 'requests' | 'placement' | 'ownership' | 'moves' | 'replicas' | 'epochs' | 'onBackgroundError'
+  | 'backendId'
+  | 'store'
+  | 'requests'
+  | 'placement'
+  | 'ownership'
+  | 'moves'
+  | 'replicas'
+  | 'epochs'
+  | 'onBackgroundError'
+  | 'mayWrite'
 >;
 
 /** Ships records to `target` in as many `receive` requests as max_payload needs. */
@@ -43,16 +52,25 @@ async function sendRecords(
 const RETIRE_BUDGET_MS = 120_000;
 
 export function transferHandlers(rt: Deps): Pick<Handlers<BackendOps>, 'move' | 'replicate' | 'receive'> {
-  /**
-   * The objects of `ids` this backend owns. Ids it does not own: on the first hop, the caller's hint was stale
-   * (WrongBackendError); on a forwarded hop, they are reported by their real owner so the traversal goes on there.
-   */
   /** What collectTransfer reads: the objects' state, and the epoch each is mastered at here. */
   const source = {
     load: (obj: DataClayObject) => rt.ownership.load(obj),
     epochOf: (id: string) => rt.epochs.of(id),
   };
 
+  /**
+   * What a traversal may take for the request's user: objects of datasets it may change. The objects a request
+   * names were checked with it (access.ts); those it reaches through references, or names on a forwarded hop, here.
+   */
+  const writableBy =
+    (ctx: RequestContext) =>
+    (obj: DataClayObject): boolean =>
+      rt.mayWrite(ctx.username, obj[STATE].dataset!);
+
+  /**
+   * The objects of `ids` this backend owns. Ids it does not own: on the first hop, the caller's hint was stale
+   * (WrongBackendError); on a forwarded hop, they are reported by their real owner so the traversal goes on there.
+   */
   async function rootsOf(
     ids: string[],
     forwarded: boolean,
@@ -78,7 +96,7 @@ export function transferHandlers(rt: Deps): Pick<Handlers<BackendOps>, 'move' | 
     ctx: RequestContext,
   ): Promise<number> {
     const { roots, elsewhere } = await rootsOf(ids, forwarded);
-    const transfer = collectTransfer(source, roots, recursive, remotes, new Set());
+    const transfer = collectTransfer(source, roots, recursive, remotes, new Set(), writableBy(ctx));
     let moved = 0;
     if (target !== rt.backendId && transfer.objects.length > 0) {
       const finish = await rt.moves.beginMove(transfer.objects, undefined, ctx.chain);
@@ -162,17 +180,17 @@ export function transferHandlers(rt: Deps): Pick<Handlers<BackendOps>, 'move' | 
   }
 
   /** Replicates what this backend masters of the graph to `target`, then forwards to owners of remote referents. */
-  async function replicate([s, ids, requested, recursive, remotes, forwarded]: ReplicateRequest): Promise<{
-    target: string | null;
-    count: number;
-  }> {
+  async function replicate(
+    [s, ids, requested, recursive, remotes, forwarded]: ReplicateRequest,
+    ctx: RequestContext,
+  ): Promise<{ target: string | null; count: number }> {
     const { roots, elsewhere } = await rootsOf(ids, forwarded);
     const target = requested ?? (await rt.replicas.backendWithoutCopy(roots));
     if (target === null) return { target, count: 0 };
     if (target === rt.backendId && !forwarded) {
       throw new ReplicaOnMasterError(target);
     }
-    const transfer = collectTransfer(source, roots, recursive, remotes, new Set());
+    const transfer = collectTransfer(source, roots, recursive, remotes, new Set(), writableBy(ctx));
     const fresh =
       target === rt.backendId
         ? [] // objects the target masters itself need no replica
@@ -197,9 +215,9 @@ export function transferHandlers(rt: Deps): Pick<Handlers<BackendOps>, 'move' | 
   }
 
   return {
-    async replicate(req) {
+    async replicate(req, ctx) {
       if (req[2] !== null) await rt.placement.check(req[2]);
-      return replicate(req);
+      return replicate(req, ctx);
     },
 
     async move(req, ctx) {

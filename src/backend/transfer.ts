@@ -21,6 +21,8 @@ export interface Transfer {
  * the roots through this backend's objects; with `remotes`, referents owned elsewhere are reported by owner (the
  * caller forwards to them), otherwise they stay where they are. Each record carries the epoch this backend masters
  * the object at: a replica's holder fences older copies by it, a move's target writes its record at the next one.
+ * `takes`: whether an object of this backend may go (the caller's right to change it); one that may not stays, and
+ * the traversal does not go on through it.
  */
 export function collectTransfer(
   rt: Pick<Ownership, 'load'> & { epochOf: (id: string) => number },
@@ -28,6 +30,7 @@ export function collectTransfer(
   recursive: boolean,
   remotes: boolean,
   visited: Set<string>,
+  takes: (obj: DataClayObject) => boolean = () => true,
 ): Transfer {
   const transfer: Transfer = { objects: [], records: [], remote: new Map() };
   const queue = [...roots];
@@ -43,7 +46,7 @@ export function collectTransfer(
       continue;
     }
     const owned = rt.load(obj);
-    if (owned.kind !== 'owned') continue;
+    if (owned.kind !== 'owned' || !takes(obj)) continue;
     const referents: DataClayObject[] = [];
     const stateBytes = encodeState(captureState(obj), (o) => void referents.push(o), owned.info.ctor.name);
     transfer.objects.push(obj);

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { getEnvironmentData, setEnvironmentData } from 'node:worker_threads';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { ClassKindError, ClientNotStartedError, InvalidOptionError } from '../errors.js';
+import { nameProblem } from '../metadata/keys.js';
 import {
   type NatsSecrets,
   type NatsSettings,
@@ -71,7 +72,7 @@ export class Client implements AsyncDisposable {
       natsUrl: this.#nats.servers.join(','),
       servers: this.#nats.servers,
       username: clientIdentity(this.#nats, options.username ?? env.DC_USERNAME),
-      dataset: options.dataset ?? env.DC_DATASET ?? 'admin',
+      dataset: datasetName(options.dataset ?? env.DC_DATASET ?? 'admin'),
       namespace: options.namespace ?? env.DC_NAMESPACE ?? 'default',
       timeoutMs,
     };
@@ -238,6 +239,7 @@ export class Client implements AsyncDisposable {
     if (context.username !== undefined && context.username !== username) {
       throw new InvalidOptionError('username', context.username, `this client's identity (${username}) or unset`);
     }
+    if (context.dataset !== undefined) datasetName(context.dataset);
     return this.active().run(context, fn);
   }
 
@@ -249,6 +251,13 @@ export class Client implements AsyncDisposable {
     if (!this.started) throw new ClientNotStartedError();
     return this.started;
   }
+}
+
+/** A dataset option, checked here: a bad one would fail every request later, as a ProtocolError. */
+function datasetName(dataset: unknown): string {
+  const problem = nameProblem(dataset);
+  if (problem !== undefined) throw new InvalidOptionError('dataset', dataset, `a dataset name that ${problem}`);
+  return dataset as string;
 }
 
 /** nats.js names a server host:port; a context names it as a URL. */

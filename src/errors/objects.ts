@@ -14,8 +14,13 @@ export class AliasDoesNotExistError extends DataClayError<{ dataset: string; ali
 }
 
 export class InvalidAliasError extends DataClayError<{ alias: unknown }> {
-  constructor(alias: unknown, options?: ErrorOptions) {
-    super(`Alias must be a non-empty string, got ${JSON.stringify(alias)}`, { alias }, options);
+  /** `problem`: what is wrong with it (metadata/keys.ts nameProblem). */
+  constructor(alias: unknown, options?: ErrorOptions, problem = 'must be a non-empty string') {
+    const shown =
+      typeof alias === 'string' && alias.length > 64
+        ? `${JSON.stringify(alias.slice(0, 64))}...`
+        : JSON.stringify(alias);
+    super(`Alias ${problem}, got ${shown}`, { alias }, options);
   }
 }
 

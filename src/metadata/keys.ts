@@ -11,6 +11,24 @@ export function escapeKeyPart(part: string): string {
   return out || '=';
 }
 
+/**
+ * The longest alias or dataset name, once escaped: an alias's key holds both, and a key must fit one subject
+ * (kv-fast.ts MAX_KEY_LENGTH). A character outside [A-Za-z0-9_-] takes 3 to 12.
+ */
+export const MAX_NAME_KEY = 1024;
+const PLAIN_NAME = /^[A-Za-z0-9_-]{1,1024}$/;
+
+/** Why `name` cannot name an alias or a dataset; undefined when it can. */
+export function nameProblem(name: unknown): string | undefined {
+  if (typeof name === 'string' && PLAIN_NAME.test(name)) return undefined; // every request's dataset: no escaping
+  if (typeof name !== 'string' || name.length === 0) return 'must be a non-empty string';
+  // a lone surrogate has no UTF-8 form: it would be stored as U+FFFD and name another alias
+  if (/\p{Cs}/u.test(name)) return 'must be well-formed Unicode (it holds a lone surrogate)';
+  const escaped = escapeKeyPart(name).length;
+  if (escaped > MAX_NAME_KEY) return `is ${escaped} characters once escaped for its key, at most ${MAX_NAME_KEY}`;
+  return undefined;
+}
+
 export function unescapeKeyPart(part: string): string {
   if (part === '=') return '';
   const bytes: number[] = [];

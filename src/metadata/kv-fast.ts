@@ -6,8 +6,26 @@
 import { JetStreamApiError } from '@nats-io/jetstream';
 import type { KV } from '@nats-io/kv';
 import { errors, headers } from '@nats-io/transport-node';
-import { TimeoutError } from '../errors.js';
+import { ProtocolError, TimeoutError } from '../errors.js';
 import type { RequestMux } from '../messaging/mux.js';
+
+/**
+ * The longest key sent: its subject must fit nats-server's control line (max_control_line, 4 KiB by default, with
+ * the reply subject and sizes beside it), or the server closes the publishing connection, every request on it lost.
+ */
+export const MAX_KEY_LENGTH = 3072;
+/** A KV key as nats.js's own KV accepts it: no wildcard, no space, no empty token. */
+const VALID_KEY = /^[-/=\w]+(\.[-/=\w]+)*$/;
+
+/** Refuses a key that is no valid subject (or too long for one) before anything is published. */
+export function assertKey(key: string): string {
+  if (key.length > MAX_KEY_LENGTH) {
+    throw new ProtocolError(`a metadata key of ${key.length} characters (at most ${MAX_KEY_LENGTH})`, { part: 'key' });
+  }
+  if (!VALID_KEY.test(key))
+    throw new ProtocolError(`not a valid metadata key: ${JSON.stringify(key)}`, { part: 'key' });
+  return key;
+}
 
 /** nats.js's KV default: how long a write or read waits for JetStream. */
 const KV_TIMEOUT_MS = 5_000;
@@ -41,7 +59,7 @@ export class FastKv {
   async put(key: string, value: Uint8Array, previousSeq?: number): Promise<number> {
     const h = previousSeq === undefined ? undefined : headers();
     h?.set('Nats-Expected-Last-Subject-Sequence', String(previousSeq));
-    const reply = await this.ask(this.bucket.subjectForKey(key, true), value, h);
+    const reply = await this.ask(this.bucket.subjectForKey(assertKey(key), true), value, h);
     const ack = JSON.parse(text.decode(reply)) as PubAck;
     if (ack.error) throw new JetStreamApiError(ack.error);
     return ack.seq ?? 0;
@@ -62,6 +80,7 @@ export class FastKv {
 
   /** The key's value, or undefined when it has none: never written (a 404), or deleted or purged (a marker). */
   async get(key: string): Promise<Uint8Array | undefined> {
+    assertKey(key);
     if (!this.bucket.direct) {
       const entry = await this.kv.get(key);
       return entry && entry.operation === 'PUT' ? entry.value : undefined;

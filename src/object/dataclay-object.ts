@@ -2,11 +2,14 @@
 import { TransformerNotConfiguredError } from '../errors.js';
 import type { ClassInfo } from './meta.js';
 import { ownClassInfo } from './registry.js';
-import { InvalidAliasError, ClassMismatchError } from '../errors.js';
+import { InvalidAliasError, ClassMismatchError, FieldNotFoundError } from '../errors.js';
 import { restoreState } from './object-state.js';
 import { currentRuntime, type DeleteOptions, type MakePersistentOptions, type MoveOptions } from './runtime-slot.js';
 import { blank, construct, writableHere } from './lifecycle.js';
 import { STATE, type ObjectState } from './state.js';
+import { checkOptions } from './option-check.js';
+
+const MOVE_OPTIONS = { recursive: 'boolean', remotes: 'boolean' } as const;
 
 /** Names of the data (non-function) members of T that are not DataClayObject's own API. */
 export type DataFields<T> = {
@@ -55,16 +58,17 @@ export class DataClayObject {
   }
 
   /** Makes this object and every unregistered object it references persistent, on one backend, in one request. */
-  async makePersistent(options: MakePersistentOptions = {}): Promise<void> {
-    await currentRuntime().makePersistent(this, options);
+  async makePersistent(options?: MakePersistentOptions): Promise<void> {
+    const checked = checkOptions('makePersistent', options, { alias: 'string', backendId: 'string' });
+    await currentRuntime().makePersistent(this, checked);
   }
 
   /**
    * Moves the object to another backend (and, with `recursive`, what it references); state goes backend to backend.
    * Proxies anywhere that still point at the old backend repair themselves on their next use.
    */
-  async move(backendId: string, options: MoveOptions = {}): Promise<void> {
-    await currentRuntime().move(this, backendId, options);
+  async move(backendId: string, options?: MoveOptions): Promise<void> {
+    await currentRuntime().move(this, backendId, checkOptions('move', options, MOVE_OPTIONS));
   }
 
   /**
@@ -72,8 +76,8 @@ export class DataClayObject {
    * read-only active methods; writes go to the master, which updates every replica before acknowledging them.
    * Only masters are replicated. With `recursive`, what the object references is replicated too.
    */
-  async newReplica(backendId?: string, options: MoveOptions = {}): Promise<void> {
-    await currentRuntime().newReplica(this, backendId, options);
+  async newReplica(backendId?: string, options?: MoveOptions): Promise<void> {
+    await currentRuntime().newReplica(this, backendId, checkOptions('newReplica', options, MOVE_OPTIONS));
   }
 
   /**
@@ -97,8 +101,8 @@ export class DataClayObject {
    * proxy of it give DoesNotExistError. With `recursive`, what it reaches that no alias reaches other than through
    * it (within its dataset) goes too. Resolves to how many objects were deleted.
    */
-  async dcDelete(options: DeleteOptions = {}): Promise<number> {
-    return currentRuntime().delete(this, options);
+  async dcDelete(options?: DeleteOptions): Promise<number> {
+    return currentRuntime().delete(this, checkOptions('dcDelete', options, { recursive: 'boolean' }));
   }
 
   /** Refreshes where this process thinks the object lives (its backend), from the metadata. */
@@ -116,13 +120,13 @@ export class DataClayObject {
 
   /** Reads a persistent field wherever the object lives; a local object answers at once. */
   async dcGet<K extends DataFields<this>>(field: K): Promise<this[K]> {
-    if (this[STATE].local) return this[field];
+    if (this[STATE].local) return this[knownField(this[STATE], field)];
     return (await currentRuntime().getField(this, field)) as this[K];
   }
 
   async dcSet<K extends DataFields<this>>(field: K, value: this[K]): Promise<void> {
     if (writableHere(this[STATE])) {
-      this[field] = value;
+      this[knownField(this[STATE], field)] = value;
       return;
     }
     await currentRuntime().setField(this, field, value);
@@ -195,4 +199,12 @@ export class DataClayObject {
   static async deleteAlias(alias: string, dataset?: string): Promise<void> {
     await currentRuntime().deleteAlias(alias, dataset);
   }
+}
+
+/** A persistent field of the object's class, as a proxy's backend would check it (FieldNotFoundError otherwise). */
+function knownField<K extends PropertyKey>(state: ObjectState, field: K): K {
+  if (typeof field !== 'string' || !state.info.fieldNames.has(field)) {
+    throw new FieldNotFoundError(state.info.name, String(field));
+  }
+  return field;
 }

@@ -2,7 +2,7 @@
 // `inc()` or `inc('abc')` fails with InvalidArgumentError instead of storing NaN or '0abc'. Each signature is
 // compiled once, at its first check, into one predicate per parameter; types it cannot read accept any value.
 import { InvalidArgumentError } from '../errors.js';
-import type { ClassInfo, MethodMeta, ParamMeta } from '../object/meta.js';
+import type { ClassInfo, FieldMeta, MethodMeta, ParamMeta } from '../object/meta.js';
 import { anything, compileType, describeValue, orUndefined, type Check } from './type-predicates.js';
 import { parseTypeText } from './type-text.js';
 
@@ -34,6 +34,27 @@ export function checkConstructorArguments(info: ClassInfo, args: readonly unknow
   if (signature.trivial) return;
   const bad = firstMismatch(signature, args);
   if (bad !== -1) throw mismatch(info.name, 'constructor', params, signature, args, bad);
+}
+
+const fieldChecks = new WeakMap<FieldMeta, Check>();
+
+/** Throws InvalidArgumentError when `value` cannot be the declared type of `field` (a remote dcSet). */
+export function checkFieldValue(info: ClassInfo, field: string, value: unknown): void {
+  const meta = info.fields.find((f) => f.name === field);
+  if (!meta) return;
+  let check = fieldChecks.get(meta);
+  if (!check) {
+    try {
+      const compiled = compileType(parseTypeText(meta.type));
+      check = meta.optional ? orUndefined(compiled) : compiled;
+    } catch {
+      check = anything; // a type it cannot read accepts any value, as for arguments
+    }
+    fieldChecks.set(meta, check);
+  }
+  if (!check(value)) {
+    throw new InvalidArgumentError(info.name, 'dcSet', field, meta.type, check.why?.(value) ?? describeValue(value));
+  }
 }
 
 function compile(params: readonly ParamMeta[]): Signature {

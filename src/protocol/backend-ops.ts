@@ -17,6 +17,8 @@ import {
   literal,
   nullable,
   number,
+  keyName,
+  objectId,
   optional,
   string,
   tuple,
@@ -112,9 +114,9 @@ export type RefsReply = [found: [id: string, dataset: string, refs: WireRef[]][]
 /** A garbage collection's write barrier on one backend (backend/write-barrier.ts). */
 export type BarrierRequest = [s: WireSession, gcId: string, step: 'begin' | 'take' | 'end'];
 
-const wireRecord: Shape<WireRecord> = tuple<WireRecord>(['id', string], ['className', string], ['state', bytes]);
+const wireRecord: Shape<WireRecord> = tuple<WireRecord>(['id', objectId], ['className', string], ['state', bytes]);
 const transferRecord: Shape<TransferRecord> = tuple<TransferRecord>(
-  ['id', string],
+  ['id', objectId],
   ['className', string],
   ['dataset', string],
   ['state', bytes],
@@ -122,7 +124,7 @@ const transferRecord: Shape<TransferRecord> = tuple<TransferRecord>(
   ['epoch', optional(number)],
   ['order', optional(tuple<CopyOrder>(['incarnation', number], ['seq', number]))],
 );
-const ids = arrayOf(string);
+const ids = arrayOf(objectId);
 const moveShape: Shape<MoveRequest> = tuple<MoveRequest>(
   ['session', session],
   ['ids', ids],
@@ -134,7 +136,7 @@ const moveShape: Shape<MoveRequest> = tuple<MoveRequest>(
 const anyone: readonly Role[] = ['client', 'backend'];
 const backends: readonly Role[] = ['backend'];
 const admins: readonly Role[] = ['admin', 'backend'];
-const byId = tuple<ObjectRequest>(['session', session], ['id', string]);
+const byId = tuple<ObjectRequest>(['session', session], ['id', objectId]);
 const itself = tuple<BackendRequest>(['session', session]);
 
 export const backendOps = {
@@ -142,7 +144,7 @@ export const backendOps = {
     shape: tuple<PersistRequest>(
       ['session', session],
       ['records', arrayOf(wireRecord, true)],
-      ['alias', optional(string)],
+      ['alias', optional(keyName)],
     ),
     roles: anyone,
     idempotent: false,
@@ -153,18 +155,18 @@ export const backendOps = {
     idempotent: false,
   }),
   call: operation<CallRequest, unknown>({
-    shape: tuple<CallRequest>(['session', session], ['id', string], ['method', string], ['args', list]),
+    shape: tuple<CallRequest>(['session', session], ['id', objectId], ['method', string], ['args', list]),
     roles: anyone,
     idempotent: false,
     refs: true,
   }),
   get: operation<GetRequest, unknown>({
-    shape: tuple<GetRequest>(['session', session], ['id', string], ['field', string]),
+    shape: tuple<GetRequest>(['session', session], ['id', objectId], ['field', string]),
     roles: anyone,
     idempotent: true,
   }),
   set: operation<SetRequest, void>({
-    shape: tuple<SetRequest>(['session', session], ['id', string], ['field', string], ['value', anything]),
+    shape: tuple<SetRequest>(['session', session], ['id', objectId], ['field', string], ['value', anything]),
     roles: anyone,
     idempotent: true,
     refs: true,
@@ -177,7 +179,7 @@ export const backendOps = {
   }),
   state: operation<ObjectRequest, unknown>({ shape: byId, roles: anyone, idempotent: true }),
   update: operation<UpdateRequest, void>({
-    shape: tuple<UpdateRequest>(['session', session], ['id', string], ['state', anything]),
+    shape: tuple<UpdateRequest>(['session', session], ['id', objectId], ['state', anything]),
     roles: anyone,
     idempotent: true,
     refs: true,
@@ -229,7 +231,7 @@ export const backendOps = {
     idempotent: false,
   }),
   'adopt-state': operation<AdoptStateRequest, void>({
-    shape: tuple<AdoptStateRequest>(['session', session], ['originalId', string], ['state', bytes]),
+    shape: tuple<AdoptStateRequest>(['session', session], ['originalId', objectId], ['state', bytes]),
     roles: backends,
     idempotent: true,
   }),

@@ -6,7 +6,7 @@ import type { ObjectPage } from '../metadata/object-listing.js';
 import type { BackendInfo, ObjectMetadata } from '../metadata/types.js';
 import { operation, type Role, type TypesOf } from './operation.js';
 import { session, type WireSession } from './session.js';
-import { boolean, literal, number, optional, record, string } from './shape.js';
+import { boolean, keyName, literal, number, objectId, optional, record, string } from './shape.js';
 
 export interface Query {
   s: WireSession;
@@ -100,12 +100,12 @@ export interface GcReport {
 const anyone: readonly Role[] = ['client', 'backend'];
 const admins: readonly Role[] = ['admin'];
 const level = literal('r', 'rw');
-const aliasQuery = record<AliasQuery>({ s: session, d: string, a: string, r: optional(number) });
+const aliasQuery = record<AliasQuery>({ s: session, d: keyName, a: keyName, r: optional(number) });
 
 export const metadataOps = {
   backends: operation<Query, BackendInfo[]>({ shape: record<Query>({ s: session }), roles: anyone, idempotent: true }),
   object: operation<ObjectQuery, ObjectMetadata>({
-    shape: record<ObjectQuery>({ s: session, id: string }),
+    shape: record<ObjectQuery>({ s: session, id: objectId }),
     roles: anyone,
     idempotent: true,
   }),
@@ -130,14 +130,14 @@ export const metadataOps = {
   'alias.get': operation<AliasQuery, AliasFound>({ shape: aliasQuery, roles: anyone, idempotent: true }),
   /** Reply: the revision of the write (the caller's next alias.get passes it on). */
   'alias.add': operation<AliasAdd, number>({
-    shape: record<AliasAdd>({ s: session, d: optional(string), a: string, id: string }),
+    shape: record<AliasAdd>({ s: session, d: optional(keyName), a: keyName, id: objectId }),
     roles: anyone,
     idempotent: false,
   }),
   /** Reply: the revision the alias is gone at (0: it was not there). */
   'alias.del': operation<AliasQuery, number>({ shape: aliasQuery, roles: anyone, idempotent: true }),
   'alias.list': operation<AliasList, string[]>({
-    shape: record<AliasList>({ s: session, id: string, d: optional(string) }),
+    shape: record<AliasList>({ s: session, id: objectId, d: optional(keyName) }),
     roles: anyone,
     idempotent: true,
   }),

@@ -1,13 +1,13 @@
 // The caller's session as every request carries it, [username, dataset, call chain], and its shape check.
 import { newChain, type RequestContext } from '../object/context.js';
-import { optional, string, tuple, type Shape } from './shape.js';
+import { keyName, optional, string, tuple, type Shape } from './shape.js';
 
 /** [username, dataset, call chain] */
 export type WireSession = [username: string, dataset: string, chain?: string];
 
 export const session: Shape<WireSession> = tuple<WireSession>(
   ['username', string],
-  ['dataset', string],
+  ['dataset', keyName],
   ['chain', optional(string)],
 );
 

@@ -1,6 +1,8 @@
 // Run-time shape checks of decoded requests: each names the first part that is not as declared, so a malformed
 // request is answered with a ProtocolError saying which operation and which part.
 import { ProtocolError } from '../errors.js';
+import { nameProblem } from '../metadata/keys.js';
+import { isObjectId } from '../object/object-id.js';
 
 declare const shaped: unique symbol;
 
@@ -11,6 +13,10 @@ declare const shaped: unique symbol;
 export type Shape<T> = ((value: unknown) => string | undefined) & { readonly [shaped]?: T };
 
 export const string: Shape<string> = (v) => (typeof v === 'string' ? undefined : '');
+/** An object id (object-id.ts): ids become parts of subjects and keys, so no other string passes for one. */
+export const objectId: Shape<string> = (v) => (isObjectId(v) ? undefined : '');
+/** An alias or a dataset name: a part of a key, within the length a key may have (metadata/keys.ts). */
+export const keyName: Shape<string> = (v) => (nameProblem(v) === undefined ? undefined : '');
 export const boolean: Shape<boolean> = (v) => (typeof v === 'boolean' ? undefined : '');
 export const number: Shape<number> = (v) => (typeof v === 'number' ? undefined : '');
 export const bytes: Shape<Uint8Array> = (v) => (v instanceof Uint8Array ? undefined : '');

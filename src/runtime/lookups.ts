@@ -1,5 +1,7 @@
 // Metadata lookups: objects by id and alias, aliases, backends, classes; answered by any backend (queue group).
-import { InvalidAliasError, ObjectNotRegisteredError } from '../errors.js';
+import { InvalidAliasError, InvalidOptionError, ObjectNotRegisteredError } from '../errors.js';
+import { nameProblem } from '../metadata/keys.js';
+import { isObjectId, OBJECT_ID_RULE } from '../object/object-id.js';
 import type { ClassDescription } from '../metadata/class-description.js';
 import type { ObjectPage } from '../metadata/object-listing.js';
 import type { BackendInfo, ObjectMetadata } from '../metadata/types.js';
@@ -29,6 +31,7 @@ export class Lookups {
   }
 
   getObjectMetadata(id: string): Promise<ObjectMetadata> {
+    if (!isObjectId(id)) return Promise.reject(new InvalidOptionError('id', id, OBJECT_ID_RULE));
     return this.requests.metadata('object', { s: this.requests.wire(), id });
   }
 
@@ -38,6 +41,7 @@ export class Lookups {
 
   async getByAlias(alias: string, dataset = this.dataset()): Promise<DataClayObject> {
     validateAlias(alias);
+    validateDataset(dataset);
     const query = { s: this.requests.wire(), d: dataset, a: alias };
     const r = this.aliasRevision;
     return this.fromAlias(await this.requests.metadata('alias.get', r > 0 ? { ...query, r } : query));
@@ -45,6 +49,7 @@ export class Lookups {
 
   async deleteAlias(alias: string, dataset = this.dataset()): Promise<void> {
     validateAlias(alias);
+    validateDataset(dataset);
     this.wrote(await this.requests.metadata('alias.del', { s: this.requests.wire(), d: dataset, a: alias }));
   }
 
@@ -103,7 +108,13 @@ export class Lookups {
 }
 
 export function validateAlias(alias: unknown): asserts alias is string {
-  if (typeof alias !== 'string' || alias.length === 0) throw new InvalidAliasError(alias);
+  const problem = nameProblem(alias);
+  if (problem !== undefined) throw new InvalidAliasError(alias, undefined, problem);
+}
+
+function validateDataset(dataset: unknown): asserts dataset is string {
+  const problem = nameProblem(dataset);
+  if (problem !== undefined) throw new InvalidOptionError('dataset', dataset, `a dataset name that ${problem}`);
 }
 
 function registered(obj: DataClayObject): { id: string; dataset: string | undefined } {

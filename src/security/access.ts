@@ -37,8 +37,10 @@ export const backendDemands: Demands<BackendOps> = {
   update: ([, id]) => writes(id),
   version: ([, id]) => writes(id),
   consolidate: ([, id]) => writes(id),
-  move: ([, ids]) => ids.flatMap(writes),
-  replicate: ([, ids]) => ids.flatMap(writes),
+  // a forwarded hop names the referents a traversal reached elsewhere: its handler leaves out those the user may
+  // not change (transfer-ops.ts), as the first hop does with what it reaches, rather than refusing the whole graph
+  move: ([, ids, , , , forwarded]) => (forwarded ? [] : ids.flatMap(writes)),
+  replicate: ([, ids, , , , forwarded]) => (forwarded ? [] : ids.flatMap(writes)),
   receive: none,
   retire: none,
   delete: ([, ids]) => ids.flatMap(writes),

@@ -60,6 +60,15 @@ export class DatasetAuthorizer {
     this.check('create', user, dataset, 'rw');
   }
 
+  /**
+   * Whether the user may change objects of `dataset` (what a recursive move or replication carries along beyond the
+   * objects it names, which the request's own check covered): false refuses nothing, the caller leaves those out.
+   */
+  mayWrite(user: string, dataset: string): boolean {
+    this.assertCurrent('write');
+    return this.allows(user, dataset, 'rw');
+  }
+
   /** Answering from grants that may be stale would be a silent grant: refuse until they are known current. */
   private assertCurrent(op: string): void {
     const broken = this.grants.unavailable();
@@ -100,9 +109,14 @@ export class DatasetAuthorizer {
     this.check(op, user, facts.dataset, readOnly ? 'r' : demand.level);
   }
 
+  private allows(user: string, dataset: string, level: Level): boolean {
+    return (
+      (this.policy === 'open' && this.grants.dataset(dataset) === undefined) || this.grants.may(user, dataset, level)
+    );
+  }
+
   private check(op: string, user: string, dataset: string, level: Level): void {
-    if (this.policy === 'open' && this.grants.dataset(dataset) === undefined) return;
-    if (this.grants.may(user, dataset, level)) return;
+    if (this.allows(user, dataset, level)) return;
     const needs = level === 'rw' ? 'read-write' : 'read';
     throw new PermissionDeniedError(op, `${user} has no ${needs} access to dataset ${dataset}`, { user, dataset });
   }

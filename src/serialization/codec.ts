@@ -3,8 +3,9 @@
 import { Packr, addExtension } from 'msgpackr';
 import { DataClayError, ProtocolError, UnserializableError } from '../errors.js';
 import { DataClayObject } from '../object/dataclay-object.js';
+import { isBackendHint, isObjectId } from '../object/object-id.js';
 import { STATE } from '../object/state.js';
-import { findUnencodable } from './encodable.js';
+import { findTooDeep, findUnencodable } from './encodable.js';
 
 /** Told of every persistent object met while encoding (to persist the unregistered ones, or ship their state). */
 export type EncodeSink = (obj: DataClayObject) => void;
@@ -50,6 +51,8 @@ addExtension({
   },
   read([id, className, hint]: WireRef): DataClayObject {
     if (!resolver) throw new ProtocolError(`object reference ${id} decoded where none is expected`);
+    // what a reference names becomes part of subjects and keys: a forged one must not name a wildcard
+    if (!isObjectId(id) || typeof className !== 'string' || !isBackendHint(hint)) throw new ProtocolError('an object reference is malformed');
     return resolver(id, className, hint);
   },
 });
@@ -65,7 +68,7 @@ export function encode(value: unknown, onObject?: EncodeSink, what = 'value', fo
     return packr.pack(value);
   } catch (err) {
     if (err instanceof DataClayError) throw err;
-    const found = findUnencodable(focus, what);
+    const found = err instanceof RangeError ? findTooDeep(focus, what) : findUnencodable(focus, what);
     if (found) throw new UnserializableError(found.path, found.reason, { cause: err });
     throw new UnserializableError(what, (err as Error).message, { cause: err });
   } finally {

@@ -63,3 +63,47 @@ export function findUnencodable(value: unknown, path: string, seen = new Set<obj
   }
   return undefined;
 }
+
+/** How deep a plain value may nest when msgpackr ran out of stack on it: what a refusal reports beyond this. */
+const MAX_DEPTH = 1_000;
+
+/**
+ * Why a value ran the encoder out of stack (a RangeError): the first cycle of plain values, which msgpackr would
+ * follow forever, or the first part nested deeper than MAX_DEPTH. Persistent objects end a path: they travel as
+ * references, cycles and all.
+ */
+export function findTooDeep(
+  value: unknown,
+  path: string,
+  depth = 0,
+  onPath = new Set<object>(),
+): Unencodable | undefined {
+  if (typeof value !== 'object' || value === null || value instanceof DataClayObject || ArrayBuffer.isView(value))
+    return undefined;
+  if (onPath.has(value)) {
+    return {
+      path,
+      reason: 'a cycle: a plain value that contains itself (a persistent object can be shared by reference)',
+    };
+  }
+  if (depth >= MAX_DEPTH) return { path, reason: `nested deeper than ${MAX_DEPTH} levels` };
+  onPath.add(value);
+  for (const [child, at] of partsOf(value, path)) {
+    const found = findTooDeep(child, at, depth + 1, onPath);
+    if (found) return found;
+  }
+  onPath.delete(value);
+  return undefined;
+}
+
+function* partsOf(value: object, path: string): Iterable<[unknown, string]> {
+  if (Array.isArray(value)) for (let i = 0; i < value.length; i++) yield [value[i], `${path}[${i}]`];
+  else if (value instanceof Map) for (const [k, v] of value) yield [v, `${path}.get(${JSON.stringify(String(k))})`];
+  else if (value instanceof Set) {
+    let i = 0;
+    for (const v of value) yield [v, `${path}<item ${i++}>`];
+  } else if (!(value instanceof Date)) {
+    for (const [k, v] of Object.entries(value))
+      yield [v, /^[A-Za-z_$][\w$]*$/.test(k) ? `${path}.${k}` : `${path}[${JSON.stringify(k)}]`];
+  }
+}
