@@ -52,7 +52,8 @@ addExtension({
   read([id, className, hint]: WireRef): DataClayObject {
     if (!resolver) throw new ProtocolError(`object reference ${id} decoded where none is expected`);
     // what a reference names becomes part of subjects and keys: a forged one must not name a wildcard
-    if (!isObjectId(id) || typeof className !== 'string' || !isBackendHint(hint)) throw new ProtocolError('an object reference is malformed');
+    if (!isObjectId(id) || typeof className !== 'string' || !isBackendHint(hint))
+      throw new ProtocolError('an object reference is malformed');
     return resolver(id, className, hint);
   },
 });
