@@ -51,7 +51,8 @@ export function drainHandlers(
       const owned = ids.flatMap((id) => rt.ownership.ownedHere(id) ?? []);
       if (owned.length === 0) return;
       // a copy elsewhere first (the draining backend holds one: it is never the one picked), then forget its copy
-      await control.replicate([s, owned.map((o) => o.id), null, false, false, false], ctx);
+      // a drain's, which only backends send: an operator's work, needing no grant on the objects' datasets
+      await control.replicate([s, owned.map((o) => o.id), null, false, false, false], { ...ctx, operator: true });
       for (const obj of owned) await rt.replicas.forgetReplica(obj, replica);
     },
     relocate: (request, ctx) => control.move(request, ctx),

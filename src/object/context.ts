@@ -32,6 +32,8 @@ export interface RequestContext extends Session, CallOptions {
    * if they do not exist, whatever a later read finds: that read was not checked (security/authorizer.ts).
    */
   unknown?: Set<string>;
+  /** On a backend: sent by an admin (the `a` space), whose operations need no grant on the objects' datasets. */
+  operator?: boolean;
 }
 
 export const sessionStorage = new AsyncLocalStorage<RequestContext>();

@@ -64,6 +64,7 @@ export function serveOperations<M extends Record<keyof M, OpTypes>>(
       assertShape(name, op.shape, request);
       const ctx = fromWire(sessionOf(request));
       // users and admins are who the server let publish; a backend vouches for the user it names, consistently
+      if (space === 'a') ctx.operator = true;
       if (space !== 'b') ctx.username = user;
       else if (ctx.username !== user) {
         throw new PermissionDeniedError(name, `the session names ${ctx.username}, the subject ${user}`, { user });

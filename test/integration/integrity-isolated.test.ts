@@ -82,7 +82,10 @@ describe('forged references', () => {
     await cluster.backend('backend-1').restart();
     // a proxy that claims the victim is a Person: what a forged reference on the wire says
     const forged = newProxy(classInfoByName('test/models/people.Person'), victim.id, 'backend-1');
-    await holder.dcSet('ref', forged as never);
+    // the backend resolves it to the stored object's own class, which the field's declared type then refuses
+    await expect(holder.dcSet('ref', forged as never)).rejects.toThrow(
+      /expects Counter \| null, got an object of class test\/models\/integrity.Tally/,
+    );
     expect(await victim.inc(1)).toBe(4);
     await cluster.backend('backend-1').restart();
     expect(await victim.inc(1)).toBe(5);
