@@ -72,6 +72,9 @@ export function versionHandlers(rt: Deps): Pick<Handlers<BackendOps>, VersionOp>
      */
     async consolidate([s, id], ctx) {
       const version = await rt.ownership.owned(id);
+      // the id forwards to its original already (a retry after a timeout, or a second call): consolidated, the
+      // answer is the same. Holding the original as if it were the version would wait on itself
+      if (version.id !== id) return [version.id, rt.backendId];
       // its metadata is read while the version's requests are held and its leaving note goes to disk: both wait on
       // the network or the disk, one after the other they would add up (an object that is no version is held for
       // that read only: nothing of it changes)
