@@ -173,6 +173,7 @@ export class Client implements AsyncDisposable {
    */
   async listObjects(query: ObjectQuery = {}): Promise<ObjectList> {
     const { limit = 1_000, ...rest } = query;
+    if (!Number.isInteger(limit) || limit < 1) throw new InvalidOptionError('limit', limit, 'a positive integer');
     const objects: ObjectMetadata[] = [];
     let cursor = query.cursor;
     do {

@@ -77,3 +77,10 @@ describe('options', () => {
     expect(await p.addYear()).toBe(2); // still there, unmoved and undeleted
   });
 });
+
+describe('a listing', () => {
+  it('with a limit that is no positive integer is refused before it is sent (sent, a user would be refused by NATS)', async () => {
+    for (const limit of [-1, 0, 1.5, Number.NaN, 'abc'])
+      await expect(client.listObjects({ limit: limit as number })).rejects.toBeInstanceOf(InvalidOptionError);
+  });
+});
