@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { getEnvironmentData, setEnvironmentData } from 'node:worker_threads';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { ClassKindError, ClientNotStartedError, InvalidOptionError } from '../errors.js';
-import { nameProblem } from '../metadata/keys.js';
+import { validateDataset } from '../runtime/lookups.js';
 import {
   type NatsSecrets,
   type NatsSettings,
@@ -63,6 +63,8 @@ export class Client implements AsyncDisposable {
     if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) {
       throw new InvalidOptionError('timeoutMs', timeoutMs, 'a positive number of milliseconds');
     }
+    const dataset = options.dataset ?? env.DC_DATASET ?? 'admin';
+    validateDataset(dataset); // here: a bad one would fail every request later, as a ProtocolError
     this.#connection = options.connection;
     // a handed-in connection: its server is what a context names; the settings are the owner's business
     this.#nats = options.connection
@@ -72,7 +74,7 @@ export class Client implements AsyncDisposable {
       natsUrl: this.#nats.servers.join(','),
       servers: this.#nats.servers,
       username: clientIdentity(this.#nats, options.username ?? env.DC_USERNAME),
-      dataset: datasetName(options.dataset ?? env.DC_DATASET ?? 'admin'),
+      dataset,
       namespace: options.namespace ?? env.DC_NAMESPACE ?? 'default',
       timeoutMs,
     };
@@ -240,7 +242,7 @@ export class Client implements AsyncDisposable {
     if (context.username !== undefined && context.username !== username) {
       throw new InvalidOptionError('username', context.username, `this client's identity (${username}) or unset`);
     }
-    if (context.dataset !== undefined) datasetName(context.dataset);
+    if (context.dataset !== undefined) validateDataset(context.dataset);
     return this.active().run(context, fn);
   }
 
@@ -252,13 +254,6 @@ export class Client implements AsyncDisposable {
     if (!this.started) throw new ClientNotStartedError();
     return this.started;
   }
-}
-
-/** A dataset option, checked here: a bad one would fail every request later, as a ProtocolError. */
-function datasetName(dataset: unknown): string {
-  const problem = nameProblem(dataset);
-  if (problem !== undefined) throw new InvalidOptionError('dataset', dataset, `a dataset name that ${problem}`);
-  return dataset as string;
 }
 
 /** nats.js names a server host:port; a context names it as a URL. */

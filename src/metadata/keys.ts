@@ -16,7 +16,7 @@ export function escapeKeyPart(part: string): string {
  * (kv-fast.ts MAX_KEY_LENGTH). A character outside [A-Za-z0-9_-] takes 3 to 12.
  */
 export const MAX_NAME_KEY = 1024;
-const PLAIN_NAME = /^[A-Za-z0-9_-]{1,1024}$/;
+const PLAIN_NAME = new RegExp(`^[A-Za-z0-9_-]{1,${MAX_NAME_KEY}}$`);
 
 /** Why `name` cannot name an alias or a dataset; undefined when it can. */
 export function nameProblem(name: unknown): string | undefined {

@@ -10,7 +10,10 @@ export function isObjectId(value: unknown): value is string {
   return typeof value === 'string' && OBJECT_ID.test(value);
 }
 
-/** A reference's backend hint: none, or a backend id (a subject token, as messaging/subjects.ts requires). */
+/**
+ * A reference's backend hint: none, or a backend id (a subject token, as messaging/subjects.ts requires; its own
+ * rule, since serialization/ may not import messaging/).
+ */
 export function isBackendHint(value: unknown): value is string | null {
   return value === null || (typeof value === 'string' && /^[A-Za-z0-9_-]+$/.test(value));
 }

@@ -112,7 +112,8 @@ export function validateAlias(alias: unknown): asserts alias is string {
   if (problem !== undefined) throw new InvalidAliasError(alias, undefined, problem);
 }
 
-function validateDataset(dataset: unknown): asserts dataset is string {
+/** A dataset name the client is given (a bad one would fail every request later, as a ProtocolError). */
+export function validateDataset(dataset: unknown): asserts dataset is string {
   const problem = nameProblem(dataset);
   if (problem !== undefined) throw new InvalidOptionError('dataset', dataset, `a dataset name that ${problem}`);
 }
