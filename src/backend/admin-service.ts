@@ -9,7 +9,7 @@ export interface BackendControl {
 }
 
 export function adminHandlers(
-  rt: Pick<BackendRuntime, 'backendId' | 'heap' | 'objects' | 'writes'>,
+  rt: Pick<BackendRuntime, 'backendId' | 'heap' | 'objects' | 'writes' | 'replicas'>,
   control: BackendControl,
 ): Pick<Handlers<BackendOps>, 'ping' | 'flush' | 'stop'> {
   return {
@@ -19,6 +19,7 @@ export function adminHandlers(
       loadedBytes: rt.heap.bytes,
       stored: rt.objects.count,
       copies: rt.objects.backupCount,
+      copiesLoaded: rt.replicas.loadedCount,
       rss: process.memoryUsage.rss(),
       maxRss: process.resourceUsage().maxRSS * 1024,
       uptimeMs: Math.round(process.uptime() * 1000),

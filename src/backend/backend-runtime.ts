@@ -141,6 +141,8 @@ export class BackendRuntime {
       resolveRef: resolver,
       store,
       objects,
+      budget: options.budget,
+      pinned: (id) => heap.pinCount(id) > 0,
       requests,
       metadataOf,
       load: (obj) => this.ownership.load(obj),

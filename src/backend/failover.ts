@@ -50,7 +50,7 @@ export interface FailoverDeps {
     | 'deleteObject'
   >;
   objects: Pick<ObjectStore, 'removeBackup'>;
-  replicas: Pick<Replicas, 'heldByMaster' | 'copy' | 'fence' | 'drop' | 'forget' | 'quietFor' | 'revision'>;
+  replicas: Pick<Replicas, 'heldByMaster' | 'info' | 'copy' | 'fence' | 'drop' | 'forget' | 'quietFor' | 'revision'>;
   ownership: Pick<Ownership, 'markLeaving' | 'resolver'>;
   registrar: Pick<Registrar, 'own'>;
   writes: Pick<WriteThrough, 'save'>;
@@ -119,9 +119,9 @@ export class Failover {
       this.scrubbing.splice(0, SCRUB_PER_TICK).map(async (id) => {
         const revision = this.rt.replicas.revision(id);
         const entry = await this.rt.store.getObjectEntry(id);
-        const copy = this.rt.replicas.copy(id);
+        const copy = this.rt.replicas.info(id);
         if (!copy || copy.revision !== revision) return;
-        const master = copy.obj[STATE].backendId!;
+        const { master } = copy;
         if (!entry) this.dropCopy(id, master, 'its object is gone');
         else if (entry.md.master === this.rt.backendId)
           return; // a promotion of it runs (or ran): not judged here

@@ -224,6 +224,12 @@ export class ObjectStore {
     return this.backupsDb.put(id, encode(record));
   }
 
+  /** The backup copy held here, as last written (a write not committed yet is not seen). */
+  backup(id: string): BackupRecord | undefined {
+    const bytes = this.backupsDb.get(id);
+    return bytes ? decode<BackupRecord>(bytes) : undefined;
+  }
+
   hasBackup(id: string): boolean {
     return this.backupsDb.doesExist(id);
   }

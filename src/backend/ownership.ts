@@ -22,7 +22,7 @@ export interface OwnershipDeps {
   objects: ObjectStore;
   identity: IdentityMap;
   store: Pick<MetadataStore, 'getObject'>;
-  replicas: Pick<Replicas, 'get' | 'checked'>;
+  replicas: Pick<Replicas, 'holds' | 'checked'>;
   /** What a reference to an object owned elsewhere becomes. */
   proxies: RefResolver;
   /** Told of a record of an older shape loaded into the current class. */
@@ -101,7 +101,7 @@ export class Ownership {
     if (gate) return gate.then(() => this.readable(id));
     const loaded = this.deps.heap.get(id);
     if (loaded) return loaded;
-    return this.deps.replicas.get(id) ? this.deps.replicas.checked(id) : this.ownedSlow(id);
+    return this.deps.replicas.holds(id) ? this.deps.replicas.checked(id) : this.ownedSlow(id);
   }
 
   /** The object, when this backend owns it (loaded or not); undefined otherwise. No request is made. */

@@ -22,7 +22,9 @@ import { STATE } from '../object/state.js';
 import { chunkBySize, recordSize } from '../messaging/chunks.js';
 import { decode, encodeState } from '../serialization/codec.js';
 import { captureState, hasStateHooks } from '../object/object-state.js';
-import { ObjectStore } from './object-store.js';
+import { ObjectStore, type BackupRecord } from './object-store.js';
+import type { MemoryBudget } from './heap.js';
+import type { ClassInfo } from '../object/meta.js';
 import { BACKEND_STALE_MS, type MetadataStore } from '../metadata/store.js';
 import type { Epochs } from './epochs.js';
 import type { ObjectMetadata } from '../metadata/types.js';
@@ -39,7 +41,11 @@ export interface ReplicasDeps {
     MetadataStore,
     'getObject' | 'getObjectEntry' | 'updateObject' | 'putObject' | 'listBackends' | 'backendStamp' | 'serverNow'
   >;
-  objects: Pick<ObjectStore, 'put' | 'putBackup' | 'removeBackup' | 'backups'>;
+  objects: Pick<ObjectStore, 'put' | 'putBackup' | 'removeBackup' | 'backups' | 'backup'>;
+  /** The budget loaded copies keep to (the heap's numbers, counted apart from the objects mastered here). */
+  budget?: MemoryBudget;
+  /** Whether calls run on the object now (a loaded copy in use is never evicted). */
+  pinned: (id: string) => boolean;
   epochs: Epochs;
   /** Whether this backend masters the object (then a copy sent to it is a stale master's, or this one is stale). */
   mastersHere: (id: string) => boolean;
@@ -62,18 +68,30 @@ export interface ReplicasDeps {
 const HOLDER_CHECK_MS = 500;
 
 /**
+ * What is known of every copy held here, loaded or not (small: failover and the scrub scan these every tick).
  * `revision`: how many states the master has sent; `epoch`: the master's, as the last copy (or a promotion) set it;
  * `at`: when the last one came (performance.now()).
  */
 interface Held {
-  obj: DataClayObject;
-  state: Uint8Array;
-  shape: StoredShape | undefined;
+  info: ClassInfo;
+  master: string;
   revision: number;
   epoch: number;
   /** The order its master gave the copy (none from a master before copies were ordered). */
   order: CopyOrder | undefined;
   at: number;
+}
+
+/** A copy in memory: its instance (read-only fields) and the state its master last sent, as sent. */
+interface Loaded {
+  obj: DataClayObject;
+  state: Uint8Array;
+  shape: StoredShape | undefined;
+}
+
+/** A copy as a promotion starts from it. */
+export interface Copy extends Loaded {
+  revision: number;
 }
 
 /** Whether `copy` is older than `held`: from the same master process, at the same epoch, and ordered before it. */
@@ -82,8 +100,14 @@ function olderCopy(copy: CopyOrder | undefined, held: CopyOrder | undefined): bo
 }
 
 export class Replicas {
-  /** Replicas of objects mastered elsewhere, with the state their master last sent. */
+  /** Every copy of an object mastered elsewhere that this backend holds (on disk, loaded or not). */
   private readonly held = new Map<string, Held>();
+  /**
+   * The copies in memory, least recently used first when there is a budget: the others are on disk only, their
+   * instances proxies of their master until a read loads them again (a replica is there to serve reads nearby).
+   */
+  private readonly loaded = new Map<string, Loaded>();
+  private loadedBytes = 0;
   /** This process, as the master of the copies it sends, and how many it sent (what orders them at a holder). */
   private readonly incarnation = randomInt(2 ** 47);
   private sent = 0;
@@ -95,17 +119,39 @@ export class Replicas {
     return [this.incarnation, ++this.sent];
   }
 
-  get(id: string): DataClayObject | undefined {
-    return this.held.get(id)?.obj;
+  /** Whether a copy of the object is held here (loaded or not). */
+  holds(id: string): boolean {
+    return this.held.has(id);
   }
 
+  /** Copies held here. */
   get size(): number {
     return this.held.size;
   }
 
-  /** The copy held here, as the master last sent it (what a promotion starts from). */
-  copy(id: string): Readonly<Held> | undefined {
+  /** Copies held here and loaded in memory. */
+  get loadedCount(): number {
+    return this.loaded.size;
+  }
+
+  /** What is known of a copy held here without loading it (its master, revision, epoch). */
+  info(id: string): Readonly<Held> | undefined {
     return this.held.get(id);
+  }
+
+  /**
+   * The copy held here, as the master last sent it (what a promotion starts from): the loaded instance, or for one on
+   * disk only, the instance this process has of it (a proxy) or a blank one, with the state read from disk.
+   */
+  copy(id: string): Copy | undefined {
+    const held = this.held.get(id);
+    if (!held) return undefined;
+    const loaded = this.loaded.get(id);
+    if (loaded) return { ...loaded, revision: held.revision };
+    const record = this.rt.objects.backup(id);
+    if (!record) return undefined;
+    const [, , state, shape] = record;
+    return { obj: this.known(id, held.info) ?? blank(held.info, id), state, shape, revision: held.revision };
   }
 
   /**
@@ -125,7 +171,7 @@ export class Replicas {
         stale.push([id, epoch]);
       }
       const held = this.held.get(id);
-      if (held && held.epoch > epoch) throw new FencedError(id, held.obj[STATE].backendId!, held.epoch);
+      if (held && held.epoch > epoch) throw new FencedError(id, held.master, held.epoch);
     }
     for (const [id, epoch] of stale) await this.rt.superseded(id, master, epoch);
     // a copy older than the one held (it came by another path, later) is not taken: the newer state stays. It is
@@ -135,17 +181,20 @@ export class Replicas {
     for (const r of records) {
       const [id, , , , , epoch = 0, order] = r;
       const held = this.held.get(id);
-      if (held && held.epoch === epoch && held.obj[STATE].backendId === master && olderCopy(order, held.order))
+      if (held && held.epoch === epoch && held.master === master && olderCopy(order, held.order))
         kept.push(this.writing.get(id));
       else newer.push(r);
     }
     this.take(newer, master);
-    await Promise.all([
-      ...kept,
-      ...newer.map(([id, className, dataset, state, shape, epoch = 0, order]) =>
-        this.track(id, this.rt.objects.putBackup(id, [className, dataset, state, shape, master, epoch, order])),
-      ),
-    ]);
+    const writes = newer.map(([id, className, dataset, state, shape, epoch = 0, order]) =>
+      this.track(id, this.rt.objects.putBackup(id, [className, dataset, state, shape, master, epoch, order])),
+    );
+    this.trim(); // after the writes are tracked: a copy is never evicted before its state is on disk to load from
+    try {
+      await Promise.all([...kept, ...writes]);
+    } finally {
+      this.trim(); // the copies this batch kept loaded while they were written (a resend is every copy at once)
+    }
   }
 
   /** The disk write of each copy's last state taken: a copy answered without taking it waits for it. */
@@ -158,37 +207,111 @@ export class Replicas {
     return write;
   }
 
-  /** The copies this backend held when it stopped, from its store: a backup survives its holder's restart. */
+  /**
+   * The copies this backend held when it stopped, from its store: a backup survives its holder's restart. They are
+   * known at once and loaded on first read (or promotion).
+   */
   restore(): number {
-    let restored = 0;
-    for (const [id, [className, dataset, state, shape, master, epoch, order]] of this.rt.objects.backups()) {
+    const now = performance.now();
+    const masters = new Map<string, string>(); // one string per master, not one per copy
+    for (const [id, [className, , , , master, epoch, order]] of this.rt.objects.backups()) {
       try {
-        this.take([[id, className, dataset, state, shape, epoch, order]], master);
-        restored++;
+        const info = classInfoByName(className);
+        if (!masters.has(master)) masters.set(master, master);
+        this.held.set(id, { info, master: masters.get(master)!, revision: 1, epoch, order, at: now });
       } catch (err) {
         this.rt.onBackgroundError(err); // a class this build no longer has: the copy stays on disk, unused
       }
     }
-    return restored;
+    return this.held.size;
   }
 
   private take(records: TransferRecord[], master: string): void {
     const batch = new Map<string, DataClayObject>();
     for (const [id, className, dataset] of records) {
-      const obj = this.held.get(id)?.obj ?? this.rt.identity.get(id) ?? blank(classInfoByName(className), id);
-      holdReplica(obj, master, dataset);
-      this.rt.identity.add(obj);
-      batch.set(id, obj);
+      const info = classInfoByName(className);
+      batch.set(id, this.instance(id, info, master, dataset));
     }
     const resolve = (id: string, cls: string, hint: string | null) =>
       batch.get(id) ?? this.rt.resolveRef(id, cls, hint);
-    for (const [id, , , state, shape, epoch = 0, order] of records) {
+    const at = performance.now();
+    for (const [id, , , sent, shape, epoch = 0, order] of records) {
       const obj = batch.get(id)!;
-      dropFields(obj); // the read-only accessors of the previous state: a state hook assigns fields
-      restoreState(obj, evolveReceived(obj[STATE].info, id, decode(state, resolve), shape, hasStateHooks(obj)));
-      readOnlyFields(obj);
+      // kept a while: a view into the request's buffer would keep all of that buffer alive with it
+      const state = sent.byteLength === sent.buffer.byteLength ? sent : new Uint8Array(sent);
+      this.fill(obj, state, shape, resolve);
       const revision = (this.held.get(id)?.revision ?? 0) + 1;
-      this.held.set(id, { obj, state, shape, revision, epoch, order, at: performance.now() });
+      this.held.set(id, { info: obj[STATE].info, master, revision, epoch, order, at });
+      this.keep(id, { obj, state, shape });
+    }
+  }
+
+  /** The instance a copy's state goes into: the loaded copy, the one this process has (a proxy), or a blank one. */
+  private instance(id: string, info: ClassInfo, master: string, dataset: string): DataClayObject {
+    const obj = this.known(id, info) ?? blank(info, id);
+    holdReplica(obj, master, dataset);
+    this.rt.identity.add(obj);
+    return obj;
+  }
+
+  /** The instance this process has of the object; one of another class (a forged reference made it) is not it. */
+  private known(id: string, info: ClassInfo): DataClayObject | undefined {
+    const known = this.loaded.get(id)?.obj ?? this.rt.identity.get(id);
+    return known?.[STATE].info === info ? known : undefined;
+  }
+
+  private fill(obj: DataClayObject, state: Uint8Array, shape: StoredShape | undefined, resolve: RefResolver): void {
+    dropFields(obj); // the read-only accessors of the previous state: a state hook assigns fields
+    const { info, id } = obj[STATE];
+    restoreState(obj, evolveReceived(info, id, decode(state, resolve), shape, hasStateHooks(obj)));
+    readOnlyFields(obj);
+  }
+
+  /** The copy is in memory, most recently used. */
+  private keep(id: string, copy: Loaded): void {
+    this.unload(id);
+    this.loaded.set(id, copy);
+    this.loadedBytes += copy.state.length;
+  }
+
+  private unload(id: string): Loaded | undefined {
+    const copy = this.loaded.get(id);
+    if (!copy) return undefined;
+    this.loaded.delete(id);
+    this.loadedBytes -= copy.state.length;
+    return copy;
+  }
+
+  /** The loaded copy's instance, loaded from disk if it was evicted; undefined when its record is gone. */
+  private load(id: string): DataClayObject | undefined {
+    const copy = this.loaded.get(id);
+    if (copy) {
+      if (this.rt.budget?.maxObjects !== undefined || this.rt.budget?.maxBytes !== undefined) this.keep(id, copy); // most recently used
+      return copy.obj;
+    }
+    const held = this.held.get(id);
+    const record: BackupRecord | undefined = held && this.rt.objects.backup(id);
+    if (!held || !record) return undefined;
+    const [, dataset, state, shape] = record;
+    const obj = this.instance(id, held.info, held.master, dataset);
+    this.fill(obj, state, shape, this.rt.resolveRef);
+    this.keep(id, { obj, state, shape });
+    this.trim(id);
+    return obj;
+  }
+
+  /**
+   * Evicts the least recently used copies beyond the budget: each becomes a proxy of its master (it is on disk, and
+   * loads again on the next read). Skipped: copies in use, copies whose state is not on disk yet, and `spare`.
+   */
+  private trim(spare?: string): void {
+    const { maxObjects = Infinity, maxBytes = Infinity } = this.rt.budget ?? {};
+    if (this.loaded.size <= maxObjects && this.loadedBytes <= maxBytes) return;
+    for (const id of this.loaded.keys()) { // deleting the entry iterated is safe for a Map
+      if (this.loaded.size <= maxObjects && this.loadedBytes <= maxBytes) return;
+      if (id === spare || this.writing.has(id) || this.rt.pinned(id)) continue;
+      const copy = this.unload(id)!;
+      toProxy(copy.obj, this.held.get(id)?.master ?? copy.obj[STATE].backendId!);
     }
   }
 
@@ -210,30 +333,36 @@ export class Replicas {
   async checked(id: string): Promise<DataClayObject> {
     const held = this.held.get(id)!;
     const md = await this.rt.store.getObject(id);
-    if (md && md.forward === undefined && md.replicas.includes(this.rt.backendId)) return held.obj;
-    const owner = md?.master ?? held.obj[STATE].backendId!;
-    // a copy taken while the metadata was read is newer than that read (a placement named this holder again)
-    if (this.held.get(id) === held) this.drop(id, owner);
+    const owner = md?.master ?? held.master;
+    if (md && md.forward === undefined && md.replicas.includes(this.rt.backendId)) {
+      // loaded after the read, in the same turn as the reply's caller resumes: no eviction comes in between
+      const obj = this.load(id);
+      if (obj) return obj;
+    } else if (this.held.get(id) === held) {
+      // a copy taken while the metadata was read is newer than that read (a placement named this holder again)
+      this.drop(id, owner);
+    }
     throw new WrongBackendError(id, owner);
   }
 
   /** Forgets the copy in memory only: a promotion turns it into the object and removes its record after. */
   forget(id: string): void {
     this.held.delete(id);
+    this.unload(id);
   }
 
   /**
-   * Drops a replica: the instance becomes a proxy of `owner`; with `keep`, the caller turns it into something else
-   * (a move to this backend makes it the object itself).
+   * Drops a replica: the instance becomes a proxy of `owner`; with `keep`, the caller turns the loaded instance into
+   * something else (a move to this backend makes it the object itself). Returns the loaded instance, if any.
    */
   drop(id: string, owner: string, keep = false): DataClayObject | undefined {
-    const held = this.held.get(id);
-    if (!held) return undefined;
+    if (!this.held.has(id)) return undefined;
     this.held.delete(id);
-    if (!keep) toProxy(held.obj, owner);
+    const obj = this.unload(id)?.obj;
+    if (obj && !keep) toProxy(obj, owner);
     // a copy left on disk by a crash here is dropped at the next start (failover.ts checks each against the metadata)
     this.rt.objects.removeBackup(id).catch((err) => this.rt.onBackgroundError(err));
-    return held.obj;
+    return obj;
   }
 
   /**
@@ -243,7 +372,7 @@ export class Replicas {
   retire(id: string, master: string, epoch: number, order?: CopyOrder): void {
     const held = this.held.get(id);
     if (!held) return;
-    const mine = held.obj[STATE].backendId === master;
+    const mine = held.master === master;
     // a copy this master process sent after the retire (it overtook it) stays: the retire is the older of the two
     if (mine && held.epoch === epoch && olderCopy(order, held.order)) return;
     if ((mine && held.epoch <= epoch) || held.epoch < epoch) this.drop(id, master);
@@ -252,8 +381,7 @@ export class Replicas {
   /** The replicas held here, by their master. */
   heldByMaster(): Map<string, string[]> {
     const out = new Map<string, string[]>();
-    for (const [id, { obj }] of this.held) {
-      const master = obj[STATE].backendId!;
+    for (const [id, { master }] of this.held) {
       const ids = out.get(master);
       if (ids) ids.push(id);
       else out.set(master, [id]);
@@ -268,7 +396,9 @@ export class Replicas {
   /** The copies whose master sent nothing for `ms` (what failover.ts checks against the metadata). */
   quietFor(ms: number): string[] {
     const before = performance.now() - ms;
-    return [...this.held].filter(([, h]) => h.at < before).map(([id]) => id);
+    const out: string[] = [];
+    for (const [id, h] of this.held) if (h.at < before) out.push(id);
+    return out;
   }
 
   /** A live backend holding no copy of any of these objects, at random; null when every backend has one. */

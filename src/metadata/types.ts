@@ -77,6 +77,8 @@ export interface BackendStats {
   stored: number;
   /** Backup copies (replicas) of other backends' objects in its store (docs/failover.md). */
   copies: number;
+  /** Of those, the copies loaded in memory (the memory budget bounds them as it bounds `loaded`). */
+  copiesLoaded: number;
   /** Resident set size of the process, now and at its peak, in bytes. */
   rss: number;
   maxRss: number;

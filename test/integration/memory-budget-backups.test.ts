@@ -1,0 +1,112 @@
+// The memory budget bounds the backup copies a backend holds for others, as it bounds its own objects: with
+// `--max-objects` and `--backups 1`, the holder keeps at most that many copies loaded. The rest stay on disk, and
+// each still serves reads (loaded again), takes its master's writes, and is promoted with its last acknowledged
+// state when its master is killed.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Client, DevCluster } from '../../src/index.js';
+import { Counter } from '../models/index.js';
+import { natsProfile, waitFor } from '../setup/helpers.js';
+import { TEST_MODELS } from '../setup/models.js';
+
+const BUDGET = 10;
+const COUNT = 60;
+let cluster: DevCluster;
+let client: Client;
+
+beforeAll(async () => {
+  cluster = await DevCluster.start({
+    models: TEST_MODELS,
+    backends: 2,
+    namespace: 'budget-copies',
+    backups: 1,
+    backendArgs: ['--max-objects', String(BUDGET)],
+    ...natsProfile(),
+  });
+  client = await new Client({ ...cluster.connectOptions, namespace: 'budget-copies', timeoutMs: 30_000 }).start();
+}, 120_000);
+afterAll(async () => {
+  await client?.stop();
+  await cluster?.stop();
+});
+
+const holder = () => client.backend('backend-2').stats();
+
+/** Reads each counter until backend-2's copy served it: every value it served is the one expected. */
+async function readFromCopies(counters: Counter[], expected: (i: number) => number): Promise<void> {
+  for (const [i, c] of counters.entries()) {
+    await c.sync(); // the client learns the backup from the metadata: a backup is a replica reads may go to
+    expect(c.replicaBackendIds).toEqual(['backend-2']);
+    let fromCopy = false;
+    for (let tries = 0; !fromCopy; tries++) {
+      if (tries === 200) throw new Error(`${c.id} was never served by its copy on backend-2`);
+      const [backend, count] = await c.servedBy();
+      expect(count, `${c.id} read on ${backend}`).toBe(expected(i));
+      fromCopy = backend === 'backend-2';
+    }
+  }
+}
+
+describe(`a holder of backups with --max-objects ${BUDGET}`, () => {
+  let counters: Counter[] = [];
+
+  it('keeps at most that many copies loaded while it takes more', async () => {
+    counters = Array.from({ length: COUNT }, () => new Counter());
+    for (const [i, c] of counters.entries()) {
+      c.count = i;
+      await c.makePersistent({ backendId: 'backend-1' }); // acknowledged once its copy is on backend-2's disk
+    }
+    const stats = await holder();
+    expect(stats.copies).toBe(COUNT);
+    expect(stats.copiesLoaded).toBeLessThanOrEqual(BUDGET);
+  });
+
+  it('serves reads from copies on disk only, and stays within the budget', async () => {
+    await readFromCopies(counters, (i) => i);
+    expect((await holder()).copiesLoaded).toBeLessThanOrEqual(BUDGET);
+  });
+
+  it('takes its master writes to copies evicted since, and serves them', async () => {
+    for (const c of counters) await c.increment();
+    await readFromCopies(counters, (i) => i + 1);
+    expect((await holder()).copiesLoaded).toBeLessThanOrEqual(BUDGET);
+  });
+
+  it('keeps to the budget after its master sends every copy again at once (the holder restarted)', async () => {
+    // while it is gone its master names no backup for its objects; once back, it drops the copies no longer named,
+    // and the master's next tick sends all of them again in one batch, each loaded until written, then trimmed
+    await cluster.backend('backend-2').restart();
+    await waitFor(
+      async () => {
+        for (const c of counters) await c.sync();
+        return counters.filter((c) => c.replicaBackendIds.includes('backend-2')).length;
+      },
+      {
+        until: (named) => named === COUNT,
+        timeoutMs: 90_000,
+        intervalMs: 200,
+        what: 'every object naming its copy again',
+      },
+    );
+    const stats = await holder();
+    expect(stats.copies).toBe(COUNT);
+    expect(stats.copiesLoaded).toBeLessThanOrEqual(BUDGET);
+    await readFromCopies(counters, (i) => i + 1);
+  }, 120_000);
+
+  it('promotes copies on disk only when their master is killed, each with its last acknowledged state', async () => {
+    await cluster.backend('backend-1').kill();
+    for (const [i, c] of counters.entries()) {
+      const served = await waitFor(() => c.servedBy().catch(() => undefined), {
+        until: (s) => s?.[0] === 'backend-2',
+        timeoutMs: 90_000,
+        intervalMs: 200,
+        what: `${c.id} served by its promoted copy`,
+      });
+      expect(served![1]).toBe(i + 1);
+    }
+    const stats = await holder();
+    expect(stats.stored).toBe(COUNT);
+    expect(stats.loaded).toBeLessThanOrEqual(BUDGET);
+    expect(await counters[0].increment()).toBe(2); // a write on a promoted object
+  }, 120_000);
+});
