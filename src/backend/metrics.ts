@@ -26,7 +26,11 @@ export class BackendMetrics {
     gauge('dataclay_loaded_bytes', 'Bytes of the stored records of the loaded objects', () => rt.heap.bytes);
     gauge('dataclay_stored_objects', 'Objects in the backend store', () => rt.objects.count);
     gauge('dataclay_replicas_held', "Replicas of other backends' objects held here", () => rt.replicas.size);
-    gauge('dataclay_replicas_loaded', 'Replicas held here and loaded in memory (the rest load on read)', () => rt.replicas.loadedCount);
+    gauge(
+      'dataclay_replicas_loaded',
+      'Replicas held here and loaded in memory (the rest load on read)',
+      () => rt.replicas.loadedCount,
+    );
     this.requests = new Counter({
       name: 'dataclay_requests_total',
       help: 'Requests answered, by operation and outcome',

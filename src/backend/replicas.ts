@@ -307,7 +307,8 @@ export class Replicas {
   private trim(spare?: string): void {
     const { maxObjects = Infinity, maxBytes = Infinity } = this.rt.budget ?? {};
     if (this.loaded.size <= maxObjects && this.loadedBytes <= maxBytes) return;
-    for (const id of this.loaded.keys()) { // deleting the entry iterated is safe for a Map
+    for (const id of this.loaded.keys()) {
+      // deleting the entry iterated is safe for a Map
       if (this.loaded.size <= maxObjects && this.loadedBytes <= maxBytes) return;
       if (id === spare || this.writing.has(id) || this.rt.pinned(id)) continue;
       const copy = this.unload(id)!;
