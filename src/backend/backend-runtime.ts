@@ -112,6 +112,7 @@ export class BackendRuntime {
       epochs,
       // a loaded object's state, else its record (the two agree once a write has ended)
       replicated: (id) => ((heap.get(id)?.[STATE].replicas ?? objects.get(id)?.[3])?.length ?? 0) > 0,
+      claimLimit: claimLimit(options.budget),
       log,
       onBackgroundError,
     });
@@ -273,4 +274,13 @@ export class BackendRuntime {
     const obj = this.heap.get(id);
     return obj && factsOf(obj);
   }
+}
+
+/**
+ * How many claims a budgeted backend keeps (lease.ts): a few times the objects it may keep loaded, so the objects
+ * in use keep theirs; a byte budget, which counts no objects, keeps a fixed number.
+ */
+function claimLimit(budget: MemoryBudget | undefined): number | undefined {
+  if (budget?.maxObjects !== undefined) return 4 * budget.maxObjects;
+  return budget?.maxBytes !== undefined ? 100_000 : undefined;
 }

@@ -10,6 +10,7 @@ import type { MetadataStore } from '../metadata/store.js';
 import { BACKEND_STALE_MS } from '../metadata/store.js';
 import type { ObjectMetadata } from '../metadata/types.js';
 import { toProxy } from '../object/lifecycle.js';
+import { detached } from '../serialization/strings.js';
 import type { Epochs } from './epochs.js';
 import type { Heap } from './heap.js';
 import type { ObjectStore } from './object-store.js';
@@ -29,6 +30,12 @@ export interface LeaseDeps {
   epochs: Epochs;
   /** Whether the object has replicas (none: nobody can have been promoted in its place, so no re-check is due). */
   replicated: (id: string) => boolean;
+  /**
+   * Most claims kept (a backend under a memory budget): past it the oldest go. A claim dropped costs one re-check
+   * of its object's metadata on its next request; kept for every object ever made here, claims would hold memory for
+   * each stored object, not each loaded one.
+   */
+  claimLimit?: number;
   log: Pick<Logger, 'info' | 'warn'>;
   onBackgroundError: (err: unknown) => void;
 }
@@ -66,13 +73,25 @@ export class Lease {
 
   /** This backend masters the object for sure (it created, received or promoted it): no re-check needed. */
   claim(id: string): void {
-    this.confirmed.add(id);
+    this.remember(id);
+  }
+
+  private remember(id: string): void {
+    if (this.confirmed.has(id)) return;
+    this.confirmed.add(detached(id));
+    const limit = this.deps.claimLimit ?? Number.POSITIVE_INFINITY;
+    if (this.confirmed.size <= limit) return;
+    for (const oldest of this.confirmed) {
+      this.confirmed.delete(oldest); // a Set iterates in insertion order: the first is the oldest
+      if (this.confirmed.size <= limit) return;
+    }
   }
 
   /**
    * The budget evicted the object. One without replicas is never re-checked (gate), so its claim is dropped: kept,
    * the claims of every object ever created here would hold memory for each stored object, not each loaded one. If
-   * it gains replicas later, its first request after that re-checks it once.
+   * it gains replicas later, its first request after that re-checks it once. A replicated one's claim stays, up to
+   * `claimLimit`.
    */
   evicted(id: string, replicated: boolean): void {
     if (!replicated) this.confirmed.delete(id);
@@ -128,7 +147,7 @@ export class Lease {
         throw new FencedError(id, md.master, md.epoch ?? 0);
       }
       if ((await this.deps.store.updateObject(md, revision)) !== undefined) {
-        if (!this.inGap) this.confirmed.add(id);
+        if (!this.inGap) this.remember(id);
         return;
       }
     }

@@ -21,6 +21,7 @@ import { classInfoByName } from '../object/registry.js';
 import { STATE } from '../object/state.js';
 import { chunkBySize, recordSize } from '../messaging/chunks.js';
 import { decode, encodeState } from '../serialization/codec.js';
+import { detached } from '../serialization/strings.js';
 import { captureState, hasStateHooks } from '../object/object-state.js';
 import { ObjectStore, type BackupRecord } from './object-store.js';
 import type { MemoryBudget } from './heap.js';
@@ -108,6 +109,8 @@ export class Replicas {
    */
   private readonly loaded = new Map<string, Loaded>();
   private loadedBytes = 0;
+  /** One string per master, shared by every copy it sent (not one decoded with each message). */
+  private readonly masters = new Map<string, string>();
   /** This process, as the master of the copies it sends, and how many it sent (what orders them at a holder). */
   private readonly incarnation = randomInt(2 ** 47);
   private sent = 0;
@@ -213,12 +216,10 @@ export class Replicas {
    */
   restore(): number {
     const now = performance.now();
-    const masters = new Map<string, string>(); // one string per master, not one per copy
     for (const [id, [className, , , , master, epoch, order]] of this.rt.objects.backups()) {
       try {
         const info = classInfoByName(className);
-        if (!masters.has(master)) masters.set(master, master);
-        this.held.set(id, { info, master: masters.get(master)!, revision: 1, epoch, order, at: now });
+        this.held.set(detached(id), { info, master: this.master(master), revision: 1, epoch, order, at: now });
       } catch (err) {
         this.rt.onBackgroundError(err); // a class this build no longer has: the copy stays on disk, unused
       }
@@ -240,10 +241,27 @@ export class Replicas {
       // kept a while: a view into the request's buffer would keep all of that buffer alive with it
       const state = sent.byteLength === sent.buffer.byteLength ? sent : new Uint8Array(sent);
       this.fill(obj, state, shape, resolve);
-      const revision = (this.held.get(id)?.revision ?? 0) + 1;
-      this.held.set(id, { info: obj[STATE].info, master, revision, epoch, order, at });
+      const held = this.held.get(id);
+      const revision = (held?.revision ?? 0) + 1;
+      // a key already held stays (Map.set keeps it): a new one is detached from the request's strings
+      this.held.set(held ? id : detached(id), {
+        info: obj[STATE].info,
+        master: this.master(master),
+        revision,
+        epoch,
+        order,
+        at,
+      });
       this.keep(id, { obj, state, shape });
     }
+  }
+
+  private master(name: string): string {
+    const known = this.masters.get(name);
+    if (known) return known;
+    const shared = detached(name);
+    this.masters.set(shared, shared);
+    return shared;
   }
 
   /** The instance a copy's state goes into: the loaded copy, the one this process has (a proxy), or a blank one. */

@@ -8,6 +8,7 @@ import { findClassInfo } from '../object/registry.js';
 import type { Authorize } from '../protocol/handlers.js';
 import type { OpTypes } from '../protocol/operation.js';
 import type { Demand, Demands, ObjectDemand } from './access.js';
+import { detached } from '../serialization/strings.js';
 
 /**
  * `strict`: only datasets an admin created, per their grants. `open`: a dataset nobody created is open to every
@@ -139,6 +140,6 @@ export class DatasetAuthorizer {
 
   private remember(id: string, facts: ObjectFacts): void {
     if (this.facts.size >= CACHE_LIMIT) this.facts.clear();
-    this.facts.set(id, facts);
+    this.facts.set(detached(id), facts);
   }
 }

@@ -6,7 +6,7 @@ import { Epochs, HEAP_GROWING_PERCENT, Lease, limitHeapGrowth } from '../../src/
 // What a backend under a memory budget holds per object it stores but no longer has loaded: the lease's claims
 // (fakes for the metadata and the store: a pure unit test of the bookkeeping), and V8's heap growth.
 
-function lease(replicated: Set<string>) {
+function lease(replicated: Set<string>, claimLimit?: number) {
   const md: ObjectMetadata = { id: 'a', className: 'C', dataset: 'ds', master: 'me', replicas: ['other'] };
   const reads: string[] = [];
   const l = new Lease({
@@ -24,6 +24,7 @@ function lease(replicated: Set<string>) {
     ownership: () => ({ ownedHere: () => undefined }),
     epochs: new Epochs({ get: () => undefined }),
     replicated: (id) => replicated.has(id),
+    claimLimit,
     log: { info: () => undefined, warn: () => undefined },
     onBackgroundError: () => undefined,
   });
@@ -47,6 +48,22 @@ describe("the lease's claims under a budget", () => {
     await check;
     expect(reads).toEqual(['a']);
     expect(l.gate('a')).toBeUndefined(); // confirmed again
+  });
+
+  it('keeps at most claimLimit claims of replicated objects: the oldest is re-checked once on its next request', async () => {
+    const replicated = new Set(['a', 'b', 'c']);
+    const { l, reads } = lease(replicated, 2);
+    for (const id of ['a', 'b', 'c']) {
+      l.claim(id);
+      l.evicted(id, true);
+    }
+    expect(l.gate('b')).toBeUndefined();
+    expect(l.gate('c')).toBeUndefined();
+    await l.gate('a'); // its claim went when c's came
+    expect(reads).toEqual(['a']);
+    expect(l.gate('a')).toBeUndefined(); // claimed again, which dropped b's, the oldest then
+    await l.gate('b');
+    expect(reads).toEqual(['a', 'b']);
   });
 });
 
