@@ -57,11 +57,13 @@ export async function ctlBackends(options: ListOptions): Promise<void> {
         s ? duration(s.uptimeMs) : '?',
         s?.loaded ?? '?',
         s?.stored ?? '?',
+        s?.copies ?? '?',
+        s?.copiesLoaded ?? '?',
         s ? bytes(s.rss) : '?',
       ];
     });
     const records = backends.map((b, i) => ({ ...b, stats: stats[i] ?? null }));
-    print(options, records, ['BACKEND', 'HOST:PID', 'UP', 'LOADED', 'STORED', 'RSS'], rows);
+    print(options, records, ['BACKEND', 'HOST:PID', 'UP', 'LOADED', 'STORED', 'COPIES', 'COPIES-LOADED', 'RSS'], rows);
   });
 }
 

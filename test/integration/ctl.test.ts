@@ -20,7 +20,7 @@ describe('dataclay ctl', () => {
   it('backends: one row per live backend, with its load', async () => {
     const out = await run('backends', '--nats', inject('natsUrl'));
     const lines = out.trim().split('\n');
-    expect(lines[0]).toMatch(/^BACKEND\s+HOST:PID\s+UP\s+LOADED\s+STORED\s+RSS$/);
+    expect(lines[0]).toMatch(/^BACKEND\s+HOST:PID\s+UP\s+LOADED\s+STORED\s+COPIES\s+COPIES-LOADED\s+RSS$/);
     expect(lines.slice(2).map((l) => l.split(/\s+/)[0])).toEqual(['backend-1', 'backend-2', 'backend-3']);
   });
 
