@@ -50,7 +50,10 @@ export interface FailoverDeps {
     | 'deleteObject'
   >;
   objects: Pick<ObjectStore, 'removeBackup'>;
-  replicas: Pick<Replicas, 'heldByMaster' | 'info' | 'copy' | 'fence' | 'drop' | 'forget' | 'quietFor' | 'revision'>;
+  replicas: Pick<
+    Replicas,
+    'heldByMaster' | 'masters' | 'heldFrom' | 'info' | 'copy' | 'fence' | 'drop' | 'forget' | 'quietFor' | 'revision'
+  >;
   ownership: Pick<Ownership, 'markLeaving' | 'resolver'>;
   registrar: Pick<Registrar, 'own'>;
   writes: Pick<WriteThrough, 'save'>;
@@ -102,8 +105,9 @@ export class Failover {
     if (!this.viewHealthy()) return;
     const backends = await this.rt.store.listBackends();
     const live = new Set(backends.map((b) => b.id));
-    for (const [master, ids] of this.rt.replicas.heldByMaster()) {
-      if (!live.has(master) && master !== this.rt.backendId) await this.promoteAll(master, ids);
+    for (const master of this.rt.replicas.masters()) {
+      if (!live.has(master) && master !== this.rt.backendId)
+        await this.promoteAll(master, this.rt.replicas.heldFrom(master));
     }
     this.rt.placement.review(backends);
     await this.scrub();

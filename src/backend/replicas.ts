@@ -110,7 +110,9 @@ export class Replicas {
   private readonly loaded = new Map<string, Loaded>();
   private loadedBytes = 0;
   /** One string per master, shared by every copy it sent (not one decoded with each message). */
-  private readonly masters = new Map<string, string>();
+  private readonly masterNames = new Map<string, string>();
+  /** How many copies each master has here. */
+  private readonly perMaster = new Map<string, number>();
   /** This process, as the master of the copies it sends, and how many it sent (what orders them at a holder). */
   private readonly incarnation = randomInt(2 ** 47);
   private sent = 0;
@@ -219,7 +221,7 @@ export class Replicas {
     for (const [id, [className, , , , master, epoch, order]] of this.rt.objects.backups()) {
       try {
         const info = classInfoByName(className);
-        this.held.set(detached(id), { info, master: this.master(master), revision: 1, epoch, order, at: now });
+        this.hold(detached(id), { info, master: this.master(master), revision: 1, epoch, order, at: now });
       } catch (err) {
         this.rt.onBackgroundError(err); // a class this build no longer has: the copy stays on disk, unused
       }
@@ -244,7 +246,7 @@ export class Replicas {
       const held = this.held.get(id);
       const revision = (held?.revision ?? 0) + 1;
       // a key already held stays (Map.set keeps it): a new one is detached from the request's strings
-      this.held.set(held ? id : detached(id), {
+      this.hold(held ? id : detached(id), {
         info: obj[STATE].info,
         master: this.master(master),
         revision,
@@ -257,10 +259,10 @@ export class Replicas {
   }
 
   private master(name: string): string {
-    const known = this.masters.get(name);
+    const known = this.masterNames.get(name);
     if (known) return known;
     const shared = detached(name);
-    this.masters.set(shared, shared);
+    this.masterNames.set(shared, shared);
     return shared;
   }
 
@@ -366,7 +368,7 @@ export class Replicas {
 
   /** Forgets the copy in memory only: a promotion turns it into the object and removes its record after. */
   forget(id: string): void {
-    this.held.delete(id);
+    this.unhold(id);
     this.unload(id);
   }
 
@@ -376,7 +378,7 @@ export class Replicas {
    */
   drop(id: string, owner: string, keep = false): DataClayObject | undefined {
     if (!this.held.has(id)) return undefined;
-    this.held.delete(id);
+    this.unhold(id);
     const obj = this.unload(id)?.obj;
     if (obj && !keep) toProxy(obj, owner);
     // a copy left on disk by a crash here is dropped at the next start (failover.ts checks each against the metadata)
@@ -395,6 +397,38 @@ export class Replicas {
     // a copy this master process sent after the retire (it overtook it) stays: the retire is the older of the two
     if (mine && held.epoch === epoch && olderCopy(order, held.order)) return;
     if ((mine && held.epoch <= epoch) || held.epoch < epoch) this.drop(id, master);
+  }
+
+  /** The masters of the replicas held here (kept as counts: failover asks each tick, a scan would cost a pass). */
+  masters(): string[] {
+    return [...this.perMaster.keys()];
+  }
+
+  /** The replicas held here whose master is `master` (a pass over every copy: when that master died). */
+  heldFrom(master: string): string[] {
+    const out: string[] = [];
+    for (const [id, held] of this.held) if (held.master === master) out.push(id);
+    return out;
+  }
+
+  private hold(id: string, entry: Held): void {
+    const before = this.held.get(id);
+    if (before) this.countMaster(before.master, -1);
+    this.held.set(id, entry);
+    this.countMaster(entry.master, 1);
+  }
+
+  private unhold(id: string): void {
+    const before = this.held.get(id);
+    if (!before) return;
+    this.held.delete(id);
+    this.countMaster(before.master, -1);
+  }
+
+  private countMaster(master: string, by: number): void {
+    const n = (this.perMaster.get(master) ?? 0) + by;
+    if (n === 0) this.perMaster.delete(master);
+    else this.perMaster.set(master, n);
   }
 
   /** The replicas held here, by their master. */
