@@ -140,6 +140,7 @@ export class DatasetAuthorizer {
 
   private remember(id: string, facts: ObjectFacts): void {
     if (this.facts.size >= CACHE_LIMIT) this.facts.clear();
-    this.facts.set(detached(id), facts);
+    // a key already cached stays (Map.set keeps it): only a new one is copied out of its message (every persist)
+    this.facts.set(this.facts.has(id) ? id : detached(id), facts);
   }
 }
