@@ -166,10 +166,19 @@ export class UnserializableError extends DataClayError<{ path: string; reason: s
   }
 }
 
-/** dcUpdate between objects of different classes. */
+/**
+ * dcUpdate between objects of different classes, or a lookup through a class (`Person.getByAlias`) that found an
+ * object of another one.
+ */
 export class ClassMismatchError extends DataClayError<{ expected: string; actual: string }> {
-  constructor(expected: string, actual: string, options?: ErrorOptions) {
-    super(`Objects must be of the same class: expected ${expected}, got ${actual}`, { expected, actual }, options);
+  constructor(expected: string, actual: string, options?: ErrorOptions & { found?: string }) {
+    super(
+      options?.found === undefined
+        ? `Objects must be of the same class: expected ${expected}, got ${actual}`
+        : `${options.found} is a ${actual}, not a ${expected}: look it up through ${actual} (or DataClayObject)`,
+      { expected, actual },
+      options,
+    );
   }
 }
 

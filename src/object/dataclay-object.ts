@@ -169,11 +169,13 @@ export class DataClayObject {
   }
 
   static async getById<T extends DataClayObject>(this: Constructor<T>, id: string): Promise<T> {
-    return (await currentRuntime().getById(id)) as T;
+    // biome-ignore lint/complexity/noThisInStatic: the class it was called through (Person), a subclass
+    return ofClass(this, await currentRuntime().getById(id), `object ${id}`);
   }
 
   static async getByAlias<T extends DataClayObject>(this: Constructor<T>, alias: string, dataset?: string): Promise<T> {
-    return (await currentRuntime().getByAlias(alias, dataset)) as T;
+    // biome-ignore lint/complexity/noThisInStatic: the class it was called through (Person), a subclass
+    return ofClass(this, await currentRuntime().getByAlias(alias, dataset), `alias '${alias}'`);
   }
 
   static async dcCloneByAlias<T extends DataClayObject>(
@@ -181,24 +183,36 @@ export class DataClayObject {
     alias: string,
     dataset?: string,
   ): Promise<T> {
-    const obj = (await currentRuntime().getByAlias(alias, dataset)) as T;
+    // biome-ignore lint/complexity/noThisInStatic: the class it was called through (Person), a subclass
+    const obj = ofClass(this, await currentRuntime().getByAlias(alias, dataset), `alias '${alias}'`);
     return obj.dcClone();
   }
 
   static async dcUpdateByAlias<T extends DataClayObject>(this: Constructor<T>, alias: string, from: T): Promise<void> {
-    const target = (await currentRuntime().getByAlias(alias)) as T;
+    // biome-ignore lint/complexity/noThisInStatic: the class it was called through (Person), a subclass
+    const target = ofClass(this, await currentRuntime().getByAlias(alias), `alias '${alias}'`);
     await target.dcUpdate(from);
   }
 
   /** Deletes the object with this id (see dcDelete); DoesNotExistError when there is none. */
-  static async deleteById(id: string, options: DeleteOptions = {}): Promise<number> {
-    return (await currentRuntime().getById(id)).dcDelete(options);
+  static async deleteById(this: Constructor<DataClayObject>, id: string, options: DeleteOptions = {}): Promise<number> {
+    // biome-ignore lint/complexity/noThisInStatic: the class it was called through (Person), a subclass
+    return ofClass(this, await currentRuntime().getById(id), `object ${id}`).dcDelete(options);
   }
 
   /** Removes an alias (never the object). No error when the alias does not exist. */
   static async deleteAlias(alias: string, dataset?: string): Promise<void> {
     await currentRuntime().deleteAlias(alias, dataset);
   }
+}
+
+/**
+ * The object found, as an instance of the class it was looked up through: `Person.getByAlias('x')` of a Dog is a
+ * ClassMismatchError, not a Dog typed as a Person (DataClayObject's own lookups take any class).
+ */
+function ofClass<T extends DataClayObject>(ctor: Constructor<T>, obj: DataClayObject, found: string): T {
+  if ((ctor as unknown) === DataClayObject || obj instanceof ctor) return obj as T;
+  throw new ClassMismatchError(ownClassInfo(ctor)?.name ?? ctor.name, obj.className, { found });
 }
 
 /** A persistent field of the object's class, as a proxy's backend would check it (FieldNotFoundError otherwise). */

@@ -1,6 +1,6 @@
 // dataClay's object-store API: dcPut, dcClone, dcCloneByAlias, dcUpdate, dcUpdateByAlias.
 import { describe, expect, it } from 'vitest';
-import { ClassMismatchError, InvalidAliasError } from '../../src/index.js';
+import { ClassMismatchError, DataClayObject, InvalidAliasError } from '../../src/index.js';
 import { Person, Shape } from '../models/index.js';
 import { uniqueAlias, useClient } from '../setup/helpers.js';
 
@@ -70,6 +70,21 @@ describe('object store', () => {
     const err = await p.dcUpdate(new Shape('s') as unknown as Person).catch((e) => e);
     expect(err).toBeInstanceOf(ClassMismatchError);
     expect(err.message).toMatch(/same class/);
+  });
+
+  it('a lookup through a class refuses an object of another one with ClassMismatchError, and deletes nothing', async () => {
+    const alias = uniqueAlias();
+    const shape = new Shape('s');
+    await shape.makePersistent({ alias });
+    const byAlias = await Person.getByAlias(alias).catch((e) => e);
+    expect(byAlias).toBeInstanceOf(ClassMismatchError);
+    expect(byAlias.data).toEqual({ expected: new Person('E', 0).className, actual: shape.className });
+    expect(byAlias.message).toContain(`alias '${alias}' is a ${shape.className}, not a`);
+    await expect(Person.getById(shape.id)).rejects.toBeInstanceOf(ClassMismatchError);
+    await expect(Person.dcUpdateByAlias(alias, new Person('X', 1))).rejects.toBeInstanceOf(ClassMismatchError);
+    await expect(Person.deleteById(shape.id)).rejects.toBeInstanceOf(ClassMismatchError);
+    expect(await Shape.getByAlias(alias)).toBe(shape);
+    expect(await DataClayObject.getByAlias(alias)).toBe(shape);
   });
 
   it('dcUpdateByAlias', async () => {
