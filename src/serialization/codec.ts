@@ -6,6 +6,7 @@ import { DataClayObject } from '../object/dataclay-object.js';
 import { isBackendHint, isObjectId } from '../object/object-id.js';
 import { STATE } from '../object/state.js';
 import { findTooDeep, findUnencodable } from './encodable.js';
+import './errors-by-value.js'; // errors as values keep their class and fields
 
 /** Told of every persistent object met while encoding (to persist the unregistered ones, or ship their state). */
 export type EncodeSink = (obj: DataClayObject) => void;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ProtocolError } from '../../src/index.js';
+import { DoesNotExistError, ProtocolError } from '../../src/index.js';
 import type { DataClayObject } from '../../src/internal.js';
 import { decode, encode } from '../../src/internal.js';
 import { collectUnregistered } from '../../src/internal.js';
@@ -42,6 +42,39 @@ describe('codec: values', () => {
     const back = roundTrip({ u: undefined, nested: [[1, [2, [3, { d: [4] }]]]] });
     expect(Object.hasOwn(back, 'u')).toBe(true);
     expect(back.nested).toEqual([[1, [2, [3, { d: [4] }]]]]);
+  });
+
+  it('keeps an error value\'s class (built-in or the library\'s), name, message, cause and own fields', () => {
+    const range = Object.assign(new RangeError('too big', { cause: new TypeError('inner') }), { limit: 5 });
+    const back = roundTrip({ range, lib: new DoesNotExistError('some-id') });
+    expect(back.range).toBeInstanceOf(RangeError);
+    expect(back.range.message).toBe('too big');
+    expect(back.range.limit).toBe(5);
+    expect(back.range.cause).toBeInstanceOf(TypeError);
+    expect((back.range.cause as Error).message).toBe('inner');
+    expect(back.lib).toBeInstanceOf(DoesNotExistError);
+    expect(back.lib.message).toBe(new DoesNotExistError('some-id').message);
+    expect(back.lib.data).toEqual(new DoesNotExistError('some-id').data);
+    const all = roundTrip(new AggregateError([new Error('a'), 2], 'both'));
+    expect(all).toBeInstanceOf(AggregateError);
+    expect(all.errors).toEqual([new Error('a'), 2]);
+    expect((all.errors[0] as Error).message).toBe('a');
+  });
+
+  it('sends an error of a user\'s class as an Error under its name, with its fields', () => {
+    class InsufficientFunds extends Error {
+      constructor(readonly shortBy: number) {
+        super(`short by ${shortBy}`);
+        this.name = 'InsufficientFunds';
+      }
+    }
+    const back = roundTrip(new InsufficientFunds(7));
+    expect(back).toBeInstanceOf(Error);
+    expect(back.constructor).toBe(Error);
+    expect(back.name).toBe('InsufficientFunds');
+    expect(back.message).toBe('short by 7');
+    expect(back.shortBy).toBe(7);
+    expect(back.stack).toBe('InsufficientFunds: short by 7'); // the sender's frames stay with the sender
   });
 
   it('rejects garbage with a ProtocolError', () => {
