@@ -154,6 +154,7 @@ export class BackendRuntime {
       superseded: (id, master, epoch) => lease.demote(id, { master, epoch }),
       onFenced: (obj) => lease.check(obj.id),
       onDropped: (obj) => this.backupPlacement.short(obj),
+      log,
     });
     const replicas = this.replicas;
     this.ownership = new Ownership({

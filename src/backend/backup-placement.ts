@@ -19,7 +19,7 @@ export interface BackupPlacementDeps {
   backups: number;
   store: Pick<MetadataStore, 'listBackends'>;
   objects: Pick<ObjectStore, 'ids' | 'get' | 'has'>;
-  replicas: Pick<Replicas, 'sendCopies' | 'changeReplicas' | 'retireCopies'>;
+  replicas: Pick<Replicas, 'sendCopies' | 'changeReplicas' | 'retireCopies' | 'retireLater' | 'retireOwed'>;
   ownership: Pick<Ownership, 'ownedHere' | 'load'>;
   moves: Pick<Moves, 'beginMove'>;
   /**
@@ -94,6 +94,7 @@ export class BackupPlacement {
     const live = new Set(backends.map((b) => b.id));
     if ([...this.knownLive].some((id) => !live.has(id))) this.shortAny = true;
     this.knownLive = live;
+    this.rt.replicas.retireOwed(live);
     for (const { id, startedAt } of backends) {
       if (id === this.rt.backendId || this.current.get(id) === startedAt || this.restarted.get(id) === startedAt)
         continue;
@@ -181,7 +182,7 @@ export class BackupPlacement {
       for (const t of added) byTarget.set(t, [...(byTarget.get(t) ?? []), obj]);
     }
     for (const [holder, ids] of retired)
-      this.rt.replicas.retireCopies(holder, ids).catch((err) => this.rt.onBackgroundError(err));
+      this.rt.replicas.retireCopies(holder, ids).catch(() => this.rt.replicas.retireLater(holder, ids));
     if (kept.size === 0) return;
     const held = [...kept.keys()];
     const finish = await this.rt.moves.beginMove(held);

@@ -33,6 +33,7 @@ import type { IdentityMap } from '../object/identity.js';
 import type { ObjectState } from '../object/state.js';
 import type { RefResolver } from '../serialization/codec.js';
 import type { Requests } from '../runtime/requests.js';
+import type { Logger } from 'pino';
 
 export interface ReplicasDeps {
   backendId: string;
@@ -42,7 +43,7 @@ export interface ReplicasDeps {
     MetadataStore,
     'getObject' | 'getObjectEntry' | 'updateObject' | 'putObject' | 'listBackends' | 'backendStamp' | 'serverNow'
   >;
-  objects: Pick<ObjectStore, 'put' | 'putBackup' | 'removeBackup' | 'backups' | 'backup'>;
+  objects: Pick<ObjectStore, 'get' | 'put' | 'putBackup' | 'removeBackup' | 'backups' | 'backup'>;
   /** The budget loaded copies keep to (the heap's numbers, counted apart from the objects mastered here). */
   budget?: MemoryBudget;
   /** Whether calls run on the object now (a loaded copy in use is never evicted). */
@@ -63,10 +64,15 @@ export interface ReplicasDeps {
   /** Loads an evicted object (its state now). */
   load: (obj: DataClayObject) => ObjectState;
   onBackgroundError: (err: unknown) => void;
+  log: Pick<Logger, 'info'>;
 }
 
 /** How often a copy sent and not answered yet looks whether its holder is still live. */
 const HOLDER_CHECK_MS = 500;
+/** Retires owed to one holder kept at most (beyond, the holder's scrub finds the copies, a pass later). */
+const MAX_OWED_RETIRES = 100_000;
+/** Copies retired per request. */
+const RETIRE_CHUNK = 1_000;
 
 /**
  * What is known of every copy held here, loaded or not (small: failover and the scrub scan these every tick).
@@ -527,6 +533,9 @@ export class Replicas {
       if (!(err instanceof FencedError) && this.rt.load(obj).kind === 'owned') this.rt.onDropped(obj);
       throw err;
     }
+    // the holders left out no longer back the object up (the metadata says so now): each is told to drop its copy
+    // at a tick, once live (one gone meanwhile may come back with it, kept by its start's check)
+    for (const r of old) if (!replicas.includes(r)) this.retireLater(r, [state.id]);
     // demoted or moved meanwhile (and maybe back at another epoch): this change is not the replicas' to set
     if (this.rt.load(obj).kind !== 'owned' || this.rt.epochs.of(state.id) !== epoch) return;
     setReplicas(obj, replicas);
@@ -535,6 +544,8 @@ export class Replicas {
 
   /** Master side: sends copies of objects it masters to `target`; resolves once the target has them on disk. */
   async sendCopies(target: string, objects: DataClayObject[]): Promise<void> {
+    const owed = this.owed.get(target);
+    for (const o of objects) owed?.delete(o.id); // wanted there again: a retire chosen later must not name it
     // only what is still this backend's (one demoted or moved since it was chosen has nothing to send)
     const records = objects.filter((o) => this.rt.load(o).kind === 'owned').map((o) => this.transferRecord(o));
     for (const chunk of chunkBySize(records, recordSize, this.rt.requests.batchBudget()))
@@ -569,6 +580,62 @@ export class Replicas {
   retireCopies(holder: string, ids: string[], epochs = ids.map((id) => this.rt.epochs.of(id))): Promise<void> {
     const s = this.rt.requests.wire();
     return this.rt.requests.request(holder, 'retire', [s, ids, this.rt.backendId, epochs, this.order()]);
+  }
+
+  /**
+   * Retires a holder could not be told (it was gone, or did not answer), by holder: sent once it is live again. A
+   * holder that comes back before its objects were placed elsewhere kept their copies at its start (the metadata
+   * still named it then); no one else would tell it they are no longer wanted (the scrub would, a pass later).
+   */
+  private readonly owed = new Map<string, Set<string>>();
+  private readonly retiring = new Set<string>();
+
+  /** These copies on `holder` are no longer wanted, and it cannot hear so now. */
+  retireLater(holder: string, ids: Iterable<string>): void {
+    const owed = this.owed.get(holder) ?? new Set<string>();
+    this.owed.set(holder, owed);
+    for (const id of ids) if (owed.size < MAX_OWED_RETIRES) owed.add(id);
+  }
+
+  /**
+   * At a tick, with the live set: the retires owed to live holders are sent. An object whose replicas name the holder
+   * (in memory or in its record: a change that drops it may still be on its way, or failed) is kept for a later
+   * tick; one sent to it again is forgiven (sendCopies). Each chunk is chosen just before its retire takes its order:
+   * a copy sent after that is newer than the retire, and stays.
+   */
+  retireOwed(live: ReadonlySet<string>): void {
+    for (const [holder, owed] of this.owed) {
+      if (owed.size === 0) this.owed.delete(holder);
+      else if (live.has(holder) && !this.retiring.has(holder)) void this.sendOwed(holder, owed);
+    }
+  }
+
+  private async sendOwed(holder: string, owed: Set<string>): Promise<void> {
+    this.retiring.add(holder);
+    try {
+      const due = [...owed].filter((id) => !this.namesHolder(id, holder));
+      for (let i = 0; i < due.length; i += RETIRE_CHUNK) {
+        const ids = due.slice(i, i + RETIRE_CHUNK).filter((id) => owed.has(id) && !this.namesHolder(id, holder));
+        if (ids.length === 0) continue;
+        await this.retireCopies(holder, ids);
+        for (const id of ids) owed.delete(id);
+        this.rt.log.info(
+          { holder, count: ids.length, ids: ids.slice(0, 5) },
+          'retired the copies a holder no longer backs up (it could not be told when they were placed elsewhere)',
+        );
+      }
+    } catch (err) {
+      this.rt.onBackgroundError(err); // kept: the next tick tries again
+    } finally {
+      this.retiring.delete(holder);
+    }
+  }
+
+  /** Whether this backend's state or record of the object names `holder` among its replicas. */
+  private namesHolder(id: string, holder: string): boolean {
+    const obj = this.rt.identity.get(id);
+    if (obj?.[STATE].replicas?.includes(holder)) return true;
+    return this.rt.objects.get(id)?.[3]?.includes(holder) ?? false;
   }
 
   /** The state a copy of the object gets, with its epoch. */
@@ -610,11 +677,7 @@ export class Replicas {
           const missed = updates.filter((u) => u.obj[STATE].replicas?.includes(replica));
           await Promise.all(missed.map((u) => this.forgetReplica(u.obj, replica)));
           for (const u of missed) this.rt.onDropped(u.obj);
-          // best effort: tell it to drop them (if it cannot hear us, its reads check the metadata anyway)
-          this.retireCopies(
-            replica,
-            missed.map((u) => u.obj.id),
-          ).catch(() => undefined);
+          // it is told to drop them once it is live again (forgetReplica owes it the retires)
         }
       }),
     );

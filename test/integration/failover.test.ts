@@ -272,6 +272,50 @@ describe('failover', () => {
     await waitFor(settled, { until: (s) => s === true, timeoutMs: 90_000, what: 'the cluster settled' });
   }, 180_000);
 
+  it('a holder gone while its copy was placed elsewhere is told to retire it once back, not left to its scrub', async () => {
+    const l = new FailoverLedger();
+    await l.makePersistent({ backendId: 'backend-1' });
+    await l.record('one');
+    const [holder] = (await admin.getObjectMetadata(l.id)).replicas;
+    const paused = cluster.backend(holder);
+    const other = IDS.find((id) => id !== 'backend-1' && id !== holder)!;
+    // undefined until the resumed holder is back in the live set
+    const copies = () =>
+      admin
+        .backend(holder)
+        .stats()
+        .then(
+          (s) => s.copies,
+          () => undefined,
+        );
+    const before = (await copies())!;
+    process.kill(paused.pid!, 'SIGSTOP');
+    try {
+      // the master sees the holder leave the live set and places the backup on the third backend
+      await waitFor(async () => (await patiently(() => admin.getObjectMetadata(l.id))).replicas, {
+        until: (r) => r.length === 1 && r[0] === other,
+        timeoutMs: 60_000,
+        what: 'the backup placed again',
+      });
+    } finally {
+      process.kill(paused.pid!, 'SIGCONT');
+    }
+    // the resumed holder still has the copy on its disk; the master owes it a retire and sends it once it is live
+    // (counted, not read: a read of a copy checks the metadata, and would drop it itself)
+    const masterLog = cluster.backend('backend-1').options.logFile;
+    await waitFor(() => readFileSync(masterLog, 'utf8'), {
+      until: (log) => log.split('\n').some((line) => line.includes('no longer backs up') && line.includes(l.id)),
+      timeoutMs: 60_000,
+      what: 'the master retired the copy',
+    });
+    await waitFor(copies, { until: (n) => n !== undefined && n < before, timeoutMs: 60_000, what: 'the copy gone' });
+    // retired by its master, not found by the holder's own scrub (which logs what it drops)
+    const log = readFileSync(paused.options.logFile, 'utf8');
+    expect(log.split('\n').filter((line) => line.includes(l.id) && line.includes('dropped a backup copy'))).toEqual([]);
+    expect((await admin.backend(other).inspect(l.id)).fields.entries).toEqual(['one']);
+    await waitFor(settled, { until: (s) => s === true, timeoutMs: 90_000, what: 'the cluster settled' });
+  }, 180_000);
+
   it("a call whose change rides on another call's write is acknowledged only once that write is on its backup", async () => {
     const l = new FailoverLedger();
     await l.makePersistent({ backendId: 'backend-1' });

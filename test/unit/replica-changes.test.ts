@@ -26,11 +26,22 @@ function master(replicas: string[]) {
   const pending: Pending[] = [];
   const records: string[][] = [];
   const dropped: string[] = [];
+  const retires: [holder: string, ids: string[]][] = [];
   const deps = {
+    identity: { get: (id: string) => (id === obj.id ? obj : undefined) },
+    requests: {
+      wire: () => 's',
+      batchBudget: () => 1_000_000,
+      request: async (holder: string, op: string, args: unknown[]) => {
+        if (op === 'retire') retires.push([holder, args[1] as string[]]);
+      },
+    },
+    log: { info: () => undefined },
     backendId: 'me',
     load: (o: FailoverLedger) => o[STATE],
     epochs: { of: () => 0 },
     objects: {
+      get: () => ['C', 'ds', new Uint8Array(), records.at(-1) ?? replicas],
       put: async (_id: string, record: Uint8Array) => {
         records.push([...(obj[STATE].replicas ?? [])]);
         return record.length > 0;
@@ -54,7 +65,7 @@ function master(replicas: string[]) {
     onDropped: (o: FailoverLedger) => dropped.push(o.id),
   } as unknown as ReplicasDeps;
   const replicasOf = () => [...(obj[STATE].replicas ?? [])].sort();
-  return { obj, replicas: new Replicas(deps), pending, records, dropped, replicasOf, metadata: () => md };
+  return { obj, replicas: new Replicas(deps), pending, records, dropped, retires, replicasOf, metadata: () => md };
 }
 
 /** Until the fake has a compare-and-set waiting. */
@@ -113,5 +124,37 @@ describe('replica changes: the state names every replica the metadata names', ()
     await second;
     expect(m.metadata().replicas).toEqual(['b', 'c']);
     expect(m.replicasOf()).toEqual(['b', 'c']);
+  });
+
+  it('a holder left out is told to drop its copy at a tick once it is live, and only then', async () => {
+    const m = master(['a', 'b']);
+    const done = m.replicas.forgetReplica(m.obj, 'a');
+    await cas(m.pending);
+    m.replicas.retireOwed(new Set(['a', 'b']));
+    await new Promise((r) => setImmediate(r));
+    expect(m.retires).toEqual([]); // the metadata still names it: its copy may still be promoted
+    m.pending[0].release(true);
+    await done;
+    m.replicas.retireOwed(new Set(['b'])); // gone: it cannot hear it
+    await new Promise((r) => setImmediate(r));
+    expect(m.retires).toEqual([]);
+    m.replicas.retireOwed(new Set(['a', 'b'])); // back
+    await new Promise((r) => setImmediate(r));
+    expect(m.retires).toEqual([['a', [m.obj.id]]]);
+    m.replicas.retireOwed(new Set(['a', 'b']));
+    await new Promise((r) => setImmediate(r));
+    expect(m.retires).toHaveLength(1); // told once
+  });
+
+  it('no retire for a holder the object is placed on again before it is told', async () => {
+    const m = master(['a', 'b']);
+    const done = m.replicas.forgetReplica(m.obj, 'a');
+    await cas(m.pending);
+    m.pending[0].release(true);
+    await done;
+    await m.replicas.sendCopies('a', [m.obj]); // chosen again: its copy is wanted
+    m.replicas.retireOwed(new Set(['a', 'b']));
+    await new Promise((r) => setImmediate(r));
+    expect(m.retires).toEqual([]);
   });
 });
