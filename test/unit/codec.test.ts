@@ -44,7 +44,7 @@ describe('codec: values', () => {
     expect(back.nested).toEqual([[1, [2, [3, { d: [4] }]]]]);
   });
 
-  it('keeps an error value\'s class (built-in or the library\'s), name, message, cause and own fields', () => {
+  it("keeps an error value's class (built-in or the library's), name, message, cause and own fields", () => {
     const range = Object.assign(new RangeError('too big', { cause: new TypeError('inner') }), { limit: 5 });
     const back = roundTrip({ range, lib: new DoesNotExistError('some-id') });
     expect(back.range).toBeInstanceOf(RangeError);
@@ -61,7 +61,7 @@ describe('codec: values', () => {
     expect((all.errors[0] as Error).message).toBe('a');
   });
 
-  it('sends an error of a user\'s class as an Error under its name, with its fields', () => {
+  it("sends an error of a user's class as an Error under its name, with its fields", () => {
     class InsufficientFunds extends Error {
       constructor(readonly shortBy: number) {
         super(`short by ${shortBy}`);
