@@ -1,4 +1,5 @@
 import { hostname } from 'node:os';
+import { existsSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { NatsConnection } from '@nats-io/transport-node';
@@ -108,6 +109,9 @@ export class Backend {
   }
 
   static async start(options: BackendOptions): Promise<Backend> {
+    // a directory this start made is removed if it fails before serving (nothing in it was ever acknowledged)
+    const madeDir = !existsSync(options.storage);
+    let served = false;
     const objects = ObjectStore.open(options.storage);
     let nc: NatsConnection | undefined;
     let grants: Grants | undefined;
@@ -166,6 +170,7 @@ export class Backend {
         info.metricsUrl = await backend.metrics.listen(options.metricsPort, options.metricsHost);
       }
       installRuntime(runtime.runtime);
+      served = true;
       backend.serve();
       await nc.flush();
       const sent = performance.now();
@@ -196,6 +201,7 @@ export class Backend {
       grants?.close();
       await nc?.close().catch(() => undefined);
       await objects.close().catch(() => undefined);
+      if (madeDir && !served) rmSync(options.storage, { recursive: true, force: true });
       throw err;
     }
   }

@@ -1,7 +1,7 @@
 // Connecting to secured NATS servers (user/pass, token, nkey, creds, TLS), nats.js failures as our errors, and
 // secrets kept out of contexts, messages and command lines. Every server is a real nats-server started here.
 import { execFile, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -270,6 +270,18 @@ describe('nats.js failures are our errors, with what to do', () => {
     const err = await started.catch((e) => e);
     expect(err).toBeInstanceOf(JetStreamNotEnabledError);
     expect(err.cause).toMatchObject({ name: 'JetStreamNotEnabled' });
+  });
+
+  it('a backend that fails to start leaves no storage directory it made, and keeps one it was given', async () => {
+    const server = await natsServer({ jetstream: false });
+    const parent = tempDir('dc-store-');
+    const fresh = path.join(parent, 'fresh');
+    const failed = (storage: string) =>
+      Backend.start({ servers: server.url, models: [], storage, namespace: 'nojs' }).catch((e) => e);
+    expect(await failed(fresh)).toBeInstanceOf(JetStreamNotEnabledError);
+    expect(existsSync(fresh)).toBe(false);
+    expect(await failed(parent)).toBeInstanceOf(JetStreamNotEnabledError);
+    expect(existsSync(parent)).toBe(true); // the operator's: not ours to remove
   });
 
   it('the CLI prints the message, not a stack', async () => {
