@@ -24,6 +24,7 @@ import { decode, encodeState } from '../serialization/codec.js';
 import { detached } from '../serialization/strings.js';
 import { captureState, hasStateHooks } from '../object/object-state.js';
 import { ObjectStore, type BackupRecord } from './object-store.js';
+import { HeldCopies, type Held } from './held-copies.js';
 import type { MemoryBudget } from './heap.js';
 import type { ClassInfo } from '../object/meta.js';
 import { BACKEND_STALE_MS, type MetadataStore } from '../metadata/store.js';
@@ -74,21 +75,6 @@ const MAX_OWED_RETIRES = 100_000;
 /** Copies retired per request. */
 const RETIRE_CHUNK = 1_000;
 
-/**
- * What is known of every copy held here, loaded or not (small: failover and the scrub scan these every tick).
- * `revision`: how many states the master has sent; `epoch`: the master's, as the last copy (or a promotion) set it;
- * `at`: when the last one came (performance.now()).
- */
-interface Held {
-  info: ClassInfo;
-  master: string;
-  revision: number;
-  epoch: number;
-  /** The order its master gave the copy (none from a master before copies were ordered). */
-  order: CopyOrder | undefined;
-  at: number;
-}
-
 /** A copy in memory: its instance (read-only fields) and the state its master last sent, as sent. */
 interface Loaded {
   obj: DataClayObject;
@@ -108,7 +94,7 @@ function olderCopy(copy: CopyOrder | undefined, held: CopyOrder | undefined): bo
 
 export class Replicas {
   /** Every copy of an object mastered elsewhere that this backend holds (on disk, loaded or not). */
-  private readonly held = new Map<string, Held>();
+  private readonly held = new HeldCopies();
   /**
    * The copies in memory, least recently used first when there is a budget: the others are on disk only, their
    * instances proxies of their master until a read loads them again (a replica is there to serve reads nearby).
@@ -117,8 +103,6 @@ export class Replicas {
   private loadedBytes = 0;
   /** One string per master, shared by every copy it sent (not one decoded with each message). */
   private readonly masterNames = new Map<string, string>();
-  /** How many copies each master has here. */
-  private readonly perMaster = new Map<string, number>();
   /** This process, as the master of the copies it sends, and how many it sent (what orders them at a holder). */
   private readonly incarnation = randomInt(2 ** 47);
   private sent = 0;
@@ -227,7 +211,7 @@ export class Replicas {
     for (const [id, [className, , , , master, epoch, order]] of this.rt.objects.backups()) {
       try {
         const info = classInfoByName(className);
-        this.hold(detached(id), { info, master: this.master(master), revision: 1, epoch, order, at: now });
+        this.held.set(detached(id), { info, master: this.master(master), epoch, order, at: now });
       } catch (err) {
         this.rt.onBackgroundError(err); // a class this build no longer has: the copy stays on disk, unused
       }
@@ -249,13 +233,10 @@ export class Replicas {
       // kept a while: a view into the request's buffer would keep all of that buffer alive with it
       const state = sent.byteLength === sent.buffer.byteLength ? sent : new Uint8Array(sent);
       this.fill(obj, state, shape, resolve);
-      const held = this.held.get(id);
-      const revision = (held?.revision ?? 0) + 1;
       // a key already held stays (Map.set keeps it): a new one is detached from the request's strings
-      this.hold(held ? id : detached(id), {
+      this.held.set(this.held.has(id) ? id : detached(id), {
         info: obj[STATE].info,
         master: this.master(master),
-        revision,
         epoch,
         order,
         at,
@@ -338,7 +319,7 @@ export class Replicas {
       if (this.loaded.size <= maxObjects && this.loadedBytes <= maxBytes) return;
       if (id === spare || this.writing.has(id) || this.rt.pinned(id)) continue;
       const copy = this.unload(id)!;
-      toProxy(copy.obj, this.held.get(id)?.master ?? copy.obj[STATE].backendId!);
+      toProxy(copy.obj, this.held.master(id) ?? copy.obj[STATE].backendId!);
     }
   }
 
@@ -347,9 +328,8 @@ export class Replicas {
    * the epoch held before (to go back to if the promotion loses).
    */
   fence(id: string, epoch: number): number {
-    const held = this.held.get(id);
-    const before = held?.epoch ?? 0;
-    if (held) held.epoch = epoch;
+    const before = this.held.get(id)?.epoch ?? 0;
+    this.held.setEpoch(id, epoch);
     return before;
   }
 
@@ -365,7 +345,7 @@ export class Replicas {
       // loaded after the read, in the same turn as the reply's caller resumes: no eviction comes in between
       const obj = this.load(id);
       if (obj) return obj;
-    } else if (this.held.get(id) === held) {
+    } else if (this.held.revision(id) === held.revision) {
       // a copy taken while the metadata was read is newer than that read (a placement named this holder again)
       this.drop(id, owner);
     }
@@ -374,7 +354,7 @@ export class Replicas {
 
   /** Forgets the copy in memory only: a promotion turns it into the object and removes its record after. */
   forget(id: string): void {
-    this.unhold(id);
+    this.held.delete(id);
     this.unload(id);
   }
 
@@ -383,8 +363,7 @@ export class Replicas {
    * something else (a move to this backend makes it the object itself). Returns the loaded instance, if any.
    */
   drop(id: string, owner: string, keep = false): DataClayObject | undefined {
-    if (!this.held.has(id)) return undefined;
-    this.unhold(id);
+    if (!this.held.delete(id)) return undefined;
     const obj = this.unload(id)?.obj;
     if (obj && !keep) toProxy(obj, owner);
     // a copy left on disk by a crash here is dropped at the next start (failover.ts checks each against the metadata)
@@ -407,57 +386,26 @@ export class Replicas {
 
   /** The masters of the replicas held here (kept as counts: failover asks each tick, a scan would cost a pass). */
   masters(): string[] {
-    return [...this.perMaster.keys()];
+    return this.held.masters();
   }
 
   /** The replicas held here whose master is `master` (a pass over every copy: when that master died). */
   heldFrom(master: string): string[] {
-    const out: string[] = [];
-    for (const [id, held] of this.held) if (held.master === master) out.push(id);
-    return out;
-  }
-
-  private hold(id: string, entry: Held): void {
-    const before = this.held.get(id);
-    if (before) this.countMaster(before.master, -1);
-    this.held.set(id, entry);
-    this.countMaster(entry.master, 1);
-  }
-
-  private unhold(id: string): void {
-    const before = this.held.get(id);
-    if (!before) return;
-    this.held.delete(id);
-    this.countMaster(before.master, -1);
-  }
-
-  private countMaster(master: string, by: number): void {
-    const n = (this.perMaster.get(master) ?? 0) + by;
-    if (n === 0) this.perMaster.delete(master);
-    else this.perMaster.set(master, n);
+    return this.held.from(master);
   }
 
   /** The replicas held here, by their master. */
   heldByMaster(): Map<string, string[]> {
-    const out = new Map<string, string[]>();
-    for (const [id, { master }] of this.held) {
-      const ids = out.get(master);
-      if (ids) ids.push(id);
-      else out.set(master, [id]);
-    }
-    return out;
+    return this.held.byMaster();
   }
 
   revision(id: string): number {
-    return this.held.get(id)?.revision ?? 0;
+    return this.held.revision(id);
   }
 
   /** The copies whose master sent nothing for `ms` (what failover.ts checks against the metadata). */
   quietFor(ms: number): string[] {
-    const before = performance.now() - ms;
-    const out: string[] = [];
-    for (const [id, h] of this.held) if (h.at < before) out.push(id);
-    return out;
+    return this.held.takenBefore(performance.now() - ms);
   }
 
   /** A live backend holding no copy of any of these objects, at random; null when every backend has one. */
