@@ -73,7 +73,10 @@ export async function openBuckets(
         if (streamInfo.cluster && !streamInfo.cluster.leader) throw new NoLeaderYet(bucket);
         return streamInfo.config.num_replicas;
       });
-      const kv = await retrying(() => kvm.create(bucket, config));
+      // a replicated bucket is read through its stream's leader: nats-server 2.9 lets every replica answer a direct
+      // get, and a follower that has not applied the last write yet answers with the value before it (a create just
+      // acknowledged reads as missing; read-after-write came in 2.12, nats-server#6557). Written as it was created
+      const kv = await retrying(() => kvm.create(bucket, actual > 1 ? { ...config, allow_direct: false } : config));
       if (actual !== replicas) {
         if (explicit) throw new BucketReplicasError(bucket, actual, replicas);
         options.warn?.('a metadata bucket has other replicas than the default: using it as it is (docs/scaling.md)', {

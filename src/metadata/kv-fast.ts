@@ -45,6 +45,15 @@ interface PubAck {
 
 const text = new TextDecoder();
 
+/** JetStream's answer to a STREAM.MSG.GET. */
+interface StreamMsgGet {
+  message?: { hdrs?: string; data?: string };
+  error?: { code: number; err_code: number; description: string };
+}
+
+/** JetStream's error code for a subject without messages. */
+const NO_MESSAGE = 10037;
+
 export class FastKv {
   private readonly bucket: BucketSubjects;
 
@@ -81,10 +90,7 @@ export class FastKv {
   /** The key's value, or undefined when it has none: never written (a 404), or deleted or purged (a marker). */
   async get(key: string): Promise<Uint8Array | undefined> {
     assertKey(key);
-    if (!this.bucket.direct) {
-      const entry = await this.kv.get(key);
-      return entry && entry.operation === 'PUT' ? entry.value : undefined;
-    }
+    if (!this.bucket.direct) return this.getFromLeader(key);
     // the key's subject in the request's own (as nats.js asks it): permissions can confine who reads which keys
     const api = `${this.bucket.jsm?.prefix ?? '$JS.API'}.DIRECT.GET.${this.bucket.bucketName()}`;
     const subject = `${api}.${this.bucket.subjectForKey(key)}`;
@@ -95,6 +101,22 @@ export class FastKv {
       throw new Error(`JetStream direct get of ${key}: ${status} ${msg.headers?.description ?? ''}`);
     const op = msg.headers?.get('KV-Operation');
     return op === 'DEL' || op === 'PURGE' ? undefined : msg.data;
+  }
+
+  /**
+   * The key's last message as the stream's leader has it (a bucket bound without direct gets: buckets.ts), asked
+   * as nats.js's KV would, through the multiplexer. The answer is JSON, the message's headers and data in base64.
+   */
+  private async getFromLeader(key: string): Promise<Uint8Array | undefined> {
+    const api = `${this.bucket.jsm?.prefix ?? '$JS.API'}.STREAM.MSG.GET.${this.bucket.bucketName()}`;
+    const ask = JSON.stringify({ last_by_subj: this.bucket.subjectForKey(key) });
+    const reply = JSON.parse(text.decode(await this.ask(api, new TextEncoder().encode(ask)))) as StreamMsgGet;
+    if (reply.error?.err_code === NO_MESSAGE) return undefined;
+    if (reply.error) throw new JetStreamApiError(reply.error);
+    const { hdrs, data } = reply.message ?? {};
+    const head = hdrs === undefined ? '' : Buffer.from(hdrs, 'base64').toString('latin1');
+    if (/^KV-Operation:\s*(DEL|PURGE)\s*$/im.test(head)) return undefined;
+    return data === undefined ? new Uint8Array(0) : new Uint8Array(Buffer.from(data, 'base64'));
   }
 
   /** One request through the multiplexer, its failures as nats.js's. */

@@ -15,20 +15,24 @@ afterEach(async () => {
   for (const stop of stops.splice(0).reverse()) await stop();
 });
 
-async function bucket() {
+async function bucket(direct: boolean) {
   const server = await NatsServer.start({ dir: tempDir('kv-fast-') });
   stops.push(() => server.stop());
   const nc = await connect({ servers: server.url });
   stops.push(() => nc.close());
-  const kv = await new Kvm(nc).create('fast', { history: 1 });
+  // without direct gets, as a replicated bucket is bound (buckets.ts): reads go to the stream's leader
+  const kv = await new Kvm(nc).create('fast', { history: 1, allow_direct: direct });
   const mux = new RequestMux(nc, '_INBOX');
   stops.push(async () => mux.close());
   return { kv, fast: new FastKv(kv, mux) };
 }
 
-describe('the objects bucket through the multiplexer', () => {
+describe.each([
+  ['direct gets', true],
+  ["the stream leader's gets", false],
+])('the objects bucket through the multiplexer, read by %s', (_how, direct) => {
   it('creates, refuses a second create with nats.js JetStreamApiError 10071, and reads what nats.js reads', async () => {
-    const { kv, fast } = await bucket();
+    const { kv, fast } = await bucket(direct);
     const revision = await fast.create('k1', bytes('one'));
     expect(revision).toBeGreaterThan(0);
     const err = await fast.create('k1', bytes('again')).catch((e) => e);
@@ -42,17 +46,22 @@ describe('the objects bucket through the multiplexer', () => {
   });
 
   it('reads a key never written or deleted as undefined, and creates over a deleted one', async () => {
-    const { kv, fast } = await bucket();
+    const { kv, fast } = await bucket(direct);
     expect(await fast.get('never')).toBeUndefined();
     await fast.create('gone', bytes('x'));
     await kv.delete('gone');
     expect(await fast.get('gone')).toBeUndefined();
+    await fast.create('purged', bytes('x'));
+    await kv.purge('purged');
+    expect(await fast.get('purged')).toBeUndefined();
+    await fast.put('empty', new Uint8Array(0));
+    expect((await fast.get('empty'))?.length).toBe(0);
     await fast.create('gone', bytes('back'));
     expect(text(await fast.get('gone'))).toBe('back');
   });
 
   it('writes with an expected revision only when the key is still at it', async () => {
-    const { fast } = await bucket();
+    const { fast } = await bucket(direct);
     const first = await fast.put('r', bytes('a'));
     const second = await fast.put('r', bytes('b'), first);
     expect(second).toBeGreaterThan(first);
