@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { existsSync, rmSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { NatsConnection } from '@nats-io/transport-node';
@@ -110,7 +110,7 @@ export class Backend {
 
   static async start(options: BackendOptions): Promise<Backend> {
     // a directory this start made is removed if it fails before serving (nothing in it was ever acknowledged)
-    const madeDir = !existsSync(options.storage);
+    const madeDir = makeDir(options.storage);
     let served = false;
     const objects = ObjectStore.open(options.storage);
     let nc: NatsConnection | undefined;
@@ -306,4 +306,16 @@ function datasetAuthorizer(
     return md && { dataset: md.dataset, className: md.className };
   };
   return new DatasetAuthorizer(grants, policy, lookup, registering);
+}
+
+/** Makes `dir` (and its parents); false when it was there (or anything is at its path: a link the operator made). */
+function makeDir(dir: string): boolean {
+  mkdirSync(path.dirname(path.resolve(dir)), { recursive: true });
+  try {
+    mkdirSync(dir); // one call that fails when it exists: two starts on one new path cannot both make it
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw err;
+  }
 }

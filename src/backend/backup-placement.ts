@@ -175,7 +175,9 @@ export class BackupPlacement {
         0,
         Math.max(0, n - now.length),
       );
-      for (const r of before) if (!added.includes(r)) retired.set(r, [...(retired.get(r) ?? []), obj.id]);
+      // one the state names is dropped by the change below, and told once the metadata no longer names it (rewrite)
+      for (const r of before)
+        if (!added.includes(r) && !state.replicas?.includes(r)) retired.set(r, [...(retired.get(r) ?? []), obj.id]);
       if (now.length + added.length < n) this.shortAny = true;
       if (added.length === 0 && now.length === (state.replicas?.length ?? 0)) continue;
       kept.set(obj, now);

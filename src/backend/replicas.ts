@@ -74,6 +74,8 @@ const HOLDER_CHECK_MS = 500;
 const MAX_OWED_RETIRES = 100_000;
 /** Copies retired per request. */
 const RETIRE_CHUNK = 1_000;
+/** How long retires owed to a holder out of the live set are kept. */
+const OWED_KEPT_MS = 10 * 60_000;
 
 /** A copy in memory: its instance (read-only fields) and the state its master last sent, as sent. */
 interface Loaded {
@@ -482,18 +484,25 @@ export class Replicas {
       throw err;
     }
     // the holders left out no longer back the object up (the metadata says so now): each is told to drop its copy
-    // at a tick, once live (one gone meanwhile may come back with it, kept by its start's check)
-    for (const r of old) if (!replicas.includes(r)) this.retireLater(r, [state.id]);
-    // demoted or moved meanwhile (and maybe back at another epoch): this change is not the replicas' to set
-    if (this.rt.load(obj).kind !== 'owned' || this.rt.epochs.of(state.id) !== epoch) return;
-    setReplicas(obj, replicas);
-    await writeRecord();
+    // at a tick, once live (one gone meanwhile may come back with it, kept by its start's check), once neither the
+    // state nor the record names it
+    const left = old.filter((r) => !replicas.includes(r));
+    try {
+      // demoted or moved meanwhile (and maybe back at another epoch): this change is not the replicas' to set
+      if (this.rt.load(obj).kind !== 'owned' || this.rt.epochs.of(state.id) !== epoch) return;
+      setReplicas(obj, replicas);
+      await writeRecord();
+    } finally {
+      for (const r of left) this.retireLater(r, [state.id]);
+    }
   }
 
   /** Master side: sends copies of objects it masters to `target`; resolves once the target has them on disk. */
   async sendCopies(target: string, objects: DataClayObject[]): Promise<void> {
-    const owed = this.owed.get(target);
-    for (const o of objects) owed?.delete(o.id); // wanted there again: a retire chosen later must not name it
+    this.wanted(
+      target,
+      objects.map((o) => o.id),
+    );
     // only what is still this backend's (one demoted or moved since it was chosen has nothing to send)
     const records = objects.filter((o) => this.rt.load(o).kind === 'owned').map((o) => this.transferRecord(o));
     for (const chunk of chunkBySize(records, recordSize, this.rt.requests.batchBudget()))
@@ -537,6 +546,14 @@ export class Replicas {
    */
   private readonly owed = new Map<string, Set<string>>();
   private readonly retiring = new Set<string>();
+  /** Since when (performance.now()) each holder owed retires has been out of the live set. */
+  private readonly absent = new Map<string, number>();
+
+  /** These copies are wanted on `holder` (sent to it again): a retire owed to it from before must not name them. */
+  wanted(holder: string, ids: Iterable<string>): void {
+    const owed = this.owed.get(holder);
+    if (owed) for (const id of ids) owed.delete(id);
+  }
 
   /** These copies on `holder` are no longer wanted, and it cannot hear so now. */
   retireLater(holder: string, ids: Iterable<string>): void {
@@ -552,18 +569,26 @@ export class Replicas {
    * a copy sent after that is newer than the retire, and stays.
    */
   retireOwed(live: ReadonlySet<string>): void {
+    const now = performance.now();
     for (const [holder, owed] of this.owed) {
-      if (owed.size === 0) this.owed.delete(holder);
-      else if (live.has(holder) && !this.retiring.has(holder)) void this.sendOwed(holder, owed);
+      if (live.has(holder)) this.absent.delete(holder);
+      else if (!this.absent.has(holder)) this.absent.set(holder, now);
+      // one gone this long is not coming back soon: its copies, if it does, are the scrub's to find
+      if (owed.size === 0 || now - (this.absent.get(holder) ?? now) > OWED_KEPT_MS) {
+        this.owed.delete(holder);
+        this.absent.delete(holder);
+      } else if (live.has(holder) && !this.retiring.has(holder)) void this.sendOwed(holder, owed);
     }
   }
 
   private async sendOwed(holder: string, owed: Set<string>): Promise<void> {
     this.retiring.add(holder);
     try {
-      const due = [...owed].filter((id) => !this.namesHolder(id, holder));
+      // a copy named again is wanted there (a retire is owed only once neither the state nor the record names it)
+      const named = (id: string) => this.namesHolder(id, holder) && owed.delete(id);
+      const due = [...owed].filter((id) => !named(id));
       for (let i = 0; i < due.length; i += RETIRE_CHUNK) {
-        const ids = due.slice(i, i + RETIRE_CHUNK).filter((id) => owed.has(id) && !this.namesHolder(id, holder));
+        const ids = due.slice(i, i + RETIRE_CHUNK).filter((id) => owed.has(id) && !named(id));
         if (ids.length === 0) continue;
         await this.retireCopies(holder, ids);
         for (const id of ids) owed.delete(id);

@@ -198,6 +198,11 @@ export function transferHandlers(rt: Deps): Pick<Handlers<BackendOps>, 'move' | 
             .map((o, i) => [o, transfer.records[i]] as const)
             .filter(([o]) => !o[STATE].replicas?.includes(target));
     if (fresh.length > 0) {
+      // wanted there: a retire owed to the target from before must not follow these copies
+      rt.replicas.wanted(
+        target,
+        fresh.map(([o]) => o.id),
+      );
       await sendRecords(
         rt,
         target,

@@ -208,10 +208,12 @@ export class DataClayObject {
 
 /**
  * The object found, as an instance of the class it was looked up through: `Person.getByAlias('x')` of a Dog is a
- * ClassMismatchError, not a Dog typed as a Person (DataClayObject's own lookups take any class).
+ * ClassMismatchError, not a Dog typed as a Person (DataClayObject's own lookups take any class, and any class takes
+ * a stand-in, as an argument check does: protocol/type-predicates.ts).
  */
 function ofClass<T extends DataClayObject>(ctor: Constructor<T>, obj: DataClayObject, found: string): T {
-  if ((ctor as unknown) === DataClayObject || obj instanceof ctor) return obj as T;
+  // a stand-in (its class was not loaded here when it was decoded) may be one: only its backend knows
+  if ((ctor as unknown) === DataClayObject || obj instanceof ctor || obj[STATE].info.open) return obj as T;
   throw new ClassMismatchError(ownClassInfo(ctor)?.name ?? ctor.name, obj.className, { found });
 }
 

@@ -5,6 +5,7 @@
 // an error of a user's class comes back as an Error under that class's name, with its fields (extension type 3).
 import { addExtension } from 'msgpackr';
 import { DataClayError, ProtocolError, errorClasses } from '../errors.js';
+import { findTooDeep, findUnencodable } from './encodable.js';
 
 const ERROR_EXTENSION = 3;
 
@@ -32,11 +33,20 @@ function kindOf(err: Error): string {
   return 'Error';
 }
 
-/** Own enumerable fields (`code`, a DataClayError's `data`), without the stack (a backend's paths stay there). */
+/** What travels apart from the fields (the stack stays with the sender: a backend's paths stay there). */
+const OWN = new Set(['name', 'message', 'stack', 'cause']);
+
+/**
+ * Own enumerable fields (`code`, a DataClayError's `data`) that can travel: one that cannot (a socket, a function)
+ * is left out, as a thrown exception's are (RemoteError), rather than refusing the whole value.
+ */
 function fieldsOf(err: Error): Record<string, unknown> {
   const fields: Record<string, unknown> = {};
-  for (const key of Object.keys(err))
-    if (key !== 'stack') fields[key] = (err as unknown as Record<string, unknown>)[key];
+  for (const key of Object.keys(err)) {
+    if (OWN.has(key)) continue;
+    const value = (err as unknown as Record<string, unknown>)[key];
+    if (findUnencodable(value, key) === undefined && findTooDeep(value, key) === undefined) fields[key] = value;
+  }
   return fields;
 }
 
@@ -52,7 +62,8 @@ function rebuild([kind, name, message, cause, fields, errors]: WireErrorValue): 
   if (err.name !== name) Object.defineProperty(err, 'name', { value: name, configurable: true, writable: true });
   // frames of the decoder would say it was made here: it was made in another process, whose stack stays there
   Object.defineProperty(err, 'stack', { value: `${name}: ${message}`, configurable: true, writable: true });
-  if (typeof fields === 'object' && fields !== null) Object.assign(err, fields);
+  if (typeof fields === 'object' && fields !== null)
+    for (const [key, field] of Object.entries(fields)) if (!OWN.has(key)) Object.assign(err, { [key]: field });
   return err;
 }
 
@@ -65,7 +76,8 @@ addExtension({
     return value;
   },
   read: (value: WireErrorValue) => {
-    if (!Array.isArray(value) || typeof value[0] !== 'string') throw new ProtocolError('an error value is malformed');
+    if (!Array.isArray(value) || value.slice(0, 3).some((part) => typeof part !== 'string'))
+      throw new ProtocolError('an error value is malformed');
     return rebuild(value);
   },
 });

@@ -1,3 +1,4 @@
+import { Packr } from 'msgpackr';
 import { describe, expect, it } from 'vitest';
 import { DoesNotExistError, ProtocolError } from '../../src/index.js';
 import type { DataClayObject } from '../../src/internal.js';
@@ -75,6 +76,22 @@ describe('codec: values', () => {
     expect(back.message).toBe('short by 7');
     expect(back.shortBy).toBe(7);
     expect(back.stack).toBe('InsufficientFunds: short by 7'); // the sender's frames stay with the sender
+  });
+
+  it('leaves out the fields of an error value that cannot travel, and keeps the rest', () => {
+    const err = Object.assign(new Error('with a socket'), { code: 'E1', onRetry: () => undefined });
+    const back = roundTrip({ err }).err;
+    expect(back.message).toBe('with a socket');
+    expect(back.code).toBe('E1');
+    expect(Object.hasOwn(back, 'onRetry')).toBe(false);
+  });
+
+  it('refuses an error value whose name or message is not a string with a ProtocolError', () => {
+    const tail = new Packr({ useRecords: false }).pack([5, 'Error', 'm', undefined, {}]);
+    const forged = new Uint8Array([0xd4, 0x03, 0x00, ...tail]); // the error extension, as the encoder writes it
+    expect(() => decode(forged)).toThrow(ProtocolError);
+    const fine = new Uint8Array([0xd4, 0x03, 0x00, ...new Packr({ useRecords: false }).pack(['Error', 'E', 'm'])]);
+    expect(decode<Error>(fine).message).toBe('m');
   });
 
   it('rejects garbage with a ProtocolError', () => {

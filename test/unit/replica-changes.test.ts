@@ -157,4 +157,24 @@ describe('replica changes: the state names every replica the metadata names', ()
     await new Promise((r) => setImmediate(r));
     expect(m.retires).toEqual([]);
   });
+
+  it('no retire for a holder named again (replicate sends its own copies, then adds the replica)', async () => {
+    const m = master(['a', 'b']);
+    const gone = m.replicas.forgetReplica(m.obj, 'a');
+    await cas(m.pending);
+    m.pending[0].release(true);
+    await gone;
+    m.replicas.wanted('a', [m.obj.id]); // transfer-ops.ts replicate(), before it sends
+    m.replicas.retireOwed(new Set(['a', 'b'])); // a tick while the copies are sent: nothing names a yet
+    await new Promise((r) => setImmediate(r));
+    expect(m.retires).toEqual([]);
+    const back = m.replicas.addReplica(m.obj, 'a');
+    await cas(m.pending, 2);
+    m.pending[1].release(true);
+    await back;
+    m.replicas.retireOwed(new Set(['a', 'b']));
+    await new Promise((r) => setImmediate(r));
+    expect(m.retires).toEqual([]);
+    expect(m.metadata().replicas).toEqual(['b', 'a']);
+  });
 });
