@@ -19,7 +19,7 @@ export interface BackupPlacementDeps {
   backups: number;
   store: Pick<MetadataStore, 'listBackends'>;
   objects: Pick<ObjectStore, 'ids' | 'get' | 'has'>;
-  replicas: Pick<Replicas, 'sendCopies' | 'changeReplicas' | 'retireCopies' | 'retireLater' | 'retireOwed'>;
+  replicas: Pick<Replicas, 'sendCopies' | 'changeReplicas' | 'retireCopies' | 'retireLater' | 'retireOwed' | 'placing'>;
   ownership: Pick<Ownership, 'ownedHere' | 'load'>;
   moves: Pick<Moves, 'beginMove'>;
   /**
@@ -201,6 +201,13 @@ export class BackupPlacement {
         list.filter((o) => ownedKind(o[STATE]) && !kept.get(o)!.includes(target)),
       );
     const sent = new Map<DataClayObject, string[]>(held.map((o) => [o, []]));
+    // no retire owed to a target names these objects until their replica changes ran
+    const placed = [...byTarget].map(([target, list]) =>
+      this.rt.replicas.placing(
+        target,
+        list.map((o) => o.id),
+      ),
+    );
     try {
       await Promise.all(
         [...byTarget].map(async ([target, list]) => {
@@ -228,6 +235,7 @@ export class BackupPlacement {
         });
       });
     } finally {
+      for (const done of placed) done();
       finish(undefined);
     }
   }

@@ -483,18 +483,14 @@ export class Replicas {
       if (!(err instanceof FencedError) && this.rt.load(obj).kind === 'owned') this.rt.onDropped(obj);
       throw err;
     }
-    // the holders left out no longer back the object up (the metadata says so now): each is told to drop its copy
-    // at a tick, once live (one gone meanwhile may come back with it, kept by its start's check), once neither the
-    // state nor the record names it
-    const left = old.filter((r) => !replicas.includes(r));
-    try {
-      // demoted or moved meanwhile (and maybe back at another epoch): this change is not the replicas' to set
-      if (this.rt.load(obj).kind !== 'owned' || this.rt.epochs.of(state.id) !== epoch) return;
-      setReplicas(obj, replicas);
-      await writeRecord();
-    } finally {
-      for (const r of left) this.retireLater(r, [state.id]);
-    }
+    // the holders left out no longer back the object up (the metadata says so now): each is owed a retire, sent at
+    // a tick once it is live (one gone meanwhile may come back with the copy, kept by its start's check) and this
+    // change is over. Owed now, in the turn of the metadata's answer: a copy wanted there from now on cancels it
+    for (const r of old) if (!replicas.includes(r)) this.retireLater(r, [state.id]);
+    // demoted or moved meanwhile (and maybe back at another epoch): this change is not the replicas' to set
+    if (this.rt.load(obj).kind !== 'owned' || this.rt.epochs.of(state.id) !== epoch) return;
+    setReplicas(obj, replicas);
+    await writeRecord();
   }
 
   /** Master side: sends copies of objects it masters to `target`; resolves once the target has them on disk. */
@@ -555,6 +551,31 @@ export class Replicas {
     if (owed) for (const id of ids) owed.delete(id);
   }
 
+  /** Copies being placed on a holder (sent, their replica change to come), by holder: no retire names them. */
+  private readonly placements = new Map<string, Map<string, number>>();
+
+  /**
+   * These copies are being placed on `holder` until the returned function is called (after the replica change that
+   * names it, or its failure): a debt to that holder, even one a change running beside it adds meanwhile, waits.
+   */
+  placing(holder: string, ids: readonly string[]): () => void {
+    this.wanted(holder, ids);
+    const counts = this.placements.get(holder) ?? new Map<string, number>();
+    this.placements.set(holder, counts);
+    for (const id of ids) counts.set(id, (counts.get(id) ?? 0) + 1);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      for (const id of ids) {
+        const n = (counts.get(id) ?? 1) - 1;
+        if (n > 0) counts.set(id, n);
+        else counts.delete(id);
+      }
+      if (counts.size === 0 && this.placements.get(holder) === counts) this.placements.delete(holder);
+    };
+  }
+
   /** These copies on `holder` are no longer wanted, and it cannot hear so now. */
   retireLater(holder: string, ids: Iterable<string>): void {
     const owed = this.owed.get(holder) ?? new Set<string>();
@@ -584,8 +605,15 @@ export class Replicas {
   private async sendOwed(holder: string, owed: Set<string>): Promise<void> {
     this.retiring.add(holder);
     try {
-      // a copy named again is wanted there (a retire is owed only once neither the state nor the record names it)
-      const named = (id: string) => this.namesHolder(id, holder) && owed.delete(id);
+      // while a replica change of the object runs, or a copy of it is being placed there, it waits (that change may
+      // name the holder); after, one the state or the record names is wanted there again (the debt goes)
+      const placing = this.placements.get(holder);
+      const named = (id: string) => {
+        if (this.changing.has(id) || placing?.has(id)) return true;
+        if (!this.namesHolder(id, holder)) return false;
+        owed.delete(id);
+        return true;
+      };
       const due = [...owed].filter((id) => !named(id));
       for (let i = 0; i < due.length; i += RETIRE_CHUNK) {
         const ids = due.slice(i, i + RETIRE_CHUNK).filter((id) => owed.has(id) && !named(id));

@@ -199,18 +199,23 @@ export function transferHandlers(rt: Deps): Pick<Handlers<BackendOps>, 'move' | 
             .filter(([o]) => !o[STATE].replicas?.includes(target));
     if (fresh.length > 0) {
       // wanted there: a retire owed to the target from before must not follow these copies
-      rt.replicas.wanted(
-        target,
-        fresh.map(([o]) => o.id),
-      );
-      await sendRecords(
-        rt,
-        target,
-        s,
-        'replica',
-        fresh.map(([, record]) => record),
-      );
-      await Promise.all(fresh.map(([o]) => rt.replicas.addReplica(o, target)));
+      const ids = fresh.map(([o]) => o.id);
+      const placed = rt.replicas.placing(target, ids);
+      try {
+        await sendRecords(
+          rt,
+          target,
+          s,
+          'replica',
+          fresh.map(([, record]) => record),
+        );
+        await Promise.all(fresh.map(([o]) => rt.replicas.addReplica(o, target)));
+      } catch (err) {
+        rt.replicas.retireLater(target, ids); // it may hold them now: told once nothing here names it for them
+        throw err;
+      } finally {
+        placed();
+      }
     }
     let count = transfer.objects.length;
     for (const [owner, remoteIds] of [...transfer.remote, ...elsewhere]) {

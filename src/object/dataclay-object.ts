@@ -208,13 +208,15 @@ export class DataClayObject {
 
 /**
  * The object found, as an instance of the class it was looked up through: `Person.getByAlias('x')` of a Dog is a
- * ClassMismatchError, not a Dog typed as a Person (DataClayObject's own lookups take any class, and any class takes
- * a stand-in, as an argument check does: protocol/type-predicates.ts).
+ * ClassMismatchError, not a Dog typed as a Person (DataClayObject's own lookups take any class).
  */
 function ofClass<T extends DataClayObject>(ctor: Constructor<T>, obj: DataClayObject, found: string): T {
-  // a stand-in (its class was not loaded here when it was decoded) may be one: only its backend knows
-  if ((ctor as unknown) === DataClayObject || obj instanceof ctor || obj[STATE].info.open) return obj as T;
-  throw new ClassMismatchError(ownClassInfo(ctor)?.name ?? ctor.name, obj.className, { found });
+  if ((ctor as unknown) === DataClayObject || obj instanceof ctor) return obj as T;
+  const expected = ownClassInfo(ctor)?.name ?? ctor.name;
+  // a stand-in of this very class (decoded before the class was loaded here) is one; of another, it is not known
+  // here to be a subclass, and a delete through the wrong class must not go through
+  if (obj[STATE].info.open && obj.className === expected) return obj as T;
+  throw new ClassMismatchError(expected, obj.className, { found });
 }
 
 /** A persistent field of the object's class, as a proxy's backend would check it (FieldNotFoundError otherwise). */

@@ -76,7 +76,7 @@ addExtension({
     return value;
   },
   read: (value: WireErrorValue) => {
-    if (!Array.isArray(value) || value.slice(0, 3).some((part) => typeof part !== 'string'))
+    if (!Array.isArray(value) || value.length < 5 || value.slice(0, 3).some((part) => typeof part !== 'string'))
       throw new ProtocolError('an error value is malformed');
     return rebuild(value);
   },

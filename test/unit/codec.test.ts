@@ -90,8 +90,10 @@ describe('codec: values', () => {
     const tail = new Packr({ useRecords: false }).pack([5, 'Error', 'm', undefined, {}]);
     const forged = new Uint8Array([0xd4, 0x03, 0x00, ...tail]); // the error extension, as the encoder writes it
     expect(() => decode(forged)).toThrow(ProtocolError);
-    const fine = new Uint8Array([0xd4, 0x03, 0x00, ...new Packr({ useRecords: false }).pack(['Error', 'E', 'm'])]);
-    expect(decode<Error>(fine).message).toBe('m');
+    const wire = (parts: unknown[]) =>
+      new Uint8Array([0xd4, 0x03, 0x00, ...new Packr({ useRecords: false }).pack(parts)]);
+    expect(() => decode(wire(['Error', 'E', 'm']))).toThrow(ProtocolError); // too short: no cause, no fields
+    expect(decode<Error>(wire(['Error', 'E', 'm', undefined, {}])).message).toBe('m');
   });
 
   it('rejects garbage with a ProtocolError', () => {

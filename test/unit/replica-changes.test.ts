@@ -177,4 +177,38 @@ describe('replica changes: the state names every replica the metadata names', ()
     expect(m.retires).toEqual([]);
     expect(m.metadata().replicas).toEqual(['b', 'a']);
   });
+
+  it('a debt added while a copy is being placed on that holder waits for the placement, and goes if it named it', async () => {
+    const m = master(['a', 'b']);
+    const placed = m.replicas.placing('a', [m.obj.id]); // a placement sent a copy to a; its change comes next
+    const gone = m.replicas.forgetReplica(m.obj, 'a'); // a change beside it drops a
+    await cas(m.pending);
+    m.pending[0].release(true);
+    await gone;
+    m.replicas.retireOwed(new Set(['a', 'b']));
+    await new Promise((r) => setImmediate(r));
+    expect(m.retires).toEqual([]); // the copy just sent is wanted
+    const named = m.replicas.addReplica(m.obj, 'a'); // the placement's change
+    await cas(m.pending, 2);
+    m.pending[1].release(true);
+    await named;
+    placed();
+    m.replicas.retireOwed(new Set(['a', 'b']));
+    await new Promise((r) => setImmediate(r));
+    expect(m.retires).toEqual([]);
+    expect(m.metadata().replicas).toEqual(['b', 'a']);
+  });
+
+  it('a debt that waited for a placement that did not name the holder is sent after it', async () => {
+    const m = master(['a', 'b']);
+    const placed = m.replicas.placing('a', [m.obj.id]);
+    const gone = m.replicas.forgetReplica(m.obj, 'a');
+    await cas(m.pending);
+    m.pending[0].release(true);
+    await gone;
+    placed(); // its change failed
+    m.replicas.retireOwed(new Set(['a', 'b']));
+    await new Promise((r) => setImmediate(r));
+    expect(m.retires).toEqual([['a', [m.obj.id]]]);
+  });
 });
