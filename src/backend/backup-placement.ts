@@ -183,8 +183,8 @@ export class BackupPlacement {
       kept.set(obj, now);
       for (const t of added) byTarget.set(t, [...(byTarget.get(t) ?? []), obj]);
     }
-    for (const [holder, ids] of retired)
-      this.rt.replicas.retireCopies(holder, ids).catch(() => this.rt.replicas.retireLater(holder, ids));
+    // at a tick, through the checks of the owed ones: a placement running beside this one may be naming it
+    for (const [holder, ids] of retired) this.rt.replicas.retireLater(holder, ids);
     if (kept.size === 0) return;
     const held = [...kept.keys()];
     const finish = await this.rt.moves.beginMove(held);
@@ -217,6 +217,11 @@ export class BackupPlacement {
           } catch (err) {
             this.rt.onBackgroundError(err);
             this.failed([target]);
+            // a copy that timed out may be on its disk all the same: told once nothing here names it for them
+            this.rt.replicas.retireLater(
+              target,
+              list.map((o) => o.id),
+            );
           }
         }),
       );

@@ -607,9 +607,8 @@ export class Replicas {
     try {
       // while a replica change of the object runs, or a copy of it is being placed there, it waits (that change may
       // name the holder); after, one the state or the record names is wanted there again (the debt goes)
-      const placing = this.placements.get(holder);
       const named = (id: string) => {
-        if (this.changing.has(id) || placing?.has(id)) return true;
+        if (this.changing.has(id) || this.placements.get(holder)?.has(id)) return true;
         if (!this.namesHolder(id, holder)) return false;
         owed.delete(id);
         return true;

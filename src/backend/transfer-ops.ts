@@ -202,12 +202,23 @@ export function transferHandlers(rt: Deps): Pick<Handlers<BackendOps>, 'move' | 
       const ids = fresh.map(([o]) => o.id);
       const placed = rt.replicas.placing(target, ids);
       try {
+        // ordered after the guard: a retire sent before it (resent, late) is older than these copies
         await sendRecords(
           rt,
           target,
           s,
           'replica',
-          fresh.map(([, record]) => record),
+          fresh.map(
+            ([, [id, className, dataset, state, shape, epoch]]): TransferRecord => [
+              id,
+              className,
+              dataset,
+              state,
+              shape,
+              epoch,
+              rt.replicas.order(),
+            ],
+          ),
         );
         await Promise.all(fresh.map(([o]) => rt.replicas.addReplica(o, target)));
       } catch (err) {
