@@ -19,7 +19,7 @@ export interface BackupPlacementDeps {
   backups: number;
   store: Pick<MetadataStore, 'listBackends'>;
   objects: Pick<ObjectStore, 'ids' | 'get' | 'has'>;
-  replicas: Pick<Replicas, 'sendCopies' | 'changeReplicas' | 'retireCopies' | 'retireLater' | 'retireOwed' | 'placing'>;
+  replicas: Pick<Replicas, 'sendCopies' | 'changeReplicas' | 'retireLater' | 'retireOwed' | 'placing'>;
   ownership: Pick<Ownership, 'ownedHere' | 'load'>;
   moves: Pick<Moves, 'beginMove'>;
   /**

@@ -25,6 +25,7 @@ import { detached } from '../serialization/strings.js';
 import { captureState, hasStateHooks } from '../object/object-state.js';
 import { ObjectStore, type BackupRecord } from './object-store.js';
 import { HeldCopies, type Held } from './held-copies.js';
+import { OwedRetires } from './owed-retires.js';
 import type { MemoryBudget } from './heap.js';
 import type { ClassInfo } from '../object/meta.js';
 import { BACKEND_STALE_MS, type MetadataStore } from '../metadata/store.js';
@@ -70,12 +71,6 @@ export interface ReplicasDeps {
 
 /** How often a copy sent and not answered yet looks whether its holder is still live. */
 const HOLDER_CHECK_MS = 500;
-/** Retires owed to one holder kept at most (beyond, the holder's scrub finds the copies, a pass later). */
-const MAX_OWED_RETIRES = 100_000;
-/** Copies retired per request. */
-const RETIRE_CHUNK = 1_000;
-/** How long retires owed to a holder out of the live set are kept. */
-const OWED_KEPT_MS = 10 * 60_000;
 
 /** A copy in memory: its instance (read-only fields) and the state its master last sent, as sent. */
 interface Loaded {
@@ -109,7 +104,18 @@ export class Replicas {
   private readonly incarnation = randomInt(2 ** 47);
   private sent = 0;
 
-  constructor(private readonly rt: ReplicasDeps) {}
+  /** Retires owed to holders that could not be told (owed-retires.ts). */
+  private readonly owed: OwedRetires;
+
+  constructor(private readonly rt: ReplicasDeps) {
+    this.owed = new OwedRetires({
+      retire: (holder, ids) => this.retireCopies(holder, ids),
+      names: (id, holder) => this.namesHolder(id, holder),
+      changing: (id) => this.changing.has(id),
+      log: rt.log,
+      onBackgroundError: (err) => rt.onBackgroundError(err),
+    });
+  }
 
   /** The order of a copy whose state is captured now (write-through.ts, and the copies sent from here). */
   order(): CopyOrder {
@@ -535,100 +541,24 @@ export class Replicas {
     return this.rt.requests.request(holder, 'retire', [s, ids, this.rt.backendId, epochs, this.order()]);
   }
 
-  /**
-   * Retires a holder could not be told (it was gone, or did not answer), by holder: sent once it is live again. A
-   * holder that comes back before its objects were placed elsewhere kept their copies at its start (the metadata
-   * still named it then); no one else would tell it they are no longer wanted (the scrub would, a pass later).
-   */
-  private readonly owed = new Map<string, Set<string>>();
-  private readonly retiring = new Set<string>();
-  /** Since when (performance.now()) each holder owed retires has been out of the live set. */
-  private readonly absent = new Map<string, number>();
-
   /** These copies are wanted on `holder` (sent to it again): a retire owed to it from before must not name them. */
-  wanted(holder: string, ids: Iterable<string>): void {
-    const owed = this.owed.get(holder);
-    if (owed) for (const id of ids) owed.delete(id);
+  wanted(holder: string, ids: readonly string[]): void {
+    this.owed.forgive(holder, ids);
   }
 
-  /** Copies being placed on a holder (sent, their replica change to come), by holder: no retire names them. */
-  private readonly placements = new Map<string, Map<string, number>>();
-
-  /**
-   * These copies are being placed on `holder` until the returned function is called (after the replica change that
-   * names it, or its failure): a debt to that holder, even one a change running beside it adds meanwhile, waits.
-   */
-  placing(holder: string, ids: readonly string[]): () => void {
-    this.wanted(holder, ids);
-    const counts = this.placements.get(holder) ?? new Map<string, number>();
-    this.placements.set(holder, counts);
-    for (const id of ids) counts.set(id, (counts.get(id) ?? 0) + 1);
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
-      for (const id of ids) {
-        const n = (counts.get(id) ?? 1) - 1;
-        if (n > 0) counts.set(id, n);
-        else counts.delete(id);
-      }
-      if (counts.size === 0 && this.placements.get(holder) === counts) this.placements.delete(holder);
-    };
-  }
-
-  /** These copies on `holder` are no longer wanted, and it cannot hear so now. */
+  /** These copies on `holder` are no longer wanted: it is told at a tick, once live, and nothing may name it. */
   retireLater(holder: string, ids: Iterable<string>): void {
-    const owed = this.owed.get(holder) ?? new Set<string>();
-    this.owed.set(holder, owed);
-    for (const id of ids) if (owed.size < MAX_OWED_RETIRES) owed.add(id);
+    this.owed.later(holder, ids);
   }
 
-  /**
-   * At a tick, with the live set: the retires owed to live holders are sent. An object whose replicas name the holder
-   * (in memory or in its record: a change that drops it may still be on its way, or failed) is kept for a later
-   * tick; one sent to it again is forgiven (sendCopies). Each chunk is chosen just before its retire takes its order:
-   * a copy sent after that is newer than the retire, and stays.
-   */
+  /** These copies are being placed on `holder` until the returned function is called: no retire names them. */
+  placing(holder: string, ids: readonly string[]): () => void {
+    return this.owed.placing(holder, ids);
+  }
+
+  /** At a tick, with the live set: the retires owed to live holders are sent. */
   retireOwed(live: ReadonlySet<string>): void {
-    const now = performance.now();
-    for (const [holder, owed] of this.owed) {
-      if (live.has(holder)) this.absent.delete(holder);
-      else if (!this.absent.has(holder)) this.absent.set(holder, now);
-      // one gone this long is not coming back soon: its copies, if it does, are the scrub's to find
-      if (owed.size === 0 || now - (this.absent.get(holder) ?? now) > OWED_KEPT_MS) {
-        this.owed.delete(holder);
-        this.absent.delete(holder);
-      } else if (live.has(holder) && !this.retiring.has(holder)) void this.sendOwed(holder, owed);
-    }
-  }
-
-  private async sendOwed(holder: string, owed: Set<string>): Promise<void> {
-    this.retiring.add(holder);
-    try {
-      // while a replica change of the object runs, or a copy of it is being placed there, it waits (that change may
-      // name the holder); after, one the state or the record names is wanted there again (the debt goes)
-      const named = (id: string) => {
-        if (this.changing.has(id) || this.placements.get(holder)?.has(id)) return true;
-        if (!this.namesHolder(id, holder)) return false;
-        owed.delete(id);
-        return true;
-      };
-      const due = [...owed].filter((id) => !named(id));
-      for (let i = 0; i < due.length; i += RETIRE_CHUNK) {
-        const ids = due.slice(i, i + RETIRE_CHUNK).filter((id) => owed.has(id) && !named(id));
-        if (ids.length === 0) continue;
-        await this.retireCopies(holder, ids);
-        for (const id of ids) owed.delete(id);
-        this.rt.log.info(
-          { holder, count: ids.length, ids: ids.slice(0, 5) },
-          'retired the copies a holder no longer backs up (it could not be told when they were placed elsewhere)',
-        );
-      }
-    } catch (err) {
-      this.rt.onBackgroundError(err); // kept: the next tick tries again
-    } finally {
-      this.retiring.delete(holder);
-    }
+    this.owed.tick(live);
   }
 
   /** Whether this backend's state or record of the object names `holder` among its replicas. */

@@ -44,6 +44,7 @@ interface PubAck {
 }
 
 const text = new TextDecoder();
+const bytes = new TextEncoder();
 
 /** JetStream's answer to a STREAM.MSG.GET. */
 interface StreamMsgGet {
@@ -110,7 +111,7 @@ export class FastKv {
   private async getFromLeader(key: string): Promise<Uint8Array | undefined> {
     const api = `${this.bucket.jsm?.prefix ?? '$JS.API'}.STREAM.MSG.GET.${this.bucket.bucketName()}`;
     const ask = JSON.stringify({ last_by_subj: this.bucket.subjectForKey(key) });
-    const reply = JSON.parse(text.decode(await this.ask(api, new TextEncoder().encode(ask)))) as StreamMsgGet;
+    const reply = JSON.parse(text.decode(await this.ask(api, bytes.encode(ask)))) as StreamMsgGet;
     if (reply.error?.err_code === NO_MESSAGE) return undefined;
     if (reply.error) throw new JetStreamApiError(reply.error);
     const { hdrs, data } = reply.message ?? {};
