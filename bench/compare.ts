@@ -13,7 +13,7 @@ import {
   benchCluster,
   cpuMicros,
   fmt,
-  latencies,
+  interleavedP50s,
   median,
   rawBaseline,
   syncedWriteP50,
@@ -48,8 +48,6 @@ const ROWS: [key: string, label: string, unit: 'us' | '/s', earlier: number][] =
   ['consolidate', 'consolidateVersion p50', 'us', 9700],
 ];
 const RAW_ROWS = new Set(['call', 'callTput', 'dcGet', 'dcSet', 'getByAlias']);
-
-const p50 = async (op: Op, n: number) => median(await latencies(op, n, Math.min(200, n)));
 
 /** The p50 of `op`, each run after an untimed `prepare` that makes its argument. */
 async function p50Prepared<T>(prepare: () => Promise<T>, op: (x: T) => Promise<unknown>, n: number): Promise<number> {
@@ -96,17 +94,25 @@ async function ourRound(): Promise<{ ours: Figures; raw: Figures }> {
   const box = new Box(1);
   await box.makePersistent({ backendId: 'backend-2', alias: `compare-${Date.now()}-${Math.random()}` });
   const alias = [...(await box.getAliases())][0];
-  const rawP50 = await p50(raw, SEQ);
+  // the sequential rows and their baseline in blocks that take turns: the same minutes for each
+  const sequential = await interleavedP50s(
+    {
+      raw,
+      call: () => echo.echo(payload),
+      dcGet: () => echo.dcGet('payload'),
+      dcSet: () => echo.dcSet('payload', payload),
+      getByAlias: () => Box.getByAlias(alias),
+    },
+    SEQ,
+  );
+  const { raw: rawP50, ...ourSequential } = sequential;
   const rawTput = await throughput(raw, CONCURRENT, IN_FLIGHT);
   // a raw request that follows an idle wait, as each hop of a move or a persist follows one: the processes (and the
   // VM's cores) have gone idle, and waking them costs on every hop what a back-to-back loop never pays
   const rawIdle = await p50Prepared(() => new Promise((r) => setTimeout(r, IDLE_MS)), raw, CONTROL);
   const ours: Figures = {
-    call: await p50(() => echo.echo(payload), SEQ),
+    ...ourSequential,
     callTput: await throughput(() => echo.echo(payload), CONCURRENT, IN_FLIGHT),
-    dcGet: await p50(() => echo.dcGet('payload'), SEQ),
-    dcSet: await p50(() => echo.dcSet('payload', payload), SEQ),
-    getByAlias: await p50(() => Box.getByAlias(alias), SEQ),
     persistSeq: await persistRate(false),
     persistAtOnce: await persistRate(true),
   };

@@ -44,6 +44,25 @@ export async function pairedRatio(a: Op, b: Op, blocks = 100, size = 50): Promis
   return median(ratios);
 }
 
+/**
+ * The p50 of each of `ops`, measured in blocks of `size` operations that take turns (`total` of each in all, after a
+ * warm-up): each operation sees the same minutes of a machine whose load and clock change under the run, so their
+ * ratios do not depend on which ran first.
+ */
+export async function interleavedP50s<K extends string>(
+  ops: Record<K, Op>,
+  total: number,
+  size = 50,
+): Promise<Record<K, number>> {
+  const names = Object.keys(ops) as K[];
+  const samples = new Map<K, number[]>(names.map((name) => [name, []]));
+  for (const name of names) await latencies(ops[name], 0, Math.min(200, total)); // warm-up
+  for (let done = 0; done < total; done += size) {
+    for (const name of names) samples.get(name)!.push(...(await latencies(ops[name], Math.min(size, total - done), 0)));
+  }
+  return Object.fromEntries(names.map((name) => [name, median(samples.get(name)!)])) as Record<K, number>;
+}
+
 /** Operations per second with `inFlight` operations outstanding at all times. */
 export async function throughput(op: Op, total: number, inFlight: number): Promise<number> {
   let started = 0;
