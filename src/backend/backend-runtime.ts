@@ -239,6 +239,7 @@ export class BackendRuntime {
       ownership,
       moves,
       gate: (id) => lease.gate(id),
+      trim: () => writes.enforceBudget(),
       log,
       onBackgroundError,
     });

@@ -20,7 +20,7 @@ export interface BackupPlacementDeps {
   store: Pick<MetadataStore, 'listBackends'>;
   objects: Pick<ObjectStore, 'ids' | 'get' | 'has'>;
   replicas: Pick<Replicas, 'sendCopies' | 'changeReplicas' | 'retireLater' | 'retireOwed' | 'placing'>;
-  ownership: Pick<Ownership, 'ownedHere' | 'load'>;
+  ownership: Pick<Ownership, 'ownedHere'>;
   moves: Pick<Moves, 'beginMove'>;
   /**
    * The lease's re-check of an object after a gap (lease.ts): undefined when it may be served now. Placing backups
@@ -28,9 +28,14 @@ export interface BackupPlacementDeps {
    * were promoted elsewhere meanwhile must not send their stale states out, nor write their replicas.
    */
   gate: (id: string) => Promise<void> | undefined;
+  /** The memory budget, applied after each slice placed: sending copies loads the objects it sends. */
+  trim: () => void;
   log: Pick<Logger, 'info'>;
   onBackgroundError: (err: unknown) => void;
 }
+
+/** Objects placed together at most: each slice's copies are loaded to be sent, then the budget trims them. */
+const PLACE_SLICE = 500;
 
 export class BackupPlacement {
   /** Objects waiting for backups, placed one batch at a time apart from the ticks: promotions never wait for it. */
@@ -79,7 +84,10 @@ export class BackupPlacement {
       while (this.unplaced.size > 0) {
         const batch = [...this.unplaced];
         this.unplaced.clear();
-        await this.ensure(batch).catch((err) => this.rt.onBackgroundError(err));
+        for (let i = 0; i < batch.length; i += PLACE_SLICE) {
+          await this.ensure(batch.slice(i, i + PLACE_SLICE)).catch((err) => this.rt.onBackgroundError(err));
+          this.rt.trim();
+        }
       }
     })().finally(() => (this.placing = undefined));
     return this.placing;
@@ -161,8 +169,9 @@ export class BackupPlacement {
     const byTarget = new Map<string, DataClayObject[]>();
     const retired = new Map<string, string[]>();
     for (const obj of objects) {
-      const state = this.rt.ownership.load(obj);
-      if (state.kind !== 'owned') continue; // moved or deleted meanwhile
+      // not loaded to be looked at: an evicted object keeps its replicas, and most need no new one
+      const state = obj[STATE];
+      if (!ownedKind(state)) continue; // moved or deleted meanwhile
       const now = (state.replicas ?? []).filter(this.keeping(liveIds));
       const able = live
         .filter((b) => !b.draining && !now.includes(b.id) && b.classes.includes(state.info.name))
@@ -191,8 +200,8 @@ export class BackupPlacement {
     // what the objects' replicas are once held: a push that failed while this placement waited for the running
     // calls dropped its holder, which must not come back with what was read before (it missed that write)
     for (const obj of held) {
-      const state = this.rt.ownership.load(obj);
-      const now = state.kind === 'owned' ? (state.replicas ?? []) : [];
+      const state = obj[STATE];
+      const now = ownedKind(state) ? (state.replicas ?? []) : [];
       kept.set(obj, now.filter(this.keeping(liveIds)));
     }
     for (const [target, list] of byTarget)

@@ -56,7 +56,7 @@ export interface FailoverDeps {
   >;
   ownership: Pick<Ownership, 'markLeaving' | 'resolver'>;
   registrar: Pick<Registrar, 'own'>;
-  writes: Pick<WriteThrough, 'save'>;
+  writes: Pick<WriteThrough, 'save' | 'enforceBudget'>;
   epochs: Epochs;
   lease: Pick<Lease, 'claim'>;
   placement: Pick<BackupPlacement, 'place' | 'review' | 'stop'>;
@@ -206,6 +206,7 @@ export class Failover {
       restoreState(obj, evolveReceived(info, id, decode(state, this.rt.ownership.resolver), shape, hasStateHooks(obj)));
       await this.rt.writes.save([obj]); // its record, and the state at the new epoch to the other replicas
       await this.rt.objects.removeBackup(id);
+      this.rt.writes.enforceBudget(); // a promoted object is loaded: the budget holds however many are promoted
       return obj;
     } finally {
       finish(undefined);

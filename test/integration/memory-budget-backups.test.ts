@@ -124,4 +124,19 @@ describe(`a holder of backups with --max-objects ${BUDGET}`, () => {
     expect(stats.loaded).toBeLessThanOrEqual(BUDGET);
     expect(await counters[0].increment()).toBe(2); // a write on a promoted object
   }, 120_000);
+
+  it('keeps to the budget while no live backend can take the backups it asks for (each tick looks again)', async () => {
+    // the only backend left: every object it masters is short of its backup, so each tick (500 ms) places them all
+    // again; a placement that loaded them to look at their replicas would hold all 60 in memory
+    let samples = 0;
+    await waitFor(holder, {
+      until: (s) => {
+        expect(s.loaded, `sample ${samples}`).toBeLessThanOrEqual(BUDGET);
+        return ++samples >= 8; // 4 s: 8 ticks
+      },
+      timeoutMs: 30_000,
+      intervalMs: 500,
+      what: '8 samples of the sole backend',
+    });
+  }, 60_000);
 });
