@@ -9,8 +9,11 @@ import type { Logger } from 'pino';
 const MAX_OWED_RETIRES = 100_000;
 /** Copies retired per request. */
 const RETIRE_CHUNK = 1_000;
-/** How long retires owed to a holder out of the live set are kept. */
+/** How long retires owed to a holder out of the live set, or refused by it every time, are kept. */
 const OWED_KEPT_MS = 10 * 60_000;
+/** After a holder refused its retires, the wait before the next try: doubled at each refusal, up to the most. */
+const FIRST_RETRY_MS = 1_000;
+const LAST_RETRY_MS = 60_000;
 
 export interface OwedRetiresDeps {
   /** Sends one retire (it takes the master process's order when it is sent). */
@@ -21,6 +24,8 @@ export interface OwedRetiresDeps {
   changing: (id: string) => boolean;
   log: Pick<Logger, 'info'>;
   onBackgroundError: (err: unknown) => void;
+  /** The clock (ms, monotonic); performance.now by default. */
+  now?: () => number;
 }
 
 export class OwedRetires {
@@ -31,8 +36,17 @@ export class OwedRetires {
   private readonly absent = new Map<string, number>();
   /** By holder, the copies being placed on it (sent, their replica change to come), with how many placements. */
   private readonly placements = new Map<string, Map<string, number>>();
+  /**
+   * Holders whose last retire failed: since when they have failed, how many times, and when to try again. A live
+   * holder that refuses them (an older build, a fault of its own) is not sent them again at every tick, each failure
+   * logged: the tries thin out, and after OWED_KEPT_MS its copies are left to its scrub, as a gone holder's are.
+   */
+  private readonly refusing = new Map<string, { since: number; count: number; nextAt: number }>();
+  private readonly now: () => number;
 
-  constructor(private readonly rt: OwedRetiresDeps) {}
+  constructor(private readonly rt: OwedRetiresDeps) {
+    this.now = rt.now ?? (() => performance.now());
+  }
 
   /** These copies on `holder` are no longer wanted, and it is told at a tick. */
   later(holder: string, ids: Iterable<string>): void {
@@ -71,16 +85,25 @@ export class OwedRetires {
 
   /** At a tick, with the live set: the retires owed to live holders are sent; a holder gone too long is let go. */
   tick(live: ReadonlySet<string>): void {
-    const now = performance.now();
+    const now = this.now();
     for (const [holder, owed] of this.owed) {
       if (live.has(holder)) this.absent.delete(holder);
       else if (!this.absent.has(holder)) this.absent.set(holder, now);
-      // one gone this long is not coming back soon: its copies, if it does, are the scrub's to find
-      if (owed.size === 0 || now - (this.absent.get(holder) ?? now) > OWED_KEPT_MS) {
+      const refused = this.refusing.get(holder);
+      // one gone (or refusing) this long is not coming back soon: its copies, if it does, are the scrub's to find
+      const since = Math.min(this.absent.get(holder) ?? now, refused?.since ?? now);
+      if (owed.size === 0 || now - since > OWED_KEPT_MS) {
         this.owed.delete(holder);
         this.absent.delete(holder);
-      } else if (live.has(holder) && !this.sending.has(holder)) void this.send(holder, owed);
+        this.refusing.delete(holder);
+      } else if (live.has(holder) && !this.sending.has(holder) && now >= (refused?.nextAt ?? now))
+        void this.send(holder, owed);
     }
+  }
+
+  /** How many retires are owed to `holder` now. */
+  owedTo(holder: string): number {
+    return this.owed.get(holder)?.size ?? 0;
   }
 
   /** Each chunk is chosen just before its retire takes its order: a copy sent after that is newer, and stays. */
@@ -100,6 +123,7 @@ export class OwedRetires {
         const ids = due.slice(i, i + RETIRE_CHUNK).filter((id) => owed.has(id) && !waits(id));
         if (ids.length === 0) continue;
         await this.rt.retire(holder, ids);
+        this.refusing.delete(holder);
         for (const id of ids) owed.delete(id);
         this.rt.log.info(
           { holder, count: ids.length, ids: ids.slice(0, 5) },
@@ -107,7 +131,12 @@ export class OwedRetires {
         );
       }
     } catch (err) {
-      this.rt.onBackgroundError(err); // kept: the next tick tries again
+      this.rt.onBackgroundError(err); // kept: a later tick tries again
+      const now = this.now();
+      const last = this.refusing.get(holder);
+      const count = (last?.count ?? 0) + 1;
+      const waitMs = Math.min(FIRST_RETRY_MS * 2 ** (count - 1), LAST_RETRY_MS);
+      this.refusing.set(holder, { since: last?.since ?? now, count, nextAt: now + waitMs });
     } finally {
       this.sending.delete(holder);
     }
