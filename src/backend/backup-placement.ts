@@ -174,12 +174,13 @@ export class BackupPlacement {
       // not loaded to be looked at: an evicted object keeps its replicas, and most need no new one
       const state = obj[STATE];
       if (!ownedKind(state)) continue; // moved or deleted meanwhile
-      const now = (state.replicas ?? []).filter(this.keeping(liveIds));
+      const replicas = this.replicasOf(obj);
+      const now = replicas.filter(this.keeping(liveIds));
       const able = live
         .filter((b) => !b.draining && !now.includes(b.id) && b.classes.includes(state.info.name))
         .map((b) => b.id);
       // a restarted holder is chosen again first (sent a fresh copy), else told to retire what it may still hold
-      const stale = (state.replicas ?? []).filter((r) => this.restarted.has(r));
+      const stale = replicas.filter((r) => this.restarted.has(r));
       const before = [...new Set([...(had?.get(obj.id) ?? []), ...stale])];
       const first = before.filter((r) => able.includes(r));
       const added = [...first, ...shuffled(able.filter((r) => !first.includes(r)))].slice(
@@ -188,9 +189,9 @@ export class BackupPlacement {
       );
       // one the state names is dropped by the change below, and told once the metadata no longer names it (rewrite)
       for (const r of before)
-        if (!added.includes(r) && !state.replicas?.includes(r)) retired.set(r, [...(retired.get(r) ?? []), obj.id]);
+        if (!added.includes(r) && !replicas.includes(r)) retired.set(r, [...(retired.get(r) ?? []), obj.id]);
       if (now.length + added.length < n) this.shortAny = true;
-      if (added.length === 0 && now.length === (state.replicas?.length ?? 0)) continue;
+      if (added.length === 0 && now.length === replicas.length) continue;
       kept.set(obj, now);
       for (const t of added) byTarget.set(t, [...(byTarget.get(t) ?? []), obj]);
     }
@@ -202,8 +203,7 @@ export class BackupPlacement {
     // what the objects' replicas are once held: a push that failed while this placement waited for the running
     // calls dropped its holder, which must not come back with what was read before (it missed that write)
     for (const obj of held) {
-      const state = obj[STATE];
-      const now = ownedKind(state) ? (state.replicas ?? []) : [];
+      const now = ownedKind(obj[STATE]) ? this.replicasOf(obj) : [];
       kept.set(obj, now.filter(this.keeping(liveIds)));
     }
     for (const [target, list] of byTarget)
@@ -254,6 +254,17 @@ export class BackupPlacement {
       for (const done of placed) done();
       finish(undefined);
     }
+  }
+
+  /**
+   * An object's replicas without loading it: an evicted one's from its record, which every replica change writes (its
+   * state keeps what it had when evicted, and a shell made since, after a restart or once the instance was
+   * collected, knows none).
+   */
+  private replicasOf(obj: DataClayObject): readonly string[] {
+    const state = obj[STATE];
+    if (state.kind === 'evicted') return this.rt.objects.get(state.id)?.[3] ?? state.replicas ?? [];
+    return state.replicas ?? [];
   }
 
   /** Which of an object's holders a placement keeps: live ones, not waiting for their copies again. */
