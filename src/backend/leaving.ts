@@ -1,15 +1,16 @@
 // Records leaving for another backend (a move, a consolidation). The source must not serve a copy after it said the
 // target has the objects, even after a crash: before, it waited for the removal of its records to reach the disk,
 // a second sync after the target's. Now it writes a note naming them while they are shipped (its sync overlaps the
-// target's work), acknowledges once the note and the target's answer are both in, and removes the records (then the
-// note) in the background. A restart checks each noted id against the metadata (settleLeaving) and drops the
-// records that are not its own any more, so the promise is the same with one sync fewer on the way.
+// target's work), acknowledges once the note and the target's answer are both in, and removes the records with the
+// note in its next write's transaction: a sync of their own ran beside the next move's syncs on the same disk. A
+// restart checks each noted id against the metadata (settleLeaving) and drops the records that are not its own any
+// more, so the promise is the same with one sync fewer on the way and none after it.
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { MetadataStore } from '../metadata/store.js';
 import type { ObjectStore } from './object-store.js';
 
-type NoteStore = Pick<ObjectStore, 'putLeaving' | 'removeLeaving' | 'retireLeaving' | 'remove'>;
+type NoteStore = Pick<ObjectStore, 'putLeaving' | 'removeLeaving' | 'retireLeft'>;
 
 export interface LeavingNote {
   /** Resolves once the note is on disk. */
@@ -18,9 +19,6 @@ export interface LeavingNote {
 }
 
 export class Leaving {
-  /** Removals still running: awaited by flush and stop. */
-  private readonly background = new Set<Promise<void>>();
-
   constructor(
     private readonly objects: NoteStore,
     private readonly onBackgroundError: (err: unknown) => void,
@@ -35,30 +33,17 @@ export class Leaving {
   }
 
   /**
-   * The target has them: the records go, and the note once they are gone. Resolves when the note is on disk, which
-   * is what makes the handover durable here.
+   * The target has them: the records go (in a later transaction, the note after them). Resolves when the note is
+   * on disk, which is what makes the handover durable here.
    */
   async removeNoted(note: LeavingNote, ids: readonly string[]): Promise<void> {
-    const removed = Promise.all(ids.map((id) => this.objects.remove(id)));
-    const done = removed
-      .then(() => this.objects.retireLeaving(note.key)) // the records' removal is synced: the note may go
-      .then(
-        () => undefined,
-        (err) => this.onBackgroundError(err),
-      );
-    this.background.add(done);
-    void done.finally(() => this.background.delete(done));
+    this.objects.retireLeft(note.key, ids).catch(this.onBackgroundError); // gone for readers from now on
     await note.written;
   }
 
   /** The move did not happen (or only in part, settled otherwise): the note is not needed. */
   drop(note: LeavingNote): void {
     void note.written.then(() => this.objects.removeLeaving(note.key)).catch(() => undefined);
-  }
-
-  /** Waits for the removals still running. */
-  async settled(): Promise<void> {
-    await Promise.all(this.background);
   }
 }
 

@@ -28,7 +28,7 @@ export interface MovesDeps {
   backendId: string;
   heap: Heap;
   identity: IdentityMap;
-  objects: Pick<ObjectStore, 'remove' | 'putLeaving' | 'removeLeaving' | 'retireLeaving' | 'get' | 'put'>;
+  objects: Pick<ObjectStore, 'remove' | 'putLeaving' | 'removeLeaving' | 'retireLeft' | 'get' | 'put'>;
   store: Pick<MetadataStore, 'getObject' | 'putObject' | 'getObjectEntry' | 'updateObject'>;
   ownership: Pick<Ownership, 'owned' | 'isLeaving' | 'markLeaving' | 'resolveRef'>;
   replicas: Pick<Replicas, 'drop'>;

@@ -141,19 +141,23 @@ export class ObjectStore {
    * and a sync of its own, which on a busy disk doubled the syncs of sequential persists; they go on their own
    * after LATER_MS when nothing else is written. One a crash loses is found and settled at the next start.
    */
-  private readonly later: { db: Database<Uint8Array, string>; key: string }[] = [];
+  private readonly later: LaterRemoval[] = [];
   private laterTimer: NodeJS.Timeout | undefined;
 
-  private removeLater(db: Database<Uint8Array, string>, key: string): void {
-    this.later.push({ db, key });
-    this.laterTimer ??= setTimeout(() => this.flushLater(), LATER_MS).unref();
+  /** Resolves once the removal has committed: a removal a crash loses is settled at start. */
+  private removeLater(db: Database<Uint8Array, string>, key: string, done = () => {}): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      this.later.push({ db, key, done, resolve, reject });
+      this.laterTimer ??= setTimeout(() => this.flushLater(), LATER_MS).unref();
+    });
   }
 
   private flushLater(): void {
     if (this.later.length === 0) return;
     clearTimeout(this.laterTimer);
     this.laterTimer = undefined;
-    for (const { db, key } of this.later.splice(0)) db.remove(key).catch(() => undefined); // lost: settled at start
+    for (const { db, key, done, resolve, reject } of this.later.splice(0))
+      db.remove(key).then(resolve, reject).finally(done);
   }
 
   /** Resolves once the record is on disk; reads see it at once. */
@@ -170,14 +174,22 @@ export class ObjectStore {
 
   async remove(id: string): Promise<void> {
     this.flushLater();
-    this.pending.delete(id);
-    const token = Symbol(id);
-    this.removing.set(id, token);
+    const done = this.markRemoving(id);
     try {
       await this.objects.remove(id);
     } finally {
-      if (this.removing.get(id) === token) this.removing.delete(id);
+      done();
     }
+  }
+
+  /** Gone for readers from now on; the returned function ends that once the removal has committed (or failed). */
+  private markRemoving(id: string): () => void {
+    this.pending.delete(id);
+    const token = Symbol(id);
+    this.removing.set(id, token);
+    return () => {
+      if (this.removing.get(id) === token) this.removing.delete(id);
+    };
   }
 
   /** Put in the same event-loop turn as the records it covers, it commits in their transaction (lmdb batches a turn). */
@@ -192,7 +204,7 @@ export class ObjectStore {
 
   /** A registration is complete: its intent goes with the next write (a leftover one is found complete at start). */
   retireIntent(key: string): void {
-    this.removeLater(this.intentsDb, key);
+    this.removeLater(this.intentsDb, key).catch(() => undefined); // lost: found complete at start
   }
 
   /** Registrations a crash cut short (none after a clean run). */
@@ -210,9 +222,15 @@ export class ObjectStore {
     return this.leavingDb.remove(key);
   }
 
-  /** The records a note names are gone (synced): the note goes with the next write (a leftover one is settled at start). */
-  retireLeaving(key: string): void {
-    this.removeLater(this.leavingDb, key);
+  /**
+   * The records a note on disk names have left (their new owner has them): gone for readers at once, removed in
+   * the next write's transaction rather than in a transaction and a sync of their own; the note goes with the write
+   * after that. A crash before then finds the note and the records, and drops them once the metadata names their
+   * owner (leaving.ts). Rejects if a removal failed: the note then stays, for the next start to settle.
+   */
+  async retireLeft(key: string, ids: readonly string[]): Promise<void> {
+    await Promise.all(ids.map((id) => this.removeLater(this.objects, id, this.markRemoving(id))));
+    this.removeLater(this.leavingDb, key).catch(() => undefined); // lost: settled at start
   }
 
   *leaving(): Iterable<[key: string, ids: string[]]> {
@@ -266,6 +284,14 @@ export class ObjectStore {
     await this.root.close();
     rmSync(path.join(this.dir, LOCK), { force: true });
   }
+}
+
+interface LaterRemoval {
+  db: Database<Uint8Array, string>;
+  key: string;
+  done: () => void;
+  resolve: (removed: unknown) => void;
+  reject: (err: unknown) => void;
 }
 
 const LOCK = 'backend.pid';

@@ -8,7 +8,7 @@ import { Client, DevCluster, DoesNotExistError } from '../../src/index.js';
 import { encode, inboxPrefix, MetadataStore, ObjectStore, readReply } from '../../src/internal.js';
 import { encodeState } from '../../src/serialization/codec.js';
 import { Chain, Fragile, Ledger, Person } from '../models/index.js';
-import { natsProfile, tempDir } from '../setup/helpers.js';
+import { natsProfile, tempDir, waitFor } from '../setup/helpers.js';
 import { TEST_MODELS } from '../setup/models.js';
 
 let cluster: DevCluster;
@@ -101,6 +101,30 @@ describe("a version consolidated on its original's backend", () => {
     await cluster.backend('backend-1').start();
     expect(await original.dcGet('entries')).toEqual(['before', 'v1', 'v2']);
     expect(await version.dcGet('entries')).toEqual(['before', 'v1', 'v2']); // forwards to the original
+  }, 60_000);
+});
+
+describe('a move cut short at the source by a crash', () => {
+  it("a kill -9 of the source right after the move's reply: the restart drops its record, the target serves the object", async () => {
+    const person = new Person('Moved', 1);
+    await person.makePersistent({ backendId: 'backend-1' });
+    await person.move('backend-2');
+    // the source's record goes with its next write, or a second later: killed before either, it is still on its disk
+    await cluster.backend('backend-1').kill();
+    await person.dcSet('age', 2); // written on the target while the source is down
+    await cluster.backend('backend-1').start();
+    await waitFor(() => cluster.backend('backend-1').logTail(), {
+      until: (log) => log.includes('removed records a crash left behind after they had moved away'),
+      what: "the restarted source's settling of the move",
+    });
+    expect((await client.getObjectMetadata(person.id)).master).toBe('backend-2');
+    await cluster.backend('backend-1').stop(); // its store, read from here
+    const store = ObjectStore.open(cluster.backend('backend-1').options.storage);
+    const kept = store.has(person.id);
+    await store.close();
+    await cluster.backend('backend-1').start();
+    expect(kept).toBe(false);
+    expect(await person.dcGet('age')).toBe(2);
   }, 60_000);
 });
 

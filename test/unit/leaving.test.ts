@@ -48,7 +48,7 @@ describe('records leaving a backend', () => {
     expect([...objects.leaving()]).toEqual([]);
   });
 
-  it('once the note is on disk the records read as gone and uncounted; the note goes with the next write after', async () => {
+  it('once the note is on disk the records read as gone; they go with the next write, the note after them', async () => {
     await Promise.all(['a', 'b', 'c'].map((id) => objects.put(id, record)));
     const errors: unknown[] = [];
     const leaving = new Leaving(objects, (err) => errors.push(err));
@@ -59,12 +59,28 @@ describe('records leaving a backend', () => {
     expect(objects.count).toBe(1);
     expect([...objects.ids()]).toEqual(['c']);
     await released;
-    await leaving.settled();
-    expect([...objects.leaving()]).toHaveLength(1); // no transaction (and sync) of its own for the note's removal
-    await objects.put('d', record); // it rides on the next write's
-    expect([...objects.leaving()]).toEqual([]);
-    expect(objects.count).toBe(2);
+    // no transaction (and sync) of their own for the removals: the note is still there, and so are the records
+    expect([...objects.leaving()]).toHaveLength(1);
+    await objects.put('d', record); // the records' removal rides on the next write's transaction
+    expect([...objects.leaving()]).toHaveLength(1); // the note only once that removal has committed
+    // then it goes, with a later write or on its own a second later
+    while ([...objects.leaving()].length > 0) await objects.put('e', record);
+    expect(objects.count).toBe(3);
+    expect([...objects.ids()].sort()).toEqual(['c', 'd', 'e']);
     expect(errors).toEqual([]);
+  });
+
+  it('a record that left and comes back before its removal was written stays (the removal goes first)', async () => {
+    await objects.put('a', record);
+    const leaving = new Leaving(objects, () => undefined);
+    const note = leaving.note(['a']);
+    await leaving.removeNoted(note, ['a']);
+    await objects.put('a', record); // moved back here: its removal and this put share a transaction, in that order
+    expect(objects.has('a')).toBe(true);
+    await objects.close();
+    objects = ObjectStore.open(dir); // what the disk says
+    expect(objects.has('a')).toBe(true);
+    expect(objects.count).toBe(1);
   });
 
   it('a dropped note (the move did not happen) leaves the records as they were', async () => {
