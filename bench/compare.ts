@@ -26,7 +26,13 @@ const SEQ = Number(process.env.BENCH_SEQUENTIAL ?? 2000);
 const CONCURRENT = Number(process.env.BENCH_CONCURRENT ?? 20_000);
 const CONTROL = Number(process.env.BENCH_CONTROL ?? 200); // moves, versions, consolidations per round
 const PERSISTS = 1000;
-const PERSIST_WARMUP = Number(process.env.BENCH_PERSIST_WARMUP ?? 2);
+// V8 compiles a backend's hot paths (TurboFan) after thousands of runs, not hundreds: measured on this machine, a
+// move's p50 goes from 1.8 ms (the first 300 after a start) to 1.1 ms after 3,000, and stays at 1.8 ms with
+// TurboFan off (node --no-opt); 1,000 sequential persists from 680/s to 1,100/s after 6 runs (docs/benchmarks.md).
+// The table is the steady state of a running system, so each operation is warmed up that long first, on both sides;
+// what the first ones after a start cost is printed beside it.
+const PERSIST_WARMUP = Number(process.env.BENCH_PERSIST_WARMUP ?? 8);
+const CONTROL_WARMUP = Number(process.env.BENCH_CONTROL_WARMUP ?? 3000); // untimed moves, versions, consolidations
 const PERSIST_RUNS = Number(process.env.BENCH_PERSIST_RUNS ?? 5);
 const IN_FLIGHT = 64;
 const IDLE_MS = 3; // about what a control-plane operation waits on the disk between its hops
@@ -49,14 +55,19 @@ const ROWS: [key: string, label: string, unit: 'us' | '/s', earlier: number][] =
 ];
 const RAW_ROWS = new Set(['call', 'callTput', 'dcGet', 'dcSet', 'getByAlias']);
 
-/** The p50 of `op`, each run after an untimed `prepare` that makes its argument. */
-async function p50Prepared<T>(prepare: () => Promise<T>, op: (x: T) => Promise<unknown>, n: number): Promise<number> {
+/** The p50 of `op` over `n` runs after `warmup` untimed ones, each run after an untimed `prepare` of its argument. */
+async function p50Prepared<T>(
+  prepare: () => Promise<T>,
+  op: (x: T) => Promise<unknown>,
+  n: number,
+  warmup = CONTROL_WARMUP,
+): Promise<number> {
   const out: number[] = [];
-  for (let i = 0; i < n + 20; i++) {
+  for (let i = 0; i < n + warmup; i++) {
     const x = await prepare();
     const t = process.hrtime.bigint();
     await op(x);
-    if (i >= 20) out.push(Number(process.hrtime.bigint() - t) / 1000); // the first 20: warm-up
+    if (i >= warmup) out.push(Number(process.hrtime.bigint() - t) / 1000);
   }
   return median(out);
 }
@@ -66,7 +77,7 @@ async function p50Prepared<T>(prepare: () => Promise<T>, op: (x: T) => Promise<u
  * runs, after PERSIST_WARMUP untimed ones. One run is a second or less, and a run's rate swings with the VM and
  * V8's tiering far more than the steady state does (docs/benchmarks.md); dataClay's side does the same.
  */
-async function persistRate(atOnce: boolean): Promise<number> {
+async function persistRate(atOnce: boolean, warmup = PERSIST_WARMUP): Promise<number> {
   const run = async () => {
     const boxes = Array.from({ length: PERSISTS }, (_, i) => new Box(i));
     const t = process.hrtime.bigint();
@@ -74,7 +85,7 @@ async function persistRate(atOnce: boolean): Promise<number> {
     else for (const b of boxes) await b.makePersistent();
     return PERSISTS / (Number(process.hrtime.bigint() - t) / 1e9);
   };
-  for (let i = 0; i < PERSIST_WARMUP; i++) await run();
+  for (let i = 0; i < warmup; i++) await run();
   const rates: number[] = [];
   for (let i = 0; i < PERSIST_RUNS; i++) rates.push(await run());
   return median(rates);
@@ -113,20 +124,20 @@ async function ourRound(): Promise<{ ours: Figures; raw: Figures }> {
   const ours: Figures = {
     ...ourSequential,
     callTput: await throughput(() => echo.echo(payload), CONCURRENT, IN_FLIGHT),
+    persistSeqCold: await persistRate(false, 0), // the first 1,000 sequential after a start (round 1)
     persistSeq: await persistRate(false),
     persistAtOnce: await persistRate(true),
   };
   const mover = new Box(2);
   await mover.makePersistent({ backendId: 'backend-1' });
   let at = 1;
-  ours.move = await p50Prepared(
-    async () => `backend-${(at % 3) + 1}`,
-    async (to) => {
-      await mover.move(to);
-      at++;
-    },
-    CONTROL,
-  );
+  const moveOnce = async (to: string) => {
+    await mover.move(to);
+    at++;
+  };
+  const nextTarget = async () => `backend-${(at % 3) + 1}`;
+  const cold = { move: await p50Prepared(nextTarget, moveOnce, CONTROL, 0) }; // the first after a start (round 1)
+  ours.move = await p50Prepared(nextTarget, moveOnce, CONTROL);
   const original = new Box(3);
   await original.makePersistent({ backendId: 'backend-3' });
   ours.newVersion = await p50Prepared(
@@ -139,7 +150,7 @@ async function ourRound(): Promise<{ ours: Figures; raw: Figures }> {
     (v) => v.consolidateVersion(),
     CONTROL,
   );
-  return { ours, raw: { call: rawP50, callTput: rawTput, idle: rawIdle } };
+  return { ours: { ...ours, moveCold: cold.move }, raw: { call: rawP50, callTput: rawTput, idle: rawIdle } };
 }
 
 /**
@@ -154,6 +165,7 @@ async function dataClayRound(python: string): Promise<Figures> {
     BENCH_CONCURRENT: String(CONCURRENT),
     BENCH_CONTROL: String(CONTROL),
     BENCH_PERSIST_WARMUP: String(PERSIST_WARMUP),
+    BENCH_CONTROL_WARMUP: String(CONTROL_WARMUP),
     BENCH_PERSIST_RUNS: String(PERSIST_RUNS),
   };
   const child = spawn(python, [script], { env, stdio: ['ignore', 'pipe', 'inherit'] });
@@ -254,6 +266,13 @@ try {
       'dataClay column: measured earlier (issue 17, dataClay 4.3.1 with Redis and 3 backends, same machine), not in this run.',
     );
   console.log(`1-minute load average over the run: ${loads.map((l) => fmt(l, 2)).join(', ')}`);
+  const first = rounds[0].ours;
+  console.log(
+    `Warmed up first: ${fmt(CONTROL_WARMUP)} untimed moves, versions and consolidations, ${PERSIST_WARMUP} untimed ` +
+      `runs of ${fmt(PERSISTS)} persists. Just after the start (round 1, before that): move p50 ` +
+      `${show(first.moveCold, 'us')}, makePersistent ${fmt(PERSISTS)} sequential ${show(first.persistSeqCold, '/s')} ` +
+      `(median of the first ${PERSIST_RUNS} runs).`,
+  );
   console.log(
     `A raw request after ${IDLE_MS} ms idle, as each hop of a move or a persist follows a wait: p50 ` +
       `${fmt(med((r) => r.raw.idle) ?? Number.NaN)} µs (back to back: ${fmt(med((r) => r.raw.call) ?? Number.NaN)} µs).`,

@@ -18,7 +18,8 @@ SEQ = int(os.environ.get("BENCH_SEQUENTIAL", "2000"))
 CONCURRENT = int(os.environ.get("BENCH_CONCURRENT", "20000"))
 CONTROL = int(os.environ.get("BENCH_CONTROL", "200"))
 PERSISTS = 1000
-PERSIST_WARMUP = int(os.environ.get("BENCH_PERSIST_WARMUP", "2"))
+PERSIST_WARMUP = int(os.environ.get("BENCH_PERSIST_WARMUP", "8"))
+CONTROL_WARMUP = int(os.environ.get("BENCH_CONTROL_WARMUP", "3000"))  # as bench/compare.ts warms its side
 PERSIST_RUNS = int(os.environ.get("BENCH_PERSIST_RUNS", "5"))
 IN_FLIGHT = 64
 
@@ -41,7 +42,7 @@ def wait_port(port, timeout=30.0):
 
 
 def p50(op, n, warmup=200):
-    for _ in range(min(warmup, n)):
+    for _ in range(warmup):
         op()
     out = []
     for _ in range(n):
@@ -155,16 +156,16 @@ def measure(Box, Echo, backends):
         at[0] += 1
         mover.move(backends[at[0] % 3])
 
-    figures["move"] = p50(move, CONTROL, 20)
+    figures["move"] = p50(move, CONTROL, CONTROL_WARMUP)
     original = Box(3)
     original.make_persistent(backend_id=backends[2])
-    figures["newVersion"] = p50(lambda: original.new_version(), CONTROL, 20)
+    figures["newVersion"] = p50(lambda: original.new_version(), CONTROL, CONTROL_WARMUP)
     times = []
-    for i in range(CONTROL + 20):
+    for i in range(CONTROL + CONTROL_WARMUP):
         version = original.new_version()
         t = time.perf_counter_ns()
         version.consolidate_version()
-        if i >= 20:
+        if i >= CONTROL_WARMUP:
             times.append((time.perf_counter_ns() - t) / 1000)
     figures["consolidate"] = statistics.median(times)
     return figures
