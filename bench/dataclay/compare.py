@@ -129,6 +129,13 @@ def measure(Box, Echo, backends):
         echo.payload = payload
 
     figures["dcSet"] = p50(set_payload, SEQ)
+    counter = [0]
+
+    def set_new_payload():
+        counter[0] += 1
+        echo.payload = counter[0].to_bytes(4, "big") + payload[4:]
+
+    figures["dcSetNew"] = p50(set_new_payload, SEQ // 4)
     figures["getByAlias"] = p50(lambda: Box.get_by_alias(alias), SEQ)
     def persist_rate(at_once):
         # the median of PERSIST_RUNS timed runs after PERSIST_WARMUP untimed ones, as in bench/compare.ts
