@@ -143,11 +143,16 @@ export class ObjectStore {
    */
   private readonly later: LaterRemoval[] = [];
   private laterTimer: NodeJS.Timeout | undefined;
+  /** Records that left, until their removal and their note's are queued: close waits for them. */
+  private readonly retiring = new Set<Promise<void>>();
+  private closing = false;
+  private closed = false;
 
   /** Resolves once the removal has committed: a removal a crash loses is settled at start. */
-  private removeLater(db: Database<Uint8Array, string>, key: string, done = () => {}): Promise<unknown> {
+  private removeLater(db: Database<Uint8Array, string>, key: string): Promise<unknown> {
+    if (this.closed) return Promise.reject(new Error('the store is closed'));
     return new Promise((resolve, reject) => {
-      this.later.push({ db, key, done, resolve, reject });
+      this.later.push({ db, key, resolve, reject });
       this.laterTimer ??= setTimeout(() => this.flushLater(), LATER_MS).unref();
     });
   }
@@ -156,8 +161,13 @@ export class ObjectStore {
     if (this.later.length === 0) return;
     clearTimeout(this.laterTimer);
     this.laterTimer = undefined;
-    for (const { db, key, done, resolve, reject } of this.later.splice(0))
-      db.remove(key).then(resolve, reject).finally(done);
+    for (const { db, key, resolve, reject } of this.later.splice(0)) {
+      try {
+        db.remove(key).then(resolve, reject);
+      } catch (err) {
+        reject(err); // that one only: the others still go, and the write that flushed them too
+      }
+    }
   }
 
   /** Resolves once the record is on disk; reads see it at once. */
@@ -174,22 +184,20 @@ export class ObjectStore {
 
   async remove(id: string): Promise<void> {
     this.flushLater();
-    const done = this.markRemoving(id);
+    const token = this.markRemoving(id);
     try {
       await this.objects.remove(id);
     } finally {
-      done();
+      if (this.removing.get(id) === token) this.removing.delete(id);
     }
   }
 
-  /** Gone for readers from now on; the returned function ends that once the removal has committed (or failed). */
-  private markRemoving(id: string): () => void {
+  /** Gone for readers from now on, until the returned token's removal ends (a put or another remove takes over). */
+  private markRemoving(id: string): symbol {
     this.pending.delete(id);
     const token = Symbol(id);
     this.removing.set(id, token);
-    return () => {
-      if (this.removing.get(id) === token) this.removing.delete(id);
-    };
+    return token;
   }
 
   /** Put in the same event-loop turn as the records it covers, it commits in their transaction (lmdb batches a turn). */
@@ -228,9 +236,33 @@ export class ObjectStore {
    * after that. A crash before then finds the note and the records, and drops them once the metadata names their
    * owner (leaving.ts). Rejects if a removal failed: the note then stays, for the next start to settle.
    */
-  async retireLeft(key: string, ids: readonly string[]): Promise<void> {
-    await Promise.all(ids.map((id) => this.removeLater(this.objects, id, this.markRemoving(id))));
-    this.removeLater(this.leavingDb, key).catch(() => undefined); // lost: settled at start
+  retireLeft(key: string, ids: readonly string[]): Promise<void> {
+    const retired = (async () => {
+      await Promise.all(ids.map((id) => this.retireRecord(id, this.markRemoving(id))));
+      this.removeLater(this.leavingDb, key).catch(() => undefined); // lost: settled at start
+    })();
+    this.retiring.add(retired);
+    void retired.catch(() => undefined).finally(() => this.retiring.delete(retired));
+    return retired;
+  }
+
+  /**
+   * Removes a record that left, with a later write. A failed removal is tried again with the write after: the
+   * record stays hidden meanwhile (another backend owns the object; shown again, it would be served from here).
+   */
+  private async retireRecord(id: string, token: symbol): Promise<void> {
+    for (;;) {
+      const failed = await this.removeLater(this.objects, id).then(
+        () => undefined,
+        (err: unknown) => err ?? new Error(`the removal of ${id} failed`),
+      );
+      if (this.removing.get(id) !== token) return; // written again since (it came back): that write wins
+      if (failed === undefined) {
+        this.removing.delete(id);
+        return;
+      }
+      if (this.closing) throw failed; // the note stays: the next start settles the record
+    }
   }
 
   *leaving(): Iterable<[key: string, ids: string[]]> {
@@ -280,7 +312,14 @@ export class ObjectStore {
   }
 
   async close(): Promise<void> {
-    this.flushLater();
+    // records that left go before the store closes, their notes after them (each queued once the last committed)
+    this.closing = true; // a removal that fails now is not tried again
+    while (this.later.length > 0 || this.retiring.size > 0) {
+      this.flushLater();
+      await Promise.allSettled([...this.retiring]);
+      await new Promise((r) => setImmediate(r)); // the settled ones leave `retiring`
+    }
+    this.closed = true;
     await this.root.close();
     rmSync(path.join(this.dir, LOCK), { force: true });
   }
@@ -289,7 +328,6 @@ export class ObjectStore {
 interface LaterRemoval {
   db: Database<Uint8Array, string>;
   key: string;
-  done: () => void;
   resolve: (removed: unknown) => void;
   reject: (err: unknown) => void;
 }

@@ -109,14 +109,17 @@ describe('a move cut short at the source by a crash', () => {
     const person = new Person('Moved', 1);
     await person.makePersistent({ backendId: 'backend-1' });
     await person.move('backend-2');
+    const replied = Date.now();
     // the source's record goes with its next write, or a second later: killed before either, it is still on its disk
     await cluster.backend('backend-1').kill();
+    const killedInTime = Date.now() - replied < 800; // a loaded machine may be slower: the record has gone then
     await person.dcSet('age', 2); // written on the target while the source is down
     await cluster.backend('backend-1').start();
-    await waitFor(() => cluster.backend('backend-1').logTail(), {
-      until: (log) => log.includes('removed records a crash left behind after they had moved away'),
-      what: "the restarted source's settling of the move",
-    });
+    if (killedInTime)
+      await waitFor(() => cluster.backend('backend-1').logTail(), {
+        until: (log) => log.includes('removed records a crash left behind after they had moved away'),
+        what: "the restarted source's settling of the move",
+      });
     expect((await client.getObjectMetadata(person.id)).master).toBe('backend-2');
     await cluster.backend('backend-1').stop(); // its store, read from here
     const store = ObjectStore.open(cluster.backend('backend-1').options.storage);

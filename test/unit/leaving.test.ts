@@ -1,4 +1,5 @@
 // Records that moved away: the note a source writes while they travel, and what a restart does with it.
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -16,6 +17,16 @@ const md = (id: string, master: string, forward?: string): ObjectMetadata => ({
   ...(forward !== undefined && { forward }),
 });
 const record = encode(['C', 'ds', encode({}), []]);
+
+/** What the store's files hold, read by another process (LMDB serves readers of other processes as they are). */
+function onDisk(dir: string): { objects: string[]; leaving: number } {
+  const script = `import { open } from 'lmdb';
+    const root = open({ path: process.argv[1], readOnly: true, compression: false });
+    const keys = (name) => [...root.openDB({ name, encoding: 'binary' }).getKeys()];
+    console.log(JSON.stringify({ objects: keys('objects').sort(), leaving: keys('leaving').length }));`;
+  const out = execFileSync(process.execPath, ['--input-type=module', '-e', script, dir], { encoding: 'utf8' });
+  return JSON.parse(out);
+}
 const log = { info: () => undefined };
 
 describe('records leaving a backend', () => {
@@ -59,15 +70,45 @@ describe('records leaving a backend', () => {
     expect(objects.count).toBe(1);
     expect([...objects.ids()]).toEqual(['c']);
     await released;
-    // no transaction (and sync) of their own for the removals: the note is still there, and so are the records
-    expect([...objects.leaving()]).toHaveLength(1);
+    // no transaction (and sync) of their own for the removals: on disk the records and the note are still there
+    expect(onDisk(dir)).toEqual({ objects: ['a', 'b', 'c'], leaving: 1 });
     await objects.put('d', record); // the records' removal rides on the next write's transaction
-    expect([...objects.leaving()]).toHaveLength(1); // the note only once that removal has committed
-    // then it goes, with a later write or on its own a second later
-    while ([...objects.leaving()].length > 0) await objects.put('e', record);
+    expect(onDisk(dir)).toEqual({ objects: ['c', 'd'], leaving: 1 }); // the note only once that has committed
+    await new Promise((r) => setImmediate(r)); // what follows that commit has run: the note's removal is queued
+    await objects.put('e', record);
+    expect(onDisk(dir)).toEqual({ objects: ['c', 'd', 'e'], leaving: 0 });
     expect(objects.count).toBe(3);
-    expect([...objects.ids()].sort()).toEqual(['c', 'd', 'e']);
     expect(errors).toEqual([]);
+  });
+
+  it('a removal that fails keeps the record hidden and is tried again with the next write', async () => {
+    await Promise.all(['a', 'b'].map((id) => objects.put(id, record)));
+    const db = (objects as unknown as { objects: { remove: (key: string) => Promise<boolean> } }).objects;
+    const remove = db.remove.bind(db);
+    let failures = 1;
+    db.remove = (key) => (failures-- > 0 ? Promise.reject(new Error('no space left on device')) : remove(key));
+    const leaving = new Leaving(objects, () => undefined);
+    await leaving.removeNoted(leaving.note(['a']), ['a']);
+    await objects.put('c', record); // its transaction carries the removal, which fails
+    await new Promise((r) => setImmediate(r));
+    expect(failures).toBe(0);
+    expect(objects.has('a')).toBe(false); // another backend owns it now: shown again, it would be served from here
+    expect(onDisk(dir).objects).toContain('a');
+    await objects.put('d', record); // tried again with this one
+    expect(onDisk(dir).objects).toEqual(['b', 'c', 'd']);
+    expect(objects.has('a')).toBe(false);
+  });
+
+  it('closing the store right after a handover removes the records and their note first', async () => {
+    await Promise.all(['a', 'b'].map((id) => objects.put(id, record)));
+    const errors: unknown[] = [];
+    const leaving = new Leaving(objects, (err) => errors.push(err));
+    await leaving.removeNoted(leaving.note(['a']), ['a']);
+    await objects.close();
+    expect(onDisk(dir)).toEqual({ objects: ['b'], leaving: 0 });
+    await new Promise((r) => setTimeout(r, 1_200)); // past the timer a removal would have armed on the closed store
+    expect(errors).toEqual([]);
+    objects = ObjectStore.open(dir);
   });
 
   it('a record that left and comes back before its removal was written stays (the removal goes first)', async () => {
