@@ -1,6 +1,10 @@
 // The backend's durable store (LMDB): each owned object's record, and the backend's own id.
 // Writes are batched by lmdb into one transaction per event-loop turn, and a put's promise resolves once its
-// transaction is synced to disk (overlappingSync): awaiting it before a reply is what makes an ack durable.
+// transaction is synced to disk: awaiting it before a reply is what makes an ack durable. That needs lmdb's
+// overlappingSync off (it is on by default on Linux): with it, a promise resolves when its transaction commits, and
+// the sync follows; measured with a write every turn, 2,470 of 3,000 promises resolved ~190 µs before their sync, so
+// a power cut could lose writes already acknowledged (a kill -9 does not: the OS has them). Off, the commit syncs
+// before it returns; measured here, no slower: 217 against 241 µs a sequential write, 61-62k/s with 64 writers.
 import { shapeOf, type StoredShape } from '../object/evolution.js';
 import type { OwnedObject } from '../object/state.js';
 import type { CopyOrder } from '../protocol/backend-ops.js';
@@ -73,7 +77,7 @@ export class ObjectStore {
     // a map as large as the store will get, set once: growing it remaps the file, and every old mapping's resident
     // pages stayed counted in RSS (measured: 672 MiB resident for a 393 MiB store, 354 MiB with the map set). The
     // file grows only as written; the map is address space, not memory.
-    const root = open({ path: dir, compression: false, mapSize: MAP_SIZE });
+    const root = open({ path: dir, compression: false, mapSize: MAP_SIZE, overlappingSync: false });
     const store = new ObjectStore(
       root,
       root.openDB<Uint8Array, string>({ name: 'objects', encoding: 'binary' }),
