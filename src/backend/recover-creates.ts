@@ -2,25 +2,20 @@
 // crash cut before the records' sync (create-mark.ts). Each left metadata naming this backend, at epoch 0, for an
 // object it has no record of; none was acknowledged, so the metadata goes. Only the objects bucket's entries after the mark can
 // be such a create; then the mark moves to the bucket's end (nothing of this process is in flight yet).
-// The same entries show a move cut short the other way: a move's source writes its leaving note while the objects
-// travel (leaving.ts), and a target quick enough names itself in the metadata before that note is synced. A source
-// killed then restarts with a record and no note, and would serve an object another backend owns. Such an entry names
-// another master at an epoch above the record's; it is after the mark on disk, since anything the source wrote after
-// that entry (a later mark among it) commits after its note. Its record goes.
 import type { Logger } from 'pino';
 import type { MetadataStore } from '../metadata/store.js';
 import type { ObjectStore } from './object-store.js';
 
 export interface RecoverCreatesDeps {
   backendId: string;
-  objects: Pick<ObjectStore, 'has' | 'get' | 'remove' | 'createMark' | 'putCreateMark'>;
+  objects: Pick<ObjectStore, 'has' | 'createMark' | 'putCreateMark'>;
   store: Pick<MetadataStore, 'objectsAfter' | 'objectsRevision' | 'deleteObjectAt'>;
   /** Whether this backend holds a backup copy of the object: a promotion names it master before taking it over. */
   holdsCopy: (id: string) => boolean;
   log: Pick<Logger, 'warn'>;
 }
 
-/** Removes the metadata of creates cut short, and the records of moves away cut short; returns how many creates. */
+/** Removes the metadata of creates cut short; returns how many. */
 export async function recoverCreates({
   backendId,
   objects,
@@ -32,14 +27,7 @@ export async function recoverCreates({
   let removed = 0;
   // a store that never made such a create, or stopped cleanly with none in flight: nothing to look for
   if (typeof mark === 'number') {
-    let left = 0;
     for await (const { md, revision } of store.objectsAfter(mark)) {
-      const record = md.master !== backendId && md.forward === undefined ? objects.get(md.id) : undefined;
-      if (record && (md.epoch ?? 0) > (record[5] ?? 0)) {
-        await objects.remove(md.id); // mastered elsewhere since this record (the entry names a later epoch)
-        left++;
-        continue;
-      }
       if (md.master !== backendId || md.forward !== undefined || objects.has(md.id) || holdsCopy(md.id)) continue;
       // epoch 0: it never changed master, so it was created here. A received or promoted object has a higher one,
       // and its metadata without a record here is a move cut short, which its source takes back: it must find it
@@ -48,7 +36,6 @@ export async function recoverCreates({
       if (await store.deleteObjectAt(md.id, revision)) removed++;
     }
     if (removed > 0) log.warn({ removed, after: mark }, 'removed the metadata of creates a crash cut short');
-    if (left > 0) log.warn({ dropped: left, after: mark }, 'removed records of objects that moved away before a crash');
   }
   await objects.putCreateMark(await store.objectsRevision());
   return removed;

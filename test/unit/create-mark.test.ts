@@ -134,25 +134,6 @@ describe('recovering creates at start', () => {
     expect(objects.createMark).toBe(11); // the end of the bucket: nothing of this process in flight yet
   });
 
-  it('drops a record whose object an entry after the mark gives another master at a later epoch (a move cut short)', async () => {
-    const at = (epoch: number) => encode(['C', 'ds', encode({}), [], undefined, epoch]);
-    await objects.put('moved', record); // epoch 0 here; the target named itself at 1 before the note was synced
-    await objects.put('promoted', at(2)); // a backup elsewhere took over at 3 while this backend was down
-    await objects.put('back', at(4)); // moved away at 3, and back here at 4: the entry at 3 is older than the record
-    await objects.put('before', record); // another master at or below the mark: settled (its note) before it
-    await objects.putCreateMark(5);
-    const store = bucket([
-      [md('before', 'other', { epoch: 1 }), 4],
-      [md('moved', 'other', { epoch: 1 }), 6],
-      [md('promoted', 'other', { epoch: 3 }), 7],
-      [md('back', 'other', { epoch: 3 }), 8],
-      [md('forwarded', 'other', { epoch: 1, forward: 'x' }), 9],
-    ]);
-    await recoverCreates({ backendId: 'me', objects, store, holdsCopy: () => false, log });
-    expect(['moved', 'promoted', 'back', 'before'].filter((id) => objects.has(id))).toEqual(['back', 'before']);
-    expect(store.objects.size).toBe(5); // none of the metadata is touched
-  });
-
   it('looks at nothing after a clean stop, or in a store that never had a mark', async () => {
     const store = bucket([[md('cut', 'me'), 3]]);
     await recoverCreates({ backendId: 'me', objects, store, holdsCopy: () => false, log });
