@@ -1,10 +1,11 @@
-// Records leaving for another backend (a move, a consolidation). The source must not serve a copy after it said the
-// target has the objects, even after a crash: before, it waited for the removal of its records to reach the disk,
-// a second sync after the target's. Now it writes a note naming them while they are shipped (its sync overlaps the
-// target's work), acknowledges once the note and the target's answer are both in, and removes the records with the
-// note in its next write's transaction: a sync of their own ran beside the next move's syncs on the same disk. A
-// restart checks each noted id against the metadata (settleLeaving) and drops the records that are not its own any
-// more, so the promise is the same with one sync fewer on the way and none after it.
+// Records leaving for another backend (a move, a consolidation). The source must not serve a copy after the metadata
+// names another owner, even after a crash: before, it waited for the removal of its records to reach the disk, a
+// second sync after the target's. Now it writes a note naming them, and lets the metadata change only once the note
+// is on disk (a move ships them then; a consolidation forwards the version then): a note still on its way when the
+// target named itself left a source killed in between with the records and no note, serving objects it had given
+// away. It acknowledges once the target has answered, and removes the records with its next write's transaction (a
+// sync of their own ran beside the next move's syncs on the same disk). A restart checks each noted id against the
+// metadata (settleLeaving) and drops the records that are not its own any more.
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { MetadataStore } from '../metadata/store.js';

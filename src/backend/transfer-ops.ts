@@ -100,11 +100,14 @@ export function transferHandlers(rt: Deps): Pick<Handlers<BackendOps>, 'move' | 
     let moved = 0;
     if (target !== rt.backendId && transfer.objects.length > 0) {
       const finish = await rt.moves.beginMove(transfer.objects, undefined, ctx.chain);
-      const note = rt.moves.noteLeaving(transfer.objects); // on disk while they travel (leaving.ts)
+      const note = rt.moves.noteLeaving(transfer.objects); // leaving.ts
       let released = false;
       try {
         // calls that were running when the move began have finished: take the state now
         const records = collectTransfer(source, transfer.objects, false, false, new Set()).records;
+        // the note on disk before the target can name itself in the metadata: a source killed after that and before
+        // the note's sync would restart with the records and no note, and serve objects another backend owns
+        await note.written;
         // the target keeps the objects' replicas as its backups, or retires them (moves.ts): not asked here
         await shipMove(s, target, records);
         released = true;

@@ -93,6 +93,8 @@ export function versionHandlers(rt: Deps): Pick<Handlers<BackendOps>, VersionOp>
         const state = encodeState(captureState(version), undefined, version[STATE].info.ctor.name);
         if (here) await adoptState(md.original, state);
         else await rt.requests.request(originalMaster, 'adopt-state', [s, md.original, state]);
+        // the note on disk before the metadata forwards the version: a restart without it would serve the version
+        await note.written;
         // the version and the versions between it and the original now name the original
         const retired = [...(md.versions ?? []).filter((v) => v !== md.original), id];
         const holders = new Map<string, string[]>();

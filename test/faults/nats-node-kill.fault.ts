@@ -52,6 +52,10 @@ describe('a NATS server killed under load (3-node JetStream cluster, R3 metadata
         );
       }
       const progress = (n: number, what: string) => Promise.all(workloads.map((w) => w.progress(n, what)));
+      const allBackSince = (at: number) =>
+        (['create', 'call', 'getByAlias', 'move'] as const).every((k) =>
+          workloads.some((w) => (w.lastOk[k] ?? 0) > at),
+        );
       await progress(30, 'the workload running');
 
       const first = (await cluster.natsCluster.metaLeader())!;
@@ -69,15 +73,14 @@ describe('a NATS server killed under load (3-node JetStream cluster, R3 metadata
         rounds.push({ killed: victim.name!, killedAt, electionMs, restartedAt: Date.now() });
         await cluster.natsCluster.waitReady(60_000);
         await progress(30, `the workload going on after ${victim.name} is back`);
+        // every kind of operation must come back after each restart (moves and creates wait for the backends'
+        // heartbeats to be current again) before the next kill: else one kind's failures from both outages would
+        // run together into one window, which the bound below is not about. Until each has succeeded, or a minute
+        await waitFor(() => allBackSince(rounds.at(-1)!.restartedAt), {
+          timeoutMs: 60_000,
+          what: 'every kind of operation back',
+        }).catch(() => undefined);
       }
-      // every kind of operation must come back after the last restart (moves and creates wait for the backends'
-      // heartbeats to be current again): the workload runs until each has succeeded, or a minute has passed
-      const restarted = rounds.at(-1)!.restartedAt;
-      const back = () =>
-        (['create', 'call', 'getByAlias', 'move'] as const).every((k) =>
-          workloads.some((w) => (w.lastOk[k] ?? 0) > restarted),
-        );
-      await waitFor(back, { timeoutMs: 60_000, what: 'every kind of operation back' }).catch(() => undefined);
       const reports = await Promise.all(workloads.splice(0).map((w) => w.stop()));
       const lost = await lostWrites(reports);
       const ops = reports.flatMap((r) => r.ops);
