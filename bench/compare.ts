@@ -27,8 +27,9 @@ const CONCURRENT = Number(process.env.BENCH_CONCURRENT ?? 20_000);
 const CONTROL = Number(process.env.BENCH_CONTROL ?? 200); // moves, versions, consolidations per round
 const PERSISTS = 1000;
 // V8 compiles a backend's hot paths (TurboFan) after thousands of runs, not hundreds: measured on this machine, a
-// move's p50 goes from 1.8 ms (the first 300 after a start) to 1.1 ms after 3,000, and stays at 1.8 ms with
-// TurboFan off (node --no-opt); 1,000 sequential persists from 680/s to 1,100/s after 6 runs (docs/benchmarks.md).
+// move's p50 went from 1.8 ms (the first 300 after a start) to 1.1 ms after 3,000, and stayed at 1.8 ms with
+// TurboFan off (node --no-opt); 1,000 sequential persists from 680/s to 1,100/s after 6 runs (docs/benchmarks.md,
+// run 8: before a move waited for its source's note, which adds a sync to every move).
 // The table is the steady state of a running system, so each operation is warmed up that long first, on both sides;
 // what the first ones after a start cost is printed beside it.
 const PERSIST_WARMUP = Number(process.env.BENCH_PERSIST_WARMUP ?? 8);
@@ -147,7 +148,7 @@ async function ourRound(): Promise<{ ours: Figures; raw: Figures }> {
     at++;
   };
   const nextTarget = async () => `backend-${(at % 3) + 1}`;
-  const cold = { move: await p50Prepared(nextTarget, moveOnce, CONTROL, 0) }; // the first after a start (round 1)
+  const moveCold = await p50Prepared(nextTarget, moveOnce, CONTROL, 0); // the first after a start (round 1)
   ours.move = await p50Prepared(nextTarget, moveOnce, CONTROL);
   const original = new Box(3);
   await original.makePersistent({ backendId: 'backend-3' });
@@ -161,7 +162,7 @@ async function ourRound(): Promise<{ ours: Figures; raw: Figures }> {
     (v) => v.consolidateVersion(),
     CONTROL,
   );
-  return { ours: { ...ours, moveCold: cold.move }, raw: { call: rawP50, callTput: rawTput, idle: rawIdle } };
+  return { ours: { ...ours, moveCold }, raw: { call: rawP50, callTput: rawTput, idle: rawIdle } };
 }
 
 /**
