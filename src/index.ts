@@ -95,6 +95,7 @@ export {
   StorageOwnerError,
   BackendDrainingError,
   DrainIncompleteError,
+  MoveUnconfirmedError,
   CollectionInterruptedError,
   ProcessStartError,
   // metadata buckets

@@ -29,6 +29,7 @@ export { Moves } from './backend/moves.js';
 export { recoverCreates } from './backend/recover-creates.js';
 export { CreateMark } from './backend/create-mark.js';
 export { Leaving, settleLeaving } from './backend/leaving.js';
+export { NotedMoves } from './backend/noted-moves.js';
 export { parseSubject, replyAllowed, Subjects } from './messaging/subjects.js';
 export { clientIdentity, senderFor } from './security/identity.js';
 export type { RequestContext } from './object/context.js';

@@ -227,6 +227,8 @@ export class BackendRuntime {
       onBackgroundError,
       epochs,
       ensureBackups: (o, had) => this.backupPlacement.ensure(o, had),
+      // within the source's own wait for the ship's answer (its timeout), so the target answers first
+      noteWaitMs: options.timeoutMs / 2,
     });
     const { moves } = this;
     const backups = options.backups ?? 0;

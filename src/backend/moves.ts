@@ -1,6 +1,6 @@
 // Moves on the backend's side: marking objects as leaving (new requests wait, running calls finish), taking
 // ownership of objects shipped here, letting go of those shipped away, taking back a move that failed halfway.
-import { MetadataUnreachableError } from '../errors.js';
+import { MetadataUnreachableError, MoveUnconfirmedError } from '../errors.js';
 import type { MetadataStore } from '../metadata/store.js';
 import type { DataClayObject } from '../object/dataclay-object.js';
 import type { IdentityMap } from '../object/identity.js';
@@ -14,6 +14,7 @@ import type { TransferRecord } from '../protocol/backend-ops.js';
 import { decode } from '../serialization/codec.js';
 import type { Heap } from './heap.js';
 import { Leaving, type LeavingNote } from './leaving.js';
+import { NotedMoves } from './noted-moves.js';
 import { ObjectStore } from './object-store.js';
 import type { Ownership } from './ownership.js';
 import type { Registrar } from './registration.js';
@@ -39,6 +40,8 @@ export interface MovesDeps {
   epochs: Pick<Epochs, 'set' | 'of' | 'delete'>;
   /** Gives received objects their backups, the replicas they had first (failover.ts); retires the rest. */
   ensureBackups: (objects: DataClayObject[], had: Map<string, string[]>) => Promise<void>;
+  /** How long a target waits for the source's word that its leaving note is on disk (noted-moves.ts). */
+  noteWaitMs: number;
 }
 
 export class Moves {
@@ -46,10 +49,13 @@ export class Moves {
   readonly receiving = new Map<string, Promise<unknown>>();
   /** Objects moved away while another request still ran on them (the grace ran out): that request must fail. */
   readonly overrun = new Set<string>();
+  /** The sources' words that the notes of moves being received are on disk. */
+  readonly noted: NotedMoves;
   private readonly leaving: Leaving;
 
   constructor(private readonly deps: MovesDeps) {
     this.leaving = new Leaving(deps.objects, deps.onBackgroundError);
+    this.noted = new NotedMoves(deps.noteWaitMs);
   }
 
   /** Notes that these objects are leaving, before they are shipped: `release` then need not wait for their removal. */
@@ -91,9 +97,11 @@ export class Moves {
   /**
    * Takes ownership of objects shipped by another backend (a move): an instance this process already has (a
    * proxy) becomes the local object, so references to it here turn local; records and metadata are written.
+   * `note`: the key of the source's leaving note, still being written when `from` shipped them: the metadata names
+   * this backend only once the source has said the note is on disk (noted-moves.ts).
    */
-  receive(records: TransferRecord[]): Promise<void> {
-    const done = this.receiveNow(records);
+  receive(records: TransferRecord[], note?: { key: string; from: string }): Promise<void> {
+    const done = this.receiveNow(records, note);
     const settled = done.catch(() => undefined);
     for (const [id] of records) this.receiving.set(id, settled);
     void settled.then(() => {
@@ -102,7 +110,7 @@ export class Moves {
     return done;
   }
 
-  private async receiveNow(records: TransferRecord[]): Promise<void> {
+  private async receiveNow(records: TransferRecord[], note: { key: string; from: string } | undefined): Promise<void> {
     const { backendId, identity, replicas, registrar, store, ownership } = this.deps;
     const batch = new Map<string, DataClayObject>();
     for (const [id, className, dataset] of records) {
@@ -140,6 +148,15 @@ export class Moves {
           await saving;
           objects.forEach((o, i) => this.deps.epochs.set(o.id, next[i]));
           await this.deps.writes.rewrite(misnumbered);
+        }
+        if (note !== undefined && !(await this.noted.wait(note.key))) {
+          // nothing names this backend for them: they go again, records and all, and the source keeps them
+          await saving.catch(() => undefined);
+          await this.release(objects, note.from);
+          throw new MoveUnconfirmedError(
+            objects.map((o) => o.id),
+            this.deps.noteWaitMs,
+          );
         }
         await Promise.all(
           objects.map((o, i) => {

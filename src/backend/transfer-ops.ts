@@ -1,5 +1,6 @@
 // Backend operations that move objects: `move` (from this backend, forwarding the traversal to the owners of
-// remote referents), `replicate`, and `receive` (taking ownership of shipped objects, or holding replicas).
+// remote referents), `replicate`, `receive` (taking ownership of shipped objects, or holding replicas), and `noted`
+// (a move's source saying its leaving note is on disk).
 import { BackendUnavailableError, OutcomeUnknownError, ReplicaOnMasterError, TimeoutError } from '../errors.js';
 import type {
   BackendOps,
@@ -15,6 +16,7 @@ import { STATE } from '../object/state.js';
 import type { DataClayObject } from '../object/dataclay-object.js';
 import { sessionStorage, type RequestContext } from '../object/context.js';
 import type { BackendRuntime } from './backend-runtime.js';
+import type { LeavingNote } from './leaving.js';
 import { collectTransfer } from './transfer.js';
 
 type Deps = Pick<
@@ -51,7 +53,10 @@ async function sendRecords(
 /** How long a source keeps asking a target to give back the objects of a move that failed halfway. */
 const RETIRE_BUDGET_MS = 120_000;
 
-export function transferHandlers(rt: Deps): Pick<Handlers<BackendOps>, 'move' | 'replicate' | 'receive'> {
+/** For a promise's outcome that is not a failure. */
+const noFailure = (): undefined => undefined;
+
+export function transferHandlers(rt: Deps): Pick<Handlers<BackendOps>, 'move' | 'replicate' | 'receive' | 'noted'> {
   /** What collectTransfer reads: the objects' state, and the epoch each is mastered at here. */
   const source = {
     load: (obj: DataClayObject) => rt.ownership.load(obj),
@@ -105,11 +110,10 @@ export function transferHandlers(rt: Deps): Pick<Handlers<BackendOps>, 'move' | 
       try {
         // calls that were running when the move began have finished: take the state now
         const records = collectTransfer(source, transfer.objects, false, false, new Set()).records;
-        // the note on disk before the target can name itself in the metadata: a source killed after that and before
-        // the note's sync would restart with the records and no note, and serve objects another backend owns
-        await note.written;
+        // shipped while the note syncs: the target names itself in the metadata only once told it is on disk
+        tellNoted(s, target, note);
         // the target keeps the objects' replicas as its backups, or retires them (moves.ts): not asked here
-        await shipMove(s, target, records);
+        await shipMove(s, target, records, note.key);
         released = true;
         await rt.moves.release(transfer.objects, target, note);
         finish(target);
@@ -117,7 +121,8 @@ export function transferHandlers(rt: Deps): Pick<Handlers<BackendOps>, 'move' | 
       } catch (err) {
         if (!(err instanceof UnsettledShip)) {
           finish(undefined);
-          throw err;
+          // a note that could not be written is why the target gave them back: its error says more than the target's
+          throw (await note.written.then(noFailure, (noteErr: unknown) => noteErr)) ?? err;
         }
         // the target could not be asked to give them back: the metadata says whose each object is now, and the
         // source serves only those it names (never a second copy of one the target owns)
@@ -139,13 +144,34 @@ export function transferHandlers(rt: Deps): Pick<Handlers<BackendOps>, 'move' | 
     return moved;
   }
 
-  /** Ships records to the target; if a later batch fails, the batches already there are taken back. */
-  async function shipMove(s: WireSession, target: string, records: TransferRecord[]): Promise<void> {
+  /** Tells the target of a move once its leaving note is on disk, or could not be written (noted-moves.ts). */
+  function tellNoted(s: WireSession, target: string, note: LeavingNote): void {
+    void note.written
+      .then(
+        () => true,
+        () => false,
+      )
+      // a word lost on the way: the target gives the objects back when its wait runs out, and the move fails
+      .then((written) => rt.requests.request(target, 'noted', [s, note.key, written]))
+      .catch(() => undefined);
+  }
+
+  /**
+   * Ships records to the target; if a later batch fails, the batches already there are taken back. The first batch
+   * carries the leaving note's key (the target waits for word of it before naming itself in the metadata); the
+   * next ones go after its answer, which came once the note was on disk.
+   */
+  async function shipMove(s: WireSession, target: string, records: TransferRecord[], note: string): Promise<void> {
     const shipped: string[] = [];
     try {
       for (const chunk of chunkBySize(records, recordSize, rt.requests.batchBudget())) {
+        const first = shipped.length === 0;
         shipped.push(...chunk.map(([id]) => id)); // before the answer: a timed-out receive may still have happened
-        await rt.requests.request(target, 'receive', [s, 'move', chunk]);
+        await rt.requests.request(
+          target,
+          'receive',
+          first ? [s, 'move', chunk, rt.backendId, note] : [s, 'move', chunk, rt.backendId],
+        );
       }
     } catch (err) {
       if (shipped.length > 0) {
@@ -249,9 +275,17 @@ export function transferHandlers(rt: Deps): Pick<Handlers<BackendOps>, 'move' | 
       return move(req, ctx);
     },
 
-    async receive([, mode, records, master]) {
+    async receive([, mode, records, master, note]) {
       if (mode === 'replica' && master !== undefined) await rt.replicas.receive(records, master);
-      else await rt.moves.receive(records);
+      else
+        await rt.moves.receive(
+          records,
+          note !== undefined && master !== undefined ? { key: note, from: master } : undefined,
+        );
+    },
+
+    async noted([, note, written]) {
+      rt.moves.noted.tell(note, written);
     },
   };
 }

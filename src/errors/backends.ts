@@ -133,3 +133,19 @@ export class DrainIncompleteError extends DataClayError<{ backendId: string; lef
     );
   }
 }
+
+/**
+ * A move's source did not say that it had recorded the move on its disk (its write failed, or no word came in time:
+ * it crashed, or its disk stalls): the target gave the objects back, and they stay where they were.
+ */
+export class MoveUnconfirmedError extends DataClayError<{ objectIds: string[]; waitedMs: number }> {
+  constructor(objectIds: string[], waitedMs: number, options?: ErrorOptions) {
+    super(
+      `The move of ${objectIds.length === 1 ? objectIds[0] : `${objectIds.length} objects`} did not happen: its ` +
+        `source did not confirm within ${waitedMs} ms that it had recorded it on its disk (a crash, or a disk ` +
+        'failing or stalling there); the objects stay on the source: retry the move, and check its log',
+      { objectIds, waitedMs },
+      options,
+    );
+  }
+}

@@ -83,8 +83,20 @@ export type ReplicateRequest = [
   remotes: boolean,
   forwarded: boolean,
 ];
-/** `master`: for replicas, the backend that keeps them up to date. */
-export type ReceiveRequest = [s: WireSession, mode: TransferMode, records: TransferRecord[], master?: string];
+/**
+ * `master`: for replicas, the backend that keeps them up to date; for a move, its source. `note`: a move's leaving
+ * note, still being written at the source when it shipped: the target names itself in the metadata only once the
+ * source has said (`noted`) that the note is on disk (backend/noted-moves.ts).
+ */
+export type ReceiveRequest = [
+  s: WireSession,
+  mode: TransferMode,
+  records: TransferRecord[],
+  master?: string,
+  note?: string,
+];
+/** A move's source to its target: its leaving note `note` is on disk (`written`), or could not be written. */
+export type NotedRequest = [s: WireSession, note: string, written: boolean];
 /** The original's owner takes the version's state. */
 export type AdoptStateRequest = [s: WireSession, originalId: string, state: Uint8Array];
 /**
@@ -203,9 +215,15 @@ export const backendOps = {
       ['mode', literal('move', 'replica')],
       ['records', arrayOf(transferRecord)],
       ['master', optional(string)],
+      ['note', optional(string)],
     ),
     roles: backends,
     idempotent: false,
+  }),
+  noted: operation<NotedRequest, void>({
+    shape: tuple<NotedRequest>(['session', session], ['note', string], ['written', boolean]),
+    roles: backends,
+    idempotent: true,
   }),
   retire: operation<RetireRequest, void>({
     shape: tuple<RetireRequest>(

@@ -42,6 +42,7 @@ export const backendDemands: Demands<BackendOps> = {
   move: ([, ids, , , , forwarded]) => (forwarded ? [] : ids.flatMap(writes)),
   replicate: ([, ids, , , , forwarded]) => (forwarded ? [] : ids.flatMap(writes)),
   receive: none,
+  noted: none,
   retire: none,
   delete: ([, ids]) => ids.flatMap(writes),
   collect: none,

@@ -2,7 +2,7 @@
 // racing with writes and with other moves, moves that fail halfway.
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BackendNotFoundError, Client, DevCluster, TimeoutError } from '../../src/index.js';
+import { BackendNotFoundError, Client, DevCluster, MoveUnconfirmedError, TimeoutError } from '../../src/index.js';
 import { Chain, Counter, Holder, Person, Prober, Strongbox } from '../models/index.js';
 import { makeTempDir, removeDir, useClient, waitFor } from '../setup/helpers.js';
 import { otherProcess } from '../setup/other-process.js';
@@ -237,11 +237,12 @@ describe('moves that fail halfway', () => {
     expect(await a.peek()).toBe(5);
   });
 
-  describe('a receive that times out at the source', () => {
-    // Two backends of their own, in worker threads, on a nats-server of their own (whose generated users grant this
-    // namespace): the source (backend-slow), whose requests time out after SOURCE_TIMEOUT_MS, and the target
-    // (backend-1), which holds the receive until the source, timed out, asks for the objects back: the receive
-    // outlasts the timeout on any machine.
+  describe('backends of their own: a receive that outlasts its source, a source that never confirms', () => {
+    // Backends of their own, in worker threads, on a nats-server of their own (whose generated users grant this
+    // namespace): backend-slow, whose requests time out after SOURCE_TIMEOUT_MS (and which, as a target, waits half
+    // that for a source's word that its note is on disk); backend-1, which holds its first receive until the source,
+    // timed out, asks for the objects back: the receive outlasts the timeout on any machine; backend-mute, a source
+    // that never says its note is on disk.
     const namespace = 'slow-move';
     const SOURCE_TIMEOUT_MS = 2_000; // above a retire's round trip on a loaded machine: the take-back gets its answer
     let dir: string | undefined;
@@ -273,6 +274,14 @@ describe('moves that fail halfway', () => {
           storage: path.join(dir, 'backend-1'),
           holdFirstReceive: true,
         }),
+        workerBackend({
+          nats,
+          namespace,
+          id: 'backend-mute',
+          datasets: 'open',
+          storage: path.join(dir, 'backend-mute'),
+          muteNoted: true,
+        }),
       ]);
       for (const s of started) if (s.status === 'fulfilled') backends.push(s.value);
       for (const s of started) if (s.status === 'rejected') throw s.reason;
@@ -302,5 +311,24 @@ describe('moves that fail halfway', () => {
       expect(slowStored + b1Gained).toBe(3001);
       expect(meta?.master).toBe(slowStored === 3001 ? 'backend-slow' : 'backend-1');
     }, 240_000);
+
+    it('a move whose source never says its note is on disk fails, and the objects stay with the source', async () => {
+      const p = new Person('kept', 41);
+      const friend = new Person('kept-friend', 1);
+      p.friends = [friend];
+      await p.makePersistent({ backendId: 'backend-mute' });
+      const [muteBefore, slowBefore] = [await slow.stored('backend-mute'), await slow.stored('backend-slow')];
+      const err = await p.move('backend-slow', { recursive: true }).catch((e) => e);
+      expect(err).toBeInstanceOf(MoveUnconfirmedError);
+      expect(err.data).toMatchObject({ waitedMs: SOURCE_TIMEOUT_MS / 2 });
+      expect([...err.data.objectIds].sort()).toEqual([p.id, friend.id].sort());
+      // nothing named the target, which kept no record; the source serves them as before
+      expect((await slow.metadata(p.id))?.master).toBe('backend-mute');
+      expect(await slow.stored('backend-slow')).toBe(slowBefore);
+      expect(await slow.stored('backend-mute')).toBe(muteBefore);
+      expect(await p.whereAmI()).toBe('backend-mute');
+      expect(await p.addYear()).toBe(42);
+      expect(await p.friendNames()).toEqual(['kept-friend']);
+    }, 60_000);
   });
 });

@@ -5,9 +5,10 @@ import { Backend, type NatsConnectOptions } from '../../src/index.js';
 import { TEST_MODELS } from './models.js';
 import type { WorkerBackendOptions } from './worker-backend.js';
 
-const { holdFirstReceive: hold, nats, ...options } = workerData as WorkerBackendOptions;
+const { holdFirstReceive: hold, muteNoted: mute, nats, ...options } = workerData as WorkerBackendOptions;
 const backend = await Backend.start({ ...nats, ...options, models: TEST_MODELS });
 if (hold) await holdFirstReceive(backend, nats, options.namespace, options.id);
+if (mute) muteNoted(backend);
 parentPort!.postMessage('ready');
 parentPort!.once('message', async () => {
   await backend.stop();
@@ -41,4 +42,14 @@ async function holdFirstReceive(b: Backend, nats: NatsConnectOptions, namespace:
     for (const [id] of records) moves.receiving.set(id, settled);
     return done;
   };
+}
+
+/** Its moves' targets never hear that the leaving note is on disk: every other request goes out as usual. */
+function muteNoted(b: Backend): void {
+  const { requests } = Backend.runtimeOf(b);
+  const request = requests.request.bind(requests);
+  requests.request = ((target: string, op: string, ...rest: unknown[]) =>
+    op === 'noted'
+      ? Promise.resolve(undefined)
+      : (request as (...a: unknown[]) => Promise<unknown>)(target, op, ...rest)) as typeof requests.request;
 }

@@ -1,5 +1,5 @@
 // A backend in a worker thread of the test process, for tests that need one set up unlike the cluster's: a short
-// request timeout, or a receive that waits for its sender.
+// request timeout, a receive that waits for its sender, or a source that never confirms its move's note.
 import { Worker } from 'node:worker_threads';
 import type { NatsConnectOptions } from '../../src/index.js';
 
@@ -15,6 +15,11 @@ export interface WorkerBackendOptions {
   timeoutMs?: number;
   /** Its first receive of a move waits until the sender asks for those objects back (see backend-worker.ts). */
   holdFirstReceive?: boolean;
+  /**
+   * As the source of a move, it never tells the target that its leaving note is on disk (a source that crashed
+   * right after shipping, or whose word was lost): see backend-worker.ts.
+   */
+  muteNoted?: boolean;
 }
 
 export interface WorkerBackend {
