@@ -1,9 +1,10 @@
 // Records leaving for another backend (a move, a consolidation). The source must not serve a copy after the metadata
 // names another owner, even after a crash: before, it waited for the removal of its records to reach the disk, a
 // second sync after the target's. Now it writes a note naming them, and lets the metadata change only once the note
-// is on disk (a move ships them then; a consolidation forwards the version then): a note still on its way when the
-// target named itself left a source killed in between with the records and no note, serving objects it had given
-// away. It acknowledges once the target has answered, and removes the records with its next write's transaction (a
+// is on disk: a move ships while the note syncs and tells the target when it is written, and the target names itself
+// only then (noted-moves.ts); a consolidation forwards the version then. A note still on its way when the target
+// named itself left a source killed in between with the records and no note, serving objects it had given away.
+// It acknowledges once the target has answered, and removes the records with its next write's transaction (a
 // sync of their own ran beside the next move's syncs on the same disk). A restart checks each noted id against the
 // metadata (settleLeaving) and drops the records that are not its own any more.
 import { randomUUID } from 'node:crypto';
