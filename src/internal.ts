@@ -1,11 +1,12 @@
 // Internals for the project's own tests and benchmarks: not part of the public API (src/index.ts is), may change.
 export { encodeError, encodeOk, readReply } from './messaging/envelope.js';
-export { decode, encode } from './serialization/codec.js';
+export { decode, encode, refsIn } from './serialization/codec.js';
 export { collectUnregistered } from './serialization/graph.js';
 export { IdentityMap } from './object/identity.js';
 export { classInfoByName } from './object/registry.js';
 export { DataClayObject } from './object/dataclay-object.js';
 export { newProxy } from './object/lifecycle.js';
+export { classInfoOrPlaceholder } from './object/placeholder.js';
 export { escapeKeyPart, unescapeKeyPart } from './metadata/keys.js';
 export { NatsServer } from './dev/nats-server.js';
 export { NatsCluster } from './dev/nats-cluster.js';

@@ -6,11 +6,12 @@ import type { Answering } from '../protocol/handlers.js';
 import type { BackendRuntime } from './backend-runtime.js';
 import { rollBack } from './rollback.js';
 
-type Deps = Pick<BackendRuntime, 'backendId' | 'runtime' | 'writes' | 'heap' | 'rollback' | 'moves'>;
+type Deps = Pick<BackendRuntime, 'backendId' | 'runtime' | 'writes' | 'heap' | 'rollback' | 'moves' | 'ownership'>;
 
 export function backendAnswering(rt: Deps): Answering {
   return {
     resolver: rt.runtime.resolver,
+    vetRefs: (data) => rt.ownership.vetRefs([data]),
     answer(value, ctx) {
       const bytes = rt.runtime.work.encodeWithRefs((sink) => encodeOk(value, sink), rt.backendId);
       if (bytes instanceof Promise)

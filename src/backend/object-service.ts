@@ -94,6 +94,13 @@ export function objectHandlers(rt: Deps): Pick<Handlers<BackendOps>, ObjectOp> {
     return [...shells.values()];
   };
 
+  /** The references of the states a persist brings, checked before they are decoded (ownership.ts vetRefs). */
+  const vetStates = (records: WireRecord[], ids: string[]): Promise<void> | undefined =>
+    rt.ownership.vetRefs(
+      records.map(([, , state]) => state),
+      new Set(ids),
+    );
+
   return {
     /**
      * Objects whose registration is in flight here (a retry of this persist, an identical request) are waited for
@@ -103,6 +110,8 @@ export function objectHandlers(rt: Deps): Pick<Handlers<BackendOps>, ObjectOp> {
      */
     async persist([, records, alias], ctx) {
       const ids = records.map(([id]) => id);
+      const vetting = vetStates(records, ids);
+      if (vetting) await vetting; // before the turn below
       for (let w = rt.registrar.settled(ids); w; w = rt.registrar.settled(ids)) await w; // in this turn: see above
       if (rt.status.draining) throw new BackendDrainingError(rt.backendId);
       await rt.registrar.register(shellsOf(records, ctx, new Set()), ctx, alias);
@@ -111,6 +120,8 @@ export function objectHandlers(rt: Deps): Pick<Handlers<BackendOps>, ObjectOp> {
     /** Each graph as its own persist would be, registered together: their records go to disk in one commit. */
     async persistEach([, graphs], ctx) {
       const ids = graphs.flatMap((records) => records.map(([id]) => id));
+      const vetting = vetStates(graphs.flat(), ids);
+      if (vetting) await vetting;
       for (let w = rt.registrar.settled(ids); w; w = rt.registrar.settled(ids)) await w; // as persist does
       if (rt.status.draining) throw new BackendDrainingError(rt.backendId);
       // every graph's shells first, then one registration of them all: one commit of their records

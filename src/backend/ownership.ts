@@ -1,15 +1,16 @@
 // Ownership and loading: which objects this backend answers for (in its heap, or only in its store), loading an
 // evicted one back into the same instance, and telling a caller where an object it does not own is.
-import { DoesNotExistError, WrongBackendError } from '../errors.js';
+import { DoesNotExistError, ProtocolError, WrongBackendError } from '../errors.js';
 import type { MetadataStore } from '../metadata/store.js';
 import type { DataClayObject } from '../object/dataclay-object.js';
 import type { IdentityMap } from '../object/identity.js';
 import { evolve, type Evolution } from '../object/evolution.js';
 import { hasStateHooks, restoreState } from '../object/object-state.js';
 import { classInfoByName } from '../object/registry.js';
-import { loaded, newShell } from '../object/lifecycle.js';
+import { loaded, newProxy, newShell } from '../object/lifecycle.js';
+import { classInfoOrPlaceholder } from '../object/placeholder.js';
 import { STATE, type ObjectState, type OwnedObject } from '../object/state.js';
-import { decode, type RefResolver } from '../serialization/codec.js';
+import { decode, refsIn, type RefResolver } from '../serialization/codec.js';
 import type { Heap } from './heap.js';
 import type { ObjectStore, StoredRecord } from './object-store.js';
 import type { Epochs } from './epochs.js';
@@ -52,6 +53,44 @@ export class Ownership {
     const record = this.deps.objects.get(id);
     if (record) return this.shell(id, record[0]);
     return this.deps.proxies(id, className, hint);
+  }
+
+  /**
+   * A reference names its object's class, and anyone can forge one: decoded as it is, one naming an object this
+   * backend knows nothing of (mastered elsewhere) became a proxy of the forged class, kept in the identity map for
+   * every later reference here, and passed the declared types of arguments and fields. Before a message from a user
+   * is decoded, each such object's class is read from the metadata: another class than the reference's refuses the
+   * request, the same one makes its proxy (one collected before the decode is made again, of the class now checked).
+   * An object the metadata does not have is left to the decode, as before: nobody else's object is re-typed so.
+   * Undefined (no wait) when the messages name no object unknown here.
+   */
+  vetRefs(messages: readonly Uint8Array[], own?: ReadonlySet<string>): Promise<void> | undefined {
+    const unknown = new Map<string, [className: string, hint: string | null]>();
+    for (const bytes of messages)
+      for (const [id, className, hint] of refsIn(bytes)) {
+        if (own?.has(id) || unknown.has(id) || this.knows(id)) continue;
+        unknown.set(id, [className, hint]);
+      }
+    if (unknown.size === 0) return undefined;
+    return Promise.all(
+      [...unknown].map(async ([id, [className, hint]]) => {
+        const md = await this.deps.store.getObject(id);
+        if (!md) return;
+        if (md.className !== className)
+          throw new ProtocolError(`a reference names object ${id} as a ${className}; it is a ${md.className}`, {
+            part: 'reference',
+          });
+        if (this.knows(id)) return; // made meanwhile: that one stays
+        this.deps.identity.add(newProxy(classInfoOrPlaceholder(md.className), id, md.master ?? hint ?? undefined));
+      }),
+    ).then(() => undefined);
+  }
+
+  /** Whether a reference to `id` resolves to an object this process has (loaded, stored, or a proxy met before). */
+  private knows(id: string): boolean {
+    return (
+      this.deps.heap.get(id) !== undefined || this.deps.identity.get(id) !== undefined || this.deps.objects.has(id)
+    );
   }
 
   /** A local object whose fields stay in the store until first used. */

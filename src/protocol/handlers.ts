@@ -18,6 +18,11 @@ export type Handlers<M extends Record<keyof M, OpTypes>> = {
 export interface Answering {
   /** Turns references in requests that carry them into this process's objects. */
   resolver: RefResolver;
+  /**
+   * Checks the references of a request from a user or an admin before it is decoded (a forged one names a class
+   * its object does not have): undefined when there is nothing to wait for.
+   */
+  vetRefs?(data: Uint8Array): Promise<void> | undefined;
   /** Encodes a handler's reply, in the caller's context (a backend first puts the request's changes on disk). */
   answer(value: unknown, ctx: RequestContext): Uint8Array | Promise<Uint8Array>;
   /** Runs when the handler or the answer failed, before `finish` (a backend rolls the request's changes back). */
@@ -59,6 +64,10 @@ export function serveOperations<M extends Record<keyof M, OpTypes>>(
       const { space, user } = incoming;
       if (!spaces.has(space)) {
         throw new PermissionDeniedError(name, `${SENDERS[space]} may not send it (sent by ${user})`, { user });
+      }
+      if (resolver && space !== 'b') {
+        const vetting = answering.vetRefs?.(data); // a backend sends references it decoded itself
+        if (vetting) await vetting;
       }
       const request = decodeRequest(name, data, resolver);
       assertShape(name, op.shape, request);

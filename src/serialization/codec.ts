@@ -103,3 +103,38 @@ export function decode<T = unknown>(bytes: Uint8Array, resolve?: RefResolver): T
     resolver = previous;
   }
 }
+
+/**
+ * Whether the bytes may hold a reference: a byte pair that can begin one (an extension header of type 1). Most
+ * messages hold none, and are not decoded a second time to find out. A false alarm only costs that decode.
+ */
+function mayHoldRefs(bytes: Uint8Array): boolean {
+  // the type byte found natively (large payloads of bytes), then the header before it
+  for (let i = bytes.indexOf(REF_EXTENSION, 1); i !== -1; i = bytes.indexOf(REF_EXTENSION, i + 1)) {
+    const before = bytes[i - 1];
+    if (before >= 0xd4 && before <= 0xd8) return true; // fixext
+    if (bytes[i - 2] === 0xc7 || bytes[i - 3] === 0xc8 || bytes[i - 5] === 0xc9) return true; // ext 8, 16, 32
+  }
+  return false;
+}
+
+/**
+ * The references in a message, as written (nothing resolved): what a receiver checks before it decodes the message
+ * for real. A message that does not decode gives those found before the fault (the real decode reports it).
+ */
+export function refsIn(bytes: Uint8Array): WireRef[] {
+  if (!mayHoldRefs(bytes)) return [];
+  const found: WireRef[] = [];
+  try {
+    decode(bytes, (id, className, hint) => {
+      found.push([id, className, hint]);
+      return NOTHING;
+    });
+  } catch {
+    // reported by the real decode
+  }
+  return found;
+}
+
+/** What a reference decodes to while refsIn only looks. */
+const NOTHING = Object.freeze({}) as DataClayObject;

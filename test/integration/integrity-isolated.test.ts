@@ -2,9 +2,9 @@
 // metadata) and restarts (the class of a stored object is its record's, never a reference's).
 import { connect } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Client, DevCluster, TimeoutError } from '../../src/index.js';
+import { Client, DevCluster, ProtocolError, TimeoutError } from '../../src/index.js';
 import { classInfoByName, newProxy } from '../../src/internal.js';
-import { Branch, Holder, Tally } from '../models/index.js';
+import { Branch, Counter, Holder, Tally } from '../models/index.js';
 import { natsProfile, uniqueAlias, waitFor } from '../setup/helpers.js';
 import { TEST_MODELS } from '../setup/models.js';
 
@@ -92,6 +92,36 @@ describe('forged references', () => {
     expect((await client.listObjects({ limit: 100_000 })).find((m) => m.id === victim.id)?.className).toBe(
       victim.className,
     );
+  });
+});
+
+describe('forged references to objects mastered elsewhere', () => {
+  it('are refused, in a request or a persisted state, and leave no proxy of the forged class behind', async () => {
+    const victim = new Tally();
+    await victim.makePersistent({ backendId: 'backend-2' });
+    await victim.inc(2);
+    const holder = new Holder();
+    await holder.makePersistent({ backendId: 'backend-1' });
+    // a proxy that claims the victim (a Tally, on backend-2) is a Counter, which the holder's field accepts
+    const forged = () => newProxy(classInfoByName(new Counter().className), victim.id, 'backend-2');
+    await expect(holder.dcSet('ref', forged() as never)).rejects.toThrow(
+      new RegExp(`names object ${victim.id} as a .*Counter; it is a .*Tally`),
+    );
+    const carrier = new Holder();
+    carrier.ref = forged() as never;
+    await expect(carrier.makePersistent({ backendId: 'backend-1' })).rejects.toBeInstanceOf(ProtocolError);
+    expect(carrier.isRegistered).toBe(false);
+    // backend-1 knows the victim by its own class now: an honest reference is checked against that one
+    await expect(holder.dcSet('ref', victim as never)).rejects.toThrow(
+      /expects Counter \| null, got an object of class test\/models\/integrity.Tally/,
+    );
+    expect(await holder.dcGet('ref')).toBe(null);
+    // and a reference of the right class still goes through, to an object backend-1 has not met yet
+    const counter = new Counter();
+    await counter.makePersistent({ backendId: 'backend-2' });
+    await holder.dcSet('ref', counter);
+    expect((await holder.dcGet('ref'))?.id).toBe(counter.id);
+    expect(await victim.inc(1)).toBe(3);
   });
 });
 

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { DoesNotExistError, ProtocolError } from '../../src/index.js';
 import type { DataClayObject } from '../../src/internal.js';
 import { decode, encode } from '../../src/internal.js';
-import { collectUnregistered } from '../../src/internal.js';
+import { classInfoOrPlaceholder, collectUnregistered, newProxy, refsIn } from '../../src/internal.js';
 import { Person } from '../models/index.js';
 
 const roundTrip = <T>(v: T): T => decode<T>(encode(v));
@@ -138,5 +138,30 @@ describe('codec: persistent objects travel as references', () => {
     expect(stateOfB.name).toBe('B');
     expect(stateOfB.spouse).toEqual({ ref: a.id });
     expect(stateOfB.friends).toEqual([{ ref: c.id }, { ref: a.id }]);
+  });
+});
+
+describe('codec: the references a message holds (refsIn)', () => {
+  const proxyOf = (id: string, className = 'test/models/people.Person', hint: string | null = 'backend-2') =>
+    newProxy(classInfoOrPlaceholder(className), id, hint ?? undefined);
+
+  it('finds every reference as written, at any depth, short or long', () => {
+    const a = proxyOf('a1');
+    const long = proxyOf('b2', `x/${'y'.repeat(300)}.Long`, null); // past 255 bytes: a 16-bit extension header
+    const message = [['user', 'ds'], 'id', 'greet', [{ nested: [a, new Map([[1, long]])] }, new Uint8Array(1000)]];
+    expect(refsIn(encode(message))).toEqual([
+      ['a1', 'test/models/people.Person', 'backend-2'],
+      ['b2', `x/${'y'.repeat(300)}.Long`, null],
+    ]);
+  });
+
+  it('finds none where there is none, bytes that look like a header included', () => {
+    expect(refsIn(encode([['user', 'ds'], 'id', 'm', [1, 'two', { three: [3] }]]))).toEqual([]);
+    expect(refsIn(encode(new Uint8Array([0xd4, 1, 0xc7, 5, 1, 0, 0])))).toEqual([]);
+  });
+
+  it('gives what it found before a fault, and throws nothing (the real decode reports the fault)', () => {
+    const bytes = encode([proxyOf('c3'), 'rest']);
+    expect(refsIn(bytes.subarray(0, bytes.length - 3))).toEqual([['c3', 'test/models/people.Person', 'backend-2']]);
   });
 });
