@@ -30,7 +30,13 @@ export function versionHandlers(rt: Deps): Pick<Handlers<BackendOps>, VersionOp>
    * a master retires its backups: only its copies at those epochs go (a late retire of a master that has lost the
    * object since must not drop the promoted master's object, nor the copy a newer master sent here).
    */
-  const retire = async (ids: string[], owner: string, epochs?: number[], order?: CopyOrder): Promise<void> => {
+  const retire = async (
+    ids: string[],
+    owner: string,
+    epochs?: number[],
+    order?: CopyOrder,
+    chain?: string,
+  ): Promise<void> => {
     if (epochs) {
       ids.forEach((id, i) => rt.replicas.retire(id, owner, epochs[i] ?? 0, order));
       return;
@@ -38,7 +44,18 @@ export function versionHandlers(rt: Deps): Pick<Handlers<BackendOps>, VersionOp>
     await Promise.all(ids.map((id) => rt.moves.receiving.get(id))); // a receive of them still running ends first
     for (const id of ids) rt.replicas.drop(id, owner); // replicas held here: a retired one is never served again
     const owned = ids.map((id) => rt.ownership.ownedHere(id)).filter((o): o is DataClayObject => o !== undefined);
-    await rt.moves.release(owned, owner);
+    if (owned.length === 0) return;
+    // as a move: new requests wait and then go to the owner, and calls running on them end first (a version in
+    // between a consolidated one and its original, a move taken back). Released under a running call, its record
+    // was written again by that call's commit, and the object served here once more.
+    const finish = await rt.moves.beginMove(owned, undefined, chain);
+    try {
+      await rt.moves.release(owned, owner);
+      finish(owner);
+    } catch (err) {
+      finish(undefined);
+      throw err;
+    }
   };
 
   /** The original takes the version's state, on disk before the answer. */
@@ -113,7 +130,7 @@ export function versionHandlers(rt: Deps): Pick<Handlers<BackendOps>, VersionOp>
         await Promise.all(
           [...holders].map(([holder, ids]) =>
             holder === rt.backendId
-              ? retire(ids, originalMaster)
+              ? retire(ids, originalMaster, undefined, undefined, ctx.chain)
               : rt.requests.request(holder, 'retire', [s, ids, originalMaster]),
           ),
         );
@@ -129,6 +146,6 @@ export function versionHandlers(rt: Deps): Pick<Handlers<BackendOps>, VersionOp>
 
     'adopt-state': ([, originalId, state]) => adoptState(originalId, state),
 
-    retire: ([, ids, owner, epochs, order]) => retire(ids, owner, epochs, order),
+    retire: ([, ids, owner, epochs, order], ctx) => retire(ids, owner, epochs, order, ctx.chain),
   };
 }

@@ -1,10 +1,10 @@
 // newVersion / consolidateVersion: the seed's two examples, versions of versions, references from other objects,
 // versions with moves and replicas.
 import { describe, expect, it } from 'vitest';
-import { ObjectIsNotVersionError } from '../../src/index.js';
+import { ObjectIsNotVersionError, WrongBackendError } from '../../src/index.js';
 import { Employee } from '../../samples/quickstart/model.js';
-import { Counter, Person } from '../models/index.js';
-import { useClient } from '../setup/helpers.js';
+import { Counter, Holder, Person } from '../models/index.js';
+import { useClient, waitFor } from '../setup/helpers.js';
 
 const shared = useClient();
 
@@ -62,6 +62,27 @@ describe('versions', () => {
     expect(await holdsVersion.spouseName()).toBe('Consolidated');
     await original.dcSet('age', 99); // one object: the version's id and the original's
     expect(await version.dcGet('age')).toBe(99);
+  });
+
+  it('a call running on a version in between ends before the consolidation retires that version', async () => {
+    const original = new Holder();
+    await original.makePersistent({ backendId: 'backend-1' });
+    const v1 = await original.newVersion('backend-2');
+    const v2 = await v1.newVersion('backend-3');
+    await v2.dcSet('count', 10);
+    let slowEnded = false;
+    const slow = v1.slowWrite(1_000).then((n) => {
+      slowEnded = true;
+      return n;
+    });
+    await waitFor(() => v1.peek(), { until: (n) => n === 1, what: 'the slow write on v1 running' });
+    await v2.consolidateVersion();
+    expect(slowEnded).toBe(true); // acknowledged before v1 was retired, not cut short
+    expect(await slow).toBe(2);
+    // v1 names the original, which holds v2's state; backend-2 keeps no record of v1 (its write did not bring it back)
+    expect(await v1.peek()).toBe(10);
+    expect((await shared.metadata(v1.id))?.forward).toBe(original.id);
+    await expect(shared.admin.backend('backend-2').inspect(v1.id)).rejects.toBeInstanceOf(WrongBackendError);
   });
 
   it('consolidating a non-version throws ObjectIsNotVersionError, and the object serves and stays where it was', async () => {
