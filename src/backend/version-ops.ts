@@ -46,8 +46,8 @@ export function versionHandlers(rt: Deps): Pick<Handlers<BackendOps>, VersionOp>
     const owned = ids.map((id) => rt.ownership.ownedHere(id)).filter((o): o is DataClayObject => o !== undefined);
     if (owned.length === 0) return;
     // as a move: new requests wait and then go to the owner, and calls running on them end first (a version in
-    // between a consolidated one and its original, a move taken back). Released under a running call, its record
-    // was written again by that call's commit, and the object served here once more.
+    // between a consolidated one and its original, a move taken back). Released under a running call, the object
+    // turned into a proxy halfway through the call's method, which failed there (NotLocalError).
     const finish = await rt.moves.beginMove(owned, undefined, chain);
     try {
       await rt.moves.release(owned, owner);
