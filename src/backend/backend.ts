@@ -162,7 +162,7 @@ export class Backend {
         holdsCopy: (copy) => objects.hasBackup(copy),
         log,
       });
-      await settleLeaving({ backendId: id, objects, store, log });
+      await settleLeaving({ backendId: id, objects, store, reclaim: (ids) => runtime.moves.reclaim(ids), log });
       const stale = await dropStaleRecords({ backendId: id, objects, store, log });
       const backend = new Backend(runtime, nc, info, log, grants, authorizer);
       if (options.metricsPort !== undefined) {

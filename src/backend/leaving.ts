@@ -12,7 +12,7 @@ import type { Logger } from 'pino';
 import type { MetadataStore } from '../metadata/store.js';
 import type { ObjectStore } from './object-store.js';
 
-type NoteStore = Pick<ObjectStore, 'putLeaving' | 'removeLeaving' | 'retireLeft'>;
+type NoteStore = Pick<ObjectStore, 'putLeaving' | 'removeLeaving' | 'retireLeft' | 'putGivenBack'>;
 
 export interface LeavingNote {
   /** Resolves once the note is on disk. */
@@ -43,6 +43,15 @@ export class Leaving {
     await note.written;
   }
 
+  /**
+   * The target of a failed move gave the noted records back: until they are taken back in the metadata, it may name
+   * the target, which holds nothing. The mark on disk, a restart takes them back rather than drop the only copy.
+   */
+  async givenBack(note: LeavingNote, ids: readonly string[]): Promise<void> {
+    await note.written;
+    await this.objects.putGivenBack(note.key, ids);
+  }
+
   /** The move did not happen (or only in part, settled otherwise): the note is not needed. */
   drop(note: LeavingNote): void {
     void note.written.then(() => this.objects.removeLeaving(note.key)).catch(() => undefined);
@@ -51,30 +60,43 @@ export class Leaving {
 
 export interface SettleDeps {
   backendId: string;
-  objects: Pick<ObjectStore, 'leaving' | 'removeLeaving' | 'remove' | 'has'>;
+  objects: Pick<ObjectStore, 'leaving' | 'givenBack' | 'removeLeaving' | 'remove' | 'has'>;
   store: Pick<MetadataStore, 'getObject'>;
+  /** Names this backend in the metadata again for objects a failed move's target gave back (moves.ts reclaim). */
+  reclaim: (ids: string[]) => Promise<void>;
   log: Pick<Logger, 'info'>;
 }
 
 /**
  * At start: a noted record whose object the metadata names another backend for (or forwards, or no longer has)
  * is not this backend's any more, and goes; one the metadata still names this backend for stays (its move failed,
- * or it came back since).
+ * or it came back since). A record the failed move's target gave back is this backend's only copy, whatever the
+ * metadata names: the take-back a crash cut short is done now.
  */
-export async function settleLeaving({ backendId, objects, store, log }: SettleDeps): Promise<number> {
+export async function settleLeaving({ backendId, objects, store, reclaim, log }: SettleDeps): Promise<number> {
+  const givenBack = new Map([...objects.givenBack()].map(([key, ids]) => [key, new Set(ids)]));
   let dropped = 0;
+  let reclaimed = 0;
   for (const [key, ids] of [...objects.leaving()]) {
+    const back: string[] = [];
     await Promise.all(
       ids.map(async (id) => {
         if (!objects.has(id)) return;
         const md = await store.getObject(id);
         if (md && md.master === backendId && md.forward === undefined) return;
+        if (md && md.forward === undefined && givenBack.get(key)?.has(id)) {
+          back.push(id);
+          return;
+        }
         await objects.remove(id);
         dropped++;
       }),
     );
+    if (back.length > 0) await reclaim(back);
+    reclaimed += back.length;
     await objects.removeLeaving(key);
   }
   if (dropped > 0) log.info({ dropped }, 'removed records a crash left behind after they had moved away');
+  if (reclaimed > 0) log.info({ reclaimed }, 'took back the objects of a failed move a crash had cut short');
   return dropped;
 }

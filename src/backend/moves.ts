@@ -29,7 +29,7 @@ export interface MovesDeps {
   backendId: string;
   heap: Heap;
   identity: IdentityMap;
-  objects: Pick<ObjectStore, 'remove' | 'putLeaving' | 'removeLeaving' | 'retireLeft' | 'get' | 'put'>;
+  objects: Pick<ObjectStore, 'remove' | 'putLeaving' | 'removeLeaving' | 'retireLeft' | 'putGivenBack' | 'get' | 'put'>;
   store: Pick<MetadataStore, 'getObject' | 'putObject' | 'getObjectEntry' | 'updateObject'>;
   ownership: Pick<Ownership, 'owned' | 'isLeaving' | 'markLeaving' | 'resolveRef'>;
   replicas: Pick<Replicas, 'drop'>;
@@ -61,6 +61,11 @@ export class Moves {
   /** Notes that these objects are leaving, before they are shipped: `release` then need not wait for their removal. */
   noteLeaving(objects: DataClayObject[]): LeavingNote {
     return this.leaving.note(objects.map((o) => o.id));
+  }
+
+  /** The target of a failed move gave them back: a restart before `reclaim` is written takes them back too. */
+  givenBack(note: LeavingNote, ids: readonly string[]): Promise<void> {
+    return this.leaving.givenBack(note, ids);
   }
 
   /** A noted move that did not take the objects away: its note goes. */

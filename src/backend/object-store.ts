@@ -230,8 +230,25 @@ export class ObjectStore {
     return this.leavingDb.put(key, encode(ids));
   }
 
+  /** The note goes, and the mark that its records were given back if there is one (one transaction). */
   removeLeaving(key: string): Promise<boolean> {
+    void this.leavingDb.remove(GIVEN_BACK + key).catch(() => undefined); // settled with the note at start if lost
     return this.leavingDb.remove(key);
+  }
+
+  /**
+   * The target of a failed move has given the noted records back (it answered the retire): the metadata may still
+   * name it, and it holds nothing. A restart before the take-back is written takes them back (leaving.ts).
+   */
+  putGivenBack(key: string, ids: readonly string[]): Promise<boolean> {
+    this.flushLater();
+    return this.leavingDb.put(GIVEN_BACK + key, encode(ids));
+  }
+
+  /** The marks of notes whose records were given back: the note's key, the ids. */
+  *givenBack(): Iterable<[key: string, ids: string[]]> {
+    for (const { key, value } of this.leavingDb.getRange({ start: GIVEN_BACK, end: GIVEN_BACK_END }))
+      yield [key.slice(GIVEN_BACK.length), decode<string[]>(value)];
   }
 
   /**
@@ -270,7 +287,8 @@ export class ObjectStore {
   }
 
   *leaving(): Iterable<[key: string, ids: string[]]> {
-    for (const { key, value } of this.leavingDb.getRange()) yield [key, decode<string[]>(value)];
+    for (const { key, value } of this.leavingDb.getRange())
+      if (!key.startsWith(GIVEN_BACK)) yield [key, decode<string[]>(value)];
   }
 
   /** Resolves once the backup copy is on disk: a holder acknowledges only then. */
@@ -337,6 +355,9 @@ interface LaterRemoval {
 }
 
 const LOCK = 'backend.pid';
+/** The keys of given-back marks in the leaving database: no note's key (a UUID) starts so. */
+const GIVEN_BACK = 'back:';
+const GIVEN_BACK_END = 'back;';
 /** How long a removal waits for a write to ride on before it goes on its own. */
 const LATER_MS = 1_000;
 /** 64 GiB of address space: a store beyond it is remapped larger by lmdb, as before. */

@@ -113,7 +113,7 @@ export function transferHandlers(rt: Deps): Pick<Handlers<BackendOps>, 'move' | 
         // shipped while the note syncs: the target names itself in the metadata only once told it is on disk
         tellNoted(s, target, note);
         // the target keeps the objects' replicas as its backups, or retires them (moves.ts): not asked here
-        await shipMove(s, target, records, note.key);
+        await shipMove(s, target, records, note);
         released = true;
         await rt.moves.release(transfer.objects, target, note);
         finish(target);
@@ -161,7 +161,7 @@ export function transferHandlers(rt: Deps): Pick<Handlers<BackendOps>, 'move' | 
    * carries the leaving note's key (the target waits for word of it before naming itself in the metadata); the
    * next ones go after its answer, which came once the note was on disk.
    */
-  async function shipMove(s: WireSession, target: string, records: TransferRecord[], note: string): Promise<void> {
+  async function shipMove(s: WireSession, target: string, records: TransferRecord[], note: LeavingNote): Promise<void> {
     const shipped: string[] = [];
     try {
       for (const chunk of chunkBySize(records, recordSize, rt.requests.batchBudget())) {
@@ -170,7 +170,7 @@ export function transferHandlers(rt: Deps): Pick<Handlers<BackendOps>, 'move' | 
         await rt.requests.request(
           target,
           'receive',
-          first ? [s, 'move', chunk, rt.backendId, note] : [s, 'move', chunk, rt.backendId],
+          first ? [s, 'move', chunk, rt.backendId, note.key] : [s, 'move', chunk, rt.backendId],
         );
       }
     } catch (err) {
@@ -196,6 +196,10 @@ export function transferHandlers(rt: Deps): Pick<Handlers<BackendOps>, 'move' | 
             if (!(retireErr instanceof TimeoutError)) await new Promise((r) => setTimeout(r, 200));
           }
         }
+        // the target holds none of them now, and the metadata may still name it: until the take-back is written the
+        // records here are the only copy, which a restart would otherwise drop as moved away (leaving.ts). Failing,
+        // the take-back still goes ahead: only a crash before it would be left uncovered
+        await rt.moves.givenBack(note, shipped).catch(rt.onBackgroundError);
         await rt.moves.reclaim(shipped);
       }
       throw err;

@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ObjectMetadata } from '../../src/index.js';
 import { encode, Leaving, ObjectStore, settleLeaving } from '../../src/internal.js';
 
@@ -53,10 +53,44 @@ describe('records leaving a backend', () => {
       ['back-again', md('back-again', 'backend-1')],
     ]);
     const store = { getObject: async (id: string) => metadata.get(id) };
-    const dropped = await settleLeaving({ backendId: 'backend-1', objects, store, log });
+    const reclaimed: string[][] = [];
+    const reclaim = async (back: string[]) => void reclaimed.push(back);
+    const dropped = await settleLeaving({ backendId: 'backend-1', objects, store, reclaim, log });
     expect(dropped).toBe(3);
     expect(ids.filter((id) => objects.has(id))).toEqual(['stayed', 'back-again']);
     expect([...objects.leaving()]).toEqual([]);
+    expect(reclaimed).toEqual([]);
+  });
+
+  it('a restart takes back what a failed move gave back, though the metadata names the target, and drops nothing', async () => {
+    await Promise.all(['a', 'b', 'c', 'd'].map((id) => objects.put(id, record)));
+    const leaving = new Leaving(objects, () => undefined);
+    const failed = leaving.note(['a', 'b']);
+    await leaving.givenBack(failed, ['a', 'b']); // the target answered the retire; a crash came before the take-back
+    await objects.putLeaving('moved', ['c']); // another move, which succeeded: its record goes as before
+    // the target named itself in the metadata before it gave them back; d's mark names another note's record
+    const metadata = new Map(['a', 'b', 'c'].map((id) => [id, md(id, 'backend-2')]));
+    const store = { getObject: async (id: string) => metadata.get(id) };
+    const reclaimed: string[][] = [];
+    const reclaim = async (back: string[]) => void reclaimed.push([...back].sort());
+    const dropped = await settleLeaving({ backendId: 'backend-1', objects, store, reclaim, log });
+    expect(reclaimed).toEqual([['a', 'b']]);
+    expect(dropped).toBe(1);
+    expect(['a', 'b', 'c', 'd'].filter((id) => objects.has(id))).toEqual(['a', 'b', 'd']);
+    expect([...objects.leaving()]).toEqual([]);
+    expect([...objects.givenBack()]).toEqual([]); // the mark went with its note
+  });
+
+  it('a note dropped after a take-back removes its given-back mark with it', async () => {
+    await objects.put('a', record);
+    const leaving = new Leaving(objects, () => undefined);
+    const note = leaving.note(['a']);
+    await leaving.givenBack(note, ['a']);
+    expect([...objects.givenBack()]).toEqual([[note.key, ['a']]]);
+    expect([...objects.leaving()]).toEqual([[note.key, ['a']]]); // the mark is not a note of its own
+    leaving.drop(note);
+    await vi.waitFor(() => expect(onDisk(dir).leaving).toBe(0), { timeout: 10_000 });
+    expect([...objects.givenBack()]).toEqual([]);
   });
 
   it('once the note is on disk the records read as gone; they go with the next write, the note after them', async () => {
