@@ -151,7 +151,15 @@ export class Backend {
       const backups = runtime.replicas.restore(); // before serving: a restarted holder still holds its copies
       const now = Date.now();
       const classes = [...registeredClassNames(), ...registeredValueClassNames()].sort();
-      const info: BackendInfo = { id, host: hostname(), pid: process.pid, startedAt: now, heartbeatAt: now, classes };
+      const info: BackendInfo = {
+        id,
+        host: hostname(),
+        pid: process.pid,
+        startedAt: now,
+        heartbeatAt: now,
+        classes,
+        notedMoves: true,
+      };
       await refuseDuplicate(runtime, id);
       if (emptyStore) await awaitPredecessor(store, id, log);
       const reconciled = await reconcile({ backendId: id, objects, store, log });

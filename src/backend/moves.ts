@@ -174,7 +174,11 @@ export class Moves {
           }),
         );
       };
-      await Promise.all([registering(), saving]);
+      // both ended before the receive does: a save that fails first must not leave the metadata write running past
+      // the retire the source sends then (it would name this backend for objects it has given back)
+      const [registered, saved] = await Promise.allSettled([registering(), saving]);
+      if (registered.status === 'rejected') throw registered.reason;
+      if (saved.status === 'rejected') throw saved.reason;
     } finally {
       finish(undefined);
     }

@@ -4,53 +4,56 @@
 // ship); the target writes the records and reads the metadata meanwhile, and waits for that word only before its
 // metadata write. Waiting before the ship instead put the note's sync and its wake-ups in series with the move.
 
-interface Word {
-  said: Promise<boolean>;
-  say: (ok: boolean) => void;
-  timer: NodeJS.Timeout;
-}
+/** How much longer than a wait a word said before its receive asked is kept (the receive may be slow to get there). */
+const KEPT_FOR = 4;
 
 export class NotedMoves {
-  private readonly words = new Map<string, Word>();
+  /** Receives waiting for their source's word. */
+  private readonly waiting = new Map<string, { hear: (ok: boolean) => void; timer: NodeJS.Timeout }>();
+  /** Words said before their receive asked. */
+  private readonly said = new Map<string, { ok: boolean; timer: NodeJS.Timeout }>();
 
-  /** `boundMs`: how long a target waits for the word (and keeps a word no receive has asked for yet). */
+  /** `boundMs`: how long a target waits for the word, from when it asks. */
   constructor(private readonly boundMs: number) {}
 
-  /** The source's word on its note `key`: true once it is on disk, false if it could not be written. */
+  /**
+   * The source's word on its note `key`: true once it is on disk, false if it could not be written. The key is a
+   * random UUID that only the move's source and target see: nobody else can answer for a move.
+   */
   tell(key: string, ok: boolean): void {
-    this.word(key).say(ok);
+    const id = key;
+    const waiter = this.waiting.get(id);
+    if (waiter) {
+      this.waiting.delete(id);
+      clearTimeout(waiter.timer);
+      waiter.hear(ok);
+      return;
+    }
+    if (this.said.has(id)) return;
+    const timer = setTimeout(() => this.said.delete(id), KEPT_FOR * this.boundMs); // its receive never came
+    timer.unref();
+    this.said.set(id, { ok, timer });
   }
 
   /**
    * Resolves true once the source has said its note `key` is on disk; false if it said the note failed, or said
    * nothing within the bound (it crashed, or its disk stalls). Each key is waited for once: one receive asks.
    */
-  async wait(key: string): Promise<boolean> {
-    const word = this.word(key);
-    try {
-      return await word.said;
-    } finally {
+  wait(key: string): Promise<boolean> {
+    const id = key;
+    const word = this.said.get(id);
+    if (word) {
+      this.said.delete(id);
       clearTimeout(word.timer);
-      this.words.delete(key);
+      return Promise.resolve(word.ok);
     }
-  }
-
-  /** The word for `key`, made on first use by either side (the source's word can come before its ship is handled). */
-  private word(key: string): Word {
-    let word = this.words.get(key);
-    if (!word) {
-      let say!: (ok: boolean) => void;
-      const said = new Promise<boolean>((resolve) => {
-        say = resolve;
-      });
+    return new Promise((hear) => {
       const timer = setTimeout(() => {
-        say(false);
-        this.words.delete(key); // a word no receive asked for (its ship failed on the way) is not kept
+        this.waiting.delete(id);
+        hear(false);
       }, this.boundMs);
       timer.unref();
-      word = { said, say, timer };
-      this.words.set(key, word);
-    }
-    return word;
+      this.waiting.set(id, { hear, timer });
+    });
   }
 }

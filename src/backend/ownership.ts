@@ -16,6 +16,7 @@ import type { ObjectStore, StoredRecord } from './object-store.js';
 import type { Epochs } from './epochs.js';
 import type { Replicas } from './replicas.js';
 import { digestOf } from './digest.js';
+import { inBatches } from './in-batches.js';
 
 export interface OwnershipDeps {
   backendId: string;
@@ -72,18 +73,22 @@ export class Ownership {
         unknown.set(id, [className, hint]);
       }
     if (unknown.size === 0) return undefined;
-    return Promise.all(
-      [...unknown].map(async ([id, [className, hint]]) => {
+    // a few reads at once: a message naming thousands of unknown objects must not flood the metadata
+    return inBatches(
+      [...unknown],
+      async ([id, [className, hint]]) => {
         const md = await this.deps.store.getObject(id);
         if (!md) return;
+        // the class it has is not said: that is for those who may read the object
         if (md.className !== className)
-          throw new ProtocolError(`a reference names object ${id} as a ${className}; it is a ${md.className}`, {
+          throw new ProtocolError(`a reference names object ${id} with a class it does not have`, {
             part: 'reference',
           });
         if (this.knows(id)) return; // made meanwhile: that one stays
         this.deps.identity.add(newProxy(classInfoOrPlaceholder(md.className), id, md.master ?? hint ?? undefined));
-      }),
-    ).then(() => undefined);
+      },
+      32,
+    );
   }
 
   /** Whether a reference to `id` resolves to an object this process has (loaded, stored, or a proxy met before). */

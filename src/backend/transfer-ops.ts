@@ -110,7 +110,9 @@ export function transferHandlers(rt: Deps): Pick<Handlers<BackendOps>, 'move' | 
       try {
         // calls that were running when the move began have finished: take the state now
         const records = collectTransfer(source, transfer.objects, false, false, new Set()).records;
-        // shipped while the note syncs: the target names itself in the metadata only once told it is on disk
+        // shipped while the note syncs: the target names itself in the metadata only once told it is on disk. A
+        // target of an older build does not wait for that word: the note is on disk before it gets the objects
+        if ((await rt.store.liveBackend(target))?.notedMoves !== true) await note.written;
         tellNoted(s, target, note);
         // the target keeps the objects' replicas as its backups, or retires them (moves.ts): not asked here
         await shipMove(s, target, records, note);

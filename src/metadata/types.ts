@@ -42,6 +42,11 @@ export interface BackendInfo {
   draining?: boolean;
   /** Where its Prometheus metrics are served, when they are. */
   metricsUrl?: string;
+  /**
+   * As a move's target it names itself only once the source has said its note is on disk (backend/noted-moves.ts).
+   * Absent on older builds: a source then waits for its note before it ships.
+   */
+  notedMoves?: true;
 }
 
 /** What happened to objects on a backend, as operators watch it (`client.backend(id).events()`, the console). */

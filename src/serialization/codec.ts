@@ -120,19 +120,16 @@ function mayHoldRefs(bytes: Uint8Array): boolean {
 
 /**
  * The references in a message, as written (nothing resolved): what a receiver checks before it decodes the message
- * for real. A message that does not decode gives those found before the fault (the real decode reports it).
+ * for real. A message this look cannot decode is refused (ProtocolError): its references past the fault would go
+ * unchecked, and the look is not the real decode (a value class's setters see a placeholder for a reference).
  */
 export function refsIn(bytes: Uint8Array): WireRef[] {
   if (!mayHoldRefs(bytes)) return [];
   const found: WireRef[] = [];
-  try {
-    decode(bytes, (id, className, hint) => {
-      found.push([id, className, hint]);
-      return NOTHING;
-    });
-  } catch {
-    // reported by the real decode
-  }
+  decode(bytes, (id, className, hint) => {
+    found.push([id, className, hint]);
+    return NOTHING;
+  });
   return found;
 }
 

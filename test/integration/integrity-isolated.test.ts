@@ -105,7 +105,7 @@ describe('forged references to objects mastered elsewhere', () => {
     // a proxy that claims the victim (a Tally, on backend-2) is a Counter, which the holder's field accepts
     const forged = () => newProxy(classInfoByName(new Counter().className), victim.id, 'backend-2');
     await expect(holder.dcSet('ref', forged() as never)).rejects.toThrow(
-      new RegExp(`names object ${victim.id} as a .*Counter; it is a .*Tally`),
+      new RegExp(`names object ${victim.id} with a class it does not have`),
     );
     const carrier = new Holder();
     carrier.ref = forged() as never;

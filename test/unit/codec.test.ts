@@ -160,8 +160,8 @@ describe('codec: the references a message holds (refsIn)', () => {
     expect(refsIn(encode(new Uint8Array([0xd4, 1, 0xc7, 5, 1, 0, 0])))).toEqual([]);
   });
 
-  it('gives what it found before a fault, and throws nothing (the real decode reports the fault)', () => {
-    const bytes = encode([proxyOf('c3'), 'rest']);
-    expect(refsIn(bytes.subarray(0, bytes.length - 3))).toEqual([['c3', 'test/models/people.Person', 'backend-2']]);
+  it('refuses a message it cannot read to the end: references past the fault would go unchecked', () => {
+    const bytes = encode([proxyOf('c3'), 'rest', proxyOf('d4')]);
+    expect(() => refsIn(bytes.subarray(0, bytes.length - 3))).toThrow(ProtocolError);
   });
 });
