@@ -21,18 +21,17 @@ export class NotedMoves {
    * random UUID that only the move's source and target see: nobody else can answer for a move.
    */
   tell(key: string, ok: boolean): void {
-    const id = key;
-    const waiter = this.waiting.get(id);
+    const waiter = this.waiting.get(key);
     if (waiter) {
-      this.waiting.delete(id);
+      this.waiting.delete(key);
       clearTimeout(waiter.timer);
       waiter.hear(ok);
       return;
     }
-    if (this.said.has(id)) return;
-    const timer = setTimeout(() => this.said.delete(id), KEPT_FOR * this.boundMs); // its receive never came
+    if (this.said.has(key)) return;
+    const timer = setTimeout(() => this.said.delete(key), KEPT_FOR * this.boundMs); // its receive never came
     timer.unref();
-    this.said.set(id, { ok, timer });
+    this.said.set(key, { ok, timer });
   }
 
   /**
@@ -40,20 +39,19 @@ export class NotedMoves {
    * nothing within the bound (it crashed, or its disk stalls). Each key is waited for once: one receive asks.
    */
   wait(key: string): Promise<boolean> {
-    const id = key;
-    const word = this.said.get(id);
+    const word = this.said.get(key);
     if (word) {
-      this.said.delete(id);
+      this.said.delete(key);
       clearTimeout(word.timer);
       return Promise.resolve(word.ok);
     }
     return new Promise((hear) => {
       const timer = setTimeout(() => {
-        this.waiting.delete(id);
+        this.waiting.delete(key);
         hear(false);
       }, this.boundMs);
       timer.unref();
-      this.waiting.set(id, { hear, timer });
+      this.waiting.set(key, { hear, timer });
     });
   }
 }

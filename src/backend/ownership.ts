@@ -180,6 +180,11 @@ export class Ownership {
     return this.leaving.has(id);
   }
 
+  /** The end of the move (or retire) `id` is leaving in, if one holds it: resolves to the new owner or none. */
+  leavingEnd(id: string): Promise<string | undefined> | undefined {
+    return this.leaving.get(id);
+  }
+
   /** From now on requests for these objects wait; the function returned ends that, with their new owner or none. */
   markLeaving(objects: DataClayObject[]): (owner: string | undefined) => void {
     let finish!: (owner: string | undefined) => void;

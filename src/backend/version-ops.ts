@@ -45,16 +45,8 @@ export function versionHandlers(rt: Deps): Pick<Handlers<BackendOps>, VersionOp>
     for (const id of ids) rt.replicas.drop(id, owner); // replicas held here: a retired one is never served again
     // ids leaving here (an earlier retire of them still waiting for its calls, a move of them) are settled first:
     // skipped, this retire answered at once, and the sender took them back while they were still served here
-    for (let busy = ids.filter((id) => rt.ownership.isLeaving(id)); busy.length > 0; ) {
-      await Promise.all(
-        busy.map((id) =>
-          Promise.resolve()
-            .then(() => rt.ownership.owned(id))
-            .catch(() => undefined),
-        ),
-      );
-      busy = ids.filter((id) => rt.ownership.isLeaving(id));
-    }
+    const leavingEnds = () => ids.map((id) => rt.ownership.leavingEnd(id)).filter((end) => end !== undefined);
+    for (let ends = leavingEnds(); ends.length > 0; ends = leavingEnds()) await Promise.all(ends);
     const owned = ids.map((id) => rt.ownership.ownedHere(id)).filter((o): o is DataClayObject => o !== undefined);
     if (owned.length === 0) return;
     // as a move: new requests wait and then go to the owner, and calls running on them end first (a version in
