@@ -20,6 +20,16 @@ import {
   TimeoutError,
 } from '../errors.js';
 import { AbortWatch } from './abort-watch.js';
+import {
+  type BatchMember,
+  batchBudget,
+  batchSubject,
+  encodeBatch,
+  frameCost,
+  MEMBER_MAX_BYTES,
+  MEMBERS_MAX,
+  readBatchReply,
+} from './batch.js';
 import { fetchRest, requestInParts } from './part-transfer.js';
 import { PARTS } from './parts.js';
 
@@ -53,6 +63,11 @@ export interface RequestOptions {
    * request or its reply may have been lost with that server. The first reply answers it.
    */
   idempotent?: boolean;
+  /**
+   * The responder is one of our backends (rpc.ts serve): the request may share a message with others to that
+   * backend made in the same microtask checkpoint (batch.ts).
+   */
+  batch?: boolean;
 }
 
 interface Pending {
@@ -69,6 +84,19 @@ interface Pending {
   resend?: () => void;
   /** Sent again since a server left: "no responders" then means a responder still reconnecting. */
   resent?: boolean;
+  /** The batch it went in (batch.ts), whose publish the server may refuse as a whole. */
+  batch?: Batch;
+}
+
+/** A batch sent: its subject, and the ids of its members. */
+interface Batch {
+  subject: string;
+  ids: number[];
+}
+
+/** A request waiting for the end of the microtask checkpoint, to go in a batch. */
+interface Queued extends BatchMember {
+  subject: string;
 }
 
 const SWEEP_MS = 25;
@@ -86,6 +114,10 @@ export class RequestMux {
       if (p) p.reject(new AbortedError(operationOf(p), { cause: signal.reason }));
     }
   });
+  /** Batches whose replies may still come, by their reply token's number. */
+  private readonly batches = new Map<number, Batch>();
+  /** Requests to go in batches at the end of this microtask checkpoint, by batch subject, in the order first made. */
+  private queued = new Map<string, Queued[]>();
   private seq = 0;
   private closed = false;
   /** Why every request fails from now on, when it is not that the connection closed. */
@@ -160,6 +192,13 @@ export class RequestMux {
           headers: withTrace(headers, options.headers),
         });
       if (options.idempotent && !headers) p.resend = publish; // a part of a large message is never sent again
+      // one request alone goes at once (a sequential caller waits for nothing); one made while others wait, at the
+      // end of the checkpoint, with the others made in it
+      if (options.batch && this.pending.size > 1 && mayShare(payload, headers, options.headers, whole)) {
+        this.enqueue(subject, id, payload);
+        return;
+      }
+      if (this.queued.size > 0) this.flush(); // what was asked first is published first
       try {
         publish();
       } catch (err) {
@@ -167,6 +206,55 @@ export class RequestMux {
         reject(new ConnectionClosedError({ cause: err })); // publish throws only on a closed or draining connection
       }
     });
+  }
+
+  private enqueue(subject: string, id: number, payload: Uint8Array): void {
+    if (this.queued.size === 0) queueMicrotask(() => this.flush());
+    const to = batchSubject(subject);
+    const op = subject.slice(subject.lastIndexOf('.') + 1);
+    const member: Queued = { subject, op, id, payload };
+    const queue = this.queued.get(to);
+    if (queue) queue.push(member);
+    else this.queued.set(to, [member]);
+  }
+
+  /** Publishes what waits to go in batches: a request alone as it is, the others in batches of what fits. */
+  private flush(): void {
+    const queued = this.queued;
+    this.queued = new Map();
+    const budget = batchBudget(this.nc.info?.max_payload);
+    for (const [to, members] of queued) {
+      const waiting = members.filter((m) => this.pending.has(m.id)); // an abort may have ended one meanwhile
+      let batch: Queued[] = [];
+      let bytes = 0;
+      for (const m of waiting) {
+        const cost = frameCost(m.payload);
+        if (batch.length === MEMBERS_MAX || (batch.length > 0 && bytes + cost > budget)) {
+          this.publishBatch(to, batch);
+          batch = [];
+          bytes = 0;
+        }
+        batch.push(m);
+        bytes += cost;
+      }
+      if (batch.length > 0) this.publishBatch(to, batch);
+    }
+  }
+
+  private publishBatch(to: string, members: Queued[]): void {
+    const token = ++this.seq;
+    const alone = members.length === 1;
+    const batch: Batch = { subject: to, ids: members.map((m) => m.id) };
+    try {
+      if (alone) this.nc.publish(members[0].subject, members[0].payload, { reply: `${this.prefix}${members[0].id}` });
+      else this.nc.publish(to, encodeBatch(members), { reply: `${this.prefix}b${token}` });
+    } catch (err) {
+      for (const id of batch.ids) this.settle(id)?.reject(new ConnectionClosedError({ cause: err }));
+      return;
+    }
+    if (alone) return;
+    this.batches.set(token, batch);
+    for (const id of batch.ids) this.pending.get(id)!.batch = batch;
   }
 
   /** Fails every request still waiting (the connection is going away), and any made later. */
@@ -218,8 +306,8 @@ export class RequestMux {
       const err = status.error;
       if (!(err instanceof PermissionViolationError) || err.operation !== 'publish') continue;
       for (const [id, p] of this.pending) {
-        if (p.subject !== err.subject) continue;
-        this.settle(id)?.reject(denied(err.subject, err));
+        if ((p.batch?.subject ?? p.subject) !== err.subject) continue;
+        for (const refused of p.batch?.ids ?? [id]) this.settle(refused)?.reject(denied(err.subject, err));
         break;
       }
     }
@@ -283,7 +371,12 @@ export class RequestMux {
   }
 
   private onReply(msg: Msg): void {
-    const id = Number(msg.subject.slice(this.prefix.length));
+    const token = msg.subject.slice(this.prefix.length);
+    if (token.startsWith('b')) {
+      this.onBatchReply(Number(token.slice(1)), msg);
+      return;
+    }
+    const id = Number(token);
     const noResponders = msg.data.length === 0 && msg.headers?.code === 503;
     const waiting = this.pending.get(id);
     if (noResponders && waiting?.resent) {
@@ -299,6 +392,30 @@ export class RequestMux {
     else p.resolve(p.whole ? msg : msg.data);
   }
 
+  /**
+   * Replies to members of a batch, or one answer for all of them: "no responders", or an error the backend answered
+   * the batch with as a whole (an older build does not know the operation: each member gets it, and its caller knows
+   * what to do).
+   */
+  private onBatchReply(token: number, msg: Msg): void {
+    const batch = this.batches.get(token);
+    if (!batch) return; // every member has been answered, or has timed out
+    const replies = readBatchReply(msg.data);
+    if (!replies) {
+      this.batches.delete(token);
+      const noResponders = msg.data.length === 0 && msg.headers?.code === 503;
+      for (const id of batch.ids) {
+        const p = this.settle(id);
+        if (p) noResponders ? p.reject(new NoResponders(p.subject)) : p.resolve(msg.data);
+      }
+      return;
+    }
+    for (const [id, bytes] of replies) {
+      if (this.pending.get(id)?.batch === batch) this.settle(id)!.resolve(bytes);
+    }
+    if (!batch.ids.some((id) => this.pending.has(id))) this.batches.delete(token);
+  }
+
   /** A reply too large for one message came as its first part: the others are fetched from the same subject. */
   private fetchRest(p: Pending, first: Uint8Array, parts: string): void {
     const options = { timeoutMs: p.timeoutMs, signal: p.signal, operation: p.operation };
@@ -306,12 +423,21 @@ export class RequestMux {
   }
 
   private sweep(): void {
+    // a batch whose members all ended otherwise (timed out, or answered alone) waits for nothing
+    for (const [token, batch] of this.batches) {
+      if (!batch.ids.some((id) => this.pending.has(id))) this.batches.delete(token);
+    }
     if (this.pending.size === 0) return;
     const now = Date.now();
     for (const [id, p] of this.pending) {
       if (p.deadline <= now) this.settle(id)?.reject(new TimeoutError(operationOf(p), p.timeoutMs));
     }
   }
+}
+
+/** A request that may go in a batch: small, without headers of its own (batch.ts), answered with its data alone. */
+function mayShare(payload: Uint8Array, part: MsgHdrs | undefined, trace: MsgHdrs | undefined, whole: boolean): boolean {
+  return payload.length <= MEMBER_MAX_BYTES && !part && !trace && !whole;
 }
 
 /** The client URLs the connected server advertises for its cluster (none for a lone server, or with no_advertise). */

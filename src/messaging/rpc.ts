@@ -1,12 +1,16 @@
 // The serving side of request/reply: every request gets an answer, a handler that throws gets an error reply,
 // and a reply that cannot be sent (too large) becomes an error reply. Nothing here can crash the process.
 // Before any of that, the subject says who calls, and a request whose reply subject is not the caller's inbox is
-// dropped unanswered (subjects.ts replyAllowed).
+// dropped unanswered (subjects.ts replyAllowed). A batch (batch.ts) is a backend's own: each member is served as if
+// it had come alone on its own subject, and answered on its own (reply-outbox.ts puts the answers of one turn
+// together). A queue group's member knows no `batch` operation: its members would each answer some.
 import type { Msg, MsgHdrs, NatsConnection, Subscription } from '@nats-io/transport-node';
-import { PayloadTooLargeError, ProtocolError } from '../errors.js';
+import { ProtocolError } from '../errors.js';
+import { BATCH_OP, type BatchMember, decodeBatch, memberSubject } from './batch.js';
 import { encodeError } from './envelope.js';
 import { PartStore } from './part-store.js';
-import { FETCH, PART, partSize } from './parts.js';
+import { FETCH, PART } from './parts.js';
+import { ReplyOutbox } from './reply-outbox.js';
 import { type Incoming, parseSubject, replyAllowed } from './subjects.js';
 
 const EMPTY = new Uint8Array(0);
@@ -38,51 +42,82 @@ export function serve(nc: NatsConnection, subject: string, handler: Handler, opt
     if (--inFlight === 0) drained?.();
   };
   const report = (err: unknown, subj: string) => options.onError?.(err, subj);
-  // replies go out together, once per event-loop turn: nats.js writes to the socket once per microtask checkpoint,
-  // and each request's reply comes in a checkpoint of its own (fewer writes; the calls/s it gains were within this
-  // machine's noise, docs/benchmarks.md, and the p50 did not move)
-  let outbox: (() => void)[] = [];
-  const sendAll = () => {
-    const sending = outbox;
-    outbox = [];
-    for (const send of sending) send();
-  };
-  const later = (send: () => void) => {
-    if (outbox.length === 0) setImmediate(sendAll);
-    outbox.push(send);
-  };
   // messages in parts (parts.ts) need one process behind the subject: not a queue group's
   const parts = options.queue === undefined ? new PartStore() : undefined;
-  const respond = (msg: Msg, bytes: Uint8Array) => {
-    if (!msg.reply) return;
-    const max = nc.info?.max_payload;
-    try {
-      if (max === undefined || bytes.length <= max) msg.respond(bytes);
-      else if (!parts) msg.respond(encodeError(new PayloadTooLargeError(msg.reply, bytes.length, max)));
-      else {
-        const { first, headers } = parts.offer(msg.subject, bytes, partSize(max));
-        msg.respond(first, { headers });
-      }
-    } catch (err) {
-      report(err, msg.subject); // connection closing: the caller's timeout answers for us
-    }
-  };
+  const outbox = new ReplyOutbox(nc, parts, report);
   /** A part of a large request (the whole once its last part is in) or a fetch of a reply's part, answered here. */
-  const inParts = (msg: Msg, headers: MsgHdrs): Uint8Array | undefined => {
+  const inParts = (msg: Msg, reply: string, headers: MsgHdrs): Uint8Array | undefined => {
     const fetch = headers.get(FETCH);
     try {
       if (!parts) throw new ProtocolError(`messages in parts are not served on ${subject}`);
       if (fetch) {
-        respond(msg, parts.fetch(msg.subject, fetch));
+        outbox.publish(msg.subject, reply, parts.fetch(msg.subject, fetch));
         return undefined;
       }
       const whole = parts.receive(msg.subject, headers.get(PART), msg.data);
-      if (!whole) respond(msg, EMPTY);
+      if (!whole) outbox.publish(msg.subject, reply, EMPTY);
       return whole;
     } catch (err) {
       report(err, msg.subject);
-      respond(msg, fetch ? EMPTY : encodeError(err)); // an empty part: the fetcher's "gone"
+      outbox.publish(msg.subject, reply, fetch ? EMPTY : encodeError(err)); // an empty part: the fetcher's "gone"
       return undefined;
+    }
+  };
+  /** Runs the handler on one request (alone or a batch's member) and queues its answer, whatever happens. */
+  const run = (
+    data: Uint8Array,
+    incoming: Incoming,
+    headers: MsgHdrs | undefined,
+    on: { subject: string; reply: string; batch?: { reply: string; id: number } },
+  ) => {
+    const started = options.onServed ? performance.now() : 0;
+    let pending: Promise<Uint8Array>;
+    try {
+      pending = handler(data, incoming, headers);
+    } catch (e) {
+      pending = Promise.reject(e);
+    }
+    inFlight++;
+    const answer = (bytes: Uint8Array, ok: boolean) => {
+      const sent = () => {
+        try {
+          options.onServed?.(on.subject, (performance.now() - started) / 1000, ok);
+        } finally {
+          done(); // once sent: close() waits for it
+        }
+      };
+      outbox.add({ subject: on.subject, reply: on.reply, batch: on.batch, bytes, sent });
+    };
+    pending
+      .then(
+        (bytes) => answer(bytes, true),
+        (e) => {
+          try {
+            report(e, on.subject);
+            answer(encodeError(e), false);
+          } catch (failed) {
+            done(); // no answer can be made: the caller's timeout answers for us
+            throw failed;
+          }
+        },
+      )
+      .catch((e) => report(e, on.subject)); // nothing above may throw; if it does, it is logged, never fatal
+  };
+  /** A batch (batch.ts): each member runs as if it had come alone, on its own subject; a bad frame fails it whole. */
+  const runBatch = (batch: string, reply: string, data: Uint8Array) => {
+    let members: BatchMember[];
+    try {
+      members = decodeBatch(data);
+    } catch (err) {
+      report(err, batch);
+      outbox.publish(batch, reply, encodeError(err));
+      return;
+    }
+    const inbox = reply.slice(0, reply.lastIndexOf('.') + 1);
+    for (const { op, id, payload } of members) {
+      const own = memberSubject(batch, op);
+      const incoming = parseSubject(own)!; // the batch's subject parsed, and op is a token
+      run(payload, incoming, undefined, { subject: own, reply: `${inbox}${id}`, batch: { reply, id } });
     }
   };
   const subscription = nc.subscribe(subject, {
@@ -90,48 +125,17 @@ export function serve(nc: NatsConnection, subject: string, handler: Handler, opt
     callback: (err, msg) => {
       if (err) return report(err, subject);
       const incoming = parseSubject(msg.subject);
-      if (!incoming || !replyAllowed(incoming, msg.reply)) return options.onDropped?.(msg.subject, msg.reply);
+      const reply = msg.reply;
+      if (!incoming || !replyAllowed(incoming, reply)) return options.onDropped?.(msg.subject, reply);
       const headers = msg.headers;
       let data = msg.data;
       if (headers && (headers.has(PART) || headers.has(FETCH))) {
-        const whole = inParts(msg, headers);
+        const whole = inParts(msg, reply!, headers);
         if (!whole) return;
         data = whole;
       }
-      const started = options.onServed ? performance.now() : 0;
-      const served = (ok: boolean) => options.onServed?.(msg.subject, (performance.now() - started) / 1000, ok);
-      let pending: Promise<Uint8Array>;
-      try {
-        pending = handler(data, incoming, headers);
-      } catch (e) {
-        pending = Promise.reject(e);
-      }
-      inFlight++;
-      const answer = (bytes: Uint8Array, ok: boolean) =>
-        later(() => {
-          try {
-            respond(msg, bytes);
-            served(ok);
-          } catch (e) {
-            report(e, msg.subject); // nothing here may throw; if it does, it is logged, never fatal
-          } finally {
-            done(); // once sent: close() waits for it
-          }
-        });
-      pending
-        .then(
-          (bytes) => answer(bytes, true),
-          (e) => {
-            try {
-              report(e, msg.subject);
-              answer(encodeError(e), false);
-            } catch (failed) {
-              done(); // no answer can be made: the caller's timeout answers for us
-              throw failed;
-            }
-          },
-        )
-        .catch((e) => report(e, msg.subject)); // nothing above may throw; if it does, it is logged, never fatal
+      if (incoming.op === BATCH_OP && incoming.backendId !== undefined) runBatch(msg.subject, reply!, data);
+      else run(data, incoming, headers, { subject: msg.subject, reply: reply! });
     },
   });
   return {

@@ -1,7 +1,14 @@
 // Requests to one backend or to the metadata queue group: typed by the operation registry, sent with the calling
 // context's deadline and signal, transport failures mapped to our errors ("no responders" is a backend gone).
 import type { NatsConnection } from '@nats-io/transport-node';
-import { BackendUnavailableError, NoBackendsError, OutcomeUnknownError, TimeoutError } from '../errors.js';
+import {
+  BackendUnavailableError,
+  NoBackendsError,
+  OutcomeUnknownError,
+  ProtocolError,
+  TimeoutError,
+} from '../errors.js';
+import { BATCH_OP } from '../messaging/batch.js';
 import { batchBudget } from '../messaging/chunks.js';
 import { readReply } from '../messaging/envelope.js';
 import { ConnectionLost, NoResponders, RequestMux, type RequestOptions } from '../messaging/mux.js';
@@ -31,6 +38,11 @@ export type RefEncoder = (
   callee: string,
 ) => Uint8Array | Promise<Uint8Array>;
 
+/** A backend of an older build refused a batch: it does not know the operation (and ran none of its members). */
+function isBatchUnknown(err: unknown): boolean {
+  return err instanceof ProtocolError && err.data.operation === BATCH_OP && /unknown operation/.test(err.message);
+}
+
 /** After a reconnect, how long responders get to subscribe again, and how often an idempotent retry asks. */
 const RESUBSCRIBE_GRACE_MS = 5_000;
 const RESUBSCRIBE_POLL_MS = 100;
@@ -57,6 +69,8 @@ export class Requests {
    * the queue group, to a process the caller keeps busy (and warm) instead of one picked at random.
    */
   private home: string | undefined;
+  /** Backends of an older build, which do not know batches (messaging/batch.ts): requests go to them alone. */
+  private readonly alone = new Set<string>();
 
   constructor(private readonly options: RequestsOptions) {
     this.nc = options.nc;
@@ -105,8 +119,10 @@ export class Requests {
     payload: Uint8Array,
     operation?: string,
   ): Promise<BackendOps[K]['reply']> {
+    const batched = !this.alone.has(backendId);
     try {
       const options = withTraceContext(this.deadline(`${operation ?? op} on ${backendId}`));
+      options.batch = batched;
       const bytes = await this.exchange(
         this.subjects.backend(backendId, op),
         payload,
@@ -117,6 +133,10 @@ export class Requests {
       this.home = backendId;
       return readReply<BackendOps[K]['reply']>(bytes, this.options.resolver);
     } catch (err) {
+      if (batched && isBatchUnknown(err)) {
+        this.alone.add(backendId); // it ran none of the batch: each of its members is sent again, alone
+        return this.send(backendId, op, payload, operation);
+      }
       // gone, or too slow to answer: not the one to ask metadata
       if (this.home === backendId && (err instanceof NoResponders || err instanceof TimeoutError))
         this.home = undefined;
