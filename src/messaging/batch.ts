@@ -43,14 +43,17 @@ export function memberSubject(batch: string, op: string): string {
   return `${batch.slice(0, batch.lastIndexOf('.') + 1)}${op}`;
 }
 
-/** The bytes a batch may take: the server's max_payload (when known) bounds it too. */
-export function batchBudget(maxPayload: number | undefined): number {
+/** The bytes a frame may take: the server's max_payload (when known) bounds it too. */
+export function frameBudget(maxPayload: number | undefined): number {
   return Math.min(BATCH_MAX_BYTES, (maxPayload ?? BATCH_MAX_BYTES) - FRAME_OVERHEAD);
 }
 
-/** The room a member takes in a frame: its bytes, and at most this much of framing. */
-export function frameCost(payload: Uint8Array): number {
-  return payload.length + 16;
+/**
+ * The most a member takes in a frame: its bytes, its operation (a string of at most 64 bytes and its header), an id
+ * (at most 9 bytes) and the bytes' header (at most 5).
+ */
+export function frameCost(bytes: Uint8Array, op = ''): number {
+  return bytes.length + op.length + 16;
 }
 
 export function encodeBatch(members: readonly BatchMember[]): Uint8Array {
@@ -95,7 +98,8 @@ export function encodeBatchReply(replies: readonly { id: number; bytes: Uint8Arr
 
 /**
  * The replies a batch reply carries, as [id, bytes] pairs; undefined when it is not a frame of replies but one answer
- * for the whole batch (an error envelope, which is always an array of two: a frame of two or more members never is).
+ * for the whole batch (an error envelope, which is always an array of two: a frame never is), or a frame that cannot
+ * be read (each member then gets it as its reply, which its caller refuses as malformed).
  */
 export function readBatchReply(bytes: Uint8Array): [number, Uint8Array][] | undefined {
   if (bytes.length === 0 || bytes[0] === 0x92) return undefined;
@@ -109,7 +113,8 @@ export function readBatchReply(bytes: Uint8Array): [number, Uint8Array][] | unde
   const replies: [number, Uint8Array][] = [];
   for (let i = 1; i < flat.length; i += 2) {
     const [id, reply] = [flat[i], flat[i + 1]];
-    if (isId(id) && reply instanceof Uint8Array) replies.push([id, reply]);
+    if (!isId(id) || !(reply instanceof Uint8Array)) return undefined; // no member is left waiting on a bad frame
+    replies.push([id, reply]);
   }
   return replies;
 }

@@ -1,13 +1,16 @@
 // Batches of object records bigger than one NATS message (max_payload) go as several requests, in order.
 
-/** Splits `items` into consecutive chunks whose estimated size stays under `budget` bytes (one item at least). */
-export function chunkBySize<T>(items: T[], sizeOf: (item: T) => number, budget: number): T[][] {
+/**
+ * Splits `items` into consecutive chunks whose estimated size stays under `budget` bytes (one item at least), of at
+ * most `most` items.
+ */
+export function chunkBySize<T>(items: T[], sizeOf: (item: T) => number, budget: number, most = Infinity): T[][] {
   const chunks: T[][] = [];
   let current: T[] = [];
   let size = 0;
   for (const item of items) {
     const s = sizeOf(item) + 32; // msgpack headers of a record
-    if (current.length > 0 && size + s > budget) {
+    if (current.length > 0 && (size + s > budget || current.length === most)) {
       chunks.push(current);
       current = [];
       size = 0;

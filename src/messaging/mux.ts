@@ -20,16 +20,8 @@ import {
   TimeoutError,
 } from '../errors.js';
 import { AbortWatch } from './abort-watch.js';
-import {
-  type BatchMember,
-  batchBudget,
-  batchSubject,
-  encodeBatch,
-  frameCost,
-  MEMBER_MAX_BYTES,
-  MEMBERS_MAX,
-  readBatchReply,
-} from './batch.js';
+import { encodeBatch, MEMBER_MAX_BYTES, readBatchReply } from './batch.js';
+import { BatchQueue, type Queued } from './batch-queue.js';
 import { fetchRest, requestInParts } from './part-transfer.js';
 import { PARTS } from './parts.js';
 
@@ -94,11 +86,6 @@ interface Batch {
   ids: number[];
 }
 
-/** A request waiting for the end of the microtask checkpoint, to go in a batch. */
-interface Queued extends BatchMember {
-  subject: string;
-}
-
 const SWEEP_MS = 25;
 /** A request sent again after a server left, and told "no responders": asked again after this long. */
 const RESEND_PAUSE_MS = 100;
@@ -116,8 +103,12 @@ export class RequestMux {
   });
   /** Batches whose replies may still come, by their reply token's number. */
   private readonly batches = new Map<number, Batch>();
-  /** Requests to go in batches at the end of this microtask checkpoint, by batch subject, in the order first made. */
-  private queued = new Map<string, Queued[]>();
+  /** Requests to go in batches at the end of this microtask checkpoint. */
+  private readonly queued = new BatchQueue(
+    (to, members) => this.publishBatch(to, members),
+    () => this.nc.info?.max_payload,
+    (id) => this.pending.has(id),
+  );
   private seq = 0;
   private closed = false;
   /** Why every request fails from now on, when it is not that the connection closed. */
@@ -195,10 +186,10 @@ export class RequestMux {
       // one request alone goes at once (a sequential caller waits for nothing); one made while others wait, at the
       // end of the checkpoint, with the others made in it
       if (options.batch && this.pending.size > 1 && mayShare(payload, headers, options.headers, whole)) {
-        this.enqueue(subject, id, payload);
+        this.queued.add(subject, id, payload);
         return;
       }
-      if (this.queued.size > 0) this.flush(); // what was asked first is published first
+      if (!this.queued.empty) this.queued.flush(); // what was asked first is published first
       try {
         publish();
       } catch (err) {
@@ -208,53 +199,31 @@ export class RequestMux {
     });
   }
 
-  private enqueue(subject: string, id: number, payload: Uint8Array): void {
-    if (this.queued.size === 0) queueMicrotask(() => this.flush());
-    const to = batchSubject(subject);
-    const op = subject.slice(subject.lastIndexOf('.') + 1);
-    const member: Queued = { subject, op, id, payload };
-    const queue = this.queued.get(to);
-    if (queue) queue.push(member);
-    else this.queued.set(to, [member]);
-  }
-
-  /** Publishes what waits to go in batches: a request alone as it is, the others in batches of what fits. */
-  private flush(): void {
-    const queued = this.queued;
-    this.queued = new Map();
-    const budget = batchBudget(this.nc.info?.max_payload);
-    for (const [to, members] of queued) {
-      const waiting = members.filter((m) => this.pending.has(m.id)); // an abort may have ended one meanwhile
-      let batch: Queued[] = [];
-      let bytes = 0;
-      for (const m of waiting) {
-        const cost = frameCost(m.payload);
-        if (batch.length === MEMBERS_MAX || (batch.length > 0 && bytes + cost > budget)) {
-          this.publishBatch(to, batch);
-          batch = [];
-          bytes = 0;
-        }
-        batch.push(m);
-        bytes += cost;
-      }
-      if (batch.length > 0) this.publishBatch(to, batch);
-    }
-  }
-
+  /** Publishes members of a batch: one alone as it is, more as one message. */
   private publishBatch(to: string, members: Queued[]): void {
-    const token = ++this.seq;
-    const alone = members.length === 1;
-    const batch: Batch = { subject: to, ids: members.map((m) => m.id) };
-    try {
-      if (alone) this.nc.publish(members[0].subject, members[0].payload, { reply: `${this.prefix}${members[0].id}` });
-      else this.nc.publish(to, encodeBatch(members), { reply: `${this.prefix}b${token}` });
-    } catch (err) {
-      for (const id of batch.ids) this.settle(id)?.reject(new ConnectionClosedError({ cause: err }));
+    if (members.length === 1) {
+      this.publishAlone(members[0]);
       return;
     }
-    if (alone) return;
+    const token = ++this.seq;
+    try {
+      this.nc.publish(to, encodeBatch(members), { reply: `${this.prefix}b${token}` });
+    } catch {
+      // closed or draining, or a batch the connection refused (larger than its max_payload): each goes alone
+      for (const m of members) this.publishAlone(m);
+      return;
+    }
+    const batch: Batch = { subject: to, ids: members.map((m) => m.id) };
     this.batches.set(token, batch);
     for (const id of batch.ids) this.pending.get(id)!.batch = batch;
+  }
+
+  private publishAlone(member: Queued): void {
+    try {
+      this.nc.publish(member.subject, member.payload, { reply: `${this.prefix}${member.id}` });
+    } catch (err) {
+      this.settle(member.id)?.reject(new ConnectionClosedError({ cause: err })); // only a closed or draining one throws
+    }
   }
 
   /** Fails every request still waiting (the connection is going away), and any made later. */
@@ -353,7 +322,10 @@ export class RequestMux {
       const promise = new Promise<void>((r) => (resolve = r));
       this.reconnected = { promise, resolve };
     }
-    for (const [id, p] of [...this.pending]) this.settle(id)?.reject(new ConnectionLost(p.subject));
+    // those still queued were never published: nats.js buffers them for the reconnect when their turn comes
+    const unsent = this.queued.ids();
+    for (const [id, p] of [...this.pending])
+      if (!unsent.has(id)) this.settle(id)?.reject(new ConnectionLost(p.subject));
   }
 
   private failAll(cause: unknown): void {
@@ -405,6 +377,8 @@ export class RequestMux {
       this.batches.delete(token);
       const noResponders = msg.data.length === 0 && msg.headers?.code === 503;
       for (const id of batch.ids) {
+        // sent again alone since a server left: its own reply (or "no responders") answers it
+        if (noResponders && this.pending.get(id)?.resent) continue;
         const p = this.settle(id);
         if (p) noResponders ? p.reject(new NoResponders(p.subject)) : p.resolve(msg.data);
       }

@@ -3,7 +3,8 @@
 // members of the same batch (batch.ts) that are ready in that turn share one message.
 import type { NatsConnection } from '@nats-io/transport-node';
 import { PayloadTooLargeError } from '../errors.js';
-import { batchBudget, encodeBatchReply, frameCost } from './batch.js';
+import { encodeBatchReply, frameBudget, frameCost } from './batch.js';
+import { chunkBySize } from './chunks.js';
 import { encodeError } from './envelope.js';
 import type { PartStore } from './part-store.js';
 import { partSize } from './parts.js';
@@ -67,26 +68,17 @@ export class ReplyOutbox {
 
   /** Replies to members of one batch: in frames of what fits, a reply alone when it is the only one or too large. */
   private sendFramed(reply: string, answers: Answer[]): void {
-    const budget = batchBudget(this.nc.info?.max_payload);
-    let frame: Answer[] = [];
-    let bytes = 0;
-    const sendFrame = () => {
-      if (frame.length === 1) this.sendAlone(frame[0]);
-      else if (frame.length > 1) this.sendTogether(reply, frame);
-      frame = [];
-      bytes = 0;
-    };
+    const budget = frameBudget(this.nc.info?.max_payload);
+    const cost = (a: Answer) => frameCost(a.bytes);
+    const fitting: Answer[] = [];
     for (const answer of answers) {
-      const cost = frameCost(answer.bytes);
-      if (cost > budget) {
-        this.sendAlone(answer);
-        continue;
-      }
-      if (bytes + cost > budget) sendFrame();
-      frame.push(answer);
-      bytes += cost;
+      if (cost(answer) > budget) this.sendAlone(answer);
+      else fitting.push(answer);
     }
-    sendFrame();
+    for (const frame of chunkBySize(fitting, cost, budget)) {
+      if (frame.length === 1) this.sendAlone(frame[0]);
+      else this.sendTogether(reply, frame);
+    }
   }
 
   private sendTogether(reply: string, answers: Answer[]): void {

@@ -129,12 +129,18 @@ export function serve(nc: NatsConnection, subject: string, handler: Handler, opt
       if (!incoming || !replyAllowed(incoming, reply)) return options.onDropped?.(msg.subject, reply);
       const headers = msg.headers;
       let data = msg.data;
+      const batch = incoming.op === BATCH_OP && incoming.backendId !== undefined;
+      if (batch && headers) {
+        // a caller's batch fits one message; in parts it would hold a backend's buffers for hundreds of requests
+        const refused = new ProtocolError('a batch comes in one message, without headers', { operation: BATCH_OP });
+        return outbox.publish(msg.subject, reply!, encodeError(refused));
+      }
       if (headers && (headers.has(PART) || headers.has(FETCH))) {
         const whole = inParts(msg, reply!, headers);
         if (!whole) return;
         data = whole;
       }
-      if (incoming.op === BATCH_OP && incoming.backendId !== undefined) runBatch(msg.subject, reply!, data);
+      if (batch) runBatch(msg.subject, reply!, data);
       else run(data, incoming, headers, { subject: msg.subject, reply: reply! });
     },
   });

@@ -104,6 +104,14 @@ export function serveOperations<M extends Record<keyof M, OpTypes>>(
   };
 }
 
+/**
+ * Whether a backend answered that it does not know `operation`: one of an older build, asked for a newer one (it
+ * did nothing of that request).
+ */
+export function isUnknownOperation(err: unknown, operation: string): boolean {
+  return err instanceof ProtocolError && err.data.operation === operation && /^unknown operation /.test(err.message);
+}
+
 function decodeRequest(operation: string, data: Uint8Array, resolver: RefResolver | undefined): unknown {
   try {
     return decode(data, resolver);

@@ -3,6 +3,7 @@
 // call still gets its own outcome: a graph the backend refuses fails only its own call. One alone goes as a plain
 // `persist`, as it did before.
 import { ProtocolError } from '../errors.js';
+import { isUnknownOperation } from '../protocol/handlers.js';
 import { fromWireError } from '../messaging/envelope.js';
 import { chunkBySize, wireRecordSize } from '../messaging/chunks.js';
 import type { RequestContext } from '../object/context.js';
@@ -83,7 +84,7 @@ export class PersistBatches {
               else w.reject(fromWireError(refused));
             }),
           (err) => {
-            if (!unknownOperation(err)) for (const w of chunk) w.reject(err);
+            if (!isUnknownOperation(err, 'persistEach')) for (const w of chunk) w.reject(err);
             else {
               this.plainOnly.add(target); // nothing of it was applied: each goes again, alone
               this.each(target, session, chunk);
@@ -93,11 +94,6 @@ export class PersistBatches {
       }
     });
   }
-}
-
-/** A backend of an older build refused the request: it does not know persistEach (and applied none of it). */
-function unknownOperation(err: unknown): boolean {
-  return err instanceof ProtocolError && err.data.operation === 'persistEach' && /unknown operation/.test(err.message);
 }
 
 /** A reply that does not give every graph its outcome: the backend is not one this client can talk to. */

@@ -1,13 +1,7 @@
 // Requests to one backend or to the metadata queue group: typed by the operation registry, sent with the calling
 // context's deadline and signal, transport failures mapped to our errors ("no responders" is a backend gone).
 import type { NatsConnection } from '@nats-io/transport-node';
-import {
-  BackendUnavailableError,
-  NoBackendsError,
-  OutcomeUnknownError,
-  ProtocolError,
-  TimeoutError,
-} from '../errors.js';
+import { BackendUnavailableError, NoBackendsError, OutcomeUnknownError, TimeoutError } from '../errors.js';
 import { BATCH_OP } from '../messaging/batch.js';
 import { batchBudget } from '../messaging/chunks.js';
 import { readReply } from '../messaging/envelope.js';
@@ -17,6 +11,7 @@ import { type Identity, senderFor } from '../security/identity.js';
 import type { RequestContext } from '../object/context.js';
 import { withTraceContext } from '../observe/carrier.js';
 import { backendOps, type BackendOp, type BackendOps } from '../protocol/backend-ops.js';
+import { isUnknownOperation } from '../protocol/handlers.js';
 import { metadataOps, type MetadataOp, type MetadataOps } from '../protocol/metadata-ops.js';
 import { toWire, type WireSession } from '../protocol/session.js';
 import { encode, type EncodeSink, type RefResolver } from '../serialization/codec.js';
@@ -37,11 +32,6 @@ export type RefEncoder = (
   encodeFn: (onObject: EncodeSink) => Uint8Array,
   callee: string,
 ) => Uint8Array | Promise<Uint8Array>;
-
-/** A backend of an older build refused a batch: it does not know the operation (and ran none of its members). */
-function isBatchUnknown(err: unknown): boolean {
-  return err instanceof ProtocolError && err.data.operation === BATCH_OP && /unknown operation/.test(err.message);
-}
 
 /** After a reconnect, how long responders get to subscribe again, and how often an idempotent retry asks. */
 const RESUBSCRIBE_GRACE_MS = 5_000;
@@ -113,16 +103,29 @@ export class Requests {
   }
 
   /** `operation` names what is sent in a timeout or abort error (`Person.addYear()`); default: the operation. */
-  async send<K extends BackendOp>(
+  send<K extends BackendOp>(
     backendId: string,
     op: K,
     payload: Uint8Array,
     operation?: string,
   ): Promise<BackendOps[K]['reply']> {
+    return this.sendBy(backendId, op, payload, operation);
+  }
+
+  /** `until`: the deadline (Date.now() ms) of a request sent again, which keeps the first one's. */
+  private async sendBy<K extends BackendOp>(
+    backendId: string,
+    op: K,
+    payload: Uint8Array,
+    operation: string | undefined,
+    until?: number,
+  ): Promise<BackendOps[K]['reply']> {
     const batched = !this.alone.has(backendId);
+    const options = withTraceContext(this.deadline(`${operation ?? op} on ${backendId}`));
+    if (until !== undefined) options.timeoutMs = Math.max(1, until - Date.now());
+    options.batch = batched;
+    const end = Date.now() + options.timeoutMs;
     try {
-      const options = withTraceContext(this.deadline(`${operation ?? op} on ${backendId}`));
-      options.batch = batched;
       const bytes = await this.exchange(
         this.subjects.backend(backendId, op),
         payload,
@@ -133,9 +136,9 @@ export class Requests {
       this.home = backendId;
       return readReply<BackendOps[K]['reply']>(bytes, this.options.resolver);
     } catch (err) {
-      if (batched && isBatchUnknown(err)) {
-        this.alone.add(backendId); // it ran none of the batch: each of its members is sent again, alone
-        return this.send(backendId, op, payload, operation);
+      if (batched && isUnknownOperation(err, BATCH_OP)) {
+        this.alone.add(backendId); // an older build: it ran none of the batch, each member is sent again alone
+        return this.sendBy(backendId, op, payload, operation, end);
       }
       // gone, or too slow to answer: not the one to ask metadata
       if (this.home === backendId && (err instanceof NoResponders || err instanceof TimeoutError))

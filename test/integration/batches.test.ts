@@ -1,12 +1,13 @@
 // Requests in flight together to one backend share messages (messaging/batch.ts), on the real cluster: each keeps
 // its own outcome, a bad batch is refused whole and the backend keeps serving, a reply too large to share a message
 // comes alone (in parts if it must), and a backend of an older build gets them alone after its first refusal.
-import { connect, type Msg, type NatsConnection } from '@nats-io/transport-node';
+import { connect, type Msg, type NatsConnection, headers as natsHeaders } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { inject } from 'vitest';
 import { AbortedError, PermissionDeniedError, ProtocolError, RemoteError } from '../../src/index.js';
 import {
   BATCH_OP,
+  decode,
   decodeBatch,
   encodeBatch,
   encodeError,
@@ -15,16 +16,23 @@ import {
   RequestMux,
   Requests,
 } from '../../src/internal.js';
-import { BankAccount, Counter, Holder } from '../models/index.js';
+import { BankAccount, Counter, Holder, Person } from '../models/index.js';
 import { rawRequest, useClient, waitFor } from '../setup/helpers.js';
 
-const shared = useClient();
+useClient(); // the models below need a started client
 const NS = 'default';
 
 /** A connection with the spare backend identity: it may watch every backend's subjects, and answer on them. */
 async function asBackend(): Promise<NatsConnection> {
   const { servers, user, pass } = inject('natsBackend');
   return connect({ servers, user, pass, inboxPrefix: `_INBOX.${user}` });
+}
+
+/** The objects the calls of a batch name (a call's request is `[session, objectId, method, args]`). */
+function objectsIn(batch: Uint8Array): string[] {
+  return decodeBatch(batch)
+    .filter((m) => m.op === 'call')
+    .map((m) => (decode(m.payload) as [unknown, string])[1]);
 }
 
 describe('requests in flight together share messages', () => {
@@ -46,21 +54,16 @@ describe('requests in flight together share messages', () => {
   });
 
   it('calls made together go in batches, and each gets its own answer', async () => {
-    const counters = await Promise.all(
+    const people = await Promise.all(
       Array.from({ length: 5 }, async (_, i) => {
-        const c = new Counter();
-        c.count = i * 100;
-        await c.makePersistent({ backendId: 'backend-2' });
-        return c;
+        const p = new Person(`p${i}`, i);
+        await p.makePersistent({ backendId: 'backend-2' });
+        return p;
       }),
     );
     const before = batches.length;
-    const calls = Array.from({ length: 200 }, (_, i) => counters[i % 5].servedBy());
-    const answers = await Promise.all(calls);
-    answers.forEach(([backend, count], i) => {
-      expect(backend).toBe('backend-2');
-      expect(count).toBe((i % 5) * 100);
-    });
+    const answers = await Promise.all(Array.from({ length: 200 }, (_, i) => people[i % 5].echo(`call ${i}`)));
+    expect(answers).toEqual(Array.from({ length: 200 }, (_, i) => `call ${i}`));
     await waitFor(() => batches.length > before, { what: 'a batch seen on the wire' });
     const members = batches.slice(before).flatMap((b) => decodeBatch(b));
     expect(members.length).toBeGreaterThan(100); // the first goes alone, at once; the others wait for nothing
@@ -85,7 +88,14 @@ describe('requests in flight together share messages', () => {
       }
     });
     expect(await rich.dcGet('balance')).toBe(1_000_000 - 20);
-    expect(batches.length).toBeGreaterThan(before);
+    // one batch carried calls on both accounts: the refused ones failed alone beside the others
+    const ids = new Set([rich.id, poor.id]);
+    await waitFor(
+      () => batches.slice(before).some((b) => new Set(objectsIn(b).filter((id) => ids.has(id))).size === 2),
+      {
+        what: 'a batch with calls on both accounts',
+      },
+    );
   });
 
   it('a reply too large to share a message comes alone, in parts when it must', async () => {
@@ -95,11 +105,20 @@ describe('requests in flight together share messages', () => {
     middling.blob = 'y'.repeat(300 * 1024); // over a batch's budget, under max_payload: alone, whole
     await big.makePersistent({ backendId: 'backend-3' });
     await middling.makePersistent({ backendId: 'backend-3' });
-    const small = Array.from({ length: 30 }, () => middling.peek());
-    const [bigBlob, middlingBlob, ...peeks] = await Promise.all([big.dcGet('blob'), middling.dcGet('blob'), ...small]);
+    const before = batches.length;
+    const first = middling.peek(); // alone, at once: the others wait for the end of the checkpoint, together
+    const [bigBlob, middlingBlob, ...peeks] = await Promise.all([
+      big.dcGet('blob'),
+      middling.dcGet('blob'),
+      ...Array.from({ length: 30 }, () => middling.peek()),
+    ]);
+    expect(await first).toBe(0);
     expect(bigBlob).toHaveLength(3 * 1024 * 1024);
     expect(middlingBlob).toHaveLength(300 * 1024);
-    expect(peeks).toEqual(small.map(() => 0));
+    expect(peeks).toEqual(Array(30).fill(0));
+    await waitFor(() => batches.length > before, { what: 'a batch seen on the wire' });
+    const ops = batches.slice(before).flatMap((b) => decodeBatch(b).map((m) => m.op));
+    expect(ops.filter((op) => op === 'get')).toHaveLength(2); // both large replies were asked for in a batch
   });
 
   it('a member aborted before its batch goes is not sent, and the others are', async () => {
@@ -144,6 +163,18 @@ describe('a bad batch', () => {
     await expect(rawRequest(subject, encodeOk([1, 2, 3]))).rejects.toThrow(/batch must be/);
     const forged = encodeBatch([{ op: 'no.such', id: 1, payload: new Uint8Array(0) }]);
     await expect(rawRequest(subject, forged)).rejects.toThrow(/member 0 of a batch/);
+    // in parts (or with any header) a batch would hold the backend's buffers for hundreds of requests
+    const { servers, user, pass } = inject('natsUser');
+    const nc = await connect({ servers, user, pass, inboxPrefix: `_INBOX.${user}` });
+    try {
+      const part = natsHeaders();
+      part.set('Dc-Part', 'x 0 2');
+      const ok = encodeBatch([{ op: 'call', id: 1, payload: encodeOk(null) }]);
+      const reply = await nc.request(subject, ok, { timeout: 10_000, headers: part });
+      expect(() => readReply(reply.data)).toThrow(/a batch comes in one message/);
+    } finally {
+      await nc.close();
+    }
     const c = new Counter();
     await c.makePersistent({ backendId: 'backend-1' });
     expect((await c.servedBy())[0]).toBe('backend-1');
