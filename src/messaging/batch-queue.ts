@@ -67,7 +67,8 @@ export class BatchQueue {
 
 /** `dc.<ns>.<space>.<user>.be.<id>.<op>` without its space, user and operation: the backend it goes to. */
 function backendOf(subject: string): string {
-  return `${subject.slice(0, subject.indexOf('.', 3))}${subject.slice(subject.indexOf('.be.'), subject.lastIndexOf('.'))}`;
+  const t = subject.split('.');
+  return `${t[1]}.${t[5]}`; // by position: a namespace or a user may be named `be`
 }
 
 /** Consecutive members to the same batch subject. */

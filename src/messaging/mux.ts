@@ -262,6 +262,12 @@ export class RequestMux {
    * refused one (as nats.js's own request() decides).
    */
   private async watchStatus(): Promise<void> {
+    await this.followStatus();
+    // the connection closed by itself (its owner closes the mux first): nothing still waiting can be answered
+    if (!this.closed) this.failAll(new ConnectionClosedError());
+  }
+
+  private async followStatus(): Promise<void> {
     for await (const status of this.nc.status()) {
       if (this.closed) return;
       if (status.type === 'disconnect') this.disconnected();

@@ -33,6 +33,9 @@ export type RefEncoder = (
   callee: string,
 ) => Uint8Array | Promise<Uint8Array>;
 
+/** How long requests go alone to a backend that refused a batch. */
+const ALONE_MS = 60_000;
+
 /** After a reconnect, how long responders get to subscribe again, and how often an idempotent retry asks. */
 const RESUBSCRIBE_GRACE_MS = 5_000;
 const RESUBSCRIBE_POLL_MS = 100;
@@ -59,8 +62,11 @@ export class Requests {
    * the queue group, to a process the caller keeps busy (and warm) instead of one picked at random.
    */
   private home: string | undefined;
-  /** Backends of an older build, which do not know batches (messaging/batch.ts): requests go to them alone. */
-  private readonly alone = new Set<string>();
+  /**
+   * Backends of an older build, which do not know batches (messaging/batch.ts), and until when requests go to them
+   * alone: one upgraded in place gets batches again after that.
+   */
+  private readonly alone = new Map<string, number>();
 
   constructor(private readonly options: RequestsOptions) {
     this.nc = options.nc;
@@ -120,9 +126,13 @@ export class Requests {
     operation: string | undefined,
     until?: number,
   ): Promise<BackendOps[K]['reply']> {
-    const batched = !this.alone.has(backendId);
+    const batched = !((this.alone.get(backendId) ?? 0) > Date.now());
     const options = withTraceContext(this.deadline(`${operation ?? op} on ${backendId}`));
-    if (until !== undefined) options.timeoutMs = Math.max(1, until - Date.now());
+    if (until !== undefined) {
+      // sent again: within the first one's deadline, or not at all
+      if (until <= Date.now()) throw new TimeoutError(options.operation ?? op, options.timeoutMs);
+      options.timeoutMs = until - Date.now();
+    }
     options.batch = batched;
     const end = Date.now() + options.timeoutMs;
     try {
@@ -137,7 +147,8 @@ export class Requests {
       return readReply<BackendOps[K]['reply']>(bytes, this.options.resolver);
     } catch (err) {
       if (batched && isUnknownOperation(err, BATCH_OP)) {
-        this.alone.add(backendId); // an older build: it ran none of the batch, each member is sent again alone
+        // an older build: it ran none of the batch, each member is sent again alone
+        this.alone.set(backendId, Date.now() + ALONE_MS);
         return this.sendBy(backendId, op, payload, operation, end);
       }
       // gone, or too slow to answer: not the one to ask metadata

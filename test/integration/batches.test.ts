@@ -37,14 +37,16 @@ function objectsIn(batch: Uint8Array): string[] {
 
 describe('requests in flight together share messages', () => {
   let watcher: NatsConnection;
-  const batches: Uint8Array[] = [];
+  /** The batches sent to each backend: its id, then the frames. */
+  const seen: [string, Uint8Array][] = [];
+  const batchesTo = (backendId: string) => seen.filter(([to]) => to === backendId).map(([, b]) => b);
 
   beforeAll(async () => {
     watcher = await asBackend();
     // a plain subscription gets a copy of every batch sent to a backend, and changes nothing
     watcher.subscribe(`dc.${NS}.*.*.be.*.${BATCH_OP}`, {
       callback: (_e, msg) => {
-        batches.push(msg.data);
+        seen.push([msg.subject.split('.')[5], msg.data]);
       },
     });
     await watcher.flush();
@@ -61,11 +63,13 @@ describe('requests in flight together share messages', () => {
         return p;
       }),
     );
-    const before = batches.length;
+    const before = batchesTo('backend-2').length;
     const answers = await Promise.all(Array.from({ length: 200 }, (_, i) => people[i % 5].echo(`call ${i}`)));
     expect(answers).toEqual(Array.from({ length: 200 }, (_, i) => `call ${i}`));
-    await waitFor(() => batches.length > before, { what: 'a batch seen on the wire' });
-    const members = batches.slice(before).flatMap((b) => decodeBatch(b));
+    await waitFor(() => batchesTo('backend-2').length > before, { what: 'a batch seen on the wire' });
+    const members = batchesTo('backend-2')
+      .slice(before)
+      .flatMap((b) => decodeBatch(b));
     expect(members.length).toBeGreaterThan(100); // the first goes alone, at once; the others wait for nothing
     expect(new Set(members.map((m) => m.op))).toEqual(new Set(['call']));
   });
@@ -75,7 +79,7 @@ describe('requests in flight together share messages', () => {
     const poor = new BankAccount('poor', 0);
     await rich.makePersistent({ backendId: 'backend-1' });
     await poor.makePersistent({ backendId: 'backend-1' });
-    const before = batches.length;
+    const before = batchesTo('backend-1').length;
     const outcomes = await Promise.allSettled(
       Array.from({ length: 40 }, (_, i) => (i % 2 === 0 ? rich.withdraw(1) : poor.withdraw(1))),
     );
@@ -91,7 +95,10 @@ describe('requests in flight together share messages', () => {
     // one batch carried calls on both accounts: the refused ones failed alone beside the others
     const ids = new Set([rich.id, poor.id]);
     await waitFor(
-      () => batches.slice(before).some((b) => new Set(objectsIn(b).filter((id) => ids.has(id))).size === 2),
+      () =>
+        batchesTo('backend-1')
+          .slice(before)
+          .some((b) => new Set(objectsIn(b).filter((id) => ids.has(id))).size === 2),
       {
         what: 'a batch with calls on both accounts',
       },
@@ -105,7 +112,7 @@ describe('requests in flight together share messages', () => {
     middling.blob = 'y'.repeat(300 * 1024); // over a batch's budget, under max_payload: alone, whole
     await big.makePersistent({ backendId: 'backend-3' });
     await middling.makePersistent({ backendId: 'backend-3' });
-    const before = batches.length;
+    const before = batchesTo('backend-3').length;
     const first = middling.peek(); // alone, at once: the others wait for the end of the checkpoint, together
     const [bigBlob, middlingBlob, ...peeks] = await Promise.all([
       big.dcGet('blob'),
@@ -116,8 +123,10 @@ describe('requests in flight together share messages', () => {
     expect(bigBlob).toHaveLength(3 * 1024 * 1024);
     expect(middlingBlob).toHaveLength(300 * 1024);
     expect(peeks).toEqual(Array(30).fill(0));
-    await waitFor(() => batches.length > before, { what: 'a batch seen on the wire' });
-    const ops = batches.slice(before).flatMap((b) => decodeBatch(b).map((m) => m.op));
+    await waitFor(() => batchesTo('backend-3').length > before, { what: 'a batch seen on the wire' });
+    const ops = batchesTo('backend-3')
+      .slice(before)
+      .flatMap((b) => decodeBatch(b).map((m) => m.op));
     expect(ops.filter((op) => op === 'get')).toHaveLength(2); // both large replies were asked for in a batch
   });
 
@@ -210,6 +219,12 @@ describe('a batch the server refuses to publish', () => {
   it('fails each of its members with PermissionDeniedError, at once', async () => {
     const { servers, user, pass } = inject('natsUser');
     const nc = await connect({ servers, user, pass, inboxPrefix: `_INBOX.${user}` });
+    const published: string[] = [];
+    const publish = nc.publish.bind(nc);
+    nc.publish = (subject, ...rest) => {
+      published.push(subject); // what the mux hands the connection, which the server then refuses
+      return publish(subject, ...rest);
+    };
     const mux = new RequestMux(nc, `_INBOX.${user}`);
     try {
       // another user's prefix: never this user's to publish on
@@ -224,6 +239,7 @@ describe('a batch the server refuses to publish', () => {
         expect((o as PromiseRejectedResult).reason).toBeInstanceOf(PermissionDeniedError);
       }
       expect(Date.now() - started).toBeLessThan(30_000); // refused, not timed out
+      expect(published).toEqual([subject, `dc.${NS}.u.alice.be.backend-1.${BATCH_OP}`]); // one alone, 4 in a batch
     } finally {
       mux.close();
       await nc.close();

@@ -2,19 +2,23 @@
 // run of requests to the same batch subject in batches that fit the server's max_payload; nothing of a request
 // that ended before its turn.
 import { describe, expect, it } from 'vitest';
-import { MEMBERS_MAX } from '../../src/messaging/batch.js';
+import { encodeBatch, MEMBERS_MAX } from '../../src/messaging/batch.js';
 import { BatchQueue, type Queued } from '../../src/messaging/batch-queue.js';
 
 const call = (user: string, backend: string, op = 'call', space = 'u') => `dc.ns.${space}.${user}.be.${backend}.${op}`;
 
 function queue(options: { maxPayload?: number; ended?: Set<number> } = {}) {
   const sent: [string, number[]][] = [];
+  const frames: Uint8Array[] = [];
   const q = new BatchQueue(
-    (to, members: Queued[]) => sent.push([to, members.map((m) => m.id)]),
+    (to, members: Queued[]) => {
+      sent.push([to, members.map((m) => m.id)]);
+      frames.push(encodeBatch(members));
+    },
     () => options.maxPayload,
     (id) => !options.ended?.has(id),
   );
-  return { q, sent };
+  return { q, sent, frames };
 }
 
 describe('the batch queue', () => {
@@ -50,12 +54,27 @@ describe('the batch queue', () => {
     for (let id = 0; id < MEMBERS_MAX + 3; id++) many.q.add(call('u1', 'b1'), id, new Uint8Array(1));
     many.q.flush();
     expect(many.sent.map(([, ids]) => ids.length)).toEqual([MEMBERS_MAX, 3]);
-    const small = queue({ maxPayload: 64 * 1024 });
-    for (let id = 0; id < 40; id++) small.q.add(call('u1', 'b1'), id, new Uint8Array(4000));
+    // where the operation and the id weigh more than the request: the frame still fits what the server allows
+    const small = queue({ maxPayload: 4096 });
+    const op = 'o'.repeat(64);
+    for (let i = 0; i < 200; i++) small.q.add(call('u1', 'b1', op), 2 ** 40 + i, new Uint8Array(8));
     small.q.flush();
-    const sizes = small.sent.map(([, ids]) => ids.length);
-    expect(sizes.reduce((a, b) => a + b)).toBe(40);
-    for (const n of sizes) expect(n * 4000).toBeLessThan(64 * 1024);
+    expect(small.sent.reduce((n, [, ids]) => n + ids.length, 0)).toBe(200);
+    expect(small.sent.length).toBeGreaterThan(1);
+    for (const frame of small.frames) expect(frame.length).toBeLessThanOrEqual(4096);
+  });
+
+  it('tells backends apart by position, whatever the namespace and users are named', () => {
+    const { q, sent } = queue();
+    q.add('dc.be.u.alice.be.b1.call', 1, new Uint8Array(1));
+    q.add('dc.be.u.be.be.b1.call', 2, new Uint8Array(1));
+    q.add('dc.be.u.alice.be.b1.call', 3, new Uint8Array(1));
+    q.flush();
+    expect(sent).toEqual([
+      ['dc.be.u.alice.be.b1.batch', [1]],
+      ['dc.be.u.be.be.b1.batch', [2]],
+      ['dc.be.u.alice.be.b1.batch', [3]],
+    ]);
   });
 
   it('leaves out a request that ended before its turn, and tells which are not sent yet', () => {
