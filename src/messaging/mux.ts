@@ -355,7 +355,7 @@ export class RequestMux {
       return;
     }
     const id = Number(token);
-    const noResponders = msg.data.length === 0 && msg.headers?.code === 503;
+    const noResponders = isNoResponders(msg);
     const waiting = this.pending.get(id);
     if (noResponders && waiting?.resent) {
       // sent again because a server left: its responder may be reconnecting to another one, ask once more shortly
@@ -381,7 +381,7 @@ export class RequestMux {
     const replies = readBatchReply(msg.data);
     if (!replies) {
       this.batches.delete(token);
-      const noResponders = msg.data.length === 0 && msg.headers?.code === 503;
+      const noResponders = isNoResponders(msg);
       for (const id of batch.ids) {
         // sent again alone since a server left: its own reply (or "no responders") answers it
         if (noResponders && this.pending.get(id)?.resent) continue;
@@ -413,6 +413,11 @@ export class RequestMux {
       if (p.deadline <= now) this.settle(id)?.reject(new TimeoutError(operationOf(p), p.timeoutMs));
     }
   }
+}
+
+/** nats-server's status reply: nobody subscribes to the subject the request went to. */
+function isNoResponders(msg: Msg): boolean {
+  return msg.data.length === 0 && msg.headers?.code === 503;
 }
 
 /** A request that may go in a batch: small, without headers of its own (batch.ts), answered with its data alone. */

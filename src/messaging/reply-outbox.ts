@@ -69,13 +69,8 @@ export class ReplyOutbox {
   /** Replies to members of one batch: in frames of what fits, a reply alone when it is the only one or too large. */
   private sendFramed(reply: string, answers: Answer[]): void {
     const budget = frameBudget(this.nc.info?.max_payload);
-    const cost = (a: Answer) => frameCost(a.bytes);
-    const fitting: Answer[] = [];
-    for (const answer of answers) {
-      if (cost(answer) > budget) this.sendAlone(answer);
-      else fitting.push(answer);
-    }
-    for (const frame of chunkBySize(fitting, cost, budget)) {
+    // one larger than the budget is a chunk of its own: it goes alone
+    for (const frame of chunkBySize(answers, (a) => frameCost(a.bytes), budget)) {
       if (frame.length === 1) this.sendAlone(frame[0]);
       else this.sendTogether(reply, frame);
     }

@@ -126,7 +126,8 @@ export class Requests {
     operation: string | undefined,
     until?: number,
   ): Promise<BackendOps[K]['reply']> {
-    const batched = !((this.alone.get(backendId) ?? 0) > Date.now());
+    const aloneUntil = this.alone.get(backendId);
+    const batched = aloneUntil === undefined || aloneUntil <= Date.now(); // no clock read on the usual path
     const options = withTraceContext(this.deadline(`${operation ?? op} on ${backendId}`));
     if (until !== undefined) {
       // sent again: within the first one's deadline, or not at all
