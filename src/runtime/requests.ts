@@ -166,7 +166,8 @@ export class Requests {
     const payload = encode(body);
     try {
       // one message, as a queue group's members would each get some of the parts
-      const options = withTraceContext({ ...this.deadline(`metadata ${op}`), single: true });
+      const options = withTraceContext(this.deadline(`metadata ${op}`));
+      options.single = true;
       const subject = home === undefined ? this.subjects.metadata(op) : this.subjects.metadataAt(home, op);
       const bytes = await this.exchange(subject, payload, op, metadataOps[op].idempotent, options);
       return readReply<MetadataOps[K]['reply']>(bytes);
@@ -192,7 +193,8 @@ export class Requests {
     options: RequestOptions,
   ): Promise<Uint8Array> {
     const end = Date.now() + options.timeoutMs;
-    options = { ...options, idempotent }; // sent again if a NATS server leaves the cluster meanwhile (mux.ts)
+    // sent again if a NATS server leaves the cluster meanwhile (mux.ts); the options are this request's own
+    options.idempotent = idempotent;
     // no async frame of its own on the way of every request: only a lost connection takes the slow path
     return this.mux.request(subject, payload, options).catch((err: unknown) => {
       if (!(err instanceof ConnectionLost)) throw err;
