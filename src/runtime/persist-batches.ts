@@ -7,7 +7,6 @@ import { isUnknownOperation } from '../protocol/handlers.js';
 import { fromWireError } from '../messaging/envelope.js';
 import { chunkBySize, wireRecordSize } from '../messaging/chunks.js';
 import type { RequestContext } from '../object/context.js';
-import { sessionStorage } from '../object/context.js';
 import { toWire } from '../protocol/session.js';
 import type { WireRecord } from '../serialization/graph.js';
 import type { Requests } from './requests.js';
@@ -58,7 +57,7 @@ export class PersistBatches {
   }
 
   private plain(target: string, session: RequestContext, records: WireRecord[]): Promise<void> {
-    return this.requests.request(target, 'persist', [toWire(session), records]);
+    return this.requests.request(target, 'persist', [toWire(session), records], undefined, session);
   }
 
   /** Each as a plain persist of its own. */
@@ -67,32 +66,31 @@ export class PersistBatches {
   }
 
   private send({ target, session, waiting }: Batch): void {
-    // in the context of the calls (their timeout), whichever context this turn's end runs in
-    sessionStorage.run(session, () => {
-      if (waiting.length === 1) {
-        this.each(target, session, waiting);
-        return;
-      }
-      for (const chunk of chunkBySize(waiting, graphSize, this.requests.batchBudget())) {
-        const graphs = chunk.map((w) => w.records);
-        this.requests.request(target, 'persistEach', [toWire(session), graphs]).then(
-          (outcomes) =>
-            chunk.forEach((w, i) => {
-              const refused = outcomes[i];
-              if (refused === undefined) w.reject(unanswered(outcomes.length, chunk.length));
-              else if (refused === null) w.resolve();
-              else w.reject(fromWireError(refused));
-            }),
-          (err) => {
-            if (!isUnknownOperation(err, 'persistEach')) for (const w of chunk) w.reject(err);
-            else {
-              this.plainOnly.add(target); // nothing of it was applied: each goes again, alone
-              this.each(target, session, chunk);
-            }
-          },
-        );
-      }
-    });
+    // in the context of the calls (their timeout), whichever context this turn's end runs in: named, not entered, as
+    // entering a context once turns on Node 20's promise hooks for the whole process (a cost on every later call)
+    if (waiting.length === 1) {
+      this.each(target, session, waiting);
+      return;
+    }
+    for (const chunk of chunkBySize(waiting, graphSize, this.requests.batchBudget())) {
+      const graphs = chunk.map((w) => w.records);
+      this.requests.request(target, 'persistEach', [toWire(session), graphs], undefined, session).then(
+        (outcomes) =>
+          chunk.forEach((w, i) => {
+            const refused = outcomes[i];
+            if (refused === undefined) w.reject(unanswered(outcomes.length, chunk.length));
+            else if (refused === null) w.resolve();
+            else w.reject(fromWireError(refused));
+          }),
+        (err) => {
+          if (!isUnknownOperation(err, 'persistEach')) for (const w of chunk) w.reject(err);
+          else {
+            this.plainOnly.add(target); // nothing of it was applied: each goes again, alone
+            this.each(target, session, chunk);
+          }
+        },
+      );
+    }
   }
 }
 

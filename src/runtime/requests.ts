@@ -87,14 +87,18 @@ export class Requests {
     return batchBudget(this.nc.info?.max_payload);
   }
 
-  /** Sends an operation to a backend; the reply has the operation's declared type. */
+  /**
+   * Sends an operation to a backend; the reply has the operation's declared type. `context`: the one it is made in
+   * (its timeout and signal), when not the current one.
+   */
   async request<K extends BackendOp>(
     backendId: string,
     op: K,
     body: BackendOps[K]['request'],
     label?: Label,
+    context?: RequestContext,
   ): Promise<BackendOps[K]['reply']> {
-    return this.send(backendId, op, await this.encode(op, body, backendId, label), label?.operation);
+    return this.sendBy(backendId, op, await this.encode(op, body, backendId, label), label?.operation, context);
   }
 
   /** A request's bytes: an operation whose values may reference objects persists the new ones first. */
@@ -124,11 +128,12 @@ export class Requests {
     op: K,
     payload: Uint8Array,
     operation: string | undefined,
+    context?: RequestContext,
     until?: number,
   ): Promise<BackendOps[K]['reply']> {
     const aloneUntil = this.alone.get(backendId);
     const batched = aloneUntil === undefined || aloneUntil <= Date.now(); // no clock read on the usual path
-    const options = withTraceContext(this.deadline(`${operation ?? op} on ${backendId}`));
+    const options = withTraceContext(this.deadline(`${operation ?? op} on ${backendId}`, context));
     if (until !== undefined) {
       // sent again: within the first one's deadline, or not at all
       if (until <= Date.now()) throw new TimeoutError(options.operation ?? op, options.timeoutMs);
@@ -150,7 +155,7 @@ export class Requests {
       if (batched && isUnknownOperation(err, BATCH_OP)) {
         // an older build: it ran none of the batch, each member is sent again alone
         this.alone.set(backendId, Date.now() + ALONE_MS);
-        return this.sendBy(backendId, op, payload, operation, end);
+        return this.sendBy(backendId, op, payload, operation, context, end);
       }
       // gone, or too slow to answer: not the one to ask metadata
       if (this.home === backendId && (err instanceof NoResponders || err instanceof TimeoutError))
@@ -225,9 +230,8 @@ export class Requests {
     }
   }
 
-  /** The timeout a request made now gets: the context's, else this process's default. */
-  deadline(operation?: string): RequestOptions {
-    const ctx = this.options.session();
+  /** The timeout a request made now gets: the context's (the current one by default), else this process's default. */
+  deadline(operation?: string, ctx: RequestContext = this.options.session()): RequestOptions {
     return { timeoutMs: ctx.timeoutMs ?? this.options.timeoutMs, signal: ctx.signal, operation };
   }
 

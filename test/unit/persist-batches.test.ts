@@ -3,11 +3,11 @@
 import { describe, expect, it } from 'vitest';
 import { AlreadyPersistentError, ProtocolError } from '../../src/index.js';
 import { toWireError } from '../../src/messaging/envelope.js';
-import type { RequestContext } from '../../src/object/context.js';
+import { type RequestContext, sessionStorage } from '../../src/object/context.js';
 import { PersistBatches } from '../../src/runtime/persist-batches.js';
 import type { WireRecord } from '../../src/serialization/graph.js';
 
-type Sent = { target: string; op: string; body: unknown[] };
+type Sent = { target: string; op: string; body: unknown[]; context?: RequestContext; entered?: RequestContext };
 
 /** A fake of Requests: records what is sent, answers with `answer`. */
 function requests(answer: (sent: Sent) => Promise<unknown>) {
@@ -16,8 +16,8 @@ function requests(answer: (sent: Sent) => Promise<unknown>) {
     sent,
     fake: {
       batchBudget: () => 1024 * 1024,
-      request: (target: string, op: string, body: unknown[]) => {
-        const s = { target, op, body };
+      request: (target: string, op: string, body: unknown[], _label: unknown, context?: RequestContext) => {
+        const s = { target, op, body, context, entered: sessionStorage.getStore() };
         sent.push(s);
         return answer(s);
       },
@@ -60,6 +60,22 @@ describe('persists of one turn', () => {
     ]);
   });
 
+  it("requests are made in the persists' context (their timeout), named to each request, never entered", async () => {
+    const r = requests(async ({ op, body }) =>
+      op === 'persistEach' ? (body[1] as unknown[]).map(() => null) : undefined,
+    );
+    const batches = new PersistBatches(r.fake);
+    const timed: RequestContext = { ...session, timeoutMs: 1234 };
+    await Promise.all(['a', 'b'].map((id) => batches.persist('be1', timed, graph(id))));
+    await batches.persist('be1', timed, graph('c'));
+    expect(r.sent.map((s) => [s.op, s.context?.timeoutMs])).toEqual([
+      ['persistEach', 1234],
+      ['persist', 1234],
+    ]);
+    // entering a context turns on Node 20's promise hooks for the whole process: the batch only names it
+    expect(r.sent.map((s) => s.entered)).toEqual([undefined, undefined]);
+  });
+
   it('a backend of an older build (no persistEach) gets each persist again alone, and alone from then on', async () => {
     const r = requests(async ({ op }) => {
       if (op === 'persistEach')
@@ -70,6 +86,7 @@ describe('persists of one turn', () => {
     await Promise.all(['a', 'b'].map((id) => batches.persist('old', session, graph(id))));
     await Promise.all(['c', 'd'].map((id) => batches.persist('old', session, graph(id))));
     expect(r.sent.map((s) => s.op)).toEqual(['persistEach', 'persist', 'persist', 'persist', 'persist']);
+    expect(r.sent.every((s) => s.context === session)).toBe(true); // those sent again too
   });
 
   it('a failure of the whole request fails every caller of it with that error', async () => {
