@@ -15,7 +15,8 @@ export type Space = 'u' | 'a' | 'b';
 /** Who sends: the space of each operation, and the user token 3 names (looked up per request). */
 export interface Sender {
   space(op: string): Space;
-  user(): string;
+  /** `session`: the user of the context a request is made in, when not the current one (a backend's subjects). */
+  user(session?: string): string;
 }
 
 /** A request's subject, read: who sent it, to whom, which operation. */
@@ -40,8 +41,9 @@ export class Subjects {
     assertToken('namespace', namespace);
   }
 
-  backend(backendId: string, op: string): string {
-    return `dc.${this.namespace}.${this.sender.space(op)}.${this.sender.user()}.be.${backendId}.${op}`;
+  /** `sessionUser`: see Sender.user. */
+  backend(backendId: string, op: string, sessionUser?: string): string {
+    return `dc.${this.namespace}.${this.sender.space(op)}.${this.sender.user(sessionUser)}.be.${backendId}.${op}`;
   }
 
   metadata(op: string): string {

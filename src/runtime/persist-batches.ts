@@ -66,8 +66,9 @@ export class PersistBatches {
   }
 
   private send({ target, session, waiting }: Batch): void {
-    // in the context of the calls (their timeout), whichever context this turn's end runs in: named, not entered, as
-    // entering a context once turns on Node 20's promise hooks for the whole process (a cost on every later call)
+    // in the context of the calls (their timeout; on a backend, their user), whichever context this turn's end runs
+    // in: named to each request, not entered, as entering a context once turns on Node 20's promise hooks for the
+    // whole process (a cost on every later call)
     if (waiting.length === 1) {
       this.each(target, session, waiting);
       return;

@@ -143,7 +143,7 @@ export class Requests {
     const end = Date.now() + options.timeoutMs;
     try {
       const bytes = await this.exchange(
-        this.subjects.backend(backendId, op),
+        this.subjects.backend(backendId, op, context?.username), // a backend sends as the context's user
         payload,
         op,
         backendOps[op].idempotent,
@@ -189,6 +189,7 @@ export class Requests {
   /**
    * One request and its reply. A reply lost with the connection (ConnectionLost) is asked for again once, after the
    * reconnect and within the same deadline, when the operation is idempotent; otherwise the outcome is unknown.
+   * `options`: this request's own (deadline() makes them), marked here: never a shared object.
    */
   private exchange(
     subject: string,
@@ -198,7 +199,7 @@ export class Requests {
     options: RequestOptions,
   ): Promise<Uint8Array> {
     const end = Date.now() + options.timeoutMs;
-    // sent again if a NATS server leaves the cluster meanwhile (mux.ts); the options are this request's own
+    // sent again if a NATS server leaves the cluster meanwhile (mux.ts)
     options.idempotent = idempotent;
     // no async frame of its own on the way of every request: only a lost connection takes the slow path
     return this.mux.request(subject, payload, options).catch((err: unknown) => {

@@ -44,5 +44,5 @@ export function senderFor(identity: Identity, sessionUser: () => string): Sender
     const user = assertToken('username', identity.user);
     return { space: clientSpace, user: () => user };
   }
-  return { space: () => 'b', user: () => assertToken('username', sessionUser()) };
+  return { space: () => 'b', user: (session) => assertToken('username', session ?? sessionUser()) };
 }

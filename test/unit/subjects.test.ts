@@ -24,6 +24,10 @@ describe('subjects', () => {
       senderFor({ side: 'backend', user: 'backend' }, () => user),
     );
     expect(backend.backend('B2', 'receive')).toBe('dc.ns.b.ann.be.B2.receive');
+    // or of the context a request names (a batch of persists sent at a turn's end), whatever the current one is
+    expect(backend.backend('B2', 'persistEach', 'bob')).toBe('dc.ns.b.bob.be.B2.persistEach');
+    expect(client.backend('B1', 'call', 'bob')).toBe('dc.ns.u.ann.be.B1.call'); // a client is always itself
+    expect(() => backend.backend('B2', 'persist', 'a.b')).toThrow(InvalidOptionError);
     user = 'a.b';
     expect(() => backend.metadata('object')).toThrow(InvalidOptionError);
   });
