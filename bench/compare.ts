@@ -11,8 +11,8 @@ import { Box, Echo } from './model.js';
 import {
   asUser,
   benchCluster,
-  cpuMicros,
   fmt,
+  inFlight,
   interleavedP50s,
   median,
   rawBaseline,
@@ -191,8 +191,7 @@ async function dataClayRound(python: string): Promise<Figures> {
 
 /**
  * Where the time of the throughput row goes: the CPU each process spends per operation with 64 in flight, the raw
- * request beside the call (this client, the responder or backend-1, nats-server). CPU, not wall time: the machine's
- * load changes how long a run takes much more than what each operation costs.
+ * request beside the call (this client, the responder or backend-1, nats-server; lib.ts inFlight).
  */
 async function cpuPerOperation(): Promise<string[]> {
   const echo = new Echo(payload);
@@ -203,16 +202,12 @@ async function cpuPerOperation(): Promise<string[]> {
   ];
   const lines = [];
   for (const [name, op, responder] of ops) {
-    const before = [process.cpuUsage(), cpuMicros(responder), cpuMicros(cluster.nats.pid)] as const;
-    const n = CONCURRENT;
-    await throughput(op, n, IN_FLIGHT); // runs n twice: a warm-up round, then the timed one
-    const client = process.cpuUsage(before[0]);
-    const per = (now: number | undefined, then: number | undefined) =>
-      now === undefined || then === undefined ? '?' : fmt((now - then) / (2 * n), 1);
+    const f = await inFlight(op, CONCURRENT, IN_FLIGHT, { responder, nats: cluster.nats.pid });
+    const show = (micros: number) => (Number.isNaN(micros) ? '?' : fmt(micros, 1));
     lines.push(
-      `${name.padEnd(20)} client ${fmt((client.user + client.system) / (2 * n), 1)} µs, ` +
-        `${responder === baseline.pid ? 'responder' : 'backend-1'} ${per(cpuMicros(responder), before[1])} µs, ` +
-        `nats-server ${per(cpuMicros(cluster.nats.pid), before[2])} µs`,
+      `${name.padEnd(20)} client ${show(f.client)} µs, ` +
+        `${responder === baseline.pid ? 'responder' : 'backend-1'} ${show(f.responder)} µs, ` +
+        `nats-server ${show(f.nats)} µs`,
     );
   }
   return lines;

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { Client } from '../src/index.js';
 import { inboxPrefix, RequestMux } from '../src/internal.js';
 import { Echo } from './model.js';
-import { asUser, benchCluster, cpuMicros, fmt, median, rawBaseline, throughput, type Op } from './lib.js';
+import { asUser, benchCluster, fmt, type InFlightFigures, inFlight, median, rawBaseline, type Op } from './lib.js';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const TOTAL = Number(process.env.BENCH_CONCURRENT ?? 50_000);
@@ -23,44 +23,27 @@ const obj = new Echo(payload);
 await obj.makePersistent({ backendId: 'backend-1' });
 const backendPid = cluster.backend('backend-1').pid;
 
-interface Figures {
-  rate: number;
-  client: number;
-  server: number;
-  nats: number;
-}
 const ops: [string, Op, number | undefined][] = [
   ['raw NATS request', () => mux.request(baseline.subject, payload, { timeoutMs: 30_000 }), baseline.pid],
   ['active-method call', () => obj.echo(payload), backendPid],
   ['dcGet', () => obj.dcGet('payload'), backendPid],
 ];
-const figures = new Map<string, Figures[]>(ops.map(([name]) => [name, []]));
+const figures = new Map<string, InFlightFigures[]>(ops.map(([name]) => [name, []]));
 const loads: number[] = [];
 try {
   for (let round = 0; round < ROUNDS; round++) {
-    for (const [name, op, pid] of ops) {
-      const cpu0 = process.cpuUsage();
-      const server0 = cpuMicros(pid) ?? Number.NaN;
-      const nats0 = cpuMicros(cluster.nats.pid) ?? Number.NaN;
-      const rate = await throughput(op, TOTAL, IN_FLIGHT); // a warm-up round of TOTAL, then the timed one
-      const cpu = process.cpuUsage(cpu0);
-      const per = (micros: number) => micros / (2 * TOTAL);
-      figures.get(name)?.push({
-        rate,
-        client: per(cpu.user + cpu.system),
-        server: per((cpuMicros(pid) ?? Number.NaN) - server0),
-        nats: per((cpuMicros(cluster.nats.pid) ?? Number.NaN) - nats0),
-      });
+    for (const [name, op, responder] of ops) {
+      figures.get(name)?.push(await inFlight(op, TOTAL, IN_FLIGHT, { responder, nats: cluster.nats.pid }));
     }
     loads.push(loadavg()[0]);
   }
-  const med = (name: string, key: keyof Figures) => median((figures.get(name) ?? []).map((f) => f[key]));
+  const med = (name: string, key: keyof InFlightFigures) => median((figures.get(name) ?? []).map((f) => f[key]));
   const rawRate = med('raw NATS request', 'rate');
   console.log(`bench/in-flight: 1 backend, ${IN_FLIGHT} in flight, 100 B, medians of ${ROUNDS} rounds\n`);
   console.log('op                  ops/s    x raw  CPU µs/op: client  server  nats-server');
   for (const [name] of ops) {
     const cells = [fmt(med(name, 'rate')).padStart(7), `${fmt(med(name, 'rate') / rawRate, 2)}x`.padStart(7)];
-    const cpu = (['client', 'server', 'nats'] as const).map((k) => fmt(med(name, k), 1).padStart(7));
+    const cpu = (['client', 'responder', 'nats'] as const).map((k) => fmt(med(name, k), 1).padStart(7));
     console.log(`${name.padEnd(19)} ${cells.join('  ')}  ${' '.repeat(9)}${cpu.join(' ')}`);
   }
   console.log(`\n1-minute load average after each round: ${loads.map((l) => fmt(l, 2)).join(', ')}`);

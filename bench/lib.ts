@@ -79,6 +79,38 @@ export async function throughput(op: Op, total: number, inFlight: number): Promi
   return total / (Number(process.hrtime.bigint() - t) / 1e9);
 }
 
+/** Throughput at a concurrency, and the CPU per operation (µs) of this process, a responder's and nats-server's. */
+export interface InFlightFigures {
+  rate: number;
+  client: number;
+  responder: number;
+  nats: number;
+}
+
+/**
+ * throughput() of `op` with the CPU it costs each process (/proc; NaN for one not known): over both of
+ * throughput()'s rounds, the warm-up and the timed one. CPU, not wall time: the machine's load changes how long a
+ * run takes much more than what each operation costs.
+ */
+export async function inFlight(
+  op: Op,
+  total: number,
+  concurrency: number,
+  pids: { responder: number | undefined; nats: number | undefined },
+): Promise<InFlightFigures> {
+  const before = [process.cpuUsage(), cpuMicros(pids.responder), cpuMicros(pids.nats)] as const;
+  const rate = await throughput(op, total, concurrency);
+  const client = process.cpuUsage(before[0]);
+  const per = (now: number | undefined, then: number | undefined) =>
+    now === undefined || then === undefined ? Number.NaN : (now - then) / (2 * total);
+  return {
+    rate,
+    client: (client.user + client.system) / (2 * total),
+    responder: per(cpuMicros(pids.responder), before[1]),
+    nats: per(cpuMicros(pids.nats), before[2]),
+  };
+}
+
 export function benchCluster(options: DevClusterOptions): Promise<DevCluster> {
   return DevCluster.start({ ...options, insecure: process.env.BENCH_INSECURE === '1' });
 }

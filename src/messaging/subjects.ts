@@ -75,22 +75,29 @@ export class Subjects {
 }
 
 /**
+ * `derive` remembered per subject: a process sees the same few subjects again and again (its callers' operations,
+ * its backends'), each worked out once, not per request. Bounded: one making up subjects only refills it.
+ * `derive` must be a pure function of the subject, and what it returns is shared (read-only).
+ */
+export function perSubject<T>(derive: (subject: string) => T): (subject: string) => T {
+  const known = new Map<string, T>();
+  return (subject) => {
+    const hit = known.get(subject);
+    if (hit !== undefined) return hit;
+    const derived = derive(subject);
+    if (known.size >= SUBJECTS_KEPT) known.clear(); // a bound, not an eviction policy: rarely reached
+    known.set(subject, derived);
+    return derived;
+  };
+}
+
+const SUBJECTS_KEPT = 4096;
+
+/**
  * Reads dc.<ns>.<space>.<user>.be.<id>.<op>, dc.<ns>.<space>.<user>.md.<op...> and a metadata request addressed to
  * one backend, dc.<ns>.<space>.<user>.be.<id>.md.<op...>; undefined for anything else.
  */
-export function parseSubject(subject: string): Readonly<Incoming> | undefined {
-  // a server sees the same few subjects again and again (its callers' ops): each is split once, not per request
-  const known = parsed.get(subject);
-  if (known !== undefined) return known;
-  const incoming = splitSubject(subject);
-  if (parsed.size >= PARSED_KEPT) parsed.clear();
-  parsed.set(subject, incoming);
-  return incoming;
-}
-
-/** Subjects parsed lately (read-only results, shared). Bounded: a caller making up subjects only refills it. */
-const parsed = new Map<string, Readonly<Incoming> | undefined>();
-const PARSED_KEPT = 4096;
+export const parseSubject: (subject: string) => Readonly<Incoming> | undefined = perSubject(splitSubject);
 
 function splitSubject(subject: string): Incoming | undefined {
   const t = subject.split('.');

@@ -89,7 +89,7 @@ export class Requests {
 
   /**
    * Sends an operation to a backend; the reply has the operation's declared type. `context`: the one it is made in
-   * (its timeout and signal), when not the current one.
+   * (its timeout and signal; on a backend, the user it is sent for), when not the current one.
    */
   async request<K extends BackendOp>(
     backendId: string,
