@@ -74,11 +74,14 @@ describe('a NATS server killed under load (3-node JetStream cluster, R3 metadata
         await cluster.natsCluster.waitReady(60_000);
         await progress(30, `the workload going on after ${victim.name} is back`);
         // every kind of operation must come back after each restart (moves and creates wait for the backends'
-        // heartbeats to be current again) before the next kill: else one kind's failures from both outages would
-        // run together into one window, which the bound below is not about. Until each has succeeded, or a minute
-        await waitFor(() => allBackSince(rounds.at(-1)!.restartedAt), {
+        // heartbeats to be current again), and every operation begun before it must have ended, before the next
+        // kill: else one kind's failures from both outages would run together into one window (a request sent
+        // during the outage and timing out after the next kill spans both), which the bound below is not about.
+        // Until then, or a minute
+        const restartedAt = rounds.at(-1)!.restartedAt;
+        await waitFor(() => allBackSince(restartedAt) && workloads.every((w) => w.runningSince > restartedAt), {
           timeoutMs: 60_000,
-          what: 'every kind of operation back',
+          what: 'every kind of operation back, none begun before the restart still running',
         }).catch(() => undefined);
       }
       const reports = await Promise.all(workloads.splice(0).map((w) => w.stop()));

@@ -41,6 +41,8 @@ const ops: OpRecord[] = [];
 let stopping = false;
 /** When each kind of operation last started one that succeeded (the test waits for every kind to come back). */
 const lastOk: Partial<Record<OpKind, number>> = {};
+/** When each operation now running started (the test waits for those begun before a restart to end). */
+const running = new Set<{ at: number }>();
 let serial = 0;
 
 const pick = <T>(list: readonly T[]): T => list[Math.floor(Math.random() * list.length)];
@@ -50,6 +52,8 @@ let lastFailure: string | undefined;
 
 async function timed(kind: OpKind, run: () => Promise<void>): Promise<void> {
   const at = Date.now();
+  const op = { at };
+  running.add(op);
   try {
     await run();
     ops.push({ kind, at, ms: Date.now() - at, ok: true });
@@ -59,13 +63,16 @@ async function timed(kind: OpKind, run: () => Promise<void>): Promise<void> {
     const { name, message } = err as Error;
     ops.push({ kind, at, ms: Date.now() - at, ok: false, error: name, message: String(message).slice(0, 120) });
     lastFailure = `${kind}: ${name}: ${String(message).slice(0, 200)}`;
+  } finally {
+    running.delete(op);
   }
 }
 
 // progress, a few times a second: what has been acknowledged, and the last failure (a test that waits in vain says it)
 const reporter = setInterval(() => {
   const failed = ops.length - acknowledged;
-  parentPort!.postMessage({ type: 'progress', ok: acknowledged, lastOk, failed, lastFailure });
+  const runningSince = Math.min(...[...running].map((o) => o.at));
+  parentPort!.postMessage({ type: 'progress', ok: acknowledged, lastOk, runningSince, failed, lastFailure });
 }, 200);
 
 async function lane(): Promise<void> {
@@ -101,12 +108,12 @@ async function lane(): Promise<void> {
   }
 }
 
-const running = Promise.all(Array.from({ length: input.lanes }, lane));
+const lanes = Promise.all(Array.from({ length: input.lanes }, lane));
 parentPort!.postMessage({ type: 'ready' });
 parentPort!.on('message', async (msg: string) => {
   if (msg !== 'stop') return;
   stopping = true;
-  await running;
+  await lanes;
   clearInterval(reporter);
   await client.stop();
   const report: WorkloadReport = { created, ops };

@@ -7,6 +7,7 @@ import type { OpKind, OpRecord, WorkloadInput, WorkloadReport } from './cluster-
 interface Progress {
   ok?: number;
   lastOk?: Partial<Record<OpKind, number>>;
+  runningSince?: number;
   failed?: number;
   lastFailure?: string;
 }
@@ -17,6 +18,8 @@ export interface Workload {
   /** Until `more` operations beyond the current count are acknowledged. */
   /** When each kind of operation last started one that succeeded, as of the last progress message. */
   readonly lastOk: Partial<Record<OpKind, number>>;
+  /** When the oldest operation still running started (Infinity when none runs), as of the last progress message. */
+  readonly runningSince: number;
   progress(more: number, what: string): Promise<void>;
   stop(): Promise<WorkloadReport>;
 }
@@ -25,6 +28,7 @@ export async function startWorkload(input: WorkloadInput): Promise<Workload> {
   const worker = new Worker(new URL('./cluster-workload-worker.js', import.meta.url), { workerData: input });
   let ok = 0;
   let lastOk: Partial<Record<OpKind, number>> = {};
+  let runningSince = Number.POSITIVE_INFINITY;
   let report: WorkloadReport | undefined;
   let failed: Error | undefined;
   worker.on('error', (err) => (failed = err));
@@ -33,6 +37,7 @@ export async function startWorkload(input: WorkloadInput): Promise<Workload> {
     if (msg.type === 'progress') {
       ok = msg.ok!;
       lastOk = { ...msg.lastOk };
+      runningSince = msg.runningSince ?? Number.POSITIVE_INFINITY; // structured clone keeps Infinity
       failures = `${msg.failed} failed, the last: ${msg.lastFailure ?? 'none'}`;
     }
     if (msg.type === 'report') report = msg.report;
@@ -47,6 +52,9 @@ export async function startWorkload(input: WorkloadInput): Promise<Workload> {
     },
     get lastOk() {
       return lastOk;
+    },
+    get runningSince() {
+      return runningSince;
     },
     async progress(more, what) {
       const target = ok + more;
