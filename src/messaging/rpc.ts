@@ -3,7 +3,8 @@
 // Before any of that, the subject says who calls, and a request whose reply subject is not the caller's inbox is
 // dropped unanswered (subjects.ts replyAllowed). A batch (batch.ts) is a backend's own: each member is served as if
 // it had come alone on its own subject, and answered on its own (reply-outbox.ts puts the answers of one turn
-// together). A queue group's member knows no `batch` operation: its members would each answer some.
+// together). A queue group's member knows no `batch` operation: its members would each answer some. Requests start
+// in the order they came, in slices of a turn each (slices.ts).
 import type { Msg, MsgHdrs, NatsConnection, Subscription } from '@nats-io/transport-node';
 import { ProtocolError } from '../errors.js';
 import { BATCH_OP, type BatchMember, decodeBatch, memberSubject } from './batch.js';
@@ -11,6 +12,7 @@ import { encodeError } from './envelope.js';
 import { PartStore } from './part-store.js';
 import { FETCH, PART } from './parts.js';
 import { ReplyOutbox } from './reply-outbox.js';
+import { Slices } from './slices.js';
 import { type Incoming, parseSubject, replyAllowed } from './subjects.js';
 
 const EMPTY = new Uint8Array(0);
@@ -45,6 +47,7 @@ export function serve(nc: NatsConnection, subject: string, handler: Handler, opt
   // messages in parts (parts.ts) need one process behind the subject: not a queue group's
   const parts = options.queue === undefined ? new PartStore() : undefined;
   const outbox = new ReplyOutbox(nc, parts, report);
+  const slices = new Slices((err) => report(err, subject));
   /** A part of a large request (the whole once its last part is in) or a fetch of a reply's part, answered here. */
   const inParts = (msg: Msg, reply: string, headers: MsgHdrs): Uint8Array | undefined => {
     const fetch = headers.get(FETCH);
@@ -77,7 +80,6 @@ export function serve(nc: NatsConnection, subject: string, handler: Handler, opt
     } catch (e) {
       pending = Promise.reject(e);
     }
-    inFlight++;
     const answer = (bytes: Uint8Array, ok: boolean) => {
       const sent = () => {
         try {
@@ -103,6 +105,11 @@ export function serve(nc: NatsConnection, subject: string, handler: Handler, opt
       )
       .catch((e) => report(e, on.subject)); // nothing above may throw; if it does, it is logged, never fatal
   };
+  /** Runs a request in its turn (slices.ts). */
+  const job = (...request: Parameters<typeof run>) => {
+    inFlight++; // from now: close() waits for a request that waits for its turn too
+    return () => run(...request);
+  };
   /** A batch (batch.ts): each member runs as if it had come alone, on its own subject; a bad frame fails it whole. */
   const runBatch = (batch: string, reply: string, data: Uint8Array) => {
     let members: BatchMember[];
@@ -114,11 +121,12 @@ export function serve(nc: NatsConnection, subject: string, handler: Handler, opt
       return;
     }
     const inbox = reply.slice(0, reply.lastIndexOf('.') + 1);
-    for (const { op, id, payload } of members) {
+    const jobs = members.map(({ op, id, payload }) => {
       const own = memberSubject(batch, op);
       const incoming = parseSubject(own)!; // the batch's subject parsed, and op is a token
-      run(payload, incoming, undefined, { subject: own, reply: `${inbox}${id}`, batch: { reply, id } });
-    }
+      return job(payload, incoming, undefined, { subject: own, reply: `${inbox}${id}`, batch: { reply, id } });
+    });
+    slices.run(jobs);
   };
   const subscription = nc.subscribe(subject, {
     queue: options.queue,
@@ -141,7 +149,7 @@ export function serve(nc: NatsConnection, subject: string, handler: Handler, opt
         data = whole;
       }
       if (batch) runBatch(msg.subject, reply!, data);
-      else run(data, incoming, headers, { subject: msg.subject, reply: reply! });
+      else slices.run([job(data, incoming, headers, { subject: msg.subject, reply: reply! })]);
     },
   });
   return {
