@@ -29,6 +29,13 @@ export interface ServeOptions {
   onServed?: (subject: string, seconds: number, ok: boolean) => void;
 }
 
+/** Where a request's answer goes: alone to `reply`, or with the other answers to its batch. */
+interface AnswerTo {
+  subject: string;
+  reply: string;
+  batch?: { reply: string; id: number };
+}
+
 /** A serving subscription that knows the requests it is still answering. */
 export interface Server {
   readonly subscription: Subscription;
@@ -71,9 +78,9 @@ export function serve(nc: NatsConnection, subject: string, handler: Handler, opt
     data: Uint8Array,
     incoming: Incoming,
     headers: MsgHdrs | undefined,
-    on: { subject: string; reply: string; batch?: { reply: string; id: number } },
+    on: AnswerTo,
+    started: number,
   ) => {
-    const started = options.onServed ? performance.now() : 0;
     let pending: Promise<Uint8Array>;
     try {
       pending = handler(data, incoming, headers);
@@ -106,9 +113,10 @@ export function serve(nc: NatsConnection, subject: string, handler: Handler, opt
       .catch((e) => report(e, on.subject)); // nothing above may throw; if it does, it is logged, never fatal
   };
   /** Runs a request in its turn (slices.ts). */
-  const job = (...request: Parameters<typeof run>) => {
+  const job = (data: Uint8Array, incoming: Incoming, headers: MsgHdrs | undefined, on: AnswerTo) => {
     inFlight++; // from now: close() waits for a request that waits for its turn too
-    return () => run(...request);
+    const started = options.onServed ? performance.now() : 0; // its time served includes its wait
+    return () => run(data, incoming, headers, on, started);
   };
   /** A batch (batch.ts): each member runs as if it had come alone, on its own subject; a bad frame fails it whole. */
   const runBatch = (batch: string, reply: string, data: Uint8Array) => {
