@@ -74,13 +74,7 @@ export function serve(nc: NatsConnection, subject: string, handler: Handler, opt
     }
   };
   /** Runs the handler on one request (alone or a batch's member) and queues its answer, whatever happens. */
-  const run = (
-    data: Uint8Array,
-    incoming: Incoming,
-    headers: MsgHdrs | undefined,
-    on: AnswerTo,
-    started: number,
-  ) => {
+  const run = (data: Uint8Array, incoming: Incoming, headers: MsgHdrs | undefined, on: AnswerTo, started: number) => {
     let pending: Promise<Uint8Array>;
     try {
       pending = handler(data, incoming, headers);
