@@ -14,7 +14,7 @@
 export const SLICE_REQUESTS = 32;
 
 /** Past this many started requests at the head of the queue, their slots go (under a backlog it never empties). */
-const COMPACT_AFTER = 1024;
+export const COMPACT_AFTER = 1024;
 
 export class Slices {
   private readonly queue: (() => void)[] = [];
@@ -27,6 +27,11 @@ export class Slices {
   /** Requests waiting for their turn. */
   get waiting(): number {
     return this.queue.length - this.head;
+  }
+
+  /** Slots the queue holds, started ones not dropped yet included (what it keeps in memory). */
+  get held(): number {
+    return this.queue.length;
   }
 
   /**

@@ -3,7 +3,7 @@
 // promise settles) before the next slice starts; a message that comes while others wait goes behind them; a job
 // that throws stops nothing, nor does a report that throws.
 import { describe, expect, it } from 'vitest';
-import { SLICE_REQUESTS, Slices } from '../../src/messaging/slices.js';
+import { COMPACT_AFTER, SLICE_REQUESTS, Slices } from '../../src/messaging/slices.js';
 import { waitFor } from '../setup/helpers.js';
 
 const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
@@ -63,7 +63,9 @@ describe('slices of requests', () => {
     slices.run(jobs(SLICE_REQUESTS + 1, (i) => started.push(`a${i}`)));
     await microtasks();
     slices.run([() => started.push('b')]);
-    expect(started).not.toContain('b'); // a's last one waits, so b waits behind it
+    await microtasks();
+    expect(started).not.toContain('b'); // a's last one waits for the next turn, so b waits behind it
+    expect(started).not.toContain(`a${SLICE_REQUESTS}`);
     await waitFor(() => started.includes('b'), { what: 'b started' });
     expect(started.slice(-2)).toEqual([`a${SLICE_REQUESTS}`, 'b']);
     await nextTurn();
@@ -78,12 +80,19 @@ describe('slices of requests', () => {
     let next = 0;
     const feed = () => slices.run(jobs(SLICE_REQUESTS + 8, () => started.push(next++)));
     // each turn brings more than a slice takes: the queue is never empty while 100 turns of messages come
+    let kept = 0; // slots of started requests still held
     for (let turn = 0; turn < 100; turn++) {
       feed();
+      kept = Math.max(kept, slices.held - slices.waiting);
       await nextTurn();
     }
+    expect(slices.waiting).toBeGreaterThan(0); // it never emptied
     await waitFor(() => slices.waiting === 0, { what: 'the backlog worked off' });
     expect(started).toEqual(Array.from({ length: 100 * (SLICE_REQUESTS + 8) }, (_, i) => i));
+    // 4,000 requests went through it, the slots of those started dropped as it ran
+    expect(kept).toBeGreaterThan(0);
+    expect(kept).toBeLessThanOrEqual(COMPACT_AFTER + SLICE_REQUESTS);
+    expect(slices.held).toBe(0);
   });
 
   it('reports a job that throws and starts the others, then and in later slices, even if the report throws', async () => {
