@@ -50,7 +50,13 @@ export function serve(nc: NatsConnection, subject: string, handler: Handler, opt
   const done = () => {
     if (--inFlight === 0) drained?.();
   };
-  const report = (err: unknown, subj: string) => options.onError?.(err, subj);
+  const report = (err: unknown, subj: string) => {
+    try {
+      options.onError?.(err, subj);
+    } catch {
+      // a report that fails must not become an unhandled rejection: it is called from the promise chains below
+    }
+  };
   // messages in parts (parts.ts) need one process behind the subject: not a queue group's
   const parts = options.queue === undefined ? new PartStore() : undefined;
   const outbox = new ReplyOutbox(nc, parts, report);
