@@ -119,7 +119,7 @@ export function serve(nc: NatsConnection, subject: string, handler: Handler, opt
     return () => run(data, incoming, headers, on, started);
   };
   /** A batch (batch.ts): each member runs as if it had come alone, on its own subject; a bad frame fails it whole. */
-  const runBatch = (batch: string, reply: string, data: Uint8Array) => {
+  const runBatch = (batch: string, reply: string, data: Uint8Array, fromBackend: boolean) => {
     let members: BatchMember[];
     try {
       members = decodeBatch(data);
@@ -134,7 +134,9 @@ export function serve(nc: NatsConnection, subject: string, handler: Handler, opt
       const incoming = parseSubject(own)!; // the batch's subject parsed, and op is a token
       return job(payload, incoming, undefined, { subject: own, reply: `${inbox}${id}`, batch: { reply, id } });
     });
-    slices.run(jobs);
+    // another backend's batch (copies it pushes, transfers) starts whole in its turn, as before slices: its members
+    // belong together, and what a restarted holder does between turns must not come between them
+    slices.run(fromBackend ? [() => jobs.forEach((start) => start())] : jobs);
   };
   const subscription = nc.subscribe(subject, {
     queue: options.queue,
@@ -156,7 +158,7 @@ export function serve(nc: NatsConnection, subject: string, handler: Handler, opt
         if (!whole) return;
         data = whole;
       }
-      if (batch) runBatch(msg.subject, reply!, data);
+      if (batch) runBatch(msg.subject, reply!, data, incoming.space === 'b');
       else slices.run([job(data, incoming, headers, { subject: msg.subject, reply: reply! })]);
     },
   });
