@@ -4,7 +4,7 @@
 // dropped unanswered (subjects.ts replyAllowed). A batch (batch.ts) is a backend's own: each member is served as if
 // it had come alone on its own subject, and answered on its own (reply-outbox.ts puts the answers of one turn
 // together). A queue group's member knows no `batch` operation: its members would each answer some. Requests start
-// in the order they came, in slices of a turn each (slices.ts).
+// in the order they came, a user's or an admin's batch in slices of a turn each, another backend's whole (slices.ts).
 import type { Msg, MsgHdrs, NatsConnection, Subscription } from '@nats-io/transport-node';
 import { ProtocolError } from '../errors.js';
 import { BATCH_OP, type BatchMember, decodeBatch, memberSubject } from './batch.js';
@@ -112,7 +112,7 @@ export function serve(nc: NatsConnection, subject: string, handler: Handler, opt
       )
       .catch((e) => report(e, on.subject)); // nothing above may throw; if it does, it is logged, never fatal
   };
-  /** Runs a request in its turn (slices.ts). */
+  /** A request counted in flight, to start in its turn (slices.ts). */
   const job = (data: Uint8Array, incoming: Incoming, headers: MsgHdrs | undefined, on: AnswerTo) => {
     inFlight++; // from now: close() waits for a request that waits for its turn too
     const started = options.onServed ? performance.now() : 0; // its time served includes its wait

@@ -3,8 +3,8 @@
 // (reply-outbox.ts sends once per turn) while the next is worked on. Started all in one turn, every answer waited
 // for the last request's work, and a busy client took all the answers at once before it made more: client and
 // backend took turns instead of working at the same time, one message of every request in flight going back and
-// forth. Once replies come in slices, a client's next requests do too, and the two stay in step (measured: 0.57x
-// -> 0.74-0.80x raw NATS at 64 calls in flight; docs/benchmarks.md, run 13).
+// forth. Once replies come in slices, a client's next requests do too, and the two stay in step (measured:
+// 0.57-0.61x -> 0.69-0.80x raw NATS at 64 calls in flight; docs/benchmarks.md, run 13).
 // Requests start in the order they came: one that comes while others wait goes behind them.
 
 /**
